@@ -1,0 +1,65 @@
+"""The project's typed errors: one small hierarchy, each message says what to do next.
+
+They are mapped to HTTP problems in one place (`service/problems.py`) and to CLI
+messages in one place (`service/cli.py`).
+"""
+
+from __future__ import annotations
+
+
+class AllianceQAError(Exception):
+    """Base class: every error the project raises on purpose."""
+
+    status = 500  # the HTTP status the service answers with
+
+
+class InputError(AllianceQAError):
+    """The caller gave something we cannot use (bad file, bad question, bad option)."""
+
+    status = 422
+
+
+class CorpusError(InputError):
+    """A corpus folder or a document in it cannot be ingested."""
+
+
+class NotFoundError(AllianceQAError):
+    """A named thing (document, chunk, index) does not exist."""
+
+    status = 404
+
+
+class IndexMissingError(NotFoundError):
+    """No index has been built at the given path."""
+
+    status = 503
+
+
+class IndexMismatchError(AllianceQAError):
+    """An index exists but was built with another format, model or settings."""
+
+    status = 503
+
+
+class IndexCorruptError(AllianceQAError):
+    """An index folder is damaged: a file is missing, truncated or unreadable."""
+
+    status = 503
+
+
+class ModelError(AllianceQAError):
+    """The embedding model cannot be found or loaded."""
+
+    status = 503
+
+
+class AuthError(AllianceQAError):
+    """A write was attempted without the right credentials."""
+
+    status = 401
+
+
+class ConflictError(AllianceQAError):
+    """The request clashes with what is stored (for example, a document id that exists)."""
+
+    status = 409

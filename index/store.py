@@ -1,0 +1,105 @@
+"""An index home: immutable version folders and a `current` link swapped atomically.
+
+    home/
+      current -> versions/20261121T061200-1a2b3c   (a symlink, replaced with one rename)
+      versions/20261121T061200-1a2b3c/              (manifest.json, dense.faiss, chunks.jsonl, ...)
+      .lock                                          (held by whoever writes)
+
+A version is written under a hidden temporary name, flushed to disk, renamed into place, and only
+then pointed at. A crash at any moment leaves the previous version served; leftovers are removed
+by the next writer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alliance_qa.errors import IndexMissingError
+from index.manifest import MANIFEST_FILE
+
+CURRENT = "current"
+VERSIONS = "versions"
+KEEP_VERSIONS = 2  # the live one and the one before, for readers still opening it
+
+
+def resolve_version(path: Path) -> Path:
+    """The version folder that `path` (a home or a version folder) stands for."""
+    if (path / MANIFEST_FILE).is_file():
+        return path
+    link = path / CURRENT
+    if link.exists():
+        return link.resolve()
+    raise IndexMissingError(f"no index at {path}: build one with `alliance-qa ingest`")
+
+
+@contextmanager
+def write_lock(home: Path) -> Iterator[None]:
+    """Serialise writers to `home` across threads and processes."""
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in [*folder.rglob("*"), folder]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def clean_leftovers(home: Path) -> list[Path]:
+    """Remove what interrupted writes left behind (call with the write lock held)."""
+    removed: list[Path] = []
+    versions = home / VERSIONS
+    live = (home / CURRENT).resolve() if (home / CURRENT).exists() else None
+    for path in [*versions.glob(".tmp-*"), *home.glob(".current-*")]:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    finished = sorted(p for p in versions.glob("[!.]*") if p.is_dir()) if versions.is_dir() else []
+    for old in finished[:-KEEP_VERSIONS]:
+        if old.resolve() != live:
+            shutil.rmtree(old, ignore_errors=True)
+            removed.append(old)
+    return removed
+
+
+def publish_version(home: Path, fill: Callable[[Path], None]) -> Path:
+    """Write a new version with `fill(folder)` and make it current; return its folder.
+
+    The caller holds `write_lock(home)`.
+    """
+    versions = home / VERSIONS
+    versions.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(home)
+    name = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+    staging = versions / f".tmp-{name}"
+    staging.mkdir()
+    fill(staging)
+    _fsync_tree(staging)
+    final = versions / name
+    os.rename(staging, final)
+    link = home / f".current-{name}"
+    os.symlink(f"{VERSIONS}/{name}", link)
+    os.replace(link, home / CURRENT)  # the atomic swap readers see
+    dir_fd = os.open(home, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    clean_leftovers(home)
+    return final

@@ -1,0 +1,189 @@
+"""Pack whole sentences into chunks under a token budget, keeping exact source offsets."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from alliance_qa.errors import InputError
+from ingest.documents import Document
+from ingest.sentences import split_sentences
+from ingest.structure import Block, parse_blocks
+from ingest.tokens import TokenCounter, count_cl100k
+
+MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
+SPECIAL_TOKENS = 2
+
+
+@dataclass(frozen=True)
+class ChunkerConfig:
+    """How documents are cut: budget in embedder tokens, and sentences repeated between chunks."""
+
+    max_tokens: int = 128
+    overlap_sentences: int = 0
+
+    def __post_init__(self) -> None:
+        if not 16 <= self.max_tokens <= MODEL_WINDOW - SPECIAL_TOKENS:
+            raise InputError(
+                f"max_tokens={self.max_tokens} is outside 16..{MODEL_WINDOW - SPECIAL_TOKENS}: "
+                "the model silently drops text past its 256-token window"
+            )
+        if not 0 <= self.overlap_sentences <= 5:
+            raise InputError(f"overlap_sentences={self.overlap_sentences} is outside 0..5")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one document: `document.text[start:end] == text`, always."""
+
+    doc_id: str
+    chunk_id: str  # stable: hash of the document's content and the span
+    text: str
+    start: int  # code-point offsets into the document text
+    end: int
+    line_start: int  # 1-based, inclusive
+    line_end: int
+    section: tuple[str, ...]  # heading path: title › heading
+    n_tokens: int  # embedding-model word pieces, no special tokens
+    n_tokens_cl100k: int  # tiktoken cl100k_base, for packing LLM prompts
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """The smallest piece a chunk boundary may fall between: a sentence, item or heading."""
+
+    start: int
+    end: int
+    block: Block
+
+
+def _units(text: str, blocks: Sequence[Block]) -> list[_Unit]:
+    units: list[_Unit] = []
+    for block in blocks:
+        if block.kind in ("title", "heading"):
+            units.append(_Unit(block.start, block.end, block))
+        else:
+            spans = split_sentences(text[block.start : block.end], offset=block.start)
+            units.extend(_Unit(s, e, block) for s, e in spans)
+    return units
+
+
+def _atoms(units: list[_Unit], blocks: Sequence[Block]) -> list[list[_Unit]]:
+    """Group units that should stay together when they fit: a list with its lead-in, an item."""
+    atoms: list[list[_Unit]] = []
+    for unit in units:
+        previous = atoms[-1][-1] if atoms else None
+        glue = previous is not None and (
+            previous.block.kind == "title"
+            or previous.block.kind == "heading"
+            or (previous.block.lead_in and previous.block is not unit.block)
+            or (previous.block is unit.block and unit.block.kind == "item")
+            or (unit.block.kind == "item" and previous.block.kind == "item")
+        )
+        if glue:
+            atoms[-1].append(unit)
+        else:
+            atoms.append([unit])
+    return atoms
+
+
+def _split_long(text: str, unit: _Unit, fits: Callable[[int, int], bool]) -> list[_Unit]:
+    """Cut an over-long sentence at word boundaries into pieces that fit."""
+    words = [
+        (m.start() + unit.start, m.end() + unit.start)
+        for m in re.finditer(r"\S+", text[unit.start : unit.end])
+    ]
+    pieces: list[_Unit] = []
+    first = 0
+    while first < len(words):
+        last = first
+        while last + 1 < len(words) and fits(words[first][0], words[last + 1][1]):
+            last += 1
+        # a single word longer than the budget still becomes its own piece
+        pieces.append(_Unit(words[first][0], words[last][1], unit.block))
+        first = last + 1
+    return pieces
+
+
+def chunk_document(document: Document, config: ChunkerConfig, count_tokens: TokenCounter) -> list[Chunk]:
+    """Cut `document` into chunks of whole sentences, at most `config.max_tokens` tokens each."""
+    text = document.text
+    blocks = parse_blocks(text)
+
+    def fits(start: int, end: int) -> bool:
+        return count_tokens(text[start:end]) <= config.max_tokens
+
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+
+    def flush() -> None:
+        if current:
+            groups.append(list(current))
+
+    for atom in _atoms(_units(text, blocks), blocks):
+        if atom[0].block.kind in ("title", "heading") and current:
+            flush()
+            current = []
+        if current and fits(current[0].start, atom[-1].end):
+            current.extend(atom)
+            continue
+        # the atom opens a new chunk, carrying the last sentences of the old one as overlap
+        carried: list[_Unit] = []
+        if current:
+            flush()
+            tail = [u for u in current if u.block.kind not in ("title", "heading")]
+            carried = tail[-config.overlap_sentences :] if config.overlap_sentences else []
+            if carried and (
+                carried[0].block.section != atom[0].block.section or not fits(carried[0].start, atom[-1].end)
+            ):
+                carried = []
+        if fits(atom[0].start, atom[-1].end):
+            current = carried + atom
+            continue
+        # too big as a whole: pack its units one by one, splitting over-long sentences
+        current = carried
+        for unit in atom:
+            pieces = [unit] if fits(unit.start, unit.end) else _split_long(text, unit, fits)
+            for piece in pieces:
+                if current and fits(current[0].start, piece.end):
+                    current.append(piece)
+                else:
+                    flush()
+                    current = [piece]
+    flush()
+    return [_make_chunk(document, group, count_tokens) for group in groups]
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
+    return starts
+
+
+def _make_chunk(document: Document, group: list[_Unit], count_tokens: TokenCounter) -> Chunk:
+    start, end = group[0].start, group[-1].end
+    text = document.text[start:end]
+    lines = _line_starts(document.text)
+    digest = hashlib.sha256(f"{document.sha256}:{start}:{end}".encode()).hexdigest()
+    return Chunk(
+        doc_id=document.doc_id,
+        chunk_id=digest[:16],
+        text=text,
+        start=start,
+        end=end,
+        line_start=bisect.bisect_right(lines, start),
+        line_end=bisect.bisect_right(lines, end - 1),
+        section=group[0].block.section,
+        n_tokens=count_tokens(text),
+        n_tokens_cl100k=count_cl100k(text),
+    )
+
+
+def chunk_documents(
+    documents: Sequence[Document], config: ChunkerConfig, count_tokens: TokenCounter
+) -> list[Chunk]:
+    """Chunk every document, in order."""
+    return [c for doc in documents for c in chunk_document(doc, config, count_tokens)]

@@ -1,0 +1,98 @@
+"""Read a corpus folder into `Document` records, refusing anything we cannot cite exactly."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from alliance_qa.errors import CorpusError, InputError
+
+SUFFIXES = (".txt", ".md")
+DOC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source text, exactly as read: offsets into `text` are what citations use."""
+
+    doc_id: str
+    title: str
+    text: str
+    sha256: str  # of the UTF-8 bytes, so a reader can check the file itself
+    size: int  # bytes
+
+
+def check_doc_id(doc_id: str) -> str:
+    """Return `doc_id` if it is safe to use as a name on disk, else raise `InputError`."""
+    if not DOC_ID_PATTERN.fullmatch(doc_id) or doc_id in {".", ".."}:
+        raise InputError(f"document id {doc_id!r} is not allowed: use 1-128 letters, digits, '-', '_' or '.'")
+    return doc_id
+
+
+def make_document(doc_id: str, data: bytes, *, source: str | None = None) -> Document:
+    """Build a `Document` from raw bytes, checking it is non-empty UTF-8 text.
+
+    `source` names where the bytes came from (a path, an upload) for error messages.
+    """
+    where = source or doc_id
+    check_doc_id(doc_id)
+    try:
+        # newline-preserving: offsets must index the exact characters of the file
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(
+            f"{where}: not UTF-8 text (byte {exc.start} is invalid); "
+            "re-save the file as UTF-8 and ingest again"
+        ) from None
+    if text.startswith("\ufeff"):
+        raise CorpusError(f"{where}: starts with a byte-order mark; re-save it as UTF-8 without BOM")
+    if "\x00" in text:
+        raise CorpusError(f"{where}: contains NUL bytes, so it is not a text document")
+    if not text.strip():
+        raise CorpusError(f"{where}: the document is empty; add text or remove the file")
+    title = next(line.strip() for line in text.splitlines() if line.strip())
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+
+
+def read_document(path: Path) -> Document:
+    """Read one `.txt` or `.md` file; its id is the file name without the suffix."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise CorpusError(
+            f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
+            f"convert it to {' or '.join(SUFFIXES)} or move it out of the corpus folder"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from None
+    return make_document(path.stem, data, source=str(path))
+
+
+def read_corpus(corpus_dir: Path) -> list[Document]:
+    """Read every document in `corpus_dir` (README.md and hidden files are skipped), sorted by id."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir}: no such folder; pass the folder that holds your .txt/.md files")
+    paths = sorted(
+        p
+        for p in corpus_dir.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.lower() != "readme.md"
+    )
+    if not paths:
+        raise CorpusError(f"{corpus_dir}: holds no documents; add .txt or .md files")
+    documents = [read_document(p) for p in paths]
+    seen: dict[str, Path] = {}
+    for doc, path in zip(documents, paths, strict=True):
+        if doc.doc_id in seen:
+            raise CorpusError(
+                f"{path} and {seen[doc.doc_id]} both give document id {doc.doc_id!r}; rename one"
+            )
+        seen[doc.doc_id] = path
+    return documents

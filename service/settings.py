@@ -1,0 +1,26 @@
+"""The one place that reads the environment: `ALLIANCE_QA_*` variables into `Settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Service and CLI settings; each field reads `ALLIANCE_QA_<FIELD>` from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ALLIANCE_QA_", extra="ignore")
+
+    index_dir: Path = Field(Path("var/index"), description="where the index lives")
+    corpus_dir: Path = Field(Path("corpus"), description="the folder `ingest` reads by default")
+    model_path: Path | None = Field(None, description="a local sentence-transformers folder")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    cors_origins: list[str] = Field(default_factory=list)
+    max_question_chars: int = Field(1000, ge=1)
+    max_k: int = Field(50, ge=1)
+    max_upload_bytes: int = Field(2_000_000, ge=1)
+    api_key: SecretStr | None = Field(None, description="bearer key that enables write endpoints")
+    open_reads: bool = Field(True, description="serve reads without a key")
