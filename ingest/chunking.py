@@ -90,8 +90,13 @@ def _atoms(units: list[_Unit], blocks: Sequence[Block]) -> list[list[_Unit]]:
     return atoms
 
 
-def _split_long(text: str, unit: _Unit, fits: Callable[[int, int], bool]) -> list[_Unit]:
-    """Cut an over-long sentence at word boundaries into pieces that fit."""
+def _split_long(
+    text: str, unit: _Unit, fits: Callable[[int, int], bool], *, anchor: int | None = None
+) -> list[_Unit]:
+    """Cut an over-long sentence at word boundaries into pieces that fit.
+
+    With `anchor`, the first piece is sized to fit after the text from `anchor` (an open chunk).
+    """
     words = [
         (m.start() + unit.start, m.end() + unit.start)
         for m in re.finditer(r"\S+", text[unit.start : unit.end])
@@ -100,7 +105,8 @@ def _split_long(text: str, unit: _Unit, fits: Callable[[int, int], bool]) -> lis
     first = 0
     while first < len(words):
         last = first
-        while last + 1 < len(words) and fits(words[first][0], words[last + 1][1]):
+        origin = anchor if anchor is not None and not pieces else words[first][0]
+        while last + 1 < len(words) and fits(origin, words[last + 1][1]):
             last += 1
         # a single word longer than the budget still becomes its own piece
         pieces.append(_Unit(words[first][0], words[last][1], unit.block))
@@ -146,13 +152,27 @@ def chunk_document(document: Document, config: ChunkerConfig, count_tokens: Toke
         # too big as a whole: pack its units one by one, splitting over-long sentences
         current = carried
         for unit in atom:
-            pieces = [unit] if fits(unit.start, unit.end) else _split_long(text, unit, fits)
+            if fits(unit.start, unit.end):
+                pieces = [unit]
+            else:
+                # start the cut inside the open chunk when its first word still fits there
+                anchor = current[0].start if current else None
+                first_word = re.match(r"\S+", text[unit.start : unit.end])
+                if anchor is not None and first_word and not fits(anchor, unit.start + first_word.end()):
+                    anchor = None
+                pieces = _split_long(text, unit, fits, anchor=anchor)
             for piece in pieces:
                 if current and fits(current[0].start, piece.end):
                     current.append(piece)
+                    continue
+                # a lead-in never ends a chunk: it moves on with the item it introduces
+                moved = current[-1:] if len(current) > 1 and current[-1].block.lead_in else []
+                if moved and fits(moved[0].start, piece.end):
+                    current = current[:-1]
                 else:
-                    flush()
-                    current = [piece]
+                    moved = []
+                flush()
+                current = [*moved, piece]
     flush()
     return [_make_chunk(document, group, count_tokens) for group in groups]
 

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alliance_qa.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    InputError,
+    NotFoundError,
+)
+from index.dense import build_dense, search_dense
+from index.retriever import Index
+from ingest.chunking import ChunkerConfig
+from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
+
+
+@pytest.fixture
+def fixture_index(tmp_path: Path, fake_embedder: FakeEmbedder) -> Index:
+    return Index.build(
+        FIXTURE_CORPUS, tmp_path / "index", embedder=fake_embedder, chunker=ChunkerConfig(max_tokens=40)
+    )
+
+
+@pytest.mark.parametrize("index_type", ["flat", "hnsw"])
+def test_faiss_ranking_equals_brute_force(index_type: str) -> None:
+    rng = np.random.default_rng(7)
+    # clustered, so that neighbours are meaningful (uniform random vectors are all equidistant)
+    centres = rng.normal(size=(20, 32))
+    vectors = (centres[rng.integers(0, 20, 2000)] + 0.3 * rng.normal(size=(2000, 32))).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = build_dense(vectors, index_type=index_type)
+    agree = 0
+    for query in vectors[rng.integers(0, 2000, 50)] + 0.05:
+        query = (query / np.linalg.norm(query)).astype(np.float32)
+        scores, ids = search_dense(index, query, 10)
+        expected = np.argsort(-(vectors @ query), kind="stable")[:10]
+        if index_type == "flat":
+            np.testing.assert_allclose(scores, (vectors @ query)[expected], rtol=1e-5)
+            assert list(ids) == list(expected)
+        agree += len(set(ids.tolist()) & set(expected.tolist()))
+    assert agree / (50 * 10) >= (1.0 if index_type == "flat" else 0.95)
+
+
+def test_search_hits_cite_the_exact_text(fixture_index: Index) -> None:
+    hits = fixture_index.search("annual exercise Grey Heron rescue", k=3)
+    assert len(hits) == 3
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].score >= hits[1].score >= hits[2].score
+    for hit in hits:
+        document = fixture_index.document(hit.citation.doc_id)
+        assert document.text[hit.citation.start : hit.citation.end] == hit.chunk.text
+        assert hit.citation.doc_sha256 == document.sha256
+    assert "Grey Heron" in hits[0].chunk.text
+
+
+def test_reopened_index_answers_the_same(
+    fixture_index: Index, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    reopened = Index.open(tmp_path / "index", embedder=fake_embedder)
+    question = "When was the lighthouse automated?"
+    assert [h.chunk for h in reopened.search(question, k=4)] == [
+        h.chunk for h in fixture_index.search(question, k=4)
+    ]
+    assert reopened.manifest.chunk_count == len(fixture_index.chunks)
+
+
+def test_citation_label_reads_like_a_reference(fixture_index: Index) -> None:
+    chunk = next(c for c in fixture_index.chunks if "too vague" in c.text)
+    citation = fixture_index.citation(chunk)
+    lines = (
+        f"line {chunk.line_start}"
+        if chunk.line_start == chunk.line_end
+        else f"lines {chunk.line_start}–{chunk.line_end}"
+    )
+    assert citation.label() == f"The Harbour Pact: A Small Test Treaty › Criticism · {lines}"
+
+
+def test_manifest_records_what_built_the_index(fixture_index: Index) -> None:
+    data = json.loads((fixture_index.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert data["model_name"] == "fake-hash-256"
+    assert data["dimension"] == 256
+    assert data["chunker"] == {"max_tokens": 40, "overlap_sentences": 0}
+    assert data["counts"] == {"documents": 2, "chunks": len(fixture_index.chunks)}
+    assert {d["doc_id"] for d in data["documents"]} == {"harbour-pact", "lighthouse-notes"}
+    assert "faiss-cpu" in data["versions"]
+
+
+def test_missing_index_says_which_command_builds_it(tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
+    with pytest.raises(IndexMissingError, match="alliance-qa ingest"):
+        Index.open(tmp_path / "nothing-here", embedder=fake_embedder)
+
+
+def test_model_mismatch_names_both_models(fixture_index: Index, tmp_path: Path) -> None:
+    class OtherModel(FakeEmbedder):
+        name = "other-model"
+        dimension = 256
+
+    with pytest.raises(IndexMismatchError, match=r"fake-hash-256.*other-model.*alliance-qa ingest"):
+        Index.open(tmp_path / "index", embedder=OtherModel())
+
+
+def test_format_mismatch_is_reported(fixture_index: Index, fake_embedder: FakeEmbedder) -> None:
+    path = fixture_index.folder / "manifest.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["format_version"] = 999
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match=r"format 999.*alliance-qa ingest"):
+        Index.open(fixture_index.folder, embedder=fake_embedder)
+
+
+def test_truncated_faiss_file_is_reported(fixture_index: Index, fake_embedder: FakeEmbedder) -> None:
+    dense = fixture_index.folder / "dense.faiss"
+    dense.write_bytes(dense.read_bytes()[:100])
+    with pytest.raises(IndexCorruptError, match="alliance-qa ingest"):
+        Index.open(fixture_index.folder, embedder=fake_embedder)
+
+
+def test_bad_questions_and_options(fixture_index: Index) -> None:
+    with pytest.raises(InputError, match="empty"):
+        fixture_index.search("   ")
+    with pytest.raises(InputError, match="1000"):
+        fixture_index.search("x" * 1001)
+    with pytest.raises(InputError, match="k must be"):
+        fixture_index.search("harbour", k=0)
+    with pytest.raises(InputError, match="nope"):
+        fixture_index.search("harbour", doc_ids=["nope"])
+    with pytest.raises(NotFoundError):
+        fixture_index.document("nope")
+
+
+def test_doc_ids_filter(fixture_index: Index) -> None:
+    hits = fixture_index.search("harbour lighthouse", k=5, doc_ids=["lighthouse-notes"])
+    assert hits and {h.citation.doc_id for h in hits} == {"lighthouse-notes"}
+
+
+def test_k_larger_than_the_corpus_returns_every_chunk(fixture_index: Index) -> None:
+    assert len(fixture_index.search("harbour", k=50)) == len(fixture_index.chunks)
+
+
+@pytest.mark.model
+def test_real_model_finds_dharma_guardian(tmp_path: Path, real_embedder: object) -> None:
+    index = Index.build(REAL_CORPUS, tmp_path / "index", embedder=real_embedder)  # type: ignore[arg-type]
+    reopened = Index.open(tmp_path / "index", embedder=real_embedder)  # type: ignore[arg-type]
+    hits = reopened.search("What is the name of the joint exercise between Japan and India?", k=5)
+    assert "Dharma Guardian" in hits[0].chunk.text
+    assert hits[0].citation.doc_id == "002_d91d6e0fb2e37740"
+    assert reopened.document(hits[0].citation.doc_id).text[hits[0].citation.start : hits[0].citation.end] == (
+        hits[0].chunk.text
+    )
+    assert all(c.n_tokens <= 254 for c in index.chunks)

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+
+import pytest
+
+from alliance_qa.errors import InputError
+from ingest.chunking import Chunk, ChunkerConfig, chunk_document
+from ingest.documents import Document, read_corpus
+from ingest.sentences import split_sentences
+from ingest.structure import parse_blocks
+from ingest.tokens import WordPieceCounter
+from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
+
+
+@pytest.fixture(scope="module")
+def wordpieces() -> WordPieceCounter:
+    from index.embedder import default_model_path
+
+    return WordPieceCounter(default_model_path())
+
+
+def check_invariants(doc: Document, chunks: list[Chunk], budget: int, count: Callable[[str], int]) -> None:
+    """The properties citations depend on, for one document."""
+    covered = [False] * len(doc.text)
+    line_starts = [0] + [m.end() for m in re.finditer("\n", doc.text)]
+    for chunk in chunks:
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        assert chunk.n_tokens == count(chunk.text)
+        assert chunk.n_tokens <= budget or len(chunk.text.split()) == 1
+        assert chunk.line_start == doc.text.count("\n", 0, chunk.start) + 1
+        assert chunk.line_end == doc.text.count("\n", 0, chunk.end - 1) + 1
+        assert line_starts[chunk.line_start - 1] <= chunk.start
+        for i in range(chunk.start, chunk.end):
+            covered[i] = True
+    missing = [i for i, ch in enumerate(doc.text) if not ch.isspace() and not covered[i]]
+    assert missing == [], f"uncovered text: {doc.text[missing[0] : missing[0] + 40]!r}"
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
+
+
+def block_sentences(doc: Document) -> list[tuple[int, int]]:
+    """Every sentence of every block (a heading or list item counts as one block)."""
+    return [
+        span
+        for block in parse_blocks(doc.text)
+        for span in split_sentences(doc.text[block.start : block.end], offset=block.start)
+    ]
+
+
+def check_sentences_whole(doc: Document, chunks: list[Chunk], long_sentences: set[tuple[int, int]]) -> None:
+    """A chunk boundary never falls inside a sentence, except inside an over-long one."""
+    sentences = block_sentences(doc)
+    for chunk in chunks:
+        for edge in (chunk.start, chunk.end):
+            inside = [s for s in sentences if s[0] < edge < s[1]]
+            assert all(s in long_sentences for s in inside), f"sentence cut at {edge}: {inside}"
+
+
+@pytest.mark.parametrize("budget", [32, 64, 128, 254])
+def test_real_corpus_invariants(budget: int, wordpieces: WordPieceCounter) -> None:
+    for doc in read_corpus(REAL_CORPUS):
+        chunks = chunk_document(doc, ChunkerConfig(max_tokens=budget), wordpieces)
+        check_invariants(doc, chunks, budget, wordpieces)
+        long_ones = {s for s in block_sentences(doc) if wordpieces(doc.text[s[0] : s[1]]) > budget}
+        check_sentences_whole(doc, chunks, long_ones)
+
+
+@pytest.mark.parametrize("overlap", [0, 1, 2])
+def test_fixture_invariants_with_overlap(overlap: int) -> None:
+    count = FakeEmbedder().count_tokens
+    for doc in read_corpus(FIXTURE_CORPUS):
+        chunks = chunk_document(doc, ChunkerConfig(max_tokens=40, overlap_sentences=overlap), count)
+        check_invariants(doc, chunks, 40, count)
+
+
+def test_overlap_repeats_the_last_sentence() -> None:
+    count = FakeEmbedder().count_tokens
+    text = "Title\n\n" + " ".join(f"Sentence number {i} is here." for i in range(12)) + "\n"
+    doc = Document("d", "Title", text, "x", len(text))
+    plain = chunk_document(doc, ChunkerConfig(max_tokens=20, overlap_sentences=0), count)
+    overlapped = chunk_document(doc, ChunkerConfig(max_tokens=20, overlap_sentences=1), count)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(plain))
+    assert any(b.start < a.end for a, b in itertools.pairwise(overlapped))
+
+
+def test_an_over_long_sentence_is_split_at_word_boundaries() -> None:
+    count = FakeEmbedder().count_tokens
+    doc = next(d for d in read_corpus(FIXTURE_CORPUS) if d.doc_id == "lighthouse-notes")
+    chunks = chunk_document(doc, ChunkerConfig(max_tokens=30), count)
+    long_start = doc.text.index("The report noted")
+    pieces = [c for c in chunks if c.start >= long_start]
+    assert len(pieces) > 1
+    for piece in pieces:
+        assert count(piece.text) <= 30
+        assert doc.text[piece.start - 1].isspace() and (
+            piece.end == len(doc.text) or doc.text[piece.end].isspace()
+        )
+
+
+def test_a_list_stays_with_its_lead_in() -> None:
+    count = FakeEmbedder().count_tokens
+    doc = next(d for d in read_corpus(FIXTURE_CORPUS) if d.doc_id == "harbour-pact")
+    chunks = chunk_document(doc, ChunkerConfig(max_tokens=80), count)
+    holder = [c for c in chunks if "Key provisions of the pact include:" in c.text]
+    assert len(holder) == 1
+    assert "Shared patrols" in holder[0].text and "standing commission" in holder[0].text
+
+
+def test_chunks_carry_their_heading_path_and_are_stable() -> None:
+    count = FakeEmbedder().count_tokens
+    doc = next(d for d in read_corpus(FIXTURE_CORPUS) if d.doc_id == "harbour-pact")
+    first = chunk_document(doc, ChunkerConfig(max_tokens=40), count)
+    again = chunk_document(doc, ChunkerConfig(max_tokens=40), count)
+    assert [c.chunk_id for c in first] == [c.chunk_id for c in again]
+    criticism = next(c for c in first if "too vague" in c.text)
+    assert criticism.section == ("The Harbour Pact: A Small Test Treaty", "Criticism")
+    assert criticism.n_tokens_cl100k > 0
+
+
+@pytest.mark.parametrize("budget", [8, 255, 1000])
+def test_budgets_past_the_window_are_refused(budget: int) -> None:
+    with pytest.raises(InputError, match="max_tokens"):
+        ChunkerConfig(max_tokens=budget)

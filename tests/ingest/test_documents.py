@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alliance_qa.errors import CorpusError, InputError
+from ingest.documents import make_document, read_corpus, read_document
+from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS
+
+
+def test_reads_txt_and_md_with_ids_from_file_names() -> None:
+    docs = read_corpus(FIXTURE_CORPUS)
+    assert [d.doc_id for d in docs] == ["harbour-pact", "lighthouse-notes"]
+    assert docs[0].title == "The Harbour Pact: A Small Test Treaty"
+    assert docs[1].title == "Lighthouse Keepers’ Notes"
+
+
+def test_text_is_the_file_exactly() -> None:
+    for doc in read_corpus(REAL_CORPUS):
+        raw = (REAL_CORPUS / f"{doc.doc_id}.txt").read_bytes()
+        assert doc.text.encode("utf-8") == raw
+        assert doc.size == len(raw)
+
+
+def test_bundled_corpus_matches_the_published_hashes() -> None:
+    hashes = {d.doc_id: d.sha256 for d in read_corpus(REAL_CORPUS)}
+    assert hashes == {
+        "000_d43ee2033eb33d7f": "13aefa11c5fa9f3e00e9baddf51a0a226170e8c294225eb88d26aaa5fbb7a83f",
+        "002_d91d6e0fb2e37740": "3262af0ce63cb31639ecc57d03a640422a229dabfa45d3a99445025a5c8ade30",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("latin1.txt", "caf\xe9 au lait".encode("latin-1"), "not UTF-8"),
+        ("empty.txt", b"  \n\n", "empty"),
+        ("table.csv", b"a,b\n1,2\n", "unsupported file type"),
+    ],
+)
+def test_bad_files_are_refused_naming_the_file(tmp_path: Path, name: str, data: bytes, message: str) -> None:
+    (tmp_path / "good.txt").write_text("Title\n\nSome text.\n", encoding="utf-8")
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(CorpusError, match=message) as info:
+        read_corpus(tmp_path)
+    assert name in str(info.value)
+
+
+def test_missing_and_empty_folders_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="no such folder"):
+        read_corpus(tmp_path / "nope")
+    with pytest.raises(CorpusError, match=r"add \.txt or \.md files"):
+        read_corpus(tmp_path)
+
+
+def test_readme_is_not_a_document(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# About this folder\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("A\n\nText.\n", encoding="utf-8")
+    assert [d.doc_id for d in read_corpus(tmp_path)] == ["a"]
+
+
+@pytest.mark.parametrize("doc_id", ["../etc/passwd", "a/b", "", ".", "x" * 129, "naïve"])
+def test_unsafe_document_ids_are_refused(doc_id: str) -> None:
+    with pytest.raises(InputError, match="not allowed"):
+        make_document(doc_id, b"Title\n\nText.")
+
+
+def test_read_document_keeps_crlf_offsets(tmp_path: Path) -> None:
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(b"Title\r\n\r\nFirst line.\r\n")
+    doc = read_document(path)
+    assert doc.text == "Title\r\n\r\nFirst line.\r\n"
