@@ -165,3 +165,180 @@ def info(index_dir: Path | None) -> None:
     data = Manifest.read(folder).to_json()
     data["folder"] = str(folder)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@main.command("eval")
+@click.option(
+    "--questions",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Question set (*.jsonl) [default evals/questions/alliance.jsonl].",
+)
+@click.option(
+    "--beir",
+    "beir_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/) instead of a question set.",
+)
+@click.option(
+    "--split",
+    default="test",
+    show_default=True,
+    help="Question split: dev, test or all; for BEIR the qrels file.",
+)
+@click.option(
+    "--modes", default="dense,lexical,hybrid", show_default=True, help="Comma-separated retrieval modes."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Report folder [default var/reports/<name>-<split>].",
+)
+@click.option(
+    "--compare",
+    "compare_to",
+    type=click.Path(path_type=Path, exists=True),
+    default=None,
+    help="An earlier report (folder or report.json): per-query wins/losses and a paired test per mode.",
+)
+@click.option("-k", type=click.IntRange(1, 1000), default=None, help="Passages per query [10; BEIR 100].")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("var/cache/evals"),
+    show_default=True,
+    help="Where BEIR document embeddings are cached.",
+)
+@index_option
+@model_option
+@_friendly
+def eval_command(
+    questions: Path | None,
+    beir_dir: Path | None,
+    split: str,
+    modes: str,
+    out_dir: Path | None,
+    compare_to: Path | None,
+    k: int | None,
+    cache_dir: Path,
+    index_dir: Path | None,
+    model: Path | None,
+) -> None:
+    """Score retrieval on a question set (or a BEIR benchmark) per mode; write report.json, report.md, chart.png."""
+    from alliance_qa.errors import IndexMissingError, InputError
+    from evals.compare import compare_modes, compare_reports, load_report
+    from evals.questions import load_questions
+    from evals.report import comparison_lines, summary_table, to_json, write_report
+    from evals.runner import MODES, evaluate_beir, evaluate_questions
+    from index.retriever import Index
+
+    if questions is not None and beir_dir is not None:
+        raise InputError("pass either --questions or --beir, not both")
+    chosen = [m.strip() for m in modes.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in MODES]
+    if unknown or not chosen:
+        raise InputError(f"unknown mode(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
+    settings = _settings()
+    baseline = load_report(compare_to) if compare_to is not None else None  # before --out may overwrite it
+    embedder = _embedder(model or settings.model_path)
+    progress = sys.stderr.isatty()
+    if beir_dir is not None:
+        evaluation = evaluate_beir(
+            beir_dir,
+            split=split,
+            modes=chosen,
+            embedder=embedder,
+            cache_dir=cache_dir,
+            k=k or 100,
+            progress=progress,
+        )
+    else:
+        path = questions or Path("evals/questions/alliance.jsonl")
+        asked = load_questions(path, split=None if split == "all" else split)
+        home = index_dir or settings.index_dir
+        try:
+            index = Index.open(home, embedder=embedder)
+        except IndexMissingError:
+            click.echo(f"no index at {home}: building it from {settings.corpus_dir}", err=True)
+            index = Index.build(settings.corpus_dir, home, embedder=embedder, progress=progress)
+        evaluation = evaluate_questions(
+            index, asked, modes=chosen, k=k or 10, name=f"{path.stem}-{split}", progress=progress
+        )
+    for mode, why in evaluation.skipped.items():
+        click.echo(f"warning: skipped mode {mode}: {why}", err=True)
+    report = to_json(evaluation)
+    comparisons = compare_modes(report)
+    if baseline is not None:
+        comparisons += compare_reports(baseline, report)
+    written = write_report(report, comparisons, out_dir or Path("var/reports") / evaluation.name)
+    click.echo(summary_table(report))
+    for line in comparison_lines(comparisons):
+        click.echo(line)
+    click.echo(f"wrote {', '.join(map(str, written))}", err=True)
+
+
+@main.command("eval-compare")
+@click.argument("baseline", type=click.Path(path_type=Path, exists=True))
+@click.argument("candidate", type=click.Path(path_type=Path, exists=True))
+@click.option("--metric", default="ndcg@10", show_default=True, help="Per-query metric to compare.")
+@_friendly
+def eval_compare(baseline: Path, candidate: Path, metric: str) -> None:
+    """Compare two eval reports (folders or report.json): per-query wins and losses, paired p-value per mode."""
+    from evals.compare import compare_reports, load_report
+    from evals.report import comparison_lines
+
+    comparisons = compare_reports(load_report(baseline), load_report(candidate), metric=metric)
+    for line in comparison_lines(comparisons, details=True):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on [env ALLIANCE_QA_HOST; default 127.0.0.1].")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="Port [env ALLIANCE_QA_PORT; default 8000]."
+)
+@index_option
+@model_option
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes.")
+@_friendly
+def serve(
+    host: str | None, port: int | None, index_dir: Path | None, model: Path | None, workers: int
+) -> None:
+    """Serve the JSON API and web page, building the index first if it is missing or stale."""
+    import os
+
+    import uvicorn
+
+    from index.freshness import stale_reasons
+    from index.manifest import Manifest
+    from index.retriever import Index
+    from index.store import resolve_version
+    from ingest.chunking import ChunkerConfig
+
+    settings = _settings()
+    out = index_dir or settings.index_dir
+    model = model or settings.model_path
+    try:  # keep the chunking an index was built with; only corpus or model changes rebuild it
+        chunker = ChunkerConfig(**Manifest.read(resolve_version(out)).chunker)
+    except (AllianceQAError, TypeError):
+        chunker = ChunkerConfig()
+    reasons = stale_reasons(out, settings.corpus_dir, chunker=chunker, model_path=model)
+    if reasons:
+        click.echo(f"building {out} from {settings.corpus_dir}: {'; '.join(reasons)}", err=True)
+        Index.build(
+            settings.corpus_dir, out, embedder=_embedder(model), chunker=chunker, progress=sys.stderr.isatty()
+        )
+    # every worker builds its app from the environment, so hand the choices over there
+    os.environ["ALLIANCE_QA_INDEX_DIR"] = str(out)
+    if model is not None:
+        os.environ["ALLIANCE_QA_MODEL_PATH"] = str(model)
+    uvicorn.run(
+        "service.app:create_app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+    )

@@ -1,0 +1,64 @@
+"""Questions: `POST /v1/ask` (and `GET` for links and curl) answers; `POST /v1/search` ranks only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from alliance_qa.errors import InputError
+from index.retriever import Index, Result
+from service.deps import IndexDep, MetricsDep, SettingsDep
+from service.metrics import Metrics
+from service.problems import documented
+from service.schemas import QUESTION_EXAMPLE, AskRequest, AskResponse, Mode, SearchResponse
+from service.settings import Settings
+
+router = APIRouter(prefix="/v1", tags=["questions"], responses=documented(400, 422, 503))
+
+
+def _answer(request: AskRequest, *, index: Index, settings: Settings, metrics: Metrics) -> Result:
+    """Check the request against the configured limits, ask the index, record the stage timings."""
+    question = request.question.strip()
+    if not question:
+        raise InputError("question is empty: type a question about the corpus")
+    if len(question) > settings.max_question_chars:
+        raise InputError(
+            f"question is {len(question)} characters long; the limit is {settings.max_question_chars}: shorten it"
+        )
+    if not 1 <= request.k <= settings.max_k:
+        raise InputError(f"k must be between 1 and {settings.max_k}, got {request.k}")
+    if request.doc_ids is not None and not request.doc_ids:
+        raise InputError("doc_ids is empty: leave it out (or null) to search every document")
+    # the index owns modes and document ids: it names what it does not know
+    result = index.ask(question, k=request.k, mode=request.mode, doc_ids=request.doc_ids)
+    metrics.observe_timings(result.timings_ms)
+    return result
+
+
+@router.post("/ask")
+def ask(body: AskRequest, index: IndexDep, settings: SettingsDep, metrics: MetricsDep) -> AskResponse:
+    """Answer a question: the best sentence (if the corpus has one) and ranked, cited passages."""
+    return AskResponse.of(_answer(body, index=index, settings=settings, metrics=metrics))
+
+
+@router.get("/ask")
+def ask_by_link(
+    index: IndexDep,
+    settings: SettingsDep,
+    metrics: MetricsDep,
+    q: Annotated[str, Query(description="the question", examples=[QUESTION_EXAMPLE])],
+    k: Annotated[int, Query(description="how many passages, 1 to 50")] = 5,
+    mode: Annotated[Mode, Query()] = "hybrid",
+    doc_ids: Annotated[list[str] | None, Query(description="repeat, or separate with commas")] = None,
+) -> AskResponse:
+    """The same as `POST /v1/ask`, from a URL: `/v1/ask?q=...&k=3`."""
+    ids = None if doc_ids is None else [d for item in doc_ids for d in item.split(",") if d]
+    body = AskRequest(question=q, k=k, mode=mode, doc_ids=ids)
+    return AskResponse.of(_answer(body, index=index, settings=settings, metrics=metrics))
+
+
+@router.post("/search")
+def search(body: AskRequest, index: IndexDep, settings: SettingsDep, metrics: MetricsDep) -> SearchResponse:
+    """Rank passages for a question, with citations, without picking an answer."""
+    return SearchResponse.of(_answer(body, index=index, settings=settings, metrics=metrics))

@@ -1,0 +1,34 @@
+"""The web page: static HTML that calls the JSON API, served from the package, with no CDN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+# the page loads nothing from elsewhere; saying so in the header keeps it that way
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def home() -> FileResponse:
+    """The question page."""
+    return FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
+
+
+@router.get("/documents/{doc_id}")
+def document_page(doc_id: str) -> FileResponse:
+    """A document with line numbers and the cited span highlighted (the script fetches the text)."""
+    return FileResponse(STATIC_DIR / "document.html", headers=PAGE_HEADERS)

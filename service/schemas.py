@@ -1,0 +1,220 @@
+"""The JSON shapes of the HTTP API (`/v1`): pydantic lives here, at the boundary, and nowhere else."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from index.retriever import Answer, Citation, Hit, Index, Result
+from ingest.chunking import Chunk
+from ingest.documents import Document
+
+Mode = Literal["hybrid", "dense", "lexical"]
+
+QUESTION_EXAMPLE = "What is the name of the joint exercise between Japan and India?"
+
+
+class AskRequest(BaseModel):
+    """A question, and how to search for it."""
+
+    # an unknown field is a typo the caller wants to hear about, not silently ignore
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"question": QUESTION_EXAMPLE, "k": 5}]}
+    )
+
+    question: str = Field(description="1 to 1000 characters once trimmed")
+    k: int = Field(5, description="how many passages, 1 to 50")
+    mode: Mode = Field("hybrid", description="hybrid fuses dense (meaning) and lexical (words) ranks")
+    doc_ids: list[str] | None = Field(None, description="search only these documents; null searches all")
+
+
+class CitationOut(BaseModel):
+    """Where a text stands: `GET /v1/documents/{doc_id}` `.text[start:end]` is it, to the character."""
+
+    doc_id: str
+    title: str
+    section: list[str] = Field(description="heading path; section[0] is the document title")
+    start: int = Field(description="code-point offset into the document text")
+    end: int
+    line_start: int = Field(description="1-based, inclusive")
+    line_end: int
+    doc_sha256: str = Field(description="SHA-256 of the document's UTF-8 bytes")
+
+    @classmethod
+    def of(cls, citation: Citation) -> CitationOut:
+        return cls(
+            doc_id=citation.doc_id,
+            title=citation.title,
+            section=list(citation.section),
+            start=citation.start,
+            end=citation.end,
+            line_start=citation.line_start,
+            line_end=citation.line_end,
+            doc_sha256=citation.doc_sha256,
+        )
+
+
+class Span(BaseModel):
+    """Absolute code-point offsets into the document text."""
+
+    start: int
+    end: int
+
+
+class Scores(BaseModel):
+    """Per-retriever scores; null when that retriever did not rank the passage."""
+
+    dense: float | None = None
+    lexical: float | None = None
+
+
+class Passage(BaseModel):
+    """One ranked passage with its exact citation."""
+
+    rank: int = Field(description="1-based")
+    text: str = Field(description="exactly document.text[citation.start:citation.end]")
+    score: float
+    scores: Scores
+    chunk_id: str
+    citation: CitationOut
+    highlight: Span | None = Field(description="the sentence that best answers, as document offsets")
+
+    @classmethod
+    def of(cls, hit: Hit) -> Passage:
+        return cls(
+            rank=hit.rank,
+            text=hit.chunk.text,
+            score=hit.score,
+            scores=Scores(dense=hit.scores.get("dense"), lexical=hit.scores.get("lexical")),
+            chunk_id=hit.chunk.chunk_id,
+            citation=CitationOut.of(hit.citation),
+            highlight=None if hit.highlight is None else Span(start=hit.highlight[0], end=hit.highlight[1]),
+        )
+
+
+class AnswerOut(BaseModel):
+    """The sentence that best answers the question, cited on its own."""
+
+    text: str
+    citation: CitationOut
+
+    @classmethod
+    def of(cls, answer: Answer) -> AnswerOut:
+        return cls(text=answer.text, citation=CitationOut.of(answer.citation))
+
+
+class SearchResponse(BaseModel):
+    """Ranked passages for a question, without choosing an answer."""
+
+    question: str = Field(description="the question as searched (trimmed)")
+    passages: list[Passage]
+    timings_ms: dict[str, float] = Field(description="milliseconds per stage, and the total")
+
+    @classmethod
+    def of(cls, result: Result) -> SearchResponse:
+        return cls(
+            question=result.question,
+            passages=[Passage.of(h) for h in result.hits],
+            timings_ms=result.timings_ms,
+        )
+
+
+class AskResponse(SearchResponse):
+    """Ranked passages, and the answer sentence when the corpus has one."""
+
+    answerable: bool = Field(description="false when the corpus does not answer the question")
+    answer: AnswerOut | None
+
+    @classmethod
+    def of(cls, result: Result) -> AskResponse:
+        return cls(
+            question=result.question,
+            answerable=result.answerable,
+            answer=None if result.answer is None else AnswerOut.of(result.answer),
+            passages=[Passage.of(h) for h in result.hits],
+            timings_ms=result.timings_ms,
+        )
+
+
+class DocumentSummary(BaseModel):
+    """A document in the index."""
+
+    doc_id: str
+    title: str
+    size: int = Field(description="bytes")
+    sha256: str
+    chunks: int
+
+    @classmethod
+    def of(cls, document: Document, *, chunks: int) -> DocumentSummary:
+        return cls(
+            doc_id=document.doc_id,
+            title=document.title,
+            size=document.size,
+            sha256=document.sha256,
+            chunks=chunks,
+        )
+
+
+class DocumentOut(DocumentSummary):
+    """A document with its full text: citations' offsets index into exactly this text."""
+
+    text: str
+
+    @classmethod
+    def full(cls, document: Document, *, chunks: int) -> DocumentOut:
+        summary = DocumentSummary.of(document, chunks=chunks)
+        return cls(**summary.model_dump(), text=document.text)
+
+
+class ChunkOut(BaseModel):
+    """One stored passage, as the index cut it."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    section: list[str]
+    n_tokens: int = Field(description="embedding-model word pieces")
+    citation: CitationOut
+
+    @classmethod
+    def of(cls, chunk: Chunk, index: Index) -> ChunkOut:
+        return cls(
+            chunk_id=chunk.chunk_id,
+            doc_id=chunk.doc_id,
+            text=chunk.text,
+            section=list(chunk.section),
+            n_tokens=chunk.n_tokens,
+            citation=CitationOut.of(index.citation(chunk)),
+        )
+
+
+class Health(BaseModel):
+    """The process is up."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    """The index is loaded: a summary of its manifest."""
+
+    status: Literal["ready"] = "ready"
+    folder: str
+    model: str
+    documents: int
+    chunks: int
+    format_version: int
+    created_at: str
+    chunker: dict[str, Any]
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem (`application/problem+json`), the body of every error."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[dict[str, str]] | None = Field(None, description="per-field problems, on validation errors")

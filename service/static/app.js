@@ -1,0 +1,357 @@
+"use strict";
+// The alliance-qa page script. The DOM is built with textContent and text nodes only, never by
+// parsing strings as HTML, so neither a question nor the corpus can ever run as markup.
+// Offsets from the API count Unicode code points (Python); JavaScript strings count UTF-16 units,
+// so text is split with Array.from before slicing.
+
+const SEPARATOR = " › ";
+
+const $ = (selector) => document.querySelector(selector);
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+function slice(chars, start, end) {
+  return chars.slice(start, end).join("");
+}
+
+function clamp(value, low, high) {
+  return Math.min(Math.max(value, low), high);
+}
+
+function linesLabel(citation) {
+  return citation.line_start === citation.line_end
+    ? `line ${citation.line_start}`
+    : `lines ${citation.line_start}–${citation.line_end}`;
+}
+
+function citationLabel(citation) {
+  return `${citation.section.join(SEPARATOR)} · ${linesLabel(citation)}`;
+}
+
+function citationHref(citation) {
+  const where = new URLSearchParams({ start: citation.start, end: citation.end });
+  return `/documents/${encodeURIComponent(citation.doc_id)}?${where}#L${citation.line_start}-L${citation.line_end}`;
+}
+
+async function problemMessage(response) {
+  try {
+    const problem = await response.json();
+    if (problem && problem.detail) return `${problem.title || "Error"}: ${problem.detail}`;
+  } catch (_) {
+    // not JSON: fall through to the status line
+  }
+  return `The service answered ${response.status} ${response.statusText}. Try again in a moment.`;
+}
+
+function showError(message) {
+  const box = $("#error");
+  box.replaceChildren(el("p", { text: message }));
+  box.hidden = false;
+}
+
+function hideError() {
+  const box = $("#error");
+  box.hidden = true;
+  box.replaceChildren();
+}
+
+function setStatus(message) {
+  $("#status").textContent = message;
+}
+
+// ---- the question page ------------------------------------------------------------------------
+
+function markedText(text, from, highlight) {
+  // `from` is the document offset where `text` starts; `highlight` holds document offsets
+  const paragraph = el("p", { class: "passage-text" });
+  const chars = Array.from(text);
+  if (!highlight) {
+    paragraph.textContent = text;
+    return paragraph;
+  }
+  const a = clamp(highlight.start - from, 0, chars.length);
+  const b = clamp(highlight.end - from, a, chars.length);
+  if (a === b) {
+    paragraph.textContent = text;
+    return paragraph;
+  }
+  paragraph.append(slice(chars, 0, a), el("mark", { text: slice(chars, a, b) }), slice(chars, b));
+  return paragraph;
+}
+
+function renderScores(passage) {
+  const parts = [`score ${passage.score.toFixed(3)}`];
+  if (passage.scores.dense !== null && passage.scores.dense !== undefined) {
+    parts.push(`meaning ${passage.scores.dense.toFixed(3)}`);
+  }
+  if (passage.scores.lexical !== null && passage.scores.lexical !== undefined) {
+    parts.push(`words ${passage.scores.lexical.toFixed(3)}`);
+  }
+  return el("span", { class: "scores", text: parts.join(" · ") });
+}
+
+function renderPassage(passage) {
+  const link = el("a", { class: "cite", href: citationHref(passage.citation), text: citationLabel(passage.citation) });
+  return el(
+    "li",
+    { class: "passage" },
+    el(
+      "article",
+      { "aria-label": `Passage ${passage.rank}` },
+      el("header", {}, link, renderScores(passage)),
+      markedText(passage.text, passage.citation.start, passage.highlight),
+    ),
+  );
+}
+
+function renderAnswer(result) {
+  const section = $("#answer");
+  const body = $("#answer-body");
+  if (result.answerable && result.answer) {
+    const cite = result.answer.citation;
+    body.replaceChildren(
+      el("blockquote", { class: "answer-text" }, el("p", { text: result.answer.text })),
+      el("p", { class: "answer-cite" }, "— ", el("a", { href: citationHref(cite), text: citationLabel(cite) })),
+    );
+    section.classList.remove("unanswered");
+  } else {
+    const closest = result.passages.length ? " The closest passages are listed below, for transparency." : "";
+    body.replaceChildren(
+      el("p", { class: "unanswerable", text: `The corpus does not answer this question.${closest}` }),
+    );
+    section.classList.add("unanswered");
+  }
+  section.hidden = false;
+}
+
+function renderResult(result) {
+  renderAnswer(result);
+  const list = $("#passages");
+  list.replaceChildren(...result.passages.map(renderPassage));
+  $("#results").hidden = result.passages.length === 0;
+  const count = result.passages.length === 1 ? "1 passage" : `${result.passages.length} passages`;
+  const total = result.timings_ms && result.timings_ms.total;
+  setStatus(total === undefined ? count : `${count} in ${Math.round(total)} ms`);
+}
+
+function clearResult() {
+  $("#answer").hidden = true;
+  $("#results").hidden = true;
+  $("#passages").replaceChildren();
+}
+
+function initAskPage() {
+  const form = $("#ask-form");
+  const input = $("#question");
+  const mode = $("#mode");
+  const k = $("#k");
+  let inFlight = null;
+
+  function readLocation() {
+    const params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    const wanted = params.get("mode");
+    if (wanted && [...mode.options].some((o) => o.value === wanted)) mode.value = wanted;
+    if (params.get("k")) k.value = params.get("k");
+    return input.value.trim();
+  }
+
+  async function ask(question) {
+    if (inFlight) inFlight.abort();
+    const controller = new AbortController();
+    inFlight = controller;
+    hideError();
+    setStatus("Searching…");
+    form.setAttribute("aria-busy", "true");
+    const body = { question, mode: mode.value };
+    if (k.value !== "") body.k = Number(k.value);
+    try {
+      const response = await fetch("/v1/ask", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      if (!response.ok) {
+        clearResult();
+        setStatus("");
+        showError(await problemMessage(response));
+        return;
+      }
+      renderResult(await response.json());
+    } catch (error) {
+      if (error.name === "AbortError") return;
+      clearResult();
+      setStatus("");
+      showError(`The service could not be reached (${error.message}). Check that it is running, then try again.`);
+    } finally {
+      if (inFlight === controller) {
+        inFlight = null;
+        form.removeAttribute("aria-busy");
+      }
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const question = input.value.trim();
+    if (!question) {
+      showError("Type a question first.");
+      input.focus();
+      return;
+    }
+    const params = new URLSearchParams({ q: question });
+    if (mode.value !== "hybrid") params.set("mode", mode.value);
+    if (k.value !== "" && k.value !== "5") params.set("k", k.value);
+    // the URL holds the question, so results can be shared, reloaded and reached with Back
+    history.pushState(null, "", `/?${params}`);
+    ask(question);
+  });
+
+  window.addEventListener("popstate", () => {
+    const question = readLocation();
+    if (question) ask(question);
+    else {
+      clearResult();
+      hideError();
+      setStatus("");
+    }
+  });
+
+  const question = readLocation();
+  if (question) ask(question);
+}
+
+// ---- the document page ------------------------------------------------------------------------
+
+function parseLineRange(hash) {
+  const match = /^#L(\d+)(?:-L(\d+))?$/.exec(hash);
+  if (!match) return null;
+  const from = Number(match[1]);
+  return { from, to: match[2] ? Math.max(Number(match[2]), from) : from };
+}
+
+function intParam(params, name) {
+  const value = params.get(name);
+  return value !== null && /^\d+$/.test(value) ? Number(value) : null;
+}
+
+function renderLine(chars, number, lineStart, lineEnd, span) {
+  const text = el("span", { class: "tx" });
+  const row = el("div", { class: "line", id: `L${number}` }, el("span", { class: "ln", "aria-hidden": "true", text: String(number) }), text);
+  const a = span ? Math.max(lineStart, span.start) : 0;
+  const b = span ? Math.min(lineEnd, span.end) : 0;
+  if (span && a < b) {
+    text.append(slice(chars, lineStart, a), el("mark", { text: slice(chars, a, b) }), slice(chars, b, lineEnd));
+    row.classList.add("in-span");
+  } else {
+    text.textContent = slice(chars, lineStart, lineEnd);
+  }
+  return row;
+}
+
+function renderDocumentText(text, span) {
+  const chars = Array.from(text);
+  const rows = [];
+  let number = 1;
+  let lineStart = 0;
+  for (let i = 0; i <= chars.length; i += 1) {
+    if (i === chars.length || chars[i] === "\n") {
+      // a final newline ends the last line; it does not open an empty one
+      if (!(i === chars.length && lineStart === i && number > 1)) {
+        rows.push(renderLine(chars, number, lineStart, i, span));
+      }
+      number += 1;
+      lineStart = i + 1;
+    }
+  }
+  $("#doc-text").replaceChildren(...rows);
+}
+
+function markLineRange(range) {
+  for (const row of document.querySelectorAll(".line.in-range")) row.classList.remove("in-range");
+  if (!range) return null;
+  let first = null;
+  for (let n = range.from; n <= range.to; n += 1) {
+    const row = document.getElementById(`L${n}`);
+    if (!row) break;
+    row.classList.add("in-range");
+    first = first || row;
+  }
+  return first;
+}
+
+function reveal(target) {
+  if (!target) return;
+  target.setAttribute("tabindex", "-1");
+  target.scrollIntoView({ block: "center" });
+  // focus follows, so keyboard and screen-reader users start reading at the citation
+  target.focus({ preventScroll: true });
+}
+
+async function initDocumentPage() {
+  const docId = decodeURIComponent(location.pathname.replace(/^\/documents\//, ""));
+  const params = new URLSearchParams(location.search);
+  const start = intParam(params, "start");
+  const end = intParam(params, "end");
+  const span = start !== null && end !== null && end > start ? { start, end } : null;
+
+  if (document.referrer) {
+    const from = new URL(document.referrer);
+    if (from.origin === location.origin && from.pathname === "/") $("#back").href = from.pathname + from.search;
+  }
+
+  let response;
+  try {
+    response = await fetch(`/v1/documents/${encodeURIComponent(docId)}`, { headers: { Accept: "application/json" } });
+  } catch (error) {
+    setStatus("");
+    showError(`The service could not be reached (${error.message}). Check that it is running, then reload.`);
+    return;
+  }
+  if (!response.ok) {
+    setStatus("");
+    $("#doc-title").textContent = "Document not found";
+    showError(await problemMessage(response));
+    return;
+  }
+  const doc = await response.json();
+  document.title = `${doc.title} · alliance-qa`;
+  $("#doc-title").textContent = doc.title;
+  const meta = $("#doc-meta");
+  meta.replaceChildren(
+    `${doc.doc_id} · ${doc.size.toLocaleString("en")} bytes · ${doc.chunks} passages · SHA-256 `,
+    el("code", { title: doc.sha256, text: `${doc.sha256.slice(0, 12)}…` }),
+  );
+  renderDocumentText(doc.text, span);
+
+  const range = parseLineRange(location.hash);
+  const firstLine = markLineRange(range);
+  const firstMark = document.querySelector("#doc-text mark");
+  if (range || firstMark) {
+    const cited = $("#cited");
+    const lines = range ? (range.from === range.to ? `line ${range.from}` : `lines ${range.from}–${range.to}`) : "the span";
+    const jump = el("button", { type: "button", class: "link", text: "Show it" });
+    jump.addEventListener("click", () => reveal(document.querySelector("#doc-text mark") || firstLine));
+    cited.replaceChildren(`The citation points at ${lines}, highlighted below. `, jump);
+    cited.hidden = false;
+  }
+  setStatus("");
+  reveal(firstMark || firstLine);
+
+  window.addEventListener("hashchange", () => reveal(markLineRange(parseLineRange(location.hash))));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  if (document.body.dataset.page === "ask") initAskPage();
+  else if (document.body.dataset.page === "document") initDocumentPage();
+});

@@ -1,0 +1,158 @@
+"""`/v1/ask` and `/v1/search`: the contract, and citations that quote the document exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from index.retriever import Index
+from service.app import create_app
+from service.settings import Settings
+
+QUESTIONS = [
+    "What is the annual exercise called?",
+    "When was the lighthouse on Calder Point built?",
+    "Who cleaned the lens every morning?",
+    "Why did the pact begin?",
+    "What do critics say about the pact?",
+]
+MODES = ["hybrid", "dense", "lexical"]
+
+
+def _texts(client: TestClient) -> dict[str, str]:
+    documents = client.get("/v1/documents").json()
+    return {d["doc_id"]: client.get(f"/v1/documents/{d['doc_id']}").json()["text"] for d in documents}
+
+
+def _ask(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/v1/ask", json=body)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_ask_answers_with_the_contract_shape(client: TestClient) -> None:
+    result = _ask(client, question="  When was the lighthouse on Calder Point built?  ", k=3, mode="dense")
+
+    assert result["question"] == "When was the lighthouse on Calder Point built?"  # trimmed
+    assert set(result) == {"question", "answerable", "answer", "passages", "timings_ms"}
+    assert result["answerable"] is True
+    assert set(result["answer"]) == {"text", "citation"}
+    assert 1 <= len(result["passages"]) <= 3
+    passage = result["passages"][0]
+    assert set(passage) == {"rank", "text", "score", "scores", "chunk_id", "citation", "highlight"}
+    assert set(passage["scores"]) == {"dense", "lexical"}
+    assert set(passage["citation"]) == {
+        "doc_id",
+        "title",
+        "section",
+        "start",
+        "end",
+        "line_start",
+        "line_end",
+        "doc_sha256",
+    }
+    assert passage["citation"]["section"][0] == passage["citation"]["title"]
+    assert [p["rank"] for p in result["passages"]] == list(range(1, len(result["passages"]) + 1))
+    assert result["timings_ms"]["total"] >= max(v for k, v in result["timings_ms"].items() if k != "total")
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_citation_quotes_the_document_exactly(client: TestClient, question: str, mode: str) -> None:
+    texts = _texts(client)
+    result = _ask(client, question=question, k=5, mode=mode)
+
+    for passage in result["passages"]:
+        cite = passage["citation"]
+        text = texts[cite["doc_id"]]
+        assert text[cite["start"] : cite["end"]] == passage["text"]
+        # lines are 1-based and count the newlines before each end of the span
+        assert cite["line_start"] == text.count("\n", 0, cite["start"]) + 1
+        assert cite["line_end"] == text.count("\n", 0, cite["end"]) + 1
+        if passage["highlight"] is not None:
+            assert cite["start"] <= passage["highlight"]["start"] < passage["highlight"]["end"] <= cite["end"]
+    if result["answer"] is not None:
+        cite = result["answer"]["citation"]
+        assert texts[cite["doc_id"]][cite["start"] : cite["end"]] == result["answer"]["text"]
+
+
+def test_the_answer_is_the_first_passage_highlight(client: TestClient) -> None:
+    result = _ask(client, question="When was the lighthouse on Calder Point built?", mode="lexical")
+
+    top = result["passages"][0]
+    assert top["highlight"] == {
+        "start": result["answer"]["citation"]["start"],
+        "end": result["answer"]["citation"]["end"],
+    }
+    assert "1872" in result["answer"]["text"]
+
+
+def test_default_mode_is_hybrid(client: TestClient) -> None:
+    result = _ask(client, question="What is the annual exercise called?")
+
+    # hybrid fuses both retrievers, so the top passage carries both scores
+    assert result["passages"][0]["scores"]["dense"] is not None
+    assert result["passages"][0]["scores"]["lexical"] is not None
+    assert len(result["passages"]) <= 5
+
+
+def test_unanswerable_question_has_no_answer_but_says_so(client: TestClient) -> None:
+    result = _ask(client, question="zzqx vvkj", mode="lexical")
+
+    assert result["answerable"] is False
+    assert result["answer"] is None
+
+
+def test_doc_ids_restrict_the_search(client: TestClient) -> None:
+    result = _ask(
+        client, question="the harbour and the lamp", k=10, mode="dense", doc_ids=["lighthouse-notes"]
+    )
+
+    assert result["passages"]
+    assert {p["citation"]["doc_id"] for p in result["passages"]} == {"lighthouse-notes"}
+
+
+def test_get_ask_matches_post(client: TestClient) -> None:
+    posted = _ask(client, question="Who cleaned the lens every morning?", k=2, mode="dense")
+    got = client.get("/v1/ask", params={"q": "Who cleaned the lens every morning?", "k": 2, "mode": "dense"})
+
+    assert got.status_code == 200
+    assert [p["chunk_id"] for p in got.json()["passages"]] == [p["chunk_id"] for p in posted["passages"]]
+
+
+def test_get_ask_takes_doc_ids_repeated_or_comma_separated(client: TestClient) -> None:
+    repeated = client.get("/v1/ask?q=harbour&k=10&mode=dense&doc_ids=harbour-pact")
+    separated = client.get("/v1/ask?q=harbour&k=10&mode=dense&doc_ids=harbour-pact,lighthouse-notes")
+
+    assert {p["citation"]["doc_id"] for p in repeated.json()["passages"]} == {"harbour-pact"}
+    assert {p["citation"]["doc_id"] for p in separated.json()["passages"]} == {
+        "harbour-pact",
+        "lighthouse-notes",
+    }
+
+
+def test_search_ranks_without_answering(client: TestClient) -> None:
+    response = client.post("/v1/search", json={"question": "lighthouse", "k": 2, "mode": "dense"})
+
+    assert response.status_code == 200
+    assert set(response.json()) == {"question", "passages", "timings_ms"}
+    assert len(response.json()["passages"]) == 2
+
+
+def test_k_caps_the_number_of_passages(client: TestClient) -> None:
+    one = _ask(client, question="the pact", k=1, mode="dense")
+    many = _ask(client, question="the pact", k=50, mode="dense")
+
+    assert len(one["passages"]) == 1
+    assert 1 < len(many["passages"]) <= 6  # the fixture corpus holds 6 chunks
+
+
+def test_max_k_comes_from_settings(settings: Settings, fixture_index: Index) -> None:
+    strict = settings.model_copy(update={"max_k": 3, "max_question_chars": 20})
+    with TestClient(create_app(strict, index=fixture_index)) as client:
+        assert client.post("/v1/ask", json={"question": "pact", "k": 4, "mode": "dense"}).status_code == 422
+        assert client.post("/v1/ask", json={"question": "x" * 21, "mode": "dense"}).status_code == 422
+        assert client.post("/v1/ask", json={"question": "pact", "k": 3, "mode": "dense"}).status_code == 200

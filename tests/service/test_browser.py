@@ -1,0 +1,219 @@
+"""The web page in a real headless Chromium against a real uvicorn server (marked `browser`)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from index.retriever import Index
+from service.app import create_app
+from service.settings import Settings
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+pytestmark = pytest.mark.browser
+
+# astral-plane characters before the answer: Python offsets count code points, JavaScript UTF-16 units
+SIGNALS = (
+    "Signal Flags 🚩 of Port Calder\n"
+    "\n"
+    "The harbour master raised two flags 🚩🚩 at dawn. "
+    "Ships entering the northern harbour must answer with a blue lamp. "
+    "Fishing boats 🐟 are exempt.\n"
+)
+QUESTION = "What must ships entering the northern harbour answer with?"
+EXPECTED = "Ships entering the northern harbour must answer with a blue lamp."
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server, in a thread, over the fixture corpus plus a document with emoji."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    for path in FIXTURE_CORPUS.iterdir():
+        shutil.copy(path, corpus / path.name)
+    (corpus / "signal-flags.txt").write_text(SIGNALS, encoding="utf-8")
+    index = Index.build(corpus, tmp_path_factory.mktemp("index"), embedder=FakeEmbedder())
+    app = create_app(Settings(index_dir=index.folder, corpus_dir=corpus), index=index)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip(
+            "chromium is not installed: `make browser` (or apt-get install chromium) to run this test"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed: pip install -e '.[dev]'"
+    )
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    """A fresh page that refuses (and records) any request to another host, and records script errors."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.outside = []
+    page.script_errors = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            page.outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.on("pageerror", lambda error: page.script_errors.append(str(error)))
+    yield page
+    context.close()
+    assert page.outside == [], "the page must work offline: no CDN, no other hosts"
+    assert page.script_errors == []
+
+
+def test_ask_highlight_cite_and_open_the_document(page: Any, base_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    api = httpx.post(f"{base_url}/v1/ask", json={"question": QUESTION}).json()
+    top = api["passages"][0]
+    cite = top["citation"]
+    text = httpx.get(f"{base_url}/v1/documents/{cite['doc_id']}").json()["text"]
+
+    page.goto(f"{base_url}/")
+    question = page.get_by_label("Question")
+    question.fill(QUESTION)
+    question.press("Enter")
+
+    first = page.locator("#passages > li").first
+    expect(first.locator("mark")).to_have_text(EXPECTED)
+    # the page's mark is exactly the API's highlight offsets into the document
+    assert text[top["highlight"]["start"] : top["highlight"]["end"]] == EXPECTED
+    expect(page.locator("#answer blockquote")).to_have_text(api["answer"]["text"])
+    link = first.locator("a.cite")
+    lines = f"lines {cite['line_start']}–{cite['line_end']}"
+    expect(link).to_have_text(f"{' › '.join(cite['section'])} · {lines}")
+    assert "?q=" in page.url  # the question is in the URL, so results can be shared and reloaded
+    page.screenshot(path=str(tmp_path / "results.png"), full_page=True)
+
+    link.click()
+    page.wait_for_url(f"**/documents/{cite['doc_id']}?**")
+    marks = page.locator("#doc-text mark")
+    expect(marks.first).to_be_in_viewport()
+    # one mark per line the span covers; together they are the cited text, less its line breaks
+    assert "".join(marks.all_text_contents()) == top["text"].replace("\n", "")
+    assert page.evaluate("document.activeElement.tagName") == "MARK"  # keyboard users start there
+    expect(page.locator(f"#L{cite['line_start']}")).to_have_class(re.compile(r"\bin-range\b"))
+    expect(page.locator("#doc-title")).to_have_text(cite["title"])
+    page.screenshot(path=str(tmp_path / "document.png"), full_page=True)
+
+    page.go_back()
+    expect(page.get_by_label("Question")).to_have_value(QUESTION)
+    expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
+
+
+def test_document_view_highlights_any_span_by_code_points(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    start = SIGNALS.index(EXPECTED)
+    end = start + len(EXPECTED)
+
+    page.goto(f"{base_url}/documents/signal-flags?start={start}&end={end}#L3-L3")
+
+    expect(page.locator("#doc-text mark")).to_have_text(EXPECTED)
+    expect(page.locator("#L1 .tx")).to_have_text("Signal Flags 🚩 of Port Calder")
+    expect(page.locator("#cited")).to_contain_text("line 3")
+
+
+def test_unanswerable_question_says_so_and_still_lists_passages(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/?q=zzqx+vvkj&mode=lexical")
+
+    expect(page.locator("#answer")).to_contain_text("The corpus does not answer this question")
+    expect(page.get_by_label("Search by")).to_have_value("lexical")
+
+
+def test_service_errors_show_the_problem_detail(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/?q={'x' * 1001}")
+    expect(page.locator("#error")).to_contain_text("question is 1001 characters long")
+    expect(page.locator("#results")).to_be_hidden()
+
+    page.goto(f"{base_url}/documents/nope")
+    expect(page.locator("#error")).to_contain_text("no document 'nope'")
+
+
+def test_question_text_is_never_markup(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/")
+    page.get_by_label("Question").fill('<img src=x onerror="window.pwned=1"> harbour')
+    page.get_by_label("Question").press("Enter")
+
+    expect(page.locator("#passages > li").first).to_be_visible()
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#passages img").count() == 0
+
+
+def test_phone_layout_fits_the_screen(browser: Any, base_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(f"{base_url}/?q={QUESTION}")
+    expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+    context.close()
+
+
+def test_keyboard_reaches_the_form_and_focus_is_visible(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/")
+
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "question":
+            break
+    assert page.evaluate("document.activeElement.id") == "question"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"

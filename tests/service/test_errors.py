@@ -1,0 +1,140 @@
+"""Every error answers as RFC 9457 problem+json, with a detail that names what is wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from index.retriever import Index
+from service.app import create_app
+from service.settings import Settings
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response: Any, status: int, *needles: str) -> dict[str, Any]:
+    """The response is a problem with this status whose detail mentions every needle."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert {"type", "title", "status", "detail", "instance"} <= set(body)
+    assert body["status"] == status
+    assert body["instance"] == response.request.url.path
+    for needle in needles:
+        assert needle in body["detail"], body["detail"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "needles"),
+    [
+        ({"question": ""}, ["question", "empty"]),
+        ({"question": "   \n\t "}, ["question", "empty"]),
+        ({"question": "x" * 1001}, ["question", "1001", "1000"]),
+        ({"question": "pact", "k": 0}, ["k", "0"]),
+        ({"question": "pact", "k": 51}, ["k", "51", "50"]),
+        ({"question": "pact", "k": "five"}, ["k", "'five'"]),
+        ({"question": "pact", "k": 2.5}, ["k", "2.5"]),
+        ({"question": "pact", "mode": "fuzzy"}, ["mode", "'fuzzy'", "hybrid"]),
+        ({"question": "pact", "mode": "dense", "doc_ids": ["nope"]}, ["'nope'", "harbour-pact"]),
+        ({"question": "pact", "doc_ids": []}, ["doc_ids", "empty"]),
+        ({"question": "pact", "doc_ids": "harbour-pact"}, ["doc_ids"]),
+        ({"question": "pact", "colour": "blue"}, ["unknown field", "'colour'"]),
+        ({"k": 3}, ["question", "required"]),
+        ({"question": 42}, ["question"]),
+    ],
+)
+@pytest.mark.parametrize("endpoint", ["/v1/ask", "/v1/search"])
+def test_bad_request_bodies_are_422_naming_the_problem(
+    client: TestClient, endpoint: str, body: dict[str, Any], needles: list[str]
+) -> None:
+    assert_problem(client.post(endpoint, json=body), 422, *needles)
+
+
+def test_validation_problem_lists_each_field(client: TestClient) -> None:
+    body = assert_problem(client.post("/v1/ask", json={"question": "pact", "k": "x", "mode": "y"}), 422)
+
+    assert {e["field"] for e in body["errors"]} == {"k", "mode"}
+
+
+def test_malformed_json_is_400(client: TestClient) -> None:
+    response = client.post(
+        "/v1/ask", content=b'{"question": "pact",', headers={"Content-Type": "application/json"}
+    )
+
+    assert_problem(response, 400, "not valid JSON")
+
+
+def test_json_that_is_not_an_object_is_422(client: TestClient) -> None:
+    response = client.post("/v1/ask", content=b'"pact"', headers={"Content-Type": "application/json"})
+
+    assert_problem(response, 422, "JSON object")
+
+
+def test_a_body_without_json_content_type_says_which_header_to_send(client: TestClient) -> None:
+    # what `curl -d '{...}'` sends by default
+    response = client.post(
+        "/v1/ask",
+        content=b'{"question": "pact"}',
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+    assert_problem(response, 422, "Content-Type: application/json")
+
+
+def test_missing_body_is_422(client: TestClient) -> None:
+    assert_problem(client.post("/v1/ask"), 422, "body is missing")
+
+
+@pytest.mark.parametrize(
+    ("query", "needles"),
+    [
+        ("", ["q", "required"]),
+        ("q=", ["question", "empty"]),
+        ("q=pact&k=five", ["k", "'five'"]),
+        ("q=pact&k=0", ["k"]),
+        ("q=pact&mode=fuzzy", ["mode", "'fuzzy'"]),
+        ("q=pact&mode=dense&doc_ids=nope", ["'nope'"]),
+    ],
+)
+def test_bad_get_ask_queries_are_422(client: TestClient, query: str, needles: list[str]) -> None:
+    assert_problem(client.get(f"/v1/ask?{query}"), 422, *needles)
+
+
+def test_unknown_document_and_chunk_are_404(client: TestClient) -> None:
+    assert_problem(client.get("/v1/documents/nope"), 404, "'nope'", "harbour-pact")
+    assert_problem(client.get("/v1/chunks/nope"), 404, "'nope'")
+
+
+def test_unknown_route_and_wrong_method(client: TestClient) -> None:
+    assert_problem(client.get("/v1/nothing-here"), 404, "/v1/nothing-here")
+    body = assert_problem(client.delete("/v1/documents"), 405, "DELETE", "GET")
+    assert body["type"] == "about:blank"
+    assert_problem(client.get("/v1/search"), 405, "POST")
+
+
+def test_unexpected_errors_are_500_without_internals(
+    settings: Settings, fixture_index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("secret internal state at /srv/private")
+
+    monkeypatch.setattr(fixture_index, "ask", explode)
+    with TestClient(create_app(settings, index=fixture_index), raise_server_exceptions=False) as client:
+        response = client.post("/v1/ask", json={"question": "pact", "mode": "dense"})
+
+    body = assert_problem(response, 500, "unexpected")
+    assert "secret" not in response.text
+    assert "RuntimeError" not in response.text
+    assert body["title"] == "Internal Server Error"
+
+
+def test_problem_types_are_stable_names(client: TestClient) -> None:
+    assert client.get("/v1/documents/nope").json()["type"] == "urn:alliance-qa:problem:not-found"
+    assert client.post("/v1/ask", json={"question": ""}).json()["type"] == "urn:alliance-qa:problem:input"
+    assert (
+        client.post("/v1/ask", json={"question": "x", "k": "y"}).json()["type"]
+        == "urn:alliance-qa:problem:validation"
+    )

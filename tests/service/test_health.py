@@ -1,0 +1,148 @@
+"""Start-up, readiness, liveness and metrics: the service starts without an index and says why."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from index.retriever import Index
+from service.app import create_app
+from service.settings import Settings
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+from tests.service.test_errors import assert_problem
+
+
+def test_healthz_and_readyz_when_ready(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    body = ready.json()
+    assert body["status"] == "ready"
+    assert body["documents"] == 2
+    assert body["chunks"] == 6
+    assert body["model"] == FakeEmbedder.name
+
+
+def test_missing_index_starts_but_is_not_ready(settings: Settings) -> None:
+    with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
+        assert client.get("/healthz").status_code == 200
+        readiness = assert_problem(client.get("/readyz"), 503, str(settings.index_dir), "alliance-qa ingest")
+        assert readiness["type"] == "urn:alliance-qa:problem:index-missing"
+        assert_problem(
+            client.post("/v1/ask", json={"question": "pact"}), 503, "alliance-qa ingest", "restart"
+        )
+        assert_problem(client.get("/v1/ask?q=pact"), 503, "alliance-qa ingest")
+        assert_problem(client.post("/v1/search", json={"question": "pact"}), 503, "alliance-qa ingest")
+        assert_problem(client.get("/v1/documents"), 503, "alliance-qa ingest")
+        assert "alliance_qa_index_ready 0.0" in client.get("/metrics").text
+
+
+def test_damaged_index_starts_but_is_not_ready(settings: Settings) -> None:
+    Index.build(FIXTURE_CORPUS, settings.index_dir, embedder=FakeEmbedder())
+    (settings.index_dir / "current" / "chunks.jsonl").write_text("{not json\n", encoding="utf-8")
+
+    with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
+        assert_problem(client.get("/readyz"), 503, "chunks.jsonl", "alliance-qa ingest")
+
+
+def test_index_built_by_another_model_is_not_ready(settings: Settings) -> None:
+    class OtherEmbedder(FakeEmbedder):
+        name = "another-model"
+
+    Index.build(FIXTURE_CORPUS, settings.index_dir, embedder=OtherEmbedder())
+
+    with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
+        assert_problem(client.get("/readyz"), 503, "another-model")
+
+
+def test_index_and_model_load_once_at_start_up(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    Index.build(FIXTURE_CORPUS, settings.index_dir, embedder=FakeEmbedder())
+    opened: list[Path] = []
+    real_open = Index.open
+
+    def counting_open(path: Path, **kwargs: Any) -> Index:
+        opened.append(path)
+        return real_open(path, **kwargs)
+
+    monkeypatch.setattr(Index, "open", counting_open)
+    app = create_app(settings, embedder=FakeEmbedder())
+    assert opened == []  # creating the app loads nothing
+
+    with TestClient(app) as client:
+        assert opened == [settings.index_dir]
+        for _ in range(3):
+            assert client.post("/v1/ask", json={"question": "lens", "mode": "dense"}).status_code == 200
+        assert client.get("/readyz").status_code == 200
+    assert opened == [settings.index_dir]
+
+
+def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
+    client.post("/v1/ask", json={"question": "lighthouse", "mode": "dense"})
+    client.get("/v1/documents/harbour-pact")
+    client.get("/v1/documents/nope")
+
+    text = client.get("/metrics").text
+
+    assert 'alliance_qa_http_requests_total{method="POST",route="/v1/ask",status="200"} 1.0' in text
+    assert 'route="/v1/documents/{doc_id}",status="200"} 1.0' in text
+    assert 'route="/v1/documents/{doc_id}",status="404"} 1.0' in text
+    assert "alliance_qa_http_request_duration_seconds_bucket" in text
+    assert "alliance_qa_index_documents 2.0" in text
+    assert "alliance_qa_index_chunks 6.0" in text
+    assert 'alliance_qa_ask_stage_duration_seconds_count{stage="encode"} 1.0' in text
+    assert 'alliance_qa_ask_stage_duration_seconds_count{stage="total"} 1.0' in text
+
+
+def test_each_app_has_its_own_metrics(settings: Settings, fixture_index: Index) -> None:
+    with TestClient(create_app(settings, index=fixture_index)) as first:
+        first.get("/healthz")
+        first.get("/healthz")
+    with TestClient(create_app(settings, index=fixture_index)) as second:
+        second.get("/healthz")
+        text = second.get("/metrics").text
+
+    assert 'route="/healthz",status="200"} 1.0' in text
+
+
+def test_unmatched_paths_share_one_label(client: TestClient) -> None:
+    for path in ("/a", "/b", "/c"):
+        client.get(path)
+
+    assert 'route="unmatched",status="404"} 3.0' in client.get("/metrics").text
+
+
+def test_cors_only_when_configured(settings: Settings, fixture_index: Index) -> None:
+    origin = {"Origin": "https://example.org"}
+    with TestClient(create_app(settings, index=fixture_index)) as closed:
+        assert "access-control-allow-origin" not in closed.get("/healthz", headers=origin).headers
+    allowed = settings.model_copy(update={"cors_origins": ["https://example.org"]})
+    with TestClient(create_app(allowed, index=fixture_index)) as opened:
+        headers = opened.get("/healthz", headers=origin).headers
+        assert headers["access-control-allow-origin"] == "https://example.org"
+
+
+def test_openapi_documents_the_v1_api(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+
+    assert {
+        "/v1/ask",
+        "/v1/search",
+        "/v1/documents",
+        "/v1/documents/{doc_id}",
+        "/v1/chunks/{chunk_id}",
+    } <= set(schema["paths"])
+    assert "/" not in schema["paths"]
+    assert "application/problem+json" in schema["paths"]["/v1/ask"]["post"]["responses"]["422"]["content"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_index_folder_removed_after_start_keeps_serving(settings: Settings) -> None:
+    # the index lives in memory once loaded: a rebuild or cleanup underneath does not break answers
+    Index.build(FIXTURE_CORPUS, settings.index_dir, embedder=FakeEmbedder())
+    with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
+        shutil.rmtree(settings.index_dir)
+        assert client.post("/v1/ask", json={"question": "lens", "mode": "dense"}).status_code == 200

@@ -1,0 +1,57 @@
+"""The web page is served from the package and loads nothing from other hosts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.routes.pages import STATIC_DIR
+
+STATIC_FILES = ["index.html", "document.html", "app.js", "style.css"]
+
+
+def test_home_page_is_the_question_form(client: TestClient) -> None:
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    html = response.text
+    assert '<label for="question">' in html
+    assert 'name="viewport"' in html
+    assert 'src="/static/app.js"' in html
+
+
+def test_document_page_is_served_for_any_id(client: TestClient) -> None:
+    # the script fetches the document and shows the API's problem if there is none
+    for doc_id in ("harbour-pact", "nope"):
+        response = client.get(f"/documents/{doc_id}")
+        assert response.status_code == 200
+        assert 'data-page="document"' in response.text
+
+
+@pytest.mark.parametrize("name", STATIC_FILES)
+def test_static_files_are_served(client: TestClient, name: str) -> None:
+    response = client.get(f"/static/{name}")
+
+    assert response.status_code == 200
+    assert response.text == (STATIC_DIR / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", STATIC_FILES)
+def test_no_external_resources(name: str) -> None:
+    text = (STATIC_DIR / name).read_text(encoding="utf-8")
+
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", text)
+    assert "@import" not in text
+    assert not re.search(r"url\(\s*[\"']?(https?:)?//", text)
+    assert not re.search(r"fetch\(\s*[\"'`](https?:)?//", text)
+
+
+def test_script_never_parses_text_as_html() -> None:
+    script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
+
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in script

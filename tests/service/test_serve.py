@@ -1,0 +1,81 @@
+"""`alliance-qa serve`: builds a missing or stale index, then hands uvicorn the app factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from index.retriever import Index
+from service import cli
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """Run `serve` with the fake embedder and uvicorn replaced by a recorder."""
+    calls: dict[str, Any] = {}
+    monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.update(app=app, **kwargs))
+    monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
+    # serve hands the index folder to the workers through the environment; restore it afterwards
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
+    return calls
+
+
+def test_serve_builds_a_missing_index_then_runs_the_factory(served: dict[str, Any], tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+
+    result = CliRunner().invoke(
+        cli.main, ["serve", "--index", str(index_dir), "--port", "8765", "--workers", "2"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "no index at" in result.output
+    assert Index.open(index_dir, embedder=FakeEmbedder()).manifest.chunk_count == 6
+    assert served["app"] == "service.app:create_app_from_env"
+    assert served["factory"] is True
+    assert (served["port"], served["workers"], served["host"]) == (8765, 2, "127.0.0.1")
+    assert os.environ["ALLIANCE_QA_INDEX_DIR"] == str(index_dir)
+
+
+def test_serve_does_not_rebuild_a_fresh_index(
+    served: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = tmp_path / "index"
+    built = Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
+    monkeypatch.setattr("index.freshness.stale_reasons", lambda *args, **kwargs: [])
+
+    result = CliRunner().invoke(cli.main, ["serve", "--index", str(index_dir)])
+
+    assert result.exit_code == 0, result.output
+    assert (index_dir / "current").resolve() == built.folder
+    assert served["port"] == 8000
+
+
+def test_serve_without_corpus_or_index_says_what_to_do(served: dict[str, Any], tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli.main,
+        ["serve", "--index", str(tmp_path / "index")],
+        env={"ALLIANCE_QA_CORPUS_DIR": str(tmp_path / "no-corpus")},
+    )
+
+    assert result.exit_code == 1
+    assert "no-corpus" in result.output
+    assert "no such folder" in result.output
+    assert served == {}
+
+
+def test_app_factory_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from service.app import create_app_from_env
+
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "somewhere"))
+    monkeypatch.setenv("ALLIANCE_QA_MAX_K", "7")
+
+    settings = create_app_from_env().state.settings
+
+    assert settings.index_dir == tmp_path / "somewhere"
+    assert settings.max_k == 7
