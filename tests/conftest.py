@@ -46,3 +46,11 @@ def real_embedder():  # type: ignore[no-untyped-def]
     from index.embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory, real_embedder):  # type: ignore[no-untyped-def]
+    """The bundled corpus indexed with the real model, built once per session."""
+    from index.retriever import Index
+
+    return Index.build(REAL_CORPUS, tmp_path_factory.mktemp("real") / "index", embedder=real_embedder)

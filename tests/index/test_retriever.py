@@ -16,7 +16,7 @@ from alliance_qa.errors import (
 from index.dense import build_dense, search_dense
 from index.retriever import Index
 from ingest.chunking import ChunkerConfig
-from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 
 @pytest.fixture
@@ -143,9 +143,10 @@ def test_k_larger_than_the_corpus_returns_every_chunk(fixture_index: Index) -> N
 
 
 @pytest.mark.model
-def test_real_model_finds_dharma_guardian(tmp_path: Path, real_embedder: object) -> None:
-    index = Index.build(REAL_CORPUS, tmp_path / "index", embedder=real_embedder)  # type: ignore[arg-type]
-    reopened = Index.open(tmp_path / "index", embedder=real_embedder)  # type: ignore[arg-type]
+def test_real_model_finds_dharma_guardian(real_index: Index, real_embedder: object) -> None:
+    index = real_index
+    home = real_index.folder.parent.parent  # versions/<v> → the index home
+    reopened = Index.open(home, embedder=real_embedder)  # type: ignore[arg-type]
     hits = reopened.search("What is the name of the joint exercise between Japan and India?", k=5)
     assert "Dharma Guardian" in hits[0].chunk.text
     assert hits[0].citation.doc_id == "002_d91d6e0fb2e37740"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,9 +12,9 @@ from tests.conftest import REAL_CORPUS
 
 
 @pytest.mark.model
-def test_real_corpus_names_the_japan_india_exercise(real_embedder: Any, tmp_path: Path) -> None:
-    index = Index.build(REAL_CORPUS, tmp_path / "index", embedder=real_embedder)
-    settings = Settings(index_dir=tmp_path / "index", corpus_dir=REAL_CORPUS)
+def test_real_corpus_names_the_japan_india_exercise(real_index: Index) -> None:
+    settings = Settings(index_dir=real_index.folder, corpus_dir=REAL_CORPUS)
+    index = real_index
 
     with TestClient(create_app(settings, index=index)) as client:
         response = client.post(
