@@ -10,10 +10,11 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from alliance_qa.errors import ModelError
+from alliance_qa.errors import InputError, ModelError
 from ingest.tokens import WordPieceCounter
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+BACKENDS = ("torch", "onnx", "onnx-int8")
 
 Vectors = npt.NDArray[np.float32]
 
@@ -87,3 +88,20 @@ class SentenceTransformerEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return self._counter(text)
+
+
+def load_embedder(
+    backend: str, model_path: Path | None = None, *, cache_dir: Path, threads: int = 1
+) -> Embedder:
+    """The embedder for `backend`: "torch" (sentence-transformers), "onnx" or "onnx-int8" (ONNX Runtime).
+
+    `cache_dir` holds the ONNX exports (made once, on first use); `threads` sets ONNX Runtime's
+    intra-op threads. Both backends give the same model name, so an index built with one opens with the other.
+    """
+    if backend == "torch":
+        return SentenceTransformerEmbedder(model_path)
+    if backend in ("onnx", "onnx-int8"):
+        from index.onnx_embedder import OnnxEmbedder  # here: onnx_embedder imports this module
+
+        return OnnxEmbedder(model_path, cache_dir=cache_dir, quantize=backend == "onnx-int8", threads=threads)
+    raise InputError(f"unknown embedding backend {backend!r}: choose one of {', '.join(BACKENDS)}")

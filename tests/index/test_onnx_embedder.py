@@ -1,0 +1,144 @@
+"""The ONNX backend gives the torch backend's vectors, exports once, and starts without torch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alliance_qa.errors import InputError, ModelError
+from index.embedder import default_model_path, load_embedder
+from index.onnx_embedder import OnnxEmbedder, export_onnx
+from ingest.tokens import WordPieceCounter
+
+SHORT = "Which exercise do Japan and India hold?"
+MEDIUM = (
+    "The Reciprocal Access Agreement between Japan and Australia, signed in 2022, sets the legal "
+    "status of each country's forces while they train or operate in the other."
+)
+# ~400 word pieces: past the model's 256-piece window, so both backends must cut it at the same place
+LONG = " ".join(f"Clause {i} binds both parties to consult before any deployment." for i in range(40))
+BATCH = [SHORT, MEDIUM, LONG, "Alliance.", MEDIUM + " " + SHORT]
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One export per test session: tracing the model takes a few seconds."""
+    cache = tmp_path_factory.mktemp("onnx-cache")
+    export_onnx(default_model_path(), cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder(onnx_cache: Path) -> OnnxEmbedder:
+    return OnnxEmbedder(cache_dir=onnx_cache)
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray((a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)))
+
+
+@pytest.mark.model
+def test_onnx_vectors_match_torch(onnx_embedder: OnnxEmbedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    assert onnx_embedder.count_tokens(LONG) > onnx_embedder.window  # the long text really is truncated
+    onnx = onnx_embedder.encode(BATCH)
+    torch = real_embedder.encode(BATCH)
+    assert onnx.dtype == np.float32
+    assert onnx.shape == (len(BATCH), real_embedder.dimension)
+    assert _cosines(onnx, torch).min() >= 0.999
+    np.testing.assert_allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.model
+def test_onnx_embedder_describes_the_same_model_as_torch(onnx_embedder: OnnxEmbedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    # an index built with one backend must open with the other: the manifest records these
+    assert onnx_embedder.name == real_embedder.name == "sentence-transformers/all-MiniLM-L6-v2"
+    assert (onnx_embedder.dimension, onnx_embedder.window) == (real_embedder.dimension, real_embedder.window)
+    assert onnx_embedder.path == real_embedder.path
+
+
+@pytest.mark.model
+def test_padding_and_batching_do_not_change_vectors(onnx_embedder: OnnxEmbedder) -> None:
+    one_by_one = np.vstack([onnx_embedder.encode([text]) for text in BATCH])
+    np.testing.assert_allclose(onnx_embedder.encode(BATCH), one_by_one, atol=1e-5)
+    # small batches are sorted by length inside encode: rows must come back in the caller's order
+    np.testing.assert_allclose(onnx_embedder.encode(BATCH, batch_size=2), one_by_one, atol=1e-5)
+
+
+@pytest.mark.model
+def test_truncation_is_at_the_model_window_not_the_tokenizer_files_128(onnx_embedder: OnnxEmbedder) -> None:
+    base = " ".join(["harbour"] * 200)  # 200 pieces: inside 256, past the shipped file's 128
+    assert 128 < onnx_embedder.count_tokens(base) < onnx_embedder.window - 10
+    inside = onnx_embedder.encode([base, base + " submarine cable"])
+    assert _cosines(inside[:1], inside[1:])[0] < 0.99999  # words after 128 pieces are read
+    past = " ".join(["harbour"] * 300)
+    beyond = onnx_embedder.encode([past, past + " submarine cable"])
+    np.testing.assert_allclose(beyond[0], beyond[1], atol=1e-6)  # words after 256 pieces are not
+
+
+@pytest.mark.model
+def test_empty_input_gives_no_rows(onnx_embedder: OnnxEmbedder) -> None:
+    assert onnx_embedder.encode([]).shape == (0, onnx_embedder.dimension)
+
+
+@pytest.mark.model
+def test_count_tokens_equals_the_word_piece_counter(onnx_embedder: OnnxEmbedder) -> None:
+    counter = WordPieceCounter(default_model_path())
+    for text in [*BATCH, "", "日本とオーストラリア"]:
+        assert onnx_embedder.count_tokens(text) == counter(text)
+
+
+@pytest.mark.model
+def test_the_export_is_reused_not_redone(onnx_cache: Path, onnx_embedder: OnnxEmbedder) -> None:
+    before = onnx_embedder.onnx_path.stat().st_mtime_ns
+    again = OnnxEmbedder(cache_dir=onnx_cache)
+    assert again.onnx_path == onnx_embedder.onnx_path
+    assert again.onnx_path.stat().st_mtime_ns == before
+    # no temporary files are left next to the published models
+    assert [p.name for p in onnx_cache.iterdir() if p.name.startswith(".") or p.suffix != ".onnx"] == []
+
+
+@pytest.mark.model
+def test_a_cached_export_loads_and_encodes_without_importing_torch(onnx_cache: Path) -> None:
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from index.onnx_embedder import OnnxEmbedder\n"
+        f"OnnxEmbedder(cache_dir=Path({str(onnx_cache)!r})).encode(['alliance'])\n"
+        "print('torch' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
+
+
+@pytest.mark.model
+def test_int8_backend_stays_close_to_torch(onnx_cache: Path, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    int8 = load_embedder("onnx-int8", cache_dir=onnx_cache)
+    assert isinstance(int8, OnnxEmbedder)
+    assert int8.onnx_path.name.endswith("-int8.onnx")
+    # quantised weights move vectors a little (measured min ~0.94 on the corpus), never wildly
+    assert _cosines(int8.encode(BATCH), real_embedder.encode(BATCH)).min() >= 0.9
+
+
+def test_unknown_backend_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="torch, onnx, onnx-int8"):
+        load_embedder("tensorflow", cache_dir=tmp_path)
+
+
+def test_models_the_graph_cannot_reproduce_are_refused(tmp_path: Path) -> None:
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"},
+    ]
+    (tmp_path / "modules.json").write_text(json.dumps(modules))
+    with pytest.raises(ModelError, match="use the torch backend"):
+        export_onnx(tmp_path, tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()
