@@ -1,0 +1,210 @@
+"""BEIR-format benchmarks: load a folder, and retrieve whole documents densely or with BM25.
+
+A BEIR folder holds `corpus.jsonl` ({"_id", "title", "text"}), `queries.jsonl` ({"_id", "text"})
+and `qrels/<split>.tsv` (a header row, then query-id, corpus-id, score; CRLF line endings allowed).
+
+Retrieval here is document-level, as the published BEIR and MTEB figures are: each document is
+"title text" joined by a space (the model truncates at its window, as MTEB did), queries are the
+query text, and every document of the corpus is scored (exact cosine / full BM25).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from alliance_qa.errors import InputError
+from evals.evaluation import ModeRun
+from evals.metrics import Qrels, RunDict
+from evals.progress import progress as progress_bar
+from index.embedder import Embedder
+
+# BM25 as Elasticsearch scores it by default (the BEIR paper's baseline): Lucene idf, k1=1.2, b=0.75
+BM25_PARAMS: dict[str, Any] = {
+    "k1": 1.2,
+    "b": 0.75,
+    "method": "lucene",
+    "stemmer": "english",
+    "stopwords": "en",
+}
+
+
+@dataclass(frozen=True)
+class BeirSet:
+    """One BEIR split: the whole corpus, the judged queries of the split, and their relevant docs."""
+
+    name: str
+    corpus: dict[str, tuple[str, str]]  # doc id => (title, text)
+    queries: dict[str, str]  # query id => text; only queries with a relevant doc in `qrels`
+    qrels: Qrels  # query id => {doc id: relevance > 0}
+
+
+def load_beir(folder: Path, *, split: str = "test") -> BeirSet:
+    """Read a BEIR folder for `split`, keeping the queries that have at least one relevant doc (as MTEB does)."""
+    qrels_path = folder / "qrels" / f"{split}.tsv"
+    if not qrels_path.is_file():
+        available = sorted(p.stem for p in (folder / "qrels").glob("*.tsv"))
+        raise InputError(
+            f"{qrels_path}: no qrels for split {split!r}"
+            + (f"; available splits: {', '.join(available)}" if available else "; is this a BEIR folder?")
+        )
+    qrels = read_qrels(qrels_path)
+    corpus = {
+        str(row["_id"]): (str(row.get("title") or ""), str(row.get("text") or ""))
+        for row in _read_jsonl(folder / "corpus.jsonl", required=("_id", "text"))
+    }
+    queries = {
+        str(row["_id"]): str(row["text"])
+        for row in _read_jsonl(folder / "queries.jsonl", required=("_id", "text"))
+    }
+    missing = sorted(set(qrels) - set(queries))
+    if missing:
+        raise InputError(f"{qrels_path}: queries {', '.join(missing[:5])} are not in queries.jsonl")
+    return BeirSet(
+        name=folder.resolve().name,
+        corpus=corpus,
+        queries={q: queries[q] for q in qrels},
+        qrels=qrels,
+    )
+
+
+def read_qrels(path: Path) -> Qrels:
+    """Relevant docs per query from a BEIR qrels TSV; judgements with score <= 0 are dropped."""
+    qrels: Qrels = {}
+    # splitlines() takes CRLF and LF alike
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        fields = line.strip().split("\t")
+        if not line.strip() or (number == 1 and not _is_int(fields[-1])):
+            continue  # the header row ("query-id corpus-id score")
+        if len(fields) != 3 or not _is_int(fields[2]):
+            raise InputError(f"{path}:{number}: expected 'query-id<TAB>corpus-id<TAB>score', got {line!r}")
+        query_id, doc_id, score = fields[0], fields[1], int(fields[2])
+        if score > 0:
+            qrels.setdefault(query_id, {})[doc_id] = score
+    if not qrels:
+        raise InputError(f"{path}: holds no judgement with a positive score")
+    return qrels
+
+
+def document_texts(beir: BeirSet) -> tuple[list[str], list[str]]:
+    """Doc ids and the text each is retrieved by: "title text", as MTEB encodes BEIR documents."""
+    ids = list(beir.corpus)
+    return ids, [f"{title} {text}".strip() for title, text in beir.corpus.values()]
+
+
+def encode_corpus(
+    texts: Sequence[str], embedder: Embedder, *, cache_dir: Path | None, progress: bool = False
+) -> npt.NDArray[np.float32]:
+    """Embed `texts`, reusing `cache_dir/<model>-<sha256 of the texts>.npy` when it exists."""
+    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:32]
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder.name)
+    path = None if cache_dir is None else cache_dir / f"{slug}-{embedder.dimension}-{digest}.npy"
+    if path is not None and path.is_file():
+        vectors = np.load(path, allow_pickle=False)
+        if vectors.shape == (len(texts), embedder.dimension):
+            return np.ascontiguousarray(vectors, dtype=np.float32)
+    vectors = embedder.encode(list(texts), batch_size=64, progress=progress)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial.npy")
+        np.save(partial, vectors, allow_pickle=False)
+        partial.replace(path)  # atomic: a crash never leaves a truncated cache file
+    return vectors
+
+
+def dense_run(
+    queries: Mapping[str, str],
+    doc_ids: Sequence[str],
+    doc_vectors: npt.NDArray[np.float32],
+    embedder: Embedder,
+    *,
+    k: int,
+    progress: bool = False,
+) -> ModeRun:
+    """Top-`k` docs per query by cosine (vectors are unit length), one query at a time, timed."""
+    run: RunDict = {}
+    latency: dict[str, float] = {}
+    for query_id, text in progress_bar(queries.items(), "dense", enabled=progress):
+        started = time.perf_counter()
+        query = embedder.encode([text])[0]
+        run[query_id] = _top(doc_vectors @ query, doc_ids, k)
+        latency[query_id] = (time.perf_counter() - started) * 1000
+    return ModeRun("dense", run, latency, notes={"level": "document", "model": embedder.name})
+
+
+class BM25Corpus:
+    """A bm25s index over "title text" of every document, stemmed, English stopwords removed."""
+
+    def __init__(self, doc_ids: Sequence[str], texts: Sequence[str]) -> None:
+        import bm25s
+        import Stemmer  # PyStemmer
+
+        self._bm25s = bm25s
+        self._stemmer = Stemmer.Stemmer(BM25_PARAMS["stemmer"])
+        self.doc_ids = list(doc_ids)
+        self._model = bm25s.BM25(k1=BM25_PARAMS["k1"], b=BM25_PARAMS["b"], method=BM25_PARAMS["method"])
+        tokens = bm25s.tokenize(
+            list(texts), stopwords=BM25_PARAMS["stopwords"], stemmer=self._stemmer, show_progress=False
+        )
+        self._model.index(tokens, show_progress=False)
+
+    def run(self, queries: Mapping[str, str], *, k: int, progress: bool = False) -> ModeRun:
+        """Top-`k` docs per query by BM25, one query at a time, timed."""
+        run: RunDict = {}
+        latency: dict[str, float] = {}
+        for query_id, text in progress_bar(queries.items(), "lexical", enabled=progress):
+            started = time.perf_counter()
+            tokens = self._bm25s.tokenize(
+                [text],
+                stopwords=BM25_PARAMS["stopwords"],
+                stemmer=self._stemmer,
+                show_progress=False,
+                return_ids=False,
+            )[0]
+            scores = np.asarray(self._model.get_scores(tokens), dtype=np.float32)
+            # BM25 gives 0 to a document sharing no query word: it was not retrieved at all
+            run[query_id] = _top(scores, self.doc_ids, k, drop_zero=True)
+            latency[query_id] = (time.perf_counter() - started) * 1000
+        return ModeRun("lexical", run, latency, notes={"level": "document", "bm25": BM25_PARAMS})
+
+
+def _top(
+    scores: npt.NDArray[np.float32], doc_ids: Sequence[str], k: int, *, drop_zero: bool = False
+) -> dict[str, float]:
+    """The `k` best-scoring docs, best first; with `drop_zero`, docs scoring 0 are not retrieved."""
+    # a full stable sort (fast at BEIR sizes) breaks ties by corpus order, so runs are reproducible
+    best = np.argsort(-scores, kind="stable")[:k]
+    return {doc_ids[i]: float(scores[i]) for i in best if not (drop_zero and scores[i] == 0.0)}
+
+
+def _read_jsonl(path: Path, *, required: Sequence[str]) -> Iterable[dict[str, Any]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(
+            f"{path} is missing: a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/"
+        ) from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"{path}:{number}: not valid JSON ({exc})") from None
+        if not isinstance(row, dict) or any(key not in row for key in required):
+            raise InputError(f"{path}:{number}: each line must be an object with {', '.join(required)}")
+        yield row
+
+
+def _is_int(text: str) -> bool:
+    return re.fullmatch(r"-?\d+", text.strip()) is not None

@@ -1,0 +1,145 @@
+"""Compare two runs query by query: wins, losses, and a paired randomisation test on the main metric."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alliance_qa.errors import InputError
+from evals.metrics import MAIN_METRIC
+
+RESAMPLES = 10_000  # sign flips drawn; with n <= 13 queries every one of the 2**n is enumerated instead
+SEED = 0  # the same two runs always give the same p-value
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Candidate `b` against baseline `a` on the queries both scored: who won where, and how surely."""
+
+    a: str  # label of the baseline, e.g. "dense" or "previous:hybrid"
+    b: str  # label of the candidate
+    metric: str
+    n: int  # queries compared
+    mean_a: float
+    mean_b: float
+    wins: dict[str, tuple[float, float]]  # query id => (a, b) where b scored higher
+    losses: dict[str, tuple[float, float]]  # query id => (a, b) where b scored lower
+    ties: int
+    p_value: float  # two-sided, paired randomisation (sign-flip) test on the mean difference
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["wins"] = {q: list(v) for q, v in self.wins.items()}
+        data["losses"] = {q: list(v) for q, v in self.losses.items()}
+        return data
+
+
+def compare_scores(
+    a: Mapping[str, float], b: Mapping[str, float], *, label_a: str, label_b: str, metric: str = MAIN_METRIC
+) -> Comparison:
+    """Pair per-query scores `a` and `b` (query id => value) on their common queries and test the difference."""
+    common = sorted(set(a) & set(b))
+    if not common:
+        raise InputError(
+            f"{label_a} and {label_b} share no scored queries: compare runs of the same question set"
+        )
+    x = np.array([a[q] for q in common], dtype=np.float64)
+    y = np.array([b[q] for q in common], dtype=np.float64)
+    return Comparison(
+        a=label_a,
+        b=label_b,
+        metric=metric,
+        n=len(common),
+        mean_a=float(x.mean()),
+        mean_b=float(y.mean()),
+        wins={q: (a[q], b[q]) for q in common if b[q] > a[q]},
+        losses={q: (a[q], b[q]) for q in common if b[q] < a[q]},
+        ties=int(np.sum(x == y)),
+        p_value=paired_p_value(x, y),
+    )
+
+
+def paired_p_value(x: np.ndarray, y: np.ndarray) -> float:
+    """Two-sided p-value that paired samples `x` and `y` have the same mean (Fisher's randomisation test)."""
+    if x.shape != y.shape:
+        raise InputError(f"paired samples differ in length: {x.shape[0]} and {y.shape[0]}")
+    if not np.any(x != y):
+        return 1.0  # no query moved: nothing to test
+    from scipy.stats import permutation_test
+
+    # permutation_type="samples" swaps x and y within each pair: a random sign flip of each difference
+    result = permutation_test(
+        (x, y),
+        lambda u, v, axis: np.mean(u - v, axis=axis),
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=RESAMPLES,
+        alternative="two-sided",
+        rng=np.random.default_rng(SEED),
+    )
+    return float(min(1.0, max(0.0, result.pvalue)))
+
+
+def per_query_scores(report: Mapping[str, Any], mode: str, metric: str = MAIN_METRIC) -> dict[str, float]:
+    """`{query id: metric}` for the scored (answerable) queries of `mode` in a report.json dict."""
+    if mode not in report.get("modes", {}):
+        raise InputError(f"the report has no mode {mode!r}; it has {', '.join(report.get('modes', {}))}")
+    return {
+        row["id"]: float(row["modes"][mode][metric])
+        for row in report["queries"]
+        if mode in row["modes"] and metric in row["modes"][mode]
+    }
+
+
+def compare_modes(
+    report: Mapping[str, Any], *, baseline: str = "dense", metric: str = MAIN_METRIC
+) -> list[Comparison]:
+    """Every other mode of one report against `baseline` (none if the report lacks it)."""
+    modes = list(report.get("modes", {}))
+    if baseline not in modes:
+        return []
+    base = per_query_scores(report, baseline, metric)
+    return [
+        compare_scores(base, per_query_scores(report, m, metric), label_a=baseline, label_b=m, metric=metric)
+        for m in modes
+        if m != baseline
+    ]
+
+
+def compare_reports(
+    baseline: Mapping[str, Any], candidate: Mapping[str, Any], *, metric: str = MAIN_METRIC
+) -> list[Comparison]:
+    """Each mode both reports ran: the candidate's per-query scores against the baseline's."""
+    common = [m for m in candidate.get("modes", {}) if m in baseline.get("modes", {})]
+    if not common:
+        raise InputError("the two reports share no retrieval mode: nothing to compare")
+    a_name, b_name = baseline.get("name", "baseline"), candidate.get("name", "candidate")
+    return [
+        compare_scores(
+            per_query_scores(baseline, m, metric),
+            per_query_scores(candidate, m, metric),
+            label_a=f"{a_name}:{m}",
+            label_b=f"{b_name}:{m}",
+            metric=metric,
+        )
+        for m in common
+    ]
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A report.json, given the file or the report folder holding it."""
+    file = path / "report.json" if path.is_dir() else path
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{file}: no such report; pass a report folder or its report.json") from None
+    except ValueError as exc:
+        raise InputError(f"{file}: not a valid report.json ({exc})") from None
+    if not isinstance(data, dict) or "modes" not in data or "queries" not in data:
+        raise InputError(f"{file}: not an alliance-qa eval report (no 'modes' or 'queries')")
+    return data

@@ -1,0 +1,176 @@
+"""Question sets: load and validate `*.jsonl` files, and decide which passages answer a question.
+
+One record per line:
+
+    {"id": "q001", "question": "...", "kind": "factoid", "split": "dev" | "test",
+     "answerable": true, "gold": [{"doc_id": "...", "start": 17830, "end": 18024, "quote": "..."}]}
+
+Gold answers are exact spans of the source (code-point offsets into `Index.document(doc_id).text`),
+never chunk ids, so every chunking is scored against the same labels: `is_relevant` turns spans
+into passage relevance for whatever passages an index returns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alliance_qa.errors import InputError
+
+SPLITS = ("dev", "test")
+MIN_COVER = 0.5  # a passage holding at least half of a gold span answers it
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    """Where an answer stands: `document(doc_id).text[start:end] == quote`."""
+
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One evaluation question, its kind and split, and the spans that answer it (none if unanswerable)."""
+
+    id: str
+    question: str
+    kind: str
+    split: str
+    answerable: bool
+    gold: tuple[GoldSpan, ...]
+    source: str = ""  # "file:line", for error messages
+
+
+def is_relevant(doc_id: str, start: int, end: int, gold: GoldSpan) -> bool:
+    """Whether the passage `doc_id[start:end]` answers `gold`: the relevance rule of every eval.
+
+    A passage is relevant when it overlaps the gold span substantially: it contains the whole
+    span, or it covers at least half of the span's characters. Passages are chunks, so a long
+    gold span cut across two chunks still counts for the chunk holding most of it, while a chunk
+    that merely touches the span's edge does not.
+    """
+    if doc_id != gold.doc_id:
+        return False
+    if start <= gold.start and gold.end <= end:
+        return True
+    overlap = min(end, gold.end) - max(start, gold.start)
+    return overlap > 0 and overlap >= MIN_COVER * (gold.end - gold.start)
+
+
+def relevant_passages(
+    passages: Iterable[tuple[str, str, int, int]], gold: Iterable[GoldSpan]
+) -> dict[str, int]:
+    """Qrels for one question: `{passage_id: 1}` for every `(passage_id, doc_id, start, end)` that is relevant."""
+    spans = list(gold)
+    return {
+        passage_id: 1
+        for passage_id, doc_id, start, end in passages
+        if any(is_relevant(doc_id, start, end, span) for span in spans)
+    }
+
+
+def load_questions(path: Path, *, split: str | None = None) -> list[Question]:
+    """Read and validate a question set; `split` keeps only "dev" or "test" questions (None: all)."""
+    if split is not None and split not in SPLITS:
+        raise InputError(f"unknown split {split!r} for a question set: choose one of {', '.join(SPLITS)}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such question file; pass --questions with a *.jsonl file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the question file ({exc})") from None
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc})") from None
+        question = _parse(record, where)
+        if question.id in seen:
+            raise InputError(f"{where}: question id {question.id!r} is used twice; ids must be unique")
+        seen.add(question.id)
+        questions.append(question)
+    if not questions:
+        raise InputError(f"{path}: the question file holds no questions")
+    return [q for q in questions if split is None or q.split == split]
+
+
+def check_gold(questions: Iterable[Question], texts: Mapping[str, str]) -> None:
+    """Raise `InputError` unless every gold span quotes its document exactly (`texts`: doc_id => text)."""
+    for question in questions:
+        for span in question.gold:
+            if span.doc_id not in texts:
+                raise InputError(
+                    f"{question.source}: question {question.id} cites document {span.doc_id!r}, which the "
+                    f"index lacks (it holds {', '.join(sorted(texts))}); evaluate against the index built "
+                    "from the corpus the questions were written for"
+                )
+            found = texts[span.doc_id][span.start : span.end]
+            if found != span.quote:
+                raise InputError(
+                    f"{question.source}: question {question.id}: {span.doc_id}[{span.start}:{span.end}] is "
+                    f"{found[:60]!r}, not the quote {span.quote[:60]!r}; the document changed since the "
+                    "question was written, so fix the offsets or the corpus"
+                )
+
+
+def _parse(record: Any, where: str) -> Question:
+    if not isinstance(record, dict):
+        raise InputError(f"{where}: each line must be a JSON object, got {type(record).__name__}")
+    missing = [k for k in ("id", "question", "kind", "split", "answerable", "gold") if k not in record]
+    if missing:
+        raise InputError(f"{where}: missing field(s) {', '.join(missing)}")
+    for key in ("id", "question", "kind"):
+        if not isinstance(record[key], str) or not record[key].strip():
+            raise InputError(f"{where}: {key!r} must be a non-empty string")
+    if record["split"] not in SPLITS:
+        raise InputError(f"{where}: split must be one of {', '.join(SPLITS)}, got {record['split']!r}")
+    if not isinstance(record["answerable"], bool):
+        raise InputError(f"{where}: 'answerable' must be true or false")
+    if not isinstance(record["gold"], list):
+        raise InputError(f"{where}: 'gold' must be a list of spans")
+    gold = tuple(_parse_span(span, f"{where}: gold[{i}]") for i, span in enumerate(record["gold"]))
+    if record["answerable"] and not gold:
+        raise InputError(f"{where}: an answerable question needs at least one gold span")
+    if not record["answerable"] and gold:
+        raise InputError(f"{where}: an unanswerable question must have no gold spans")
+    return Question(
+        id=record["id"],
+        question=record["question"],
+        kind=record["kind"],
+        split=record["split"],
+        answerable=record["answerable"],
+        gold=gold,
+        source=where,
+    )
+
+
+def _parse_span(span: Any, where: str) -> GoldSpan:
+    if not isinstance(span, dict):
+        raise InputError(f"{where} must be an object with doc_id, start, end and quote")
+    doc_id, start, end, quote = (span.get(k) for k in ("doc_id", "start", "end", "quote"))
+    if not isinstance(doc_id, str) or not doc_id:
+        raise InputError(f"{where}: 'doc_id' must be a non-empty string")
+    # bool is an int in Python; a span offset of `true` is a mistake
+    if (
+        not isinstance(start, int)
+        or not isinstance(end, int)
+        or isinstance(start, bool)
+        or isinstance(end, bool)
+    ):
+        raise InputError(f"{where}: 'start' and 'end' must be integers (code-point offsets)")
+    if not 0 <= start < end:
+        raise InputError(f"{where}: need 0 <= start < end, got start={start}, end={end}")
+    if not isinstance(quote, str) or len(quote) != end - start:
+        raise InputError(f"{where}: 'quote' must be the exact text of [start:end] ({end - start} characters)")
+    return GoldSpan(doc_id, start, end, quote)

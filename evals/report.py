@@ -1,0 +1,284 @@
+"""Write an evaluation as report.json (every figure), report.md (for people) and chart.png."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from evals.compare import Comparison
+from evals.evaluation import Evaluation
+
+REPORT_JSON = "report.json"
+REPORT_MD = "report.md"
+CHART_PNG = "chart.png"
+CHART_METRICS = ("hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10")
+SUMMARY_METRICS = ("hit_rate@1", "hit_rate@5", "hit_rate@10", "recall@10", "mrr@10", "ndcg@10")
+# per-query fields kept in report.json (the means cover the rest): enough to compare runs query by query
+PER_QUERY_FIELDS = ("rank", "rr", "mrr@10", "ndcg@10", "refused", "latency_ms")
+
+
+def label(metric: str) -> str:
+    """A metric name as the tables print it: `hit_rate@5` → `hit@5`."""
+    return (
+        metric.replace("hit_rate", "hit").replace("recall", "R").replace("mrr", "MRR").replace("ndcg", "nDCG")
+    )
+
+
+def to_json(evaluation: Evaluation) -> dict[str, Any]:
+    """The report.json document: setup, per-mode figures, per-kind tables and per-query rows."""
+    modes = {
+        mode: {
+            "metrics": _rounded(result.metrics),
+            "per_kind": {kind: _rounded(row) for kind, row in result.per_kind.items()},
+            "abstention": None if result.abstention is None else _rounded(result.abstention),
+            "latency_ms": _rounded(result.latency_ms, 2),
+            "passage_chars_median": result.passage_chars_median,
+            "notes": result.notes,
+        }
+        for mode, result in evaluation.results.items()
+    }
+    queries = [
+        {
+            "id": q.id,
+            "kind": q.kind,
+            "question": q.text,
+            "answerable": q.answerable,
+            "modes": {
+                mode: {f: result.per_query[q.id][f] for f in PER_QUERY_FIELDS if f in result.per_query[q.id]}
+                for mode, result in evaluation.results.items()
+            },
+        }
+        for q in evaluation.queries
+    ]
+    return {
+        "name": evaluation.name,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "setup": evaluation.setup,
+        "metrics": list(evaluation.metrics),
+        "modes": modes,
+        "skipped": evaluation.skipped,
+        "comparisons": [],
+        "queries": queries,
+    }
+
+
+def write_report(report: dict[str, Any], comparisons: Sequence[Comparison], out_dir: Path) -> list[Path]:
+    """Write report.json, report.md and chart.png into `out_dir`; returns the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = {**report, "comparisons": [c.to_json() for c in comparisons]}
+    paths = [out_dir / REPORT_JSON, out_dir / REPORT_MD, out_dir / CHART_PNG]
+    paths[0].write_text(_dump(report), encoding="utf-8")
+    paths[1].write_text(markdown(report), encoding="utf-8")
+    write_chart(report, paths[2])
+    return paths
+
+
+def summary_table(report: Mapping[str, Any]) -> str:
+    """A few lines for the terminal: each mode's headline figures, latency and abstention."""
+    metrics = [m for m in (*SUMMARY_METRICS, "recall@100") if m in report["metrics"]]
+    header = ["mode", *map(label, metrics), "p50 ms", "p95 ms", "refusal P/R"]
+    rows = [header]
+    for mode, figures in report["modes"].items():
+        abst = figures["abstention"]
+        refusal = "-" if abst is None else f"{_num(abst['precision'])}/{_num(abst['recall'])}"
+        latency = figures["latency_ms"]
+        rows.append(
+            [
+                mode,
+                *(_num(figures["metrics"][m]) for m in metrics),
+                _num(latency["p50"], 1),
+                _num(latency["p95"], 1),
+                refusal,
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines += [f"skipped {mode}: {why}" for mode, why in report.get("skipped", {}).items()]
+    return "\n".join(lines)
+
+
+def comparison_lines(comparisons: Sequence[Comparison], *, details: bool = False) -> list[str]:
+    """One line per comparison (means, wins/losses, p-value); with `details`, the queries that moved."""
+    lines = []
+    for c in comparisons:
+        lines.append(
+            f"{c.b} vs {c.a} on {c.metric}: {c.mean_b:.3f} vs {c.mean_a:.3f} "
+            f"(Δ {c.mean_b - c.mean_a:+.3f}), {len(c.wins)} wins, {len(c.losses)} losses, "
+            f"{c.ties} ties over {c.n} queries, paired randomisation p = {c.p_value:.4f}"
+        )
+        if details:
+            lines += [f"  win  {q}: {a:.3f} → {b:.3f}" for q, (a, b) in c.wins.items()]
+            lines += [f"  loss {q}: {a:.3f} → {b:.3f}" for q, (a, b) in c.losses.items()]
+    return lines
+
+
+def markdown(report: Mapping[str, Any]) -> str:
+    """report.md: setup, modes side by side, per kind, comparisons, then every query."""
+    modes = list(report["modes"])
+    setup = report["setup"]
+    out = [f"# Evaluation: {report['name']}", "", f"Run {report['created_at']}.", ""]
+    out += [f"- **{key}**: {_setup_value(value)}" for key, value in setup.items()]
+    out += [f"- **skipped {mode}**: {why}" for mode, why in report.get("skipped", {}).items()]
+    out += ["", "## Modes side by side", ""]
+    if modes:
+        figures = report["modes"]
+        out += _table(
+            ["metric", *modes],
+            [[label(m), *(_num(figures[x]["metrics"][m]) for x in modes)] for m in report["metrics"]],
+        )
+        extra = [
+            ["latency p50 (ms)", *(_num(figures[x]["latency_ms"]["p50"], 1) for x in modes)],
+            ["latency p95 (ms)", *(_num(figures[x]["latency_ms"]["p95"], 1) for x in modes)],
+            ["median passage (chars)", *(_num(figures[x]["passage_chars_median"], 0) for x in modes)],
+        ]
+        for key in ("precision", "recall", "answered_rate"):
+            if any(figures[x]["abstention"] for x in modes):
+                extra.append(
+                    [f"abstention {key}", *(_num((figures[x]["abstention"] or {}).get(key)) for x in modes)]
+                )
+        out += _table(["figure", *modes], extra)
+        for mode, notes in ((x, figures[x]["notes"]) for x in modes):
+            if notes:
+                out += [f"- {mode}: `{json.dumps(notes, ensure_ascii=False)}`"]
+        out += [
+            "",
+            "## Per kind",
+            "",
+            "MRR@10 / hit@5 over answerable questions; refused = share of the kind refused.",
+            "",
+        ]
+        kinds = sorted({k for x in modes for k in figures[x]["per_kind"]})
+        rows = []
+        for kind in kinds:
+            first = figures[modes[0]]["per_kind"][kind]
+            cells = [kind, str(first["n"])]
+            for x in modes:
+                row = figures[x]["per_kind"][kind]
+                cell = (
+                    f"{_num(row.get('mrr@10'))} / {_num(row.get('hit_rate@5'))}" if "mrr@10" in row else "-"
+                )
+                if "refused_rate" in row:
+                    cell += f" · refused {_num(row['refused_rate'], 2)}"
+                cells.append(cell)
+            rows.append(cells)
+        out += _table(["kind", "n", *modes], rows)
+    if report.get("comparisons"):
+        out += [
+            "",
+            "## Comparisons",
+            "",
+            "Paired randomisation test (sign flips, two-sided) on the per-query metric.",
+            "",
+        ]
+        rows = [
+            [
+                c["a"],
+                c["b"],
+                c["metric"],
+                str(c["n"]),
+                _num(c["mean_a"]),
+                _num(c["mean_b"]),
+                _num(c["mean_b"] - c["mean_a"]),
+                str(len(c["wins"])),
+                str(len(c["losses"])),
+                str(c["ties"]),
+                _num(c["p_value"], 4),
+            ]
+            for c in report["comparisons"]
+        ]
+        out += _table(
+            ["baseline", "candidate", "metric", "n", "mean A", "mean B", "Δ", "wins", "losses", "ties", "p"],
+            rows,
+        )
+        for c in report["comparisons"]:
+            for word, cases in (("wins", c["wins"]), ("losses", c["losses"])):
+                if cases:
+                    shown = ", ".join(
+                        f"{q} ({_num(a, 2)}→{_num(b, 2)})" for q, (a, b) in list(cases.items())[:30]
+                    )
+                    more = f" … and {len(cases) - 30} more" if len(cases) > 30 else ""
+                    out += [f"- {c['b']} vs {c['a']}, {word}: {shown}{more}"]
+    out += [
+        "",
+        "## Per query",
+        "",
+        "Rank of the first relevant passage (— none in the top k); R = refused.",
+        "",
+    ]
+    rows = []
+    for row in report["queries"]:
+        question = row["question"] if len(row["question"]) <= 70 else row["question"][:69] + "…"
+        cells = [row["id"], row["kind"], question.replace("|", "\\|")]
+        for x in modes:
+            outcome = row["modes"].get(x, {})
+            cell = (
+                ("—" if outcome.get("rank") is None else str(outcome["rank"])) if row["answerable"] else "n/a"
+            )
+            cells.append(cell + (" R" if outcome.get("refused") else ""))
+        rows.append(cells)
+    out += _table(["id", "kind", "question", *modes], rows)
+    return "\n".join(out) + "\n"
+
+
+def write_chart(report: Mapping[str, Any], path: Path) -> None:
+    """Bars of hit@1, hit@5, MRR@10 and nDCG@10 per mode, as a small PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: render straight to a file
+    import matplotlib.pyplot as plt
+
+    modes = list(report["modes"])
+    metrics = [m for m in CHART_METRICS if m in report["metrics"]]
+    figure, axes = plt.subplots(figsize=(7, 3.6), dpi=100)
+    width = 0.8 / max(1, len(modes))
+    for i, mode in enumerate(modes):
+        values = [report["modes"][mode]["metrics"][m] for m in metrics]
+        positions = [j + (i - (len(modes) - 1) / 2) * width for j in range(len(metrics))]
+        bars = axes.bar(positions, values, width, label=mode)
+        axes.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
+    axes.set_xticks(range(len(metrics)), [label(m) for m in metrics])
+    axes.set_ylim(0, 1.08)
+    setup = report["setup"]
+    axes.set_title(f"{report['name']}: {setup.get('answerable') or setup.get('queries')} scored queries")
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)  # clear of the bars
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    figure.savefig(path, bbox_inches="tight")  # keeps the legend beside the axes
+    plt.close(figure)
+
+
+def _dump(report: Mapping[str, Any]) -> str:
+    """JSON with one line per query, so a report of hundreds of queries stays small and diffable."""
+    marker = "__QUERIES__"
+    head = json.dumps({**report, "queries": marker}, indent=1, ensure_ascii=False)
+    rows = ",\n  ".join(json.dumps(q, ensure_ascii=False) for q in report["queries"])
+    return head.replace(f'"{marker}"', f"[\n  {rows}\n ]" if rows else "[]") + "\n"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return [*lines, *("| " + " | ".join(row) + " |" for row in rows), ""]
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:.{digits}f}"
+
+
+def _rounded(values: Mapping[str, Any], digits: int = 4) -> dict[str, Any]:
+    # NaN (a mean over no queries) is not JSON: write null
+    return {
+        k: (None if math.isnan(v) else round(v, digits)) if isinstance(v, float) else v
+        for k, v in values.items()
+    }
+
+
+def _setup_value(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return f"`{json.dumps(value, ensure_ascii=False)}`"
+    return str(value)

@@ -1,0 +1,114 @@
+"""BEIR folders: loading (header, CRLF, score 0), document-level dense and BM25 runs, caching, fusion."""
+
+from __future__ import annotations
+
+from math import isclose
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alliance_qa.errors import InputError
+from evals.beir import BM25Corpus, dense_run, document_texts, encode_corpus, load_beir, read_qrels
+from evals.fusion import candidates, fuse_runs, rrf, tune_fusion, untuned_fusion, weighted_sum
+
+BEIR = Path(__file__).parents[1] / "fixtures" / "beir"
+
+
+def test_the_loader_reads_crlf_qrels_with_a_header_and_keeps_judged_queries_only():
+    assert b"\r\n" in (BEIR / "qrels" / "test.tsv").read_bytes()  # the fixture keeps BEIR's line endings
+    beir = load_beir(BEIR, split="test")
+    assert beir.qrels == {"1": {"d1": 1}, "2": {"d2": 1}, "3": {"d3": 1, "d8": 1}, "4": {"d5": 1}}
+    # query 5 is judged with score 0 only: MTEB leaves it out; 6 and 7 belong to train
+    assert list(beir.queries) == ["1", "2", "3", "4"]
+    assert len(beir.corpus) == 8
+    assert load_beir(BEIR, split="train").qrels == {"6": {"d7": 1}, "7": {"d6": 1}}
+
+
+def test_documents_are_title_and_text_joined_by_a_space():
+    ids, texts = document_texts(load_beir(BEIR))
+    assert texts[ids.index("d1")] == (
+        "Vitamin D and bone density Vitamin D supplements increase bone mineral density in elderly women."
+    )
+    assert texts[ids.index("d4")].startswith("Antibiotics")  # no title: no leading space
+
+
+def test_unknown_splits_and_bad_rows_are_refused_with_what_to_do(tmp_path):
+    with pytest.raises(InputError, match="available splits: test, train"):
+        load_beir(BEIR, split="dev")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("query-id\tcorpus-id\tscore\n1\td1\n")
+    with pytest.raises(InputError, match=f"{bad}:2: expected"):
+        read_qrels(bad)
+
+
+class CountingEmbedder:
+    """Wraps an embedder and counts the texts it is asked to encode."""
+
+    def __init__(self, inner):
+        self.inner, self.encoded = inner, 0
+        self.name, self.dimension, self.window = inner.name, inner.dimension, inner.window
+
+    def encode(self, texts, *, batch_size=32, progress=False):
+        self.encoded += len(texts)
+        return self.inner.encode(texts)
+
+    def count_tokens(self, text):
+        return self.inner.count_tokens(text)
+
+
+def test_corpus_embeddings_are_cached_by_model_and_content(tmp_path, fake_embedder):
+    embedder = CountingEmbedder(fake_embedder)
+    first = encode_corpus(["a b", "c d"], embedder, cache_dir=tmp_path)
+    again = encode_corpus(["a b", "c d"], embedder, cache_dir=tmp_path)
+    assert embedder.encoded == 2  # the second call read the cache
+    np.testing.assert_array_equal(first, again)
+    encode_corpus(["a b", "c e"], embedder, cache_dir=tmp_path)
+    assert embedder.encoded == 4  # other texts: other cache file
+    assert len(list(tmp_path.glob("*.npy"))) == 2
+
+
+def test_dense_run_ranks_exactly_by_cosine(fake_embedder):
+    beir = load_beir(BEIR)
+    ids, texts = document_texts(beir)
+    vectors = encode_corpus(texts, fake_embedder, cache_dir=None)
+    run = dense_run(beir.queries, ids, vectors, fake_embedder, k=3)
+    for query_id, text in beir.queries.items():
+        cosine = vectors @ fake_embedder.encode([text])[0]  # brute-force reference
+        expected = [ids[i] for i in np.argsort(-cosine, kind="stable")[:3]]
+        assert list(run.run[query_id]) == expected
+        assert run.latency_ms[query_id] >= 0
+
+
+def test_bm25_finds_the_document_sharing_stemmed_words():
+    beir = load_beir(BEIR, split="train")
+    ids, texts = document_texts(beir)
+    run = BM25Corpus(ids, texts).run({"q": "runner fractured tibia", "none": "zzz qqq"}, k=5)
+    assert next(iter(run.run["q"])) == "d6"  # "runners", "fractures" share stems with the query
+    assert run.run["none"] == {}  # no shared word: nothing retrieved
+
+
+def test_rrf_and_weighted_sums_follow_their_formulas():
+    dense = {"q": {"a": 0.9, "b": 0.8, "c": 0.5}}
+    lexical = {"q": {"b": 9.0, "c": 5.0}}
+    fused = rrf([dense, lexical], k=60)["q"]
+    assert isclose(fused["a"], 1 / (60 + 1))
+    assert isclose(fused["b"], 1 / (60 + 2) + 1 / (60 + 1))
+    assert list(fused) == ["b", "c", "a"]
+    summed = weighted_sum([dense, lexical], weights=[0.7, 0.3])["q"]
+    # min-max per run: dense a=1, b=(0.8-0.5)/0.4, c=0; lexical b=1, c=0
+    assert isclose(summed["a"], 0.7 * 1)
+    assert isclose(summed["b"], 0.7 * (0.8 - 0.5) / (0.9 - 0.5) + 0.3 * 1)
+    assert isclose(summed["c"], 0.0)
+
+
+def test_fusion_is_tuned_on_training_qrels_and_applied_unchanged():
+    qrels = {"q": {"c": 1}}
+    dense = {"q": {"a": 0.9, "b": 0.8, "c": 0.7}}
+    lexical = {"q": {"c": 9.0, "a": 1.0}}
+    choice = tune_fusion(qrels, [dense, lexical], split="train")
+    assert (choice.tuned_on, choice.train_score) == ("train", 1.0)  # some fusion puts c first
+    fused = fuse_runs([dense, lexical], choice)["q"]
+    assert next(iter(fused)) == "c"
+    assert untuned_fusion().params == {"k": 60}
+    assert {c.method for c in candidates()} == {"rrf", "wsum"}

@@ -1,0 +1,90 @@
+"""`alliance-qa eval` and `eval-compare` end to end on the fixture corpus and the tiny BEIR set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service import cli
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+from tests.evals.test_runner import write_questions
+
+BEIR = Path(__file__).parents[1] / "fixtures" / "beir"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(autouse=True)
+def fake_model(monkeypatch):
+    monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
+    monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
+
+
+def _files_of(folder: Path) -> dict[str, object]:
+    assert (folder / "chart.png").read_bytes().startswith(PNG_SIGNATURE)
+    assert "## Modes side by side" in (folder / "report.md").read_text()
+    return json.loads((folder / "report.json").read_text())
+
+
+def test_eval_builds_the_missing_index_and_writes_the_three_report_files(tmp_path):
+    questions = write_questions(tmp_path / "q.jsonl")
+    args = ["eval", "--questions", str(questions), "--index", str(tmp_path / "index"), "--modes", "dense"]
+    result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "first")])
+    assert result.exit_code == 0, result.output
+    assert "building it from" in result.output  # no index yet: built from the corpus setting
+    assert "MRR@10" in result.output and "dense" in result.output
+    report = _files_of(tmp_path / "first")
+    assert report["setup"]["questions"] == 3  # the test split by default
+    assert [q["id"] for q in report["queries"]] == ["q1", "q2", "q3"]
+    assert set(report["modes"]["dense"]["metrics"]) >= {"hit_rate@1", "hit_rate@10", "mrr@10", "ndcg@10"}
+
+    # a second run compares itself with the first, query by query
+    again = CliRunner().invoke(
+        cli.main, [*args, "--out", str(tmp_path / "second"), "--compare", str(tmp_path / "first")]
+    )
+    assert again.exit_code == 0, again.output
+    [comparison] = _files_of(tmp_path / "second")["comparisons"]
+    assert comparison["a"] == "q-test:dense" and comparison["ties"] == 2
+    assert comparison["p_value"] == 1.0
+
+
+def test_eval_on_a_beir_folder_runs_all_three_modes(tmp_path):
+    out = tmp_path / "beir"
+    args = ["eval", "--beir", str(BEIR), "--cache-dir", str(tmp_path / "cache"), "--out", str(out)]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 0, result.output
+    report = _files_of(out)
+    assert list(report["modes"]) == ["dense", "lexical", "hybrid"]
+    assert report["modes"]["hybrid"]["notes"]["fusion"]["tuned_on"] == "train"
+    assert report["setup"]["queries"] == 4
+    assert [(c["a"], c["b"]) for c in report["comparisons"]] == [("dense", "lexical"), ("dense", "hybrid")]
+    assert list((tmp_path / "cache").glob("*.npy"))  # document embeddings were cached
+
+
+def test_eval_compare_prints_wins_and_losses(tmp_path):
+    def report(folder: Path, score: float) -> Path:
+        folder.mkdir()
+        rows = [{"id": q, "modes": {"dense": {"ndcg@10": s}}} for q, s in (("a", score), ("b", 0.5))]
+        (folder / "report.json").write_text(
+            json.dumps({"name": folder.name, "modes": {"dense": {}}, "queries": rows})
+        )
+        return folder
+
+    result = CliRunner().invoke(
+        cli.main, ["eval-compare", str(report(tmp_path / "old", 0.0)), str(report(tmp_path / "new", 1.0))]
+    )
+    assert result.exit_code == 0, result.output
+    assert "new:dense vs old:dense on ndcg@10" in result.output
+    assert "1 wins, 0 losses, 1 ties" in result.output
+    assert "win  a: 0.000 → 1.000" in result.output
+
+
+def test_bad_options_are_one_line_errors(tmp_path):
+    result = CliRunner().invoke(cli.main, ["eval", "--beir", str(BEIR), "--modes", "dense,psychic"])
+    assert result.exit_code == 1
+    assert "unknown mode(s) psychic" in result.output
+    result = CliRunner().invoke(cli.main, ["eval", "--beir", str(BEIR), "--split", "dev"])
+    assert result.exit_code == 1
+    assert "available splits: test, train" in result.output

@@ -1,0 +1,75 @@
+"""Comparing runs: wins and losses per query, and the paired randomisation test."""
+
+from __future__ import annotations
+
+import json
+from math import isclose
+
+import numpy as np
+import pytest
+
+from alliance_qa.errors import InputError
+from evals.compare import compare_modes, compare_reports, compare_scores, load_report, paired_p_value
+
+
+def test_wins_losses_and_ties_are_counted_per_query():
+    a = {"q1": 1.0, "q2": 0.5, "q3": 0.0, "q4": 0.2}
+    b = {"q1": 1.0, "q2": 1.0, "q3": 0.0, "q4": 0.0, "only-b": 1.0}
+    result = compare_scores(a, b, label_a="dense", label_b="hybrid")
+    assert result.n == 4
+    assert result.wins == {"q2": (0.5, 1.0)}
+    assert result.losses == {"q4": (0.2, 0.0)}
+    assert result.ties == 2
+    assert isclose(result.mean_b - result.mean_a, (0.5 - 0.2) / 4)
+    assert 0.0 <= result.p_value <= 1.0
+
+
+def test_the_p_value_is_the_exact_sign_flip_probability_for_few_queries():
+    # three pairs each better by 1: of the 2**3 equally likely sign patterns, only all-plus and
+    # all-minus reach a mean difference as large as the one observed
+    x, y = np.array([1.0, 1.0, 1.0]), np.array([0.0, 0.0, 0.0])
+    assert isclose(paired_p_value(x, y), 2 / 2**3)
+    assert paired_p_value(x, x) == 1.0
+
+
+def test_a_large_consistent_gain_is_significant():
+    rng = np.random.default_rng(1)
+    base = rng.uniform(0, 0.5, size=200)
+    assert paired_p_value(base + 0.3, base) < 0.001
+
+
+def _report(name, **modes):
+    queries = {q for scores in modes.values() for q in scores}
+    return {
+        "name": name,
+        "modes": {m: {} for m in modes},
+        "queries": [
+            {"id": q, "modes": {m: {"ndcg@10": s[q]} for m, s in modes.items() if q in s}}
+            for q in sorted(queries)
+        ],
+    }
+
+
+def test_reports_are_compared_mode_by_mode():
+    old = _report("old", dense={"a": 0.0, "b": 1.0}, lexical={"a": 1.0, "b": 1.0})
+    new = _report("new", dense={"a": 1.0, "b": 1.0}, hybrid={"a": 1.0, "b": 1.0})
+    [dense] = compare_reports(old, new)
+    assert (dense.a, dense.b, list(dense.wins)) == ("old:dense", "new:dense", ["a"])
+    [hybrid] = compare_modes(new)
+    assert (hybrid.a, hybrid.b, hybrid.ties) == ("dense", "hybrid", 2)
+    assert compare_modes(_report("x", lexical={"a": 1.0})) == []
+    with pytest.raises(InputError, match="share no retrieval mode"):
+        compare_reports(_report("x", lexical={"a": 1.0}), _report("y", dense={"a": 1.0}))
+    with pytest.raises(InputError, match="share no scored queries"):
+        compare_reports(_report("x", dense={"a": 1.0}), _report("y", dense={"b": 1.0}))
+
+
+def test_load_report_takes_a_folder_or_a_file_and_refuses_others(tmp_path):
+    (tmp_path / "report.json").write_text(json.dumps(_report("r", dense={"a": 1.0})))
+    assert load_report(tmp_path)["name"] == "r"
+    assert load_report(tmp_path / "report.json")["name"] == "r"
+    (tmp_path / "other.json").write_text("{}")
+    with pytest.raises(InputError, match="not an alliance-qa eval report"):
+        load_report(tmp_path / "other.json")
+    with pytest.raises(InputError, match="no such report"):
+        load_report(tmp_path / "absent.json")

@@ -1,0 +1,139 @@
+"""Question sets: validation with file:line errors, and the span-overlap relevance rule."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from alliance_qa.errors import InputError
+from evals.questions import GoldSpan, check_gold, is_relevant, load_questions, relevant_passages
+from ingest.documents import read_corpus
+
+QUESTION_SET = Path(__file__).parents[2] / "evals" / "questions" / "alliance.jsonl"
+REAL_CORPUS = Path(__file__).parents[2] / "corpus"
+
+GOLD = GoldSpan("doc", start=100, end=110, quote="x" * 10)  # a 10-character answer
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "relevant", "why"),
+    [
+        (100, 110, True, "exactly the span"),
+        (0, 500, True, "contains the whole span"),
+        (105, 300, True, "covers exactly half (5 of 10)"),
+        (106, 300, False, "covers 4 of 10: less than half"),
+        (0, 105, True, "covers the first half"),
+        (102, 108, True, "inside the span, 6 of 10"),
+        (103, 107, False, "inside the span, 4 of 10"),
+        (110, 200, False, "starts where the span ends: touching is not overlapping"),
+        (0, 100, False, "ends where the span starts"),
+    ],
+)
+def test_relevance_needs_the_whole_span_or_at_least_half_of_it(start, end, relevant, why):
+    assert is_relevant("doc", start, end, GOLD) is relevant, why
+
+
+def test_a_passage_of_another_document_is_never_relevant():
+    assert not is_relevant("other", 100, 110, GOLD)
+
+
+def test_half_of_an_odd_length_span_rounds_up():
+    gold = GoldSpan("doc", 0, 5, "abcde")
+    assert not is_relevant("doc", 0, 2, gold)  # 2 < 5 / 2
+    assert is_relevant("doc", 0, 3, gold)
+
+
+def test_qrels_mark_every_passage_relevant_to_any_gold_span():
+    passages = [("c1", "doc", 0, 104), ("c2", "doc", 104, 200), ("c3", "doc", 200, 400), ("c4", "b", 0, 50)]
+    second = GoldSpan("doc", 210, 220, "y" * 10)
+    assert relevant_passages(passages, [GOLD, second]) == {"c2": 1, "c3": 1}
+
+
+def _write(tmp_path: Path, *records: object) -> Path:
+    path = tmp_path / "set.jsonl"
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def _record(**changes: object) -> dict[str, object]:
+    record: dict[str, object] = {
+        "id": "q1",
+        "question": "When was it signed?",
+        "kind": "factoid",
+        "split": "test",
+        "answerable": True,
+        "gold": [{"doc_id": "doc", "start": 4, "end": 9, "quote": "1999."}],
+    }
+    return record | changes
+
+
+def test_loading_keeps_the_asked_split_and_reads_the_spans(tmp_path):
+    path = _write(
+        tmp_path,
+        _record(),
+        "",
+        _record(id="q2", split="dev"),
+        _record(id="q3", answerable=False, gold=[], kind="unanswerable"),
+    )
+    questions = load_questions(path, split="test")
+    assert [q.id for q in questions] == ["q1", "q3"]
+    assert questions[0].gold == (GoldSpan("doc", 4, 9, "1999."),)
+    assert questions[0].source == f"{path}:1"
+    assert len(load_questions(path)) == 3
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (_record(split="train"), "split must be one of dev, test"),
+        ({"id": "q1"}, "missing field(s) question, kind, split, answerable, gold"),
+        (_record(answerable="yes"), "'answerable' must be true or false"),
+        (_record(gold=[]), "an answerable question needs at least one gold span"),
+        (_record(answerable=False), "an unanswerable question must have no gold spans"),
+        (_record(gold=[{"doc_id": "doc", "start": 9, "end": 4, "quote": ""}]), "need 0 <= start < end"),
+        (_record(gold=[{"doc_id": "doc", "start": True, "end": 4, "quote": "x"}]), "must be integers"),
+        (
+            _record(gold=[{"doc_id": "doc", "start": 4, "end": 9, "quote": "1999"}]),
+            "exact text of [start:end]",
+        ),
+        (_record(question="  "), "'question' must be a non-empty string"),
+    ],
+)
+def test_a_bad_record_is_refused_naming_the_file_and_line(tmp_path, record, message):
+    path = _write(tmp_path, _record(id="q0"), record)
+    with pytest.raises(InputError) as caught:
+        load_questions(path)
+    assert f"{path}:2" in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_duplicate_ids_and_missing_files_are_refused(tmp_path):
+    with pytest.raises(InputError, match="used twice"):
+        load_questions(_write(tmp_path, _record(), _record()))
+    with pytest.raises(InputError, match="no such question file"):
+        load_questions(tmp_path / "absent.jsonl")
+    with pytest.raises(InputError, match="unknown split"):
+        load_questions(_write(tmp_path, _record()), split="train")
+
+
+def test_gold_must_quote_the_indexed_document_exactly(tmp_path):
+    [question] = load_questions(_write(tmp_path, _record()))
+    check_gold([question], {"doc": "The 1999. End"})
+    with pytest.raises(InputError, match=re.escape("q1: doc[4:9] is '2000.'")):
+        check_gold([question], {"doc": "The 2000. End"})
+    with pytest.raises(InputError, match="cites document 'doc', which the index lacks"):
+        check_gold([question], {"other": "The 1999. End"})
+
+
+@pytest.mark.skipif(not QUESTION_SET.is_file(), reason="the question set is not written yet")
+def test_the_shipped_question_set_quotes_the_shipped_corpus_exactly():
+    questions = load_questions(QUESTION_SET)
+    check_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)})
+    assert {q.split for q in questions} == {"dev", "test"}
+    assert any(not q.answerable for q in questions)
