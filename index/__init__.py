@@ -4,24 +4,35 @@ from pathlib import Path
 from index import Index
 
 index = Index.build(Path("corpus"), Path("var/index"))   # or Index.open(Path("var/index"))
-for hit in index.search("Which exercise do Japan and India hold?", k=3):
-    print(hit.citation.label(), hit.chunk.text)
+result = index.ask("Which exercise do Japan and India hold?", k=3)  # mode="hybrid" by default
+if result.answer:
+    print(result.answer.text, result.answer.citation.label())
+for hit in result.hits:
+    print(hit.citation.label(), hit.scores, hit.chunk.text)
 """
 
 from __future__ import annotations
 
+from index.abstention import AbstentionRule, Signals
 from index.embedder import Embedder, SentenceTransformerEmbedder, default_model_path
+from index.lexical import LexicalConfig
 from index.manifest import Manifest
-from index.retriever import Answer, Citation, Hit, Index, Result
+from index.ranking import SearchConfig
+from index.retriever import MODES, Answer, Citation, Hit, Index, Result
 
 __all__ = [
+    "MODES",
+    "AbstentionRule",
     "Answer",
     "Citation",
     "Embedder",
     "Hit",
     "Index",
+    "LexicalConfig",
     "Manifest",
     "Result",
+    "SearchConfig",
     "SentenceTransformerEmbedder",
+    "Signals",
     "default_model_path",
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from alliance_qa.errors import AllianceQAError
 from index.embedder import default_model_path, model_name
+from index.lexical import LexicalConfig
 from index.manifest import Manifest
 from index.store import resolve_version
 from ingest.chunking import ChunkerConfig
@@ -32,6 +33,7 @@ def stale_reasons(
     chunker: ChunkerConfig,
     model_path: Path | None = None,
     index_type: str = "flat",
+    lexical: LexicalConfig | None = None,
 ) -> list[str]:
     """Why the index at `index_dir` should be rebuilt from `corpus_dir`; empty when it is fresh."""
     try:
@@ -46,6 +48,10 @@ def stale_reasons(
         reasons.append(f"chunker {manifest.chunker} → {asdict(chunker)}")
     if manifest.index_type != index_type:
         reasons.append(f"index type {manifest.index_type} → {index_type}")
+    wanted_lexical = asdict(lexical or LexicalConfig())
+    built_lexical = {k: manifest.lexical.get(k) for k in wanted_lexical}
+    if built_lexical != wanted_lexical:
+        reasons.append(f"lexical {built_lexical} → {wanted_lexical}")
     if corpus_dir.is_dir():
         indexed = {d.doc_id: d.sha256 for d in manifest.documents}
         on_disk = _corpus_hashes(corpus_dir)

@@ -9,7 +9,7 @@ from typing import Any
 
 from alliance_qa.errors import IndexCorruptError, IndexMismatchError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: lexical/ (BM25) and the sentence arrays
 MANIFEST_FILE = "manifest.json"
 
 
@@ -39,6 +39,8 @@ class Manifest:
     documents: tuple[DocumentEntry, ...]
     created_at: str
     versions: dict[str, str] = field(default_factory=dict)
+    lexical: dict[str, Any] = field(default_factory=dict)  # LexicalConfig fields, num_docs, vocabulary
+    sentences: int = 0  # rows of sentences.npy / sentence_spans.npy
 
     @property
     def chunk_count(self) -> int:
@@ -46,7 +48,11 @@ class Manifest:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["counts"] = {"documents": len(self.documents), "chunks": self.chunk_count}
+        data["counts"] = {
+            "documents": len(self.documents),
+            "chunks": self.chunk_count,
+            "sentences": self.sentences,
+        }
         return data
 
     def write(self, folder: Path) -> None:

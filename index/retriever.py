@@ -10,15 +10,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alliance_qa import __version__
-from alliance_qa.errors import IndexMismatchError, InputError, NotFoundError
-from index.dense import build_dense, load_dense, save_dense, search_dense
+from alliance_qa.errors import IndexCorruptError, IndexMismatchError, InputError, NotFoundError
+from index.abstention import Signals
+from index.answer import SentenceTable, build_sentences
+from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
+from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
+from index.ranking import Ranker, Ranking, SearchConfig
 from index.records import read_chunks, read_documents, write_chunks, write_documents
 from index.store import publish_version, resolve_version, write_lock
 from ingest.chunking import Chunk, ChunkerConfig, chunk_documents
 from ingest.documents import Document, read_corpus
-from ingest.sentences import split_sentences
 
 MAX_QUESTION_CHARS = 1000
 SECTION_SEPARATOR = " › "
@@ -78,9 +81,13 @@ class Result:
     answer: Answer | None
     hits: list[Hit]
     timings_ms: dict[str, float]
+    confidence: float | None = None  # the abstention rule's belief that the corpus answers it, 0..1
+    signals: Signals | None = None  # what the abstention rule decided from
 
 
 MODES = ("dense", "lexical", "hybrid")
+RETRIEVERS = ("dense", "lexical")  # the keys of Hit.scores and Hit.ranks
+DEFAULT_MODE = "hybrid"
 
 
 def check_question(question: str) -> str:
@@ -117,6 +124,10 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
 class Index:
     """A searchable, cited index over a corpus: the library API other apps embed."""
 
@@ -128,14 +139,23 @@ class Index:
         chunks: Sequence[Chunk],
         dense: object,
         embedder: Embedder,
+        *,
+        lexical: LexicalIndex,
+        sentences: SentenceTable,
+        config: SearchConfig | None = None,
     ) -> None:
         self.folder = folder
         self.manifest = manifest
         self.embedder = embedder
         self.chunks = list(chunks)
+        self.lexical = lexical
+        self.sentences = sentences
         self._documents = {d.doc_id: d for d in documents}
         self._chunk_rows = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        self._dense = dense
+        self._ranker = Ranker(
+            documents=documents, chunks=self.chunks, dense=dense, lexical=lexical, sentences=sentences
+        )
+        self.config = config or SearchConfig()
 
     # ---- building and opening -------------------------------------------------------------
 
@@ -149,6 +169,8 @@ class Index:
         chunker: ChunkerConfig | None = None,
         index_type: str = "flat",
         embed_context: bool = True,
+        lexical: LexicalConfig | None = None,
+        config: SearchConfig | None = None,
         progress: bool = False,
     ) -> Index:
         """Read `corpus_dir`, chunk, embed and save a new index version under `out_dir`."""
@@ -160,6 +182,8 @@ class Index:
             chunker=chunker,
             index_type=index_type,
             embed_context=embed_context,
+            lexical=lexical,
+            config=config,
             progress=progress,
         )
 
@@ -173,11 +197,14 @@ class Index:
         chunker: ChunkerConfig | None = None,
         index_type: str = "flat",
         embed_context: bool = True,
+        lexical: LexicalConfig | None = None,
+        config: SearchConfig | None = None,
         progress: bool = False,
     ) -> Index:
         """Like `build`, from documents already read."""
         embedder = embedder or SentenceTransformerEmbedder()
         chunker = chunker or ChunkerConfig()
+        lexical_config = lexical or LexicalConfig()
         if chunker.max_tokens > embedder.window - 2:
             raise InputError(
                 f"max_tokens={chunker.max_tokens} exceeds the model's window of {embedder.window} "
@@ -191,6 +218,12 @@ class Index:
             texts.append(text if embedder.count_tokens(text) <= embedder.window - 2 else chunk.text)
         vectors = embedder.encode(texts, progress=progress)
         dense = build_dense(vectors, index_type=index_type)
+        lexical_index = LexicalIndex.build(
+            [embedding_text(c, context=lexical_config.headings) for c in chunks], config=lexical_config
+        )
+        sentences = build_sentences(
+            chunks, {d.doc_id: d.text for d in documents}, embedder, progress=progress
+        )
         per_doc = {d.doc_id: 0 for d in documents}
         for chunk in chunks:
             per_doc[chunk.doc_id] += 1
@@ -208,20 +241,36 @@ class Index:
             ),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             versions=_library_versions(),
+            lexical=lexical_index.params(),
+            sentences=len(sentences),
         )
 
         def fill(folder: Path) -> None:
             write_documents(folder, documents)
             write_chunks(folder, chunks)
             save_dense(dense, folder)
+            lexical_index.save(folder)
+            sentences.save(folder)
             manifest.write(folder)  # last: a folder with a manifest is complete
 
         with write_lock(out_dir):
             folder = publish_version(out_dir, fill)
-        return cls(folder, manifest, documents, chunks, dense, embedder)
+        return cls(
+            folder,
+            manifest,
+            documents,
+            chunks,
+            dense,
+            embedder,
+            lexical=lexical_index,
+            sentences=sentences,
+            config=config,
+        )
 
     @classmethod
-    def open(cls, path: Path, *, embedder: Embedder | None = None) -> Index:
+    def open(
+        cls, path: Path, *, embedder: Embedder | None = None, config: SearchConfig | None = None
+    ) -> Index:
         """Open the index at `path`, checking its manifest against this code and the model."""
         folder = resolve_version(path)
         manifest = Manifest.read(folder)
@@ -240,7 +289,31 @@ class Index:
                 f"documents, the files hold {len(chunks)} in {len(documents)}; rebuild with `alliance-qa ingest`"
             )
         dense = load_dense(folder, expected=len(chunks), dimension=manifest.dimension)
-        return cls(folder, manifest, documents, chunks, dense, embedder)
+        lexical = LexicalIndex.load(
+            folder, config=LexicalConfig.from_json(manifest.lexical), expected=len(chunks)
+        )
+        if lexical.params()["vocabulary"] != manifest.lexical.get("vocabulary"):
+            raise IndexCorruptError(
+                f"{folder}: the lexical index has {lexical.params()['vocabulary']} terms, the manifest says "
+                f"{manifest.lexical.get('vocabulary')}; rebuild with `alliance-qa ingest`"
+            )
+        sentences = SentenceTable.load(folder, chunks=len(chunks), dimension=manifest.dimension)
+        if len(sentences) != manifest.sentences:
+            raise IndexCorruptError(
+                f"{folder}: {len(sentences)} sentence rows, the manifest says {manifest.sentences}; "
+                "rebuild with `alliance-qa ingest`"
+            )
+        return cls(
+            folder,
+            manifest,
+            documents,
+            chunks,
+            dense,
+            embedder,
+            lexical=lexical,
+            sentences=sentences,
+            config=config,
+        )
 
     # ---- reading ----------------------------------------------------------------------------
 
@@ -277,88 +350,90 @@ class Index:
             doc_sha256=document.sha256,
         )
 
+    def chunk_vectors(self) -> Vectors | None:
+        """The chunk vectors as embedded, row by row; None when the index keeps only lossy codes."""
+        return self._ranker.vectors if self._ranker.exact else None
+
     # ---- searching --------------------------------------------------------------------------
 
     def encode_query(self, question: str) -> Vectors:
         return self.embedder.encode([question])[0:1]
 
     def search(
-        self, question: str, *, k: int = 5, mode: str = "dense", doc_ids: Sequence[str] | None = None
+        self, question: str, *, k: int = 5, mode: str = DEFAULT_MODE, doc_ids: Sequence[str] | None = None
     ) -> list[Hit]:
         """The `k` passages that best match `question`, best first, each with its citation."""
         return self.ask(question, k=k, mode=mode, doc_ids=doc_ids).hits
 
     def ask(
-        self, question: str, *, k: int = 5, mode: str = "dense", doc_ids: Sequence[str] | None = None
+        self, question: str, *, k: int = 5, mode: str = DEFAULT_MODE, doc_ids: Sequence[str] | None = None
     ) -> Result:
-        """Search, then pick the answer sentence; `answerable` is False when nothing fits."""
+        """Search, then pick each passage's answer sentence; `answerable` is False when nothing fits.
+
+        `mode` is "dense" (embeddings), "lexical" (BM25) or "hybrid" (both, fused).
+        """
         question = check_question(question)
         if k < 1:
             raise InputError(f"k must be at least 1, got {k}")
         if mode not in MODES:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
-        if mode != "dense":
-            raise InputError(f"mode {mode!r} is not available yet: use 'dense'")
-        allowed = self._check_doc_ids(doc_ids)
+        allowed = self._ranker.allowed_rows(doc_ids)
         timings: dict[str, float] = {}
-        started = time.perf_counter()
-        query = self.encode_query(question)
-        timings["encode"] = (time.perf_counter() - started) * 1000
-        # ask FAISS for more when filtering, so k survive the filter
-        wanted = len(self.chunks) if allowed is not None else k
-        scores, rows = search_dense(self._dense, query, wanted)  # type: ignore[arg-type]
-        hits: list[Hit] = []
-        for score, row in zip(scores.tolist(), rows.tolist(), strict=True):
-            chunk = self.chunks[row]
-            if allowed is not None and chunk.doc_id not in allowed:
-                continue
-            hits.append(
-                Hit(
-                    rank=len(hits) + 1,
-                    score=float(score),
-                    chunk=chunk,
-                    citation=self.citation(chunk),
-                    scores={"dense": float(score), "lexical": None},
-                    ranks={"dense": len(hits) + 1, "lexical": None},
-                )
-            )
-            if len(hits) == k:
-                break
-        timings["dense"] = (time.perf_counter() - started) * 1000 - timings["encode"]
-        mark = time.perf_counter()
-        hits = [replace(h, highlight=self._first_sentence(h.chunk)) for h in hits]
+        started = mark = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal mark
+            now = time.perf_counter()
+            timings[stage] = (now - mark) * 1000
+            mark = now
+
+        query = self.encode_query(question)[0]
+        lap("encode")
+        ranking = self._ranker.rank(question, query, k=k, mode=mode, allowed=allowed, lap=lap)
+        hits = [self._hit(ranking, i) for i in range(len(ranking.picked))]
+        top = hits[0] if hits else None
         answer = None
-        if hits and hits[0].highlight is not None:
-            start, end = hits[0].highlight
-            top = hits[0]
-            document = self._documents[top.chunk.doc_id]
-            answer = Answer(
-                text=document.text[start:end],
-                citation=replace(
-                    top.citation,
-                    start=start,
-                    end=end,
-                    line_start=document.text.count("\n", 0, start) + 1,
-                    line_end=document.text.count("\n", 0, end) + 1,
-                ),
-                score=top.score,
-            )
-        timings["answer"] = (time.perf_counter() - mark) * 1000
+        if top is not None and top.highlight is not None and ranking.answerable:
+            answer = self._answer(top, top.highlight, ranking.answer_scores[0])
+        lap("answer")
         timings["total"] = (time.perf_counter() - started) * 1000
-        return Result(question, answer is not None, answer, hits, timings)
+        confidence = None if ranking.signals is None else self.config.abstention.probability(ranking.signals)
+        return Result(question, answer is not None, answer, hits, timings, confidence, ranking.signals)
 
-    @staticmethod
-    def _first_sentence(chunk: Chunk) -> tuple[int, int] | None:
-        # interim: the passage's first sentence; the retrieval-quality work picks the best one
-        spans = split_sentences(chunk.text, offset=chunk.start)
-        return spans[0] if spans else None
+    @property
+    def config(self) -> SearchConfig:
+        """The query-time settings (fusion weights, de-duplication, abstention); assignable."""
+        return self._ranker.config
 
-    def _check_doc_ids(self, doc_ids: Sequence[str] | None) -> set[str] | None:
-        if doc_ids is None:
-            return None
-        unknown = [d for d in doc_ids if d not in self._documents]
-        if unknown:
-            raise InputError(
-                f"unknown doc_ids: {', '.join(map(repr, unknown))}; known ids: {', '.join(sorted(self._documents))}"
-            )
-        return set(doc_ids)
+    @config.setter
+    def config(self, config: SearchConfig) -> None:
+        self._ranker.config = config
+
+    def _hit(self, ranking: Ranking, i: int) -> Hit:
+        row = int(ranking.picked.rows[i])
+        chunk = self.chunks[row]
+        sentence = ranking.answers[i]
+        return Hit(
+            rank=i + 1,
+            score=float(ranking.picked.scores[i]),
+            chunk=chunk,
+            citation=self.citation(chunk),
+            scores={**dict.fromkeys(RETRIEVERS), **ranking.mode_scores(row)},
+            ranks={**dict.fromkeys(RETRIEVERS), **ranking.mode_ranks(row)},
+            highlight=None if sentence is None else self._ranker.sentence_span(sentence),
+        )
+
+    def _answer(self, top: Hit, span: tuple[int, int], score: float) -> Answer:
+        start, end = span
+        document = self._documents[top.chunk.doc_id]
+        return Answer(
+            text=document.text[start:end],
+            citation=replace(
+                top.citation,
+                start=start,
+                end=end,
+                line_start=_line_of(document.text, start),
+                line_end=_line_of(document.text, end),
+            ),
+            score=score,
+        )

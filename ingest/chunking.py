@@ -23,7 +23,7 @@ class ChunkerConfig:
     """How documents are cut: budget in embedder tokens, and sentences repeated between chunks."""
 
     max_tokens: int = 128
-    overlap_sentences: int = 0
+    overlap_sentences: int = 1  # tuned on the dev questions: hybrid hit@1 .80 → .83, MRR@10 .86 → .88
 
     def __post_init__(self) -> None:
         if not 16 <= self.max_tokens <= MODEL_WINDOW - SPECIAL_TOKENS:

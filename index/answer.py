@@ -1,0 +1,174 @@
+"""Answer sentences: every chunk's sentences, embedded at build time, scored per query without the model.
+
+    versions/<v>/sentences.npy        float32 (m, dimension): one unit vector per sentence
+    versions/<v>/sentence_spans.npy   int64 (m, 3): chunk row, start, end (absolute offsets)
+
+Sentences come from `ingest.sentences.split_sentences` over each chunk, so a list item is a
+sentence of its own. A heading line is not an answer, so it is left out unless the chunk has
+nothing else. At query time the sentences of the returned passages are scored by a dot product
+with the query vector already computed for retrieval, plus a share of the query's content words
+they contain (weighted by idf): one small matrix product, no extra model call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from alliance_qa.errors import IndexCorruptError
+from index.embedder import Embedder
+from index.lexical import LexicalIndex
+from ingest.chunking import Chunk
+from ingest.sentences import split_sentences
+
+SENTENCE_VECTORS_FILE = "sentences.npy"
+SENTENCE_SPANS_FILE = "sentence_spans.npy"
+OVERLAP_WEIGHT = 0.5  # how much the share of query words adds to the cosine; tuned on dev
+
+
+def chunk_sentences(chunk: Chunk) -> list[tuple[int, int]]:
+    """Absolute spans of the answerable sentences (and list items) of `chunk`."""
+    spans = split_sentences(chunk.text, offset=chunk.start)
+    headings = set(chunk.section)
+    body = [(s, e) for s, e in spans if chunk.text[s - chunk.start : e - chunk.start] not in headings]
+    return body or spans
+
+
+@dataclass(frozen=True)
+class SentenceTable:
+    """All sentences of all chunks, grouped by chunk row, with their unit vectors."""
+
+    rows: npt.NDArray[np.int64]  # chunk row of each sentence
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    pointers: npt.NDArray[np.int64]  # sentences of chunk i are pointers[i]:pointers[i + 1]
+    vectors: npt.NDArray[np.float32]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @classmethod
+    def from_spans(
+        cls,
+        rows: npt.NDArray[np.int64],
+        spans: npt.NDArray[np.int64],
+        vectors: npt.NDArray[np.float32],
+        n: int,
+    ) -> SentenceTable:
+        pointers = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
+        return cls(rows, spans[:, 0].copy(), spans[:, 1].copy(), pointers, vectors)
+
+    def of_rows(self, chunk_rows: Sequence[int]) -> npt.NDArray[np.int64]:
+        """Sentence indices belonging to `chunk_rows`, grouped in that order."""
+        if not chunk_rows:
+            return np.empty(0, dtype=np.int64)
+        return np.concatenate([np.arange(self.pointers[r], self.pointers[r + 1]) for r in chunk_rows])
+
+    def save(self, folder: Path) -> None:
+        spans = np.stack([self.rows, self.starts, self.ends], axis=1).astype(np.int64)
+        np.save(folder / SENTENCE_SPANS_FILE, spans, allow_pickle=False)
+        np.save(folder / SENTENCE_VECTORS_FILE, self.vectors.astype(np.float32), allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, *, chunks: int, dimension: int) -> SentenceTable:
+        """Read the two arrays and check they fit an index of `chunks` chunks and `dimension`."""
+        try:
+            spans = np.load(folder / SENTENCE_SPANS_FILE, allow_pickle=False)
+            vectors = np.load(folder / SENTENCE_VECTORS_FILE, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(
+                f"{folder}: the sentence files are missing or damaged ({exc}); rebuild with `alliance-qa ingest`"
+            ) from None
+        fits = (
+            spans.ndim == 2
+            and spans.shape[1] == 3
+            and vectors.shape == (len(spans), dimension)
+            and (len(spans) == 0 or (np.all(np.diff(spans[:, 0]) >= 0) and spans[-1, 0] < chunks))
+        )
+        if not fits:
+            raise IndexCorruptError(
+                f"{folder}: {SENTENCE_SPANS_FILE} {spans.shape} and {SENTENCE_VECTORS_FILE} {vectors.shape} "
+                f"do not fit {chunks} chunks of dimension {dimension}; rebuild with `alliance-qa ingest`"
+            )
+        return cls.from_spans(spans[:, 0].astype(np.int64), spans[:, 1:].astype(np.int64), vectors, chunks)
+
+
+def build_sentences(
+    chunks: Sequence[Chunk], texts: Mapping[str, str], embedder: Embedder, *, progress: bool = False
+) -> SentenceTable:
+    """Split every chunk into sentences and embed them; `texts` maps doc_id to document text."""
+    rows: list[int] = []
+    spans: list[tuple[int, int]] = []
+    for row, chunk in enumerate(chunks):
+        for span in chunk_sentences(chunk):
+            rows.append(row)
+            spans.append(span)
+    sentences = [texts[chunks[r].doc_id][s:e] for r, (s, e) in zip(rows, spans, strict=True)]
+    vectors = (
+        embedder.encode(sentences, progress=progress)
+        if sentences
+        else np.zeros((0, embedder.dimension), dtype=np.float32)
+    )
+    return SentenceTable.from_spans(
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(spans, dtype=np.int64).reshape(-1, 2),
+        np.ascontiguousarray(vectors, dtype=np.float32),
+        len(chunks),
+    )
+
+
+@dataclass(frozen=True)
+class SentenceWords:
+    """Which stems of the lexical index each sentence holds, as flat arrays for vectorised overlap."""
+
+    owner: npt.NDArray[np.int64]  # the sentence of each (sentence, stem) pair
+    columns: npt.NDArray[np.int64]  # the stem's column in the lexical index
+    count: int  # sentences
+
+    @classmethod
+    def build(cls, texts: Sequence[str], lexical: LexicalIndex) -> SentenceWords:
+        owner: list[int] = []
+        columns: list[int] = []
+        for i, text in enumerate(texts):
+            found = set(lexical.columns_of(lexical.stems(lexical.words_of(text))).tolist()) - {-1}
+            owner.extend([i] * len(found))
+            columns.extend(sorted(found))
+        return cls(np.asarray(owner, dtype=np.int64), np.asarray(columns, dtype=np.int64), len(texts))
+
+    def shares(
+        self,
+        columns: npt.NDArray[np.int64],
+        weights: npt.NDArray[np.float64],
+        *,
+        width: int,
+        total: float | None = None,
+    ) -> npt.NDArray[np.float64]:
+        """Per sentence, the weighted share of the query stems (`columns`, `weights`) it holds.
+
+        `width` is the number of columns of the lexical index; `total` the weight to divide by
+        (default: the sum of `weights`).
+        """
+        total = float(weights.sum()) if total is None else total
+        if total <= 0 or len(columns) == 0:
+            return np.zeros(self.count, dtype=np.float64)
+        lookup = np.zeros(width, dtype=np.float64)
+        lookup[columns] = weights
+        held: npt.NDArray[np.float64] = np.bincount(
+            self.owner, weights=lookup[self.columns], minlength=self.count
+        ).astype(np.float64)
+        return held / total
+
+
+def best_per_chunk(
+    values: npt.NDArray[np.float64], pointers: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """The maximum of `values` (one per sentence) within each chunk; -1 for a chunk with none."""
+    best = np.full(len(pointers) - 1, -1.0, dtype=np.float64)
+    filled = pointers[1:] > pointers[:-1]
+    if len(values):
+        best[filled] = np.maximum.reduceat(values, pointers[:-1][filled])
+    return best

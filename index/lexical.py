@@ -1,0 +1,290 @@
+"""BM25 over chunks with `bm25s`: stemmed content words, typo-tolerant queries, saved as plain files.
+
+    versions/<v>/lexical/
+      params.index.json          k1, b, method, num_docs, bm25s version (written by bm25s)
+      vocab.index.json           stem → column
+      data|indices|indptr.csc.index.npy   the precomputed BM25 score matrix (no pickle)
+      words.index.json           surface word → count, for correcting misspelled query words
+
+Query words the corpus never uses are corrected to the most frequent corpus word one edit away
+(a symmetric-delete lookup, so no per-query scan of the vocabulary): "aliance" → "alliance".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
+
+from alliance_qa.errors import IndexCorruptError, InputError
+
+LEXICAL_DIR = "lexical"
+WORDS_FILE = "words.index.json"
+BM25_FILES = (
+    "params.index.json",
+    "vocab.index.json",
+    "data.csc.index.npy",
+    "indices.csc.index.npy",
+    "indptr.csc.index.npy",
+)
+STOPWORD_LISTS: dict[str, frozenset[str]] = {
+    "en": frozenset(STOPWORDS_EN),
+    "en_plus": frozenset(STOPWORDS_EN_PLUS),
+    "none": frozenset(),
+}
+WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default: two or more word characters
+MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours one edit away
+
+Scores = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class LexicalConfig:
+    """How chunks are tokenised and scored; recorded in the manifest, so queries match the build."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    method: str = "lucene"
+    stemmer: str = "english"  # a PyStemmer language, or "none"
+    stopwords: str = "en_plus"  # a key of STOPWORD_LISTS
+    fuzzy: bool = True  # correct query words the corpus does not use
+    headings: bool = False  # index each chunk with its heading path too (as it is embedded)
+
+    def __post_init__(self) -> None:
+        if self.stopwords not in STOPWORD_LISTS:
+            raise InputError(
+                f"unknown stopword list {self.stopwords!r}: choose one of {', '.join(STOPWORD_LISTS)}"
+            )
+        if self.method not in ("lucene", "robertson", "atire", "bm25l", "bm25+"):
+            raise InputError(
+                f"unknown BM25 method {self.method!r}: use lucene, robertson, atire, bm25l or bm25+"
+            )
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LexicalConfig:
+        fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**fields)
+
+
+@cache
+def _stemmer(language: str) -> Any:
+    import Stemmer  # PyStemmer
+
+    try:
+        return Stemmer.Stemmer(language)
+    except KeyError:
+        raise InputError(f"PyStemmer has no {language!r} stemmer: use 'english' or 'none'") from None
+
+
+def content_words(text: str, stopwords: frozenset[str]) -> list[str]:
+    """Lower-cased words of `text` that are not in `stopwords`, in order."""
+    return [w for w in WORD.findall(text.lower()) if w not in stopwords]
+
+
+def stem_words(words: Sequence[str], language: str) -> list[str]:
+    """`words` stemmed with PyStemmer's `language` stemmer ("none" leaves them as they are)."""
+    if language == "none":
+        return list(words)
+    stems: list[str] = _stemmer(language).stemWords(list(words))
+    return stems
+
+
+def _deletes(word: str) -> set[str]:
+    """`word` and every string one deletion away.
+
+    Two words share one of these when they are one insertion, deletion, substitution or swap of
+    neighbours apart.
+    """
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A question as the lexical index sees it."""
+
+    stems: tuple[str, ...]  # unique stems of its known (or corrected) content words
+    words: int  # distinct content words in the question
+    known: int  # of which the corpus uses (after correction)
+
+    @property
+    def coverage(self) -> float:
+        """Share of the question's content words that the corpus uses at all."""
+        return self.known / self.words if self.words else 0.0
+
+
+class LexicalIndex:
+    """A BM25 index over chunk texts, row-aligned with the dense index."""
+
+    def __init__(self, model: bm25s.BM25, words: dict[str, int], config: LexicalConfig) -> None:
+        self._model = model
+        self.config = config
+        self.words = words  # surface word (lower case, no stopwords) → occurrences in the corpus
+        self._stopwords = STOPWORD_LISTS[config.stopwords]
+        neighbours: dict[str, list[str]] = {}
+        if config.fuzzy:
+            for word in words:
+                if len(word) >= MIN_FUZZY_LENGTH and not word.isdigit():
+                    for key in _deletes(word):
+                        neighbours.setdefault(key, []).append(word)
+        self._neighbours = neighbours
+
+    # ---- tokens -----------------------------------------------------------------------------
+
+    def words_of(self, text: str) -> list[str]:
+        """Lower-cased content words of `text`, stopwords removed, in order."""
+        return content_words(text, self._stopwords)
+
+    def stems(self, words: Sequence[str]) -> list[str]:
+        return stem_words(words, self.config.stemmer)
+
+    def correct(self, word: str) -> str | None:
+        """`word` if the corpus uses it, else its most frequent one-edit neighbour, else None."""
+        if word in self.words:
+            return word
+        if not self._neighbours or len(word) < MIN_FUZZY_LENGTH or word.isdigit():
+            return None
+        candidates = {c for key in _deletes(word) for c in self._neighbours.get(key, ())}
+        if not candidates:
+            return None
+        return max(sorted(candidates), key=lambda c: self.words[c])
+
+    def query_terms(self, question: str) -> QueryTerms:
+        """The stems to score `question` with (corrected, unique), and how many of its words are known.
+
+        A word counts as known when its stem is in the vocabulary ("patrolling" → "patrol"), or
+        when it is one edit from a corpus word ("aliance" → "alliance").
+        """
+        words = list(dict.fromkeys(self.words_of(question)))
+        vocab = self._model.vocab_dict
+        stems: list[str] = []
+        for word, stem in zip(words, self.stems(words), strict=True):
+            if stem not in vocab:
+                fixed = self.correct(word)
+                if fixed is None:
+                    continue
+                stem = self.stems([fixed])[0]
+            stems.append(stem)
+        return QueryTerms(tuple(dict.fromkeys(stems)), len(words), len(stems))
+
+    # ---- scoring ----------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return int(self._model.scores["num_docs"])
+
+    def score_terms(self, terms: Sequence[str]) -> Scores:
+        """BM25 score of every chunk for the stems `terms` (zeros when none is in the vocabulary)."""
+        ids = self._model.get_tokens_ids(list(terms))
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._model.get_scores_from_ids(ids), dtype=np.float32)
+
+    def scores(self, question: str) -> Scores:
+        """BM25 score of every chunk for `question`."""
+        return self.score_terms(self.query_terms(question).stems)
+
+    @property
+    def columns(self) -> int:
+        """How many stems the score matrix has a column for."""
+        return len(self._model.scores["indptr"]) - 1
+
+    def columns_of(self, terms: Sequence[str]) -> npt.NDArray[np.int64]:
+        """The score-matrix column of each stem in `terms`; -1 for a stem the corpus lacks."""
+        vocab = self._model.vocab_dict
+        found = [vocab.get(t, -1) for t in terms]
+        return np.asarray([c if c < self.columns else -1 for c in found], dtype=np.int64)
+
+    def idf(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
+        """BM25's (Lucene) inverse document frequency of each stem in `terms` (all must be known)."""
+        indptr = self._model.scores["indptr"]
+        columns = self.columns_of(terms)
+        df: npt.NDArray[np.float64] = (indptr[columns + 1] - indptr[columns]).astype(np.float64)
+        return np.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    @property
+    def rarest_idf(self) -> float:
+        """The idf of a word no chunk holds: what an unknown query word weighs."""
+        return float(np.log(1 + (self.size + 0.5) / 0.5))
+
+    def total_weight(self, terms: QueryTerms) -> float:
+        """The idf mass of the question: its known stems, plus the rarest weight per unknown word."""
+        return float(self.idf(terms.stems).sum()) + self.rarest_idf * (terms.words - terms.known)
+
+    def matched_share(self, terms: QueryTerms, rows: Sequence[int]) -> npt.NDArray[np.float64]:
+        """For each of `rows`, the idf-weighted share of the question's content words it contains.
+
+        Words the corpus never uses count as the rarest possible word, so they pull the share down.
+        """
+        total = self.total_weight(terms)
+        if total <= 0 or not rows:
+            return np.zeros(len(rows), dtype=np.float64)
+        indptr, indices = self._model.scores["indptr"], self._model.scores["indices"]
+        wanted = np.asarray(rows, dtype=np.int64)
+        matched = np.zeros(len(wanted), dtype=np.float64)
+        for weight, column in zip(
+            self.idf(terms.stems).tolist(), self.columns_of(terms.stems).tolist(), strict=True
+        ):
+            holders = indices[indptr[column] : indptr[column + 1]]
+            matched += weight * np.isin(wanted, holders)
+        return matched / total
+
+    # ---- building, saving, loading ----------------------------------------------------------
+
+    @classmethod
+    def build(cls, texts: Sequence[str], *, config: LexicalConfig | None = None) -> LexicalIndex:
+        """Index `texts` (one per chunk, in row order)."""
+        config = config or LexicalConfig()
+        stopwords = STOPWORD_LISTS[config.stopwords]
+        surface = [content_words(t, stopwords) for t in texts]
+        model = bm25s.BM25(k1=config.k1, b=config.b, method=config.method)
+        # an empty text still needs a row, so rows stay aligned with the dense index
+        model.index([stem_words(ws, config.stemmer) or [""] for ws in surface], show_progress=False)
+        words = Counter(w for ws in surface for w in ws)
+        return cls(model, dict(sorted(words.items())), config)
+
+    def params(self) -> dict[str, Any]:
+        """What the manifest records: the config, the corpus size and the vocabulary size."""
+        return {**asdict(self.config), "num_docs": self.size, "vocabulary": len(self._model.vocab_dict)}
+
+    def save(self, folder: Path) -> None:
+        target = folder / LEXICAL_DIR
+        self._model.save(str(target), show_progress=False)
+        (target / WORDS_FILE).write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, *, config: LexicalConfig, expected: int) -> LexicalIndex:
+        """Read `folder/lexical/`, checking every file is there and it scores `expected` chunks."""
+        target = folder / LEXICAL_DIR
+        missing = [name for name in (*BM25_FILES, WORDS_FILE) if not (target / name).is_file()]
+        if missing:
+            raise IndexCorruptError(
+                f"{target} lacks {', '.join(missing)}: the lexical index is incomplete; "
+                "rebuild with `alliance-qa ingest`"
+            )
+        try:
+            model = bm25s.BM25.load(str(target), mmap=False, show_progress=False)
+            words = json.loads((target / WORDS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise IndexCorruptError(
+                f"{target} is damaged ({exc}); rebuild with `alliance-qa ingest`"
+            ) from None
+        num_docs = model.scores.get("num_docs")
+        columns = len(model.scores["indptr"]) - 1
+        # bm25s adds an empty token after the last column, for queries with no known word
+        highest = max((v for t, v in model.vocab_dict.items() if t), default=-1)
+        if num_docs != expected or highest >= columns or not isinstance(words, dict):
+            raise IndexCorruptError(
+                f"{target} scores {num_docs} chunks over {columns} terms, but the index has {expected} "
+                f"chunks and its vocabulary reaches term {highest + 1}; rebuild with `alliance-qa ingest`"
+            )
+        return cls(model, {str(k): int(v) for k, v in words.items()}, config)

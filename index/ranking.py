@@ -1,0 +1,313 @@
+"""Rank one question's chunks: dense, lexical or hybrid, de-duplicated, each with its answer sentence.
+
+The path of a question, after the model has encoded it:
+
+    sentence cosines (one product over every sentence vector)
+    → dense run: FAISS's chunks ∪ the chunks of the best sentences, scored
+      (chunk cosine + 1.5 · best sentence cosine) / 2.5
+    → lexical run: BM25 (bm25s) over the chunks, typo-corrected query words
+    → hybrid: dense + 0.015 · BM25 / best BM25 + 0.11 · the best sentence's idf-weighted share of
+      the question's words (a weighted sum; reciprocal rank fusion is available as `fusion="rrf"`)
+    → `pick_distinct`: k passages that are neither overlapping windows nor near-duplicates
+    → per passage, its answer sentence: cosine + 0.5 · share of the question's words (lead-ins
+      like "…include:" never; a question asking "when"/"how many" prefers sentences with figures)
+    → abstention signals, judged by `AbstentionRule`
+
+Weights were tuned on the dev split of evals/questions/alliance.jsonl (see `SearchConfig`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from alliance_qa.errors import InputError
+from index.abstention import (
+    DEFAULT_RULE,
+    AbstentionRule,
+    Signals,
+    has_number,
+    number_topic,
+    numbers_in,
+    wants_number,
+)
+from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
+from index.dense import search_dense
+from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
+from index.fusion import RRF_K, Run, fuse
+from index.lexical import LexicalIndex, QueryTerms
+from ingest.chunking import Chunk
+from ingest.documents import Document
+
+Vector = npt.NDArray[np.float32]
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Query-time settings; the defaults are the values tuned on the dev questions.
+
+    Dev split (hit@1 / hit@5 / MRR@10): this config .83 / .93 / .88; reciprocal rank fusion of
+    dense and BM25 .72 / .89 / .79; min-max scaling of every run .70 / .93 / .79; dense alone
+    .65 / .91 / .76; BM25 alone .65 / .80 / .72. The weights sit on a plateau (hit@1 .80–.83 for
+    sentence_weight 1.5, lexical .01–.02, overlap .10–.12) that drops off on both sides.
+    """
+
+    # dense score of a chunk: (chunk cosine + w · its best sentence's cosine) / (1 + w)
+    sentence_weight: float = 1.5
+    fusion: str = "weighted"  # or "rrf"
+    # hybrid: dense score + lexical (BM25) + overlap (best sentence's share of the question's words)
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {"dense": 1.0, "lexical": 0.015, "overlap": 0.11}
+    )
+    # dense and overlap keep their fixed scales; BM25 is divided by the best candidate's score
+    scaling: Mapping[str, str] = field(
+        default_factory=lambda: {"dense": "none", "lexical": "max", "overlap": "none"}
+    )
+    rrf_k: float = RRF_K
+    pool: int = 50  # candidates each retriever hands to fusion and de-duplication
+    duplicate_cosine: float = DUPLICATE_COSINE
+    max_shared: float = MAX_SHARED
+    answer_overlap: float = OVERLAP_WEIGHT  # answer sentence: cosine + this · share of the question's words
+    number_bonus: float = 0.25  # a question asking for a number prefers answer sentences that hold one
+    abstention: AbstentionRule = DEFAULT_RULE
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """One question's result: the kept rows, what each retriever said, answers and signals."""
+
+    picked: Run  # the k distinct chunk rows, best first, with their final scores
+    runs: Mapping[str, Run]  # each retriever's own ranking ("dense", "lexical")
+    answers: list[int | None]  # per picked row, the index of its answer sentence
+    answer_scores: list[float]  # and that sentence's answer score
+    signals: Signals | None  # None when nothing was retrieved
+    answerable: bool
+
+    def mode_scores(self, row: int) -> dict[str, float | None]:
+        """Each retriever's score for `row`; absent when it did not retrieve it."""
+        return {
+            name: float(run.scores[i])
+            for name, run in self.runs.items()
+            for i in np.flatnonzero(run.rows == row)
+        }
+
+    def mode_ranks(self, row: int) -> dict[str, int | None]:
+        """Each retriever's 1-based rank for `row`; absent when it did not retrieve it."""
+        return {name: int(i) + 1 for name, run in self.runs.items() for i in np.flatnonzero(run.rows == row)}
+
+
+def exact_copy(dense: Any) -> bool:
+    """Does the FAISS index keep every vector as it was added (flat storage, not only codes)?"""
+    return isinstance(dense, (faiss.IndexFlat, faiss.IndexHNSWFlat, faiss.IndexRefineFlat))
+
+
+def stored_vectors(dense: Any) -> npt.NDArray[np.float32]:
+    """Every vector the FAISS index holds, row by row (approximate for quantised indexes)."""
+    try:
+        vectors = dense.reconstruct_n(0, dense.ntotal)
+    except RuntimeError:  # an IVF index keeps no row → list map until asked for one
+        faiss.extract_index_ivf(dense).make_direct_map()
+        vectors = dense.reconstruct_n(0, dense.ntotal)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+class Ranker:
+    """The query-time view of an index: arrays built once when it opens, used by every question."""
+
+    def __init__(
+        self,
+        *,
+        documents: Sequence[Document],
+        chunks: Sequence[Chunk],
+        dense: Any,
+        lexical: LexicalIndex,
+        sentences: SentenceTable,
+        config: SearchConfig | None = None,
+    ) -> None:
+        self.config = config or SearchConfig()
+        self.lexical = lexical
+        self.sentences = sentences
+        self._dense = dense
+        self._size = len(chunks)
+        self.vectors = stored_vectors(dense)
+        self.exact = exact_copy(dense)
+        self._doc_numbers = {d.doc_id: i for i, d in enumerate(documents)}
+        self._spans = Spans(
+            doc=np.asarray([self._doc_numbers[c.doc_id] for c in chunks], dtype=np.int64),
+            start=np.asarray([c.start for c in chunks], dtype=np.int64),
+            end=np.asarray([c.end for c in chunks], dtype=np.int64),
+        )
+        texts = {d.doc_id: d.text for d in documents}
+        sentence_texts = [
+            texts[chunks[r].doc_id][s:e]
+            for r, s, e in zip(
+                sentences.rows.tolist(), sentences.starts.tolist(), sentences.ends.tolist(), strict=True
+            )
+        ]
+        # the stems of every sentence, for the word-overlap part of ranking and answer scoring
+        self.sentence_words = SentenceWords.build(sentence_texts, lexical)
+        # a lead-in ("Key provisions include:") echoes the question but answers nothing
+        self._lead_ins = np.asarray([t.endswith(":") for t in sentence_texts], dtype=bool)
+        self._numbered = np.asarray([has_number(t) for t in sentence_texts], dtype=bool)
+        self._numbers = {n for text in texts.values() for n in numbers_in(text)}
+
+    def allowed_rows(self, doc_ids: Sequence[str] | None) -> Mask | None:
+        """Which chunk rows belong to `doc_ids` (None: all of them)."""
+        if doc_ids is None:
+            return None
+        unknown = [d for d in doc_ids if d not in self._doc_numbers]
+        if unknown:
+            raise InputError(
+                f"unknown doc_ids: {', '.join(map(repr, unknown))}; "
+                f"known ids: {', '.join(sorted(self._doc_numbers))}"
+            )
+        return np.isin(self._spans.doc, [self._doc_numbers[d] for d in doc_ids])
+
+    def sentence_span(self, sentence: int) -> tuple[int, int]:
+        return int(self.sentences.starts[sentence]), int(self.sentences.ends[sentence])
+
+    # ---- one question -----------------------------------------------------------------------
+
+    def rank(
+        self,
+        question: str,
+        query: Vector,
+        *,
+        k: int,
+        mode: str,
+        allowed: Mask | None,
+        lap: Callable[[str], None],
+    ) -> Ranking:
+        """Rank for `question` (encoded as `query`); `lap(stage)` is called as each stage ends."""
+        config = self.config
+        pool = min(self._size, max(config.pool, 4 * k))
+        runs: dict[str, Run] = {}
+        # every sentence against the question: one small product, reused for the answer
+        cosines = (self.sentences.vectors @ query).astype(np.float64)
+        if mode in ("dense", "hybrid"):
+            runs["dense"] = self.dense_run(query, cosines, pool, allowed)
+        lap("dense")
+        terms = self.lexical.query_terms(question)
+        shares = self.sentence_words.shares(
+            self.lexical.columns_of(terms.stems), self.lexical.idf(terms.stems), width=self.lexical.columns
+        )
+        if mode in ("lexical", "hybrid"):
+            runs["lexical"] = self.lexical_run(terms, pool, allowed)
+        lap("lexical")
+        if mode == "hybrid":
+            candidates = np.union1d(runs["dense"].rows, runs["lexical"].rows)
+            overlap = Run.of(candidates, best_per_chunk(shares, self.sentences.pointers)[candidates])
+            fused = fuse(
+                {**runs, "overlap": overlap},
+                size=self._size,
+                method=config.fusion,
+                weights=config.weights,
+                rrf_k=config.rrf_k,
+                scaling=config.scaling,
+            )
+        else:
+            fused = runs[mode]
+        picked = pick_distinct(
+            fused,
+            k=k,
+            vectors=self.vectors,
+            spans=self._spans,
+            threshold=config.duplicate_cosine,
+            max_shared=config.max_shared,
+        )
+        lap("fuse")
+        scores = cosines + config.answer_overlap * shares
+        if wants_number(question):
+            scores = scores + config.number_bonus * self._numbered
+        answers = [self._answer_sentence(int(row), scores) for row in picked.rows]
+        signals = (
+            self._signals(question, query, terms, picked.rows, allowed, cosines) if len(picked) else None
+        )
+        return Ranking(
+            picked=picked,
+            runs=runs,
+            answers=answers,
+            answer_scores=[float(scores[a]) if a is not None else 0.0 for a in answers],
+            signals=signals,
+            answerable=signals is not None and config.abstention.answerable(signals),
+        )
+
+    def dense_run(self, query: Vector, cosines: Floats, pool: int, allowed: Mask | None) -> Run:
+        """Chunks found by FAISS or through their sentences, scored by both cosines."""
+        # ask FAISS for everything when filtering, so `pool` survive the filter
+        _, found = search_dense(
+            self._dense, query.reshape(1, -1), self._size if allowed is not None else pool
+        )
+        # a chunk whose one sentence matches well may sit outside FAISS's chunk-level pool
+        top = np.argsort(-cosines, kind="stable")[: pool if allowed is None else len(cosines)]
+        rows = np.union1d(found, self.sentences.rows[top])
+        if allowed is not None:
+            rows = rows[allowed[rows]]
+        w = self.config.sentence_weight
+        chunk = (self.vectors[rows] @ query).astype(np.float64)
+        best = best_per_chunk(cosines, self.sentences.pointers)[rows]
+        combined = (chunk + w * np.where(best > -1, best, chunk)) / (1 + w)
+        order = np.lexsort((rows, -combined))[:pool]
+        return Run.of(rows[order], combined[order])
+
+    def lexical_run(self, terms: QueryTerms, pool: int, allowed: Mask | None) -> Run:
+        """The chunks BM25 scores above zero, best first."""
+        scores = self.lexical.score_terms(terms.stems)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        # a chunk with none of the words was not retrieved at all
+        rows = np.flatnonzero(scores > 0)
+        order = np.lexsort((rows, -scores[rows]))[:pool]
+        return Run.of(rows[order], scores[rows][order])
+
+    def _answer_sentence(self, row: int, scores: Floats) -> int | None:
+        first, last = int(self.sentences.pointers[row]), int(self.sentences.pointers[row + 1])
+        if last == first:
+            return None
+        own = np.where(self._lead_ins[first:last], -np.inf, scores[first:last])
+        return first + int(np.argmax(own if np.isfinite(own).any() else scores[first:last]))
+
+    def _signals(
+        self,
+        question: str,
+        query: Vector,
+        terms: QueryTerms,
+        rows: npt.NDArray[np.int64],
+        allowed: Mask | None,
+        cosines: Floats,
+    ) -> Signals:
+        """What abstention decides from: searched over every allowed chunk, so not tied to k or mode."""
+        chunks = self.vectors @ query
+        sentences = allowed[self.sentences.rows] if allowed is not None else np.ones(len(cosines), dtype=bool)
+        return Signals(
+            dense=float(chunks[allowed].max() if allowed is not None else chunks.max()),
+            sentence=float(cosines[sentences].max()) if sentences.any() else -1.0,
+            lexical=float(self.lexical.matched_share(terms, rows.tolist()).max()),
+            coverage=terms.coverage,
+            unknown_number=any(n not in self._numbers for n in numbers_in(question)),
+            number_share=self._number_share(question, sentences) if wants_number(question) else None,
+        )
+
+    def _number_share(self, question: str, sentences: Mask) -> float:
+        """The most of what `question` asks a number about that one numbered sentence holds.
+
+        `sentences` masks the sentences that may answer (those of the allowed documents).
+        """
+        topic = self.lexical.query_terms(number_topic(question))
+        shares = self.sentence_words.shares(
+            self.lexical.columns_of(topic.stems),
+            self.lexical.idf(topic.stems),
+            width=self.lexical.columns,
+            total=self.lexical.total_weight(topic),
+        )
+        numbered = sentences & self._numbered
+        return float(shares[numbered].max()) if numbered.any() else 0.0

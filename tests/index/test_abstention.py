@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from math import isclose
+
+import pytest
+
+from index.abstention import (
+    DEFAULT_RULE,
+    AbstentionRule,
+    Signals,
+    has_number,
+    number_topic,
+    numbers_in,
+    wants_number,
+)
+from index.retriever import Index
+
+ON_TOPIC = Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0)
+OFF_TOPIC = Signals(dense=0.05, sentence=0.1, lexical=0.0, coverage=0.0)
+
+
+def test_the_rule_is_a_logistic_over_the_signals() -> None:
+    rule = AbstentionRule(bias=-1.0, dense=2.0, sentence=1.0, lexical=0.5, coverage=0.25)
+    logit = -1.0 + 2.0 * 0.7 + 1.0 * 0.8 + 0.5 * 0.6 + 0.25 * 1.0
+    assert isclose(rule.logit(ON_TOPIC), logit)
+    assert isclose(rule.probability(ON_TOPIC), 1 / (1 + 2.718281828459045**-logit))
+    assert rule.answerable(ON_TOPIC)
+    assert not rule.answerable(OFF_TOPIC)
+
+
+def test_the_default_rule_answers_on_topic_and_refuses_off_topic() -> None:
+    assert DEFAULT_RULE.answerable(ON_TOPIC)
+    assert not DEFAULT_RULE.answerable(OFF_TOPIC)
+
+
+def test_a_number_the_corpus_never_writes_is_refused() -> None:
+    signals = Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0, unknown_number=True)
+    assert not DEFAULT_RULE.answerable(signals)
+
+
+def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
+    def asking(share: float) -> Signals:
+        return Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0, number_share=share)
+
+    assert DEFAULT_RULE.answerable(asking(1.0))
+    assert not DEFAULT_RULE.answerable(asking(0.2))
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("When was the treaty signed?", True),
+        ("In what year did Japan and India sign it?", True),
+        ("Which year was it revised?", True),
+        ("How many troops are stationed there?", True),
+        ("How much does Japan pay?", True),
+        ("How does the alliance work?", False),
+        ("What happens when public opinion diverges?", False),
+    ],
+)
+def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
+    assert wants_number(question) is wanted
+
+
+def test_figures_are_found_but_not_list_numbers_or_number_words() -> None:
+    assert has_number("The treaty was signed in 1960.")
+    assert has_number("It entered into force in June.")
+    assert not has_number("2. Defense Technology Cooperation: both countries collaborate.")
+    assert not has_number("Trust between the two countries grew.")
+    assert numbers_in("In 1951 and 1960, not F-35 or 9") == ["1951", "1960", "35"]
+    assert "year" not in number_topic("In what year was the treaty signed?").lower()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I reverse a linked list in Python?",
+        "What temperature should I roast a chicken at?",
+        "In what year did Japan and Brazil sign a fisheries agreement?",
+    ],
+)
+def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, question: str) -> None:
+    result = real_index.ask(question)
+    assert not result.answerable
+    assert result.answer is None
+    assert result.hits  # passages are still returned
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the name of the bilateral exercise held by Japan and India?", "Dharma Guardian"),
+        ("When was the Japan-South Korea military information agreement signed?", "2016"),
+        ("What does the Acquisition and Cross-Servicing Agreement allow?", "reciprocal"),
+    ],
+)
+def test_the_real_corpus_answers_in_domain_questions(real_index: Index, question: str, expected: str) -> None:
+    result = real_index.ask(question)
+    assert result.answerable and result.answer is not None
+    assert expected in result.answer.text
+    document = real_index.document(result.answer.citation.doc_id)
+    assert document.text[result.answer.citation.start : result.answer.citation.end] == result.answer.text

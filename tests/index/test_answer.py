@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alliance_qa.errors import IndexCorruptError
+from index.answer import SentenceTable, best_per_chunk, chunk_sentences
+from index.retriever import Index
+from ingest.sentences import split_sentences
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+QUESTIONS = [
+    "Which exercise tests rescue at sea?",
+    "When was the lighthouse automated?",
+    "Has anybody asked to leave the pact?",
+    "How often did the keepers log the weather?",
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return Index.build(FIXTURE_CORPUS, tmp_path_factory.mktemp("answer") / "index", embedder=FakeEmbedder())
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_highlight_is_one_sentence_of_its_passage(index: Index, mode: str, question: str) -> None:
+    for hit in index.search(question, k=3, mode=mode):
+        assert hit.highlight is not None
+        start, end = hit.highlight
+        chunk = hit.chunk
+        assert chunk.start <= start < end <= chunk.end
+        assert (start, end) in split_sentences(chunk.text, offset=chunk.start)
+        assert (
+            index.document(chunk.doc_id).text[start:end]
+            == chunk.text[start - chunk.start : end - chunk.start]
+        )
+
+
+def test_the_answer_is_the_top_highlight_with_its_own_citation(index: Index) -> None:
+    result = index.ask("Which coastal states signed the Harbour Pact?")
+    assert result.answerable and result.answer is not None
+    top = result.hits[0]
+    text = index.document(top.chunk.doc_id).text
+    start, end = result.answer.citation.start, result.answer.citation.end
+    assert (start, end) == top.highlight
+    assert (
+        result.answer.text
+        == text[start:end]
+        == ("The Harbour Pact was signed in 1999 by the coastal states of Arvel and Brenn.")
+    )
+    lines = text.splitlines()
+    assert result.answer.text in lines[result.answer.citation.line_start - 1]
+    assert result.answer.citation.line_start == result.answer.citation.line_end
+    assert result.answer.citation.doc_id == top.citation.doc_id
+
+
+def test_the_best_sentence_wins_not_the_first(index: Index) -> None:
+    hit = index.search("Has anybody asked to leave the pact?", k=1)[0]
+    assert hit.highlight is not None
+    sentence = index.document(hit.chunk.doc_id).text[hit.highlight[0] : hit.highlight[1]]
+    assert sentence.startswith("Others say")
+    assert not hit.chunk.text.split("\n\n")[1].startswith("Others say")  # it is not the first one
+
+
+def test_a_list_item_is_an_answer_and_a_lead_in_is_not(index: Index) -> None:
+    hit = index.search("Which exercise tests rescue at sea?", k=1)[0]
+    assert hit.highlight is not None
+    text = index.document(hit.chunk.doc_id).text
+    assert text[hit.highlight[0] : hit.highlight[1]].startswith("• Joint drills")
+    hit = index.search("Key provisions of the pact include", k=1)[0]
+    assert hit.highlight is not None
+    assert not text[hit.highlight[0] : hit.highlight[1]].endswith(":")
+
+
+def test_headings_are_not_sentences_to_answer_with(index: Index) -> None:
+    for chunk in index.chunks:
+        texts = [chunk.text[s - chunk.start : e - chunk.start] for s, e in chunk_sentences(chunk)]
+        assert texts
+        assert not set(texts) & set(chunk.section) or len(texts) == 1
+
+
+def test_sentence_vectors_are_precomputed_per_chunk(index: Index) -> None:
+    table = index.sentences
+    assert table.vectors.shape == (len(table), FakeEmbedder.dimension)
+    for row, chunk in enumerate(index.chunks):
+        rows = table.of_rows([row])
+        assert [(int(table.starts[i]), int(table.ends[i])) for i in rows] == chunk_sentences(chunk)
+    norms = np.linalg.norm(table.vectors, axis=1)
+    np.testing.assert_allclose(norms[norms > 0], 1.0, rtol=1e-5)
+
+
+def test_sentence_arrays_round_trip_and_are_checked(tmp_path: Path, index: Index) -> None:
+    index.sentences.save(tmp_path)
+    loaded = SentenceTable.load(tmp_path, chunks=len(index.chunks), dimension=FakeEmbedder.dimension)
+    np.testing.assert_array_equal(loaded.pointers, index.sentences.pointers)
+    np.testing.assert_array_equal(loaded.vectors, index.sentences.vectors)
+    with pytest.raises(IndexCorruptError, match="alliance-qa ingest"):
+        SentenceTable.load(tmp_path, chunks=len(index.chunks), dimension=FakeEmbedder.dimension + 1)
+    (tmp_path / "sentences.npy").unlink()
+    with pytest.raises(IndexCorruptError, match="missing or damaged"):
+        SentenceTable.load(tmp_path, chunks=len(index.chunks), dimension=FakeEmbedder.dimension)
+
+
+def test_best_per_chunk_equals_brute_force() -> None:
+    rng = np.random.default_rng(3)
+    counts = rng.integers(0, 4, 30)  # some chunks have no sentence at all
+    pointers = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    values = rng.normal(size=int(pointers[-1]))
+    expected = [values[a:b].max() if b > a else -1.0 for a, b in itertools.pairwise(pointers)]
+    np.testing.assert_allclose(best_per_chunk(values, pointers), expected)

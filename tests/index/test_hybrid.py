@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alliance_qa.errors import IndexCorruptError, IndexMismatchError, InputError
+from index.diversity import Spans, pick_distinct
+from index.fusion import Run
+from index.lexical import LEXICAL_DIR
+from index.manifest import FORMAT_VERSION
+from index.retriever import MODES, Index
+from ingest.chunking import ChunkerConfig
+from ingest.documents import make_document
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return Index.build(FIXTURE_CORPUS, tmp_path_factory.mktemp("hybrid") / "index", embedder=FakeEmbedder())
+
+
+def test_hybrid_is_the_default_and_reports_both_retrievers(index: Index) -> None:
+    hits = index.search("annual exercise Grey Heron rescue", k=3)
+    assert "Grey Heron" in hits[0].chunk.text
+    top = hits[0]
+    # found by both: each retriever's own score and rank are kept
+    assert top.scores["dense"] is not None and top.scores["lexical"] is not None
+    assert top.ranks["dense"] is not None and top.ranks["lexical"] is not None
+    for hit in hits:
+        assert set(hit.scores) == set(hit.ranks) == {"dense", "lexical"}
+        assert (hit.scores["dense"] is None) == (hit.ranks["dense"] is None)
+        assert (hit.scores["lexical"] is None) == (hit.ranks["lexical"] is None)
+
+
+def test_a_single_mode_fills_only_its_own_score(index: Index) -> None:
+    for hit in index.search("lighthouse lamp", k=3, mode="dense"):
+        assert hit.scores["lexical"] is None and hit.ranks["lexical"] is None
+        assert hit.score == hit.scores["dense"]
+    lexical = index.search("lighthouse lamp", k=3, mode="lexical")
+    for hit in lexical:
+        assert hit.scores["dense"] is None and hit.scores["lexical"] == hit.score
+    # per-mode ranks follow that mode's scores
+    assert [h.ranks["lexical"] for h in lexical] == sorted(h.ranks["lexical"] or 0 for h in lexical)
+
+
+def test_the_lexical_mode_finds_a_rare_keyword_first(index: Index) -> None:
+    assert "Grey Heron" in index.search("heron", k=1, mode="lexical")[0].chunk.text
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_doc_ids_filter_every_mode(index: Index, mode: str) -> None:
+    question = "the keepers and the harbour pact"
+    for doc_id in ("harbour-pact", "lighthouse-notes"):
+        hits = index.search(question, k=3, mode=mode, doc_ids=[doc_id])
+        assert hits
+        assert {h.chunk.doc_id for h in hits} == {doc_id}
+    both = index.search(question, k=6, mode=mode, doc_ids=["harbour-pact", "lighthouse-notes"])
+    assert {h.chunk.doc_id for h in both} == {"harbour-pact", "lighthouse-notes"}
+    with pytest.raises(InputError, match="unknown doc_ids"):
+        index.search(question, mode=mode, doc_ids=["nope"])
+
+
+def test_an_unknown_mode_is_an_input_error(index: Index) -> None:
+    with pytest.raises(InputError, match="unknown mode"):
+        index.ask("lighthouse", mode="sparse")
+
+
+def test_every_stage_is_timed(index: Index) -> None:
+    timings = index.ask("lighthouse lamp").timings_ms
+    assert set(timings) == {"encode", "dense", "lexical", "fuse", "answer", "total"}
+    assert all(t >= 0 for t in timings.values())
+    assert timings["total"] >= sum(t for name, t in timings.items() if name != "total") * 0.99
+
+
+def test_the_manifest_covers_the_lexical_index_and_sentences(index: Index) -> None:
+    data = json.loads((index.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert data["format_version"] == FORMAT_VERSION == 2
+    assert data["lexical"]["num_docs"] == len(index.chunks)
+    assert data["lexical"]["k1"] > 0 and data["lexical"]["stemmer"] == "english"
+    assert data["sentences"] == len(index.sentences) == data["counts"]["sentences"]
+
+
+def _copy(index: Index, tmp_path: Path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(index.folder, target)
+    return target
+
+
+def test_open_refuses_a_version_without_its_lexical_files(tmp_path: Path, index: Index) -> None:
+    folder = _copy(index, tmp_path)
+    shutil.rmtree(folder / LEXICAL_DIR)
+    with pytest.raises(IndexCorruptError, match=r"lexical.*alliance-qa ingest"):
+        Index.open(folder, embedder=FakeEmbedder())
+
+
+def test_open_refuses_a_lexical_index_of_another_size(tmp_path: Path, index: Index) -> None:
+    folder = _copy(index, tmp_path)
+    params = folder / LEXICAL_DIR / "params.index.json"
+    data = json.loads(params.read_text())
+    params.write_text(json.dumps({**data, "num_docs": data["num_docs"] + 1}))
+    with pytest.raises(IndexCorruptError, match="alliance-qa ingest"):
+        Index.open(folder, embedder=FakeEmbedder())
+
+
+def test_open_refuses_missing_sentence_vectors(tmp_path: Path, index: Index) -> None:
+    folder = _copy(index, tmp_path)
+    (folder / "sentences.npy").unlink()
+    with pytest.raises(IndexCorruptError, match="alliance-qa ingest"):
+        Index.open(folder, embedder=FakeEmbedder())
+
+
+def test_open_refuses_the_previous_format(tmp_path: Path, index: Index) -> None:
+    folder = _copy(index, tmp_path)
+    manifest = folder / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"format_version": 2', '"format_version": 1'))
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        Index.open(folder, embedder=FakeEmbedder())
+
+
+def test_a_reopened_index_answers_the_same(tmp_path: Path, index: Index) -> None:
+    reopened = Index.open(index.folder, embedder=FakeEmbedder())
+    for mode in MODES:
+        before = index.ask("Which exercise tests rescue at sea?", mode=mode)
+        after = reopened.ask("Which exercise tests rescue at sea?", mode=mode)
+        assert [h.chunk.chunk_id for h in after.hits] == [h.chunk.chunk_id for h in before.hits]
+        assert [h.highlight for h in after.hits] == [h.highlight for h in before.hits]
+
+
+# ---- near-duplicates and overlapping windows --------------------------------------------------
+
+REPEATED = "The fleet patrols the strait every spring to keep the sea lanes open for trade."
+DISTINCT = [
+    "Lighthouse keepers logged the weather at dawn and at dusk.",
+    "The harbour commission meets in March to review fishing quotas.",
+    "Customs officers inspect cargo ships arriving from the north.",
+    "Old maps show a broken pier where the ferry once docked.",
+]
+
+
+@pytest.fixture(scope="module")
+def repetitive(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    paragraphs = [REPEATED, DISTINCT[0], REPEATED, DISTINCT[1], REPEATED, DISTINCT[2], REPEATED, DISTINCT[3]]
+    text = "Patrol Notes\n\n" + "\n\n".join(paragraphs) + "\n"
+    document = make_document("patrol-notes", text.encode())
+    return Index.build_from_documents(
+        [document],
+        tmp_path_factory.mktemp("repetitive") / "index",
+        embedder=FakeEmbedder(),
+        # one sentence a chunk, each window repeating the previous sentence
+        chunker=ChunkerConfig(max_tokens=20, overlap_sentences=1),
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_top_k_are_k_different_passages(repetitive: Index, mode: str) -> None:
+    # every paragraph shares a word with the question, so every mode can fill k
+    question = "fleet patrols the strait sea lanes trade, weather, commission, cargo ships, pier"
+    hits = repetitive.search(question, k=4, mode=mode)
+    assert len(hits) == 4
+    texts = [h.chunk.text for h in hits]
+    assert sum(REPEATED in t for t in texts) == 1  # the four copies collapse into one
+    spans = sorted((h.chunk.start, h.chunk.end) for h in hits)
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        shared = max(0, end - start)
+        assert shared <= 0.5 * min(e - s for s, e in spans)
+
+
+def test_pick_distinct_equals_a_brute_force_reference() -> None:
+    rng = np.random.default_rng(11)
+    base = rng.normal(size=(10, 16))
+    vectors = np.concatenate([base, base + 0.001 * rng.normal(size=(10, 16))]).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    starts = rng.integers(0, 200, 20)
+    spans = Spans(doc=rng.integers(0, 2, 20), start=starts, end=starts + rng.integers(5, 40, 20))
+    order = rng.permutation(20)
+    run = Run.of(order, np.linspace(1, 0, 20))
+    picked = pick_distinct(run, k=8, vectors=vectors, spans=spans, threshold=0.96, max_shared=0.5)
+    kept: list[int] = []
+    for row in order.tolist():
+        clash = False
+        for other in kept:
+            shared = min(spans.end[row], spans.end[other]) - max(spans.start[row], spans.start[other])
+            shorter = min(spans.end[row] - spans.start[row], spans.end[other] - spans.start[other])
+            same_doc = spans.doc[row] == spans.doc[other]
+            if (same_doc and shared > 0.5 * shorter) or float(vectors[row] @ vectors[other]) >= 0.96:
+                clash = True
+        if not clash and len(kept) < 8:
+            kept.append(row)
+    assert picked.rows.tolist() == kept
+    # every near-copy (rows i and i + 10) is dropped when its twin was kept first
+    assert not any(row + 10 in kept for row in kept if row < 10)
+
+
+def test_k_larger_than_the_distinct_passages_returns_what_there_is(repetitive: Index) -> None:
+    hits = repetitive.search("fleet patrols", k=50)
+    assert 1 <= len(hits) <= len(repetitive.chunks)
+    assert len({h.chunk.chunk_id for h in hits}) == len(hits)

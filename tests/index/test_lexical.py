@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alliance_qa.errors import IndexCorruptError, InputError
+from index.lexical import BM25_FILES, LEXICAL_DIR, WORDS_FILE, LexicalConfig, LexicalIndex
+
+TEXTS = [
+    "The treaty covers shared patrols of the harbour mouth.",
+    "Joint drills test rescue at sea every year.",
+    "The annual exercise Grey Heron tests rescue at sea.",
+    "A standing commission meets every March to review the treaty.",
+    "The lighthouse lamp can be seen far out to sea.",
+]
+
+
+@pytest.fixture
+def lexical() -> LexicalIndex:
+    return LexicalIndex.build(TEXTS)
+
+
+def test_a_rare_keyword_ranks_its_chunk_first(lexical: LexicalIndex) -> None:
+    scores = lexical.scores("Where does the heron exercise happen at sea?")
+    assert int(np.argmax(scores)) == 2
+    # "sea" is in four chunks, "heron" in one: the rare word decides
+    assert scores[2] > scores[1] > 0
+
+
+def test_stemming_matches_inflected_forms(lexical: LexicalIndex) -> None:
+    scores = lexical.scores("patrolling")
+    assert int(np.argmax(scores)) == 0 and scores[0] > 0
+
+
+def test_a_misspelled_word_is_corrected_to_its_corpus_neighbour(lexical: LexicalIndex) -> None:
+    assert lexical.correct("lighthuose") == "lighthouse"
+    assert lexical.correct("comission") == "commission"
+    assert lexical.correct("photosynthesis") is None
+    assert int(np.argmax(lexical.scores("lighthuose lamp"))) == 4
+
+
+def test_no_known_word_scores_nothing(lexical: LexicalIndex) -> None:
+    assert not lexical.scores("the of and").any()
+    assert not lexical.scores("photosynthesis").any()
+
+
+def test_query_terms_count_known_and_unknown_words(lexical: LexicalIndex) -> None:
+    terms = lexical.query_terms("How does photosynthesis help the harbour patrols?")
+    # content words: help, photosynthesis, harbour, patrols; only the last two are in the corpus
+    assert terms.words == 4
+    assert terms.known == 2
+    assert terms.coverage == 2 / 4
+
+
+def test_matched_share_weighs_words_by_rarity(lexical: LexicalIndex) -> None:
+    terms = lexical.query_terms("heron sea")
+    heron, sea = lexical.idf(["heron", "sea"])
+    shares = lexical.matched_share(terms, [1, 2])
+    assert shares[0] == pytest.approx(sea / (heron + sea))
+    assert shares[1] == pytest.approx(1.0)
+
+
+def test_saved_as_plain_files_and_loaded_back(tmp_path: Path, lexical: LexicalIndex) -> None:
+    lexical.save(tmp_path)
+    folder = tmp_path / LEXICAL_DIR
+    assert {p.name for p in folder.iterdir()} >= {*BM25_FILES, WORDS_FILE}
+    for array in folder.glob("*.npy"):
+        np.load(array, allow_pickle=False)  # raises if anything was pickled
+    json.loads((folder / WORDS_FILE).read_text(encoding="utf-8"))
+    loaded = LexicalIndex.load(tmp_path, config=lexical.config, expected=len(TEXTS))
+    question = "annual rescue exercise"
+    np.testing.assert_allclose(loaded.scores(question), lexical.scores(question))
+
+
+@pytest.mark.parametrize("missing", ["vocab.index.json", "data.csc.index.npy", WORDS_FILE])
+def test_a_missing_file_is_reported_with_the_fix(tmp_path: Path, lexical: LexicalIndex, missing: str) -> None:
+    lexical.save(tmp_path)
+    (tmp_path / LEXICAL_DIR / missing).unlink()
+    with pytest.raises(IndexCorruptError, match=rf"{missing}.*alliance-qa ingest"):
+        LexicalIndex.load(tmp_path, config=lexical.config, expected=len(TEXTS))
+
+
+def test_a_count_mismatch_is_corruption(tmp_path: Path, lexical: LexicalIndex) -> None:
+    lexical.save(tmp_path)
+    with pytest.raises(IndexCorruptError, match="scores 5 chunks"):
+        LexicalIndex.load(tmp_path, config=lexical.config, expected=6)
+
+
+def test_params_record_the_config_and_sizes(lexical: LexicalIndex) -> None:
+    params = lexical.params()
+    assert params["num_docs"] == len(TEXTS)
+    assert params["stemmer"] == "english" and params["k1"] == LexicalConfig().k1
+    assert LexicalConfig.from_json(params) == lexical.config
+
+
+def test_bad_config_is_refused() -> None:
+    with pytest.raises(InputError, match="stopword list"):
+        LexicalConfig(stopwords="klingon")
