@@ -63,3 +63,21 @@ class ConflictError(AllianceQAError):
     """The request clashes with what is stored (for example, a document id that exists)."""
 
     status = 409
+
+
+class ForbiddenError(AuthError):
+    """Writes are switched off, or the caller may not do this at all."""
+
+    status = 403
+
+
+class PayloadTooLargeError(InputError):
+    """A request body or upload is over the configured limit."""
+
+    status = 413
+
+
+class UnsupportedMediaError(InputError):
+    """A request body of a content type the endpoint does not take."""
+
+    status = 415

@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,16 +39,39 @@ def resolve_version(path: Path) -> Path:
     raise IndexMissingError(f"no index at {path}: build one with `alliance-qa ingest`")
 
 
+_THREAD_LOCKS: dict[Path, threading.RLock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+_HELD = threading.local()
+
+
 @contextmanager
 def write_lock(home: Path) -> Iterator[None]:
-    """Serialise writers to `home` across threads and processes."""
+    """Serialise writers to `home` across threads and processes; re-entrant within a thread.
+
+    Re-entry lets an update read the current version and publish the next under one lock,
+    so two concurrent updates can never both start from the same version.
+    """
     home.mkdir(parents=True, exist_ok=True)
-    with open(home / ".lock", "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    key = home.resolve()
+    with _THREAD_LOCKS_GUARD:
+        thread_lock = _THREAD_LOCKS.setdefault(key, threading.RLock())
+    with thread_lock:
+        held: dict[Path, int] = _HELD.__dict__.setdefault("depth", {})
+        if held.get(key):
+            held[key] += 1
+            try:
+                yield
+            finally:
+                held[key] -= 1
+            return
+        with (home / ".lock").open("a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # other processes
+            held[key] = 1
+            try:
+                yield
+            finally:
+                held[key] = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,13 +29,20 @@ RESTART_HINT = "then restart the service (`alliance-qa serve` builds a missing o
 
 def load_index(settings: Settings, *, embedder: Embedder | None = None) -> Index:
     """Open the index at `settings.index_dir` with the configured model (loaded here, once)."""
-    from index.embedder import SentenceTransformerEmbedder
+    from index.embedder import load_embedder
     from index.store import resolve_version
 
     # fail fast on a missing index, before spending seconds loading the model
     resolve_version(settings.index_dir)
     return Index.open(
-        settings.index_dir, embedder=embedder or SentenceTransformerEmbedder(settings.model_path)
+        settings.index_dir,
+        embedder=embedder
+        or load_embedder(
+            settings.backend,
+            settings.model_path,
+            cache_dir=settings.cache_dir / "onnx",
+            threads=settings.threads,
+        ),
     )
 
 
@@ -87,6 +95,7 @@ def create_app(
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.index = None
+    app.state.reload_lock = threading.Lock()
     app.state.index_error = IndexMissingError("the index is still loading: try again in a few seconds")
 
     install_problem_handlers(app)
@@ -95,7 +104,7 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type", "Authorization"],
         )
     for module in (ask, documents, health, pages):

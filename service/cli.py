@@ -38,9 +38,12 @@ def _settings() -> Any:
 
 
 def _embedder(model: Path | None) -> Any:
-    from index.embedder import SentenceTransformerEmbedder
+    from index.embedder import load_embedder
 
-    return SentenceTransformerEmbedder(model)
+    settings = _settings()
+    return load_embedder(
+        settings.backend, model, cache_dir=settings.cache_dir / "onnx", threads=settings.threads
+    )
 
 
 index_option = click.option(
@@ -76,7 +79,16 @@ def main() -> None:
 @model_option
 @click.option("--max-tokens", type=int, default=None, help="Chunk budget in model tokens.")
 @click.option("--overlap", type=int, default=None, help="Sentences repeated between chunks.")
-@click.option("--if-stale", is_flag=True, help="Only build when the index is missing or out of date.")
+@click.option(
+    "--if-stale", is_flag=True, help="Only update when the folder or settings changed; keep extras."
+)
+@click.option(
+    "--index-type",
+    type=click.Choice(["flat", "hnsw", "ivfpq"]),
+    default="flat",
+    show_default=True,
+    help="FAISS index: flat is exact; hnsw and ivfpq are for large corpora.",
+)
 @_friendly
 def ingest(
     corpus: Path | None,
@@ -85,10 +97,15 @@ def ingest(
     max_tokens: int | None,
     overlap: int | None,
     if_stale: bool,
+    index_type: str,
 ) -> None:
-    """Build the index from CORPUS (default: corpus/)."""
+    """Build or resync the index from CORPUS (default: corpus/), re-embedding only changed text.
+
+    The index ends up holding exactly the folder's documents; with --if-stale it is left alone when
+    nothing changed, and documents added through the API or `add` are kept.
+    """
     from index.freshness import stale_reasons
-    from index.retriever import Index
+    from index.updates import sync_folder
     from ingest.chunking import ChunkerConfig
 
     settings = _settings()
@@ -101,18 +118,71 @@ def ingest(
     )
     model = model or settings.model_path
     if if_stale:
-        reasons = stale_reasons(out, corpus, chunker=chunker, model_path=model)
+        reasons = [
+            r
+            for r in stale_reasons(out, corpus, chunker=chunker, model_path=model, index_type=index_type)
+            if not r.startswith("removed")  # documents beyond the folder are kept, not stale
+        ]
         if not reasons:
             click.echo(f"index at {out} is up to date", err=True)
             return
-        click.echo(f"rebuilding {out}: {'; '.join(reasons)}", err=True)
+        click.echo(f"updating {out}: {'; '.join(reasons)}", err=True)
     started = time.perf_counter()
-    index = Index.build(corpus, out, embedder=_embedder(model), chunker=chunker, progress=sys.stderr.isatty())
+    index, embedded = sync_folder(
+        out,
+        corpus,
+        embedder=_embedder(model),
+        chunker=chunker,
+        index_type=index_type,
+        keep_extra=if_stale,
+        progress=sys.stderr.isatty(),
+    )
     seconds = time.perf_counter() - started
     click.echo(
         f"indexed {len(index.documents())} documents into {len(index.chunks)} chunks "
-        f"in {seconds:.1f} s → {index.folder}"
+        f"({embedded} texts embedded, the rest reused) in {seconds:.1f} s → {index.folder}"
     )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Replace documents whose id exists instead of refusing.")
+@index_option
+@model_option
+@_friendly
+def add(files: tuple[Path, ...], replace: bool, index_dir: Path | None, model: Path | None) -> None:
+    """Add .txt/.md FILES to the index (the id is the file name without its suffix)."""
+    from index.updates import apply_changes
+    from ingest.documents import read_document
+
+    settings = _settings()
+    documents = [read_document(path) for path in files]
+    index, embedded = apply_changes(
+        index_dir or settings.index_dir,
+        embedder=_embedder(model or settings.model_path),
+        upserts=documents,
+        create_only=not replace,
+    )
+    click.echo(
+        f"{'added or replaced' if replace else 'added'} {', '.join(d.doc_id for d in documents)}: "
+        f"{len(index.documents())} documents, {len(index.chunks)} chunks, {embedded} texts embedded"
+    )
+
+
+@main.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@index_option
+@model_option
+@_friendly
+def remove(doc_ids: tuple[str, ...], index_dir: Path | None, model: Path | None) -> None:
+    """Remove documents (by id) and their passages from the index."""
+    from index.updates import apply_changes
+
+    settings = _settings()
+    index, _ = apply_changes(
+        index_dir or settings.index_dir, embedder=_embedder(model or settings.model_path), removals=doc_ids
+    )
+    click.echo(f"removed {', '.join(doc_ids)}: {len(index.documents())} documents left")
 
 
 @main.command()
@@ -314,23 +384,37 @@ def serve(
 
     from index.freshness import stale_reasons
     from index.manifest import Manifest
-    from index.retriever import Index
     from index.store import resolve_version
     from ingest.chunking import ChunkerConfig
 
     settings = _settings()
     out = index_dir or settings.index_dir
     model = model or settings.model_path
-    try:  # keep the chunking an index was built with; only corpus or model changes rebuild it
-        chunker = ChunkerConfig(**Manifest.read(resolve_version(out)).chunker)
-    except (AllianceQAError, TypeError):
-        chunker = ChunkerConfig()
-    reasons = stale_reasons(out, settings.corpus_dir, chunker=chunker, model_path=model)
-    if reasons:
-        click.echo(f"building {out} from {settings.corpus_dir}: {'; '.join(reasons)}", err=True)
-        Index.build(
-            settings.corpus_dir, out, embedder=_embedder(model), chunker=chunker, progress=sys.stderr.isatty()
+    from index.updates import sync_folder
+
+    try:  # an index that opens is served as it is: rebuilding would drop documents added by API
+        Manifest.read(resolve_version(out))
+    except AllianceQAError as exc:
+        click.echo(f"building {out} from {settings.corpus_dir}: {exc}", err=True)
+        sync_folder(
+            out,
+            settings.corpus_dir,
+            embedder=_embedder(model),
+            chunker=ChunkerConfig(),
+            progress=sys.stderr.isatty(),
         )
+    else:
+        changed = [
+            r
+            for r in stale_reasons(out, settings.corpus_dir, chunker=ChunkerConfig(), model_path=model)
+            if r.startswith(("changed", "added"))
+        ]
+        if changed:
+            click.echo(
+                f"note: {settings.corpus_dir} differs from the index ({'; '.join(changed)}): "
+                "run `alliance-qa ingest --if-stale` to bring it in",
+                err=True,
+            )
     # every worker builds its app from the environment, so hand the choices over there
     os.environ["ALLIANCE_QA_INDEX_DIR"] = str(out)
     if model is not None:

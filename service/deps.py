@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from index.retriever import Index
+from index.store import CURRENT
 from service.metrics import Metrics
 from service.settings import Settings
 
@@ -18,10 +19,26 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_index(request: Request) -> Index:
-    """The index loaded at start-up, or the reason there is none (a 503 problem)."""
+    """The live index, or the reason there is none (a 503 problem).
+
+    Another worker process may have published a newer version: one readlink tells, and the
+    new version is opened once, under a lock, while other requests keep using the old one.
+    """
     index: Index | None = request.app.state.index
     if index is None:
         raise request.app.state.index_error
+    link = request.app.state.settings.index_dir / CURRENT
+    try:
+        live = link.resolve(strict=True)
+    except OSError:  # a bare version folder, or an injected index: nothing to follow
+        return index
+    if live != index.folder.resolve():
+        with request.app.state.reload_lock:
+            index = request.app.state.index
+            if live != index.folder.resolve():
+                index = Index.open(live, embedder=index.embedder, config=index.config)
+                request.app.state.index = index
+                request.app.state.metrics.observe_index(index)
     return index
 
 

@@ -18,12 +18,15 @@ from alliance_qa.errors import (
     AuthError,
     ConflictError,
     CorpusError,
+    ForbiddenError,
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
     InputError,
     ModelError,
     NotFoundError,
+    PayloadTooLargeError,
+    UnsupportedMediaError,
 )
 from service.schemas import Problem
 
@@ -39,8 +42,11 @@ TITLES: tuple[tuple[type[AllianceQAError], str], ...] = (
     (IndexCorruptError, "Index damaged"),
     (ModelError, "Model unavailable"),
     (CorpusError, "Unusable document"),
+    (PayloadTooLargeError, "Payload too large"),
+    (UnsupportedMediaError, "Unsupported media type"),
     (InputError, "Invalid input"),
     (NotFoundError, "Not found"),
+    (ForbiddenError, "Writes disabled"),
     (AuthError, "Not authorised"),
     (ConflictError, "Conflict"),
 )
@@ -106,7 +112,9 @@ async def _on_project_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status >= 500:
         # debug, not warning: readiness probes repeat this every few seconds until the index exists
         logger.debug("%s %s: %s", request.method, request.url.path, exc)
-    return problem(request, status=exc.status, detail=str(exc), title=title, kind=_kind(exc))
+    # 401 tells the client which scheme to use (RFC 9110 §11.6.1)
+    headers = {"WWW-Authenticate": 'Bearer realm="alliance-qa"'} if exc.status == 401 else None
+    return problem(request, status=exc.status, detail=str(exc), title=title, kind=_kind(exc), headers=headers)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -168,6 +168,24 @@ class DocumentOut(DocumentSummary):
         return cls(**summary.model_dump(), text=document.text)
 
 
+class DocumentIn(BaseModel):
+    """A document to add or replace: its title is its first line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_id: str | None = Field(
+        None, description="letters, digits, '-', '_' or '.', at most 128; required when adding"
+    )
+    text: str = Field(description="the full UTF-8 text")
+
+
+class WriteResult(DocumentSummary):
+    """A document after a write, and what the write cost."""
+
+    embedded: int = Field(description="texts the model embedded for this change (unchanged text is reused)")
+    index_version: str
+
+
 class ChunkOut(BaseModel):
     """One stored passage, as the index cut it."""
 

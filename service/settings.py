@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,11 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("var/index"), description="where the index lives")
     corpus_dir: Path = Field(Path("corpus"), description="the folder `ingest` reads by default")
     model_path: Path | None = Field(None, description="a local sentence-transformers folder")
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        "onnx", description="how queries and chunks are embedded: ONNX Runtime (exported once) or torch"
+    )
+    threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads per encode")
+    cache_dir: Path = Field(Path("var/cache"), description="ONNX exports and other derived files")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)

@@ -56,3 +56,24 @@ def test_old_versions_are_pruned_but_the_live_one_stays(tmp_path: Path) -> None:
 def test_a_folder_without_an_index_is_missing(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError, match="alliance-qa ingest"):
         resolve_version(tmp_path)
+
+
+def test_write_lock_is_reentrant_and_excludes_other_threads(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    order: list[str] = []
+
+    def other() -> None:
+        with write_lock(tmp_path):
+            order.append("other")
+
+    with write_lock(tmp_path):
+        with write_lock(tmp_path):  # re-entry in the same thread must not deadlock
+            order.append("inner")
+        thread = threading.Thread(target=other)
+        thread.start()
+        time.sleep(0.2)
+        order.append("outer-done")
+    thread.join(timeout=5)
+    assert order == ["inner", "outer-done", "other"]

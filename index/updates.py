@@ -1,0 +1,168 @@
+"""Change the documents of a saved index: add, replace, remove, resync — re-embedding only what changed.
+
+Every change builds a complete new version beside the live one (see `index/store.py`) and swaps it
+in atomically; readers holding the old `Index` keep answering from it. Vectors of text that did not
+change are reused by content hash (chunks and sentences alike), so an edit to one document costs the
+embedding of that document, and a re-chunk of the corpus costs only the chunks whose text changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
+from index.embedder import Embedder, Vectors
+from index.lexical import LexicalConfig
+from index.retriever import Index, embedding_text
+from index.store import write_lock
+from ingest.chunking import ChunkerConfig
+from ingest.documents import Document, read_corpus
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class CachedEmbedder:
+    """An embedder that looks texts up by content hash before asking the model."""
+
+    def __init__(self, inner: Embedder, known: Mapping[str, Vectors]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.window = inner.window
+        self.path = getattr(inner, "path", "")
+        self._known = dict(known)
+        self.encoded = 0  # texts the model actually embedded: what a change cost
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors:
+        keys = [_key(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}
+        if missing:
+            fresh = self.inner.encode(list(missing.values()), batch_size=batch_size, progress=progress)
+            self._known.update(zip(missing, fresh, strict=True))
+            self.encoded += len(missing)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._known[k] for k in keys]).astype(np.float32, copy=False)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
+def known_vectors(index: Index) -> dict[str, Vectors]:
+    """Content hash → vector for every chunk and sentence text the index embedded."""
+    known: dict[str, Vectors] = {}
+    texts = {d.doc_id: d.text for d in index.documents()}
+    table = index.sentences
+    for row, start, end, vector in zip(table.rows, table.starts, table.ends, table.vectors, strict=True):
+        known[_key(texts[index.chunks[int(row)].doc_id][int(start) : int(end)])] = vector
+    vectors = index.chunk_vectors()
+    if vectors is not None:
+        for chunk, vector in zip(index.chunks, vectors, strict=True):
+            known[_key(embedding_text(chunk, context=index.manifest.embed_context))] = vector
+    return known
+
+
+def _open_current(home: Path, embedder: Embedder) -> Index | None:
+    try:
+        return Index.open(home, embedder=embedder)
+    except AllianceQAError:  # missing, another model or format, damaged: rebuild from scratch
+        return None
+
+
+def _publish(
+    home: Path,
+    documents: Mapping[str, Document],
+    *,
+    embedder: Embedder,
+    current: Index | None,
+    chunker: ChunkerConfig | None = None,
+    index_type: str | None = None,
+    progress: bool = False,
+) -> tuple[Index, int]:
+    if not documents:
+        raise InputError("that would leave the index with no documents; add one before removing the last")
+    manifest = current.manifest if current else None
+    cached = CachedEmbedder(embedder, known_vectors(current) if current else {})
+    updated = Index.build_from_documents(
+        [documents[d] for d in sorted(documents)],
+        home,
+        embedder=cached,
+        chunker=chunker or (ChunkerConfig(**manifest.chunker) if manifest else ChunkerConfig()),
+        index_type=index_type or (manifest.index_type if manifest else "flat"),
+        embed_context=manifest.embed_context if manifest else True,
+        lexical=LexicalConfig.from_json(manifest.lexical) if manifest else None,
+        config=current.config if current else None,
+        progress=progress,
+    )
+    updated.embedder = embedder  # queries go straight to the model, not through the cache
+    return updated, cached.encoded
+
+
+def apply_changes(
+    home: Path,
+    *,
+    embedder: Embedder,
+    upserts: Iterable[Document] = (),
+    removals: Iterable[str] = (),
+    create_only: bool = False,
+    base: Index | None = None,
+) -> tuple[Index, int]:
+    """Publish a new version of the index at `home` with these changes; return it and texts embedded.
+
+    `create_only` refuses an upsert whose id exists (ConflictError). The current version is read
+    under the write lock, so concurrent changes apply one after another and none is lost.
+    """
+    upserts, removals = list(upserts), list(removals)
+    with write_lock(home):
+        current = Index.open(home, embedder=embedder, config=base.config if base else None)
+        documents = {d.doc_id: d for d in current.documents()}
+        for doc_id in removals:
+            if doc_id not in documents:
+                raise NotFoundError(f"no document {doc_id!r} to remove")
+            del documents[doc_id]
+        for document in upserts:
+            if create_only and document.doc_id in documents:
+                raise ConflictError(
+                    f"document {document.doc_id!r} exists; replace it (PUT /v1/documents/{document.doc_id} "
+                    "or `alliance-qa add --replace`)"
+                )
+            documents[document.doc_id] = document
+        return _publish(home, documents, embedder=embedder, current=current)
+
+
+def sync_folder(
+    home: Path,
+    corpus_dir: Path,
+    *,
+    embedder: Embedder,
+    chunker: ChunkerConfig,
+    index_type: str = "flat",
+    keep_extra: bool = False,
+    progress: bool = False,
+) -> tuple[Index, int]:
+    """Make the index at `home` hold the documents of `corpus_dir`, with these settings.
+
+    With `keep_extra`, documents the index has beyond the folder (added through the API or
+    `alliance-qa add`) are kept; without it the index mirrors the folder exactly.
+    """
+    folder_documents = {d.doc_id: d for d in read_corpus(corpus_dir)}
+    with write_lock(home):
+        current = _open_current(home, embedder)
+        documents = dict(folder_documents)
+        if current is not None and keep_extra:
+            documents = {d.doc_id: d for d in current.documents()} | folder_documents
+        return _publish(
+            home,
+            documents,
+            embedder=embedder,
+            current=current,
+            chunker=chunker,
+            index_type=index_type,
+            progress=progress,
+        )

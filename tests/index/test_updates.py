@@ -1,0 +1,147 @@
+"""Changing documents: only changed text is embedded, nothing is lost, a kill -9 leaves the old index."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from alliance_qa.errors import ConflictError, InputError, NotFoundError
+from index.retriever import Index
+from index.store import VERSIONS, clean_leftovers, resolve_version, write_lock
+from index.updates import apply_changes, sync_folder
+from ingest.chunking import ChunkerConfig
+from ingest.documents import make_document
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+RIVER = make_document("river-accord", b"The River Accord\n\nThe River Accord shares the Tamsin river.\n")
+
+
+class CountingEmbedder(FakeEmbedder):
+    """Counts what reaches the model."""
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def encode(self, texts, *, batch_size=32, progress=False):  # type: ignore[no-untyped-def]
+        self.texts += len(texts)
+        return super().encode(texts)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    Index.build(FIXTURE_CORPUS, tmp_path / "index", embedder=FakeEmbedder())
+    return tmp_path / "index"
+
+
+def test_adding_a_document_embeds_only_its_text(home: Path) -> None:
+    model = CountingEmbedder()
+    index, embedded = apply_changes(home, embedder=model, upserts=[RIVER])
+    assert embedded == model.texts > 0
+    new_chunks = [c for c in index.chunks if c.doc_id == "river-accord"]
+    # one vector per new chunk plus one per new sentence, and nothing for the old documents
+    assert embedded <= len(new_chunks) + sum(len(c.text.split(". ")) + 1 for c in new_chunks)
+    assert index.search("Tamsin river", k=1, mode="dense")[0].citation.doc_id == "river-accord"
+
+
+def test_readers_keep_the_version_they_opened(home: Path) -> None:
+    reader = Index.open(home, embedder=FakeEmbedder())
+    before = [h.chunk.chunk_id for h in reader.search("harbour patrols", k=3, mode="dense")]
+    apply_changes(home, embedder=FakeEmbedder(), removals=["harbour-pact"])
+    assert [h.chunk.chunk_id for h in reader.search("harbour patrols", k=3, mode="dense")] == before
+    assert "harbour-pact" not in {d.doc_id for d in Index.open(home, embedder=FakeEmbedder()).documents()}
+
+
+def test_conflicts_and_unknown_ids(home: Path) -> None:
+    with pytest.raises(ConflictError, match="replace"):
+        apply_changes(
+            home,
+            embedder=FakeEmbedder(),
+            upserts=[make_document("harbour-pact", b"X\n\nY.")],
+            create_only=True,
+        )
+    with pytest.raises(NotFoundError):
+        apply_changes(home, embedder=FakeEmbedder(), removals=["nope"])
+    with pytest.raises(InputError, match="no documents"):
+        apply_changes(home, embedder=FakeEmbedder(), removals=["harbour-pact", "lighthouse-notes"])
+    assert len(Index.open(home, embedder=FakeEmbedder()).documents()) == 2
+
+
+def test_concurrent_writes_lose_nothing(home: Path) -> None:
+    documents = [make_document(f"doc-{i}", f"Doc {i}\n\nText number {i}.\n".encode()) for i in range(6)]
+    errors: list[BaseException] = []
+
+    def write(document) -> None:  # type: ignore[no-untyped-def]
+        try:
+            apply_changes(home, embedder=FakeEmbedder(), upserts=[document])
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(d,)) for d in documents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    ids = {d.doc_id for d in Index.open(home, embedder=FakeEmbedder()).documents()}
+    assert ids >= {d.doc_id for d in documents}
+
+
+def test_sync_folder_mirrors_or_keeps_extras(home: Path, tmp_path: Path) -> None:
+    apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    kept, _ = sync_folder(
+        home, FIXTURE_CORPUS, embedder=FakeEmbedder(), chunker=ChunkerConfig(), keep_extra=True
+    )
+    assert "river-accord" in {d.doc_id for d in kept.documents()}
+    mirrored, embedded = sync_folder(home, FIXTURE_CORPUS, embedder=FakeEmbedder(), chunker=ChunkerConfig())
+    assert {d.doc_id for d in mirrored.documents()} == {"harbour-pact", "lighthouse-notes"}
+    assert embedded == 0  # the folder's text was all embedded before
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from index.updates import apply_changes
+    from ingest.documents import make_document
+    from tests.conftest import FakeEmbedder
+
+    home = Path(sys.argv[1])
+    big = "Big Document\\n\\n" + " ".join(f"Sentence {i} talks about harbours." for i in range(3000))
+    print("ready", flush=True)
+    while True:
+        apply_changes(home, embedder=FakeEmbedder(), upserts=[make_document("big", big.encode())])
+    """
+)
+
+
+@pytest.mark.slow
+def test_kill_9_mid_write_leaves_the_previous_index(home: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    for delay in (0.3, 0.9, 1.7, 2.6):
+        before = resolve_version(home)
+        process = subprocess.Popen(
+            [sys.executable, "-c", KILL_SCRIPT, str(home)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.PIPE,
+        )
+        assert process.stdout is not None and process.stdout.readline().strip() == b"ready"
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        # whatever moment it died at, the live version opens and answers
+        index = Index.open(home, embedder=FakeEmbedder())
+        assert index.search("harbour patrols", k=1, mode="dense")
+        assert resolve_version(home) in {before, *(home / VERSIONS).iterdir()}
+        with write_lock(home):
+            clean_leftovers(home)
+        assert not list((home / VERSIONS).glob(".tmp-*"))
+        assert not list(home.glob(".current-*"))

@@ -1,0 +1,170 @@
+"""Writes over HTTP: the key, add / replace / delete, bad uploads that must change nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from index.retriever import Index
+from service.app import create_app
+from service.settings import Settings
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+KEY = "s3cret-key-for-tests"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+NEW_DOC = {
+    "doc_id": "river-accord",
+    "text": "The River Accord\n\nThe River Accord shares the Tamsin river.\n",
+}
+
+
+def writable_client(tmp_path: Path, **settings: Any) -> Iterator[TestClient]:
+    home = tmp_path / "index"
+    index = Index.build(FIXTURE_CORPUS, home, embedder=FakeEmbedder())
+    config = Settings(index_dir=home, corpus_dir=FIXTURE_CORPUS, max_upload_bytes=2_000, **settings)
+    with TestClient(create_app(config, index=index)) as client:
+        yield client
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    yield from writable_client(tmp_path, api_key=KEY)
+
+
+def snapshot(client: TestClient) -> tuple[Any, ...]:
+    """What is stored, as a reader sees it."""
+    return (client.get("/v1/documents").json(), client.get("/readyz").json())
+
+
+def test_writes_are_off_without_a_key(tmp_path: Path) -> None:
+    for client in writable_client(tmp_path):
+        response = client.post("/v1/documents", json=NEW_DOC, headers=AUTH)
+        assert response.status_code == 403
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "ALLIANCE_QA_API_KEY" in response.json()["detail"]
+
+
+def test_add_replace_delete_round_trip(client: TestClient) -> None:
+    created = client.post("/v1/documents", json=NEW_DOC, headers=AUTH)
+    assert created.status_code == 201, created.text
+    assert created.headers["location"] == "/v1/documents/river-accord"
+    assert created.json()["title"] == "The River Accord"
+    hits = client.post("/v1/search", json={"question": "Tamsin river accord", "mode": "dense"}).json()
+    assert hits["passages"][0]["citation"]["doc_id"] == "river-accord"
+    text = client.get("/v1/documents/river-accord").json()["text"]
+    first = hits["passages"][0]
+    assert text[first["citation"]["start"] : first["citation"]["end"]] == first["text"]
+
+    again = client.post("/v1/documents", json=NEW_DOC, headers=AUTH)
+    assert again.status_code == 409 and "PUT" in again.json()["detail"]
+
+    replaced = client.put(
+        "/v1/documents/river-accord",
+        json={"text": "The River Accord\n\nIt was renegotiated in 2020.\n"},
+        headers=AUTH,
+    )
+    assert replaced.status_code == 200, replaced.text
+    assert "renegotiated" in client.get("/v1/documents/river-accord").json()["text"]
+
+    assert client.delete("/v1/documents/river-accord", headers=AUTH).status_code == 204
+    assert client.get("/v1/documents/river-accord").status_code == 404
+    assert client.delete("/v1/documents/river-accord", headers=AUTH).status_code == 404
+
+
+def test_unchanged_text_is_not_embedded_again(client: TestClient) -> None:
+    first = client.post("/v1/documents", json=NEW_DOC, headers=AUTH).json()
+    assert first["embedded"] > 0
+    same = client.put("/v1/documents/river-accord", json={"text": NEW_DOC["text"]}, headers=AUTH).json()
+    assert same["embedded"] == 0
+
+
+def test_multipart_upload_takes_the_id_from_the_file_name(client: TestClient) -> None:
+    files = {"file": ("harbour-notes.md", b"Harbour Notes\n\nThe harbour froze in 1888.\n", "text/markdown")}
+    response = client.post("/v1/documents", files=files, headers=AUTH)
+    assert response.status_code == 201, response.text
+    assert response.json()["doc_id"] == "harbour-notes"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "needle"),
+    [
+        ({}, 401, "Bearer"),
+        ({"Authorization": "Bearer wrong"}, 401, "not valid"),
+        ({"Authorization": "Bearer "}, 401, "Bearer <key>"),
+        ({"Authorization": "Basic abc"}, 401, "Bearer <key>"),
+    ],
+)
+def test_missing_or_wrong_keys_are_refused(
+    client: TestClient, headers: dict[str, str], status: int, needle: str
+) -> None:
+    before = snapshot(client)
+    response = client.post("/v1/documents", json=NEW_DOC, headers=headers)
+    assert response.status_code == status
+    assert needle in response.json()["detail"]
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert KEY not in response.text
+    assert snapshot(client) == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "needle"),
+    [
+        ({"json": {"doc_id": "x", "text": "   "}}, 422, "empty"),
+        ({"json": {"doc_id": "../../etc/passwd", "text": "T\n\nx."}}, 422, "not allowed"),
+        ({"json": {"doc_id": "a" * 129, "text": "T\n\nx."}}, 422, "not allowed"),
+        ({"json": {"text": "T\n\nx."}}, 422, "doc_id is required"),
+        ({"json": {"doc_id": "x", "text": "T", "extra": 1}}, 422, "extra"),
+        ({"json": {"doc_id": "x", "text": "T\n\n" + "word " * 500}}, 413, "limit"),
+        ({"content": b"T\n\nx.", "headers": {"Content-Type": "text/plain"}}, 415, "application/json"),
+        ({"files": {"file": ("notes.pdf", b"%PDF-1.4", "application/pdf")}}, 415, "unsupported file type"),
+        ({"files": {"file": ("latin.txt", "caf\xe9".encode("latin-1"), "text/plain")}}, 422, "not UTF-8"),
+        ({"files": {"file": ("empty.txt", b"", "text/plain")}}, 422, "empty"),
+        ({"files": {"other": ("a.txt", b"T\n\nx.", "text/plain")}}, 422, "`file` field"),
+        ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 422, "doc_id"),
+    ],
+)
+def test_bad_uploads_change_nothing(
+    client: TestClient, kwargs: dict[str, Any], status: int, needle: str
+) -> None:
+    before = snapshot(client)
+    headers = {**AUTH, **kwargs.pop("headers", {})}
+    response = client.post("/v1/documents", headers=headers, **kwargs)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert needle in response.json()["detail"]
+    assert snapshot(client) == before
+
+
+def test_put_body_must_agree_with_the_path(client: TestClient) -> None:
+    response = client.put("/v1/documents/river-accord", json=NEW_DOC | {"doc_id": "other"}, headers=AUTH)
+    assert response.status_code == 422 and "agree" in response.json()["detail"]
+
+
+def test_removing_the_last_document_is_refused(client: TestClient) -> None:
+    assert client.delete("/v1/documents/harbour-pact", headers=AUTH).status_code == 204
+    last = client.delete("/v1/documents/lighthouse-notes", headers=AUTH)
+    assert last.status_code == 422 and "no documents" in last.json()["detail"]
+    assert [d["doc_id"] for d in client.get("/v1/documents").json()] == ["lighthouse-notes"]
+
+
+def test_closed_reads_need_the_key(tmp_path: Path) -> None:
+    for client in writable_client(tmp_path, api_key=KEY, open_reads=False):
+        assert client.get("/v1/documents").status_code == 401
+        assert client.get("/v1/documents", headers=AUTH).status_code == 200
+
+
+def test_another_worker_sees_a_write(tmp_path: Path) -> None:
+    """Two apps over one index home stand for two worker processes."""
+    home = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, home, embedder=FakeEmbedder())
+    config = Settings(index_dir=home, corpus_dir=FIXTURE_CORPUS, api_key=KEY)
+    a = create_app(config, index=Index.open(home, embedder=FakeEmbedder()))
+    b = create_app(config, index=Index.open(home, embedder=FakeEmbedder()))
+    with TestClient(a) as writer, TestClient(b) as reader:
+        assert writer.post("/v1/documents", json=NEW_DOC, headers=AUTH).status_code == 201
+        ids = [d["doc_id"] for d in reader.get("/v1/documents").json()]
+        assert "river-accord" in ids
