@@ -10,9 +10,11 @@ from alliance_qa.errors import InputError
 from ingest.chunking import Chunk, ChunkerConfig, chunk_document
 from ingest.documents import Document, read_corpus
 from ingest.sentences import split_sentences
-from ingest.structure import parse_blocks
+from ingest.structure import LIST_ITEM, parse_blocks
 from ingest.tokens import WordPieceCounter
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
+
+LIST_LINE = re.compile(LIST_ITEM.pattern, re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,9 @@ def check_invariants(doc: Document, chunks: list[Chunk], budget: int, count: Cal
     for chunk in chunks:
         assert doc.text[chunk.start : chunk.end] == chunk.text
         assert chunk.n_tokens == count(chunk.text)
-        assert chunk.n_tokens <= budget or len(chunk.text.split()) == 1
+        # a list with its lead-in may grow to the list budget; everything else keeps the budget
+        limit = ChunkerConfig(max_tokens=budget).list_max_tokens if LIST_LINE.search(chunk.text) else budget
+        assert chunk.n_tokens <= limit or len(chunk.text.split()) == 1
         assert chunk.line_start == doc.text.count("\n", 0, chunk.start) + 1
         assert chunk.line_end == doc.text.count("\n", 0, chunk.end - 1) + 1
         assert line_starts[chunk.line_start - 1] <= chunk.start
@@ -97,6 +101,18 @@ def test_an_over_long_sentence_is_split_at_word_boundaries() -> None:
         assert doc.text[piece.start - 1].isspace() and (
             piece.end == len(doc.text) or doc.text[piece.end].isspace()
         )
+
+
+def test_a_list_may_exceed_the_prose_budget_to_stay_whole() -> None:
+    count = FakeEmbedder().count_tokens
+    doc = next(d for d in read_corpus(FIXTURE_CORPUS) if d.doc_id == "harbour-pact")
+    whole = chunk_document(doc, ChunkerConfig(max_tokens=30, list_max_tokens=120), count)
+    holder = [c for c in whole if "Key provisions of the pact include:" in c.text]
+    assert len(holder) == 1 and "standing commission" in holder[0].text
+    assert 30 < holder[0].n_tokens <= 120
+    cut = chunk_document(doc, ChunkerConfig(max_tokens=30, list_max_tokens=30), count)
+    assert all(c.n_tokens <= 30 for c in cut)
+    assert not any("include:" in c.text and "standing commission" in c.text for c in cut)
 
 
 def test_a_list_stays_with_its_lead_in() -> None:
