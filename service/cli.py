@@ -188,24 +188,61 @@ def remove(doc_ids: tuple[str, ...], index_dir: Path | None, model: Path | None)
 @main.command()
 @click.argument("question")
 @click.option("-k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many passages.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per passage.")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "dense", "lexical"]),
+    default="hybrid",
+    show_default=True,
+    help="Dense (FAISS), lexical (BM25) or both fused.",
+)
+@click.option("--doc", "doc_ids", multiple=True, help="Only search this document id (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines: the answer, then one object per passage.")
 @index_option
 @model_option
 @_friendly
-def ask(question: str, k: int, as_json: bool, index_dir: Path | None, model: Path | None) -> None:
-    """Print the passages that best answer QUESTION, with citations."""
+def ask(
+    question: str,
+    k: int,
+    mode: str,
+    doc_ids: tuple[str, ...],
+    as_json: bool,
+    index_dir: Path | None,
+    model: Path | None,
+) -> None:
+    """Print the answer sentence and the passages that best answer QUESTION, with citations."""
+    from dataclasses import asdict
+
     from index.retriever import Index
 
     settings = _settings()
     index = Index.open(index_dir or settings.index_dir, embedder=_embedder(model or settings.model_path))
-    hits = index.search(question, k=k)
-    for hit in hits:
-        if as_json:
+    result = index.ask(question, k=k, mode=mode, doc_ids=list(doc_ids) or None)
+    if as_json:
+        answer = (
+            None
+            if result.answer is None
+            else {"text": result.answer.text, "citation": asdict(result.answer.citation)}
+        )
+        click.echo(
+            json.dumps(
+                {"question": result.question, "answerable": result.answerable, "answer": answer},
+                ensure_ascii=False,
+            )
+        )
+        for hit in result.hits:
             click.echo(json.dumps(_hit_json(hit), ensure_ascii=False))
-        else:
-            click.echo(click.style(f"[{hit.rank}] {hit.citation.label()} · score {hit.score:.3f}", bold=True))
-            click.echo(hit.chunk.text)
-            click.echo()
+        return
+    if result.answer is None:
+        click.echo(
+            click.style("The corpus does not answer this question.", bold=True) + " Closest passages:\n"
+        )
+    else:
+        click.echo(click.style("Answer: ", bold=True) + result.answer.text)
+        click.echo(f"        {result.answer.citation.label()}\n")
+    for hit in result.hits:
+        click.echo(click.style(f"[{hit.rank}] {hit.citation.label()} · score {hit.score:.3f}", bold=True))
+        click.echo(hit.chunk.text)
+        click.echo()
 
 
 def _hit_json(hit: Any) -> dict[str, Any]:

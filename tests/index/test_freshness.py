@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from index.embedder import DEFAULT_MODEL_NAME
+from index.freshness import stale_reasons
+from index.retriever import Index
+from ingest.chunking import ChunkerConfig
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+
+class NamedLikeDefault(FakeEmbedder):
+    name = DEFAULT_MODEL_NAME
+
+
+def test_stale_reasons_name_what_changed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    home = tmp_path / "index"
+    assert "no index" in stale_reasons(home, corpus, chunker=ChunkerConfig())[0]
+    Index.build(corpus, home, embedder=NamedLikeDefault())
+    assert stale_reasons(home, corpus, chunker=ChunkerConfig()) == []
+    (corpus / "harbour-pact.txt").write_text("Changed\n\nNew text.\n", encoding="utf-8")
+    (corpus / "new-doc.md").write_text("New\n\nMore text.\n", encoding="utf-8")
+    (corpus / "lighthouse-notes.md").unlink()
+    reasons = stale_reasons(home, corpus, chunker=ChunkerConfig(max_tokens=64), index_type="hnsw")
+    assert any(r.startswith("chunker") for r in reasons)
+    assert "index type flat → hnsw" in reasons
+    assert "changed: harbour-pact" in reasons
+    assert "added: new-doc" in reasons
+    assert "removed: lighthouse-notes" in reasons

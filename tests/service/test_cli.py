@@ -1,0 +1,88 @@
+"""The `alliance-qa` commands as a user types them: ingest, ask, info, add, remove."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service import cli
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(cli.main, list(args))
+        return result.exit_code, result.output
+
+    return invoke
+
+
+def test_ingest_then_ask_prints_cited_passages(run) -> None:  # type: ignore[no-untyped-def]
+    code, out = run("ingest")
+    assert code == 0 and "indexed 2 documents" in out
+    code, out = run("ask", "annual exercise Grey Heron rescue", "-k", "2", "--mode", "dense")
+    assert code == 0
+    assert "[1] " in out and "·" in out and "Grey Heron" in out
+
+
+def test_ask_json_lines_carry_exact_citations(run) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    code, out = run("ask", "lighthouse automated", "--json", "-k", "3", "--mode", "dense")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert set(lines[0]) == {"question", "answerable", "answer"}
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in FIXTURE_CORPUS.iterdir()}
+    for passage in lines[1:]:
+        cite = passage["citation"]
+        assert texts[cite["doc_id"]][cite["start"] : cite["end"]] == passage["text"]
+
+
+def test_errors_are_one_line_and_exit_1(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out = run("ask", "anything")
+    assert code == 1 and out.startswith("error: no index at") and "alliance-qa ingest" in out
+    assert "Traceback" not in out
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
+    code, out = run("ingest", str(bad))
+    assert code == 1 and "latin.txt" in out and "UTF-8" in out
+
+
+def test_add_and_remove_documents(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    new = tmp_path / "river-accord.txt"
+    new.write_text("The River Accord\n\nThe River Accord shares the Tamsin river.\n", encoding="utf-8")
+    code, out = run("add", str(new))
+    assert code == 0 and "added river-accord" in out
+    code, out = run("add", str(new))
+    assert code == 1 and "exists" in out and "--replace" in out
+    code, out = run("add", "--replace", str(new))
+    assert code == 0 and "0 texts embedded" in out
+    code, out = run("info")
+    assert code == 0 and "river-accord" in out
+    code, out = run("remove", "river-accord")
+    assert code == 0 and "2 documents left" in out
+    code, out = run("remove", "river-accord")
+    assert code == 1 and "no document" in out
+
+
+def test_ingest_resync_keeps_unchanged_vectors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    run("ingest", str(corpus))
+    (corpus / "harbour-pact.txt").write_text(
+        "The Harbour Pact\n\nIt was replaced in 2030.\n", encoding="utf-8"
+    )
+    code, out = run("ingest", str(corpus))
+    assert code == 0
+    embedded = int(out.split("(")[1].split(" texts embedded")[0])
+    assert 0 < embedded <= 4  # the changed document's chunk and sentences, nothing else
