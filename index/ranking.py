@@ -243,9 +243,13 @@ class Ranker:
 
     def dense_run(self, query: Vector, cosines: Floats, pool: int, allowed: Mask | None) -> Run:
         """Chunks found by FAISS or through their sentences, scored by both cosines."""
-        # ask FAISS for everything when filtering, so `pool` survive the filter
+        # a filter is applied inside the search, so `pool` allowed chunks come back without
+        # walking the whole index (an HNSW graph, say)
         _, found = search_dense(
-            self._dense, query.reshape(1, -1), self._size if allowed is not None else pool
+            self._dense,
+            query.reshape(1, -1),
+            pool,
+            rows=None if allowed is None else np.flatnonzero(allowed),
         )
         # a chunk whose one sentence matches well may sit outside FAISS's chunk-level pool
         top = np.argsort(-cosines, kind="stable")[: pool if allowed is None else len(cosines)]
