@@ -231,11 +231,15 @@ class LexicalIndex:
         indptr, indices = self._model.scores["indptr"], self._model.scores["indices"]
         wanted = np.asarray(rows, dtype=np.int64)
         matched = np.zeros(len(wanted), dtype=np.float64)
+        # which chunks hold the current stem: a mask lookup costs a tenth of np.isin's sort
+        holds = np.zeros(self.size, dtype=bool)
         for weight, column in zip(
             self.idf(terms.stems).tolist(), self.columns_of(terms.stems).tolist(), strict=True
         ):
             holders = indices[indptr[column] : indptr[column + 1]]
-            matched += weight * np.isin(wanted, holders)
+            holds[holders] = True
+            matched += weight * holds[wanted]
+            holds[holders] = False
         return matched / total
 
     # ---- building, saving, loading ----------------------------------------------------------

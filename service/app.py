@@ -9,41 +9,44 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from alliance_qa import __version__
-from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingError
+from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingError, PayloadTooLargeError
 from index.embedder import Embedder
 from index.retriever import Index
 from service.metrics import Metrics, MetricsMiddleware
-from service.problems import install_problem_handlers
+from service.problems import error_response, install_problem_handlers
 from service.routes import ask, documents, health, pages
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 RESTART_HINT = "then restart the service (`alliance-qa serve` builds a missing or stale index itself)"
+BODY_LIMIT = 65_536  # questions are JSON of a few kB at most; uploads have their own limit
+UPLOAD_FRAMING = 16_384  # multipart boundaries and part headers around an uploaded file
 
 
 def load_index(settings: Settings, *, embedder: Embedder | None = None) -> Index:
     """Open the index at `settings.index_dir` with the configured model (loaded here, once)."""
     from index.embedder import load_embedder
+    from index.query_cache import QueryCache
     from index.store import resolve_version
 
     # fail fast on a missing index, before spending seconds loading the model
     resolve_version(settings.index_dir)
-    return Index.open(
-        settings.index_dir,
-        embedder=embedder
-        or load_embedder(
-            settings.backend,
-            settings.model_path,
-            cache_dir=settings.cache_dir / "onnx",
-            threads=settings.threads,
-        ),
+    model = embedder or load_embedder(
+        settings.backend,
+        settings.model_path,
+        cache_dir=settings.cache_dir / "onnx",
+        threads=settings.threads,
     )
+    # encoding is most of a question's cost: a repeated question skips it
+    return Index.open(settings.index_dir, embedder=QueryCache(model, size=settings.query_cache_size))
 
 
 def _unavailable(settings: Settings, exc: Exception) -> AllianceQAError:
@@ -54,6 +57,73 @@ def _unavailable(settings: Settings, exc: Exception) -> AllianceQAError:
         f"{settings.index_dir}: the index could not be opened ({type(exc).__name__}: {exc}); "
         f"rebuild it with `alliance-qa ingest`, {RESTART_HINT}"
     )
+
+
+class BodyLimitMiddleware:
+    """Answer 413 to a request body over its path's limit, without reading the rest of it.
+
+    A declared Content-Length over the limit is refused before the app runs; a body sent
+    without one is counted as it streams in, and refused at the first byte past the limit.
+    """
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    def _limit(self, path: str) -> tuple[int, str]:
+        """The byte limit for a path, and what to do about a body over it."""
+        if path.startswith("/v1/documents"):
+            return self.settings.max_upload_bytes + UPLOAD_FRAMING, (
+                f" (ALLIANCE_QA_MAX_UPLOAD_BYTES = {self.settings.max_upload_bytes:,}, plus room for "
+                "multipart framing): split the document or raise ALLIANCE_QA_MAX_UPLOAD_BYTES"
+            )
+        return BODY_LIMIT, (
+            ': send a JSON object such as {"question": "..."}; '
+            f"questions are at most {self.settings.max_question_chars:,} characters"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit, advice = self._limit(scope["path"])
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            error = PayloadTooLargeError(
+                f"the request body is {int(declared):,} bytes; the limit is {limit:,}{advice}"
+            )
+            await error_response(Request(scope), error)(scope, receive, send)
+            return
+        received, started = 0, False
+        refused: PayloadTooLargeError | None = None
+
+        async def counting_receive() -> Message:
+            nonlocal received, refused
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # stops whoever is reading, deep in the app; the 413 below is the answer
+                    refused = PayloadTooLargeError(
+                        f"the request body is over the limit of {limit:,} bytes{advice}"
+                    )
+                    raise refused
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused is not None and not started:
+                return  # the app's reply to the interrupted read (FastAPI makes it a 400): ours goes instead
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if refused is None or started:
+                raise
+        if refused is not None and not started:
+            await error_response(Request(scope), refused)(scope, receive, send)
 
 
 def create_app(
@@ -99,7 +169,8 @@ def create_app(
     app.state.index_error = IndexMissingError("the index is still loading: try again in a few seconds")
 
     install_problem_handlers(app)
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # added last: it runs first, and counts the 413s
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from alliance_qa.errors import (
     AllianceQAError,
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:alliance-qa:problem:"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")  # in the order people list them
 
 # most specific first: the first class an error is an instance of names it
 TITLES: tuple[tuple[type[AllianceQAError], str], ...] = (
@@ -106,8 +108,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{field}: {error.get('msg', 'is invalid')}{shown}"
 
 
-async def _on_project_error(request: Request, exc: Exception) -> JSONResponse:
-    exc = cast(AllianceQAError, exc)  # registered for this class only
+def error_response(request: Request, exc: AllianceQAError) -> JSONResponse:
+    """The problem a project error answers with (also for middleware that answers before routing)."""
     title = next((t for cls, t in TITLES if isinstance(exc, cls)), None)
     if exc.status >= 500:
         # debug, not warning: readiness probes repeat this every few seconds until the index exists
@@ -115,6 +117,10 @@ async def _on_project_error(request: Request, exc: Exception) -> JSONResponse:
     # 401 tells the client which scheme to use (RFC 9110 §11.6.1)
     headers = {"WWW-Authenticate": 'Bearer realm="alliance-qa"'} if exc.status == 401 else None
     return problem(request, status=exc.status, detail=str(exc), title=title, kind=_kind(exc), headers=headers)
+
+
+async def _on_project_error(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(request, cast(AllianceQAError, exc))  # registered for this class only
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -149,15 +155,28 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404 and detail in ("", "Not Found"):
         detail = f"nothing at {request.url.path}: see /docs for the API, or / for the web page"
     elif exc.status_code == 405:
-        headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
-        allowed = headers.get("allow", "another method")
-        detail = f"{request.method} is not allowed on {request.url.path}; use {allowed}"
+        given = {name.lower(): value for name, value in (exc.headers or {}).items()}.get("allow", "")
+        allowed = ", ".join(_allowed_methods(request)) or given
+        detail = f"{request.method} is not allowed on {request.url.path}; use {allowed or 'another method'}"
+        return problem(request, status=405, detail=detail, headers={"Allow": allowed})
     return problem(
         request,
         status=exc.status_code,
         detail=detail or HTTPStatus(exc.status_code).phrase,
         headers=exc.headers,
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    # Starlette's Allow names the methods of the first route matching the path only (GET on
+    # /v1/documents/{doc_id}, hiding PUT and DELETE): ask every route about every method instead
+    def served(method: str) -> bool:
+        scope = {**request.scope, "method": method}
+        return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
+
+    if served(request.method):  # a mounted app refused the method itself: routing cannot tell
+        return []
+    return [method for method in METHODS if served(method)]
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -8,11 +8,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from index.retriever import Answer, Citation, Hit, Index, Result
 from ingest.chunking import Chunk
-from ingest.documents import Document
+from ingest.documents import DOC_ID_PATTERN, Document
 
 Mode = Literal["hybrid", "dense", "lexical"]
 
 QUESTION_EXAMPLE = "What is the name of the joint exercise between Japan and India?"
+# what the schema tells clients (and fuzzers) the service accepts; the routes check it, with messages
+# that name the configured limits, so these are documentation only
+NOT_BLANK: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}
+K_RANGE: dict[str, Any] = {"minimum": 1, "maximum": 50}
+DOC_ID: dict[str, Any] = {"pattern": DOC_ID_PATTERN.pattern}
 
 
 class AskRequest(BaseModel):
@@ -23,8 +28,8 @@ class AskRequest(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"question": QUESTION_EXAMPLE, "k": 5}]}
     )
 
-    question: str = Field(description="1 to 1000 characters once trimmed")
-    k: int = Field(5, description="how many passages, 1 to 50")
+    question: str = Field(description="1 to 1000 characters once trimmed", json_schema_extra=NOT_BLANK)
+    k: int = Field(5, description="how many passages, 1 to 50", json_schema_extra=K_RANGE)
     mode: Mode = Field("hybrid", description="hybrid fuses dense (meaning) and lexical (words) ranks")
     doc_ids: list[str] | None = Field(None, description="search only these documents; null searches all")
 
@@ -174,9 +179,11 @@ class DocumentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     doc_id: str | None = Field(
-        None, description="letters, digits, '-', '_' or '.', at most 128; required when adding"
+        None,
+        description="letters, digits, '-', '_' or '.', at most 128; required when adding",
+        json_schema_extra=DOC_ID,
     )
-    text: str = Field(description="the full UTF-8 text")
+    text: str = Field(description="the full UTF-8 text", json_schema_extra=NOT_BLANK)
 
 
 class WriteResult(DocumentSummary):

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     )
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads per encode")
     cache_dir: Path = Field(Path("var/cache"), description="ONNX exports and other derived files")
+    query_cache_size: int = Field(
+        1024, ge=0, description="recent questions whose vectors the service keeps (0: encode every time)"
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)

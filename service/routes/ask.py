@@ -8,13 +8,23 @@ from fastapi import APIRouter, Query
 
 from alliance_qa.errors import InputError
 from index.retriever import Index, Result
+from service.auth import ReaderDep
 from service.deps import IndexDep, MetricsDep, SettingsDep
 from service.metrics import Metrics
 from service.problems import documented
-from service.schemas import QUESTION_EXAMPLE, AskRequest, AskResponse, Mode, SearchResponse
+from service.schemas import (
+    K_RANGE,
+    NOT_BLANK,
+    QUESTION_EXAMPLE,
+    AskRequest,
+    AskResponse,
+    Mode,
+    SearchResponse,
+)
 from service.settings import Settings
 
-router = APIRouter(prefix="/v1", tags=["questions"], responses=documented(400, 422, 503))
+# 401/403 only when reads are closed (ALLIANCE_QA_OPEN_READS=false); 413 for a body over 64 KiB
+router = APIRouter(prefix="/v1", tags=["questions"], responses=documented(400, 401, 403, 413, 422, 503))
 
 
 def _answer(request: AskRequest, *, index: Index, settings: Settings, metrics: Metrics) -> Result:
@@ -37,7 +47,9 @@ def _answer(request: AskRequest, *, index: Index, settings: Settings, metrics: M
 
 
 @router.post("/ask")
-def ask(body: AskRequest, index: IndexDep, settings: SettingsDep, metrics: MetricsDep) -> AskResponse:
+def ask(
+    body: AskRequest, index: IndexDep, settings: SettingsDep, metrics: MetricsDep, _: ReaderDep
+) -> AskResponse:
     """Answer a question: the best sentence (if the corpus has one) and ranked, cited passages."""
     return AskResponse.of(_answer(body, index=index, settings=settings, metrics=metrics))
 
@@ -47,8 +59,11 @@ def ask_by_link(
     index: IndexDep,
     settings: SettingsDep,
     metrics: MetricsDep,
-    q: Annotated[str, Query(description="the question", examples=[QUESTION_EXAMPLE])],
-    k: Annotated[int, Query(description="how many passages, 1 to 50")] = 5,
+    _: ReaderDep,
+    q: Annotated[
+        str, Query(description="the question", examples=[QUESTION_EXAMPLE], json_schema_extra=NOT_BLANK)
+    ],
+    k: Annotated[int, Query(description="how many passages, 1 to 50", json_schema_extra=K_RANGE)] = 5,
     mode: Annotated[Mode, Query()] = "hybrid",
     doc_ids: Annotated[list[str] | None, Query(description="repeat, or separate with commas")] = None,
 ) -> AskResponse:
@@ -59,6 +74,8 @@ def ask_by_link(
 
 
 @router.post("/search")
-def search(body: AskRequest, index: IndexDep, settings: SettingsDep, metrics: MetricsDep) -> SearchResponse:
+def search(
+    body: AskRequest, index: IndexDep, settings: SettingsDep, metrics: MetricsDep, _: ReaderDep
+) -> SearchResponse:
     """Rank passages for a question, with citations, without picking an answer."""
     return SearchResponse.of(_answer(body, index=index, settings=settings, metrics=metrics))

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from index.retriever import Index
 from service.auth import ReaderDep, WriterDep
 from service.deps import IndexDep, SettingsDep
 from service.problems import documented
-from service.schemas import ChunkOut, DocumentIn, DocumentOut, DocumentSummary, WriteResult
+from service.schemas import DOC_ID, ChunkOut, DocumentIn, DocumentOut, DocumentSummary, WriteResult
 from service.uploads import read_document_upload
 
-router = APIRouter(prefix="/v1", tags=["documents"], responses=documented(404, 503))
+# 401/403 on reads only when they are closed (ALLIANCE_QA_OPEN_READS=false)
+router = APIRouter(prefix="/v1", tags=["documents"], responses=documented(401, 403, 404, 503))
 
 # the write endpoints read JSON or multipart themselves; this tells OpenAPI (and clients) both shapes
 UPLOAD_BODY: dict[str, Any] = {
@@ -28,7 +29,7 @@ UPLOAD_BODY: dict[str, Any] = {
                     "required": ["file"],
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
-                        "doc_id": {"type": "string"},
+                        "doc_id": {"type": "string", **DOC_ID},
                     },
                 }
             },
@@ -36,6 +37,7 @@ UPLOAD_BODY: dict[str, Any] = {
     }
 }
 WRITE_ERRORS = documented(401, 403, 409, 413, 415, 422)
+DocId = Annotated[str, Path(description="the document's id", json_schema_extra=DOC_ID)]
 
 
 def _chunk_counts(index: Index) -> dict[str, int]:
@@ -50,7 +52,7 @@ def list_documents(index: IndexDep, _: ReaderDep) -> list[DocumentSummary]:
 
 
 @router.get("/documents/{doc_id}")
-def get_document(doc_id: str, index: IndexDep, _: ReaderDep) -> DocumentOut:
+def get_document(doc_id: DocId, index: IndexDep, _: ReaderDep) -> DocumentOut:
     """One document with its full text: `text[start:end]` is what a citation quotes."""
     document = index.document(doc_id)
     return DocumentOut.full(document, chunks=_chunk_counts(index).get(doc_id, 0))
@@ -93,7 +95,7 @@ async def add_document(
 
 @router.put("/documents/{doc_id}", openapi_extra=UPLOAD_BODY, responses=WRITE_ERRORS)
 async def replace_document(
-    doc_id: str, request: Request, index: IndexDep, settings: SettingsDep, _: WriterDep
+    doc_id: DocId, request: Request, index: IndexDep, settings: SettingsDep, _: WriterDep
 ) -> WriteResult:
     """Replace a document's text (or add it under this id). Needs the write key."""
     document = await read_document_upload(request, settings, doc_id=doc_id)
@@ -102,7 +104,7 @@ async def replace_document(
 
 
 @router.delete("/documents/{doc_id}", status_code=204, responses=WRITE_ERRORS)
-async def delete_document(doc_id: str, request: Request, index: IndexDep, _: WriterDep) -> Response:
+async def delete_document(doc_id: DocId, request: Request, index: IndexDep, _: WriterDep) -> Response:
     """Remove a document and its passages. Needs the write key."""
     index.document(doc_id)  # 404 before any work when it is not there
     await _write(request, index, removals=[doc_id])

@@ -1,0 +1,65 @@
+"""`QueryCache`: an embedder that remembers the vectors of recent questions, so a repeat skips the model.
+
+Encoding the question is most of a query's cost (benchmarks/README.md, ## In-process latency): a
+repeated question (a shared link, a retry, the example on the page) is answered from a bounded LRU
+keyed by its exact text. Batches (building an index, re-embedding changed documents) pass straight
+through: they are not questions, and would only evict them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+from alliance_qa.errors import InputError
+from index.embedder import Embedder, Vectors
+
+
+class CacheStats(NamedTuple):
+    """How the cache has fared: lookups answered, lookups that ran the model, texts held."""
+
+    hits: int
+    misses: int
+    size: int
+    capacity: int
+
+
+class QueryCache:
+    """Wraps `inner`; one-text `encode` calls are served from an LRU of `size` texts (0: no cache)."""
+
+    def __init__(self, inner: Embedder, *, size: int = 1024) -> None:
+        if size < 0:
+            raise InputError(f"a query cache of {size} entries is not allowed: pass 0 (off) or more")
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.window = inner.window
+        self.path = getattr(inner, "path", "")  # recorded in manifests of indexes built through it
+        self.capacity = size
+        # lru_cache is thread-safe (the service encodes on several threads); two threads missing on
+        # the same text at once both run the model, which is harmless
+        self._lookup = lru_cache(maxsize=size)(self._encode_one)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors:
+        if len(texts) == 1 and self.capacity:
+            return self._lookup(texts[0])
+        return self.inner.encode(texts, batch_size=batch_size, progress=progress)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def stats(self) -> CacheStats:
+        info = self._lookup.cache_info()
+        return CacheStats(info.hits, info.misses, info.currsize, self.capacity)
+
+    def clear(self) -> None:
+        """Forget every cached vector."""
+        self._lookup.cache_clear()
+
+    def _encode_one(self, text: str) -> Vectors:
+        vectors = np.array(self.inner.encode([text]), dtype=np.float32, copy=True)
+        vectors.setflags(write=False)  # every later caller shares this array
+        return vectors
