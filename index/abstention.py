@@ -8,7 +8,10 @@ The rule (`DEFAULT_RULE`), in order:
    sentence with a figure or a month (list numbering does not count) holding at least 0.68 of the
    idf-weighted words of what the number is about; a word the corpus never uses weighs as much as
    the rarest word.
-3. Otherwise it is answered when -2.35 + 2.0·dense + 2.5·sentence + 2.3·coverage ≥ 0, where dense
+3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
+   refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
+   "broad") and inflate coverage, but it cannot fake a sentence match.
+4. Otherwise it is answered when -2.35 + 2.0·dense + 2.5·sentence + 2.3·coverage ≥ 0, where dense
    and sentence are the best chunk and sentence cosines over the allowed documents and coverage is
    the share of the question's content words the corpus uses (after typo correction).
 
@@ -17,7 +20,9 @@ all-MiniLM-L6-v2, chunks of 128 tokens with one sentence of overlap):
 
 - Rule 2: the dev answerable number questions score 1.00 and 1.00, the unanswerable ones 0.00,
   0.05, 0.08, 0.18 and 0.36; the threshold is the midpoint of that gap.
-- Rule 3: an L2 logistic regression (λ = 0.003) over the questions rules 1–2 leave, weights
+- Rule 3: the lowest best-sentence cosine of a dev answerable question is 0.250, the highest of a
+  dev off-topic one 0.215; the floor is their midpoint.
+- Rule 4: an L2 logistic regression (λ = 0.003) over the questions rules 1–3 leave, weights
   rounded. The bias puts the boundary 0.13 above the highest off-topic logit (-0.13, "a good
   training plan for a first marathon"), well below the lowest answerable one (+0.68): refusing an
   in-domain question costs more than answering an off-topic one. The lexical-share signal added
@@ -97,6 +102,7 @@ class AbstentionRule:
     lexical: float = 0.0
     coverage: float = 0.0
     number_share: float = 0.0  # a number question needs a numbered sentence holding this much of it
+    min_sentence: float = -1.0  # below this best-sentence cosine nothing in the corpus is about it
 
     def logit(self, signals: Signals) -> float:
         return (
@@ -112,11 +118,13 @@ class AbstentionRule:
         return 1.0 / (1.0 + math.exp(-self.logit(signals)))
 
     def answerable(self, signals: Signals) -> bool:
-        if signals.unknown_number:
+        if signals.unknown_number or signals.sentence < self.min_sentence:
             return False
         if signals.number_share is not None and signals.number_share < self.number_share:
             return False
         return self.logit(signals) >= 0.0
 
 
-DEFAULT_RULE = AbstentionRule(bias=-2.35, dense=2.0, sentence=2.5, coverage=2.3, number_share=0.68)
+DEFAULT_RULE = AbstentionRule(
+    bias=-2.35, dense=2.0, sentence=2.5, coverage=2.3, number_share=0.68, min_sentence=0.23
+)

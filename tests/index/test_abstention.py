@@ -102,3 +102,13 @@ def test_the_real_corpus_answers_in_domain_questions(real_index: Index, question
     assert expected in result.answer.text
     document = real_index.document(result.answer.citation.doc_id)
     assert document.text[result.answer.citation.start : result.answer.citation.end] == result.answer.text
+
+
+def test_a_question_no_sentence_is_about_is_refused_whatever_its_word_coverage() -> None:
+    from index.abstention import DEFAULT_RULE, Signals
+
+    # "How do I bake bread": typo correction found every word, yet nothing in the corpus is about it
+    off_topic = Signals(dense=0.016, sentence=0.108, lexical=0.5, coverage=1.0)
+    assert DEFAULT_RULE.logit(off_topic) >= 0  # the logistic part alone would answer it
+    assert not DEFAULT_RULE.answerable(off_topic)
+    assert DEFAULT_RULE.answerable(Signals(dense=0.6, sentence=0.7, lexical=0.5, coverage=1.0))
