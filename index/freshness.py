@@ -12,17 +12,14 @@ from index.lexical import LexicalConfig
 from index.manifest import Manifest
 from index.store import resolve_version
 from ingest.chunking import ChunkerConfig
-from ingest.documents import SUFFIXES
+from ingest.documents import SUFFIXES, corpus_files
 
 
 def _corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     return {
         p.stem: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(corpus_dir.iterdir())
-        if p.is_file()
-        and p.suffix.lower() in SUFFIXES
-        and not p.name.startswith(".")
-        and p.name.lower() != "readme.md"
+        for p in corpus_files(corpus_dir)
+        if p.suffix.lower() in SUFFIXES
     }
 
 

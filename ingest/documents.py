@@ -76,15 +76,20 @@ def read_document(path: Path) -> Document:
     return make_document(path.stem, data, source=str(path))
 
 
-def read_corpus(corpus_dir: Path) -> list[Document]:
-    """Read every document in `corpus_dir` (README.md and hidden files are skipped), sorted by id."""
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"{corpus_dir}: no such folder; pass the folder that holds your .txt/.md files")
-    paths = sorted(
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The files of `corpus_dir` that count as documents (README.md and hidden files do not), sorted."""
+    return sorted(
         p
         for p in corpus_dir.iterdir()
         if p.is_file() and not p.name.startswith(".") and p.name.lower() != "readme.md"
     )
+
+
+def read_corpus(corpus_dir: Path) -> list[Document]:
+    """Read every document in `corpus_dir` (README.md and hidden files are skipped), sorted by id."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir}: no such folder; pass the folder that holds your .txt/.md files")
+    paths = corpus_files(corpus_dir)
     if not paths:
         raise CorpusError(f"{corpus_dir}: holds no documents; add .txt or .md files")
     documents = [read_document(p) for p in paths]
