@@ -55,6 +55,10 @@ class TimedEmbedder:
         self.texts += len(texts)
         return vectors
 
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        vectors: npt.NDArray[np.float32] = self.inner.encode_queries(texts)
+        return vectors
+
     def count_tokens(self, text: str) -> int:
         count: int = self.inner.count_tokens(text)
         return count

@@ -136,7 +136,7 @@ def dense_run(
     latency: dict[str, float] = {}
     for query_id, text in progress_bar(queries.items(), "dense", enabled=progress):
         started = time.perf_counter()
-        query = embedder.encode([text])[0]
+        query = embedder.encode_queries([text])[0]
         run[query_id] = _top(doc_vectors @ query, doc_ids, k)
         latency[query_id] = (time.perf_counter() - started) * 1000
     return ModeRun("dense", run, latency, notes={"level": "document", "model": embedder.name})

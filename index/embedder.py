@@ -20,13 +20,19 @@ Vectors = npt.NDArray[np.float32]
 
 
 class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 rows."""
+    """Turns texts into L2-normalised float32 rows: `encode` for documents, `encode_queries` for questions.
+
+    The two may differ in precision (the "onnx-int8" backend runs questions through an int8 copy of
+    the model), never in what space the vectors live in.
+    """
 
     name: str
     dimension: int
     window: int  # word pieces the model reads, special tokens included
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors: ...
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -85,6 +91,9 @@ class SentenceTransformerEmbedder:
             normalize_embeddings=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self.encode(texts)
 
     def count_tokens(self, text: str) -> int:
         return self._counter(text)

@@ -2,8 +2,9 @@
 
 Encoding the question is most of a query's cost (benchmarks/README.md, ## In-process latency): a
 repeated question (a shared link, a retry, the example on the page) is answered from a bounded LRU
-keyed by its exact text. Batches (building an index, re-embedding changed documents) pass straight
-through: they are not questions, and would only evict them.
+keyed by its exact text. Only `encode_queries` of one text is cached; documents (`encode`: building
+an index, re-embedding changed documents) pass straight through: they are not questions, and would
+only evict them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class CacheStats(NamedTuple):
 
 
 class QueryCache:
-    """Wraps `inner`; one-text `encode` calls are served from an LRU of `size` texts (0: no cache)."""
+    """Wraps `inner`; one-question `encode_queries` calls are served from an LRU of `size` texts (0: no cache)."""
 
     def __init__(self, inner: Embedder, *, size: int = 1024) -> None:
         if size < 0:
@@ -44,9 +45,12 @@ class QueryCache:
         self._lookup = lru_cache(maxsize=size)(self._encode_one)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors:
+        return self.inner.encode(texts, batch_size=batch_size, progress=progress)
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
         if len(texts) == 1 and self.capacity:
             return self._lookup(texts[0])
-        return self.inner.encode(texts, batch_size=batch_size, progress=progress)
+        return self.inner.encode_queries(texts)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
@@ -60,6 +64,6 @@ class QueryCache:
         self._lookup.cache_clear()
 
     def _encode_one(self, text: str) -> Vectors:
-        vectors = np.array(self.inner.encode([text]), dtype=np.float32, copy=True)
+        vectors = np.array(self.inner.encode_queries([text]), dtype=np.float32, copy=True)
         vectors.setflags(write=False)  # every later caller shares this array
         return vectors

@@ -357,7 +357,7 @@ class Index:
     # ---- searching --------------------------------------------------------------------------
 
     def encode_query(self, question: str) -> Vectors:
-        return self.embedder.encode([question])[0:1]
+        return self.embedder.encode_queries([question])[0:1]
 
     def search(
         self, question: str, *, k: int = 5, mode: str = DEFAULT_MODE, doc_ids: Sequence[str] | None = None

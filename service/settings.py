@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="the folder `ingest` reads by default")
     model_path: Path | None = Field(None, description="a local sentence-transformers folder")
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
-        "onnx", description="how queries and chunks are embedded: ONNX Runtime (exported once) or torch"
+        "onnx-int8",
+        description="how questions are embedded: ONNX Runtime int8 (documents still float32), "
+        "ONNX float32, or torch",
     )
     threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads per encode")
     cache_dir: Path = Field(Path("var/cache"), description="ONNX exports and other derived files")

@@ -53,6 +53,10 @@ class CountingEmbedder:
         self.encoded += len(texts)
         return self.inner.encode(texts)
 
+    def encode_queries(self, texts):
+        self.encoded += len(texts)
+        return self.inner.encode_queries(texts)
+
     def count_tokens(self, text):
         return self.inner.count_tokens(text)
 

@@ -28,8 +28,8 @@ class CountingEmbedder(FakeEmbedder):
 def test_a_repeated_question_is_encoded_once_with_the_same_vector() -> None:
     inner = CountingEmbedder()
     cache = QueryCache(inner, size=8)
-    first = cache.encode(["Who signed the treaty?"])
-    again = cache.encode(["Who signed the treaty?"])
+    first = cache.encode_queries(["Who signed the treaty?"])
+    again = cache.encode_queries(["Who signed the treaty?"])
     assert inner.calls == [["Who signed the treaty?"]]
     np.testing.assert_array_equal(first, FakeEmbedder().encode(["Who signed the treaty?"]))
     np.testing.assert_array_equal(again, first)
@@ -39,8 +39,8 @@ def test_a_repeated_question_is_encoded_once_with_the_same_vector() -> None:
 def test_the_key_is_the_exact_text() -> None:
     inner = CountingEmbedder()
     cache = QueryCache(inner, size=8)
-    cache.encode(["who signed the treaty?"])
-    cache.encode(["Who signed the treaty?"])
+    cache.encode_queries(["who signed the treaty?"])
+    cache.encode_queries(["Who signed the treaty?"])
     assert len(inner.calls) == 2
 
 
@@ -48,28 +48,30 @@ def test_the_least_recently_used_question_is_evicted_first() -> None:
     inner = CountingEmbedder()
     cache = QueryCache(inner, size=2)
     for text in ("a", "b", "a", "c"):  # "b" is the least recently used when "c" arrives
-        cache.encode([text])
-    cache.encode(["a"])
-    cache.encode(["b"])
+        cache.encode_queries([text])
+    cache.encode_queries(["a"])
+    cache.encode_queries(["b"])
     assert [c[0] for c in inner.calls] == ["a", "b", "c", "b"]
     assert cache.stats().size == 2
 
 
-def test_batches_and_a_zero_size_go_straight_to_the_model() -> None:
+def test_batches_documents_and_a_zero_size_go_straight_to_the_model() -> None:
     inner = CountingEmbedder()
     cache = QueryCache(inner, size=8)
+    cache.encode_queries(["x", "y"])
     cache.encode(["x", "y"])
-    cache.encode(["x", "y"])
+    cache.encode(["d"])  # a one-chunk document is not a question: never cached
+    cache.encode(["d"])
     off = QueryCache(inner, size=0)
-    off.encode(["z"])
-    off.encode(["z"])
-    assert inner.calls == [["x", "y"], ["x", "y"], ["z"], ["z"]]
+    off.encode_queries(["z"])
+    off.encode_queries(["z"])
+    assert inner.calls == [["x", "y"], ["x", "y"], ["d"], ["d"], ["z"], ["z"]]
     assert cache.stats().size == 0
 
 
 def test_cached_vectors_cannot_be_changed_by_a_caller() -> None:
     cache = QueryCache(FakeEmbedder(), size=8)
-    vectors = cache.encode(["harbour"])
+    vectors = cache.encode_queries(["harbour"])
     with pytest.raises(ValueError):
         vectors[0, 0] = 5.0
 
