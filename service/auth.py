@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from alliance_qa.errors import AuthError, ForbiddenError
 from service.deps import SettingsDep
+from service.settings import Settings
 
 ENABLE_HINT = "set the environment variable ALLIANCE_QA_API_KEY to a secret and restart the service"
 
@@ -23,8 +24,12 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def require_writer(request: Request, settings: SettingsDep) -> None:
+async def require_writer(request: Request, settings: SettingsDep) -> None:
     """Allow the request only with the configured key; with no key configured, writes are off."""
+    _check_writer(request, settings)
+
+
+def _check_writer(request: Request, settings: Settings) -> None:
     if settings.api_key is None or not settings.api_key.get_secret_value():
         raise ForbiddenError(f"writes are disabled on this service: {ENABLE_HINT}")
     token = _bearer(request)
@@ -34,10 +39,10 @@ def require_writer(request: Request, settings: SettingsDep) -> None:
         raise AuthError("the key is not valid: check ALLIANCE_QA_API_KEY on the server")
 
 
-def require_reader(request: Request, settings: SettingsDep) -> None:
+async def require_reader(request: Request, settings: SettingsDep) -> None:
     """Reads are open unless `ALLIANCE_QA_OPEN_READS=false`; then they need the write key too."""
     if not settings.open_reads:
-        require_writer(request, settings)
+        _check_writer(request, settings)
 
 
 WriterDep = Annotated[None, Depends(require_writer)]
