@@ -2,12 +2,19 @@
 
     versions/<v>/sentences.npy        float32 (m, dimension): one unit vector per sentence
     versions/<v>/sentence_spans.npy   int64 (m, 3): chunk row, start, end (absolute offsets)
+    versions/<v>/sentence_context.npy float32 (m, dimension): each sentence embedded after its
+                                      heading path (optional; indexes built before it lack it)
 
 Sentences come from `ingest.sentences.split_sentences` over each chunk, so a list item is a
 sentence of its own. A heading line is not an answer, so it is left out unless the chunk has
 nothing else. At query time the sentences of the returned passages are scored by a dot product
 with the query vector already computed for retrieval, plus a share of the query's content words
 they contain (weighted by idf): one small matrix product, no extra model call.
+
+A sentence alone often leaves out what it is about ("These procedures provide a structured
+approach to managing disagreements" under "Compliance and enforcement mechanisms"), so each is
+also embedded after its heading path, as chunks are. Ranking scores a chunk's sentences by the
+better of the two cosines; answer sentences and abstention keep the plain sentence cosine.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from ingest.sentences import split_sentences
 
 SENTENCE_VECTORS_FILE = "sentences.npy"
 SENTENCE_SPANS_FILE = "sentence_spans.npy"
+SENTENCE_CONTEXT_FILE = "sentence_context.npy"
+SECTION_SEPARATOR = " › "
 OVERLAP_WEIGHT = 0.5  # how much the share of query words adds to the cosine; tuned on dev
 
 
@@ -38,6 +47,16 @@ def chunk_sentences(chunk: Chunk) -> list[tuple[int, int]]:
     return body or spans
 
 
+def sentence_context_text(section: Sequence[str], sentence: str) -> str:
+    """What is embedded for a sentence in context: its heading path, then the sentence.
+
+    A heading line (a sentence that opens with its own heading) is embedded as it is.
+    """
+    if not section or sentence.startswith(section[-1]):
+        return sentence
+    return f"{SECTION_SEPARATOR.join(section)}\n{sentence}"
+
+
 @dataclass(frozen=True)
 class SentenceTable:
     """All sentences of all chunks, grouped by chunk row, with their unit vectors."""
@@ -47,6 +66,8 @@ class SentenceTable:
     ends: npt.NDArray[np.int64]
     pointers: npt.NDArray[np.int64]  # sentences of chunk i are pointers[i]:pointers[i + 1]
     vectors: npt.NDArray[np.float32]
+    # each sentence embedded after its heading path; None for an index built without them
+    context: npt.NDArray[np.float32] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -58,9 +79,10 @@ class SentenceTable:
         spans: npt.NDArray[np.int64],
         vectors: npt.NDArray[np.float32],
         n: int,
+        context: npt.NDArray[np.float32] | None = None,
     ) -> SentenceTable:
         pointers = np.searchsorted(rows, np.arange(n + 1)).astype(np.int64)
-        return cls(rows, spans[:, 0].copy(), spans[:, 1].copy(), pointers, vectors)
+        return cls(rows, spans[:, 0].copy(), spans[:, 1].copy(), pointers, vectors, context)
 
     def of_rows(self, chunk_rows: Sequence[int]) -> npt.NDArray[np.int64]:
         """Sentence indices belonging to `chunk_rows`, grouped in that order."""
@@ -72,6 +94,8 @@ class SentenceTable:
         spans = np.stack([self.rows, self.starts, self.ends], axis=1).astype(np.int64)
         np.save(folder / SENTENCE_SPANS_FILE, spans, allow_pickle=False)
         np.save(folder / SENTENCE_VECTORS_FILE, self.vectors.astype(np.float32), allow_pickle=False)
+        if self.context is not None:
+            np.save(folder / SENTENCE_CONTEXT_FILE, self.context.astype(np.float32), allow_pickle=False)
 
     @classmethod
     def load(cls, folder: Path, *, chunks: int, dimension: int) -> SentenceTable:
@@ -79,6 +103,8 @@ class SentenceTable:
         try:
             spans = np.load(folder / SENTENCE_SPANS_FILE, allow_pickle=False)
             vectors = np.load(folder / SENTENCE_VECTORS_FILE, allow_pickle=False)
+            context_path = folder / SENTENCE_CONTEXT_FILE
+            context = np.load(context_path, allow_pickle=False) if context_path.exists() else None
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(
                 f"{folder}: the sentence files are missing or damaged ({exc}); rebuild with `alliance-qa ingest`"
@@ -88,19 +114,30 @@ class SentenceTable:
             and spans.shape[1] == 3
             and vectors.shape == (len(spans), dimension)
             and (len(spans) == 0 or (np.all(np.diff(spans[:, 0]) >= 0) and spans[-1, 0] < chunks))
+            and (context is None or context.shape == vectors.shape)
         )
         if not fits:
             raise IndexCorruptError(
                 f"{folder}: {SENTENCE_SPANS_FILE} {spans.shape} and {SENTENCE_VECTORS_FILE} {vectors.shape} "
                 f"do not fit {chunks} chunks of dimension {dimension}; rebuild with `alliance-qa ingest`"
             )
-        return cls.from_spans(spans[:, 0].astype(np.int64), spans[:, 1:].astype(np.int64), vectors, chunks)
+        return cls.from_spans(
+            spans[:, 0].astype(np.int64), spans[:, 1:].astype(np.int64), vectors, chunks, context
+        )
 
 
 def build_sentences(
-    chunks: Sequence[Chunk], texts: Mapping[str, str], embedder: Embedder, *, progress: bool = False
+    chunks: Sequence[Chunk],
+    texts: Mapping[str, str],
+    embedder: Embedder,
+    *,
+    context: bool = True,
+    progress: bool = False,
 ) -> SentenceTable:
-    """Split every chunk into sentences and embed them; `texts` maps doc_id to document text."""
+    """Split every chunk into sentences and embed them; `texts` maps doc_id to document text.
+
+    With `context`, each sentence is embedded a second time after its heading path.
+    """
     rows: list[int] = []
     spans: list[tuple[int, int]] = []
     for row, chunk in enumerate(chunks):
@@ -108,16 +145,30 @@ def build_sentences(
             rows.append(row)
             spans.append(span)
     sentences = [texts[chunks[r].doc_id][s:e] for r, (s, e) in zip(rows, spans, strict=True)]
-    vectors = (
-        embedder.encode(sentences, progress=progress)
-        if sentences
-        else np.zeros((0, embedder.dimension), dtype=np.float32)
-    )
+
+    def embed(batch: list[str]) -> npt.NDArray[np.float32]:
+        vectors = (
+            embedder.encode(batch, progress=progress)
+            if batch
+            else np.zeros((0, embedder.dimension), dtype=np.float32)
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    contextual = None
+    if context:
+        framed = [sentence_context_text(chunks[r].section, t) for r, t in zip(rows, sentences, strict=True)]
+        # context must never push the sentence out of the window
+        fits = [
+            t if embedder.count_tokens(t) <= embedder.window - 2 else s
+            for t, s in zip(framed, sentences, strict=True)
+        ]
+        contextual = embed(fits)
     return SentenceTable.from_spans(
         np.asarray(rows, dtype=np.int64),
         np.asarray(spans, dtype=np.int64).reshape(-1, 2),
-        np.ascontiguousarray(vectors, dtype=np.float32),
+        embed(sentences),
         len(chunks),
+        contextual,
     )
 
 

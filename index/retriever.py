@@ -12,7 +12,7 @@ from pathlib import Path
 from alliance_qa import __version__
 from alliance_qa.errors import IndexCorruptError, IndexMismatchError, InputError, NotFoundError
 from index.abstention import Signals
-from index.answer import SentenceTable, build_sentences
+from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
 from index.lexical import LexicalConfig, LexicalIndex
@@ -24,7 +24,6 @@ from ingest.chunking import Chunk, ChunkerConfig, chunk_documents
 from ingest.documents import Document, read_corpus
 
 MAX_QUESTION_CHARS = 1000
-SECTION_SEPARATOR = " › "
 
 
 @dataclass(frozen=True)
@@ -222,7 +221,7 @@ class Index:
             [embedding_text(c, context=lexical_config.headings) for c in chunks], config=lexical_config
         )
         sentences = build_sentences(
-            chunks, {d.doc_id: d.text for d in documents}, embedder, progress=progress
+            chunks, {d.doc_id: d.text for d in documents}, embedder, context=embed_context, progress=progress
         )
         per_doc = {d.doc_id: 0 for d in documents}
         for chunk in chunks:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
+from index.answer import sentence_context_text
 from index.embedder import Embedder, Vectors
 from index.lexical import LexicalConfig
 from index.retriever import Index, embedding_text
@@ -62,8 +63,12 @@ def known_vectors(index: Index) -> dict[str, Vectors]:
     known: dict[str, Vectors] = {}
     texts = {d.doc_id: d.text for d in index.documents()}
     table = index.sentences
-    for row, start, end, vector in zip(table.rows, table.starts, table.ends, table.vectors, strict=True):
-        known[_key(texts[index.chunks[int(row)].doc_id][int(start) : int(end)])] = vector
+    for i, (row, start, end) in enumerate(zip(table.rows, table.starts, table.ends, strict=True)):
+        chunk = index.chunks[int(row)]
+        sentence = texts[chunk.doc_id][int(start) : int(end)]
+        known[_key(sentence)] = table.vectors[i]
+        if table.context is not None:
+            known[_key(sentence_context_text(chunk.section, sentence))] = table.context[i]
     vectors = index.chunk_vectors()
     if vectors is not None:
         for chunk, vector in zip(index.chunks, vectors, strict=True):

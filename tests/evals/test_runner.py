@@ -87,7 +87,7 @@ def test_every_question_is_scored_against_passages_that_hold_its_gold_span(tmp_p
         # reference: the first hit (searched again) whose chunk holds the whole gold sentence
         expected = next(
             h.rank
-            for h in index.search(q.question, k=5)
+            for h in index.search(q.question, k=5, mode="dense")
             if h.chunk.doc_id == gold.doc_id and h.chunk.start <= gold.start and gold.end <= h.chunk.end
         )
         assert dense.per_query[q.id]["rank"] == expected

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from alliance_qa.errors import IndexCorruptError
-from index.answer import SentenceTable, best_per_chunk, chunk_sentences
+from index.answer import (
+    SENTENCE_CONTEXT_FILE,
+    SentenceTable,
+    best_per_chunk,
+    chunk_sentences,
+    sentence_context_text,
+)
 from index.retriever import Index
 from ingest.sentences import split_sentences
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
@@ -98,11 +104,52 @@ def test_sentence_arrays_round_trip_and_are_checked(tmp_path: Path, index: Index
     loaded = SentenceTable.load(tmp_path, chunks=len(index.chunks), dimension=FakeEmbedder.dimension)
     np.testing.assert_array_equal(loaded.pointers, index.sentences.pointers)
     np.testing.assert_array_equal(loaded.vectors, index.sentences.vectors)
+    assert index.sentences.context is not None and loaded.context is not None
+    np.testing.assert_array_equal(loaded.context, index.sentences.context)
     with pytest.raises(IndexCorruptError, match="alliance-qa ingest"):
         SentenceTable.load(tmp_path, chunks=len(index.chunks), dimension=FakeEmbedder.dimension + 1)
     (tmp_path / "sentences.npy").unlink()
     with pytest.raises(IndexCorruptError, match="missing or damaged"):
         SentenceTable.load(tmp_path, chunks=len(index.chunks), dimension=FakeEmbedder.dimension)
+
+
+def test_sentences_are_also_embedded_after_their_heading_path(index: Index) -> None:
+    table = index.sentences
+    assert table.context is not None and table.context.shape == table.vectors.shape
+    texts = {d.doc_id: d.text for d in index.documents()}
+    embedder = FakeEmbedder()
+    for i in range(len(table)):
+        chunk = index.chunks[int(table.rows[i])]
+        sentence = texts[chunk.doc_id][int(table.starts[i]) : int(table.ends[i])]
+        framed = sentence_context_text(chunk.section, sentence)
+        assert framed.endswith(sentence)
+        np.testing.assert_allclose(table.context[i], embedder.encode([framed])[0], atol=1e-6)
+
+
+def test_a_heading_line_is_embedded_as_it_is() -> None:
+    assert sentence_context_text(("Pact", "Drills"), "Drills") == "Drills"
+    assert sentence_context_text(("Pact", "Drills"), "They sail.") == "Pact › Drills\nThey sail."
+    assert sentence_context_text((), "They sail.") == "They sail."
+
+
+def test_an_index_without_framed_sentences_ranks_by_the_plain_ones(tmp_path: Path, index: Index) -> None:
+    index.sentences.save(tmp_path)
+    (tmp_path / SENTENCE_CONTEXT_FILE).unlink()
+    loaded = SentenceTable.load(tmp_path, chunks=len(index.chunks), dimension=FakeEmbedder.dimension)
+    assert loaded.context is None
+    query = FakeEmbedder().encode([QUESTIONS[0]])[0]
+    cosines = (loaded.vectors @ query).astype(np.float64)
+    ranker = index._ranker
+    plain = type(ranker)(
+        documents=index.documents(),
+        chunks=index.chunks,
+        dense=ranker._dense,
+        lexical=index.lexical,
+        sentences=loaded,
+    )
+    np.testing.assert_array_equal(plain.ranking_cosines(query, cosines), cosines)
+    framed = ranker.ranking_cosines(query, cosines)
+    assert (framed >= cosines).all()
 
 
 def test_best_per_chunk_equals_brute_force() -> None:
