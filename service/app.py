@@ -43,7 +43,7 @@ def load_index(settings: Settings, *, embedder: Embedder | None = None) -> Index
         settings.backend,
         settings.model_path,
         cache_dir=settings.cache_dir / "onnx",
-        threads=settings.threads,
+        threads=settings.encode_threads(),
     )
     # encoding is most of a question's cost: a repeated question skips it
     return Index.open(settings.index_dir, embedder=QueryCache(model, size=settings.query_cache_size))

@@ -42,7 +42,7 @@ def _embedder(model: Path | None) -> Any:
 
     settings = _settings()
     return load_embedder(
-        settings.backend, model, cache_dir=settings.cache_dir / "onnx", threads=settings.threads
+        settings.backend, model, cache_dir=settings.cache_dir / "onnx", threads=settings.encode_threads()
     )
 
 
@@ -423,6 +423,7 @@ def serve(
     from index.manifest import Manifest
     from index.store import resolve_version
     from ingest.chunking import ChunkerConfig
+    from service.settings import available_cores
 
     settings = _settings()
     out = index_dir or settings.index_dir
@@ -454,6 +455,8 @@ def serve(
             )
     # every worker builds its app from the environment, so hand the choices over there
     os.environ["ALLIANCE_QA_INDEX_DIR"] = str(out)
+    if settings.threads is None:  # the cores shared out: workers × threads never oversubscribes them
+        os.environ["ALLIANCE_QA_THREADS"] = str(max(1, available_cores() // workers))
     if model is not None:
         os.environ["ALLIANCE_QA_MODEL_PATH"] = str(model)
     uvicorn.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -22,7 +23,13 @@ class Settings(BaseSettings):
         description="how questions are embedded: ONNX Runtime int8 (documents still float32), "
         "ONNX float32, or torch",
     )
-    threads: int = Field(1, ge=1, le=64, description="ONNX Runtime threads per encode")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="ONNX Runtime threads per encode (default: the cores this process may use, "
+        "shared out among `serve --workers`)",
+    )
     cache_dir: Path = Field(Path("var/cache"), description="ONNX exports and other derived files")
     query_cache_size: int = Field(
         1024, ge=0, description="recent questions whose vectors the service keeps (0: encode every time)"
@@ -35,3 +42,19 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(2_000_000, ge=1)
     api_key: SecretStr | None = Field(None, description="bearer key that enables write endpoints")
     open_reads: bool = Field(True, description="serve reads without a key")
+
+    def encode_threads(self) -> int:
+        """ONNX Runtime threads per encode: the setting, else every core this process may use.
+
+        One question on one thread takes 2.3 ms with int8 here, on two 1.6 ms (for 3.1 ms of CPU:
+        the threads spin while they wait); `serve --workers N` sets the share per worker.
+        """
+        return self.threads or available_cores()
+
+
+def available_cores() -> int:
+    """The CPUs this process may run on (its affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)

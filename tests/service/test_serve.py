@@ -23,6 +23,9 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
     # serve hands the index folder to the workers through the environment; restore it afterwards
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
+    # serve writes ALLIANCE_QA_THREADS too: set then delete it, so the original is put back afterwards
+    monkeypatch.setenv("ALLIANCE_QA_THREADS", "1")
+    monkeypatch.delenv("ALLIANCE_QA_THREADS")
     return calls
 
 
@@ -79,3 +82,37 @@ def test_app_factory_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
 
     assert settings.index_dir == tmp_path / "somewhere"
     assert settings.max_k == 7
+
+
+@pytest.mark.parametrize(
+    ("cores", "workers", "threads"), [(2, 1, "2"), (2, 2, "1"), (2, 3, "1"), (8, 2, "4")]
+)
+def test_serve_shares_the_cores_among_the_workers(
+    served: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cores: int,
+    workers: int,
+    threads: str,
+) -> None:
+    monkeypatch.setattr("service.settings.available_cores", lambda: cores)
+    index_dir = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
+
+    result = CliRunner().invoke(cli.main, ["serve", "--index", str(index_dir), "--workers", str(workers)])
+
+    assert result.exit_code == 0, result.output
+    assert os.environ["ALLIANCE_QA_THREADS"] == threads
+
+
+def test_serve_keeps_a_configured_thread_count(
+    served: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_THREADS", "3")
+    index_dir = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
+
+    result = CliRunner().invoke(cli.main, ["serve", "--index", str(index_dir), "--workers", "2"])
+
+    assert result.exit_code == 0, result.output
+    assert os.environ["ALLIANCE_QA_THREADS"] == "3"
