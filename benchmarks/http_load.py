@@ -154,7 +154,7 @@ def run_scenario(
     args: argparse.Namespace, script: Path, questions: list[str], *, backend: str, workers: int, cache: bool
 ) -> dict[str, Any]:
     """Start a server, check it, warm it up, run every concurrency, stop it."""
-    env = {} if cache else {"ALLIANCE_QA_QUERY_CACHE_SIZE": "0"}
+    env = {"ALLIANCE_QA_ACCESS_LOG": "false"} | ({} if cache else {"ALLIANCE_QA_QUERY_CACHE_SIZE": "0"})
     with Server(index=args.index, backend=backend, workers=workers, env=env) as server:
         ready = server.wait_ready(workers=workers)
         checked = check_answers(server.url, questions, args.k)  # with the cache on, this fills it

@@ -82,6 +82,9 @@ class OnnxEmbedder:
         self._query_session = _session(self.onnx_path, threads)
         self._document_session = None if quantize else self._query_session
         self._document_lock = threading.Lock()
+        # one run at a time per session: concurrent runs (a server's request threads) would only
+        # share the same cores, each slower, with more context switches and cache misses
+        self._run_locks: dict[int, threading.Lock] = {id(self._query_session): threading.Lock()}
         self._inputs = [node.name for node in self._query_session.get_inputs()]
         self.path = path
         self.name = model_name(path)
@@ -120,6 +123,7 @@ class OnnxEmbedder:
         with self._document_lock:
             if self._document_session is None:
                 self._document_session = _session(self.document_path, self._threads)
+                self._run_locks[id(self._document_session)] = threading.Lock()
             return self._document_session
 
     def _run(self, session: Any, texts: list[str]) -> Vectors:
@@ -129,7 +133,8 @@ class OnnxEmbedder:
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        (output,) = session.run([OUTPUT], {name: arrays[name] for name in self._inputs})
+        with self._run_locks[id(session)]:
+            (output,) = session.run([OUTPUT], {name: arrays[name] for name in self._inputs})
         return np.asarray(output, dtype=np.float32)
 
 

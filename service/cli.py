@@ -465,4 +465,5 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        access_log=settings.access_log,
     )

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     query_cache_size: int = Field(
         1024, ge=0, description="recent questions whose vectors the service keeps (0: encode every time)"
     )
+    access_log: bool = Field(True, description="uvicorn's line per request on stderr")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)
