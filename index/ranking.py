@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import faiss
@@ -103,17 +104,26 @@ class Ranking:
     signals: Signals | None  # None when nothing was retrieved
     answerable: bool
 
+    @cached_property
+    def _positions(self) -> dict[str, dict[int, int]]:
+        """Per retriever, row → its 0-based position in that retriever's ranking."""
+        return {name: {row: i for i, row in enumerate(run.rows.tolist())} for name, run in self.runs.items()}
+
     def mode_scores(self, row: int) -> dict[str, float | None]:
         """Each retriever's score for `row`; absent when it did not retrieve it."""
         return {
-            name: float(run.scores[i])
-            for name, run in self.runs.items()
-            for i in np.flatnonzero(run.rows == row)
+            name: float(self.runs[name].scores[i])
+            for name, positions in self._positions.items()
+            if (i := positions.get(row)) is not None
         }
 
     def mode_ranks(self, row: int) -> dict[str, int | None]:
         """Each retriever's 1-based rank for `row`; absent when it did not retrieve it."""
-        return {name: int(i) + 1 for name, run in self.runs.items() for i in np.flatnonzero(run.rows == row)}
+        return {
+            name: i + 1
+            for name, positions in self._positions.items()
+            if (i := positions.get(row)) is not None
+        }
 
 
 def exact_copy(dense: Any) -> bool:
