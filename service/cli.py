@@ -377,6 +377,8 @@ def eval_command(
     for mode, why in evaluation.skipped.items():
         click.echo(f"warning: skipped mode {mode}: {why}", err=True)
     report = to_json(evaluation)
+    # which encoder asked the questions: int8 and float32 rank a few questions differently
+    report["setup"]["backend"] = settings.backend
     comparisons = compare_modes(report)
     if baseline is not None:
         comparisons += compare_reports(baseline, report)

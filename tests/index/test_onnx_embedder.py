@@ -128,7 +128,7 @@ def test_int8_backend_quantises_questions_only(
     assert int8.onnx_path.stat().st_size < onnx_embedder.onnx_path.stat().st_size / 2
     # documents: the float32 graph, so an index does not depend on the backend that built it
     np.testing.assert_allclose(int8.encode(BATCH), onnx_embedder.encode(BATCH), atol=1e-6)
-    # questions: the int8 graph moves vectors a little (measured min 0.991 over the 114 evaluation
+    # questions: the int8 graph moves vectors a little (measured min 0.989 over the 114 evaluation
     # questions, 0.984 with every MatMul in int8), never wildly
     questions = int8.encode_queries(BATCH)
     assert not np.allclose(questions, onnx_embedder.encode_queries(BATCH), atol=1e-4)
@@ -137,7 +137,7 @@ def test_int8_backend_quantises_questions_only(
 
 
 @pytest.mark.model
-def test_int8_graph_keeps_the_first_feed_forward_outputs_in_float32(onnx_cache: Path) -> None:
+def test_int8_graph_keeps_the_first_feed_forward_output_in_float32(onnx_cache: Path) -> None:
     import onnx
 
     int8 = load_embedder("onnx-int8", cache_dir=onnx_cache)
@@ -145,8 +145,8 @@ def test_int8_graph_keeps_the_first_feed_forward_outputs_in_float32(onnx_cache: 
     kinds = {node.name: node.op_type for node in onnx.load(str(int8.onnx_path)).graph.node}
     kept = [name for name, kind in kinds.items() if kind == "MatMul" and "output/dense" in name]
     quantised = [name for name, kind in kinds.items() if kind == "MatMulInteger"]
-    assert sorted(kept) == [f"/transformer/encoder/layer.{i}/output/dense/MatMul" for i in (0, 1)]
-    assert len(quantised) == 6 * 6 - 2  # q, k, v, attention out, intermediate, output per layer
+    assert kept == ["/transformer/encoder/layer.0/output/dense/MatMul"]
+    assert len(quantised) == 6 * 6 - 1  # q, k, v, attention out, intermediate, output per layer
 
 
 def test_unknown_backend_is_refused(tmp_path: Path) -> None:
