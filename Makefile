@@ -3,6 +3,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+WORKERS ?= 1
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: help setup index run test lint typecheck browser clean
@@ -23,8 +24,8 @@ setup: $(STAMP)  ## create .venv and install the project (torch CPU first)
 index: setup  ## build the index over corpus/ if it is missing or stale
 	$(BIN)/alliance-qa ingest --if-stale
 
-run: index  ## set up, build the index if needed, and serve on http://127.0.0.1:8000
-	$(BIN)/alliance-qa serve
+run: index  ## set up, build the index if needed, and serve on http://127.0.0.1:8000 (WORKERS=2 for throughput)
+	$(BIN)/alliance-qa serve --workers $(WORKERS)
 
 browser:  ## install Debian's chromium for the browser tests, if missing and we may
 	@command -v chromium >/dev/null || { \
