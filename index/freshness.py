@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from alliance_qa.errors import AllianceQAError
+from index.answer import SENTENCE_CONTEXT_FILE
 from index.embedder import default_model_path, model_name
 from index.lexical import LexicalConfig
 from index.manifest import Manifest
@@ -34,10 +35,14 @@ def stale_reasons(
 ) -> list[str]:
     """Why the index at `index_dir` should be rebuilt from `corpus_dir`; empty when it is fresh."""
     try:
-        manifest = Manifest.read(resolve_version(index_dir))
+        folder = resolve_version(index_dir)
+        manifest = Manifest.read(folder)
     except AllianceQAError as exc:
         return [str(exc).split(";")[0]]
     reasons: list[str] = []
+    if manifest.embed_context and manifest.sentences and not (folder / SENTENCE_CONTEXT_FILE).is_file():
+        # built before sentences were also embedded after their headings: it ranks, but worse
+        reasons.append("no heading-framed sentence vectors (an index from an older version)")
     wanted_model = model_name(model_path or default_model_path())
     if manifest.model_name != wanted_model:
         reasons.append(f"model {manifest.model_name} → {wanted_model}")

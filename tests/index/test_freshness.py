@@ -30,3 +30,16 @@ def test_stale_reasons_name_what_changed(tmp_path: Path) -> None:
     assert "changed: harbour-pact" in reasons
     assert "added: new-doc" in reasons
     assert "removed: lighthouse-notes" in reasons
+
+
+def test_an_index_without_framed_sentence_vectors_is_stale(tmp_path: Path) -> None:
+    home = tmp_path / "index"
+    built = Index.build(FIXTURE_CORPUS, home, embedder=NamedLikeDefault())
+    assert stale_reasons(home, FIXTURE_CORPUS, chunker=ChunkerConfig()) == []
+    (built.folder / "sentence_context.npy").unlink()  # as an index from before they existed
+
+    assert stale_reasons(home, FIXTURE_CORPUS, chunker=ChunkerConfig()) == [
+        "no heading-framed sentence vectors (an index from an older version)"
+    ]
+    # it still opens and answers, ranking by the plain sentence vectors
+    assert Index.open(home, embedder=NamedLikeDefault()).ask("harbour pact").hits
