@@ -22,7 +22,7 @@ from index.retriever import Index
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
 from service.routes import ask, documents, health, pages
-from service.settings import Settings
+from service.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -186,4 +186,4 @@ def create_app(
 
 def create_app_from_env(**overrides: Any) -> FastAPI:
     """The app with settings read from `ALLIANCE_QA_*` variables: the factory uvicorn workers call."""
-    return create_app(Settings(**overrides))
+    return create_app(load_settings(**overrides))

@@ -32,9 +32,9 @@ def _friendly(func: F) -> F:
 
 
 def _settings() -> Any:
-    from service.settings import Settings
+    from service.settings import load_settings
 
-    return Settings()
+    return load_settings()
 
 
 def _embedder(model: Path | None) -> Any:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from alliance_qa.errors import InputError
+
+ENV_PREFIX = "ALLIANCE_QA_"
 
 
 class Settings(BaseSettings):
     """Service and CLI settings; each field reads `ALLIANCE_QA_<FIELD>` from the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="ALLIANCE_QA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     index_dir: Path = Field(Path("var/index"), description="where the index lives")
     corpus_dir: Path = Field(Path("corpus"), description="the folder `ingest` reads by default")
@@ -51,6 +55,22 @@ class Settings(BaseSettings):
         the threads spin while they wait); `serve --workers N` sets the share per worker.
         """
         return self.threads or available_cores()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """`Settings` from the environment; a bad variable is an `InputError` naming it and the fix."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(_problem(error) for error in exc.errors())
+        raise InputError(f"bad setting: {problems}; fix or unset the variable") from None
+
+
+def _problem(error: Any) -> str:
+    """One validation error as `ALLIANCE_QA_NAME='value': what is wrong` (a key is never shown)."""
+    field = str(error["loc"][0]) if error.get("loc") else "?"
+    value = "***" if field == "api_key" else repr(error.get("input"))
+    return f"{ENV_PREFIX}{field.upper()}={value}: {error['msg']}"
 
 
 def available_cores() -> int:

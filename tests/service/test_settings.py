@@ -1,0 +1,56 @@
+"""Settings read from the environment: the encode thread count follows the cores unless set."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from alliance_qa.errors import InputError
+from service import cli
+from service.settings import Settings, available_cores, load_settings
+
+
+def test_threads_default_to_the_cores_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ALLIANCE_QA_THREADS", raising=False)
+    assert Settings().threads is None
+    assert Settings().encode_threads() == available_cores() == len(os.sched_getaffinity(0))
+
+
+def test_a_configured_thread_count_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_THREADS", "3")
+    assert Settings().encode_threads() == 3
+
+
+def test_the_default_backend_quantises_questions_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ALLIANCE_QA_BACKEND", raising=False)
+    assert Settings().backend == "onnx-int8"
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "many"])
+def test_a_bad_thread_count_is_refused(monkeypatch: pytest.MonkeyPatch, bad: str) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_THREADS", bad)
+    with pytest.raises(ValueError, match="threads"):
+        Settings()
+
+
+def test_bad_variables_are_named_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_BACKEND", "gpu")
+    monkeypatch.setenv("ALLIANCE_QA_PORT", "eighty")
+    with pytest.raises(InputError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "ALLIANCE_QA_BACKEND='gpu'" in message and "'onnx-int8'" in message
+    assert "ALLIANCE_QA_PORT='eighty'" in message
+    assert message.endswith("fix or unset the variable")
+
+
+def test_the_cli_says_which_variable_is_bad_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_THREADS", "0")
+    result = CliRunner().invoke(cli.main, ["info"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "error: bad setting: ALLIANCE_QA_THREADS='0': Input should be greater than or equal to 1; "
+        "fix or unset the variable"
+    ]
