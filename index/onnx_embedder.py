@@ -79,17 +79,14 @@ class OnnxEmbedder:
         self.onnx_path = export_onnx(path, cache_dir, quantize=quantize)  # what questions run through
         self.document_path = export_onnx(path, cache_dir) if quantize else self.onnx_path
         self._threads = threads
-        self._query_session = _session(self.onnx_path, threads)
-        self._document_session = None if quantize else self._query_session
+        self._queries = _Session(self.onnx_path, threads)
+        self._documents_session = None if quantize else self._queries
         self._document_lock = threading.Lock()
-        # one run at a time per session: concurrent runs (a server's request threads) would only
-        # share the same cores, each slower, with more context switches and cache misses
-        self._run_locks: dict[int, threading.Lock] = {id(self._query_session): threading.Lock()}
-        self._inputs = [node.name for node in self._query_session.get_inputs()]
+        self._inputs = [node.name for node in self._queries.session.get_inputs()]
         self.path = path
         self.name = model_name(path)
         self.window = _window(path)
-        self.dimension = _dimension(self._query_session.get_outputs()[0].shape, path)
+        self.dimension = _dimension(self._queries.session.get_outputs()[0].shape, path)
         self._tokenizer = _batch_tokenizer(path, self.window)
         self._counter = WordPieceCounter(path)
 
@@ -113,29 +110,43 @@ class OnnxEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._run(self._query_session, list(texts))
+        return self._run(self._queries, list(texts))
 
     def count_tokens(self, text: str) -> int:
         return self._counter(text)
 
-    def _documents(self) -> Any:
+    def _documents(self) -> _Session:
         """The float32 session, loaded on first use when questions run through the int8 one."""
         with self._document_lock:
-            if self._document_session is None:
-                self._document_session = _session(self.document_path, self._threads)
-                self._run_locks[id(self._document_session)] = threading.Lock()
-            return self._document_session
+            if self._documents_session is None:
+                self._documents_session = _Session(self.document_path, self._threads)
+            return self._documents_session
 
-    def _run(self, session: Any, texts: list[str]) -> Vectors:
+    def _run(self, session: _Session, texts: list[str]) -> Vectors:
         encodings = self._tokenizer.encode_batch(texts)
         arrays = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        with self._run_locks[id(session)]:
-            (output,) = session.run([OUTPUT], {name: arrays[name] for name in self._inputs})
-        return np.asarray(output, dtype=np.float32)
+        return np.asarray(session.run({name: arrays[name] for name in self._inputs}), dtype=np.float32)
+
+
+class _Session:
+    """An ONNX Runtime session that runs one batch at a time.
+
+    Concurrent runs (a server's request threads) would only share the same cores, each slower,
+    with more context switches and cache misses.
+    """
+
+    def __init__(self, onnx_path: Path, threads: int) -> None:
+        self.session = _session(onnx_path, threads)
+        self._lock = threading.Lock()
+
+    def run(self, feeds: dict[str, Any]) -> Any:
+        with self._lock:
+            (output,) = self.session.run([OUTPUT], feeds)
+        return output
 
 
 def _session(onnx_path: Path, threads: int) -> Any:
