@@ -59,9 +59,7 @@ async def _in_turn(
     http: Request, request: AskRequest, *, index: Index, settings: Settings, metrics: Metrics
 ) -> Result:
     """`_answer` on a worker thread, once the questions that arrived before it are done."""
-    turns: CapacityLimiter | None = getattr(http.app.state, "question_turns", None)
-    if turns is None:  # made here, on the event loop, the first time a question comes
-        turns = http.app.state.question_turns = CapacityLimiter(1)
+    turns: CapacityLimiter = http.app.state.question_turns  # one token, made in the lifespan
     answer = partial(_answer, request, index=index, settings=settings, metrics=metrics)
     return await to_thread.run_sync(answer, limiter=turns)
 
