@@ -20,6 +20,7 @@ from alliance_qa import __version__
 from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingError, PayloadTooLargeError
 from index.embedder import Embedder
 from index.retriever import Index
+from service.balance import ConnectionBalancer, WorkerLoads
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
 from service.routes import ask, documents, health, pages
@@ -127,11 +128,24 @@ class BodyLimitMiddleware:
             await error_response(Request(scope), refused)(scope, receive, send)
 
 
+def _worker_loads(settings: Settings) -> WorkerLoads | None:
+    """This worker's slot for sharing connection counts, under `serve --workers N` (N > 1) only."""
+    if settings.balance_dir is None or settings.workers < 2:
+        return None
+    try:
+        return WorkerLoads(settings.balance_dir, settings.workers)
+    except OSError as exc:  # the service still answers; connections stay where the kernel put them
+        logger.warning("connections are not balanced across workers: %s", exc)
+        return None
+
+
 def create_app(
     settings: Settings, *, index: Index | None = None, embedder: Embedder | None = None
 ) -> FastAPI:
     """The service: `/v1` JSON API, `/` web page, health and metrics. Pass `index` to skip loading."""
     metrics = Metrics()
+    # `serve --workers N` (N > 1): this worker's slot among those sharing connection counts
+    loads = _worker_loads(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -156,6 +170,8 @@ def create_app(
         metrics.observe_index(app.state.index)
         yield
         app.state.index = None
+        if loads is not None:
+            loads.close()
 
     app = FastAPI(
         title="alliance-qa",
@@ -169,6 +185,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.index = None
     app.state.reload_lock = threading.Lock()
+    app.state.served_link = None  # the `current` link's target when it last named the served index
     app.state.index_error = IndexMissingError("the index is still loading: try again in a few seconds")
 
     install_problem_handlers(app)
@@ -181,6 +198,8 @@ def create_app(
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type", "Authorization"],
         )
+    if loads is not None:  # outermost: it sees every request, and sheds a connection after a response
+        app.add_middleware(ConnectionBalancer, loads=loads, on_shed=metrics.shed.inc)
     for module in (ask, documents, health, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

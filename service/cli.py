@@ -418,6 +418,8 @@ def serve(
 ) -> None:
     """Serve the JSON API and web page, building the index first if it is missing or stale."""
     import os
+    import shutil
+    import tempfile
 
     import uvicorn
 
@@ -461,11 +463,20 @@ def serve(
         os.environ["ALLIANCE_QA_THREADS"] = str(max(1, available_cores() // workers))
     if model is not None:
         os.environ["ALLIANCE_QA_MODEL_PATH"] = str(model)
-    uvicorn.run(
-        "service.app:create_app_from_env",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        access_log=settings.access_log,
-    )
+    os.environ["ALLIANCE_QA_WORKERS"] = str(workers)
+    # the workers share their connection counts here, so keep-alive clients spread evenly
+    shared = Path(tempfile.mkdtemp(prefix="alliance-qa-workers-")) if workers > 1 else None
+    if shared is not None:
+        os.environ["ALLIANCE_QA_BALANCE_DIR"] = str(shared)
+    try:
+        uvicorn.run(
+            "service.app:create_app_from_env",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=workers,
+            access_log=settings.access_log,
+        )
+    finally:
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)

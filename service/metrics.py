@@ -42,6 +42,11 @@ class Metrics:
         self.chunks = Gauge(
             "alliance_qa_index_chunks", "Chunks (passages) in the loaded index.", registry=self.registry
         )
+        self.shed = Counter(
+            "alliance_qa_connections_shed",
+            "Keep-alive connections closed after a response to even out the workers' loads.",
+            registry=self.registry,
+        )
         self.stages = Histogram(
             "alliance_qa_ask_stage_duration_seconds",
             "Time spent per answering stage (encode, search, answer, total).",

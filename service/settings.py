@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         1024, ge=0, description="recent questions whose vectors the service keeps (0: encode every time)"
     )
     access_log: bool = Field(True, description="uvicorn's line per request on stderr")
+    workers: int = Field(1, ge=1, le=64, description="server processes (set by `serve --workers`)")
+    balance_dir: Path | None = Field(
+        None,
+        description="where the workers of `serve --workers N` share their connection counts "
+        "(set by `serve`; none: connections stay where the kernel put them)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)

@@ -19,13 +19,20 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     """Run `serve` with the fake embedder and uvicorn replaced by a recorder."""
     calls: dict[str, Any] = {}
     monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
-    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: calls.update(app=app, **kwargs))
+
+    def run(app: str, **kwargs: Any) -> None:
+        shared = os.environ.get("ALLIANCE_QA_BALANCE_DIR")
+        calls.update(app=app, shared=shared, shared_existed=shared is not None and Path(shared).is_dir())
+        calls.update(workers_env=os.environ.get("ALLIANCE_QA_WORKERS"), **kwargs)
+
+    monkeypatch.setattr("uvicorn.run", run)
     monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
     # serve hands the index folder to the workers through the environment; restore it afterwards
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
     # serve writes ALLIANCE_QA_THREADS too: set then delete it, so the original is put back afterwards
-    monkeypatch.setenv("ALLIANCE_QA_THREADS", "1")
-    monkeypatch.delenv("ALLIANCE_QA_THREADS")
+    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_WORKERS", "ALLIANCE_QA_BALANCE_DIR"):
+        monkeypatch.setenv(name, "1")
+        monkeypatch.delenv(name)
     return calls
 
 
@@ -43,6 +50,10 @@ def test_serve_builds_a_missing_index_then_runs_the_factory(served: dict[str, An
     assert served["factory"] is True
     assert (served["port"], served["workers"], served["host"]) == (8765, 2, "127.0.0.1")
     assert os.environ["ALLIANCE_QA_INDEX_DIR"] == str(index_dir)
+    # the workers shared a folder for their connection counts while they ran; it is gone after
+    assert served["workers_env"] == "2"
+    assert served["shared_existed"] is True
+    assert not Path(served["shared"]).exists()
 
 
 def test_serve_does_not_rebuild_a_fresh_index(
@@ -57,6 +68,7 @@ def test_serve_does_not_rebuild_a_fresh_index(
     assert result.exit_code == 0, result.output
     assert (index_dir / "current").resolve() == built.folder
     assert served["port"] == 8000
+    assert served["shared"] is None  # one worker: nothing to balance
 
 
 def test_serve_without_corpus_or_index_says_what_to_do(served: dict[str, Any], tmp_path: Path) -> None:
