@@ -6,10 +6,10 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
-from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
@@ -21,6 +21,7 @@ from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingE
 from index.embedder import Embedder
 from index.retriever import Index
 from service.balance import ConnectionBalancer, WorkerLoads
+from service.deps import install_index
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
 from service.routes import ask, documents, health, pages
@@ -149,26 +150,25 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # questions take turns (service/routes/ask.py); made here, on the event loop it serves
-        app.state.question_turns = CapacityLimiter(1)
-        if index is not None:
-            app.state.index = index
+        # questions take turns on one thread of their own (service/routes/ask.py)
+        app.state.question_turns = ThreadPoolExecutor(max_workers=1, thread_name_prefix="question")
+        started = time.perf_counter()
+        try:
+            loaded = index or load_index(settings, embedder=embedder)
+        except Exception as exc:  # the service still starts, and says why it cannot answer
+            app.state.index_error = _unavailable(settings, exc)
+            logger.error("no index: %s", app.state.index_error)
+            metrics.observe_index(None)
         else:
-            started = time.perf_counter()
-            try:
-                app.state.index = load_index(settings, embedder=embedder)
-            except Exception as exc:  # the service still starts, and says why it cannot answer
-                app.state.index_error = _unavailable(settings, exc)
-                logger.error("no index: %s", app.state.index_error)
-            else:
-                logger.info(
-                    "loaded index %s (%d chunks) in %.1f s",
-                    app.state.index.folder,
-                    len(app.state.index.chunks),
-                    time.perf_counter() - started,
-                )
-        metrics.observe_index(app.state.index)
+            install_index(app.state, loaded)
+            logger.info(
+                "serving index %s (%d chunks), ready in %.1f s",
+                loaded.folder,
+                len(loaded.chunks),
+                time.perf_counter() - started,
+            )
         yield
+        app.state.question_turns.shutdown(wait=True)
         app.state.index = None
         if loads is not None:
             loads.close()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -50,14 +51,26 @@ async def get_index(request: Request) -> Index:
     return await run_in_threadpool(_follow, request, live)
 
 
+def install_index(state: Any, index: Index) -> None:
+    """Make `index` the one later requests read, and take it out of the cyclic collector's sweeps.
+
+    A loaded index is some 135,000 long-lived objects; a full collection walked them all in 50 ms
+    (measured), stalling every question in flight on that worker. `gc.freeze()` moves what is alive
+    now into a generation the collector skips; reference counting still frees an old index when
+    the last request reading it is done.
+    """
+    state.index = index
+    state.metrics.observe_index(index)
+    gc.freeze()
+
+
 def _follow(request: Request, live: Path) -> Index:
     """Open the version at `live` unless another request already has."""
     with request.app.state.reload_lock:
         index: Index = request.app.state.index
         if live != index.folder.resolve():
             index = Index.open(live, embedder=index.embedder, config=index.config)
-            request.app.state.index = index
-            request.app.state.metrics.observe_index(index)
+            install_index(request.app.state, index)
     return index
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Annotated
 
-from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Query, Request
 
 from alliance_qa.errors import InputError
@@ -58,10 +59,10 @@ def _answer(request: AskRequest, *, index: Index, settings: Settings, metrics: M
 async def _in_turn(
     http: Request, request: AskRequest, *, index: Index, settings: Settings, metrics: Metrics
 ) -> Result:
-    """`_answer` on a worker thread, once the questions that arrived before it are done."""
-    turns: CapacityLimiter = http.app.state.question_turns  # one token, made in the lifespan
+    """`_answer` on the questions' thread, once the questions that arrived before it are done."""
+    turns: ThreadPoolExecutor = http.app.state.question_turns  # one thread, made in the lifespan
     answer = partial(_answer, request, index=index, settings=settings, metrics=metrics)
-    return await to_thread.run_sync(answer, limiter=turns)
+    return await asyncio.get_running_loop().run_in_executor(turns, answer)
 
 
 @router.post("/ask")

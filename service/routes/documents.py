@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from index.retriever import Index
 from service.auth import ReaderDep, WriterDep
-from service.deps import IndexDep, SettingsDep
+from service.deps import IndexDep, SettingsDep, install_index
 from service.problems import documented
 from service.schemas import DOC_ID, ChunkOut, DocumentIn, DocumentOut, DocumentSummary, WriteResult
 from service.uploads import read_document_upload
@@ -72,8 +72,7 @@ async def _write(request: Request, index: Index, **changes: Any) -> tuple[Index,
     updated, embedded = await run_in_threadpool(
         apply_changes, settings.index_dir, embedder=index.embedder, base=index, **changes
     )
-    request.app.state.index = updated  # one reference swap: requests already running keep the old one
-    request.app.state.metrics.observe_index(updated)
+    install_index(request.app.state, updated)  # a reference swap: requests already running keep the old one
     return updated, embedded
 
 
