@@ -108,6 +108,21 @@ def check_answers(url: str, questions: list[str], k: int) -> float:
     return time.perf_counter() - started
 
 
+def connections_per_worker(url: str) -> list[int] | None:
+    """Established connections to the server's port per process, most first (None without `ss`)."""
+    if shutil.which("ss") is None:
+        return None
+    port = url.rsplit(":", 1)[1]
+    listed = subprocess.run(
+        ["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    owners = re.findall(r"pid=(\d+)", listed)
+    return sorted((owners.count(pid) for pid in set(owners)), reverse=True)
+
+
 def run_wrk(url: str, script: Path, *, connections: int, duration: int, group: int) -> dict[str, Any]:
     """One wrk run at `connections`; its figures plus the CPU the server group and wrk used."""
     threads = min(WRK_THREADS, connections)
@@ -117,7 +132,11 @@ def run_wrk(url: str, script: Path, *, connections: int, duration: int, group: i
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy_before = machine_busy_seconds()
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=False)
+    load = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(duration / 2)
+    split = connections_per_worker(url)  # halfway through: how the kernel (and the balancer) spread them
+    stdout, stderr = load.communicate(timeout=duration + 60)
+    done = subprocess.CompletedProcess(command, load.returncode, stdout, stderr)
     wall = time.perf_counter() - started
     wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_cpu = group_cpu_seconds(group) - server_before
@@ -140,6 +159,7 @@ def run_wrk(url: str, script: Path, *, connections: int, duration: int, group: i
         "mean_ms": round(raw["mean_us"] / 1000, 2),
         "max_ms": round(raw["max_us"] / 1000, 2),
         "errors": sum(errors.values()),  # non-2xx/3xx answers plus socket errors and timeouts
+        "connections_per_worker": split,
         "error_kinds": errors,
         "server_cpu_cores": round(server_cpu / wall, 2),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / max(raw["requests"], 1), 2),
@@ -160,7 +180,7 @@ def run_scenario(
         checked = check_answers(server.url, questions, args.k)  # with the cache on, this fills it
         run_wrk(server.url, script, connections=4, duration=2, group=server.process.pid)  # warm-up
         runs = []
-        for connections in args.concurrency:
+        for connections in [c for c in args.concurrency for _ in range(args.repeat)]:
             figures = run_wrk(
                 server.url, script, connections=connections, duration=args.duration, group=server.process.pid
             )
@@ -169,6 +189,7 @@ def run_scenario(
                 f"{backend:<10} workers {workers} cache {'on ' if cache else 'off'} c={connections:<3} "
                 f"{figures['requests_per_s']:>7.1f} req/s  p50 {figures['p50_ms']:>6.2f} ms  "
                 f"p99 {figures['p99_ms']:>7.2f} ms  errors {figures['errors']}  "
+                f"split {figures['connections_per_worker']}  "
                 f"server {figures['server_cpu_cores']:.2f} cores, wrk {figures['wrk_cpu_cores']:.2f}, "
                 f"others {figures['other_cpu_cores']:.2f}",
                 flush=True,
@@ -194,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per concurrency level")
     parser.add_argument("-k", dest="k", type=int, default=5)
     parser.add_argument("--warm", action="store_true", help="also run with the query cache on (warm)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per concurrency level (p99 varies)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/http.json"))
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,30 @@ def test_add_replace_delete_round_trip(client: TestClient) -> None:
     assert client.delete("/v1/documents/river-accord", headers=AUTH).status_code == 204
     assert client.get("/v1/documents/river-accord").status_code == 404
     assert client.delete("/v1/documents/river-accord", headers=AUTH).status_code == 404
+
+
+def test_replaced_versions_are_freed(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each installed index is frozen out of the cyclic collector's sweeps (service/deps.py); an old
+    # version must still go as soon as no request reads it, or every write would leak one
+    opened: list[weakref.ref[Index]] = []
+    init = Index.__init__
+
+    def tracked(self: Index, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        opened.append(weakref.ref(self))
+
+    monkeypatch.setattr(Index, "__init__", tracked)
+    for version in range(5):
+        text = f"The River Accord\n\nVersion {version} shares the Tamsin river.\n"
+        assert client.put("/v1/documents/river-accord", json={"text": text}, headers=AUTH).status_code in (
+            200,
+            201,
+        )
+    gc.collect()
+
+    alive = [ref() for ref in opened if ref() is not None]
+    assert len(opened) >= 5
+    assert alive == [client.app.state.index]  # type: ignore[attr-defined]
 
 
 def test_unchanged_text_is_not_embedded_again(client: TestClient) -> None:
