@@ -30,8 +30,9 @@ from service.settings import Settings
 # (`_in_turn`). A question is ~3 ms of CPU; run in the thread pool at once, the questions in flight
 # fought over the GIL and the cores (2 workers, 16 connections: 387 req/s, p99 84 ms); run on the
 # event loop itself, the loop stopped reading sockets while it worked and some connections starved
-# (64 connections: p99 1.4-3.6 s, timeouts). In turn: 2 workers, 16 connections 478 req/s, p99 41 ms;
-# 64 connections p99 171 ms, no errors. Writes (seconds of embedding) keep the thread pool.
+# (64 connections: p99 1.4-3.6 s, timeouts). In turn, with connections balanced across workers
+# (service/balance.py): 2 workers, 16 connections 485-498 req/s, p99 41-44 ms; 64 connections
+# p99 154-166 ms, no errors. Writes (seconds of embedding) keep the thread pool.
 
 # 401/403 only when reads are closed (ALLIANCE_QA_OPEN_READS=false); 413 for a body over 64 KiB
 router = APIRouter(prefix="/v1", tags=["questions"], responses=documented(400, 401, 403, 413, 422, 503))
