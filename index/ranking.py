@@ -1,6 +1,8 @@
 """Rank one question's chunks: dense, lexical or hybrid, de-duplicated, each with its answer sentence.
 
-The path of a question, after the model has encoded it:
+The path of a question: an acronym the corpus never writes is read as the name it abbreviates
+(`index/acronyms.py`: "GSOMIA" → "General Security of Military Information Agreement"); then, once the
+model has encoded it:
 
     sentence cosines (one product over every sentence vector, and one over the same sentences
       embedded after their heading path; a sentence's ranking cosine is the better of the two)
@@ -38,6 +40,7 @@ from index.abstention import (
     numbers_in,
     wants_number,
 )
+from index.acronyms import expand_acronyms, find_acronyms
 from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
 from index.dense import search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
@@ -182,6 +185,12 @@ class Ranker:
         self._lead_ins = np.asarray([t.endswith(":") for t in sentence_texts], dtype=bool)
         self._numbered = np.asarray([has_number(t) for t in sentence_texts], dtype=bool)
         self._numbers = {n for text in texts.values() for n in numbers_in(text)}
+        # names the texts spell out, by acronym, for questions that use the acronym instead
+        self.acronyms = find_acronyms(texts.values())
+
+    def expand(self, question: str) -> str:
+        """`question` as the search reads it: acronyms the corpus never writes replaced by their names."""
+        return expand_acronyms(question, self.acronyms, self.lexical.words)
 
     def allowed_rows(self, doc_ids: Sequence[str] | None) -> Mask | None:
         """Which chunk rows belong to `doc_ids` (None: all of them)."""

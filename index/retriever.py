@@ -386,9 +386,10 @@ class Index:
             timings[stage] = (now - mark) * 1000
             mark = now
 
-        query = self.encode_query(question)[0]
+        searched = self._ranker.expand(question)  # "GSOMIA" → "General Security … Agreement"
+        query = self.encode_query(searched)[0]
         lap("encode")
-        ranking = self._ranker.rank(question, query, k=k, mode=mode, allowed=allowed, lap=lap)
+        ranking = self._ranker.rank(searched, query, k=k, mode=mode, allowed=allowed, lap=lap)
         hits = [self._hit(ranking, i) for i in range(len(ranking.picked))]
         top = hits[0] if hits else None
         answer = None
