@@ -158,6 +158,17 @@ class LexicalIndex:
             return None
         return max(sorted(candidates), key=lambda c: self.words[c])
 
+    def uses(self, word: str) -> bool:
+        """Does the corpus use the lower-case `word` (or another word with its stem)?"""
+        return self.stems([word])[0] in self._model.vocab_dict
+
+    def knows(self, word: str) -> bool:
+        """Does the corpus use the lower-case `word`, or a word one edit from it (a typo)?
+
+        A stopword counts as used: the index leaves them out, the texts do not.
+        """
+        return word in self._stopwords or self.uses(word) or self.correct(word) is not None
+
     def query_terms(self, question: str) -> QueryTerms:
         """The stems to score `question` with (corrected, unique), and how many of its words are known.
 

@@ -46,6 +46,7 @@ from index.dense import search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
 from index.lexical import LexicalIndex, QueryTerms
+from index.names import capital_words, unknown_names
 from ingest.chunking import Chunk
 from ingest.documents import Document
 
@@ -187,6 +188,8 @@ class Ranker:
         self._numbers = {n for text in texts.values() for n in numbers_in(text)}
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
+        # capitals standing for countries the corpus names ("Tokyo and Washington") are no unknown names
+        self._capitals = capital_words(lexical.uses)
 
     def expand(self, question: str) -> str:
         """`question` as the search reads it: acronyms the corpus never writes replaced by their names."""
@@ -337,6 +340,7 @@ class Ranker:
             lexical=float(self.lexical.matched_share(terms, rows.tolist()).max()),
             coverage=terms.coverage,
             unknown_number=any(n not in self._numbers for n in numbers_in(question)),
+            unknown_name=bool(unknown_names(question, self.lexical.knows, self._capitals)),
             number_share=self._number_share(question, sentences) if wants_number(question) else None,
         )
 

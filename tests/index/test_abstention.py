@@ -38,6 +38,11 @@ def test_a_number_the_corpus_never_writes_is_refused() -> None:
     assert not DEFAULT_RULE.answerable(signals)
 
 
+def test_a_name_the_corpus_never_uses_is_refused() -> None:
+    signals = Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0, unknown_name=True)
+    assert not DEFAULT_RULE.answerable(signals)
+
+
 def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
     def asking(share: float) -> Signals:
         return Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0, number_share=share)
@@ -78,6 +83,7 @@ def test_figures_are_found_but_not_list_numbers_or_number_words() -> None:
         "How do I reverse a linked list in Python?",
         "What temperature should I roast a chicken at?",
         "In what year did Japan and Brazil sign a fisheries agreement?",
+        "Which navies take part in the Malabar naval exercise?",  # names what the essays never do
     ],
 )
 def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, question: str) -> None:
@@ -94,6 +100,8 @@ def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, ques
         ("What is the name of the bilateral exercise held by Japan and India?", "Dharma Guardian"),
         ("When was the Japan-South Korea military information agreement signed?", "2016"),
         ("What does the Acquisition and Cross-Servicing Agreement allow?", "reciprocal"),
+        ("When did Japan and South Korea sign the GSOMIA?", "2016"),  # an acronym the essays never use
+        ("Which exercise do Tokyo and New Delhi hold together?", "Dharma Guardian"),  # capitals for countries
     ],
 )
 def test_the_real_corpus_answers_in_domain_questions(real_index: Index, question: str, expected: str) -> None:
