@@ -5,7 +5,7 @@ then sends every request down it. Sixteen connections from one client landed 10/
 11/5… on two workers (measured with `ss` under wrk), and since each worker answers one question
 at a time, the one with more connections sets the tail: p99 50 ms at 6/10 against 38 ms at 8/8.
 
-So each worker counts the connections that sent it a request in the last second and publishes the
+So each worker counts the connections that sent it a request in the last half second and publishes the
 count in its slot of a small file the workers share. A worker holding two or more connections more
 than the least busy worker closes one after answering on it (`Connection: close`); the client
 opens a new one, which goes to whichever worker accepts first. A worker sheds at most one
@@ -33,9 +33,9 @@ logger = logging.getLogger(__name__)
 
 SLOT = struct.Struct("<qqq")  # pid, connections, published at (time.monotonic_ns)
 LOADS_FILE = "loads"
-WINDOW = 1.0  # seconds: a connection silent for longer no longer counts as load
-PUBLISH_EVERY = 0.05  # seconds between refreshes of this worker's own count
-MIN_INTERVAL = 0.05  # seconds between two connections shed by one worker
+WINDOW = 0.5  # seconds: a connection silent for longer no longer counts as load
+PUBLISH_EVERY = 0.01  # seconds between refreshes of this worker's own count
+MIN_INTERVAL = 0.01  # seconds between two connections shed by one worker
 MARGIN = 2  # shed when this worker holds at least this many connections more than the least busy
 
 
@@ -149,7 +149,7 @@ class ConnectionBalancer:
         await self.app(scope, receive, send_or_shed)
 
     def _refresh(self, *, force: bool = False) -> None:
-        """Forget connections silent for `WINDOW` and publish the count (at most every 50 ms)."""
+        """Forget connections silent for `WINDOW` and publish the count (at most every 10 ms)."""
         now = time.monotonic()
         if not force and now - self._published < PUBLISH_EVERY:
             return
