@@ -5,19 +5,18 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from index.retriever import Index
 from service import balance
 from service.app import create_app
 from service.balance import LOADS_FILE, SLOT, ConnectionBalancer, WorkerLoads
 from service.settings import Settings
+from tests.service.conftest import ThreadServer
 
 # ---- the shared slots ---------------------------------------------------------------------------
 
@@ -133,17 +132,9 @@ async def test_a_lone_worker_never_sheds(tmp_path: Path) -> None:
 # ---- two real servers on one listening socket, as uvicorn's workers are ----------------------
 
 
-def _serve(app: object, listener: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))  # type: ignore[arg-type]
+def _serve(app: object, listener: socket.socket) -> ThreadServer:
     own = socket.fromfd(listener.fileno(), listener.family, listener.type)  # a worker's inherited copy
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [own]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("a test server did not start")
-        time.sleep(0.02)
-    return server, thread
+    return ThreadServer(app, sockets=[own])
 
 
 @pytest.fixture
@@ -188,9 +179,8 @@ def test_connections_piled_on_one_worker_spread_to_the_other(
     finally:
         for client in clients:
             client.close()
-        for server, thread in (first, second):
-            server.should_exit = True
-            thread.join(timeout=10)
+        for server in (first, second):
+            server.stop()
 
     assert set(statuses) == {200}
     assert sum(counts) == len(clients)

@@ -5,20 +5,18 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from index.retriever import Index
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+from tests.service.conftest import ThreadServer
 
 pytestmark = pytest.mark.browser
 
@@ -52,17 +50,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     index = Index.build(corpus, tmp_path_factory.mktemp("index"), embedder=FakeEmbedder())
     app = create_app(Settings(index_dir=index.folder, corpus_dir=corpus), index=index)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
+    server = ThreadServer(app, port=port)
     yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    server.stop()
 
 
 @pytest.fixture(scope="module")
