@@ -1,14 +1,15 @@
 """Keep-alive connections spread evenly over the processes of `serve --workers N`.
 
-The kernel gives a new connection to whichever worker accepts it first, and a keep-alive client
-then sends every request down it. Sixteen connections from one client landed 10/6, 6/10, 4/12,
-11/5… on two workers (measured with `ss` under wrk), and since each worker answers one question
-at a time, the one with more connections sets the tail: p99 50 ms at 6/10 against 38 ms at 8/8.
+The kernel gives each new connection to one worker (`service/listen.py`: by a hash of its
+addresses), and a keep-alive client then sends every request down it. Sixteen connections from one
+client landed 10/6, 6/10, 4/12, 11/5… on two workers (measured with `ss` under wrk), and since
+each worker answers one question at a time, the one with more connections sets the tail: p99 50 ms
+at 6/10 against 38 ms at 8/8.
 
 So each worker counts the connections that sent it a request in the last half second and publishes the
 count in its slot of a small file the workers share. A worker holding two or more connections more
 than the least busy worker closes one after answering on it (`Connection: close`); the client
-opens a new one, which goes to whichever worker accepts first. A worker sheds at most one
+opens a new one, which the kernel hands to any worker, this one included. A worker sheds at most one
 connection per `min_interval`, so the others' counts catch up between sheds, and never when the
 difference is one. A connection is never cut mid-request: the response goes out whole first.
 

@@ -427,6 +427,7 @@ def serve(
     from index.manifest import Manifest
     from index.store import resolve_version
     from ingest.chunking import ChunkerConfig
+    from service.listen import PortInUseError, serve_workers
     from service.settings import available_cores
 
     settings = _settings()
@@ -468,15 +469,22 @@ def serve(
     shared = Path(tempfile.mkdtemp(prefix="alliance-qa-workers-")) if workers > 1 else None
     if shared is not None:
         os.environ["ALLIANCE_QA_BALANCE_DIR"] = str(shared)
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "workers": workers,
+        "access_log": settings.access_log,
+    }
     try:
-        uvicorn.run(
-            "service.app:create_app_from_env",
-            factory=True,
-            host=host or settings.host,
-            port=port or settings.port,
-            workers=workers,
-            access_log=settings.access_log,
-        )
+        if workers == 1:
+            uvicorn.run("service.app:create_app_from_env", **options)
+        else:  # each worker on a listening socket of its own (service/listen.py)
+            serve_workers(uvicorn.Config("service.app:create_app_from_env", **options))
+    except PortInUseError as exc:
+        raise click.ClickException(
+            f"{exc.strerror}: stop the server listening there, or pass another --port"
+        ) from None
     finally:
         if shared is not None:
             shutil.rmtree(shared, ignore_errors=True)

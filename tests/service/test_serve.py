@@ -16,7 +16,7 @@ from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
-    """Run `serve` with the fake embedder and uvicorn replaced by a recorder."""
+    """Run `serve` with the fake embedder and uvicorn (one worker or several) replaced by a recorder."""
     calls: dict[str, Any] = {}
     monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
 
@@ -25,7 +25,11 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
         calls.update(app=app, shared=shared, shared_existed=shared is not None and Path(shared).is_dir())
         calls.update(workers_env=os.environ.get("ALLIANCE_QA_WORKERS"), **kwargs)
 
+    def serve_workers(config: Any) -> None:  # `--workers N` (N > 1): one listening socket each
+        run(config.app, factory=config.factory, host=config.host, port=config.port, workers=config.workers)
+
     monkeypatch.setattr("uvicorn.run", run)
+    monkeypatch.setattr("service.listen.serve_workers", serve_workers)
     monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
     # serve hands the index folder to the workers through the environment; restore it afterwards
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
@@ -128,3 +132,25 @@ def test_serve_keeps_a_configured_thread_count(
 
     assert result.exit_code == 0, result.output
     assert os.environ["ALLIANCE_QA_THREADS"] == "3"
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
+    monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
+    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_WORKERS", "ALLIANCE_QA_BALANCE_DIR"):
+        monkeypatch.setenv(name, "1")
+        monkeypatch.delenv(name)
+    index_dir = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(
+            cli.main, ["serve", "--index", str(index_dir), "--port", port, "--workers", "2"]
+        )
+
+    assert result.exit_code == 1
+    assert f"127.0.0.1:{port} is in use" in result.output
+    assert "pass another --port" in result.output

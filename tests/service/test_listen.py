@@ -1,0 +1,102 @@
+"""`serve --workers N`: one listening socket per worker, in one SO_REUSEPORT group."""
+
+from __future__ import annotations
+
+import http.client
+import pickle
+import socket
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from service.listen import PortClaim, PortInUseError
+from tests.service.conftest import ThreadServer
+
+
+def _listener(claim: PortClaim) -> socket.socket:
+    """What a worker process gets when multiprocessing unpickles the claim uvicorn passes it."""
+    sock: socket.socket = pickle.loads(pickle.dumps(claim))
+    return sock
+
+
+def _accepting(sock: socket.socket) -> bool:
+    return bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN))
+
+
+def test_the_claim_holds_the_port_without_listening_and_each_worker_listens_on_its_own() -> None:
+    with PortClaim("127.0.0.1", 0) as claim:
+        port = claim.getsockname()[1]
+        assert not _accepting(claim)  # so the kernel never hands the parent a connection
+        first, second = _listener(claim), _listener(claim)
+        try:
+            assert first.fileno() != second.fileno()
+            assert first.getsockname() == second.getsockname() == ("127.0.0.1", port)
+            assert _accepting(first) and _accepting(second)
+            first.settimeout(0)
+            second.settimeout(0)
+            accepted: Counter[str] = Counter()
+            for _ in range(64):
+                with socket.create_connection(("127.0.0.1", port), timeout=5):
+                    pass
+            for name, sock in (("first", first), ("second", second)):
+                while True:
+                    try:
+                        connection, _ = sock.accept()
+                    except BlockingIOError:
+                        break
+                    connection.close()
+                    accepted[name] += 1
+            # the kernel hashes each connection to one socket of the group: both get some
+            # (all 64 on one would happen once in 2**63 runs)
+            assert accepted["first"] + accepted["second"] == 64
+            assert accepted["first"] > 0 and accepted["second"] > 0
+        finally:
+            first.close()
+            second.close()
+
+
+def test_a_port_someone_listens_on_or_claims_is_refused() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:  # uvicorn's kind of socket
+        port = taken.getsockname()[1]
+        with pytest.raises(PortInUseError, match=f"127.0.0.1:{port} is in use"):
+            PortClaim("127.0.0.1", port)
+    # a second `serve --workers` on the same port must not join the first one's group
+    with PortClaim("127.0.0.1", 0) as claim, pytest.raises(PortInUseError):
+        PortClaim("127.0.0.1", claim.getsockname()[1])
+
+
+async def _whoami(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """A tiny ASGI app naming the server socket that accepted the connection."""
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": scope["state"]["name"].encode()})
+
+
+def test_two_uvicorn_servers_on_their_own_listeners_share_new_connections() -> None:
+    with PortClaim("127.0.0.1", 0) as claim:
+        port = claim.getsockname()[1]
+        servers = []
+        for name in ("a", "b"):
+
+            async def app(scope: dict[str, Any], receive: Any, send: Any, name: str = name) -> None:
+                scope.setdefault("state", {})["name"] = name
+                await _whoami(scope, receive, send)
+
+            servers.append(ThreadServer(app, sockets=[_listener(claim)]))
+        try:
+            answered: Counter[str] = Counter()
+            for _ in range(40):
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("GET", "/")
+                answered[connection.getresponse().read().decode()] += 1
+                connection.close()
+        finally:
+            for server in servers:
+                server.stop()
+    assert sum(answered.values()) == 40
+    assert answered["a"] > 0 and answered["b"] > 0
