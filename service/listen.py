@@ -58,9 +58,9 @@ class PortClaim(socket.socket):
     """
 
     def __init__(self, host: str, port: int, *, backlog: int = BACKLOG) -> None:
-        family, _, _, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
+        # as uvicorn picks the family: IPv6 for a host with a colon, else IPv4 ("localhost" too)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        address = (host, port)
         # The claim has SO_REUSEPORT and not SO_REUSEADDR: a plain bind (with SO_REUSEADDR, as
         # uvicorn and this check do) conflicts with it, so a second `serve` on this port fails
         # here instead of silently joining this group. Checked first, with SO_REUSEADDR so old
