@@ -39,8 +39,13 @@ def _check_writer(request: Request, settings: Settings) -> None:
         raise AuthError("the key is not valid: check ALLIANCE_QA_API_KEY on the server")
 
 
-async def require_reader(request: Request, settings: SettingsDep) -> None:
-    """Reads are open unless `ALLIANCE_QA_OPEN_READS=false`; then they need the write key too."""
+async def require_reader(request: Request) -> None:
+    """Reads are open unless `ALLIANCE_QA_OPEN_READS=false`; then they need the write key too.
+
+    The settings come straight from the app, not as a sub-dependency: every question pays for
+    each dependency FastAPI solves.
+    """
+    settings: Settings = request.app.state.settings
     if not settings.open_reads:
         _check_writer(request, settings)
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from alliance_qa.errors import InputError
-from index.retriever import Index, Result
+from index.retriever import Result
 from service.auth import ReaderDep
-from service.deps import IndexDep, MetricsDep, SettingsDep
-from service.metrics import Metrics
+from service.deps import Asking, AskingDep
 from service.problems import documented
 from service.schemas import (
     K_RANGE,
@@ -24,7 +21,6 @@ from service.schemas import (
     Mode,
     SearchResponse,
 )
-from service.settings import Settings
 
 # Questions take turns: one at a time per worker, first come first served, on a thread of their own
 # (`_in_turn`). A question is ~3 ms of CPU; run in the thread pool at once, the questions in flight
@@ -38,8 +34,9 @@ from service.settings import Settings
 router = APIRouter(prefix="/v1", tags=["questions"], responses=documented(400, 401, 403, 413, 422, 503))
 
 
-def _answer(request: AskRequest, *, index: Index, settings: Settings, metrics: Metrics) -> Result:
+def _answer(request: AskRequest, asking: Asking) -> Result:
     """Check the request against the configured limits, ask the index, record the stage timings."""
+    settings = asking.settings
     question = request.question.strip()
     if not question:
         raise InputError("question is empty: type a question about the corpus")
@@ -52,34 +49,25 @@ def _answer(request: AskRequest, *, index: Index, settings: Settings, metrics: M
     if request.doc_ids is not None and not request.doc_ids:
         raise InputError("doc_ids is empty: leave it out (or null) to search every document")
     # the index owns modes and document ids: it names what it does not know
-    result = index.ask(question, k=request.k, mode=request.mode, doc_ids=request.doc_ids)
-    metrics.observe_timings(result.timings_ms)
+    result = asking.index.ask(question, k=request.k, mode=request.mode, doc_ids=request.doc_ids)
+    asking.metrics.observe_timings(result.timings_ms)
     return result
 
 
-async def _in_turn(
-    http: Request, request: AskRequest, *, index: Index, settings: Settings, metrics: Metrics
-) -> Result:
+async def _in_turn(request: AskRequest, asking: Asking) -> Result:
     """`_answer` on the questions' thread, once the questions that arrived before it are done."""
-    turns: ThreadPoolExecutor = http.app.state.question_turns  # one thread, made in the lifespan
-    answer = partial(_answer, request, index=index, settings=settings, metrics=metrics)
-    return await asyncio.get_running_loop().run_in_executor(turns, answer)
+    return await asyncio.get_running_loop().run_in_executor(asking.turns, _answer, request, asking)
 
 
 @router.post("/ask")
-async def ask(
-    http: Request, body: AskRequest, index: IndexDep, settings: SettingsDep, metrics: MetricsDep, _: ReaderDep
-) -> AskResponse:
+async def ask(body: AskRequest, asking: AskingDep, _: ReaderDep) -> AskResponse:
     """Answer a question: the best sentence (if the corpus has one) and ranked, cited passages."""
-    return AskResponse.of(await _in_turn(http, body, index=index, settings=settings, metrics=metrics))
+    return AskResponse.of(await _in_turn(body, asking))
 
 
 @router.get("/ask")
 async def ask_by_link(
-    http: Request,
-    index: IndexDep,
-    settings: SettingsDep,
-    metrics: MetricsDep,
+    asking: AskingDep,
     _: ReaderDep,
     q: Annotated[
         str, Query(description="the question", examples=[QUESTION_EXAMPLE], json_schema_extra=NOT_BLANK)
@@ -91,12 +79,10 @@ async def ask_by_link(
     """The same as `POST /v1/ask`, from a URL: `/v1/ask?q=...&k=3`."""
     ids = None if doc_ids is None else [d for item in doc_ids for d in item.split(",") if d]
     body = AskRequest(question=q, k=k, mode=mode, doc_ids=ids)
-    return AskResponse.of(await _in_turn(http, body, index=index, settings=settings, metrics=metrics))
+    return AskResponse.of(await _in_turn(body, asking))
 
 
 @router.post("/search")
-async def search(
-    http: Request, body: AskRequest, index: IndexDep, settings: SettingsDep, metrics: MetricsDep, _: ReaderDep
-) -> SearchResponse:
+async def search(body: AskRequest, asking: AskingDep, _: ReaderDep) -> SearchResponse:
     """Rank passages for a question, with citations, without picking an answer."""
-    return SearchResponse.of(await _in_turn(http, body, index=index, settings=settings, metrics=metrics))
+    return SearchResponse.of(await _in_turn(body, asking))
