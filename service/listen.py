@@ -28,13 +28,11 @@ class PortInUseError(OSError):
     """Another process listens on the address (or claims it)."""
 
 
-def _bound(family: int, address: Any, *, reuse_port: bool) -> socket.socket:
-    sock = socket.socket(family, socket.SOCK_STREAM)
+def _bind(sock: socket.socket, address: Any, *, reuse_port: bool) -> socket.socket:
+    """`sock` bound to `address`, in a `SO_REUSEPORT` group or with `SO_REUSEADDR`; closed on failure."""
     try:
-        if reuse_port:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        else:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        option = socket.SO_REUSEPORT if reuse_port else socket.SO_REUSEADDR
+        sock.setsockopt(socket.SOL_SOCKET, option, 1)
         sock.bind(address)
     except BaseException:
         sock.close()
@@ -44,7 +42,7 @@ def _bound(family: int, address: Any, *, reuse_port: bool) -> socket.socket:
 
 def worker_listener(family: int, address: Any, backlog: int) -> socket.socket:
     """This worker's own listening socket on `address`, in the claim's `SO_REUSEPORT` group."""
-    sock = _bound(family, address, reuse_port=True)
+    sock = _bind(socket.socket(family, socket.SOCK_STREAM), address, reuse_port=True)
     sock.listen(backlog)
     sock.set_inheritable(True)
     return sock
@@ -66,18 +64,13 @@ class PortClaim(socket.socket):
         # here instead of silently joining this group. Checked first, with SO_REUSEADDR so old
         # connections in TIME_WAIT do not count: does anything listen, or claim, here already?
         try:
-            _bound(family, address, reuse_port=False).close()
+            _bind(socket.socket(family, socket.SOCK_STREAM), address, reuse_port=False).close()
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUseError(errno.EADDRINUSE, f"{host}:{port} is in use") from None
             raise
         super().__init__(family, socket.SOCK_STREAM)
-        try:
-            self.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            self.bind(address)
-        except BaseException:
-            self.close()
-            raise
+        _bind(self, address, reuse_port=True)
         self._address = self.getsockname()  # the port bound, when asked for port 0
         self._backlog = backlog
 

@@ -6,7 +6,7 @@ import http.client
 import pickle
 import socket
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -100,3 +100,40 @@ def test_two_uvicorn_servers_on_their_own_listeners_share_new_connections() -> N
                 server.stop()
     assert sum(answered.values()) == 40
     assert answered["a"] > 0 and answered["b"] > 0
+
+
+class _Recorded:
+    """Stands in for uvicorn's Multiprocess supervisor: records the sockets it was handed."""
+
+    sockets: ClassVar[list[Any]] = []
+
+    def __init__(self, config: Any, *, sockets: list[Any]) -> None:
+        _Recorded.sockets = sockets
+
+    def run(self) -> None:
+        pass
+
+
+class _Config:
+    host, port, backlog, workers = "127.0.0.1", 0, 16, 2
+
+    def bind_socket(self) -> str:
+        return "uvicorn's shared socket"
+
+
+def test_workers_get_the_claim_and_fall_back_to_a_shared_socket_when_it_cannot_be_had(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service import listen
+
+    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", _Recorded)
+    listen.serve_workers(_Config())
+    (handed,) = _Recorded.sockets
+    assert isinstance(handed, PortClaim)
+
+    def unclaimable(*args: Any, **kwargs: Any) -> PortClaim:
+        raise OSError(98, "in TIME_WAIT from an earlier server")
+
+    monkeypatch.setattr(listen, "PortClaim", unclaimable)
+    listen.serve_workers(_Config())
+    assert _Recorded.sockets == ["uvicorn's shared socket"]
