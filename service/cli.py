@@ -427,7 +427,7 @@ def serve(
     from index.manifest import Manifest
     from index.store import resolve_version
     from ingest.chunking import ChunkerConfig
-    from service.listen import PortInUseError, serve_workers
+    from service.listen import PortInUseError, check_free, serve_workers
     from service.settings import available_cores
 
     settings = _settings()
@@ -478,6 +478,7 @@ def serve(
     }
     try:
         if workers == 1:
+            check_free(options["host"], options["port"])  # before the index loads, with the fix
             uvicorn.run("service.app:create_app_from_env", **options)
         else:  # each worker on a listening socket of its own (service/listen.py)
             serve_workers(uvicorn.Config("service.app:create_app_from_env", **options))

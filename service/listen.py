@@ -48,6 +48,22 @@ def worker_listener(family: int, address: Any, backlog: int) -> socket.socket:
     return sock
 
 
+def check_free(host: str, port: int) -> tuple[int, tuple[str, int]]:
+    """The address family and address to bind for `host:port`; `PortInUseError` if something
+    listens on it (or claims it). Bound with SO_REUSEADDR, as uvicorn binds, so connections of an
+    earlier server still in TIME_WAIT do not count."""
+    # as uvicorn picks the family: IPv6 for a host with a colon, else IPv4 ("localhost" too)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    address = (host, port)
+    try:
+        _bind(socket.socket(family, socket.SOCK_STREAM), address, reuse_port=False).close()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(errno.EADDRINUSE, f"{host}:{port} is in use") from None
+        raise
+    return family, address
+
+
 class PortClaim(socket.socket):
     """The parent's hold on `host:port`; pickled to a worker, it becomes that worker's listener.
 
@@ -56,19 +72,10 @@ class PortClaim(socket.socket):
     """
 
     def __init__(self, host: str, port: int, *, backlog: int = BACKLOG) -> None:
-        # as uvicorn picks the family: IPv6 for a host with a colon, else IPv4 ("localhost" too)
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        address = (host, port)
         # The claim has SO_REUSEPORT and not SO_REUSEADDR: a plain bind (with SO_REUSEADDR, as
-        # uvicorn and this check do) conflicts with it, so a second `serve` on this port fails
-        # here instead of silently joining this group. Checked first, with SO_REUSEADDR so old
-        # connections in TIME_WAIT do not count: does anything listen, or claim, here already?
-        try:
-            _bind(socket.socket(family, socket.SOCK_STREAM), address, reuse_port=False).close()
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PortInUseError(errno.EADDRINUSE, f"{host}:{port} is in use") from None
-            raise
+        # uvicorn and `check_free` do) conflicts with it, so a second `serve` on this port fails
+        # in `check_free` instead of silently joining this group.
+        family, address = check_free(host, port)
         super().__init__(family, socket.SOCK_STREAM)
         _bind(self, address, reuse_port=True)
         self._address = self.getsockname()  # the port bound, when asked for port 0

@@ -30,6 +30,8 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
 
     monkeypatch.setattr("uvicorn.run", run)
     monkeypatch.setattr("service.listen.serve_workers", serve_workers)
+    # and no real port is looked at: these tests must not depend on 8000 being free
+    monkeypatch.setattr("service.listen.check_free", lambda host, port: None)
     monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
     # serve hands the index folder to the workers through the environment; restore it afterwards
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
@@ -134,10 +136,18 @@ def test_serve_keeps_a_configured_thread_count(
     assert os.environ["ALLIANCE_QA_THREADS"] == "3"
 
 
-def test_serve_on_a_port_in_use_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_on_a_port_in_use_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
     import socket
 
+    def started(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a server started on a port in use")
+
     monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
+    monkeypatch.setattr("uvicorn.run", started)
+    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", started)
     monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
     for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_WORKERS", "ALLIANCE_QA_BALANCE_DIR"):
@@ -148,7 +158,7 @@ def test_serve_on_a_port_in_use_says_so(tmp_path: Path, monkeypatch: pytest.Monk
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = str(taken.getsockname()[1])
         result = CliRunner().invoke(
-            cli.main, ["serve", "--index", str(index_dir), "--port", port, "--workers", "2"]
+            cli.main, ["serve", "--index", str(index_dir), "--port", port, "--workers", workers]
         )
 
     assert result.exit_code == 1
