@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -301,14 +303,36 @@ def _quantize(fp32: Path, out: Path, *, reduce_range: bool) -> None:
     keep = [n.name for n in onnx.load(str(fp32)).graph.node if FLOAT_MATMULS.search(n.name)]
     # per channel: one scale per output column; 7-bit weights (reduce_range) only on CPUs without
     # VNNI, whose u8*s8 products can overflow at 8 bits (the file name says which was made)
-    quantize_dynamic(
-        fp32,
-        out,
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        reduce_range=reduce_range,
-        nodes_to_exclude=keep,
-    )
+    with _no_root_handler_installed():
+        quantize_dynamic(
+            fp32,
+            out,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            reduce_range=reduce_range,
+            nodes_to_exclude=keep,
+        )
+
+
+@contextmanager
+def _no_root_handler_installed() -> Iterator[None]:
+    """Keep a library's `logging.warning(...)` from configuring the root logger behind our back.
+
+    onnxruntime's quantiser logs its advice ("consider to run pre-processing") through
+    `logging.warning`, which installs a stderr handler on a root logger that has none; from then
+    on every library's records reach stderr, and the first `make run` printed
+    "DEBUG:bm25s:Building index from tokens". A do-nothing handler on the root logger meanwhile
+    (only when it has none) drops that advice and leaves logging as the application set it.
+    """
+    root = logging.getLogger()
+    placeholder = logging.NullHandler() if not root.handlers else None
+    if placeholder is not None:
+        root.addHandler(placeholder)
+    try:
+        yield
+    finally:
+        if placeholder is not None:
+            root.removeHandler(placeholder)
 
 
 def _has_vnni() -> bool:

@@ -164,3 +164,20 @@ def test_models_the_graph_cannot_reproduce_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="use the torch backend"):
         export_onnx(tmp_path, tmp_path / "cache")
     assert not (tmp_path / "cache").exists()
+
+
+def test_quantising_leaves_the_root_logger_unconfigured(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from index.onnx_embedder import _no_root_handler_installed
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as in the CLI: nobody configured logging
+    with _no_root_handler_installed():
+        logging.warning("consider to run pre-processing before quantization")  # what onnxruntime says
+    logging.getLogger("bm25s").debug("Building index from tokens")
+
+    assert root.handlers == []
+    assert "pre-processing" not in capsys.readouterr().err
