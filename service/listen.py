@@ -4,8 +4,9 @@ uvicorn binds one socket and every worker accepts from it. The kernel then hands
 connection to the worker that most recently started waiting for one (epoll wakes the last waiter
 first), which under load is the worker that has just answered: 16 connections opened at once
 landed 13/3 (measured), and a connection the balancer sheds (`service/balance.py`) came straight
-back to the worker that shed it, so evening them out took 0.2 s. Those were the slowest 1 % of a
-10-second benchmark (p99 47-49 ms in such runs, 39 ms in runs that started even).
+back to the worker that shed it, so evening them out took 0.2 s (one run, logged shed by shed).
+Three 10-second benchmark runs in a row, each starting from such a burst, gave p99 48.9 / 47.2 /
+38.8 ms at the same p50; with a socket per worker, four runs gave 40.9-42.9 ms.
 
 Here each worker listens on a socket of its own, all bound to the same address with
 `SO_REUSEPORT`, and the kernel picks one by hashing the connection's addresses: an even spread on
