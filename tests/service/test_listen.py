@@ -66,28 +66,25 @@ def test_a_port_someone_listens_on_or_claims_is_refused() -> None:
         PortClaim("127.0.0.1", claim.getsockname()[1])
 
 
-async def _whoami(scope: dict[str, Any], receive: Any, send: Any) -> None:
-    """A tiny ASGI app naming the server socket that accepted the connection."""
-    if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": scope["state"]["name"].encode()})
+def _named(name: str) -> Any:
+    """A tiny ASGI app that answers every request with `name`: which server accepted the connection."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": name.encode()})
+
+    return app
 
 
 def test_two_uvicorn_servers_on_their_own_listeners_share_new_connections() -> None:
     with PortClaim("127.0.0.1", 0) as claim:
         port = claim.getsockname()[1]
-        servers = []
-        for name in ("a", "b"):
-
-            async def app(scope: dict[str, Any], receive: Any, send: Any, name: str = name) -> None:
-                scope.setdefault("state", {})["name"] = name
-                await _whoami(scope, receive, send)
-
-            servers.append(ThreadServer(app, sockets=[_listener(claim)]))
+        servers = [ThreadServer(_named(name), sockets=[_listener(claim)]) for name in ("a", "b")]
         try:
             answered: Counter[str] = Counter()
             for _ in range(40):

@@ -18,7 +18,6 @@ from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     """Run `serve` with the fake embedder and uvicorn (one worker or several) replaced by a recorder."""
     calls: dict[str, Any] = {}
-    monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
 
     def run(app: str, **kwargs: Any) -> None:
         shared = os.environ.get("ALLIANCE_QA_BALANCE_DIR")
@@ -32,6 +31,13 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     monkeypatch.setattr("service.listen.serve_workers", serve_workers)
     # and no real port is looked at: these tests must not depend on 8000 being free
     monkeypatch.setattr("service.listen.check_free", lambda host, port: None)
+    _isolate(monkeypatch, tmp_path)
+    return calls
+
+
+def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The fake embedder and the fixture corpus; the variables `serve` writes restored afterwards."""
+    monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
     monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
     # serve hands the index folder to the workers through the environment; restore it afterwards
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
@@ -39,7 +45,6 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_WORKERS", "ALLIANCE_QA_BALANCE_DIR"):
         monkeypatch.setenv(name, "1")
         monkeypatch.delenv(name)
-    return calls
 
 
 def test_serve_builds_a_missing_index_then_runs_the_factory(served: dict[str, Any], tmp_path: Path) -> None:
@@ -145,14 +150,9 @@ def test_serve_on_a_port_in_use_says_so(
     def started(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("a server started on a port in use")
 
-    monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
     monkeypatch.setattr("uvicorn.run", started)
     monkeypatch.setattr("uvicorn.supervisors.Multiprocess", started)
-    monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
-    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
-    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_WORKERS", "ALLIANCE_QA_BALANCE_DIR"):
-        monkeypatch.setenv(name, "1")
-        monkeypatch.delenv(name)
+    _isolate(monkeypatch, tmp_path)
     index_dir = tmp_path / "index"
     Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
     with socket.create_server(("127.0.0.1", 0)) as taken:
