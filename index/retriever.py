@@ -17,6 +17,7 @@ from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
 from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
+from index.phrasing import encoding_text
 from index.ranking import Ranker, Ranking, SearchConfig
 from index.records import read_chunks, read_documents, write_chunks, write_documents
 from index.store import publish_version, resolve_version, write_lock
@@ -387,7 +388,7 @@ class Index:
             mark = now
 
         searched = self._ranker.expand(question)  # "GSOMIA" → "General Security … Agreement"
-        query = self.encode_query(searched)[0]
+        query = self.encode_query(encoding_text(searched))[0]  # without "What is the … ?"
         lap("encode")
         ranking = self._ranker.rank(searched, query, k=k, mode=mode, allowed=allowed, lap=lap)
         hits = [self._hit(ranking, i) for i in range(len(ranking.picked))]
