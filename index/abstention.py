@@ -6,8 +6,10 @@ The rule (`DEFAULT_RULE`), in order:
    treaty", "F-35") is refused, and so is one naming something the corpus never names: a
    capitalised word, not opening a sentence, that no corpus word matches even after typo
    correction ("the Malabar exercise", "the Quad", "Article 9"), unless it is the capital of a
-   country the corpus names ("Tokyo and Washington"; `index/names.py`). Acronyms of names the
-   corpus spells out are read as the names first (`index/acronyms.py`).
+   country the corpus names ("Tokyo and Washington"; `index/names.py`), or the name of an
+   agreement, treaty or strategy made of words the corpus writes only in lower case and never in
+   that order ("the Reciprocal Access Agreement", "the Status of Forces Agreement"). Acronyms of
+   names the corpus spells out are read as the names first (`index/acronyms.py`).
 2. A question asking for a number or a date ("when…", "in what year…", "how many/much…") needs a
    sentence with a figure or a month (list numbering does not count) holding at least 0.68 of the
    idf-weighted words of what the number is about; a word the corpus never uses weighs as much as
@@ -19,23 +21,33 @@ The rule (`DEFAULT_RULE`), in order:
    and sentence are the best chunk and sentence cosines over the allowed documents and coverage is
    the share of the question's content words the corpus uses (after typo correction).
 
-Calibration, on the dev split of evals/questions/alliance.jsonl (46 answerable, 13 unanswerable;
-all-MiniLM-L6-v2, chunks of 128 tokens with one sentence of overlap):
+Calibration, on the dev split of evals/questions/alliance.jsonl (46 answerable, 13 unanswerable
+when fitted; 48 and 16 since q115–q119 were added;
+all-MiniLM-L6-v2, chunks of 128 tokens with one sentence of overlap; questions encoded without
+their interrogative frame, `index/phrasing.py`: the figures below are from that encoding, and the
+thresholds fit both it and the full question):
 
-- Rule 2: the dev answerable number questions score 1.00 and 1.00, the unanswerable ones 0.00,
-  0.05, 0.08, 0.18 and 0.36; the threshold is the midpoint of that gap.
+- Rule 2: the dev answerable number questions score 1.00, 1.00 and 1.00, the unanswerable ones
+  0.00, 0.04, 0.07, 0.19 and 0.35 (encoding the full question: 0.00, 0.05, 0.08, 0.18 and 0.36);
+  the threshold is the midpoint of that gap.
 - Rule 3: the lowest best-sentence cosine of a dev answerable question is 0.250, the highest of a
-  dev off-topic one 0.215; the floor is their midpoint.
+  dev off-topic one 0.200 (full question: 0.215); the floor is near their midpoint.
 - Rule 4: an L2 logistic regression (λ = 0.003) over the questions rules 1–3 leave, weights
   rounded. The bias puts the boundary 0.13 above the highest off-topic logit (-0.13, "a good
-  training plan for a first marathon"), well below the lowest answerable one (+0.68): refusing an
-  in-domain question costs more than answering an off-topic one. The lexical-share signal added
+  training plan for a first marathon"), well below the lowest answerable one (+0.75; +0.68 for the
+  full question): refusing an in-domain question costs more than answering an off-topic one. The lexical-share signal added
   nothing on dev, so it has weight 0.
 - Rule 1's names were written after the test misses had been read (earlier notes list them), and
   checked on dev before test was run again: on dev they refuse one more unanswerable question (the Quad) and no answerable
   one (the five paraphrases naming a capital pass: Washington, Canberra, New Delhi). Without the
   capitals exception those five would have been refused.
-- Dev: 12 of 13 unanswerable refused (92 %), 46 of 46 answerable answered (100 %). Test: 12 of 13
+- The rule for names of agreements and treaties came later (session 5), from an answered question
+  about the Reciprocal Access Agreement. Five dev questions were added for it (q115–q119): three
+  unanswerable (the Reciprocal Access and Status of Forces agreements, refused only by it; the Three
+  Non-Nuclear Principles, refused by the plain names rule too) and two answerable with reworded names
+  ("the Japan-US Mutual Security Treaty", "the Japan-South Korea Intelligence Sharing Agreement"),
+  which it lets through. It refuses no answerable question of either split.
+- Dev: 15 of 16 unanswerable refused (94 %), 48 of 48 answerable answered (100 %). Test: 12 of 13
   refused (92 %; 10 before the names rule), 40 of 42 answered (95 %).
 - What it misses: in-domain questions about something the essays never name in a capitalised word
   ("What is Japan's annual defense budget?", "Who was prime minister in 1960?"): every word is one

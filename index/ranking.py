@@ -46,7 +46,7 @@ from index.dense import search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
 from index.lexical import LexicalIndex, QueryTerms
-from index.names import capital_words, unknown_names
+from index.names import Wording, capital_words, unknown_names, unknown_titles
 from ingest.chunking import Chunk
 from ingest.documents import Document
 
@@ -190,6 +190,8 @@ class Ranker:
         self.acronyms = find_acronyms(texts.values())
         # capitals standing for countries the corpus names ("Tokyo and Washington") are no unknown names
         self._capitals = capital_words(lexical.uses)
+        # agreements, treaties… named in words the corpus uses, but never as that name
+        self._wording = Wording.of(texts.values())
 
     def expand(self, question: str) -> str:
         """`question` as the search reads it: acronyms the corpus never writes replaced by their names."""
@@ -340,7 +342,10 @@ class Ranker:
             lexical=float(self.lexical.matched_share(terms, rows.tolist()).max()),
             coverage=terms.coverage,
             unknown_number=any(n not in self._numbers for n in numbers_in(question)),
-            unknown_name=bool(unknown_names(question, self.lexical.knows, self._capitals)),
+            unknown_name=bool(
+                unknown_names(question, self.lexical.knows, self._capitals)
+                or unknown_titles(question, self._wording)
+            ),
             number_share=self._number_share(question, sentences) if wants_number(question) else None,
         )
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from index.names import capital_words, unknown_names
+import pytest
+
+from index.names import Wording, capital_words, unknown_names, unknown_titles
 
 CORPUS = {"japan", "united", "states", "south", "korea", "navy", "exercise", "treaty", "acsa"}
 
@@ -35,3 +37,51 @@ def test_openings_known_words_and_capitals_are_not_names() -> None:
     # Title Case and words the corpus uses are no unknown names
     assert unknown_names("What Do The Japan And United States Navy Do?", knows, capitals) == []
     assert unknown_names("What do Tokyo and Washington sign with the ACSA?", knows, capitals) == []
+
+
+ESSAY = Wording.of(
+    [
+        "The Japan-US Mutual Cooperation and Security Treaty was signed in 1960. It covers reciprocal "
+        "provisions such as fuel, and access to ports. The Japan-South Korea General Security of "
+        "Military Information Agreement supports intelligence sharing, and the status of the alliance "
+        "is secure. Weapons of mass destruction are a concern."
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        # every word is one the essay uses, but only in lower case, and never as this name
+        ("What does the Reciprocal Access Agreement allow?", "Reciprocal Access Agreement"),
+        ("Is the Status of Forces Agreement fair?", "Status of Forces Agreement"),
+        (
+            "When did the Japan-Australia Reciprocal Access Agreement start?",
+            "Japan-Australia Reciprocal Access Agreement",
+        ),
+    ],
+)
+def test_a_title_in_words_the_corpus_never_writes_as_a_name_is_unknown(question: str, name: str) -> None:
+    assert unknown_titles(question, ESSAY) == [name]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the Japan-US Security Treaty signed?",  # reworded, but every word is a capitalised one
+        "What does the Intelligence Sharing Agreement cover?",  # the essay writes "intelligence sharing"
+        "What does the Japan-South Korea Intelligence Sharing Agreement cover?",
+        "Are Weapons of Mass Destruction a concern?",  # no agreement, treaty or strategy: not a title
+        "What reciprocal access does the agreement give?",  # not capitalised: not a name
+    ],
+)
+def test_titles_the_corpus_covers_and_runs_that_are_no_titles_pass(question: str) -> None:
+    assert unknown_titles(question, ESSAY) == []
+
+
+def test_wording_records_case_and_order() -> None:
+    assert "reciprocal" in ESSAY.lower and "reciprocal" not in ESSAY.capitalised
+    assert "security" in ESSAY.capitalised
+    assert ESSAY.writes(["intelligence", "sharing"])
+    assert not ESSAY.writes(["sharing", "intelligence"])
+    assert not ESSAY.writes(["intelligence", "shar"])  # whole words only
