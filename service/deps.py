@@ -59,10 +59,13 @@ def install_index(state: Any, index: Index) -> None:
     A loaded index is some 135,000 long-lived objects; a full collection walked them all in 50 ms
     (measured), stalling every question in flight on that worker. `gc.freeze()` moves what is alive
     now into a generation the collector skips; reference counting still frees an old index when
-    the last request reading it is done.
+    the last request reading it is done. A collection first: garbage still waiting in a reference
+    cycle at this moment (an index opened by a finished write, held by a traceback) would otherwise
+    be frozen with the rest and never freed. It walks only what is not frozen yet, once per install.
     """
     state.index = index
     state.metrics.observe_index(index)
+    gc.collect()
     gc.freeze()
 
 

@@ -101,6 +101,24 @@ def test_replaced_versions_are_freed(client: TestClient, monkeypatch: pytest.Mon
     assert alive == [client.app.state.index]  # type: ignore[attr-defined]
 
 
+def test_an_index_waiting_in_a_reference_cycle_is_not_frozen_for_good(client: TestClient) -> None:
+    from service.deps import install_index
+
+    state = client.app.state  # type: ignore[attr-defined]
+    old = Index.open(state.index.folder, embedder=FakeEmbedder())
+    gone = weakref.ref(old)
+    cycle: list[Any] = [old]
+    cycle.append(cycle)  # garbage only the cyclic collector frees, as a finished request's traceback is
+    del old, cycle
+    gc.disable()  # no automatic collection in between: only install_index's own may free it
+    try:
+        install_index(state, state.index)  # freezes what is alive: the cycle must be collected first
+    finally:
+        gc.enable()
+    gc.collect()
+    assert gone() is None
+
+
 def test_unchanged_text_is_not_embedded_again(client: TestClient) -> None:
     first = client.post("/v1/documents", json=NEW_DOC, headers=AUTH).json()
     assert first["embedded"] > 0
