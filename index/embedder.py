@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from alliance_qa.errors import InputError, ModelError
+from index.late import content_rows
 from ingest.tokens import WordPieceCounter
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -94,6 +95,23 @@ class SentenceTransformerEmbedder:
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         return self.encode(texts)
+
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
+        if not texts:
+            return []
+        hidden = self._model.encode(
+            list(texts), batch_size=batch_size, output_value="token_embeddings", convert_to_numpy=False
+        )
+        tokenizer = self._model.tokenizer
+        out = []
+        for text, states in zip(texts, hidden, strict=True):
+            ids = tokenizer(text, truncation=True, max_length=self.window)["input_ids"]
+            pieces = tokenizer.convert_ids_to_tokens(ids)
+            out.append(content_rows(pieces, states.cpu().numpy()[: len(pieces)]))
+        return out
+
+    def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
+        return self.encode([text]), self.encode_tokens([text])[0]
 
     def count_tokens(self, text: str) -> int:
         return self._counter(text)

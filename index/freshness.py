@@ -43,6 +43,9 @@ def stale_reasons(
     if manifest.embed_context and manifest.sentences and not (folder / SENTENCE_CONTEXT_FILE).is_file():
         # built before sentences were also embedded after their headings: it ranks, but worse
         reasons.append("no heading-framed sentence vectors (an index from an older version)")
+    if manifest.tokens is None:
+        # built before late interaction: it ranks, but without the word-by-word match
+        reasons.append("no token vectors for late interaction (an index from an older version)")
     wanted_model = model_name(model_path or default_model_path())
     if manifest.model_name != wanted_model:
         reasons.append(f"model {manifest.model_name} → {wanted_model}")

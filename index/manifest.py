@@ -41,6 +41,9 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     lexical: dict[str, Any] = field(default_factory=dict)  # LexicalConfig fields, num_docs, vocabulary
     sentences: int = 0  # rows of sentences.npy / sentence_spans.npy
+    # rows of tokens.npy (late interaction); 0 when the embedder gives none, None in an index from
+    # before late interaction existed
+    tokens: int | None = None
 
     @property
     def chunk_count(self) -> int:
@@ -52,6 +55,7 @@ class Manifest:
             "documents": len(self.documents),
             "chunks": self.chunk_count,
             "sentences": self.sentences,
+            "tokens": self.tokens,
         }
         return data
 

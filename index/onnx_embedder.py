@@ -29,11 +29,13 @@ from tokenizers import Tokenizer
 
 from alliance_qa.errors import InputError, ModelError
 from index.embedder import Vectors, default_model_path, model_name
+from index.late import content_rows
 from ingest.tokens import WordPieceCounter
 
-EXPORT_VERSION = 4  # bump when the graph or its quantisation changes: the cache key includes it
+EXPORT_VERSION = 5  # bump when the graph or its quantisation changes: the cache key includes it
 OPSET = 17
 OUTPUT = "embeddings"
+TOKENS = "tokens"  # the transformer's last hidden state, per word piece (index/late.py)
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 SUPPORTED_MODULES = {"Transformer", "Pooling", "Normalize"}  # the rest (Dense, ...) needs torch
@@ -114,6 +116,25 @@ class OnnxEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._run(self._queries, list(texts))
 
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
+        if batch_size < 1:
+            raise InputError(f"batch_size of {batch_size} is not allowed: pass 1 or more")
+        out: list[Vectors] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        session = self._documents()
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            encodings, feeds = self._feeds([texts[i] for i in rows])
+            _, tokens = session.run_both(feeds)
+            for i, encoding, hidden in zip(rows, encodings, tokens, strict=True):
+                out[i] = content_rows(encoding.tokens, hidden)
+        return out
+
+    def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
+        (encoding,), feeds = self._feeds([text])
+        pooled, tokens = self._queries.run_both(feeds)
+        return np.asarray(pooled, dtype=np.float32), content_rows(encoding.tokens, tokens[0])
+
     def count_tokens(self, text: str) -> int:
         return self._counter(text)
 
@@ -125,13 +146,18 @@ class OnnxEmbedder:
             return self._documents_session
 
     def _run(self, session: _Session, texts: list[str]) -> Vectors:
+        _, feeds = self._feeds(texts)
+        return np.asarray(session.run(feeds), dtype=np.float32)
+
+    def _feeds(self, texts: list[str]) -> tuple[list[Any], dict[str, Any]]:
+        """The tokenizer's encodings of `texts` and the arrays the graph reads."""
         encodings = self._tokenizer.encode_batch(texts)
         arrays = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        return np.asarray(session.run({name: arrays[name] for name in self._inputs}), dtype=np.float32)
+        return encodings, {name: arrays[name] for name in self._inputs}
 
 
 class _Session:
@@ -149,6 +175,12 @@ class _Session:
         with self._lock:
             (output,) = self.session.run([OUTPUT], feeds)
         return output
+
+    def run_both(self, feeds: dict[str, Any]) -> tuple[Any, Any]:
+        """The pooled vectors and the per-piece hidden states, from one run."""
+        with self._lock:
+            pooled, tokens = self.session.run([OUTPUT, TOKENS], feeds)
+        return pooled, tokens
 
 
 def _session(onnx_path: Path, threads: int) -> Any:
@@ -224,7 +256,10 @@ def _publish(final: Path, write: Callable[[Path], None]) -> None:
 
 
 def _export_fp32(model_path: Path, out: Path) -> None:
-    """Trace the transformer with mean pooling and normalisation into one float32 ONNX graph."""
+    """Trace the transformer with mean pooling and normalisation into one float32 ONNX graph.
+
+    Its second output is the last hidden state itself, for late interaction (`index/late.py`).
+    """
     # the hubs are unreachable: never let a library try them
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -245,13 +280,13 @@ def _export_fp32(model_path: Path, out: Path) -> None:
             super().__init__()
             self.transformer = transformer
 
-        def forward(self, *arrays: torch.Tensor) -> torch.Tensor:
+        def forward(self, *arrays: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
             named = dict(zip(inputs, arrays, strict=True))
             hidden = self.transformer(**named).last_hidden_state
             mask = named["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             # the same clamp as sentence-transformers' Pooling, so an all-pad row cannot divide by 0
             mean = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2.0, dim=1)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=1), hidden
 
     # two rows, the second padded: the trace must keep the attention-mask path, not a no-padding shortcut
     ids = torch.tensor([[101, 7592, 2088, 2003, 2307, 102], [101, 7592, 102, 0, 0, 0]], dtype=torch.long)
@@ -260,7 +295,10 @@ def _export_fp32(model_path: Path, out: Path) -> None:
         "attention_mask": (ids != 0).to(torch.long),
         "token_type_ids": torch.zeros_like(ids),
     }
-    dynamic = {name: {0: "batch", 1: "sequence"} for name in inputs} | {OUTPUT: {0: "batch"}}
+    dynamic = {name: {0: "batch", 1: "sequence"} for name in inputs} | {
+        OUTPUT: {0: "batch"},
+        TOKENS: {0: "batch", 1: "sequence"},
+    }
     model = Pooled().eval()
     with torch.no_grad(), warnings.catch_warnings():
         # the tracer warns about shape checks it freezes and about index ops; both are checked
@@ -272,7 +310,7 @@ def _export_fp32(model_path: Path, out: Path) -> None:
             tuple(example[name] for name in inputs),
             str(out),
             input_names=inputs,
-            output_names=[OUTPUT],
+            output_names=[OUTPUT, TOKENS],
             dynamic_axes=dynamic,
             opset_version=OPSET,
             do_constant_folding=True,

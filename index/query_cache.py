@@ -17,6 +17,7 @@ import numpy as np
 
 from alliance_qa.errors import InputError
 from index.embedder import Embedder, Vectors
+from index.late import TokenEmbedder, supports_tokens
 
 
 class CacheStats(NamedTuple):
@@ -43,6 +44,8 @@ class QueryCache:
         # lru_cache is thread-safe (the service encodes on several threads); two threads missing on
         # the same text at once both run the model, which is harmless
         self._lookup = lru_cache(maxsize=size)(self._encode_one)
+        self._lookup_tokens = lru_cache(maxsize=size)(self._encode_one_with_tokens)
+        self.gives_tokens = supports_tokens(inner)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors:
         return self.inner.encode(texts, batch_size=batch_size, progress=progress)
@@ -52,16 +55,42 @@ class QueryCache:
             return self._lookup(texts[0])
         return self.inner.encode_queries(texts)
 
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
+        return self._tokens().encode_tokens(texts, batch_size=batch_size)
+
+    def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
+        if self.capacity:
+            return self._lookup_tokens(text)
+        return self._tokens().encode_query_tokens(text)
+
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
     def stats(self) -> CacheStats:
-        info = self._lookup.cache_info()
-        return CacheStats(info.hits, info.misses, info.currsize, self.capacity)
+        plain, tokens = self._lookup.cache_info(), self._lookup_tokens.cache_info()
+        return CacheStats(
+            plain.hits + tokens.hits,
+            plain.misses + tokens.misses,
+            plain.currsize + tokens.currsize,
+            self.capacity,
+        )
 
     def clear(self) -> None:
         """Forget every cached vector."""
         self._lookup.cache_clear()
+        self._lookup_tokens.cache_clear()
+
+    def _tokens(self) -> TokenEmbedder:
+        if not isinstance(self.inner, TokenEmbedder):
+            raise TypeError(f"{type(self.inner).__name__} gives no token vectors")
+        return self.inner
+
+    def _encode_one_with_tokens(self, text: str) -> tuple[Vectors, Vectors]:
+        pooled, tokens = self._tokens().encode_query_tokens(text)
+        pooled, tokens = np.array(pooled, dtype=np.float32, copy=True), np.array(tokens, copy=True)
+        pooled.setflags(write=False)  # every later caller shares these arrays
+        tokens.setflags(write=False)
+        return pooled, tokens
 
     def _encode_one(self, text: str) -> Vectors:
         vectors = np.array(self.inner.encode_queries([text]), dtype=np.float32, copy=True)

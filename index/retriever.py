@@ -15,6 +15,7 @@ from index.abstention import Signals
 from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
+from index.late import TOKEN_VECTORS_FILE, TokenEmbedder, TokenTable, embed_tokens, supports_tokens
 from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
 from index.phrasing import encoding_text
@@ -114,6 +115,16 @@ def embedding_text(chunk: Chunk, *, context: bool) -> str:
     )
 
 
+def embedded_texts(chunks: Sequence[Chunk], embedder: Embedder, *, context: bool) -> list[str]:
+    """Per chunk, the text its vector (and its token vectors) are embedded from."""
+    texts = []
+    for chunk in chunks:
+        text = embedding_text(chunk, context=context)
+        # context must never push source text out of the window
+        texts.append(text if embedder.count_tokens(text) <= embedder.window - 2 else chunk.text)
+    return texts
+
+
 def _library_versions() -> dict[str, str]:
     versions = {"alliance-qa": __version__}
     for package in ("faiss-cpu", "sentence-transformers", "torch", "bm25s", "tiktoken"):
@@ -142,6 +153,7 @@ class Index:
         *,
         lexical: LexicalIndex,
         sentences: SentenceTable,
+        tokens: TokenTable | None = None,
         config: SearchConfig | None = None,
     ) -> None:
         self.folder = folder
@@ -150,10 +162,16 @@ class Index:
         self.chunks = list(chunks)
         self.lexical = lexical
         self.sentences = sentences
+        self.tokens = tokens
         self._documents = {d.doc_id: d for d in documents}
         self._chunk_rows = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self._ranker = Ranker(
-            documents=documents, chunks=self.chunks, dense=dense, lexical=lexical, sentences=sentences
+            documents=documents,
+            chunks=self.chunks,
+            dense=dense,
+            lexical=lexical,
+            sentences=sentences,
+            tokens=tokens,
         )
         self.config = config or SearchConfig()
 
@@ -170,10 +188,15 @@ class Index:
         index_type: str = "flat",
         embed_context: bool = True,
         lexical: LexicalConfig | None = None,
+        late_interaction: bool = True,
         config: SearchConfig | None = None,
         progress: bool = False,
     ) -> Index:
-        """Read `corpus_dir`, chunk, embed and save a new index version under `out_dir`."""
+        """Read `corpus_dir`, chunk, embed and save a new index version under `out_dir`.
+
+        `late_interaction` keeps each chunk's word-piece vectors (when the embedder gives them) for
+        hybrid re-ranking (`index/late.py`); a very large corpus may do without their memory.
+        """
         documents = read_corpus(corpus_dir)
         return cls.build_from_documents(
             documents,
@@ -183,6 +206,7 @@ class Index:
             index_type=index_type,
             embed_context=embed_context,
             lexical=lexical,
+            late_interaction=late_interaction,
             config=config,
             progress=progress,
         )
@@ -198,6 +222,7 @@ class Index:
         index_type: str = "flat",
         embed_context: bool = True,
         lexical: LexicalConfig | None = None,
+        late_interaction: bool = True,
         config: SearchConfig | None = None,
         progress: bool = False,
     ) -> Index:
@@ -211,12 +236,9 @@ class Index:
                 f"(minus 2 special tokens); use at most {embedder.window - 2}"
             )
         chunks = chunk_documents(documents, chunker, embedder.count_tokens)
-        texts = []
-        for chunk in chunks:
-            text = embedding_text(chunk, context=embed_context)
-            # context must never push source text out of the window
-            texts.append(text if embedder.count_tokens(text) <= embedder.window - 2 else chunk.text)
+        texts = embedded_texts(chunks, embedder, context=embed_context)
         vectors = embedder.encode(texts, progress=progress)
+        tokens = embed_tokens(texts, embedder, embedder.dimension) if late_interaction else None
         dense = build_dense(vectors, index_type=index_type)
         lexical_index = LexicalIndex.build(
             [embedding_text(c, context=lexical_config.headings) for c in chunks], config=lexical_config
@@ -243,6 +265,7 @@ class Index:
             versions=_library_versions(),
             lexical=lexical_index.params(),
             sentences=len(sentences),
+            tokens=0 if tokens is None else len(tokens.vectors),
         )
 
         def fill(folder: Path) -> None:
@@ -251,6 +274,8 @@ class Index:
             save_dense(dense, folder)
             lexical_index.save(folder)
             sentences.save(folder)
+            if tokens is not None:
+                tokens.save(folder)
             manifest.write(folder)  # last: a folder with a manifest is complete
 
         with write_lock(out_dir):
@@ -264,6 +289,7 @@ class Index:
             embedder,
             lexical=lexical_index,
             sentences=sentences,
+            tokens=tokens,
             config=config,
         )
 
@@ -303,6 +329,11 @@ class Index:
                 f"{folder}: {len(sentences)} sentence rows, the manifest says {manifest.sentences}; "
                 "rebuild with `alliance-qa ingest`"
             )
+        tokens = None
+        if (folder / TOKEN_VECTORS_FILE).exists():  # an index from before late interaction has none
+            tokens = TokenTable.load(
+                folder, chunks=len(chunks), dimension=manifest.dimension, count=manifest.tokens or 0
+            )
         return cls(
             folder,
             manifest,
@@ -312,6 +343,7 @@ class Index:
             embedder,
             lexical=lexical,
             sentences=sentences,
+            tokens=tokens,
             config=config,
         )
 
@@ -356,8 +388,20 @@ class Index:
 
     # ---- searching --------------------------------------------------------------------------
 
+    def embedded_texts(self) -> list[str]:
+        """Per chunk, the text its vectors were embedded from."""
+        return embedded_texts(self.chunks, self.embedder, context=self.manifest.embed_context)
+
     def encode_query(self, question: str) -> Vectors:
         return self.embedder.encode_queries([question])[0:1]
+
+    def _encode(self, text: str) -> tuple[Vectors, Vectors | None]:
+        """The question's vector, and its content pieces' vectors when the index can use them."""
+        if self.tokens is not None and supports_tokens(self.embedder):
+            assert isinstance(self.embedder, TokenEmbedder)  # for the type checker
+            pooled, pieces = self.embedder.encode_query_tokens(text)
+            return pooled[0], pieces
+        return self.encode_query(text)[0], None
 
     def search(
         self, question: str, *, k: int = 5, mode: str = DEFAULT_MODE, doc_ids: Sequence[str] | None = None
@@ -388,9 +432,11 @@ class Index:
             mark = now
 
         searched = self._ranker.expand(question)  # "GSOMIA" → "General Security … Agreement"
-        query = self.encode_query(encoding_text(searched))[0]  # without "What is the … ?"
+        query, pieces = self._encode(encoding_text(searched))  # without "What is the … ?"
         lap("encode")
-        ranking = self._ranker.rank(searched, query, k=k, mode=mode, allowed=allowed, lap=lap)
+        ranking = self._ranker.rank(
+            searched, query, k=k, mode=mode, allowed=allowed, lap=lap, query_pieces=pieces
+        )
         hits = [self._hit(ranking, i) for i in range(len(ranking.picked))]
         top = hits[0] if hits else None
         answer = None

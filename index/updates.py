@@ -17,6 +17,7 @@ import numpy as np
 from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
 from index.answer import sentence_context_text
 from index.embedder import Embedder, Vectors
+from index.late import TokenEmbedder, supports_tokens
 from index.lexical import LexicalConfig
 from index.retriever import Index, embedding_text
 from index.store import write_lock
@@ -31,13 +32,17 @@ def _key(text: str) -> str:
 class CachedEmbedder:
     """An embedder that looks texts up by content hash before asking the model."""
 
-    def __init__(self, inner: Embedder, known: Mapping[str, Vectors]) -> None:
+    def __init__(
+        self, inner: Embedder, known: Mapping[str, Vectors], known_tokens: Mapping[str, Vectors] | None = None
+    ) -> None:
         self.inner = inner
         self.name = inner.name
         self.dimension = inner.dimension
         self.window = inner.window
         self.path = getattr(inner, "path", "")
+        self.gives_tokens = supports_tokens(inner)
         self._known = dict(known)
+        self._known_tokens = dict(known_tokens or {})
         self.encoded = 0  # texts the model actually embedded: what a change cost
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors:
@@ -53,6 +58,21 @@ class CachedEmbedder:
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         return self.inner.encode_queries(texts)
+
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
+        if not isinstance(self.inner, TokenEmbedder):
+            raise TypeError(f"{type(self.inner).__name__} gives no token vectors")
+        keys = [_key(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known_tokens}
+        if missing:
+            fresh = self.inner.encode_tokens(list(missing.values()), batch_size=batch_size)
+            self._known_tokens.update(zip(missing, fresh, strict=True))
+        return [self._known_tokens[k] for k in keys]
+
+    def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
+        if not isinstance(self.inner, TokenEmbedder):
+            raise TypeError(f"{type(self.inner).__name__} gives no token vectors")
+        return self.inner.encode_query_tokens(text)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
@@ -76,6 +96,16 @@ def known_vectors(index: Index) -> dict[str, Vectors]:
     return known
 
 
+def known_tokens(index: Index) -> dict[str, Vectors]:
+    """Content hash of each chunk's embedded text → its content pieces' vectors (none without a table)."""
+    table = index.tokens
+    if table is None:
+        return {}
+    return {
+        _key(text): table.rows_of(row).astype(np.float32) for row, text in enumerate(index.embedded_texts())
+    }
+
+
 def _open_current(home: Path, embedder: Embedder) -> Index | None:
     try:
         return Index.open(home, embedder=embedder)
@@ -91,12 +121,15 @@ def _publish(
     current: Index | None,
     chunker: ChunkerConfig | None = None,
     index_type: str | None = None,
+    late_interaction: bool | None = None,
     progress: bool = False,
 ) -> tuple[Index, int]:
     if not documents:
         raise InputError("that would leave the index with no documents; add one before removing the last")
     manifest = current.manifest if current else None
-    cached = CachedEmbedder(embedder, known_vectors(current) if current else {})
+    cached = CachedEmbedder(
+        embedder, known_vectors(current) if current else {}, known_tokens(current) if current else {}
+    )
     updated = Index.build_from_documents(
         [documents[d] for d in sorted(documents)],
         home,
@@ -105,6 +138,10 @@ def _publish(
         index_type=index_type or (manifest.index_type if manifest else "flat"),
         embed_context=manifest.embed_context if manifest else True,
         lexical=LexicalConfig.from_json(manifest.lexical) if manifest else None,
+        # a change keeps the index's choice; one from before late interaction (None) gains it
+        late_interaction=late_interaction
+        if late_interaction is not None
+        else (manifest is None or manifest.tokens != 0),
         config=current.config if current else None,
         progress=progress,
     )
@@ -152,6 +189,7 @@ def sync_folder(
     chunker: ChunkerConfig,
     index_type: str = "flat",
     keep_extra: bool = False,
+    late_interaction: bool = True,
     progress: bool = False,
 ) -> tuple[Index, int]:
     """Make the index at `home` hold the documents of `corpus_dir`, with these settings.
@@ -172,5 +210,6 @@ def sync_folder(
             current=current,
             chunker=chunker,
             index_type=index_type,
+            late_interaction=late_interaction,
             progress=progress,
         )

@@ -89,6 +89,12 @@ def main() -> None:
     show_default=True,
     help="FAISS index: flat is exact; hnsw and ivfpq are for large corpora.",
 )
+@click.option(
+    "--late-interaction/--no-late-interaction",
+    default=True,
+    show_default=True,
+    help="Keep each chunk's word-piece vectors for hybrid re-ranking (~120 KB a chunk in memory).",
+)
 @_friendly
 def ingest(
     corpus: Path | None,
@@ -98,6 +104,7 @@ def ingest(
     overlap: int | None,
     if_stale: bool,
     index_type: str,
+    late_interaction: bool,
 ) -> None:
     """Build or resync the index from CORPUS (default: corpus/), re-embedding only changed text.
 
@@ -135,6 +142,7 @@ def ingest(
         chunker=chunker,
         index_type=index_type,
         keep_extra=if_stale,
+        late_interaction=late_interaction,
         progress=sys.stderr.isatty(),
     )
     seconds = time.perf_counter() - started

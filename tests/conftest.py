@@ -38,6 +38,29 @@ class FakeEmbedder:
         return len(re.findall(r"\w+|[^\w\s]", text))
 
 
+class FakeTokenEmbedder(FakeEmbedder):
+    """`FakeEmbedder` that also gives token vectors: one hashed one-hot row per word (late interaction)."""
+
+    name = "fake-hash-256-tokens"
+
+    def __init__(self) -> None:
+        self.token_texts = 0  # texts whose token vectors were computed: what a change cost
+
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[np.ndarray]:
+        self.token_texts += len(texts)
+        return [self._pieces(text) for text in texts]
+
+    def encode_query_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        return self.encode([text]), self._pieces(text)
+
+    def _pieces(self, text: str) -> np.ndarray:
+        words = [w for w in re.findall(r"\w+", text.lower()) if w not in {"the", "of", "a", "and"}]
+        rows = np.zeros((len(words), self.dimension), dtype=np.float32)
+        for i, word in enumerate(words):
+            rows[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] = 1.0
+        return rows
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()

@@ -54,6 +54,25 @@ def test_onnx_vectors_match_torch(onnx_embedder: OnnxEmbedder, real_embedder) ->
 
 
 @pytest.mark.model
+def test_onnx_token_vectors_match_torch(onnx_cache: Path, onnx_embedder: OnnxEmbedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    # late interaction (index/late.py): the same content pieces, the same vectors, in either backend
+    onnx = onnx_embedder.encode_tokens(BATCH, batch_size=2)  # padded batches
+    torch = real_embedder.encode_tokens(BATCH)
+    for mine, theirs in zip(onnx, torch, strict=True):
+        assert mine.shape == theirs.shape and len(mine) > 0
+        assert _cosines(mine, theirs).min() >= 0.999
+    # "Which exercise do Japan and India hold?": exercise, japan, india, hold (the model is uncased)
+    assert len(onnx[0]) == 4
+    # a question's pooled vector and pieces come from one run; int8 moves the pieces a little only
+    int8 = load_embedder("onnx-int8", cache_dir=onnx_cache)
+    assert isinstance(int8, OnnxEmbedder)
+    pooled, pieces = int8.encode_query_tokens(SHORT)
+    np.testing.assert_allclose(pooled, int8.encode_queries([SHORT]), atol=1e-6)
+    assert pieces.shape == onnx[0].shape
+    assert _cosines(pieces, onnx[0]).min() >= 0.95
+
+
+@pytest.mark.model
 def test_onnx_embedder_describes_the_same_model_as_torch(onnx_embedder: OnnxEmbedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
     # an index built with one backend must open with the other: the manifest records these
     assert onnx_embedder.name == real_embedder.name == "sentence-transformers/all-MiniLM-L6-v2"

@@ -1,0 +1,187 @@
+"""Late interaction: a chunk scored by how well each word of the question finds its match in it.
+
+A pooled vector squeezes a chunk into one point, so a question worded differently from its answer
+("fresh dangers" against "emerging threats") can land far from it. The model's token outputs keep
+each word piece in its context; MaxSim (ColBERT's scoring, here on the off-the-shelf
+all-MiniLM-L6-v2) takes, for every content word piece of the question, its best cosine with any
+word piece of the chunk, and averages those:
+
+    maxsim(q, c) = mean over question pieces i of  max over chunk pieces j of  q_i · c_j
+
+Only content pieces take part: special tokens, punctuation and stopwords say nothing about which
+chunk answers. The chunk's pieces come from the same text its pooled vector is embedded from (the
+heading path, then the chunk), one row per piece, stored in float16 and held in float32 (numpy
+casts float16 at ~120 µs a chunk, more than the product costs; 1.5 KB a piece in memory, ~80 pieces
+a chunk here): `TokenTable`. An index for a very large corpus can be built without it
+(`alliance-qa ingest --no-late-interaction`). Hybrid ranking adds
+`maxsim` with a weight tuned on the dev questions (`index/ranking.py: SearchConfig`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+from bm25s.stopwords import STOPWORDS_EN
+
+from alliance_qa.errors import IndexCorruptError
+
+TOKEN_VECTORS_FILE = "tokens.npy"
+TOKEN_POINTERS_FILE = "token_pointers.npy"
+# Lucene's English stopwords, plus the question words and auxiliaries every question is made of
+STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "how",
+        "why",
+        "when",
+        "where",
+        "does",
+        "do",
+        "did",
+        "can",
+        "could",
+        "has",
+        "have",
+        "had",
+        "were",
+        "been",
+        "its",
+        "those",
+        "from",
+        "over",
+        "about",
+        "between",
+        "each",
+        "than",
+    ]
+)
+
+
+Vectors = npt.NDArray[np.float32]
+Floats = npt.NDArray[np.float64]
+
+
+def is_content(piece: str) -> bool:
+    """Does the word piece `piece` carry content: a word (not a stopword), a number, or a word's tail?"""
+    if piece.startswith("##"):
+        return len(piece) > 2
+    return piece.isdigit() or (piece.isalpha() and piece.lower() not in STOPWORDS)
+
+
+def content_rows(pieces: Sequence[str], vectors: Vectors) -> Vectors:
+    """The unit rows of `vectors` whose pieces are content; all non-special rows when none is.
+
+    `pieces[i]` is the word piece of row i, special tokens ("[CLS]", "[SEP]", "[PAD]") included.
+    """
+    keep = [i for i, piece in enumerate(pieces) if is_content(piece)]
+    if not keep:  # "?!" or "the of": compare what there is rather than nothing
+        keep = [i for i, piece in enumerate(pieces) if not (piece.startswith("[") and piece.endswith("]"))]
+    rows = np.asarray(vectors[keep], dtype=np.float32).reshape(len(keep), vectors.shape[1])
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+@runtime_checkable
+class TokenEmbedder(Protocol):
+    """An embedder that also gives each text's content word pieces as unit vectors."""
+
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
+        """Per document text, its content pieces' vectors (float32 model)."""
+        ...
+
+    def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
+        """One question's pooled vector (1, d) and its content pieces' vectors, from one model run."""
+        ...
+
+
+@dataclass(frozen=True)
+class TokenTable:
+    """Every chunk's content word-piece vectors: chunk i owns rows pointers[i]:pointers[i + 1]."""
+
+    vectors: Vectors  # float32 in memory, float16 on disk
+    pointers: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, per_chunk: Sequence[Vectors], dimension: int) -> TokenTable:
+        sizes = [len(v) for v in per_chunk]
+        pointers = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        rows = [v for v in per_chunk if len(v)]
+        vectors = np.concatenate(rows) if rows else np.zeros((0, dimension), dtype=np.float32)
+        # rounded through float16 now, so a table built here equals the same table saved and loaded
+        return cls(vectors.astype(np.float16).astype(np.float32), pointers)
+
+    @property
+    def chunks(self) -> int:
+        return len(self.pointers) - 1
+
+    def rows_of(self, chunk: int) -> Vectors:
+        return self.vectors[self.pointers[chunk] : self.pointers[chunk + 1]]
+
+    def maxsim(self, query: Vectors, rows: npt.NDArray[np.int64]) -> Floats:
+        """`maxsim(query, chunk)` for each chunk row in `rows`; 0 for a chunk without pieces.
+
+        `query` holds the question's content pieces, one unit vector per row.
+        """
+        scores = np.zeros(len(rows), dtype=np.float64)
+        if len(query) == 0:
+            return scores
+        pointers, vectors, queries = self.pointers, self.vectors, query.T
+        # a product per chunk over its own rows: gathering every candidate's pieces into one array
+        # first copied megabytes and took longer than the products themselves
+        for i, row in enumerate(rows.tolist()):
+            start, end = pointers[row], pointers[row + 1]
+            if end > start:
+                scores[i] = float((vectors[start:end] @ queries).max(axis=0).mean())
+        return scores
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / TOKEN_VECTORS_FILE, self.vectors.astype(np.float16), allow_pickle=False)
+        np.save(folder / TOKEN_POINTERS_FILE, self.pointers, allow_pickle=False)
+
+    @classmethod
+    def load(cls, folder: Path, *, chunks: int, dimension: int, count: int) -> TokenTable:
+        """Read the two arrays and check they fit `chunks` chunks, `dimension` and `count` pieces."""
+        try:
+            vectors = np.load(folder / TOKEN_VECTORS_FILE, allow_pickle=False)
+            pointers = np.load(folder / TOKEN_POINTERS_FILE, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(
+                f"{folder}: the token files are missing or damaged ({exc}); rebuild with `alliance-qa ingest`"
+            ) from None
+        fits = (
+            vectors.ndim == 2
+            and vectors.shape == (count, dimension)
+            and vectors.dtype == np.float16
+            and pointers.shape == (chunks + 1,)
+            and pointers[0] == 0
+            and pointers[-1] == count
+            and bool(np.all(np.diff(pointers) >= 0))
+        )
+        if not fits:
+            raise IndexCorruptError(
+                f"{folder}: {TOKEN_VECTORS_FILE} {vectors.shape} and {TOKEN_POINTERS_FILE} {pointers.shape} "
+                f"do not fit {chunks} chunks, {count} pieces of dimension {dimension}; "
+                "rebuild with `alliance-qa ingest`"
+            )
+        return cls(vectors.astype(np.float32), pointers.astype(np.int64))
+
+
+def supports_tokens(embedder: object) -> bool:
+    """Does `embedder` give token vectors? A wrapper says so for what it wraps (`gives_tokens`)."""
+    return isinstance(embedder, TokenEmbedder) and bool(getattr(embedder, "gives_tokens", True))
+
+
+def embed_tokens(texts: Sequence[str], embedder: object, dimension: int) -> TokenTable | None:
+    """The token table of `texts` (one per chunk), or None when `embedder` gives no token vectors."""
+    if not supports_tokens(embedder):
+        return None
+    assert isinstance(embedder, TokenEmbedder)  # for the type checker: supports_tokens checked it
+    return TokenTable.of(embedder.encode_tokens(texts), dimension)
