@@ -25,12 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import faiss
 import numpy as np
 import numpy.typing as npt
+from threadpoolctl import ThreadpoolController
 
 from alliance_qa.errors import InputError
 from index.abstention import (
@@ -145,6 +146,12 @@ class Ranking:
         }
 
 
+@cache
+def _blas() -> ThreadpoolController:
+    """numpy's BLAS, found on first use (numpy is loaded by then), never at import."""
+    return ThreadpoolController()
+
+
 def exact_copy(dense: Any) -> bool:
     """Does the FAISS index keep every vector as it was added (flat storage, not only codes)?"""
     return isinstance(dense, (faiss.IndexFlat, faiss.IndexHNSWFlat, faiss.IndexRefineFlat))
@@ -246,7 +253,25 @@ class Ranker:
 
         `query_pieces` (the question's content word pieces, one unit vector each) add late
         interaction to hybrid ranking when the index has token vectors.
+
+        numpy's BLAS runs on one thread meanwhile: every product here is small, and a second BLAS
+        thread made them slower, not faster; with the other core busy (a second worker, the
+        encoder's threads) the late-interaction products took 21 ms instead of 0.6 (measured).
         """
+        with _blas().limit(limits=1, user_api="blas"):
+            return self._rank(question, query, k=k, mode=mode, allowed=allowed, lap=lap, pieces=query_pieces)
+
+    def _rank(
+        self,
+        question: str,
+        query: Vector,
+        *,
+        k: int,
+        mode: str,
+        allowed: Mask | None,
+        lap: Callable[[str], None],
+        pieces: Vector | None,
+    ) -> Ranking:
         config = self.config
         pool = min(self._size, max(config.pool, 4 * k))
         runs: dict[str, Run] = {}
@@ -273,8 +298,8 @@ class Ranker:
                 rrf_k=config.rrf_k,
                 scaling=config.scaling,
             )
-            if self.tokens is not None and query_pieces is not None and config.late_weight:
-                fused = self.rerank_late(fused, query_pieces, max(config.late_head, k))
+            if self.tokens is not None and pieces is not None and config.late_weight:
+                fused = self.rerank_late(fused, pieces, max(config.late_head, k))
         else:
             fused = runs[mode]
         picked = pick_distinct(

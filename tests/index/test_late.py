@@ -185,3 +185,25 @@ def test_late_interaction_can_be_left_out_and_stays_out(tmp_path: Path) -> None:
     model = FakeTokenEmbedder()
     updated, _ = apply_changes(home, embedder=model, upserts=[river])
     assert updated.tokens is None and model.token_texts == 0  # a change keeps the index's choice
+
+
+def test_questions_run_numpy_blas_on_one_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    seen: list[int] = []
+    maxsim = TokenTable.maxsim
+
+    def recording(self: TokenTable, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        seen.extend(blas_threads())
+        return maxsim(self, query, rows)
+
+    monkeypatch.setattr(TokenTable, "maxsim", recording)
+    index = Index.build(FIXTURE_CORPUS, tmp_path / "index", embedder=FakeTokenEmbedder())
+    with threadpool_limits(2, user_api="blas"):  # as on this 2-core machine, whatever the host
+        before = blas_threads()
+        index.ask("harbour patrols", k=2)
+        assert seen and set(seen) == {1}
+        assert blas_threads() == before  # and as it was once the question is done
