@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +14,9 @@ from evals.fusion import FusionChoice, fuse_runs, tune_fusion, untuned_fusion
 from evals.metrics import METRICS
 from evals.progress import progress as progress_bar
 from evals.questions import Question, check_gold, relevant_passages
+from evals.rerank import LateChoice, Pieces, encode_corpus_tokens, query_pieces, rerank, tune_late
 from index.embedder import Embedder
+from index.late import TokenEmbedder, TokenTable, supports_tokens
 from index.retriever import Index
 
 MODES = ("dense", "lexical", "hybrid")
@@ -128,6 +130,16 @@ def evaluate_beir(
             else untuned_fusion()
         )
         runs["hybrid"] = _hybrid(runs["dense"], runs["lexical"], choice, k=k)
+        if train is not None and train_split is not None and supports_tokens(embedder):
+            assert isinstance(embedder, TokenEmbedder)  # for the type checker
+            # as the product's hybrid mode: the fused head re-scored by late interaction
+            table = encode_corpus_tokens(texts, embedder, name=embedder.name, cache_dir=cache_dir)
+            rows = {d: i for i, d in enumerate(doc_ids)}
+            trained = fuse_runs([train_runs["dense"].run, train_runs["lexical"].run], choice)
+            train_pieces, _ = query_pieces(train.queries, embedder)
+            late = tune_late(train.qrels, trained, train_pieces, table, rows, split=train_split)
+            pieces, _ = query_pieces(beir.queries, embedder)
+            runs["hybrid"] = _late(runs["hybrid"], pieces, table, rows, late, k=k)
     # passage length = the top 10 documents' "title text", comparable with chunk lengths of our corpus
     lengths = dict(zip(doc_ids, map(len, texts), strict=True))
     runs = {
@@ -151,6 +163,24 @@ def evaluate_beir(
         "tuned_on": train_split if "hybrid" in results else None,
     }
     return Evaluation(f"{beir.name}-{split}", setup, BEIR_METRICS, queries, results, skipped)
+
+
+def _late(
+    hybrid: ModeRun,
+    pieces: Mapping[str, Pieces],
+    table: TokenTable,
+    rows: Mapping[str, int],
+    choice: LateChoice,
+    *,
+    k: int,
+) -> ModeRun:
+    started = time.perf_counter()
+    reranked = rerank(hybrid.run, pieces, table, rows, weight=choice.weight, head=choice.head)
+    per_query = (time.perf_counter() - started) * 1000 / max(1, len(reranked))
+    # the query's pieces come from the same model run as its vector in the product: not counted again
+    latency = {q: hybrid.latency_ms[q] + per_query for q in reranked}
+    top = {q: dict(list(docs.items())[:k]) for q, docs in reranked.items()}
+    return replace(hybrid, run=top, latency_ms=latency, notes={**hybrid.notes, "late": choice.to_json()})
 
 
 def _hybrid(dense: ModeRun, lexical: ModeRun, choice: FusionChoice, *, k: int) -> ModeRun:
