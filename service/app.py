@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -21,7 +22,7 @@ from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingE
 from index.embedder import Embedder
 from index.retriever import Index
 from service.balance import ConnectionBalancer, WorkerLoads
-from service.deps import install_index
+from service.deps import DeferredFreeze, install_index
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
 from service.routes import ask, documents, health, pages
@@ -160,14 +161,17 @@ def create_app(
             logger.error("no index: %s", app.state.index_error)
             metrics.observe_index(None)
         else:
-            install_index(app.state, loaded)
+            install_index(app.state, loaded)  # no request yet: frozen at once
             logger.info(
                 "serving index %s (%d chunks), ready in %.1f s",
                 loaded.folder,
                 len(loaded.chunks),
                 time.perf_counter() - started,
             )
+        # later installs (writes, a new version from another worker) freeze once their request is over
+        app.state.freezer = DeferredFreeze(asyncio.get_running_loop())
         yield
+        app.state.freezer.cancel()
         app.state.question_turns.shutdown(wait=True)
         app.state.index = None
         if loads is not None:

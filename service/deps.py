@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -53,20 +54,57 @@ async def get_index(request: Request) -> Index:
     return await run_in_threadpool(_follow, request, live)
 
 
-def install_index(state: Any, index: Index) -> None:
-    """Make `index` the one later requests read, and take it out of the cyclic collector's sweeps.
+FREEZE_DELAY_S = 1.0  # after the last install: long after the request that installed it has ended
+
+
+def freeze_heap() -> None:
+    """Collect, then move everything alive into the generation the cyclic collector skips.
 
     A loaded index is some 135,000 long-lived objects; a full collection walked them all in 50 ms
-    (measured), stalling every question in flight on that worker. `gc.freeze()` moves what is alive
-    now into a generation the collector skips; reference counting still frees an old index when
-    the last request reading it is done. A collection first: garbage still waiting in a reference
-    cycle at this moment (an index opened by a finished write, held by a traceback) would otherwise
-    be frozen with the rest and never freed. It walks only what is not frozen yet, once per install.
+    (measured), stalling every question in flight on that worker. Reference counting still frees
+    an old index when the last request reading it is done. The collection first: garbage still
+    waiting in a reference cycle would otherwise be frozen with the rest and never freed.
     """
-    state.index = index
-    state.metrics.observe_index(index)
     gc.collect()
     gc.freeze()
+
+
+class DeferredFreeze:
+    """`freeze_heap()` on the event loop `FREEZE_DELAY_S` after the last `schedule()`, from any thread.
+
+    Not at once: an install happens inside a request (a write, or a worker following a new version),
+    whose futures, frames and tracebacks are alive and in reference cycles that hold the old index.
+    Frozen then, they could never be collected, and every write would leak a version (seen: an old
+    `Index` alive with no referrer after five writes). A second later they are gone.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, delay: float = FREEZE_DELAY_S) -> None:
+        self._loop = loop
+        self._delay = delay
+        self._handle: asyncio.TimerHandle | None = None
+
+    def schedule(self) -> None:
+        self._loop.call_soon_threadsafe(self._arm)
+
+    def _arm(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+        self._handle = self._loop.call_later(self._delay, freeze_heap)
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+
+
+def install_index(state: Any, index: Index) -> None:
+    """Make `index` the one later requests read; freeze the heap once the request is over."""
+    state.index = index
+    state.metrics.observe_index(index)
+    freezer: DeferredFreeze | None = getattr(state, "freezer", None)
+    if freezer is not None:
+        freezer.schedule()
+    else:  # no event loop to wait on (start-up, before any request): now
+        freeze_heap()
 
 
 def _follow(request: Request, live: Path) -> Index:

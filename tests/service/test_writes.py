@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,7 +103,7 @@ def test_replaced_versions_are_freed(client: TestClient, monkeypatch: pytest.Mon
 
 
 def test_an_index_waiting_in_a_reference_cycle_is_not_frozen_for_good(client: TestClient) -> None:
-    from service.deps import install_index
+    from service.deps import freeze_heap
 
     state = client.app.state  # type: ignore[attr-defined]
     old = Index.open(state.index.folder, embedder=FakeEmbedder())
@@ -110,13 +111,25 @@ def test_an_index_waiting_in_a_reference_cycle_is_not_frozen_for_good(client: Te
     cycle: list[Any] = [old]
     cycle.append(cycle)  # garbage only the cyclic collector frees, as a finished request's traceback is
     del old, cycle
-    gc.disable()  # no automatic collection in between: only install_index's own may free it
+    gc.disable()  # no automatic collection in between: only freeze_heap's own may free it
     try:
-        install_index(state, state.index)  # freezes what is alive: the cycle must be collected first
+        freeze_heap()  # freezes what is alive: the cycle must be collected first
     finally:
         gc.enable()
     gc.collect()
     assert gone() is None
+
+
+def test_a_write_freezes_the_heap_only_after_its_request(client: TestClient) -> None:
+    # frozen during the request, its futures and frames (holding the old index) would never be freed
+    gc.unfreeze()
+    response = client.put("/v1/documents/river-accord", json={"text": NEW_DOC["text"]}, headers=AUTH)
+    assert response.status_code in (200, 201)
+    assert gc.get_freeze_count() == 0
+    deadline = time.monotonic() + 10
+    while gc.get_freeze_count() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gc.get_freeze_count() > 0  # and then it is frozen, a second after the install
 
 
 def test_unchanged_text_is_not_embedded_again(client: TestClient) -> None:
