@@ -147,7 +147,7 @@ class Ranking:
 
 
 @cache
-def _blas() -> ThreadpoolController:
+def blas() -> ThreadpoolController:
     """numpy's BLAS, found on first use (numpy is loaded by then), never at import."""
     return ThreadpoolController()
 
@@ -247,31 +247,13 @@ class Ranker:
         mode: str,
         allowed: Mask | None,
         lap: Callable[[str], None],
-        query_pieces: Vector | None = None,
+        pieces: Vector | None = None,
     ) -> Ranking:
         """Rank for `question` (encoded as `query`); `lap(stage)` is called as each stage ends.
 
-        `query_pieces` (the question's content word pieces, one unit vector each) add late
+        `pieces` (the question's content word pieces, one unit vector each) add late
         interaction to hybrid ranking when the index has token vectors.
-
-        numpy's BLAS runs on one thread meanwhile: every product here is small, and a second BLAS
-        thread made them slower, not faster; with the other core busy (a second worker, the
-        encoder's threads) the late-interaction products took 21 ms instead of 0.6 (measured).
         """
-        with _blas().limit(limits=1, user_api="blas"):
-            return self._rank(question, query, k=k, mode=mode, allowed=allowed, lap=lap, pieces=query_pieces)
-
-    def _rank(
-        self,
-        question: str,
-        query: Vector,
-        *,
-        k: int,
-        mode: str,
-        allowed: Mask | None,
-        lap: Callable[[str], None],
-        pieces: Vector | None,
-    ) -> Ranking:
         config = self.config
         pool = min(self._size, max(config.pool, 4 * k))
         runs: dict[str, Run] = {}
