@@ -16,7 +16,7 @@ from evals.progress import progress as progress_bar
 from evals.questions import Question, check_gold, relevant_passages
 from evals.rerank import LateChoice, Pieces, encode_corpus_tokens, query_pieces, rerank, tune_late
 from index.embedder import Embedder
-from index.late import TokenEmbedder, TokenTable, supports_tokens
+from index.late import TokenTable, supports_tokens, token_embedder
 from index.retriever import Index
 
 MODES = ("dense", "lexical", "hybrid")
@@ -131,14 +131,14 @@ def evaluate_beir(
         )
         runs["hybrid"] = _hybrid(runs["dense"], runs["lexical"], choice, k=k)
         if train is not None and train_split is not None and supports_tokens(embedder):
-            assert isinstance(embedder, TokenEmbedder)  # for the type checker
+            model = token_embedder(embedder)
             # as the product's hybrid mode: the fused head re-scored by late interaction
-            table = encode_corpus_tokens(texts, embedder, name=embedder.name, cache_dir=cache_dir)
+            table = encode_corpus_tokens(texts, model, name=getattr(model, "name", ""), cache_dir=cache_dir)
             rows = {d: i for i, d in enumerate(doc_ids)}
             trained = fuse_runs([train_runs["dense"].run, train_runs["lexical"].run], choice)
-            train_pieces, _ = query_pieces(train.queries, embedder)
+            train_pieces, _ = query_pieces(train.queries, model)
             late = tune_late(train.qrels, trained, train_pieces, table, rows, split=train_split)
-            pieces, _ = query_pieces(beir.queries, embedder)
+            pieces, _ = query_pieces(beir.queries, model)
             runs["hybrid"] = _late(runs["hybrid"], pieces, table, rows, late, k=k)
     # passage length = the top 10 documents' "title text", comparable with chunk lengths of our corpus
     lengths = dict(zip(doc_ids, map(len, texts), strict=True))

@@ -179,9 +179,16 @@ def supports_tokens(embedder: object) -> bool:
     return isinstance(embedder, TokenEmbedder) and bool(getattr(embedder, "gives_tokens", True))
 
 
+def token_embedder(embedder: object) -> TokenEmbedder:
+    """`embedder` as a `TokenEmbedder`; TypeError naming it when it gives no token vectors."""
+    if not supports_tokens(embedder):
+        raise TypeError(f"{type(embedder).__name__} gives no token vectors")
+    assert isinstance(embedder, TokenEmbedder)  # for the type checker: supports_tokens checked it
+    return embedder
+
+
 def embed_tokens(texts: Sequence[str], embedder: object, dimension: int) -> TokenTable | None:
     """The token table of `texts` (one per chunk), or None when `embedder` gives no token vectors."""
     if not supports_tokens(embedder):
         return None
-    assert isinstance(embedder, TokenEmbedder)  # for the type checker: supports_tokens checked it
-    return TokenTable.of(embedder.encode_tokens(texts), dimension)
+    return TokenTable.of(token_embedder(embedder).encode_tokens(texts), dimension)

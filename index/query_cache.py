@@ -17,7 +17,7 @@ import numpy as np
 
 from alliance_qa.errors import InputError
 from index.embedder import Embedder, Vectors
-from index.late import TokenEmbedder, supports_tokens
+from index.late import supports_tokens, token_embedder
 
 
 class CacheStats(NamedTuple):
@@ -56,12 +56,12 @@ class QueryCache:
         return self.inner.encode_queries(texts)
 
     def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
-        return self._tokens().encode_tokens(texts, batch_size=batch_size)
+        return token_embedder(self.inner).encode_tokens(texts, batch_size=batch_size)
 
     def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
         if self.capacity:
             return self._lookup_tokens(text)
-        return self._tokens().encode_query_tokens(text)
+        return token_embedder(self.inner).encode_query_tokens(text)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
@@ -80,13 +80,8 @@ class QueryCache:
         self._lookup.cache_clear()
         self._lookup_tokens.cache_clear()
 
-    def _tokens(self) -> TokenEmbedder:
-        if not isinstance(self.inner, TokenEmbedder):
-            raise TypeError(f"{type(self.inner).__name__} gives no token vectors")
-        return self.inner
-
     def _encode_one_with_tokens(self, text: str) -> tuple[Vectors, Vectors]:
-        pooled, tokens = self._tokens().encode_query_tokens(text)
+        pooled, tokens = token_embedder(self.inner).encode_query_tokens(text)
         pooled, tokens = np.array(pooled, dtype=np.float32, copy=True), np.array(tokens, copy=True)
         pooled.setflags(write=False)  # every later caller shares these arrays
         tokens.setflags(write=False)

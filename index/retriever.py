@@ -15,7 +15,7 @@ from index.abstention import Signals
 from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
-from index.late import TOKEN_VECTORS_FILE, TokenEmbedder, TokenTable, embed_tokens, supports_tokens
+from index.late import TOKEN_VECTORS_FILE, TokenTable, embed_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
 from index.phrasing import encoding_text
@@ -398,8 +398,7 @@ class Index:
     def _encode(self, text: str) -> tuple[Vectors, Vectors | None]:
         """The question's vector, and its content pieces' vectors when the index can use them."""
         if self.tokens is not None and supports_tokens(self.embedder):
-            assert isinstance(self.embedder, TokenEmbedder)  # for the type checker
-            pooled, pieces = self.embedder.encode_query_tokens(text)
+            pooled, pieces = token_embedder(self.embedder).encode_query_tokens(text)
             return pooled[0], pieces
         return self.encode_query(text)[0], None
 

@@ -9,7 +9,7 @@ embedding of that document, and a re-chunk of the corpus costs only the chunks w
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,7 @@ import numpy as np
 from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
 from index.answer import sentence_context_text
 from index.embedder import Embedder, Vectors
-from index.late import TokenEmbedder, supports_tokens
+from index.late import supports_tokens, token_embedder
 from index.lexical import LexicalConfig
 from index.retriever import Index, embedding_text
 from index.store import write_lock
@@ -27,6 +27,17 @@ from ingest.documents import Document, read_corpus
 
 def _key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _reuse(
+    known: dict[str, Vectors], texts: Sequence[str], embed: Callable[[list[str]], Iterable[Vectors]]
+) -> tuple[list[Vectors], int]:
+    """Each text's entry in `known` (by content hash), `embed`ding only the missing ones; and how many."""
+    keys = [_key(t) for t in texts]
+    missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
+    if missing:
+        known.update(zip(missing, embed(list(missing.values())), strict=True))
+    return [known[k] for k in keys], len(missing)
 
 
 class CachedEmbedder:
@@ -46,33 +57,28 @@ class CachedEmbedder:
         self.encoded = 0  # texts the model actually embedded: what a change cost
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors:
-        keys = [_key(t) for t in texts]
-        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}
-        if missing:
-            fresh = self.inner.encode(list(missing.values()), batch_size=batch_size, progress=progress)
-            self._known.update(zip(missing, fresh, strict=True))
-            self.encoded += len(missing)
+        vectors, embedded = _reuse(
+            self._known,
+            texts,
+            lambda batch: self.inner.encode(batch, batch_size=batch_size, progress=progress),
+        )
+        self.encoded += embedded
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._known[k] for k in keys]).astype(np.float32, copy=False)
+        return np.stack(vectors).astype(np.float32, copy=False)
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         return self.inner.encode_queries(texts)
 
     def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
-        if not isinstance(self.inner, TokenEmbedder):
-            raise TypeError(f"{type(self.inner).__name__} gives no token vectors")
-        keys = [_key(t) for t in texts]
-        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known_tokens}
-        if missing:
-            fresh = self.inner.encode_tokens(list(missing.values()), batch_size=batch_size)
-            self._known_tokens.update(zip(missing, fresh, strict=True))
-        return [self._known_tokens[k] for k in keys]
+        inner = token_embedder(self.inner)
+        pieces, _ = _reuse(
+            self._known_tokens, texts, lambda batch: inner.encode_tokens(batch, batch_size=batch_size)
+        )
+        return pieces
 
     def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
-        if not isinstance(self.inner, TokenEmbedder):
-            raise TypeError(f"{type(self.inner).__name__} gives no token vectors")
-        return self.inner.encode_query_tokens(text)
+        return token_embedder(self.inner).encode_query_tokens(text)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
