@@ -19,7 +19,7 @@ from index.answer import sentence_context_text
 from index.embedder import Embedder, Vectors
 from index.late import supports_tokens, token_embedder
 from index.lexical import LexicalConfig
-from index.retriever import Index, embedding_text
+from index.retriever import Index
 from index.store import write_lock
 from ingest.chunking import ChunkerConfig
 from ingest.documents import Document, read_corpus
@@ -97,8 +97,8 @@ def known_vectors(index: Index) -> dict[str, Vectors]:
             known[_key(sentence_context_text(chunk.section, sentence))] = table.context[i]
     vectors = index.chunk_vectors()
     if vectors is not None:
-        for chunk, vector in zip(index.chunks, vectors, strict=True):
-            known[_key(embedding_text(chunk, context=index.manifest.embed_context))] = vector
+        # keyed by the text embedded: a chunk whose headings would pass the window went in alone
+        known.update(zip(map(_key, index.embedded_texts()), vectors, strict=True))
     return known
 
 

@@ -35,6 +35,17 @@ class CountingEmbedder(FakeEmbedder):
         return super().encode(texts)
 
 
+class RecordingEmbedder(FakeEmbedder):
+    """Keeps every text that reaches the model."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts, *, batch_size=32, progress=False):  # type: ignore[no-untyped-def]
+        self.seen += texts
+        return super().encode(texts)
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     Index.build(FIXTURE_CORPUS, tmp_path / "index", embedder=FakeEmbedder())
@@ -145,3 +156,25 @@ def test_kill_9_mid_write_leaves_the_previous_index(home: Path) -> None:
             clean_leftovers(home)
         assert not list((home / VERSIONS).glob(".tmp-*"))
         assert not list(home.glob(".current-*"))
+
+
+def test_a_chunk_embedded_without_its_headings_is_not_embedded_again(tmp_path: Path) -> None:
+    # a list kept whole (252 tokens) has no room for its heading path in the model's window, so
+    # it is embedded alone; an update must find that vector under the text actually embedded
+    duties = "\n".join(
+        f"  • Duty {i}: the keeper checks lamp {i}, logs the weather and writes to the harbour office."
+        for i in range(12)
+    )
+    notes = make_document(
+        "lighthouse-notes",
+        "Lighthouse Notes\n\nThe keeper writes daily.\n\nDaily duties of the keeper\n\n"
+        f"The duties of the keeper include:\n\n{duties}\n".encode(),
+    )
+    home = tmp_path / "index"
+    built = Index.build_from_documents([notes], home, embedder=FakeEmbedder())
+    alone = [c for c, text in zip(built.chunks, built.embedded_texts(), strict=True) if text == c.text]
+    assert any(len(c.section) > 1 for c in alone)  # the case under test: headings left out
+    model = RecordingEmbedder()
+    _, embedded = apply_changes(home, embedder=model, upserts=[RIVER])
+    assert embedded == len(model.seen) > 0
+    assert all("Tamsin" in text or "River" in text for text in model.seen)  # nothing of the old document
