@@ -102,13 +102,21 @@ def document_texts(beir: BeirSet) -> tuple[list[str], list[str]]:
     return ids, [f"{title} {text}".strip() for title, text in beir.corpus.values()]
 
 
+def cache_path(cache_dir: Path | None, what: str, texts: Sequence[str]) -> Path | None:
+    """Where the cache of `what` (model and kind, e.g. "all-MiniLM-L6-v2-384") for `texts` lives:
+    `cache_dir/<what>-<sha256 of the texts>`, so other texts or another model never read it."""
+    if cache_dir is None:
+        return None
+    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:32]
+    return cache_dir / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', what)}-{digest}"
+
+
 def encode_corpus(
     texts: Sequence[str], embedder: Embedder, *, cache_dir: Path | None, progress: bool = False
 ) -> npt.NDArray[np.float32]:
-    """Embed `texts`, reusing `cache_dir/<model>-<sha256 of the texts>.npy` when it exists."""
-    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:32]
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder.name)
-    path = None if cache_dir is None else cache_dir / f"{slug}-{embedder.dimension}-{digest}.npy"
+    """Embed `texts`, reusing `cache_dir/<model>-<dimension>-<sha256 of the texts>.npy` when it exists."""
+    stem = cache_path(cache_dir, f"{embedder.name}-{embedder.dimension}", texts)
+    path = None if stem is None else stem.with_name(f"{stem.name}.npy")
     if path is not None and path.is_file():
         vectors = np.load(path, allow_pickle=False)
         if vectors.shape == (len(texts), embedder.dimension):

@@ -9,8 +9,6 @@ split from a grid that includes 0, so on the split it was tuned on it can only h
 
 from __future__ import annotations
 
-import hashlib
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -20,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from evals.beir import cache_path
 from evals.metrics import MAIN_METRIC, Qrels, RunDict, mean_scores, score_queries
 from index.late import TokenEmbedder, TokenTable
 
@@ -46,10 +45,7 @@ def encode_corpus_tokens(
     texts: Sequence[str], embedder: TokenEmbedder, *, name: str, cache_dir: Path | None
 ) -> TokenTable:
     """Every document's content word-piece vectors, reusing `cache_dir/<model>-tokens-<sha256>/`."""
-    digest = hashlib.sha256("\x00".join(texts).encode("utf-8")).hexdigest()[:32]
-    folder = (
-        None if cache_dir is None else cache_dir / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}-tokens-{digest}"
-    )
+    folder = cache_path(cache_dir, f"{name}-tokens", texts)
     if folder is not None and (folder / "token_pointers.npy").is_file():
         pointers = np.load(folder / "token_pointers.npy", allow_pickle=False)
         if len(pointers) == len(texts) + 1:
