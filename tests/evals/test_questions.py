@@ -137,3 +137,10 @@ def test_the_shipped_question_set_quotes_the_shipped_corpus_exactly():
     check_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)})
     assert {q.split for q in questions} == {"dev", "test"}
     assert any(not q.answerable for q in questions)
+
+
+def test_the_blind_question_set_quotes_the_shipped_corpus_exactly():
+    questions = load_questions(QUESTION_SET.with_name("blind.jsonl"))
+    check_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)})
+    assert {q.split for q in questions} == {"test"}  # never tuned on: there is no dev part
+    assert len({q.id for q in questions}) == len(questions) == 45
