@@ -141,7 +141,8 @@ class TokenTable:
             start, end = pointers[row], pointers[row + 1]
             if end > start:
                 np.max(vectors[start:end] @ queries, axis=0, out=best[i])
-        return best.mean(axis=1, dtype=np.float64)  # 0 for a chunk without pieces
+        scores: Floats = best.mean(axis=1, dtype=np.float64)  # 0 for a chunk without pieces
+        return scores
 
     def save(self, folder: Path) -> None:
         np.save(folder / TOKEN_VECTORS_FILE, self.vectors.astype(np.float16), allow_pickle=False)
