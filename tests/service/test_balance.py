@@ -147,8 +147,11 @@ def listener() -> Iterator[socket.socket]:
 
 
 def test_connections_piled_on_one_worker_spread_to_the_other(
-    tmp_path: Path, fixture_index: Index, listener: socket.socket
+    tmp_path: Path, fixture_index: Index, listener: socket.socket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # a round of twelve requests one after another took longer than the half-second window on a
+    # busy host (the suite running beside it), so a connection fell out of both counts (11 of 12)
+    monkeypatch.setattr(balance, "WINDOW", 5.0)
     settings = Settings(index_dir=fixture_index.folder, balance_dir=tmp_path, workers=2)
     port = listener.getsockname()[1]
     first = _serve(create_app(settings, index=fixture_index), listener)
