@@ -2,14 +2,14 @@
 
 Starts the real server on 127.0.0.1 (a free port; 1 worker, then 2), checks every evaluation question
 answers 200, then drives `POST /v1/ask` (hybrid, k=5) with Debian's `wrk` at each concurrency for
-`--duration` seconds, rotating through the 119 evaluation questions (a Lua script; each wrk thread
+`--duration` seconds, rotating through the 122 evaluation questions (a Lua script; each wrk thread
 starts at another question). Only 127.0.0.1 is ever contacted; every run is bounded in time.
 
     apt-get install -y wrk
     .venv/bin/python benchmarks/http_load.py --out benchmarks/results/http.json
 
 The headline runs have the service's query cache off (`ALLIANCE_QA_QUERY_CACHE_SIZE=0`), so every
-request encodes its question, as distinct questions would; with the cache on, the 119 questions
+request encodes its question, as distinct questions would; with the cache on, the 122 questions
 are all cached after the first pass, which is the figure for repeated questions only (`--warm`).
 Besides wrk's figures, each run records the CPU the server's processes and wrk itself used (in
 cores), since on a 2-core machine the load generator competes with the server.

@@ -1,7 +1,7 @@
 """Measure in-process question latency per retrieval mode and embedding backend, stage by stage.
 
 Opens the built index (`var/index`; built with `alliance-qa ingest` if missing) once per backend, in a
-fresh subprocess each, and asks every evaluation question (evals/questions/alliance.jsonl, 119) for
+fresh subprocess each, and asks every evaluation question (evals/questions/alliance.jsonl, 122) for
 several rounds per mode (dense, lexical, hybrid), one question at a time (the model on 1 or 2
 threads: `--backends onnx-int8:2,onnx-int8,...`; the default is every core, 2 here), with no
 query cache: every question is encoded by the model, as a question never asked before would be. It

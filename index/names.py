@@ -18,6 +18,11 @@ strategy… (`HEADS`), with a descriptive word the corpus only ever writes in lo
 from that one on never occur in that order in the corpus. A reworded name the corpus does cover
 passes: "the Japan-US Security Treaty" (every word is capitalised in one of the essays' names),
 "the Intelligence Sharing Agreement" (the essays write "intelligence sharing").
+
+A person is asked for by an office too: "Who was Japan's prime minister in 1960?", "Which US
+president signed the treaty?". Every word of these may be a corpus word but the office itself;
+`unknown_offices` finds the offices (`OFFICES`) a question asks about that the corpus never
+mentions: texts that never speak of a president cannot say who one was.
 """
 
 from __future__ import annotations
@@ -139,3 +144,38 @@ def unknown_titles(question: str, wording: Wording) -> list[str]:
         if first is not None and not wording.writes([w.lower() for w in rest[first:]]):
             found.append(run.group(0))
     return found
+
+
+# offices held by one person: a question asking who held one wants that person
+OFFICES = (
+    "president",
+    "minister",  # prime minister, defense minister…
+    "premier",
+    "secretary",
+    "ambassador",
+    "chancellor",
+    "emperor",
+    "senator",
+    "governor",
+    "mayor",
+    "admiral",
+    "chairman",
+)
+# "Who was Japan's prime minister…", "Who served as ambassador…"; "Which US president…", "What
+# Japanese defense minister…" (up to three words between: not "What is the role of the secretary")
+OFFICE_QUESTION = re.compile(
+    r"^\s*(?:who\b.*?\b|(?:which|what)\s+(?:[\w'’-]+\s+){0,3}?)(?P<office>" + "|".join(OFFICES) + r")s?\b",
+    re.IGNORECASE,
+)
+
+
+def unknown_offices(question: str, uses: Callable[[str], bool]) -> list[str]:
+    """The office a question asks who held ("Which US president…?"), when the corpus never uses it.
+
+    `uses(word)` says whether the corpus uses a lower-case word exactly (singular or plural).
+    """
+    match = OFFICE_QUESTION.search(question)
+    if match is None:
+        return []
+    office = match.group("office").lower()
+    return [] if uses(office) or uses(f"{office}s") else [office]

@@ -50,7 +50,7 @@ from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
-from index.names import Wording, capital_words, unknown_names, unknown_titles
+from index.names import Wording, capital_words, unknown_names, unknown_offices, unknown_titles
 from ingest.chunking import Chunk
 from ingest.documents import Document
 
@@ -398,6 +398,7 @@ class Ranker:
             unknown_name=bool(
                 unknown_names(question, self.lexical.knows, self._capitals)
                 or unknown_titles(question, self._wording)
+                or unknown_offices(question, self.lexical.uses)
             ),
             number_share=self._number_share(question, sentences) if wants_number(question) else None,
         )

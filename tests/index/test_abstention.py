@@ -85,6 +85,7 @@ def test_figures_are_found_but_not_list_numbers_or_number_words() -> None:
         "In what year did Japan and Brazil sign a fisheries agreement?",
         "Which navies take part in the Malabar naval exercise?",  # names what the essays never do
         "What does the Reciprocal Access Agreement allow?",  # a name made of words the essays use
+        "Which US president signed the security treaty with Japan?",  # an office the essays never mention
     ],
 )
 def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, question: str) -> None:
@@ -104,6 +105,7 @@ def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, ques
         ("When did Japan and South Korea sign the GSOMIA?", "2016"),  # an acronym the essays never use
         ("Which exercise do Tokyo and New Delhi hold together?", "Dharma Guardian"),  # capitals for countries
         ("When was the Japan-US Mutual Security Treaty signed?", "1960"),  # a reworded name
+        ("Who takes part in the Dharma Guardian exercise?", "India"),  # "who", but no office
     ],
 )
 def test_the_real_corpus_answers_in_domain_questions(real_index: Index, question: str, expected: str) -> None:

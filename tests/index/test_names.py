@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.names import Wording, capital_words, unknown_names, unknown_titles
+from index.names import Wording, capital_words, unknown_names, unknown_offices, unknown_titles
 
 CORPUS = {"japan", "united", "states", "south", "korea", "navy", "exercise", "treaty", "acsa"}
 
@@ -85,3 +85,35 @@ def test_wording_records_case_and_order() -> None:
     assert ESSAY.writes(["intelligence", "sharing"])
     assert not ESSAY.writes(["sharing", "intelligence"])
     assert not ESSAY.writes(["intelligence", "shar"])  # whole words only
+
+
+@pytest.mark.parametrize(
+    ("question", "office"),
+    [
+        ("Who was Japan's prime minister when the 1960 treaty was signed?", "minister"),
+        ("Which US president signed the treaty?", "president"),
+        ("What Japanese defense minister met the navy?", "minister"),
+        ("Who is the secretary-general of NATO?", "secretary"),
+        ("which ambassadors attended?", "ambassador"),
+    ],
+)
+def test_a_question_asking_who_held_an_office_the_corpus_never_mentions(question: str, office: str) -> None:
+    assert unknown_offices(question, lambda w: w in CORPUS) == [office]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who takes part in the exercise?",  # a "who" question with no office: a country can answer it
+        "What general principles guide the treaty?",  # "general" is no office here
+        "What is the role of the secretary in the treaty?",  # not asking who
+        "Which presidential decree created the navy?",
+    ],
+)
+def test_questions_not_asking_for_an_office_holder_pass(question: str) -> None:
+    assert unknown_offices(question, lambda w: w in CORPUS) == []
+
+
+def test_an_office_the_corpus_mentions_passes() -> None:
+    uses = (CORPUS | {"presidents"}).__contains__
+    assert unknown_offices("Which US president signed the treaty?", uses) == []
