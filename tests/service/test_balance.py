@@ -149,8 +149,8 @@ def listener() -> Iterator[socket.socket]:
 def test_connections_piled_on_one_worker_spread_to_the_other(
     tmp_path: Path, fixture_index: Index, listener: socket.socket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # a round of twelve requests one after another took longer than the half-second window on a
-    # busy host (the suite running beside it), so a connection fell out of both counts (11 of 12)
+    # a round of twelve spaced requests may take longer than the half-second window on a busy host:
+    # every connection stays counted meanwhile
     monkeypatch.setattr(balance, "WINDOW", 5.0)
     settings = Settings(index_dir=fixture_index.folder, balance_dir=tmp_path, workers=2)
     port = listener.getsockname()[1]
@@ -175,10 +175,19 @@ def test_connections_piled_on_one_worker_spread_to_the_other(
         while time.monotonic() < deadline:
             for client in clients:
                 ask(client)
-        for client in clients:  # one more round each, so both workers publish their final counts
-            time.sleep(balance.PUBLISH_EVERY / len(clients))
-            ask(client)
-        counts = [SLOT.unpack_from((tmp_path / LOADS_FILE).read_bytes(), i * SLOT.size)[1] for i in (0, 1)]
+        # then slower rounds, each request far enough apart that its worker publishes its count, until
+        # the counts settle: a connection shed during a round is counted by neither worker until each
+        # has published again (11 of 12 were seen), so one round read at once was flaky
+        counts: list[int] = []
+        for _ in range(20):
+            for client in clients:
+                time.sleep(1.5 * balance.PUBLISH_EVERY)
+                ask(client)
+            counts = [
+                SLOT.unpack_from((tmp_path / LOADS_FILE).read_bytes(), i * SLOT.size)[1] for i in (0, 1)
+            ]
+            if sum(counts) == len(clients) and abs(counts[0] - counts[1]) <= 1:
+                break
     finally:
         for client in clients:
             client.close()
