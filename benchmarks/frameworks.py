@@ -46,20 +46,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _results import save_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILDREN = ROOT / "benchmarks" / "frameworks"
 SYSTEMS = ("alliance-qa", "haystack", "llamaindex", "txtai")
 TORCH_PIN = "torch==2.13.0"  # the CPU build on this machine's disk: installed first, or pip pulls CUDA
-OFFLINE = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "HAYSTACK_TELEMETRY_ENABLED": "False",
-    "DO_NOT_TRACK": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 TABLE_METRICS = ("hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10")
 REFERENCE = ("alliance-qa", "hybrid")  # every row's MRR is tested against this one's, question by question
 
@@ -123,10 +115,21 @@ def setup(systems: Sequence[System], venvs: Path) -> dict[str, str]:
 # ---------------------------------------------------------------------------------- alliance-qa worker
 
 
+def children_common() -> Any:
+    """The children's helpers (`frameworks/_common.py`: offline settings, timing, passage table).
+
+    Importing it turns the model hubs and telemetry off in this process too.
+    """
+    if str(CHILDREN) not in sys.path:
+        sys.path.insert(0, str(CHILDREN))
+    import _common
+
+    return _common
+
+
 def alliance_worker(job_path: Path, out_path: Path, args: argparse.Namespace) -> int:
     """alliance-qa's child, in the project venv: the `_common.py` protocol, from `Index.ask`."""
-    sys.path.insert(0, str(CHILDREN))
-    import _common  # the children's helpers: offline settings, timing, passage table
+    _common = children_common()
 
     from index.embedder import load_embedder
     from index.retriever import Index
@@ -277,7 +280,7 @@ def run_once(
     if system.venv is None:
         command += ["--worker", "--index", str(index), "--cache-dir", str(args.cache_dir)]
     command += [str(job_path), str(out_path)]
-    env = {**os.environ, **OFFLINE}
+    env = {**os.environ, **children_common().OFFLINE}
     wait_s = min(args.quiet_wait, max(0.0, args.quiet_deadline - time.monotonic()))
     quiet_before = wait_for_quiet(wait_s, args.quiet_threshold) if args.quiet_wait > 0 else None
     load_before = os.getloadavg()
@@ -610,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {
             "nproc": os.cpu_count(),
             "python": platform.python_version(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "load_average_at_start": os.getloadavg(),
         },
         "checkout": git_state(),
         "split": args.split,
@@ -663,17 +666,11 @@ def main(argv: list[str] | None = None) -> int:
         report["systems"][system.name] = entry
     compare_with(report, REFERENCE)
     report["checkout_at_end"] = git_state()  # the other rows do not change with it; alliance-qa's might
-    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(
         f"{args.split} split: {report['questions']} questions, {report['answerable']} answerable; k={args.k}"
     )
     print_table(report)
-    print(
-        f"load average {report['machine']['load_average_at_start']} → {report['machine']['load_average_at_end']}"
-    )
-    print(f"wrote {args.out}", file=sys.stderr)
+    save_report(report, args.out)
     return 0
 
 

@@ -31,6 +31,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from _results import save_report
 from latency import ensure_index
 from startup import HOST, Server
 
@@ -248,13 +249,7 @@ def main(argv: list[str] | None = None) -> int:
                         args, script, questions, backend=backend, workers=workers, cache=cache
                     )
                     report["scenarios"].append(scenario)
-    report["machine"]["load_average_at_end"] = os.getloadavg()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(
-        f"load average {report['machine']['load_average_at_start']} → {report['machine']['load_average_at_end']}"
-    )
-    print(f"wrote {args.out}", file=sys.stderr)
+    save_report(report, args.out)
     return 0
 
 

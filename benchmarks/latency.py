@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _results import save_report
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("onnx", "onnx-int8", "torch")
@@ -223,15 +224,12 @@ def main(argv: list[str] | None = None) -> int:
         report["eval_dev_hybrid"] = {
             b: run_eval(b, args) for b in dict.fromkeys(parse_run(r)[0] for r in backends)
         }
-    report["machine"]["load_average_at_end"] = os.getloadavg()
     mode, backend = HEADLINE
     if backend in report["backends"]:
         report["headline"] = {
             "what": f"{mode} mode, {backend} backend, cold (every question encoded), p50 wall ms",
             "p50_ms": report["backends"][backend]["modes"][mode]["wall_ms"]["p50"],
         }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report["backends"])
     for backend, figures in report["backends"].items():
         if "hybrid_top1_same_as_onnx" in figures:
@@ -240,10 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     for backend, metrics in report.get("eval_dev_hybrid", {}).items():
         print(f"eval dev hybrid, {backend}: {metrics}")
-    print(
-        f"load average {report['machine']['load_average_at_start']} → {report['machine']['load_average_at_end']}"
-    )
-    print(f"wrote {args.out}", file=sys.stderr)
+    save_report(report, args.out)
     return 0
 
 
