@@ -17,6 +17,7 @@ from alliance_qa.errors import ConflictError, InputError, NotFoundError
 from index.retriever import Index
 from index.store import VERSIONS, clean_leftovers, resolve_version, write_lock
 from index.updates import apply_changes, sync_folder
+from ingest import sentences
 from ingest.chunking import ChunkerConfig
 from ingest.documents import make_document
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
@@ -49,6 +50,28 @@ def test_adding_a_document_embeds_only_its_text(home: Path) -> None:
     # one vector per new chunk plus one per new sentence, and nothing for the old documents
     assert embedded <= len(new_chunks) + sum(len(c.text.split(". ")) + 1 for c in new_chunks)
     assert index.search("Tamsin river", k=1, mode="dense")[0].citation.doc_id == "river-accord"
+
+
+def test_a_change_splits_sentences_only_in_the_changed_text(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every document is re-chunked on a write; pysbd's work on the unchanged ones is remembered
+    segmenter = sentences._segmenter()
+    split: list[str] = []
+
+    class Recording:
+        def segment(self, text: str) -> list[object]:
+            split.append(text)
+            return segmenter.segment(text)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(sentences, "_segmenter", Recording)
+    ferry = make_document(
+        "ferry-note", b"The Ferry Note\n\nThe ferry runs twice a day. It carries no cargo.\n"
+    )
+    index, _ = apply_changes(home, embedder=FakeEmbedder(), upserts=[ferry])
+    assert split  # the new text was split
+    assert all(text in ferry.text for text in split)
+    assert {c.doc_id for c in index.chunks} >= {"ferry-note", "harbour-pact"}
 
 
 def test_readers_keep_the_version_they_opened(home: Path) -> None:
