@@ -429,6 +429,16 @@ def serve(
     import shutil
     import tempfile
 
+    from service.memory import limit_malloc_arenas
+
+    settings = _settings()
+    if settings.malloc_arenas and "MALLOC_ARENA_MAX" not in os.environ:
+        # first, before the imports below start threads (numpy's BLAS, OpenMP): glibc fixes which
+        # arenas exist as threads first allocate (service/memory.py); worker processes read the
+        # variable as they start, this process (one worker) takes the call
+        os.environ["MALLOC_ARENA_MAX"] = str(settings.malloc_arenas)
+        limit_malloc_arenas(settings.malloc_arenas)
+
     import uvicorn
 
     from index.freshness import stale_reasons
@@ -438,7 +448,6 @@ def serve(
     from service.listen import PortInUseError, check_free, serve_workers
     from service.settings import available_cores
 
-    settings = _settings()
     out = index_dir or settings.index_dir
     model = model or settings.model_path
     from index.updates import sync_folder

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
         1024, ge=0, description="recent questions whose vectors the service keeps (0: encode every time)"
     )
     access_log: bool = Field(True, description="uvicorn's line per request on stderr")
+    malloc_arenas: int = Field(
+        2,
+        ge=0,
+        le=64,
+        description="glibc malloc arenas per `serve` process, unless MALLOC_ARENA_MAX is set (0: glibc's "
+        "default, eight per core, under which each write left its memory behind; service/memory.py)",
+    )
     workers: int = Field(1, ge=1, le=64, description="server processes (set by `serve --workers`)")
     balance_dir: Path | None = Field(
         None,

@@ -42,7 +42,7 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # serve hands the index folder to the workers through the environment; restore it afterwards
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
     # serve writes ALLIANCE_QA_THREADS too: set then delete it, so the original is put back afterwards
-    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_WORKERS", "ALLIANCE_QA_BALANCE_DIR"):
+    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_WORKERS", "ALLIANCE_QA_BALANCE_DIR", "MALLOC_ARENA_MAX"):
         monkeypatch.setenv(name, "1")
         monkeypatch.delenv(name)
 
@@ -139,6 +139,47 @@ def test_serve_keeps_a_configured_thread_count(
 
     assert result.exit_code == 0, result.output
     assert os.environ["ALLIANCE_QA_THREADS"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("variables", "arenas"),
+    [({}, "2"), ({"ALLIANCE_QA_MALLOC_ARENAS": "4"}, "4"), ({"ALLIANCE_QA_MALLOC_ARENAS": "0"}, None)],
+)
+def test_serve_caps_malloc_arenas_for_itself_and_its_workers(
+    served: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    arenas: str | None,
+) -> None:
+    capped: list[int] = []
+    monkeypatch.setattr("service.memory.limit_malloc_arenas", lambda count: capped.append(count) or True)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    index_dir = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
+
+    result = CliRunner().invoke(cli.main, ["serve", "--index", str(index_dir), "--workers", "2"])
+
+    assert result.exit_code == 0, result.output
+    assert os.environ.get("MALLOC_ARENA_MAX") == arenas  # what the worker processes start with
+    assert capped == ([] if arenas is None else [int(arenas)])  # and this process, one worker
+
+
+def test_serve_keeps_a_malloc_arena_max_already_set(
+    served: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    capped: list[int] = []
+    monkeypatch.setattr("service.memory.limit_malloc_arenas", lambda count: capped.append(count) or True)
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
+    index_dir = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
+
+    result = CliRunner().invoke(cli.main, ["serve", "--index", str(index_dir)])
+
+    assert result.exit_code == 0, result.output
+    assert os.environ["MALLOC_ARENA_MAX"] == "8"
+    assert capped == []
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
