@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _results import save_report
+from _results import machine_at_start, save_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CHILDREN = ROOT / "benchmarks" / "frameworks"
@@ -610,11 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "what": "retrieval on the alliance questions: alliance-qa against Haystack 2, LlamaIndex, txtai",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "nproc": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg(),
-        },
+        "machine": {**machine_at_start(), "python": platform.python_version()},
         "checkout": git_state(),
         "split": args.split,
         "questions": len(questions),

@@ -31,7 +31,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from _results import save_report
+from _results import machine_at_start, save_report
 from latency import ensure_index
 from startup import HOST, Server
 
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = [json.loads(line)["question"] for line in args.questions.read_text().splitlines() if line]
     version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
     report: dict[str, Any] = {
-        "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+        "machine": machine_at_start(),
         "wrk": (version.stdout or version.stderr).splitlines()[0],
         "request": f"POST /v1/ask {{question, k: {args.k}, mode: hybrid}}, the {len(questions)} eval questions in turn",
         "duration_s": args.duration,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _results import save_report
+from _results import machine_at_start, save_report
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("onnx", "onnx-int8", "torch")
@@ -195,11 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = resolve_version(args.index)
     manifest = Manifest.read(folder)
     report: dict[str, Any] = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average_at_start": os.getloadavg(),
-        },
+        "machine": {**machine_at_start(), "python": platform.python_version()},
         "index": {"folder": str(folder), "chunks": manifest.chunk_count, "sentences": manifest.sentences},
         "settings": {"rounds": args.rounds, "k": args.k, "query_cache": "off unless 'warm'"},
         "backends": {},

@@ -14,7 +14,6 @@ freshness check).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import signal
@@ -29,6 +28,8 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from _results import machine_at_start, save_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / ".venv/bin/alliance-qa"
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     index = args.index.resolve()
     report: dict[str, Any] = {
-        "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+        "machine": machine_at_start(),
         "what": "process start of `alliance-qa serve` (1 worker) → first GET /readyz 200; median of runs",
         "index": str(index),
         "target_s": args.target,
@@ -192,10 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name, seconds in list(profile["slowest_packages_s"].items())[:8]:
             print(f"  {name:<24} {seconds:.3f} s")
-    report["machine"]["load_average_at_end"] = os.getloadavg()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"wrote {args.out}", file=sys.stderr)
+    save_report(report, args.out)
     return 0
 
 
