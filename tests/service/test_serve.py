@@ -142,8 +142,13 @@ def test_serve_keeps_a_configured_thread_count(
 
 
 @pytest.mark.parametrize(
-    ("variables", "arenas"),
-    [({}, "2"), ({"ALLIANCE_QA_MALLOC_ARENAS": "4"}, "4"), ({"ALLIANCE_QA_MALLOC_ARENAS": "0"}, None)],
+    ("variables", "arenas", "capped"),
+    [
+        ({}, "2", [2]),
+        ({"ALLIANCE_QA_MALLOC_ARENAS": "4"}, "4", [4]),
+        ({"ALLIANCE_QA_MALLOC_ARENAS": "0"}, None, []),  # glibc's default left alone
+        ({"MALLOC_ARENA_MAX": "8"}, "8", []),  # a variable already set wins
+    ],
 )
 def test_serve_caps_malloc_arenas_for_itself_and_its_workers(
     served: dict[str, Any],
@@ -151,9 +156,10 @@ def test_serve_caps_malloc_arenas_for_itself_and_its_workers(
     monkeypatch: pytest.MonkeyPatch,
     variables: dict[str, str],
     arenas: str | None,
+    capped: list[int],
 ) -> None:
-    capped: list[int] = []
-    monkeypatch.setattr("service.memory.limit_malloc_arenas", lambda count: capped.append(count) or True)
+    calls: list[int] = []
+    monkeypatch.setattr("service.memory.limit_malloc_arenas", lambda count: calls.append(count) or True)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     index_dir = tmp_path / "index"
@@ -163,23 +169,7 @@ def test_serve_caps_malloc_arenas_for_itself_and_its_workers(
 
     assert result.exit_code == 0, result.output
     assert os.environ.get("MALLOC_ARENA_MAX") == arenas  # what the worker processes start with
-    assert capped == ([] if arenas is None else [int(arenas)])  # and this process, one worker
-
-
-def test_serve_keeps_a_malloc_arena_max_already_set(
-    served: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    capped: list[int] = []
-    monkeypatch.setattr("service.memory.limit_malloc_arenas", lambda count: capped.append(count) or True)
-    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
-    index_dir = tmp_path / "index"
-    Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
-
-    result = CliRunner().invoke(cli.main, ["serve", "--index", str(index_dir)])
-
-    assert result.exit_code == 0, result.output
-    assert os.environ["MALLOC_ARENA_MAX"] == "8"
-    assert capped == []
+    assert calls == capped  # and this process, one worker
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
