@@ -92,6 +92,12 @@ class SearchConfig:
     .907 (2 paraphrases worse, 1 better); replacing the capital by the country .854 / .958 / .901.
     The blind set (`evals/questions/blind.jsonl`: 45 questions written in session 6 from the essays
     alone, 38 answerable) gave these defaults .789 / .921 / .840, nDCG .798, the test split's level.
+
+    Tried in session 8 and not kept: a question word the corpus never uses credited in the overlap
+    signal through its nearest corpus words (the model's vectors of single words: "dangers" →
+    risks, threats; "wealth" → prosperity), weighted by their cosine: 14 settings (threshold
+    0.45–0.6, weight 1–3) gave dev hit@1 .857–.918; the best moved one question up a rank (nDCG
+    .858 → .860), the others lost 1–3 questions at hit@1.
     """
 
     # dense score of a chunk: (chunk cosine + w · its best sentence's cosine) / (1 + w)
