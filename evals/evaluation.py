@@ -38,6 +38,8 @@ class ModeRun:
     refused: dict[str, bool] = field(default_factory=dict)  # query id => declined (empty: not measured)
     passage_chars: list[int] = field(default_factory=list)  # length of every returned passage
     notes: dict[str, Any] = field(default_factory=dict)  # e.g. the fusion settings chosen
+    # query id => its `answer` sentence gives a gold span (False when refused); empty: not measured
+    answers: dict[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class ModeResult:
     metrics: dict[str, float]
     per_kind: dict[str, dict[str, Any]]  # kind => {"n": ..., metric: mean, "refused_rate": ...}
     abstention: dict[str, float | int | None] | None  # None when refusals were not measured
+    answers: dict[str, float | int | None] | None  # None when answer sentences were not measured
     latency_ms: dict[str, float | None]
     passage_chars_median: float | None
     per_query: dict[str, dict[str, Any]]  # query id => {"rank", "rr", metric..., "refused", "latency_ms"}
@@ -85,17 +88,20 @@ def summarise(
             row |= {"rank": rank, "rr": round(rr, 4), **{m: round(v, 4) for m, v in scored[q.id].items()}}
         if measured:
             row["refused"] = mode_run.refused.get(q.id, False)
+        if mode_run.answers and q.answerable:
+            row["answer_right"] = mode_run.answers.get(q.id, False)
         per_query[q.id] = row
     answerable = {q.id: scored[q.id] for q in queries if q.answerable}
     return ModeResult(
         mode=mode_run.mode,
         metrics=mean_scores(answerable, metrics),
-        per_kind=_per_kind(queries, scored, mode_run.refused, metrics),
+        per_kind=_per_kind(queries, scored, mode_run.refused, mode_run.answers, metrics),
         abstention=abstention(
             [q.answerable for q in queries], [mode_run.refused.get(q.id, False) for q in queries]
         )
         if measured
         else None,
+        answers=answer_figures(queries, mode_run.answers, mode_run.refused) if mode_run.answers else None,
         latency_ms=latency(mode_run.latency_ms.values()),
         passage_chars_median=median_length(mode_run.passage_chars),
         per_query=per_query,
@@ -103,10 +109,30 @@ def summarise(
     )
 
 
+def answer_figures(
+    queries: Sequence[Query], answers: Mapping[str, bool], refused: Mapping[str, bool]
+) -> dict[str, float | int | None]:
+    """How often the `answer` sentence is right, over the answerable queries.
+
+    `right` counts a refusal as wrong (what a reader gets); `right_when_answered` leaves refusals
+    out (how good the sentence picking is). A share with nothing to divide is None.
+    """
+    answerable = [q.id for q in queries if q.answerable]
+    answered = [q for q in answerable if not refused.get(q, False)]
+    right = sum(answers.get(q, False) for q in answerable)
+    return {
+        "right": right / len(answerable) if answerable else None,
+        "right_when_answered": right / len(answered) if answered else None,
+        "answered": len(answered),
+        "answerable": len(answerable),
+    }
+
+
 def _per_kind(
     queries: Sequence[Query],
     scored: Mapping[str, Mapping[str, float]],
     refused: Mapping[str, bool],
+    answers: Mapping[str, bool],
     metrics: Sequence[str],
 ) -> dict[str, dict[str, Any]]:
     kinds: dict[str, list[Query]] = {}
@@ -118,6 +144,8 @@ def _per_kind(
         row: dict[str, Any] = {"n": len(members), "answerable": len(answerable)}
         if answerable:
             row |= mean_scores(answerable, metrics)
+            if answers:
+                row["answer_right"] = sum(answers.get(q, False) for q in answerable) / len(answerable)
         if refused:
             row["refused_rate"] = sum(refused.get(q.id, False) for q in members) / len(members)
         table[kind] = row

@@ -63,6 +63,19 @@ def is_relevant(doc_id: str, start: int, end: int, gold: GoldSpan) -> bool:
     return overlap > 0 and overlap >= MIN_COVER * (gold.end - gold.start)
 
 
+def answers_gold(doc_id: str, start: int, end: int, gold: GoldSpan) -> bool:
+    """Whether the answer sentence `doc_id[start:end]` gives `gold`: the rule for `answer` figures.
+
+    A passage's rule (`is_relevant`) plus its mirror: at least half of the sentence lies inside the
+    span. A sentence is shorter than most passages, so one of a gold span's several sentences
+    (a list, a two-sentence answer) is right without covering half of the span.
+    """
+    if is_relevant(doc_id, start, end, gold):
+        return True
+    overlap = min(end, gold.end) - max(start, gold.start)
+    return doc_id == gold.doc_id and overlap > 0 and overlap >= MIN_COVER * (end - start)
+
+
 def relevant_passages(
     passages: Iterable[tuple[str, str, int, int]], gold: Iterable[GoldSpan]
 ) -> dict[str, int]:

@@ -18,7 +18,7 @@ CHART_PNG = "chart.png"
 CHART_METRICS = ("hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10")
 SUMMARY_METRICS = ("hit_rate@1", "hit_rate@5", "hit_rate@10", "recall@10", "mrr@10", "ndcg@10")
 # per-query fields kept in report.json (the means cover the rest): enough to compare runs query by query
-PER_QUERY_FIELDS = ("rank", "rr", "mrr@10", "ndcg@10", "refused", "latency_ms")
+PER_QUERY_FIELDS = ("rank", "rr", "mrr@10", "ndcg@10", "refused", "answer_right", "latency_ms")
 
 
 def label(metric: str) -> str:
@@ -35,6 +35,7 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
             "metrics": _rounded(result.metrics),
             "per_kind": {kind: _rounded(row) for kind, row in result.per_kind.items()},
             "abstention": None if result.abstention is None else _rounded(result.abstention),
+            "answers": None if result.answers is None else _rounded(result.answers),
             "latency_ms": _rounded(result.latency_ms, 2),
             "passage_chars_median": result.passage_chars_median,
             "notes": result.notes,
@@ -80,11 +81,12 @@ def write_report(report: dict[str, Any], comparisons: Sequence[Comparison], out_
 def summary_table(report: Mapping[str, Any]) -> str:
     """A few lines for the terminal: each mode's headline figures, latency and abstention."""
     metrics = [m for m in (*SUMMARY_METRICS, "recall@100") if m in report["metrics"]]
-    header = ["mode", *map(label, metrics), "p50 ms", "p95 ms", "refusal P/R"]
+    header = ["mode", *map(label, metrics), "p50 ms", "p95 ms", "refusal P/R", "answer"]
     rows = [header]
     for mode, figures in report["modes"].items():
         abst = figures["abstention"]
         refusal = "-" if abst is None else f"{_num(abst['precision'])}/{_num(abst['recall'])}"
+        answers = figures.get("answers")  # absent from reports written before the figure existed
         latency = figures["latency_ms"]
         rows.append(
             [
@@ -93,6 +95,7 @@ def summary_table(report: Mapping[str, Any]) -> str:
                 _num(latency["p50"], 1),
                 _num(latency["p95"], 1),
                 refusal,
+                "-" if not answers else _num(answers["right"]),
             ]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -140,6 +143,9 @@ def markdown(report: Mapping[str, Any]) -> str:
                 extra.append(
                     [f"abstention {key}", *(_num((figures[x]["abstention"] or {}).get(key)) for x in modes)]
                 )
+        for key, name in (("right", "answer sentence right"), ("right_when_answered", "… when answered")):
+            if any(figures[x].get("answers") for x in modes):
+                extra.append([name, *(_num((figures[x].get("answers") or {}).get(key)) for x in modes)])
         out += _table(["figure", *modes], extra)
         for mode, notes in ((x, figures[x]["notes"]) for x in modes):
             if notes:
@@ -148,7 +154,8 @@ def markdown(report: Mapping[str, Any]) -> str:
             "",
             "## Per kind",
             "",
-            "MRR@10 / hit@5 over answerable questions; refused = share of the kind refused.",
+            "MRR@10 / hit@5 over answerable questions; refused = share of the kind refused; answer = share of"
+            " its answerable questions whose answer sentence gives a gold span.",
             "",
         ]
         kinds = sorted({k for x in modes for k in figures[x]["per_kind"]})
@@ -163,6 +170,8 @@ def markdown(report: Mapping[str, Any]) -> str:
                 )
                 if "refused_rate" in row:
                     cell += f" · refused {_num(row['refused_rate'], 2)}"
+                if "answer_right" in row:
+                    cell += f" · answer {_num(row['answer_right'], 2)}"
                 cells.append(cell)
             rows.append(cells)
         out += _table(["kind", "n", *modes], rows)
@@ -206,7 +215,8 @@ def markdown(report: Mapping[str, Any]) -> str:
         "",
         "## Per query",
         "",
-        "Rank of the first relevant passage (— none in the top k); R = refused.",
+        "Rank of the first relevant passage (— none in the top k); R = refused; × = answered with a"
+        " sentence that gives no gold span.",
         "",
     ]
     rows = []
@@ -218,7 +228,8 @@ def markdown(report: Mapping[str, Any]) -> str:
             cell = (
                 ("—" if outcome.get("rank") is None else str(outcome["rank"])) if row["answerable"] else "n/a"
             )
-            cells.append(cell + (" R" if outcome.get("refused") else ""))
+            wrong = outcome.get("answer_right") is False and not outcome.get("refused")
+            cells.append(cell + (" R" if outcome.get("refused") else "") + (" ×" if wrong else ""))
         rows.append(cells)
     out += _table(["id", "kind", "question", *modes], rows)
     return "\n".join(out) + "\n"

@@ -13,7 +13,7 @@ from evals.evaluation import Evaluation, ModeRun, Query, summarise
 from evals.fusion import FusionChoice, fuse_runs, tune_fusion, untuned_fusion
 from evals.metrics import METRICS
 from evals.progress import progress as progress_bar
-from evals.questions import Question, check_gold, relevant_passages
+from evals.questions import Question, answers_gold, check_gold, relevant_passages
 from evals.rerank import LateChoice, Pieces, encode_corpus_tokens, query_pieces, rerank, tune_late
 from index.embedder import Embedder
 from index.late import TokenTable, supports_tokens, token_embedder
@@ -73,6 +73,7 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
     run: dict[str, dict[str, float]] = {}
     latency: dict[str, float] = {}
     refused: dict[str, bool] = {}
+    answers: dict[str, bool] = {}
     lengths: list[int] = []
     for question in progress_bar(questions, mode, enabled=progress):
         started = time.perf_counter()
@@ -81,8 +82,13 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
         # scores from the rank, so ranx keeps the index's order even where scores tie
         run[question.id] = {hit.chunk.chunk_id: float(k + 1 - hit.rank) for hit in result.hits}
         refused[question.id] = not result.answerable
+        if question.answerable:
+            cited = None if result.answer is None else result.answer.citation
+            answers[question.id] = cited is not None and any(
+                answers_gold(cited.doc_id, cited.start, cited.end, span) for span in question.gold
+            )
         lengths.extend(len(hit.chunk.text) for hit in result.hits)
-    return ModeRun(mode, run, latency, refused, lengths)
+    return ModeRun(mode, run, latency, refused, lengths, answers=answers)
 
 
 def evaluate_beir(

@@ -39,6 +39,13 @@ def test_eval_builds_the_missing_index_and_writes_the_three_report_files(tmp_pat
     assert report["setup"]["questions"] == 3  # the test split by default
     assert [q["id"] for q in report["queries"]] == ["q1", "q2", "q3"]
     assert set(report["modes"]["dense"]["metrics"]) >= {"hit_rate@1", "hit_rate@10", "mrr@10", "ndcg@10"}
+    # the answer sentences are scored too: in the JSON, per query, in report.md and on the terminal
+    answers = report["modes"]["dense"]["answers"]
+    right = [q["modes"]["dense"]["answer_right"] for q in report["queries"] if q["answerable"]]
+    assert answers["answerable"] == 2 and answers["right"] == sum(right) / 2
+    assert "| answer sentence right |" in (tmp_path / "first" / "report.md").read_text()
+    [header] = [line for line in result.output.splitlines() if line.startswith("mode ")]
+    assert header.split()[-1] == "answer"
 
     # a second run compares itself with the first, query by query
     again = CliRunner().invoke(

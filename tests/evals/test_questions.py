@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from alliance_qa.errors import InputError
-from evals.questions import GoldSpan, check_gold, is_relevant, load_questions, relevant_passages
+from evals.questions import GoldSpan, answers_gold, check_gold, is_relevant, load_questions, relevant_passages
 from ingest.documents import read_corpus
 
 QUESTION_SET = Path(__file__).parents[2] / "evals" / "questions" / "alliance.jsonl"
@@ -34,6 +34,30 @@ GOLD = GoldSpan("doc", start=100, end=110, quote="x" * 10)  # a 10-character ans
 )
 def test_relevance_needs_the_whole_span_or_at_least_half_of_it(start, end, relevant, why):
     assert is_relevant("doc", start, end, GOLD) is relevant, why
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "right", "why"),
+    [
+        (100, 110, True, "exactly the span"),
+        (102, 108, True, "inside the span"),
+        (105, 115, True, "half of the sentence lies in the span (and it covers half of it)"),
+        (95, 140, True, "a long sentence holding the whole span"),
+        (107, 130, False, "3 of its 23 characters, 3 of the span's 10"),
+        (106, 111, True, "4 of its 5 characters lie in the span, though it covers less than half of it"),
+        (108, 118, False, "2 of 10 characters: it only touches the span"),
+        (110, 120, False, "starts where the span ends"),
+    ],
+)
+def test_an_answer_sentence_is_right_when_half_of_it_lies_in_a_span_or_it_covers_half(start, end, right, why):
+    assert answers_gold("doc", start, end, GOLD) is right, why
+    assert not answers_gold("other", start, end, GOLD)
+
+
+def test_one_sentence_of_a_long_gold_span_is_a_right_answer_but_not_a_relevant_passage():
+    gold = GoldSpan("doc", 0, 300, "x" * 300)  # a list of three items, 100 characters each
+    assert answers_gold("doc", 100, 200, gold)
+    assert not is_relevant("doc", 100, 200, gold)
 
 
 def test_a_passage_of_another_document_is_never_relevant():

@@ -116,3 +116,25 @@ def test_gold_spans_that_do_not_quote_the_index_stop_the_run(tmp_path, index):
     path.write_text(path.read_text().replace('"quote": "The"', '"quote": "Thx"'))
     with pytest.raises(InputError, match="q4"):
         evaluate_questions(index, load_questions(path), modes=["dense"])
+
+
+def test_each_answer_sentence_is_checked_against_the_gold_spans(tmp_path, index):
+    questions = load_questions(write_questions(tmp_path / "q.jsonl"), split="test")
+    hybrid = evaluate_questions(index, questions, modes=["hybrid"], k=5).results["hybrid"]
+    expected = {}
+    for q in questions:
+        if not q.answerable:
+            assert "answer_right" not in hybrid.per_query[q.id]
+            continue
+        result = index.ask(q.question, k=5, mode="hybrid")  # reference: the answer, checked by hand
+        cited = None if result.answer is None else result.answer.citation
+        expected[q.id] = cited is not None and any(
+            cited.doc_id == g.doc_id and cited.start < g.end and g.start < cited.end for g in q.gold
+        )
+        assert hybrid.per_query[q.id]["answer_right"] is expected[q.id]
+    assert expected["q1"]  # the question repeats the answer's words
+    assert hybrid.answers is not None
+    assert hybrid.answers["right"] == sum(expected.values()) / 2
+    assert hybrid.answers["answerable"] == 2
+    assert hybrid.per_kind["factoid"]["answer_right"] == 1.0
+    assert "answer_right" not in hybrid.per_kind["unanswerable"]
