@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import itertools
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from alliance_qa.errors import IndexCorruptError
+from index.abstention import has_number, wants_number
 from index.answer import (
     SENTENCE_CONTEXT_FILE,
     SentenceTable,
@@ -14,6 +17,7 @@ from index.answer import (
     chunk_sentences,
     sentence_context_text,
 )
+from index.phrasing import encoding_text
 from index.retriever import Index
 from ingest.sentences import split_sentences
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
@@ -82,6 +86,67 @@ def test_a_list_item_is_an_answer_and_a_lead_in_is_not(index: Index) -> None:
     assert not text[hit.highlight[0] : hit.highlight[1]].endswith(":")
 
 
+def _brute_force_highlights(index: Index, question: str, *, framed: bool) -> list[tuple[int, int] | None]:
+    """Each hit's best sentence, computed sentence by sentence: cosine + overlap · share of words + bonuses."""
+    ranker = index._ranker
+    table = ranker.sentences
+    assert table.context is not None
+    searched = ranker.expand(question)
+    query = FakeEmbedder().encode_queries([encoding_text(searched)])[0]
+    terms = index.lexical.query_terms(searched)
+    weights = dict(zip(terms.stems, index.lexical.idf(terms.stems), strict=True))
+    total = sum(weights.values())
+    texts = {d.doc_id: d.text for d in index.documents()}
+    chosen: list[tuple[int, int] | None] = []
+    for hit in index.search(question, k=3):
+        best: tuple[float, tuple[int, int]] | None = None
+        for i in table.of_rows([index.chunks.index(hit.chunk)]):
+            start, end = int(table.starts[i]), int(table.ends[i])
+            sentence = texts[hit.chunk.doc_id][start:end]
+            if sentence.endswith(":"):
+                continue  # a lead-in
+            stems = set(index.lexical.stems(index.lexical.words_of(sentence)))
+            share = sum(w for stem, w in weights.items() if stem in stems) / total if total else 0.0
+            vector = table.context[i] if framed else table.vectors[i]
+            score = float(vector @ query) + ranker.config.answer_overlap * share
+            if wants_number(searched) and has_number(sentence):
+                score += ranker.config.number_bonus
+            if re.match(r"\s*(?:[•\-*–]|\d{1,3}[.)])\s", sentence):  # a list item, by its marker
+                score += ranker.config.item_bonus
+            if best is None or score > best[0] + 1e-9:
+                best = (score, (start, end))
+        chosen.append(None if best is None else best[1])
+    return chosen
+
+
+ANSWER_QUESTIONS = [
+    *QUESTIONS,
+    "Which coastal states signed the Harbour Pact?",
+    "What do the keepers record?",
+]
+
+
+def test_answer_sentences_are_the_best_framed_sentence_of_each_passage(index: Index) -> None:
+    """Framed cosines (the default) and plain ones each pick as a sentence-by-sentence search does."""
+    ranker = index._ranker
+    default = ranker.config
+    differ = 0
+    try:
+        for framed in (True, False):
+            ranker.config = replace(default, answer_context=framed)
+            for question in ANSWER_QUESTIONS:
+                highlights = [hit.highlight for hit in index.search(question, k=3)]
+                assert highlights == _brute_force_highlights(index, question, framed=framed), question
+        for question in ANSWER_QUESTIONS:
+            ranker.config = replace(default, answer_context=False)
+            plain = [hit.highlight for hit in index.search(question, k=3)]
+            ranker.config = default
+            differ += plain != [hit.highlight for hit in index.search(question, k=3)]
+    finally:
+        ranker.config = default
+    assert differ  # the setting changes at least one pick here, so the checks above tell them apart
+
+
 def test_headings_are_not_sentences_to_answer_with(index: Index) -> None:
     for chunk in index.chunks:
         texts = [chunk.text[s - chunk.start : e - chunk.start] for s, e in chunk_sentences(chunk)]
@@ -147,8 +212,9 @@ def test_an_index_without_framed_sentences_ranks_by_the_plain_ones(tmp_path: Pat
         lexical=index.lexical,
         sentences=loaded,
     )
-    np.testing.assert_array_equal(plain.ranking_cosines(query, cosines), cosines)
-    framed = ranker.ranking_cosines(query, cosines)
+    assert plain.framed_cosines(query) is None
+    np.testing.assert_array_equal(plain.ranking_cosines(cosines, plain.framed_cosines(query)), cosines)
+    framed = ranker.ranking_cosines(cosines, ranker.framed_cosines(query))
     assert (framed >= cosines).all()
 
 
