@@ -89,6 +89,13 @@ def per_query_scores(report: Mapping[str, Any], mode: str, metric: str = MAIN_ME
     """`{query id: metric}` for the scored (answerable) queries of `mode` in a report.json dict."""
     if mode not in report.get("modes", {}):
         raise InputError(f"the report has no mode {mode!r}; it has {', '.join(report.get('modes', {}))}")
+    fields = {f for row in report["queries"] for f in row["modes"].get(mode, {})}
+    if metric not in fields:
+        scored = ", ".join(sorted(fields - {"rank", "refused", "latency_ms"}))
+        raise InputError(
+            f"{report.get('name', 'the report')}:{mode} has no per-query {metric!r}; "
+            f"compare by one it has: {scored or 'none'}"
+        )
     return {
         row["id"]: float(row["modes"][mode][metric])
         for row in report["queries"]

@@ -64,6 +64,12 @@ def test_reports_are_compared_mode_by_mode():
         compare_reports(_report("x", dense={"a": 1.0}), _report("y", dense={"b": 1.0}))
 
 
+def test_a_metric_the_reports_lack_is_named_with_the_ones_they_have():
+    old, new = _report("old", dense={"a": 0.0}), _report("new", dense={"a": 1.0})
+    with pytest.raises(InputError, match=r"old:dense has no per-query 'answer_rite'.*by one it has: ndcg@10"):
+        compare_reports(old, new, metric="answer_rite")
+
+
 def test_load_report_takes_a_folder_or_a_file_and_refuses_others(tmp_path):
     (tmp_path / "report.json").write_text(json.dumps(_report("r", dense={"a": 1.0})))
     assert load_report(tmp_path)["name"] == "r"
