@@ -217,10 +217,14 @@ class LexicalIndex:
 
     def idf(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
         """BM25's (Lucene) inverse document frequency of each stem in `terms` (all must be known)."""
+        return self.weighted_columns(terms)[1]
+
+    def weighted_columns(self, terms: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """`columns_of(terms)` and `idf(terms)` together, the stems looked up once."""
         indptr = self._model.scores["indptr"]
         columns = self.columns_of(terms)
         df: npt.NDArray[np.float64] = (indptr[columns + 1] - indptr[columns]).astype(np.float64)
-        return np.log(1 + (self.size - df + 0.5) / (df + 0.5))
+        return columns, np.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
     @property
     def rarest_idf(self) -> float:
@@ -240,10 +244,10 @@ class LexicalIndex:
         if total <= 0 or not rows:
             return np.zeros(len(rows), dtype=np.float64)
         indptr, indices = self._model.scores["indptr"], self._model.scores["indices"]
-        columns = self.columns_of(terms.stems)
+        columns, idf = self.weighted_columns(terms.stems)
         # every (stem, chunk holding it) pair at once, each weighing its stem's idf, summed per chunk
         holders = [indices[indptr[c] : indptr[c + 1]] for c in columns.tolist()]
-        weights = np.repeat(self.idf(terms.stems), [len(h) for h in holders])
+        weights = np.repeat(idf, [len(h) for h in holders])
         held = np.concatenate(holders) if holders else np.zeros(0, dtype=np.int64)
         matched = np.bincount(held, weights=weights, minlength=self.size)[np.asarray(rows, dtype=np.int64)]
         return matched / total

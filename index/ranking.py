@@ -300,7 +300,7 @@ class Ranker:
         lap("dense")
         terms = self.lexical.query_terms(question)
         shares = self.sentence_words.shares(
-            self.lexical.columns_of(terms.stems), self.lexical.idf(terms.stems), width=self.lexical.columns
+            *self.lexical.weighted_columns(terms.stems), width=self.lexical.columns
         )
         if mode in ("lexical", "hybrid"):
             runs["lexical"] = self.lexical_run(terms, pool, allowed)
@@ -447,8 +447,7 @@ class Ranker:
         """
         topic = self.lexical.query_terms(number_topic(question))
         shares = self.sentence_words.shares(
-            self.lexical.columns_of(topic.stems),
-            self.lexical.idf(topic.stems),
+            *self.lexical.weighted_columns(topic.stems),
             width=self.lexical.columns,
             total=self.lexical.total_weight(topic),
         )
