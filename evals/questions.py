@@ -59,8 +59,13 @@ def is_relevant(doc_id: str, start: int, end: int, gold: GoldSpan) -> bool:
         return False
     if start <= gold.start and gold.end <= end:
         return True
-    overlap = min(end, gold.end) - max(start, gold.start)
+    overlap = _overlap(start, end, gold)
     return overlap > 0 and overlap >= MIN_COVER * (gold.end - gold.start)
+
+
+def _overlap(start: int, end: int, gold: GoldSpan) -> int:
+    """Characters `[start, end)` shares with the gold span (negative when they are apart)."""
+    return min(end, gold.end) - max(start, gold.start)
 
 
 def answers_gold(doc_id: str, start: int, end: int, gold: GoldSpan) -> bool:
@@ -72,7 +77,7 @@ def answers_gold(doc_id: str, start: int, end: int, gold: GoldSpan) -> bool:
     """
     if is_relevant(doc_id, start, end, gold):
         return True
-    overlap = min(end, gold.end) - max(start, gold.start)
+    overlap = _overlap(start, end, gold)
     return doc_id == gold.doc_id and overlap > 0 and overlap >= MIN_COVER * (end - start)
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from index.answer import (
 from index.phrasing import encoding_text
 from index.retriever import Index
 from ingest.sentences import split_sentences
+from ingest.structure import LIST_ITEM
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 QUESTIONS = [
@@ -111,7 +111,7 @@ def _brute_force_highlights(index: Index, question: str, *, framed: bool) -> lis
             score = float(vector @ query) + ranker.config.answer_overlap * share
             if wants_number(searched) and has_number(sentence):
                 score += ranker.config.number_bonus
-            if re.match(r"\s*(?:[•\-*–]|\d{1,3}[.)])\s", sentence):  # a list item, by its marker
+            if LIST_ITEM.match(sentence):  # a list item, as the parser reads one
                 score += ranker.config.item_bonus
             if best is None or score > best[0] + 1e-9:
                 best = (score, (start, end))
