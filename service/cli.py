@@ -321,6 +321,12 @@ def info(index_dir: Path | None) -> None:
 )
 @click.option("-k", type=click.IntRange(1, 1000), default=None, help="Passages per query [10; BEIR 100].")
 @click.option(
+    "--rewrite",
+    type=click.Choice(["lower", "upper", "request"]),
+    default=None,
+    help='Ask each question rewritten: in lower case, in capitals, or inside a request ("Can you tell me…").',
+)
+@click.option(
     "--cache-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("var/cache/evals"),
@@ -338,6 +344,7 @@ def eval_command(
     out_dir: Path | None,
     compare_to: Path | None,
     k: int | None,
+    rewrite: str | None,
     cache_dir: Path,
     index_dir: Path | None,
     model: Path | None,
@@ -347,11 +354,14 @@ def eval_command(
     from evals.compare import compare_modes, compare_reports, load_report
     from evals.questions import load_questions
     from evals.report import comparison_lines, summary_table, to_json, write_report
+    from evals.rewrites import rewrite_questions
     from evals.runner import MODES, evaluate_beir, evaluate_questions
     from index.retriever import Index
 
     if questions is not None and beir_dir is not None:
         raise InputError("pass either --questions or --beir, not both")
+    if rewrite is not None and beir_dir is not None:
+        raise InputError("--rewrite applies to a question set, not to a BEIR benchmark")
     chosen = [m.strip() for m in modes.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in MODES]
     if unknown or not chosen:
@@ -373,6 +383,8 @@ def eval_command(
     else:
         path = questions or Path("evals/questions/alliance.jsonl")
         asked = load_questions(path, split=None if split == "all" else split)
+        if rewrite is not None:
+            asked = rewrite_questions(asked, rewrite)
         home = index_dir or settings.index_dir
         try:
             index = Index.open(home, embedder=embedder)
@@ -380,13 +392,20 @@ def eval_command(
             click.echo(f"no index at {home}: building it from {settings.corpus_dir}", err=True)
             index = Index.build(settings.corpus_dir, home, embedder=embedder, progress=progress)
         evaluation = evaluate_questions(
-            index, asked, modes=chosen, k=k or 10, name=f"{path.stem}-{split}", progress=progress
+            index,
+            asked,
+            modes=chosen,
+            k=k or 10,
+            name=f"{path.stem}-{split}" + (f"-{rewrite}" if rewrite else ""),
+            progress=progress,
         )
     for mode, why in evaluation.skipped.items():
         click.echo(f"warning: skipped mode {mode}: {why}", err=True)
     report = to_json(evaluation)
     # which encoder asked the questions: int8 and float32 rank a few questions differently
     report["setup"]["backend"] = settings.backend
+    if rewrite is not None:
+        report["setup"]["rewrite"] = rewrite  # the questions were asked rewritten (evals/rewrites.py)
     comparisons = compare_modes(report)
     if baseline is not None:
         comparisons += compare_reports(baseline, report)

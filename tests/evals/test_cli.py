@@ -57,6 +57,34 @@ def test_eval_builds_the_missing_index_and_writes_the_three_report_files(tmp_pat
     assert comparison["p_value"] == 1.0
 
 
+def test_eval_asks_the_questions_rewritten_under_their_own_ids(tmp_path):
+    questions = write_questions(tmp_path / "q.jsonl")
+    args = ["eval", "--questions", str(questions), "--index", str(tmp_path / "index"), "--modes", "hybrid"]
+    plain = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "plain")])
+    assert plain.exit_code == 0, plain.output
+    result = CliRunner().invoke(
+        cli.main,
+        [*args, "--rewrite", "upper", "--out", str(tmp_path / "upper"), "--compare", str(tmp_path / "plain")],
+    )
+    assert result.exit_code == 0, result.output
+    report = _files_of(tmp_path / "upper")
+    assert report["name"] == "q-test-upper" and report["setup"]["rewrite"] == "upper"
+    assert report["queries"][0]["question"] == (
+        "WHEN WAS THE HARBOUR PACT SIGNED BY THE COASTAL STATES ARVEL AND BRENN?"
+    )
+    # paired with the plain run question by question: the same three ids
+    [comparison] = report["comparisons"]
+    assert (
+        comparison["a"] == "q-test:hybrid"
+        and comparison["b"] == "q-test-upper:hybrid"
+        and comparison["n"] == 2
+    )
+    assert "rewrite" not in _files_of(tmp_path / "plain")["setup"]
+
+    beir = CliRunner().invoke(cli.main, ["eval", "--beir", str(BEIR), "--rewrite", "lower"])
+    assert beir.exit_code == 1 and "--rewrite applies to a question set" in beir.output
+
+
 def test_eval_on_a_beir_folder_runs_all_three_modes(tmp_path):
     out = tmp_path / "beir"
     args = ["eval", "--beir", str(BEIR), "--cache-dir", str(tmp_path / "cache"), "--out", str(out)]
