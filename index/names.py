@@ -28,9 +28,11 @@ mentions: texts that never speak of a president cannot say who one was.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence, Set
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 
 # a capitalised word (or an acronym) that does not open the question or a sentence
 NAME = re.compile(r"(?<![.?!:;]\s)(?<![.?!:;])\b[A-Z][A-Za-z]+\b")
@@ -106,18 +108,31 @@ class Wording:
     capitalised: frozenset[str]  # lower-cased words written with a capital somewhere
     lower: frozenset[str]  # words written in lower case somewhere
     prose: str  # every word of the corpus, lower-cased, space-separated, with a space at each end
+    # a word the corpus never writes in lower case → its most frequent form ("japan" → "Japan", "us" → "US")
+    forms: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, texts: Iterable[str]) -> Wording:
-        capitalised: set[str] = set()
         lower: set[str] = set()
+        written: Counter[str] = Counter()
         runs = []
         for text in texts:
             words = WORD.findall(text)
             for word in words:
-                (capitalised if word[0].isupper() else lower).add(word.lower())
+                if word[0].isupper():
+                    written[word] += 1
+                else:
+                    lower.add(word.lower())
             runs.append(" ".join(words).lower())
-        return cls(frozenset(capitalised), frozenset(lower), f" {' '.join(runs)} ")
+        forms: dict[str, str] = {}
+        for word, _ in written.most_common():  # most frequent first: the first form seen wins
+            forms.setdefault(word.lower(), word)
+        return cls(
+            frozenset(forms),
+            frozenset(lower),
+            f" {' '.join(runs)} ",
+            MappingProxyType({w: form for w, form in forms.items() if w not in lower}),
+        )
 
     def writes(self, words: Sequence[str]) -> bool:
         """Does the corpus have these (lower-case) words in this order?"""

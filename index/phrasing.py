@@ -30,7 +30,7 @@ _FRAME = re.compile(
 
 
 def encoding_text(question: str) -> str:
-    """`question` without its leading interrogative frame and trailing question marks (never empty)."""
+    """`question` without its leading interrogative frame and closing punctuation (never empty)."""
     text = question.strip()
-    text = text.rstrip("?").rstrip() or text
+    text = text.rstrip("?.!").rstrip() or text
     return _FRAME.sub("", text, count=1)

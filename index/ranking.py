@@ -52,6 +52,7 @@ from index.fusion import RRF_K, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
 from index.names import Wording, capital_words, unknown_names, unknown_offices, unknown_titles
+from index.reading import drop_request, restore_case
 from ingest.chunking import Chunk
 from ingest.documents import Document
 from ingest.structure import LIST_ITEM
@@ -252,8 +253,13 @@ class Ranker:
         self._wording = Wording.of(texts.values())
 
     def expand(self, question: str) -> str:
-        """`question` as the search reads it: acronyms the corpus never writes replaced by their names."""
+        """`question` with the acronyms the corpus never writes replaced by their names."""
         return expand_acronyms(question, self.acronyms, self.lexical.words)
+
+    def read(self, question: str) -> str:
+        """`question` as the search reads it (`index/reading.py`): the request around it dropped, the
+        case restored if it has none, acronyms the corpus never writes replaced by their names."""
+        return self.expand(restore_case(drop_request(question), self._wording, self.acronyms))
 
     def allowed_rows(self, doc_ids: Sequence[str] | None) -> Mask | None:
         """Which chunk rows belong to `doc_ids` (None: all of them)."""

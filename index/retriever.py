@@ -430,7 +430,8 @@ class Index:
             timings[stage] = (now - mark) * 1000
             mark = now
 
-        searched = self._ranker.expand(question)  # "GSOMIA" → "General Security … Agreement"
+        # "can you tell me what gsomia is" → "what GSOMIA is" → "what General Security … Agreement is"
+        searched = self._ranker.read(question)
         query, pieces = self._encode(encoding_text(searched))  # without "What is the … ?"
         lap("encode")
         # numpy's BLAS on one thread meanwhile: every product here is small, and a second BLAS thread

@@ -76,18 +76,20 @@ def test_figures_are_found_but_not_list_numbers_or_number_words() -> None:
     assert "year" not in number_topic("In what year was the treaty signed?").lower()
 
 
+REFUSED = [
+    "How do I reverse a linked list in Python?",
+    "What temperature should I roast a chicken at?",
+    "In what year did Japan and Brazil sign a fisheries agreement?",
+    "Which navies take part in the Malabar naval exercise?",  # names what the essays never do
+    "What does the Reciprocal Access Agreement allow?",  # a name made of words the essays use
+    "Which US president signed the security treaty with Japan?",  # an office the essays never mention
+]
+# told from words the essays use by their capitals alone (index/reading.py)
+NAMED_BY_CASE = {REFUSED[3], REFUSED[4]}
+
+
 @pytest.mark.model
-@pytest.mark.parametrize(
-    "question",
-    [
-        "How do I reverse a linked list in Python?",
-        "What temperature should I roast a chicken at?",
-        "In what year did Japan and Brazil sign a fisheries agreement?",
-        "Which navies take part in the Malabar naval exercise?",  # names what the essays never do
-        "What does the Reciprocal Access Agreement allow?",  # a name made of words the essays use
-        "Which US president signed the security treaty with Japan?",  # an office the essays never mention
-    ],
-)
+@pytest.mark.parametrize("question", REFUSED)
 def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, question: str) -> None:
     result = real_index.ask(question)
     assert not result.answerable
@@ -95,19 +97,19 @@ def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, ques
     assert result.hits  # passages are still returned
 
 
+ANSWERED = [
+    ("What is the name of the bilateral exercise held by Japan and India?", "Dharma Guardian"),
+    ("When was the Japan-South Korea military information agreement signed?", "2016"),
+    ("What does the Acquisition and Cross-Servicing Agreement allow?", "reciprocal"),
+    ("When did Japan and South Korea sign the GSOMIA?", "2016"),  # an acronym the essays never use
+    ("Which exercise do Tokyo and New Delhi hold together?", "Dharma Guardian"),  # capitals for countries
+    ("When was the Japan-US Mutual Security Treaty signed?", "1960"),  # a reworded name
+    ("Who takes part in the Dharma Guardian exercise?", "India"),  # "who", but no office
+]
+
+
 @pytest.mark.model
-@pytest.mark.parametrize(
-    ("question", "expected"),
-    [
-        ("What is the name of the bilateral exercise held by Japan and India?", "Dharma Guardian"),
-        ("When was the Japan-South Korea military information agreement signed?", "2016"),
-        ("What does the Acquisition and Cross-Servicing Agreement allow?", "reciprocal"),
-        ("When did Japan and South Korea sign the GSOMIA?", "2016"),  # an acronym the essays never use
-        ("Which exercise do Tokyo and New Delhi hold together?", "Dharma Guardian"),  # capitals for countries
-        ("When was the Japan-US Mutual Security Treaty signed?", "1960"),  # a reworded name
-        ("Who takes part in the Dharma Guardian exercise?", "India"),  # "who", but no office
-    ],
-)
+@pytest.mark.parametrize(("question", "expected"), ANSWERED)
 def test_the_real_corpus_answers_in_domain_questions(real_index: Index, question: str, expected: str) -> None:
     result = real_index.ask(question)
     assert result.answerable and result.answer is not None
@@ -124,3 +126,20 @@ def test_a_question_no_sentence_is_about_is_refused_whatever_its_word_coverage()
     assert DEFAULT_RULE.logit(off_topic) >= 0  # the logistic part alone would answer it
     assert not DEFAULT_RULE.answerable(off_topic)
     assert DEFAULT_RULE.answerable(Signals(dense=0.6, sentence=0.7, lexical=0.5, coverage=1.0))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("rewrite", ["lower", "upper", "request", "quoted"])
+def test_a_question_is_read_the_same_however_it_is_typed(real_index: Index, rewrite: str) -> None:
+    from evals.rewrites import REWRITES
+
+    answered = [q for q, _ in ANSWERED]
+    for turn, question in enumerate(REFUSED + answered):
+        if rewrite in ("lower", "upper") and question in NAMED_BY_CASE:
+            continue
+        typed = f'"{question}"' if rewrite == "quoted" else REWRITES[rewrite](question, turn)
+        plain, result = real_index.ask(question), real_index.ask(typed)
+        assert result.answerable is plain.answerable, typed
+        assert [h.chunk.chunk_id for h in result.hits] == [h.chunk.chunk_id for h in plain.hits], typed
+        if plain.answer is not None:
+            assert result.answer is not None and result.answer.text == plain.answer.text, typed

@@ -1,0 +1,106 @@
+"""How a question is read: the request around it dropped, its case restored when it has none."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.acronyms import find_acronyms
+from index.names import Wording
+from index.reading import caseless, drop_request, restore_case
+
+ESSAY = (
+    "The Japan-US alliance rests on the Treaty of Mutual Cooperation and Security. "
+    "Under the General Security of Military Information Agreement, Japan and South Korea share "
+    "intelligence. The US keeps bases in Japan; the alliance serves us all."
+)
+WORDING = Wording.of([ESSAY])
+ACRONYMS = find_acronyms([ESSAY])
+
+
+@pytest.mark.parametrize(
+    ("asked", "read"),
+    [
+        ("Can you tell me: When was the treaty signed?", "When was the treaty signed?"),
+        ("Could you please tell me when the treaty was signed?", "when the treaty was signed?"),
+        ("Please tell me which countries joined", "which countries joined"),
+        ("I'd like to know who signed it?", "who signed it?"),
+        ("I would like to understand how the alliance works", "how the alliance works"),
+        ("Do you know in what year it was signed?", "in what year it was signed?"),
+        ("Does anyone know if Japan joined?", "Japan joined?"),
+        ("Tell me, when was it signed?", "when was it signed?"),
+        ("Tell me about the Japan-India agreement.", "the Japan-India agreement."),
+        ("Hi! Can you explain why the alliance matters?", "why the alliance matters?"),
+        ("I was wondering whether the treaty was revised", "the treaty was revised"),
+        ("Explain how compliance is checked", "how compliance is checked"),
+        ("Q: What is GSOMIA?", "What is GSOMIA?"),
+        ("Quick question: what is GSOMIA?", "what is GSOMIA?"),
+        ('"When was the treaty signed?"', "When was the treaty signed?"),
+        ("“When was the treaty signed?”", "When was the treaty signed?"),
+        ("> **When was the treaty signed?**", "When was the treaty signed?"),
+        ("When was the treaty signed, please?", "When was the treaty signed?"),
+        ("When was the treaty signed? Thanks!", "When was the treaty signed?"),
+        ("Please, tell me: thank you", "Please, tell me: thank you"),  # nothing else: kept as asked
+    ],
+)
+def test_the_request_around_a_question_goes(asked: str, read: str) -> None:
+    assert drop_request(asked) == read
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the treaty signed?",
+        "Explain the difference between TCP and UDP.",  # an imperative that is the question itself
+        "Can the US use bases in Japan?",  # "can", but not a request to be told
+        "Who can tell me nothing about Hiroshima?",
+        "Historical grievances between Japan and South Korea",
+        "Which agreement do Japan and India keep, please note, in force?",  # "please" not at the end
+    ],
+)
+def test_questions_without_a_request_are_read_as_asked(question: str) -> None:
+    assert drop_request(question) == question
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what is gsomia", True),
+        ("WHAT IS GSOMIA?", True),
+        ("WHEN WAS THE JAPAN-US TREATY SIGNED? (A)", True),  # one-letter words say nothing
+        ("What is GSOMIA?", False),
+        ("what is GSOMIA?", False),  # the acronym is written in capitals: that says something
+        ("When was the treaty signed?", False),
+        ("1960?", False),  # no words
+    ],
+)
+def test_a_question_is_caseless_when_its_case_tells_nothing(question: str, expected: bool) -> None:
+    assert caseless(question) is expected
+
+
+def test_case_is_restored_as_the_corpus_writes_its_words() -> None:
+    assert WORDING.forms["japan"] == "Japan" and "us" not in WORDING.forms  # "us" is also written lower
+    assert WORDING.forms["general"] == "General" and "intelligence" not in WORDING.forms  # only in lower case
+    assert (
+        restore_case("WHAT DOES GSOMIA LET JAPAN SHARE?", WORDING, ACRONYMS)
+        == "what does GSOMIA let Japan share?"
+    )
+    assert restore_case("when did japan and south korea sign gsomia", WORDING, ACRONYMS) == (
+        "when did Japan and South Korea sign GSOMIA"
+    )
+    # a word the corpus never uses, and no acronym it spells out: nothing says it is a name
+    assert (
+        restore_case("WHO JOINS THE MALABAR EXERCISE?", WORDING, ACRONYMS)
+        == "who joins the malabar exercise?"
+    )
+    # a question with case is left as it is, however odd
+    assert (
+        restore_case("What does gsomia let JAPAN share?", WORDING, ACRONYMS)
+        == "What does gsomia let JAPAN share?"
+    )
+
+
+def test_a_corpus_word_is_never_read_as_an_acronym() -> None:
+    wording = Wording.of([ESSAY + " They say gsmia in the street."])
+    assert "GSMIA" in ACRONYMS
+    assert restore_case("what is gsmia", wording, ACRONYMS) == "what is gsmia"
+    assert restore_case("what is gsmia", WORDING, ACRONYMS) == "what is GSMIA"
