@@ -12,6 +12,8 @@ one way.
 - `request`: inside a request, a different lead-in by turns ("Can you tell me: …", "Please tell me
   …", "I'd like to know …", "Do you know …", "Tell me, …"), the question's own first letter lowered
   where it no longer opens the sentence.
+- `context`: after a sentence about the asker, a different one by turns ("I'm preparing for an exam
+  on Asian geopolitics.", "Our team is writing a policy brief on regional security.", …).
 """
 
 from __future__ import annotations
@@ -32,6 +34,16 @@ LEAD_INS = (
 )
 
 
+# what people say about themselves before asking
+CONTEXTS = (
+    "I'm preparing for an exam on Asian geopolitics.",
+    "We are debating alliances in class tomorrow.",
+    "I've been reading about defense policy lately.",
+    "My editor asked me to check a few facts!",
+    "Our team is writing a policy brief on regional security.",
+)
+
+
 def _request(question: str, turn: int) -> str:
     lead_in = LEAD_INS[turn % len(LEAD_INS)]
     if lead_in.endswith(": {}"):
@@ -48,6 +60,7 @@ REWRITES: dict[str, Callable[[str, int], str]] = {
     "lower": lambda question, _turn: question.lower(),
     "upper": lambda question, _turn: question.upper(),
     "request": _request,
+    "context": lambda question, turn: f"{CONTEXTS[turn % len(CONTEXTS)]} {question}",
 }
 
 

@@ -322,9 +322,10 @@ def info(index_dir: Path | None) -> None:
 @click.option("-k", type=click.IntRange(1, 1000), default=None, help="Passages per query [10; BEIR 100].")
 @click.option(
     "--rewrite",
-    type=click.Choice(["lower", "upper", "request"]),
+    type=click.Choice(["lower", "upper", "request", "context"]),
     default=None,
-    help='Ask each question rewritten: in lower case, in capitals, or inside a request ("Can you tell me…").',
+    help='Ask each question rewritten: in lower case, in capitals, inside a request ("Can you tell me…"), '
+    "or after a sentence about the asker.",
 )
 @click.option(
     "--cache-dir",

@@ -6,7 +6,7 @@ import pytest
 
 from alliance_qa.errors import InputError
 from evals.questions import GoldSpan, Question
-from evals.rewrites import LEAD_INS, rewrite_questions
+from evals.rewrites import CONTEXTS, LEAD_INS, rewrite_questions
 
 GOLD = (GoldSpan("doc", 0, 4, "text"),)
 QUESTIONS = [
@@ -48,6 +48,13 @@ def test_requests_take_each_lead_in_by_turns_and_keep_names_capitalised() -> Non
     assert len(LEAD_INS) == 5
 
 
+def test_context_puts_a_sentence_about_the_asker_first_by_turns() -> None:
+    asked = [q.question for q in rewrite_questions(QUESTIONS, "context")]
+    assert asked[0] == f"{CONTEXTS[0]} When was the Japan-US treaty signed?"
+    assert asked[5] == f"{CONTEXTS[0]} Japan-India Defense Cooperation Agreement"
+    assert {a.removesuffix(" " + q.question) for a, q in zip(asked, QUESTIONS, strict=True)} == set(CONTEXTS)
+
+
 def test_an_unknown_rewrite_names_the_ones_there_are() -> None:
-    with pytest.raises(InputError, match="choose one of lower, upper, request"):
+    with pytest.raises(InputError, match="choose one of lower, upper, request, context"):
         rewrite_questions(QUESTIONS, "pirate")

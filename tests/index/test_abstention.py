@@ -129,7 +129,7 @@ def test_a_question_no_sentence_is_about_is_refused_whatever_its_word_coverage()
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("rewrite", ["lower", "upper", "request", "quoted"])
+@pytest.mark.parametrize("rewrite", ["lower", "upper", "request", "context", "quoted"])
 def test_a_question_is_read_the_same_however_it_is_typed(real_index: Index, rewrite: str) -> None:
     from evals.rewrites import REWRITES
 

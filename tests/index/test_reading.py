@@ -39,6 +39,9 @@ ACRONYMS = find_acronyms([ESSAY])
         ("> **When was the treaty signed?**", "When was the treaty signed?"),
         ("When was the treaty signed, please?", "When was the treaty signed?"),
         ("When was the treaty signed? Thanks!", "When was the treaty signed?"),
+        ("My question is: when was it signed?", "when was it signed?"),
+        ("I am writing a report. We need facts! When was the treaty signed?", "When was the treaty signed?"),
+        ("I'm new here. Can you tell me what GSOMIA is?", "what GSOMIA is?"),
         ("Please, tell me: thank you", "Please, tell me: thank you"),  # nothing else: kept as asked
     ],
 )
@@ -55,6 +58,10 @@ def test_the_request_around_a_question_goes(asked: str, read: str) -> None:
         "Who can tell me nothing about Hiroshima?",
         "Historical grievances between Japan and South Korea",
         "Which agreement do Japan and India keep, please note, in force?",  # "please" not at the end
+        "I read that Japan and India signed a pact. What areas does it cover?",  # "it" needs the pact
+        "I work at the U.S. embassy in Tokyo.",  # nothing after it: the sentence is the question
+        "We need the date the treaty was signed",
+        "Japan and India signed a pact. When?",  # not about the asker: context of the question
     ],
 )
 def test_questions_without_a_request_are_read_as_asked(question: str) -> None:
