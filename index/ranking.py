@@ -114,6 +114,11 @@ class SearchConfig:
     risks, threats; "wealth" → prosperity), weighted by their cosine: 14 settings (threshold
     0.45–0.6, weight 1–3) gave dev hit@1 .857–.918; the best moved one question up a rank (nDCG
     .858 → .860), the others lost 1–3 questions at hit@1.
+
+    Tried in session 9 and not kept: late interaction for the answer sentence (+ w · MaxSim of the
+    question's pieces against each sentence's own pieces, embedded after its heading path): dev 33
+    → 36 of 49 answers right for w 1.0–1.5 (plain sentences without the heading path: worse, 28–32);
+    at w 1.25 test 25 → 27 of 42 but blind 27 → 25 of 38: nothing held out.
     """
 
     # dense score of a chunk: (chunk cosine + w · its best sentence's cosine) / (1 + w)
