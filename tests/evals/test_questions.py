@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from alliance_qa.errors import InputError
-from evals.questions import GoldSpan, answers_gold, check_gold, is_relevant, load_questions, relevant_passages
+from evals.questions import (
+    GoldQuote,
+    GoldSpan,
+    answers_gold,
+    is_relevant,
+    load_questions,
+    relevant_passages,
+    resolve_gold,
+)
 from ingest.documents import read_corpus
 
 QUESTION_SET = Path(__file__).parents[2] / "evals" / "questions" / "alliance.jsonl"
@@ -84,6 +92,9 @@ def _write(tmp_path: Path, *records: object) -> Path:
     return path
 
 
+GOLD_RECORD = {"doc_id": "doc", "start": 4, "end": 9, "quote": "1999."}
+
+
 def _record(**changes: object) -> dict[str, object]:
     record: dict[str, object] = {
         "id": "q1",
@@ -91,7 +102,7 @@ def _record(**changes: object) -> dict[str, object]:
         "kind": "factoid",
         "split": "test",
         "answerable": True,
-        "gold": [{"doc_id": "doc", "start": 4, "end": 9, "quote": "1999."}],
+        "gold": [GOLD_RECORD],
     }
     return record | changes
 
@@ -127,6 +138,10 @@ def test_loading_keeps_the_asked_split_and_reads_the_spans(tmp_path):
             "exact text of [start:end]",
         ),
         (_record(question="  "), "'question' must be a non-empty string"),
+        (_record(gold=[{"doc_id": "doc", "start": 4, "quote": "1999."}]), "or both left out"),
+        (_record(gold=[{"doc_id": "doc", "quote": " "}]), "'quote' must be the exact text of the answer"),
+        (_record(gold=[{"doc_id": 3, "quote": "1999."}]), "left out to search every document"),
+        (_record(answerable=False, gold=[{"quote": "1999."}]), "an unanswerable question must have no gold"),
     ],
 )
 def test_a_bad_record_is_refused_naming_the_file_and_line(tmp_path, record, message):
@@ -148,23 +163,64 @@ def test_duplicate_ids_and_missing_files_are_refused(tmp_path):
 
 def test_gold_must_quote_the_indexed_document_exactly(tmp_path):
     [question] = load_questions(_write(tmp_path, _record()))
-    check_gold([question], {"doc": "The 1999. End"})
+    assert resolve_gold([question], {"doc": "The 1999. End"}) == [question]
     with pytest.raises(InputError, match=re.escape("q1: doc[4:9] is '2000.'")):
-        check_gold([question], {"doc": "The 2000. End"})
+        resolve_gold([question], {"doc": "The 2000. End"})
     with pytest.raises(InputError, match="cites document 'doc', which the index lacks"):
-        check_gold([question], {"other": "The 1999. End"})
+        resolve_gold([question], {"other": "The 1999. End"})
+
+
+def test_a_quote_alone_becomes_a_span_wherever_it_occurs(tmp_path):
+    texts = {
+        "a": "Signed in 1960. Revised in 2015.",
+        "b": "It was signed in 1960. Signed in 1960. Yes.",
+        "doc": "The 1999. End",
+    }
+    path = _write(
+        tmp_path,
+        _record(gold=[{"quote": "Signed in 1960."}]),  # any document
+        _record(
+            id="q2", gold=[{"doc_id": "a", "quote": "Revised in 2015."}, {"doc_id": "b", "quote": "Yes."}]
+        ),
+        _record(id="q3", gold=[{"doc_id": "b", "quote": "Signed in 1960."}, GOLD_RECORD]),
+    )
+    questions = load_questions(path)
+    assert questions[0].gold == () and questions[0].quotes == (GoldQuote("Signed in 1960."),)
+    first, second, third = resolve_gold(questions, texts)
+    # every place, in every document, case and all: "signed in 1960." in b's first sentence is not it
+    assert first.gold == (GoldSpan("a", 0, 15, "Signed in 1960."), GoldSpan("b", 23, 38, "Signed in 1960."))
+    assert second.gold == (GoldSpan("a", 16, 32, "Revised in 2015."), GoldSpan("b", 39, 43, "Yes."))
+    assert third.gold == (GoldSpan("doc", 4, 9, "1999."), GoldSpan("b", 23, 38, "Signed in 1960."))
+    assert not first.quotes and not third.quotes
+    for question in (first, second, third):
+        assert all(texts[s.doc_id][s.start : s.end] == s.quote for s in question.gold)
+
+
+def test_a_quote_found_nowhere_names_the_question_and_the_fix(tmp_path):
+    path = _write(
+        tmp_path,
+        _record(gold=[{"quote": "Signed in 1961."}]),
+        _record(id="q2", gold=[{"doc_id": "c", "quote": "x"}]),
+    )
+    first, second = load_questions(path)
+    with pytest.raises(InputError) as caught:
+        resolve_gold([first], {"a": "Signed in 1960."})
+    assert f"{path}:1: question q1: the quote 'Signed in 1961.' is not in any document" in str(caught.value)
+    assert "copy it from the text exactly" in str(caught.value)
+    with pytest.raises(InputError, match="cites document 'c', which the index lacks"):
+        resolve_gold([second], {"a": "x"})
 
 
 @pytest.mark.skipif(not QUESTION_SET.is_file(), reason="the question set is not written yet")
 def test_the_shipped_question_set_quotes_the_shipped_corpus_exactly():
     questions = load_questions(QUESTION_SET)
-    check_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)})
+    assert resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)}) == questions
     assert {q.split for q in questions} == {"dev", "test"}
     assert any(not q.answerable for q in questions)
 
 
 def test_the_blind_question_set_quotes_the_shipped_corpus_exactly():
     questions = load_questions(QUESTION_SET.with_name("blind.jsonl"))
-    check_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)})
+    assert resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)}) == questions
     assert {q.split for q in questions} == {"test"}  # never tuned on: there is no dev part
     assert len({q.id for q in questions}) == len(questions) == 45
