@@ -23,6 +23,13 @@ The rule (`DEFAULT_RULE`), in order:
    and sentence are the best chunk and sentence cosines over the allowed documents and coverage is
    the share of the question's content words the corpus uses (after typo correction).
 
+A refused question says which rule refused it, in words for the reader (`AbstentionRule.refusal`,
+`Result.refusal`, the HTTP `refusal` field, the page and the CLI): "the texts never mention
+“Malabar”" (rule 1, naming what it found), "no passage gives the number or date it asks for" (2),
+"nothing in the texts is about it" (3), "the closest passages match it only loosely" (4).
+`Result.confidence` is rule 4's probability, and 0 when rules 1–3 refused a question rule 4 would
+have answered, so that it is below one half exactly when the question is refused.
+
 Calibration, on the dev split of evals/questions/alliance.jsonl (46 answerable, 13 unanswerable
 when fitted; 48 and 16 since q115–q119 were added;
 all-MiniLM-L6-v2, chunks of 128 tokens with one sentence of overlap; questions encoded without
@@ -118,6 +125,9 @@ class Signals:
     # for a question asking for a number: the best idf-weighted share of what it is about held by a
     # returned sentence that has a number; None for other questions
     number_share: float | None = None
+    # what the question names that the corpus never does, as the reason words it: “1978”, “Malabar”,
+    # a president
+    unknown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,12 +155,28 @@ class AbstentionRule:
         """How sure the logistic part is that the corpus answers the question, in (0, 1)."""
         return 1.0 / (1.0 + math.exp(-self.logit(signals)))
 
-    def answerable(self, signals: Signals) -> bool:
-        if signals.unknown_number or signals.unknown_name or signals.sentence < self.min_sentence:
-            return False
+    def refusal(self, signals: Signals) -> str | None:
+        """Why the corpus does not answer the question, in words for the reader; None when it does."""
+        if signals.unknown_number or signals.unknown_name:
+            named = " or ".join(signals.unknown)
+            return (
+                f"the texts never mention {named}" if named else "it names something the texts never mention"
+            )
+        if signals.sentence < self.min_sentence:
+            return "nothing in the texts is about it"
         if signals.number_share is not None and signals.number_share < self.number_share:
-            return False
-        return self.logit(signals) >= 0.0
+            return "no passage gives the number or date it asks for"
+        if self.logit(signals) < 0.0:
+            return "the closest passages match it only loosely"
+        return None
+
+    def answerable(self, signals: Signals) -> bool:
+        return self.refusal(signals) is None
+
+    def confidence(self, signals: Signals) -> float:
+        """`probability`, or 0 when a check before the logistic part refuses the question outright."""
+        hard = self.refusal(signals)
+        return 0.0 if hard is not None and self.logit(signals) >= 0.0 else self.probability(signals)
 
 
 DEFAULT_RULE = AbstentionRule(

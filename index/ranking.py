@@ -437,18 +437,21 @@ class Ranker:
         """What abstention decides from: searched over every allowed chunk, so not tied to k or mode."""
         chunks = self.vectors @ query
         sentences = allowed[self.sentences.rows] if allowed is not None else np.ones(len(cosines), dtype=bool)
+        numbers = [f"“{n}”" for n in numbers_in(question) if n not in self._numbers]
+        names = [
+            f"“{name}”"
+            for name in unknown_names(question, self.lexical.knows, self._capitals)
+            or unknown_titles(question, self._wording)
+        ] or [f"{'an' if o[0] in 'aeiou' else 'a'} {o}" for o in unknown_offices(question, self.lexical.uses)]
         return Signals(
             dense=float(chunks[allowed].max() if allowed is not None else chunks.max()),
             sentence=float(cosines[sentences].max()) if sentences.any() else -1.0,
             lexical=float(self.lexical.matched_share(terms, rows.tolist()).max()),
             coverage=terms.coverage,
-            unknown_number=any(n not in self._numbers for n in numbers_in(question)),
-            unknown_name=bool(
-                unknown_names(question, self.lexical.knows, self._capitals)
-                or unknown_titles(question, self._wording)
-                or unknown_offices(question, self.lexical.uses)
-            ),
+            unknown_number=bool(numbers),
+            unknown_name=bool(names),
             number_share=self._number_share(question, sentences) if wants_number(question) else None,
+            unknown=tuple(dict.fromkeys([*numbers, *names])),
         )
 
     def _number_share(self, question: str, sentences: Mask) -> float:

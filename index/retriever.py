@@ -82,8 +82,11 @@ class Result:
     answer: Answer | None
     hits: list[Hit]
     timings_ms: dict[str, float]
-    confidence: float | None = None  # the abstention rule's belief that the corpus answers it, 0..1
+    # the abstention rule's belief that the corpus answers it, 0..1 (0 when a name, number or office
+    # the texts never mention, or another check before the logistic part, refused it)
+    confidence: float | None = None
     signals: Signals | None = None  # what the abstention rule decided from
+    refusal: str | None = None  # why the corpus does not answer it, for the reader; None when it does
 
 
 MODES = ("dense", "lexical", "hybrid")
@@ -448,8 +451,12 @@ class Index:
             answer = self._answer(top, top.highlight, ranking.answer_scores[0])
         lap("answer")
         timings["total"] = (time.perf_counter() - started) * 1000
-        confidence = None if ranking.signals is None else self.config.abstention.probability(ranking.signals)
-        return Result(question, answer is not None, answer, hits, timings, confidence, ranking.signals)
+        rule, signals = self.config.abstention, ranking.signals
+        confidence = None if signals is None else rule.confidence(signals)
+        refusal = None
+        if answer is None:
+            refusal = (rule.refusal(signals) if signals is not None else None) or "no passage matches it"
+        return Result(question, answer is not None, answer, hits, timings, confidence, signals, refusal)
 
     @property
     def config(self) -> SearchConfig:

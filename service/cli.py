@@ -233,7 +233,12 @@ def ask(
         )
         click.echo(
             json.dumps(
-                {"question": result.question, "answerable": result.answerable, "answer": answer},
+                {
+                    "question": result.question,
+                    "answerable": result.answerable,
+                    "answer": answer,
+                    "refusal": result.refusal,
+                },
                 ensure_ascii=False,
             )
         )
@@ -241,8 +246,9 @@ def ask(
             click.echo(json.dumps(_hit_json(hit), ensure_ascii=False))
         return
     if result.answer is None:
+        why = f": {result.refusal}" if result.refusal else ""
         click.echo(
-            click.style("The corpus does not answer this question.", bold=True) + " Closest passages:\n"
+            click.style(f"The corpus does not answer this question{why}.", bold=True) + " Closest passages:\n"
         )
     else:
         click.echo(click.style("Answer: ", bold=True) + result.answer.text)

@@ -130,6 +130,11 @@ class AskResponse(SearchResponse):
 
     answerable: bool = Field(description="false when the corpus does not answer the question")
     answer: AnswerOut | None
+    refusal: str | None = Field(
+        default=None,
+        description='why the corpus does not answer the question, for the reader ("the texts never '
+        'mention “Malabar”"); null when it does',
+    )
 
     @classmethod
     def of(cls, result: Result) -> AskResponse:
@@ -137,6 +142,7 @@ class AskResponse(SearchResponse):
             question=result.question,
             answerable=result.answerable,
             answer=None if result.answer is None else AnswerOut.of(result.answer),
+            refusal=result.refusal,
             passages=[Passage.of(h) for h in result.hits],
             timings_ms=result.timings_ms,
         )

@@ -125,8 +125,9 @@ function renderAnswer(result) {
     section.classList.remove("unanswered");
   } else {
     const closest = result.passages.length ? " The closest passages are listed below, for transparency." : "";
+    const why = result.refusal ? `: ${result.refusal}` : "";
     body.replaceChildren(
-      el("p", { class: "unanswerable", text: `The corpus does not answer this question.${closest}` }),
+      el("p", { class: "unanswerable", text: `The corpus does not answer this question${why}.${closest}` }),
     );
     section.classList.add("unanswered");
   }

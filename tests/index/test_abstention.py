@@ -43,6 +43,31 @@ def test_a_name_the_corpus_never_uses_is_refused() -> None:
     assert not DEFAULT_RULE.answerable(signals)
 
 
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({}, None),
+        (
+            {"unknown_name": True, "unknown": ("“Malabar”", "“Quad”")},
+            "the texts never mention “Malabar” or “Quad”",
+        ),
+        ({"unknown_number": True, "unknown": ("“1978”",)}, "the texts never mention “1978”"),
+        ({"unknown_name": True}, "it names something the texts never mention"),
+        ({"sentence": 0.1}, "nothing in the texts is about it"),
+        ({"number_share": 0.2}, "no passage gives the number or date it asks for"),
+        ({"dense": 0.2, "sentence": 0.3, "coverage": 0.4}, "the closest passages match it only loosely"),
+    ],
+)
+def test_a_refusal_says_why_and_its_confidence_agrees(changes: dict[str, object], reason: str | None) -> None:
+    from dataclasses import replace
+
+    signals = replace(ON_TOPIC, **changes)  # type: ignore[arg-type]
+    assert DEFAULT_RULE.refusal(signals) == reason
+    assert DEFAULT_RULE.answerable(signals) is (reason is None)
+    # whatever refused it, the confidence a caller reads is on the same side of one half
+    assert (DEFAULT_RULE.confidence(signals) >= 0.5) is (reason is None)
+
+
 def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
     def asking(share: float) -> Signals:
         return Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0, number_share=share)
@@ -95,6 +120,17 @@ def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, ques
     assert not result.answerable
     assert result.answer is None
     assert result.hits  # passages are still returned
+    assert result.refusal and result.confidence is not None and result.confidence < 0.5
+
+
+@pytest.mark.model
+def test_a_refusal_names_what_the_texts_never_mention(real_index: Index) -> None:
+    assert real_index.ask(REFUSED[3]).refusal == "the texts never mention “Malabar”"
+    assert real_index.ask(REFUSED[4]).refusal == "the texts never mention “Reciprocal Access Agreement”"
+    assert real_index.ask(REFUSED[5]).refusal == "the texts never mention a president"
+    assert real_index.ask(REFUSED[2]).refusal == "the texts never mention “Brazil”"
+    assert real_index.ask(REFUSED[1]).refusal == "nothing in the texts is about it"  # roasting a chicken
+    assert real_index.ask(REFUSED[0]).refusal == "the texts never mention “Python”"
 
 
 ANSWERED = [
@@ -112,7 +148,7 @@ ANSWERED = [
 @pytest.mark.parametrize(("question", "expected"), ANSWERED)
 def test_the_real_corpus_answers_in_domain_questions(real_index: Index, question: str, expected: str) -> None:
     result = real_index.ask(question)
-    assert result.answerable and result.answer is not None
+    assert result.answerable and result.answer is not None and result.refusal is None
     assert expected in result.answer.text
     document = real_index.document(result.answer.citation.doc_id)
     assert document.text[result.answer.citation.start : result.answer.citation.end] == result.answer.text

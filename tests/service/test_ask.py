@@ -37,7 +37,7 @@ def test_ask_answers_with_the_contract_shape(client: TestClient) -> None:
     result = _ask(client, question="  When was the lighthouse on Calder Point built?  ", k=3, mode="dense")
 
     assert result["question"] == "When was the lighthouse on Calder Point built?"  # trimmed
-    assert set(result) == {"question", "answerable", "answer", "passages", "timings_ms"}
+    assert set(result) == {"question", "answerable", "answer", "refusal", "passages", "timings_ms"}
     assert result["answerable"] is True
     assert set(result["answer"]) == {"text", "citation"}
     assert 1 <= len(result["passages"]) <= 3
@@ -104,6 +104,16 @@ def test_unanswerable_question_has_no_answer_but_says_so(client: TestClient) -> 
 
     assert result["answerable"] is False
     assert result["answer"] is None
+    assert result["refusal"]
+
+
+def test_a_refusal_names_what_the_texts_never_mention(client: TestClient) -> None:
+    refused = _ask(client, question="Which navies joined the Malabar exercise off Port Calder?")
+    assert refused["answerable"] is False and refused["refusal"] == "the texts never mention “Malabar”"
+    answered = _ask(
+        client, question="When was the Harbour Pact signed by the coastal states Arvel and Brenn?"
+    )
+    assert answered["answerable"] is True and answered["refusal"] is None
 
 
 def test_doc_ids_restrict_the_search(client: TestClient) -> None:

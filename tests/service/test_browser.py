@@ -156,6 +156,11 @@ def test_unanswerable_question_says_so_and_still_lists_passages(page: Any, base_
     expect(page.locator("#answer")).to_contain_text("The corpus does not answer this question")
     expect(page.get_by_label("Search by")).to_have_value("lexical")
 
+    page.goto(f"{base_url}/?q=Which+navies+joined+the+Malabar+exercise%3F")
+    expect(page.locator("#answer")).to_contain_text(
+        "The corpus does not answer this question: the texts never mention “Malabar”."
+    )
+
 
 def test_service_errors_show_the_problem_detail(page: Any, base_url: str) -> None:
     from playwright.sync_api import expect

@@ -32,6 +32,12 @@ def test_ingest_then_ask_prints_cited_passages(run) -> None:  # type: ignore[no-
     code, out = run("ask", "annual exercise Grey Heron rescue", "-k", "2", "--mode", "dense")
     assert code == 0
     assert "[1] " in out and "·" in out and "Grey Heron" in out
+    code, out = run("ask", "Which navies joined the Malabar exercise?")
+    assert code == 0
+    assert (
+        "The corpus does not answer this question: the texts never mention “Malabar”. Closest passages:"
+        in out
+    )
 
 
 def test_ask_json_lines_carry_exact_citations(run) -> None:  # type: ignore[no-untyped-def]
@@ -39,7 +45,8 @@ def test_ask_json_lines_carry_exact_citations(run) -> None:  # type: ignore[no-u
     code, out = run("ask", "lighthouse automated", "--json", "-k", "3", "--mode", "dense")
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert set(lines[0]) == {"question", "answerable", "answer"}
+    assert set(lines[0]) == {"question", "answerable", "answer", "refusal"}
+    assert (lines[0]["refusal"] is None) is lines[0]["answerable"]
     texts = {p.stem: p.read_text(encoding="utf-8") for p in FIXTURE_CORPUS.iterdir()}
     for passage in lines[1:]:
         cite = passage["citation"]
