@@ -1,6 +1,6 @@
 """How a question is read before it is searched: the request around it dropped, its case restored.
 
-People do not type questions the way the evaluation files write them. Four habits broke the rules
+People do not type questions the way the evaluation files write them. Three habits broke the rules
 that read a question's form (measured with `alliance-qa eval --rewrite`, `evals/rewrites.py`; hybrid,
 int8 questions, session 9):
 
