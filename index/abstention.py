@@ -23,6 +23,10 @@ The rule (`DEFAULT_RULE`), in order:
    and sentence are the best chunk and sentence cosines over the allowed documents and coverage is
    the share of the question's content words the corpus uses (after typo correction).
 
+With `doc_ids`, rule 1 reads the chosen documents' own words and numbers (`index/scope.py`): a
+question naming what they never mention is refused even if another document mentions it ("the
+chosen documents never mention “India”").
+
 A refused question says which rule refused it, in words for the reader (`AbstentionRule.refusal`,
 `Result.refusal`, the HTTP `refusal` field, the page and the CLI): "the texts never mention
 “Malabar”" (rule 1, naming what it found), "no passage gives the number or date it asks for" (2),
@@ -128,6 +132,7 @@ class Signals:
     # what the question names that the corpus never does, as the reason words it: “1978”, “Malabar”,
     # a president
     unknown: tuple[str, ...] = ()
+    scope: str = "the texts"  # what the question was asked of, as a refusal names it (index/scope.py)
 
 
 @dataclass(frozen=True)
@@ -160,10 +165,12 @@ class AbstentionRule:
         if signals.unknown_number or signals.unknown_name:
             named = " or ".join(signals.unknown)
             return (
-                f"the texts never mention {named}" if named else "it names something the texts never mention"
+                f"{signals.scope} never mention {named}"
+                if named
+                else f"it names something {signals.scope} never mention"
             )
         if signals.sentence < self.min_sentence:
-            return "nothing in the texts is about it"
+            return f"nothing in {signals.scope} is about it"
         if signals.number_share is not None and signals.number_share < self.number_share:
             return "no passage gives the number or date it asks for"
         if self.logit(signals) < 0.0:

@@ -158,6 +158,10 @@ class LexicalIndex:
             return None
         return max(sorted(candidates), key=lambda c: self.words[c])
 
+    def is_stopword(self, word: str) -> bool:
+        """Is the lower-case `word` one the index leaves out (the texts still use it)?"""
+        return word in self._stopwords
+
     def uses(self, word: str) -> bool:
         """Does the corpus use the lower-case `word` (or another word with its stem)?"""
         return self.stems([word])[0] in self._model.vocab_dict
@@ -167,7 +171,7 @@ class LexicalIndex:
 
         A stopword counts as used: the index leaves them out, the texts do not.
         """
-        return word in self._stopwords or self.uses(word) or self.correct(word) is not None
+        return self.is_stopword(word) or self.uses(word) or self.correct(word) is not None
 
     def query_terms(self, question: str) -> QueryTerms:
         """The stems to score `question` with (corrected, unique), and how many of its words are known.

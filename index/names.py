@@ -95,6 +95,19 @@ def unknown_names(question: str, knows: Callable[[str], bool], capitals: Set[str
     ]
 
 
+def name_around(question: str, word: str) -> str:
+    """The whole capitalised name `word` stands in, for saying what a question names.
+
+    "General" in "When was the General Security of Military Information Agreement signed?" stands
+    in the agreement's name; "India" in "…between Japan and India?" stands alone ("and" joins two
+    names, "of" and hyphens join one).
+    """
+    part = r"[A-Z][A-Za-z]*(?:-[A-Za-z]+)*"
+    around = re.compile(rf"(?:{part}(?:\s+of)?\s+)*\b{re.escape(word)}\b(?:(?:\s+of)?\s+{part})*")
+    found = around.search(_body(question))
+    return found.group(0) if found is not None else word
+
+
 def _body(question: str) -> str:
     """`question` after its first word, which is capitalised whatever it is."""
     stripped = question.lstrip()

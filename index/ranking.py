@@ -41,7 +41,6 @@ from index.abstention import (
     Signals,
     has_number,
     number_topic,
-    numbers_in,
     wants_number,
 )
 from index.acronyms import expand_acronyms, find_acronyms
@@ -51,8 +50,8 @@ from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
-from index.names import Wording, capital_words, unknown_names, unknown_offices, unknown_titles
 from index.reading import drop_request, restore_case
+from index.scope import Scope
 from ingest.chunking import Chunk
 from ingest.documents import Document
 from ingest.structure import LIST_ITEM
@@ -60,6 +59,8 @@ from ingest.structure import LIST_ITEM
 Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
+
+MAX_SCOPES = 32  # sets of documents whose words are kept for questions restricted to them
 
 
 @dataclass(frozen=True)
@@ -249,13 +250,13 @@ class Ranker:
         self._lead_ins = np.asarray([t.endswith(":") for t in sentence_texts], dtype=bool)
         self._items = np.asarray([LIST_ITEM.match(t) is not None for t in sentence_texts], dtype=bool)
         self._numbered = np.asarray([has_number(t) for t in sentence_texts], dtype=bool)
-        self._numbers = {n for text in texts.values() for n in numbers_in(text)}
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
-        # capitals standing for countries the corpus names ("Tokyo and Washington") are no unknown names
-        self._capitals = capital_words(lexical.uses)
-        # agreements, treaties… named in words the corpus uses, but never as that name
-        self._wording = Wording.of(texts.values())
+        # what every document uses, for the checks that refuse a question naming what none does
+        # (`index/scope.py`); a question restricted to some documents is checked against theirs
+        self._scope = Scope.corpus(texts.values(), lexical)
+        self._doc_texts = [d.text for d in documents]
+        self._scopes: dict[tuple[int, ...], Scope] = {}
 
     def expand(self, question: str) -> str:
         """`question` with the acronyms the corpus never writes replaced by their names."""
@@ -264,7 +265,7 @@ class Ranker:
     def read(self, question: str) -> str:
         """`question` as the search reads it (`index/reading.py`): the request around it dropped, the
         case restored if it has none, acronyms the corpus never writes replaced by their names."""
-        return self.expand(restore_case(drop_request(question), self._wording, self.acronyms))
+        return self.expand(restore_case(drop_request(question), self._scope.wording, self.acronyms))
 
     def allowed_rows(self, doc_ids: Sequence[str] | None) -> Mask | None:
         """Which chunk rows belong to `doc_ids` (None: all of them)."""
@@ -437,12 +438,7 @@ class Ranker:
         """What abstention decides from: searched over every allowed chunk, so not tied to k or mode."""
         chunks = self.vectors @ query
         sentences = allowed[self.sentences.rows] if allowed is not None else np.ones(len(cosines), dtype=bool)
-        numbers = [f"“{n}”" for n in numbers_in(question) if n not in self._numbers]
-        names = [
-            f"“{name}”"
-            for name in unknown_names(question, self.lexical.knows, self._capitals)
-            or unknown_titles(question, self._wording)
-        ] or [f"{'an' if o[0] in 'aeiou' else 'a'} {o}" for o in unknown_offices(question, self.lexical.uses)]
+        numbers, names = self._scope_of(allowed).unknown(question)
         return Signals(
             dense=float(chunks[allowed].max() if allowed is not None else chunks.max()),
             sentence=float(cosines[sentences].max()) if sentences.any() else -1.0,
@@ -452,7 +448,19 @@ class Ranker:
             unknown_name=bool(names),
             number_share=self._number_share(question, sentences) if wants_number(question) else None,
             unknown=tuple(dict.fromkeys([*numbers, *names])),
+            scope=self._scope_of(allowed).label,
         )
+
+    def _scope_of(self, allowed: Mask | None) -> Scope:
+        """The scope of the documents `allowed` covers: the corpus's when it covers them all."""
+        docs = tuple(np.unique(self._spans.doc[allowed]).tolist()) if allowed is not None else ()
+        if not docs or len(docs) == len(self._doc_texts):
+            return self._scope
+        if docs not in self._scopes:
+            if len(self._scopes) >= MAX_SCOPES:
+                self._scopes.pop(next(iter(self._scopes)))  # the oldest
+            self._scopes[docs] = Scope.within([self._doc_texts[d] for d in docs], self.lexical)
+        return self._scopes[docs]
 
     def _number_share(self, question: str, sentences: Mask) -> float:
         """The most of what `question` asks a number about that one numbered sentence holds.

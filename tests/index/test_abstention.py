@@ -124,6 +124,16 @@ def test_the_real_corpus_refuses_what_it_does_not_answer(real_index: Index, ques
 
 
 @pytest.mark.model
+def test_a_question_asked_of_the_essay_that_never_names_its_subject_is_refused(real_index: Index) -> None:
+    question = ANSWERED[0][0]  # the Japan-India exercise: only the treaties essay (002) speaks of India
+    alliance, treaties = sorted(d.doc_id for d in real_index.documents())
+    refused = real_index.ask(question, doc_ids=[alliance])
+    assert not refused.answerable and refused.refusal == "the chosen documents never mention “India”"
+    answered = real_index.ask(question, doc_ids=[treaties])
+    assert answered.answer is not None and "Dharma Guardian" in answered.answer.text
+
+
+@pytest.mark.model
 def test_a_refusal_names_what_the_texts_never_mention(real_index: Index) -> None:
     assert real_index.ask(REFUSED[3]).refusal == "the texts never mention “Malabar”"
     assert real_index.ask(REFUSED[4]).refusal == "the texts never mention “Reciprocal Access Agreement”"

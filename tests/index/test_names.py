@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.names import Wording, capital_words, unknown_names, unknown_offices, unknown_titles
+from index.names import Wording, capital_words, name_around, unknown_names, unknown_offices, unknown_titles
 
 CORPUS = {"japan", "united", "states", "south", "korea", "navy", "exercise", "treaty", "acsa"}
 
@@ -27,6 +27,34 @@ def test_a_name_the_corpus_never_uses_is_found() -> None:
     assert unknown_names("Which navies join the Malabar exercise?", knows, capitals) == ["Malabar"]
     assert unknown_names("Does the Quad matter to Tokyo and Washington?", knows, capitals) == ["Quad"]
     assert unknown_names("What is NATO? Does Japan join?", knows, capitals) == ["NATO"]
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "name"),
+    [
+        (
+            "When was the General Security of Military Information Agreement signed?",
+            "General",
+            "General Security of Military Information Agreement",
+        ),
+        (
+            "When was the General Security of Military Information Agreement signed?",
+            "Military",
+            "General Security of Military Information Agreement",
+        ),
+        ("What is the exercise between Japan and India?", "India", "India"),  # "and" joins two names
+        ("Which navies join the Malabar naval exercise?", "Malabar", "Malabar"),
+        ("Which Malabar ships sail?", "Malabar", "Malabar"),  # the opening word is no part of it
+        (
+            "Is the Japan-UK Reciprocal Access Agreement signed?",
+            "Reciprocal",
+            "Japan-UK Reciprocal Access Agreement",
+        ),
+        ("Nothing here?", "Quad", "Quad"),
+    ],
+)
+def test_a_name_is_said_whole(question: str, word: str, name: str) -> None:
+    assert name_around(question, word) == name
 
 
 def test_openings_known_words_and_capitals_are_not_names() -> None:

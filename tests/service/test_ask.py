@@ -125,6 +125,14 @@ def test_doc_ids_restrict_the_search(client: TestClient) -> None:
     assert {p["citation"]["doc_id"] for p in result["passages"]} == {"lighthouse-notes"}
 
 
+def test_doc_ids_also_restrict_what_the_refusal_checks_read(client: TestClient) -> None:
+    question = "When did Arvel and Brenn sign the Harbour Pact?"
+    refused = _ask(client, question=question, doc_ids=["lighthouse-notes"])
+    assert refused["answerable"] is False
+    assert refused["refusal"].startswith("the chosen documents never mention “Arvel”")
+    assert "never mention" not in (_ask(client, question=question, doc_ids=["harbour-pact"])["refusal"] or "")
+
+
 def test_get_ask_matches_post(client: TestClient) -> None:
     posted = _ask(client, question="Who cleaned the lens every morning?", k=2, mode="dense")
     got = client.get("/v1/ask", params={"q": "Who cleaned the lens every morning?", "k": 2, "mode": "dense"})
