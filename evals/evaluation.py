@@ -40,6 +40,7 @@ class ModeRun:
     notes: dict[str, Any] = field(default_factory=dict)  # e.g. the fusion settings chosen
     # query id => its `answer` sentence gives a gold span (False when refused); empty: not measured
     answers: dict[str, bool] = field(default_factory=dict)
+    refusals: dict[str, str] = field(default_factory=dict)  # query id => why it was refused
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ def summarise(
             row |= {"rank": rank, "rr": round(rr, 4), **{m: round(v, 4) for m, v in scored[q.id].items()}}
         if measured:
             row["refused"] = mode_run.refused.get(q.id, False)
+        if row.get("refused") and q.id in mode_run.refusals:
+            row["refusal"] = mode_run.refusals[q.id]
         if mode_run.answers and q.answerable:
             row["answer_right"] = mode_run.answers.get(q.id, False)
         per_query[q.id] = row

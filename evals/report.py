@@ -18,7 +18,7 @@ CHART_PNG = "chart.png"
 CHART_METRICS = ("hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10")
 SUMMARY_METRICS = ("hit_rate@1", "hit_rate@5", "hit_rate@10", "recall@10", "mrr@10", "ndcg@10")
 # per-query fields kept in report.json (the means cover the rest): enough to compare runs query by query
-PER_QUERY_FIELDS = ("rank", "rr", "mrr@10", "ndcg@10", "refused", "answer_right", "latency_ms")
+PER_QUERY_FIELDS = ("rank", "rr", "mrr@10", "ndcg@10", "refused", "refusal", "answer_right", "latency_ms")
 
 
 def label(metric: str) -> str:
@@ -232,6 +232,15 @@ def markdown(report: Mapping[str, Any]) -> str:
             cells.append(cell + (" R" if outcome.get("refused") else "") + (" ×" if wrong else ""))
         rows.append(cells)
     out += _table(["id", "kind", "question", *modes], rows)
+    refusals = [
+        [row["id"], row["kind"], "yes" if row["answerable"] else "no", x, row["modes"][x]["refusal"]]
+        for x in modes
+        for row in report["queries"]
+        if row["modes"].get(x, {}).get("refusal")
+    ]
+    if refusals:
+        out += ["", "## Why questions were refused", "", "An answerable question refused is a miss.", ""]
+        out += _table(["id", "kind", "answerable", "mode", "refusal"], refusals)
     return "\n".join(out) + "\n"
 
 

@@ -75,6 +75,7 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
     latency: dict[str, float] = {}
     refused: dict[str, bool] = {}
     answers: dict[str, bool] = {}
+    refusals: dict[str, str] = {}
     lengths: list[int] = []
     for question in progress_bar(questions, mode, enabled=progress):
         started = time.perf_counter()
@@ -83,13 +84,15 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
         # scores from the rank, so ranx keeps the index's order even where scores tie
         run[question.id] = {hit.chunk.chunk_id: float(k + 1 - hit.rank) for hit in result.hits}
         refused[question.id] = not result.answerable
+        if result.refusal is not None:
+            refusals[question.id] = result.refusal
         if question.answerable:
             cited = None if result.answer is None else result.answer.citation
             answers[question.id] = cited is not None and any(
                 answers_gold(cited.doc_id, cited.start, cited.end, span) for span in question.gold
             )
         lengths.extend(len(hit.chunk.text) for hit in result.hits)
-    return ModeRun(mode, run, latency, refused, lengths, answers=answers)
+    return ModeRun(mode, run, latency, refused, lengths, answers=answers, refusals=refusals)
 
 
 def evaluate_beir(

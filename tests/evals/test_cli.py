@@ -46,6 +46,15 @@ def test_eval_builds_the_missing_index_and_writes_the_three_report_files(tmp_pat
     assert "| answer sentence right |" in (tmp_path / "first" / "report.md").read_text()
     [header] = [line for line in result.output.splitlines() if line.startswith("mode ")]
     assert header.split()[-1] == "answer"
+    # a refused question says why, in report.json and in report.md
+    refused = [q for q in report["queries"] if q["modes"]["dense"]["refused"]]
+    assert refused and all(q["modes"]["dense"]["refusal"] for q in refused)
+    assert all("refusal" not in q["modes"]["dense"] for q in report["queries"] if q not in refused)
+    markdown = (tmp_path / "first" / "report.md").read_text()
+    assert "## Why questions were refused" in markdown
+    assert (
+        f"| {refused[0]['id']} | {refused[0]['kind']} |" in markdown.split("## Why questions were refused")[1]
+    )
 
     # a second run compares itself with the first, query by query
     again = CliRunner().invoke(
