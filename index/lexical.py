@@ -25,6 +25,7 @@ import bm25s
 import numpy as np
 import numpy.typing as npt
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
+from rapidfuzz.distance import OSA
 
 from alliance_qa.errors import IndexCorruptError, InputError
 
@@ -153,7 +154,10 @@ class LexicalIndex:
             return word
         if not self._neighbours or len(word) < MIN_FUZZY_LENGTH or word.isdigit():
             return None
-        candidates = {c for key in _deletes(word) for c in self._neighbours.get(key, ())}
+        # words sharing a one-deletion key may still be two edits apart ("rimpac" / "impact")
+        candidates = {
+            c for key in _deletes(word) for c in self._neighbours.get(key, ()) if OSA.distance(word, c) <= 1
+        }
         if not candidates:
             return None
         return max(sorted(candidates), key=lambda c: self.words[c])

@@ -42,6 +42,17 @@ def test_a_misspelled_word_is_corrected_to_its_corpus_neighbour(lexical: Lexical
     assert int(np.argmax(lexical.scores("lighthuose lamp"))) == 4
 
 
+def test_a_correction_is_one_edit_not_two_that_share_a_deletion() -> None:
+    lexical = LexicalIndex.build(
+        ["The impact of the framework.", "The framework again.", "One framework, two frameworks."]
+    )
+    # "rimpac" and "impact" both lose a letter to "impac", but are two edits apart: no typo of it
+    assert lexical.correct("rimpac") is None
+    assert lexical.correct("impcat") == "impact"  # a swap of neighbours is one edit
+    # "framework" is more frequent, but "frameworks" is the one edit away
+    assert lexical.correct("framworks") == "frameworks"
+
+
 def test_no_known_word_scores_nothing(lexical: LexicalIndex) -> None:
     assert not lexical.scores("the of and").any()
     assert not lexical.scores("photosynthesis").any()
