@@ -1,8 +1,9 @@
 """Rank one question's chunks: dense, lexical or hybrid, de-duplicated, each with its answer sentence.
 
-The path of a question: an acronym the corpus never writes is read as the name it abbreviates
-(`index/acronyms.py`: "GSOMIA" → "General Security of Military Information Agreement"); then, once the
-model has encoded it:
+The path of a question: the request around it and sentences about the asker are dropped, and its case
+restored if it has none (`index/reading.py`); an acronym the corpus never writes is read as the name it
+abbreviates (`index/acronyms.py`: "GSOMIA" → "General Security of Military Information Agreement");
+then, once the model has encoded it:
 
     sentence cosines (one product over every sentence vector, and one over the same sentences
       embedded after their heading path; a sentence's ranking cosine is the better of the two)
@@ -17,7 +18,8 @@ model has encoded it:
     → per passage, its answer sentence: the sentence's heading-framed cosine + 0.25 · share of the
       question's words + 0.2 for a list item (lead-ins like "…include:" never; a question asking
       "when"/"how many" prefers sentences with figures)
-    → abstention signals, judged by `AbstentionRule`
+    → abstention signals, judged by `AbstentionRule` (names and numbers checked against the searched
+      documents, `index/scope.py`), with the reason for a refusal
 
 Weights were tuned on the dev split of evals/questions/alliance.jsonl (see `SearchConfig`).
 """
@@ -438,7 +440,8 @@ class Ranker:
         """What abstention decides from: searched over every allowed chunk, so not tied to k or mode."""
         chunks = self.vectors @ query
         sentences = allowed[self.sentences.rows] if allowed is not None else np.ones(len(cosines), dtype=bool)
-        numbers, names = self._scope_of(allowed).unknown(question)
+        scope = self._scope_of(allowed)
+        numbers, names = scope.unknown(question)
         return Signals(
             dense=float(chunks[allowed].max() if allowed is not None else chunks.max()),
             sentence=float(cosines[sentences].max()) if sentences.any() else -1.0,
@@ -448,7 +451,7 @@ class Ranker:
             unknown_name=bool(names),
             number_share=self._number_share(question, sentences) if wants_number(question) else None,
             unknown=tuple(dict.fromkeys([*numbers, *names])),
-            scope=self._scope_of(allowed).label,
+            scope=scope.label,
         )
 
     def _scope_of(self, allowed: Mask | None) -> Scope:
