@@ -182,8 +182,13 @@ class AbstentionRule:
 
     def confidence(self, signals: Signals) -> float:
         """`probability`, or 0 when a check before the logistic part refuses the question outright."""
-        hard = self.refusal(signals)
-        return 0.0 if hard is not None and self.logit(signals) >= 0.0 else self.probability(signals)
+        return self.verdict(signals)[1]
+
+    def verdict(self, signals: Signals) -> tuple[str | None, float]:
+        """`refusal(signals)` and `confidence(signals)`, the rule run once for both."""
+        refusal = self.refusal(signals)
+        hard = refusal is not None and self.logit(signals) >= 0.0
+        return refusal, 0.0 if hard else self.probability(signals)
 
 
 DEFAULT_RULE = AbstentionRule(

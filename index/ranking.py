@@ -164,7 +164,12 @@ class Ranking:
     answers: list[int | None]  # per picked row, the index of its answer sentence
     answer_scores: list[float]  # and that sentence's answer score
     signals: Signals | None  # None when nothing was retrieved
-    answerable: bool
+    refusal: str | None  # why the abstention rule refused the question; None when it did not
+    confidence: float | None  # the rule's belief that the corpus answers it; None without signals
+
+    @property
+    def answerable(self) -> bool:
+        return self.signals is not None and self.refusal is None
 
     @cached_property
     def _positions(self) -> dict[str, dict[int, int]]:
@@ -353,13 +358,15 @@ class Ranker:
         signals = (
             self._signals(question, query, terms, picked.rows, allowed, cosines) if len(picked) else None
         )
+        refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
         return Ranking(
             picked=picked,
             runs=runs,
             answers=answers,
             answer_scores=[float(scores[a]) if a is not None else 0.0 for a in answers],
             signals=signals,
-            answerable=signals is not None and config.abstention.answerable(signals),
+            refusal=refusal,
+            confidence=confidence,
         )
 
     def rerank_late(self, fused: Run, pieces: Vector, head: int) -> Run:

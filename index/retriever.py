@@ -451,12 +451,10 @@ class Index:
             answer = self._answer(top, top.highlight, ranking.answer_scores[0])
         lap("answer")
         timings["total"] = (time.perf_counter() - started) * 1000
-        rule, signals = self.config.abstention, ranking.signals
-        confidence = None if signals is None else rule.confidence(signals)
-        refusal = None
-        if answer is None:
-            refusal = (rule.refusal(signals) if signals is not None else None) or "no passage matches it"
-        return Result(question, answer is not None, answer, hits, timings, confidence, signals, refusal)
+        refusal = None if answer is not None else ranking.refusal or "no passage matches it"
+        return Result(
+            question, answer is not None, answer, hits, timings, ranking.confidence, ranking.signals, refusal
+        )
 
     @property
     def config(self) -> SearchConfig:
