@@ -36,15 +36,7 @@ class Scope:
     @classmethod
     def corpus(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
         """Every document: words as the lexical index knows them."""
-        texts = list(texts)
-        return cls(
-            "the texts",
-            lexical.knows,
-            lexical.uses,
-            frozenset(n for text in texts for n in numbers_in(text)),
-            country_words(lexical.uses),
-            Wording.of(texts),
-        )
+        return cls._of("the texts", list(texts), lexical.knows, lexical.uses)
 
     @classmethod
     def within(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
@@ -62,14 +54,15 @@ class Scope:
             fixed = lexical.correct(word)
             return fixed is not None and uses(fixed)
 
-        return cls(
-            "the chosen documents",
-            knows,
-            uses,
-            frozenset(n for text in texts for n in numbers_in(text)),
-            country_words(uses),
-            Wording.of(texts),
-        )
+        return cls._of("the chosen documents", texts, knows, uses)
+
+    @classmethod
+    def _of(
+        cls, label: str, texts: list[str], knows: Callable[[str], bool], uses: Callable[[str], bool]
+    ) -> Scope:
+        """The scope of `texts`, whose words `knows` and `uses` tell: their numbers, countries, wording."""
+        numbers = frozenset(n for text in texts for n in numbers_in(text))
+        return cls(label, knows, uses, numbers, country_words(uses), Wording.of(texts))
 
     def unknown(self, question: str) -> tuple[list[str], list[str]]:
         """What `question` names that these texts never do, as a refusal words it: (numbers, names).
