@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import faiss
@@ -263,7 +263,7 @@ class Ranker:
         # (`index/scope.py`); a question restricted to some documents is checked against theirs
         self._scope = Scope.corpus(texts.values(), lexical)
         self._doc_texts = [d.text for d in documents]
-        self._scopes: dict[tuple[int, ...], Scope] = {}
+        self._scope_within = lru_cache(maxsize=MAX_SCOPES)(self._within)
 
     def expand(self, question: str) -> str:
         """`question` with the acronyms the corpus never writes replaced by their names."""
@@ -466,11 +466,10 @@ class Ranker:
         docs = tuple(np.unique(self._spans.doc[allowed]).tolist()) if allowed is not None else ()
         if not docs or len(docs) == len(self._doc_texts):
             return self._scope
-        if docs not in self._scopes:
-            if len(self._scopes) >= MAX_SCOPES:
-                self._scopes.pop(next(iter(self._scopes)))  # the oldest
-            self._scopes[docs] = Scope.within([self._doc_texts[d] for d in docs], self.lexical)
-        return self._scopes[docs]
+        return self._scope_within(docs)
+
+    def _within(self, docs: tuple[int, ...]) -> Scope:
+        return Scope.within([self._doc_texts[d] for d in docs], self.lexical)
 
     def _number_share(self, question: str, sentences: Mask) -> float:
         """The most of what `question` asks a number about that one numbered sentence holds.
