@@ -6,7 +6,7 @@ import pytest
 
 from alliance_qa.errors import InputError
 from evals.questions import GoldSpan, Question
-from evals.rewrites import CONTEXTS, LEAD_INS, rewrite_questions
+from evals.rewrites import CONTEXTS, LEAD_INS, REWRITES, rewrite_questions
 
 GOLD = (GoldSpan("doc", 0, 4, "text"),)
 QUESTIONS = [
@@ -58,3 +58,11 @@ def test_context_puts_a_sentence_about_the_asker_first_by_turns() -> None:
 def test_an_unknown_rewrite_names_the_ones_there_are() -> None:
     with pytest.raises(InputError, match="choose one of lower, upper, request, context"):
         rewrite_questions(QUESTIONS, "pirate")
+
+
+def test_the_cli_offers_every_rewrite() -> None:
+    from service import cli
+
+    # the CLI lists them itself: importing evals at start-up would cost half a second
+    [option] = [p for p in cli.eval_command.params if p.name == "rewrite"]
+    assert list(option.type.choices) == list(REWRITES)  # type: ignore[attr-defined]
