@@ -9,8 +9,11 @@ Gold answers are exact spans of the source (code-point offsets into `Index.docum
 never chunk ids, so every chunking is scored against the same labels: `is_relevant` turns spans
 into passage relevance for whatever passages an index returns.
 
-A gold answer may also be given by its exact text alone, `{"quote": "..."}`, with or without its
-`doc_id`: easier to write for one's own documents than offsets. `resolve_gold` finds it in the
+For a question set of one's own, only `id`, `question` and `gold` are needed: `answerable`
+defaults to whether `gold` names an answer, `kind` to "unanswerable" for a question without one and
+"unlabelled" otherwise, and a file that gives no question a `split` is one set, evaluated whole
+whatever split is asked for. A gold answer may also be given by its exact text alone,
+`{"quote": "..."}`, with or without its `doc_id`: easier to write for one's own documents than offsets. `resolve_gold` finds it in the
 indexed documents and makes every place it occurs a gold span (the texts repeat themselves, and a
 reader is as well served by any of them); a quote found nowhere is an error naming the question.
 """
@@ -26,6 +29,7 @@ from typing import Any
 from alliance_qa.errors import InputError
 
 SPLITS = ("dev", "test")
+UNLABELLED = "unlabelled"  # the kind of an answerable question whose record names none
 MIN_COVER = 0.5  # a passage holding at least half of a gold span answers it
 
 
@@ -54,7 +58,7 @@ class Question:
     id: str
     question: str
     kind: str
-    split: str
+    split: str | None  # None: the file has no splits
     answerable: bool
     gold: tuple[GoldSpan, ...]
     source: str = ""  # "file:line", for error messages
@@ -109,7 +113,11 @@ def relevant_passages(
 
 
 def load_questions(path: Path, *, split: str | None = None) -> list[Question]:
-    """Read and validate a question set; `split` keeps only "dev" or "test" questions (None: all)."""
+    """Read and validate a question set; `split` keeps only "dev" or "test" questions (None: all).
+
+    A file that gives no question a split is one set: every question is kept whatever `split` says
+    (`has_splits` tells the two apart). A file that splits some questions must split them all.
+    """
     if split is not None and split not in SPLITS:
         raise InputError(f"unknown split {split!r} for a question set: choose one of {', '.join(SPLITS)}")
     try:
@@ -135,7 +143,20 @@ def load_questions(path: Path, *, split: str | None = None) -> list[Question]:
         questions.append(question)
     if not questions:
         raise InputError(f"{path}: the question file holds no questions")
-    return [q for q in questions if split is None or q.split == split]
+    if has_splits(questions):
+        unsplit = next((q for q in questions if q.split is None), None)
+        if unsplit is not None:
+            raise InputError(
+                f"{unsplit.source}: question {unsplit.id} has no 'split' while others have one; give "
+                f"every question a split ({', '.join(SPLITS)}) or none (the file is then one set)"
+            )
+        return [q for q in questions if split is None or q.split == split]
+    return questions
+
+
+def has_splits(questions: Iterable[Question]) -> bool:
+    """Whether the questions are divided into dev and test (a file of one's own need not be)."""
+    return any(q.split is not None for q in questions)
 
 
 def resolve_gold(questions: Iterable[Question], texts: Mapping[str, str]) -> list[Question]:
@@ -191,31 +212,38 @@ def _locate(question: Question, quote: GoldQuote, texts: Mapping[str, str]) -> l
 def _parse(record: Any, where: str) -> Question:
     if not isinstance(record, dict):
         raise InputError(f"{where}: each line must be a JSON object, got {type(record).__name__}")
-    missing = [k for k in ("id", "question", "kind", "split", "answerable", "gold") if k not in record]
+    missing = [k for k in ("id", "question", "gold") if k not in record]
     if missing:
-        raise InputError(f"{where}: missing field(s) {', '.join(missing)}")
+        raise InputError(
+            f"{where}: missing field(s) {', '.join(missing)} (a question needs an id, the question and "
+            "its gold answers: [] for a question the documents do not answer)"
+        )
     for key in ("id", "question", "kind"):
-        if not isinstance(record[key], str) or not record[key].strip():
+        if key in record and (not isinstance(record[key], str) or not record[key].strip()):
             raise InputError(f"{where}: {key!r} must be a non-empty string")
-    if record["split"] not in SPLITS:
-        raise InputError(f"{where}: split must be one of {', '.join(SPLITS)}, got {record['split']!r}")
-    if not isinstance(record["answerable"], bool):
-        raise InputError(f"{where}: 'answerable' must be true or false")
+    split = record.get("split")
+    if split is not None and split not in SPLITS:
+        raise InputError(
+            f"{where}: split must be one of {', '.join(SPLITS)} (or left out), got {record['split']!r}"
+        )
     if not isinstance(record["gold"], list):
         raise InputError(f"{where}: 'gold' must be a list of spans")
     given = [_parse_span(span, f"{where}: gold[{i}]") for i, span in enumerate(record["gold"])]
     gold = tuple(g for g in given if isinstance(g, GoldSpan))
     quotes = tuple(g for g in given if isinstance(g, GoldQuote))
-    if record["answerable"] and not given:
+    answerable = record.get("answerable", bool(given))
+    if not isinstance(answerable, bool):
+        raise InputError(f"{where}: 'answerable' must be true or false")
+    if answerable and not given:
         raise InputError(f"{where}: an answerable question needs at least one gold span")
-    if not record["answerable"] and given:
+    if not answerable and given:
         raise InputError(f"{where}: an unanswerable question must have no gold spans")
     return Question(
         id=record["id"],
         question=record["question"],
-        kind=record["kind"],
-        split=record["split"],
-        answerable=record["answerable"],
+        kind=record.get("kind", UNLABELLED if answerable else "unanswerable"),
+        split=split,
+        answerable=answerable,
         gold=gold,
         source=where,
         quotes=quotes,

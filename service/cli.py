@@ -306,7 +306,8 @@ def info(index_dir: Path | None) -> None:
     "--split",
     default="test",
     show_default=True,
-    help="Question split: dev, test or all; for BEIR the qrels file.",
+    help="Question split: dev, test or all (a file that splits no question is evaluated whole); for "
+    "BEIR the qrels file.",
 )
 @click.option(
     "--modes", default="dense,lexical,hybrid", show_default=True, help="Comma-separated retrieval modes."
@@ -359,7 +360,7 @@ def eval_command(
     """Score retrieval on a question set (or a BEIR benchmark) per mode; write report.json, report.md, chart.png."""
     from alliance_qa.errors import IndexMissingError, InputError
     from evals.compare import compare_modes, compare_reports, load_report
-    from evals.questions import load_questions
+    from evals.questions import has_splits, load_questions
     from evals.report import comparison_lines, summary_table, to_json, write_report
     from evals.rewrites import rewrite_questions
     from evals.runner import MODES, evaluate_beir, evaluate_questions
@@ -390,6 +391,10 @@ def eval_command(
     else:
         path = questions or Path("evals/questions/alliance.jsonl")
         asked = load_questions(path, split=None if split == "all" else split)
+        if not has_splits(asked):
+            if split != "all":
+                click.echo(f"{path} gives its questions no split: evaluating all {len(asked)}", err=True)
+            split = "all"
         if rewrite is not None:
             asked = rewrite_questions(asked, rewrite)
         home = index_dir or settings.index_dir

@@ -167,3 +167,21 @@ def test_bad_options_are_one_line_errors(tmp_path):
     result = CliRunner().invoke(cli.main, ["eval", "--beir", str(BEIR), "--split", "dev"])
     assert result.exit_code == 1
     assert "available splits: test, train" in result.output
+
+
+def test_a_question_file_without_splits_or_kinds_is_evaluated_whole(tmp_path):
+    records = [json.loads(line) for line in write_questions(tmp_path / "full.jsonl").read_text().splitlines()]
+    for record in records:  # only id, question and gold, as one writes them for documents of one's own
+        for key in ("kind", "split", "answerable"):
+            del record[key]
+    path = tmp_path / "mine.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    args = ["eval", "--questions", str(path), "--index", str(tmp_path / "index"), "--modes", "dense"]
+    result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert f"{path} gives its questions no split: evaluating all {len(records)}" in result.output
+    report = _files_of(tmp_path / "out")
+    assert report["name"] == "mine-all" and report["setup"]["questions"] == len(records)
+    assert [(q["kind"], q["answerable"]) for q in report["queries"]] == [
+        ("unlabelled" if r["gold"] else "unanswerable", bool(r["gold"])) for r in records
+    ]

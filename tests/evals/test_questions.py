@@ -13,6 +13,7 @@ from evals.questions import (
     GoldQuote,
     GoldSpan,
     answers_gold,
+    has_splits,
     is_relevant,
     load_questions,
     relevant_passages,
@@ -126,8 +127,9 @@ def test_loading_keeps_the_asked_split_and_reads_the_spans(tmp_path):
     ("record", "message"),
     [
         ("{not json", "not valid JSON"),
-        (_record(split="train"), "split must be one of dev, test"),
-        ({"id": "q1"}, "missing field(s) question, kind, split, answerable, gold"),
+        (_record(split="train"), "split must be one of dev, test (or left out)"),
+        ({"id": "q1"}, "missing field(s) question, gold (a question needs an id"),
+        (_record(kind=""), "'kind' must be a non-empty string"),
         (_record(answerable="yes"), "'answerable' must be true or false"),
         (_record(gold=[]), "an answerable question needs at least one gold span"),
         (_record(answerable=False), "an unanswerable question must have no gold spans"),
@@ -150,6 +152,33 @@ def test_a_bad_record_is_refused_naming_the_file_and_line(tmp_path, record, mess
         load_questions(path)
     assert f"{path}:2" in str(caught.value)
     assert message in str(caught.value)
+
+
+def test_a_set_of_ones_own_needs_only_ids_questions_and_gold(tmp_path):
+    path = _write(
+        tmp_path,
+        {"id": "a", "question": "When?", "gold": [{"quote": "1999."}]},
+        {"id": "b", "question": "Who?", "gold": []},
+        {"id": "c", "question": "Which?", "gold": [GOLD_RECORD], "kind": "list"},
+    )
+    # no split anywhere: one set, kept whole whichever split is asked for
+    for split in ("test", "dev", None):
+        questions = load_questions(path, split=split)
+        assert [(q.id, q.kind, q.split, q.answerable) for q in questions] == [
+            ("a", "unlabelled", None, True),
+            ("b", "unanswerable", None, False),
+            ("c", "list", None, True),
+        ]
+    assert not has_splits(questions)
+    assert has_splits(load_questions(_write(tmp_path, _record())))
+
+
+def test_a_file_that_splits_some_questions_must_split_them_all(tmp_path):
+    path = _write(tmp_path, _record(), {"id": "q2", "question": "Who?", "gold": []})
+    with pytest.raises(InputError) as caught:
+        load_questions(path, split="test")
+    assert f"{path}:2: question q2 has no 'split' while others have one" in str(caught.value)
+    assert "give every question a split (dev, test) or none" in str(caught.value)
 
 
 def test_duplicate_ids_and_missing_files_are_refused(tmp_path):
