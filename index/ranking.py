@@ -43,6 +43,7 @@ from index.abstention import (
     Signals,
     has_number,
     number_topic,
+    wants_amount,
     wants_number,
 )
 from index.acronyms import expand_acronyms, find_acronyms
@@ -256,7 +257,19 @@ class Ranker:
         # a lead-in ("Key provisions include:") echoes the question but answers nothing
         self._lead_ins = np.asarray([t.endswith(":") for t in sentence_texts], dtype=bool)
         self._items = np.asarray([LIST_ITEM.match(t) is not None for t in sentence_texts], dtype=bool)
+        # sentences with a figure, month or century (they answer "when…"), and those that also
+        # count an amount in words (they answer "how many / long…" too: "two to three minutes")
         self._numbered = np.asarray([has_number(t) for t in sentence_texts], dtype=bool)
+        self._amounts = np.asarray([has_number(t, in_words=True) for t in sentence_texts], dtype=bool)
+        # ... and the stems of each sentence with its heading path: a figure's sentence often leaves
+        # what it counts to its headings ("Green tea › Preparation": "Steep for three minutes.")
+        self._headed_words = SentenceWords.build(
+            [
+                f"{' '.join(chunks[r].section)}\n{t}"
+                for r, t in zip(sentences.rows.tolist(), sentence_texts, strict=True)
+            ],
+            lexical,
+        )
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
         # what every document uses, for the checks that refuse a question naming what none does
@@ -353,7 +366,7 @@ class Ranker:
         answering = framed if config.answer_context and framed is not None else cosines
         scores = answering + config.answer_overlap * shares + config.item_bonus * self._items
         if wants_number(question):
-            scores = scores + config.number_bonus * self._numbered
+            scores = scores + config.number_bonus * self._numbered_for(question)
         answers = [self._answer_sentence(int(row), scores) for row in picked.rows]
         signals = (
             self._signals(question, query, terms, picked.rows, allowed, cosines) if len(picked) else None
@@ -471,16 +484,21 @@ class Ranker:
     def _within(self, docs: tuple[int, ...]) -> Scope:
         return Scope.within([self._doc_texts[d] for d in docs], self.lexical)
 
+    def _numbered_for(self, question: str) -> Mask:
+        """The sentences that may answer `question`, which asks for a number: an amount in words
+        answers "how many / much / long / old", only a figure, month or century answers "when"."""
+        return self._amounts if wants_amount(question) else self._numbered
+
     def _number_share(self, question: str, sentences: Mask) -> float:
         """The most of what `question` asks a number about that one numbered sentence holds.
 
         `sentences` masks the sentences that may answer (those of the allowed documents).
         """
         topic = self.lexical.query_terms(number_topic(question))
-        shares = self.sentence_words.shares(
+        shares = self._headed_words.shares(
             *self.lexical.weighted_columns(topic.stems),
             width=self.lexical.columns,
             total=self.lexical.total_weight(topic),
         )
-        numbered = sentences & self._numbered
+        numbered = sentences & self._numbered_for(question)
         return float(shares[numbered].max()) if numbered.any() else 0.0

@@ -11,6 +11,7 @@ from index.abstention import (
     has_number,
     number_topic,
     numbers_in,
+    wants_amount,
     wants_number,
 )
 from index.retriever import Index
@@ -92,11 +93,22 @@ def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
     assert wants_number(question) is wanted
 
 
-def test_figures_are_found_but_not_list_numbers_or_number_words() -> None:
+def test_figures_are_found_but_not_list_numbers_and_number_words_only_for_amounts() -> None:
     assert has_number("The treaty was signed in 1960.")
     assert has_number("It entered into force in June.")
     assert not has_number("2. Defense Technology Cooperation: both countries collaborate.")
     assert not has_number("Trust between the two countries grew.")
+    assert has_number("It spread to Japan in the ninth century.")
+    # an amount in words answers "how many / long…", never "when…"
+    assert not has_number("Steep the leaves for two to three minutes.")
+    assert has_number("Steep the leaves for two to three minutes.", in_words=True)
+    assert has_number("Over the decades, the alliance has been tested.", in_words=True)
+    assert not has_number("2. Defense Technology Cooperation: both countries collaborate.", in_words=True)
+    assert [wants_amount(q) for q in ("How long should tea steep?", "How many?", "When was it?")] == [
+        True,
+        True,
+        False,
+    ]
     assert numbers_in("In 1951 and 1960, not F-35 or 9") == ["1951", "1960", "35"]
     assert "year" not in number_topic("In what year was the treaty signed?").lower()
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from alliance_qa.errors import IndexCorruptError
-from index.abstention import has_number, wants_number
+from index.abstention import DEFAULT_RULE, has_number, number_topic, wants_amount, wants_number
 from index.answer import (
     SENTENCE_CONTEXT_FILE,
     SentenceTable,
@@ -27,6 +27,7 @@ QUESTIONS = [
     "When was the lighthouse automated?",
     "Has anybody asked to leave the pact?",
     "How often did the keepers log the weather?",
+    "How many times a day did the keepers log the weather?",
 ]
 
 
@@ -109,7 +110,7 @@ def _brute_force_highlights(index: Index, question: str, *, framed: bool) -> lis
             share = sum(w for stem, w in weights.items() if stem in stems) / total if total else 0.0
             vector = table.context[i] if framed else table.vectors[i]
             score = float(vector @ query) + ranker.config.answer_overlap * share
-            if wants_number(searched) and has_number(sentence):
+            if wants_number(searched) and has_number(sentence, in_words=wants_amount(searched)):
                 score += ranker.config.number_bonus
             if LIST_ITEM.match(sentence):  # a list item, as the parser reads one
                 score += ranker.config.item_bonus
@@ -225,3 +226,81 @@ def test_best_per_chunk_equals_brute_force() -> None:
     values = rng.normal(size=int(pointers[-1]))
     expected = [values[a:b].max() if b > a else -1.0 for a, b in itertools.pairwise(pointers)]
     np.testing.assert_allclose(best_per_chunk(values, pointers), expected)
+
+
+def _brute_force_number_share(
+    index: Index, question: str, *, headed: bool = True, words: bool = True
+) -> float:
+    """Rule 2's signal sentence by sentence: the most of what `question` asks a number about that a
+    sentence holding a number (in words too for "how many…", when `words`) holds, with its heading
+    path's words (when `headed`)."""
+    ranker = index._ranker
+    table = ranker.sentences
+    topic = index.lexical.query_terms(number_topic(ranker.read(question)))
+    weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
+    texts = {d.doc_id: d.text for d in index.documents()}
+    best = 0.0
+    for row, start, end in zip(table.rows.tolist(), table.starts.tolist(), table.ends.tolist(), strict=True):
+        chunk = index.chunks[row]
+        sentence = texts[chunk.doc_id][start:end]
+        if not has_number(sentence, in_words=words and wants_amount(question)):
+            continue
+        held = " ".join(chunk.section) + "\n" + sentence if headed else sentence
+        stems = set(index.lexical.stems(index.lexical.words_of(held)))
+        share = sum(w for stem, w in weights.items() if stem in stems) / index.lexical.total_weight(topic)
+        best = max(best, share)
+    return best
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was the lighthouse automated?",
+        "How many times a day did the keepers log the weather?",
+        "How many nautical miles out can the lamp be seen?",
+        "When did the harbour pact enter into force?",
+    ],
+)
+def test_the_number_check_reads_figures_in_words_and_the_headings(index: Index, question: str) -> None:
+    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
+    assert index._ranker._number_share(question, everywhere) == pytest.approx(
+        _brute_force_number_share(index, question)
+    )
+
+
+TEA = """Green tea
+
+Origins
+
+Green tea originated in China. It spread to Japan in the ninth century, brought by Buddhist monks.
+
+Preparation
+
+Water should be heated to about 80 degrees Celsius. Boiling water makes it bitter. Steep the leaves for two to three minutes.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "needs"),
+    [
+        ("How long should green tea steep?", {"words", "headings"}),  # "two to three minutes"
+        ("When did green tea spread to Japan?", {"headings"}),  # "It spread … in the ninth century"
+    ],
+)
+def test_rule_two_reads_amounts_in_words_and_the_headings_over_a_sentence(
+    tmp_path: Path, question: str, needs: set[str]
+) -> None:
+    """A sentence giving the number often leaves what it counts to its headings, and may spell the
+    number out: read alone, digits only, it failed rule 2 and these questions were refused."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "tea.txt").write_text(TEA, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    threshold = DEFAULT_RULE.number_share
+    assert _brute_force_number_share(index, question) >= threshold
+    assert bool(_brute_force_number_share(index, question, words=False) < threshold) is ("words" in needs)
+    assert bool(_brute_force_number_share(index, question, headed=False) < threshold) is ("headings" in needs)
+    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
+    assert index._ranker._number_share(question, everywhere) == pytest.approx(
+        _brute_force_number_share(index, question)
+    )
+    assert index.ask(question, k=3).refusal != "no passage gives the number or date it asks for"
