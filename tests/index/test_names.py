@@ -31,6 +31,24 @@ def test_a_name_the_corpus_never_uses_is_found() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("Does the treaty (ACT) bind Japan?", []),  # an acronym the question itself spells out
+        ("Does the ACT (treaty) bind Japan?", []),
+        ("Which navy (JMSDF2) joins the exercise?", []),  # its digits aside
+        ("Does the Malabar (MLB) exercise bind Japan?", ["Malabar", "MLB"]),  # it glosses an unknown word
+        ("Does the exercise (Malabar) bind Japan?", ["Malabar"]),  # a name, not an acronym
+        ("Does the MLB (Malabar exercise) bind Japan?", ["MLB", "Malabar"]),  # glossed by an unknown word
+        ("Does the treaty bind the ACT?", ["ACT"]),
+    ],
+)
+def test_an_acronym_the_question_glosses_with_corpus_words_is_no_unknown_name(
+    question: str, unknown: list[str]
+) -> None:
+    assert unknown_names(question, knows, set()) == unknown
+
+
+@pytest.mark.parametrize(
     ("question", "word", "name"),
     [
         (
