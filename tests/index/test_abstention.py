@@ -85,6 +85,11 @@ def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
         ("Which year was it revised?", True),
         ("How many troops are stationed there?", True),
         ("How much does Japan pay?", True),
+        ("What is Japan's annual defense budget?", True),  # an amount asked for by its name
+        ("What was the cost of the US bases in Japan?", True),
+        ("What percentage of GDP goes to defense?", True),
+        ("What are the costs and benefits of the alliance?", False),  # costs, not a cost
+        ("What is the budget process?", False),
         ("How does the alliance work?", False),
         ("What happens when public opinion diverges?", False),
     ],
@@ -120,6 +125,7 @@ REFUSED = [
     "Which navies take part in the Malabar naval exercise?",  # names what the essays never do
     "What does the Reciprocal Access Agreement allow?",  # a name made of words the essays use
     "Which US president signed the security treaty with Japan?",  # an office the essays never mention
+    "What is Japan's annual defense budget?",  # an amount no sentence of the essays gives
 ]
 # told from words the essays use by their capitals alone (index/reading.py)
 NAMED_BY_CASE = {REFUSED[3], REFUSED[4]}
@@ -153,6 +159,7 @@ def test_a_refusal_names_what_the_texts_never_mention(real_index: Index) -> None
     assert real_index.ask(REFUSED[2]).refusal == "the texts never mention “Brazil”"
     assert real_index.ask(REFUSED[1]).refusal == "nothing in the texts is about it"  # roasting a chicken
     assert real_index.ask(REFUSED[0]).refusal == "the texts never mention “Python”"
+    assert real_index.ask(REFUSED[6]).refusal == "no passage gives the number or date it asks for"
 
 
 ANSWERED = [
