@@ -5,8 +5,8 @@
     versions/<v>/sentence_context.npy float32 (m, dimension): each sentence embedded after its
                                       heading path (optional; indexes built before it lack it)
 
-Sentences come from `ingest.sentences.split_sentences` over each chunk, so a list item is a
-sentence of its own. A heading line is not an answer, so it is left out unless the chunk has
+Sentences are the units the chunker cut each chunk into (`ingest.chunking.units_within`), so a
+list item is a sentence of its own and a hard-wrapped sentence is one sentence. A heading line is not an answer, so it is left out unless the chunk has
 nothing else. At query time the sentences of the returned passages are scored by a dot product
 with the query vector already computed for retrieval, plus a share of the query's content words
 they contain (weighted by idf): one small matrix product, no extra model call.
@@ -29,8 +29,7 @@ import numpy.typing as npt
 from alliance_qa.errors import IndexCorruptError
 from index.embedder import Embedder
 from index.lexical import LexicalIndex
-from ingest.chunking import Chunk
-from ingest.sentences import split_sentences
+from ingest.chunking import Chunk, units_within
 
 SENTENCE_VECTORS_FILE = "sentences.npy"
 SENTENCE_SPANS_FILE = "sentence_spans.npy"
@@ -39,12 +38,13 @@ SECTION_SEPARATOR = " › "
 OVERLAP_WEIGHT = 0.25  # how much the share of query words adds to the cosine; tuned on dev (session 8)
 
 
-def chunk_sentences(chunk: Chunk) -> list[tuple[int, int]]:
-    """Absolute spans of the answerable sentences (and list items) of `chunk`."""
-    spans = split_sentences(chunk.text, offset=chunk.start)
-    headings = set(chunk.section)
-    body = [(s, e) for s, e in spans if chunk.text[s - chunk.start : e - chunk.start] not in headings]
-    return body or spans
+def chunk_sentences(chunk: Chunk, text: str) -> list[tuple[int, int]]:
+    """Absolute spans of the answerable sentences (and list items) of `chunk` of the document `text`:
+    the units the chunker cut it into (`ingest.chunking.units_within`), headings left out unless the
+    chunk has nothing else."""
+    units = units_within(text, chunk.start, chunk.end)
+    body = [(s, e) for s, e, heading in units if not heading]
+    return body or [(s, e) for s, e, _ in units]
 
 
 def sentence_context_text(section: Sequence[str], sentence: str) -> str:
@@ -141,7 +141,7 @@ def build_sentences(
     rows: list[int] = []
     spans: list[tuple[int, int]] = []
     for row, chunk in enumerate(chunks):
-        for span in chunk_sentences(chunk):
+        for span in chunk_sentences(chunk, texts[chunk.doc_id]):
             rows.append(row)
             spans.append(span)
     sentences = [texts[chunks[r].doc_id][s:e] for r, (s, e) in zip(rows, spans, strict=True)]

@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from alliance_qa.errors import InputError
 from ingest.documents import Document
@@ -16,6 +17,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
+LAYOUT = 2  # the version of how documents are read into blocks; see ChunkerConfig.layout
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,17 @@ class ChunkerConfig:
     overlap_sentences: int = 1  # tuned on the dev questions: hybrid hit@1 .80 → .83, MRR@10 .86 → .88
     # a list with its lead-in (and the section's opening) may grow to this, so it is not cut apart
     list_max_tokens: int = 254
+    # how documents are read into blocks (`ingest.structure.parse_blocks`): 2 reads the lines of a
+    # hard-wrapped paragraph as one (session 10). An index built before records none, so it is
+    # stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
+    layout: int = LAYOUT
 
     def __post_init__(self) -> None:
+        if self.layout != LAYOUT:
+            raise InputError(
+                f"layout={self.layout}: this alliance-qa reads documents one way, layout {LAYOUT}; "
+                "rebuild the index with `alliance-qa ingest`"
+            )
         if not 16 <= self.max_tokens <= MODEL_WINDOW - SPECIAL_TOKENS:
             raise InputError(
                 f"max_tokens={self.max_tokens} is outside 16..{MODEL_WINDOW - SPECIAL_TOKENS}: "
@@ -76,6 +87,27 @@ def _units(text: str, blocks: Sequence[Block]) -> list[_Unit]:
             spans = split_sentences(text[block.start : block.end], offset=block.start)
             units.extend(_Unit(s, e, block) for s, e in spans)
     return units
+
+
+def units_within(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """The units of the document `text` inside `[start, end)` (a chunk), cut as the chunker cuts
+    them: `(start, end, is_heading)` for each sentence, item, heading or title."""
+    units: list[tuple[int, int, bool]] = []
+    for block in _blocks(text):
+        lo, hi = max(block.start, start), min(block.end, end)
+        if lo >= hi:
+            continue
+        if block.kind in ("title", "heading"):
+            units.append((lo, hi, True))
+        else:
+            units.extend((s, e, False) for s, e in split_sentences(text[lo:hi], offset=lo))
+    return units
+
+
+@lru_cache(maxsize=64)
+def _blocks(text: str) -> tuple[Block, ...]:
+    """`parse_blocks(text)`, remembered: every chunk of a document reads its blocks."""
+    return tuple(parse_blocks(text))
 
 
 def _atoms(units: list[_Unit], blocks: Sequence[Block]) -> list[list[_Unit]]:
@@ -205,7 +237,11 @@ def _make_chunk(document: Document, group: list[_Unit], count_tokens: TokenCount
         end=end,
         line_start=bisect.bisect_right(lines, start),
         line_end=bisect.bisect_right(lines, end - 1),
-        section=group[0].block.section,
+        # the section of its text: a chunk opening with the title and the first heading is under that heading
+        section=next(
+            (u.block.section for u in group if u.block.kind not in ("title", "heading")),
+            group[0].block.section,
+        ),
         n_tokens=count_tokens(text),
         n_tokens_cl100k=count_cl100k(text),
     )

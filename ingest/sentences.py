@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 
 import pysbd
@@ -10,6 +11,7 @@ import pysbd
 # document's text, and pysbd took 1.2 of a write's 1.5 s re-splitting the unchanged ones (it
 # compiles regular expressions per call); remembered, a write splits only the text that changed.
 SPLIT_CACHE_SIZE = 8192
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @cache
@@ -24,9 +26,14 @@ def split_sentences(text: str, *, offset: int = 0) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=SPLIT_CACHE_SIZE)
 def _spans(text: str) -> tuple[tuple[int, int], ...]:
-    """The sentence spans of `text` from 0: pysbd's pieces without their outer blanks."""
+    """The sentence spans of `text` from 0: pysbd's pieces without their outer blanks.
+
+    `text` is one paragraph or item (`ingest.structure.parse_blocks`), so a line break inside it
+    is a hard wrap: pysbd, which ends a sentence at every line break, reads it as a space (of the
+    same length, so the offsets stay those of `text`).
+    """
     spans: list[tuple[int, int]] = []
-    for piece in _segmenter().segment(text):
+    for piece in _segmenter().segment(LINE_BREAK.sub(lambda m: " " * len(m.group(0)), text)):
         start, end = piece.start, piece.end
         while start < end and text[start].isspace():
             start += 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 BlockKind = Literal["title", "heading", "paragraph", "item"]
@@ -31,22 +31,111 @@ def _is_heading(line: str) -> bool:
     return 0 < len(words) <= MAX_HEADING_WORDS and not line.rstrip().endswith(tuple(CLOSING_PUNCTUATION))
 
 
+# a sentence ends inside the line: "…80 degrees Celsius. Boiling water makes"
+SENTENCE_INSIDE = re.compile(r"[.!?][\"”’)]?\s+\S")
+# a line of a hard-wrapped paragraph is long; a heading with text right under it is short
+MAX_TIGHT_HEADING_CHARS = 60
+# words a wrapped line breaks after, and a heading never ends with
+CONTINUING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "into",
+        "as",
+        "than",
+        "that",
+        "which",
+        "who",
+        "whose",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "should",
+        "must",
+        "its",
+        "their",
+        "our",
+        "his",
+        "her",
+        "this",
+        "these",
+        "those",
+        "such",
+    ]
+)
+
+
+def _heads_text(line: str, following: str) -> bool:
+    """Whether `line`, with `following` right under it (no blank line between), is a heading over
+    it rather than the first lines of a hard-wrapped paragraph ("Boiling water makes / the tea
+    bitter")."""
+    if line.startswith("#"):  # a Markdown heading
+        return True
+    words = line.split()
+    return (
+        _is_heading(line)
+        and len(line) <= MAX_TIGHT_HEADING_CHARS
+        and SENTENCE_INSIDE.search(line) is None
+        and words[-1].lower() not in CONTINUING
+        and following[:1].isupper()
+    )
+
+
 def parse_blocks(text: str) -> list[Block]:
-    """Split `text` into blocks, one per non-blank line, labelled by kind and section."""
+    """Split `text` into blocks, labelled by kind and section: the title, headings, paragraphs and
+    list items.
+
+    A paragraph or item may run over several lines (hard-wrapped text): a line right under one,
+    with no blank line between, continues it, unless it opens a list item or is a heading (one
+    standing alone between blank lines, or a short one over text, `_heads_text`).
+    """
+    lines: list[tuple[int, str]] = []  # (offset, line without its line break); "" for a blank line
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        lines.append((offset, raw.rstrip("\r\n")))
+        offset += len(raw)
     blocks: list[Block] = []
     title: str | None = None
     heading: str | None = None
-    offset = 0
-    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
-        line = raw.rstrip("\r\n")
+    for index, (line_start, line) in enumerate(lines):
         stripped = line.strip()
-        line_start = offset
-        offset += len(raw)
         if not stripped:
             continue
         start = line_start + (len(line) - len(line.lstrip()))
         end = start + len(stripped)
+        following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
         item = LIST_ITEM.match(line)
+        previous = blocks[-1] if blocks else None
+        tight = index > 0 and lines[index - 1][1].strip() != ""  # right under the line before
+        standalone_heading = _is_heading(stripped) and (
+            not following or LIST_ITEM.match(lines[index + 1][1]) is not None
+        )
         kind: BlockKind
         depth = 0
         if title is None:
@@ -54,15 +143,24 @@ def parse_blocks(text: str) -> list[Block]:
         elif item:
             kind = "item"
             depth = 1 + len(item.group("indent").expandtabs(4)) // 4
-        elif _is_heading(stripped):
+        elif (
+            tight
+            and previous is not None
+            and previous.kind in ("paragraph", "item")
+            and not standalone_heading
+            and not (following and _heads_text(stripped, following))
+        ):
+            blocks[-1] = replace(previous, end=end)  # a hard-wrapped line continues the block
+            continue
+        elif standalone_heading or (following and _heads_text(stripped, following)):
             kind, heading = "heading", stripped
         else:
             kind = "paragraph"
         section = (title,) if heading is None or kind == "title" else (title, heading)
-        blocks.append(Block(kind, start, end, number, depth, section))
+        blocks.append(Block(kind, start, end, index + 1, depth, section))
     # a paragraph (or item) ending in ':' right before a list is that list's lead-in
     return [
-        Block(b.kind, b.start, b.end, b.line, b.depth, b.section, lead_in=True)
+        replace(b, lead_in=True)
         if b.kind in ("paragraph", "item")
         and text[b.end - 1] == ":"
         and i + 1 < len(blocks)

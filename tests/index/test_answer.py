@@ -18,7 +18,6 @@ from index.answer import (
 )
 from index.phrasing import encoding_text
 from index.retriever import Index
-from ingest.sentences import split_sentences
 from ingest.structure import LIST_ITEM
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
@@ -44,7 +43,8 @@ def test_every_highlight_is_one_sentence_of_its_passage(index: Index, mode: str,
         start, end = hit.highlight
         chunk = hit.chunk
         assert chunk.start <= start < end <= chunk.end
-        assert (start, end) in split_sentences(chunk.text, offset=chunk.start)
+        # one unit the chunker cut the passage into (a sentence, a list item)
+        assert (start, end) in chunk_sentences(chunk, index.document(chunk.doc_id).text)
         assert (
             index.document(chunk.doc_id).text[start:end]
             == chunk.text[start - chunk.start : end - chunk.start]
@@ -150,7 +150,10 @@ def test_answer_sentences_are_the_best_framed_sentence_of_each_passage(index: In
 
 def test_headings_are_not_sentences_to_answer_with(index: Index) -> None:
     for chunk in index.chunks:
-        texts = [chunk.text[s - chunk.start : e - chunk.start] for s, e in chunk_sentences(chunk)]
+        texts = [
+            chunk.text[s - chunk.start : e - chunk.start]
+            for s, e in chunk_sentences(chunk, index.document(chunk.doc_id).text)
+        ]
         assert texts
         assert not set(texts) & set(chunk.section) or len(texts) == 1
 
@@ -160,7 +163,9 @@ def test_sentence_vectors_are_precomputed_per_chunk(index: Index) -> None:
     assert table.vectors.shape == (len(table), FakeEmbedder.dimension)
     for row, chunk in enumerate(index.chunks):
         rows = table.of_rows([row])
-        assert [(int(table.starts[i]), int(table.ends[i])) for i in rows] == chunk_sentences(chunk)
+        assert [(int(table.starts[i]), int(table.ends[i])) for i in rows] == chunk_sentences(
+            chunk, index.document(chunk.doc_id).text
+        )
     norms = np.linalg.norm(table.vectors, axis=1)
     np.testing.assert_allclose(norms[norms > 0], 1.0, rtol=1e-5)
 

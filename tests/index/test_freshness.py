@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import pytest
+
+from alliance_qa.errors import InputError
 from index.embedder import DEFAULT_MODEL_NAME
 from index.freshness import stale_reasons
 from index.retriever import Index
@@ -43,3 +47,18 @@ def test_an_index_without_framed_sentence_vectors_is_stale(tmp_path: Path) -> No
     ]
     # it still opens and answers, ranking by the plain sentence vectors
     assert Index.open(home, embedder=NamedLikeDefault()).ask("harbour pact").hits
+
+
+def test_an_index_from_before_hard_wrapped_lines_were_joined_is_stale(tmp_path: Path) -> None:
+    home = tmp_path / "index"
+    built = Index.build(FIXTURE_CORPUS, home, embedder=NamedLikeDefault())
+    manifest = json.loads((built.folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["chunker"]["layout"]  # as written before session 10
+    (built.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    [reason] = stale_reasons(home, FIXTURE_CORPUS, chunker=ChunkerConfig())
+    assert reason.startswith("chunker") and "'layout': 2" in reason
+    # it still opens and answers as it was built
+    assert Index.open(home, embedder=NamedLikeDefault()).ask("harbour pact").hits
+    with pytest.raises(InputError, match="layout=1: this alliance-qa reads documents one way"):
+        ChunkerConfig(layout=1)

@@ -139,3 +139,27 @@ def test_chunks_carry_their_heading_path_and_are_stable() -> None:
 def test_budgets_past_the_window_are_refused(budget: int) -> None:
     with pytest.raises(InputError, match="max_tokens"):
         ChunkerConfig(max_tokens=budget)
+
+
+def test_a_hard_wrapped_text_is_cut_into_whole_sentences(tmp_path) -> None:
+    from ingest.chunking import units_within
+    from ingest.documents import read_document
+    from tests.ingest.test_structure import WRAPPED
+
+    path = tmp_path / "tea.txt"
+    path.write_text(WRAPPED, encoding="utf-8")
+    doc = read_document(path)
+    count = FakeEmbedder().count_tokens
+    chunks = chunk_document(doc, ChunkerConfig(max_tokens=40), count)
+    check_invariants(doc, chunks, 40, count)
+    check_sentences_whole(doc, chunks, set())
+    sentences = [
+        doc.text[s:e] for chunk in chunks for s, e, heading in units_within(doc.text, chunk.start, chunk.end)
+    ]
+    # a line break inside a sentence is no end of it (pysbd alone ends one at every line break)
+    assert "Boiling water makes\nthe tea bitter." in sentences
+    assert "Green tea can be\ninfused several times." in sentences
+    assert "Green tea reached Japan in the ninth century, brought by\nBuddhist monks." in sentences
+    assert "• Heat the water to eighty degrees and pour it over the leaves in a\n    warmed pot." in sentences
+    # the first chunk, title and first heading at its head, is under that heading
+    assert chunks[0].text.startswith("Notes on Tea") and chunks[0].section == ("Notes on Tea", "Preparation")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from ingest.documents import read_document
 from ingest.structure import parse_blocks
 from tests.conftest import FIXTURE_CORPUS
@@ -30,3 +32,76 @@ def test_sections_follow_the_last_heading() -> None:
 def test_a_sentence_is_not_a_heading() -> None:
     blocks = parse_blocks("Title\n\nShort sentence.\n\nA heading\n\nBody text here.\n")
     assert [b.kind for b in blocks] == ["title", "paragraph", "heading", "paragraph"]
+
+
+WRAPPED = (
+    "Notes on Tea\n"
+    "\n"
+    "Preparation\n"
+    "\n"
+    "Water should be heated to about 80 degrees Celsius. Boiling water makes\n"
+    "the tea bitter. Steep the leaves for two to three minutes, then remove\n"
+    "them. Green tea can be\n"
+    "infused several times.\n"
+    "\n"
+    "Steps:\n"
+    "  • Heat the water to eighty degrees and pour it over the leaves in a\n"
+    "    warmed pot.\n"
+    "  • Wait.\n"
+    "History\n"
+    "Green tea reached Japan in the ninth century, brought by\n"
+    "Buddhist monks.\n"
+    "## Brewing today\n"
+    "Most tea is sold in bags.\n"
+)
+
+
+def _shape(text: str) -> list[tuple[str, str]]:
+    return [(b.kind, text[b.start : b.end]) for b in parse_blocks(text)]
+
+
+def test_a_hard_wrapped_paragraph_or_item_is_one_block() -> None:
+    assert _shape(WRAPPED) == [
+        ("title", "Notes on Tea"),
+        ("heading", "Preparation"),
+        # its first line reads like a heading (12 words, no full stop at its end), and is none
+        (
+            "paragraph",
+            "Water should be heated to about 80 degrees Celsius. Boiling water makes\nthe tea bitter. Steep "
+            "the leaves for two to three minutes, then remove\nthem. Green tea can be\ninfused several times.",
+        ),
+        ("paragraph", "Steps:"),
+        ("item", "• Heat the water to eighty degrees and pour it over the leaves in a\n    warmed pot."),
+        ("item", "• Wait."),
+        # a short line right over text, not breaking off mid-phrase: a heading without a blank line
+        ("heading", "History"),
+        ("paragraph", "Green tea reached Japan in the ninth century, brought by\nBuddhist monks."),
+        ("heading", "## Brewing today"),
+        ("paragraph", "Most tea is sold in bags."),
+    ]
+    blocks = parse_blocks(WRAPPED)
+    assert blocks[3].lead_in and blocks[-3].section == ("Notes on Tea", "History")
+    assert [b.line for b in blocks] == [1, 3, 5, 10, 11, 13, 14, 15, 17, 18]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("T\n\nA heading\nBody text here.\n", ["title", "heading", "paragraph"]),
+        (
+            "T\n\nThe alliance was signed by the\nUnited States in 1960.\n",
+            ["title", "paragraph"],
+        ),  # ends "the"
+        (
+            "T\n\nOne line. Then a second sentence\nContinues here.\n",
+            ["title", "paragraph"],
+        ),  # a sentence inside
+        ("T\n\nGreen tea can be\ninfused again.\n", ["title", "paragraph"]),  # lower case under it
+        ("T\n\nBody text here.\nA heading\n\nMore.\n", ["title", "paragraph", "heading", "paragraph"]),
+        ("T\n\nOne paragraph.\nAnother paragraph.\n", ["title", "paragraph"]),  # one block, two sentences
+    ],
+)
+def test_a_line_right_under_another_is_a_heading_only_when_it_reads_as_one(
+    text: str, kinds: list[str]
+) -> None:
+    assert [b.kind for b in parse_blocks(text)] == kinds
