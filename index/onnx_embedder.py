@@ -205,6 +205,30 @@ def _session(onnx_path: Path, threads: int) -> Any:
         ) from None
 
 
+# sentence-transformers < 6 wrote one flag per pooling mode; 6 writes {"pooling_mode": "mean"}
+LEGACY_POOLING_FLAGS = {
+    "pooling_mode_cls_token": "cls",
+    "pooling_mode_max_tokens": "max",
+    "pooling_mode_mean_tokens": "mean",
+    "pooling_mode_mean_sqrt_len_tokens": "mean_sqrt_len_tokens",
+    "pooling_mode_weightedmean_tokens": "weightedmean",
+    "pooling_mode_lasttoken": "lasttoken",
+}
+
+
+def pooling_modes(config: dict[str, Any]) -> list[str]:
+    """The pooling modes a Pooling module's config.json turns on, in either format: sentence-transformers
+    6's `"pooling_mode": "mean"` (or a list), or the flags of earlier versions."""
+    mode = config.get("pooling_mode")
+    if mode is not None:
+        return sorted([str(mode)] if isinstance(mode, str) else [str(m) for m in mode])
+    return sorted(
+        LEGACY_POOLING_FLAGS.get(key, key)
+        for key, on in config.items()
+        if key.startswith("pooling_mode_") and on
+    )
+
+
 def _check_supported(model_path: Path) -> None:
     """Refuse folders whose pipeline the exported graph would not reproduce."""
     modules = _read_json(model_path / "modules.json", "not a sentence-transformers model folder")
@@ -217,8 +241,8 @@ def _check_supported(model_path: Path) -> None:
         )
     if "Pooling" in kinds:
         pooling = _read_json(model_path / kinds["Pooling"]["path"] / "config.json", "no pooling config")
-        modes = sorted(key for key, on in pooling.items() if key.startswith("pooling_mode_") and on)
-        if modes != ["pooling_mode_mean_tokens"]:
+        modes = pooling_modes(pooling)
+        if modes != ["mean"]:
             raise ModelError(
                 f"{model_path}: the ONNX backend does mean pooling only (this model uses {modes}); "
                 "use the torch backend"

@@ -123,6 +123,14 @@ class SearchConfig:
     question's pieces against each sentence's own pieces, embedded after its heading path): dev 33
     → 36 of 49 answers right for w 1.0–1.5 (plain sentences without the heading path: worse, 28–32);
     at w 1.25 test 25 → 27 of 42 but blind 27 → 25 of 38: nothing held out.
+
+    Tried in session 10 and not kept: the model fine-tuned on the corpus texts alone (never on
+    questions), sentence-transformers with MultipleNegativesRankingLoss, each index rebuilt with its
+    model: sentence → rest of its paragraph, heading → paragraph, sentence → nearest sentence
+    elsewhere (base cosine 0.6–0.9), all three mixed, and TSDAE. Dev hybrid hit@1 / MRR@10 .918 /
+    .934 for the base model; .755–.878 / .792–.913 for the seven fine-tuned ones (two seeds gave
+    the same); the paraphrase questions, which it was for, lost most (hit@1 .82 → .36–.55). A few
+    hundred pairs from two essays teach "same topic", not "same meaning".
     """
 
     # dense score of a chunk: (chunk cosine + w · its best sentence's cosine) / (1 + w)

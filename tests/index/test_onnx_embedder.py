@@ -12,7 +12,7 @@ import pytest
 
 from alliance_qa.errors import InputError, ModelError
 from index.embedder import default_model_path, load_embedder
-from index.onnx_embedder import OnnxEmbedder, export_onnx
+from index.onnx_embedder import OnnxEmbedder, _check_supported, export_onnx
 from ingest.tokens import WordPieceCounter
 
 SHORT = "Which exercise do Japan and India hold?"
@@ -200,3 +200,40 @@ def test_quantising_leaves_the_root_logger_unconfigured(
 
     assert root.handlers == []
     assert "pre-processing" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("pooling", "supported"),
+    [
+        ({"pooling_mode": "mean", "embedding_dimension": 384, "include_prompt": True}, True),  # v6
+        ({"pooling_mode": ["mean"]}, True),
+        ({"pooling_mode_mean_tokens": True, "pooling_mode_cls_token": False}, True),  # before v6
+        ({"pooling_mode": "cls"}, False),
+        ({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}, False),
+        ({"pooling_mode": ["mean", "max"]}, False),
+    ],
+)
+def test_mean_pooling_is_read_in_the_config_of_every_sentence_transformers_version(
+    tmp_path: Path, pooling: dict[str, object], supported: bool
+) -> None:
+    """A model saved by sentence-transformers 6 (a fine-tuned one, say) writes its pooling as
+    `"pooling_mode": "mean"`; the ONNX backend refused it as pooling by "[]"."""
+    modules = [
+        {
+            "idx": 0,
+            "name": "0",
+            "path": "",
+            "type": "sentence_transformers.base.modules.transformer.Transformer",
+        },
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+    ]
+    (tmp_path / "modules.json").write_text(json.dumps(modules))
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    if supported:
+        _check_supported(tmp_path)
+    else:
+        with pytest.raises(ModelError, match=r"mean pooling only \(this model uses \['"):
+            _check_supported(tmp_path)
