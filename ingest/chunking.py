@@ -29,7 +29,7 @@ class ChunkerConfig:
     # a list with its lead-in (and the section's opening) may grow to this, so it is not cut apart
     list_max_tokens: int = 254
     # how documents are read into blocks (`ingest.structure.parse_blocks`): 2 reads the lines of a
-    # hard-wrapped paragraph as one (session 10). An index built before records none, so it is
+    # hard-wrapped paragraph as one, and Markdown headings by their names (session 10). An index built before records none, so it is
     # stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alliance_qa.errors import CorpusError, InputError
+from ingest.structure import document_title
 
 SUFFIXES = (".txt", ".md")
 DOC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
@@ -52,7 +53,7 @@ def make_document(doc_id: str, data: bytes, *, source: str | None = None) -> Doc
         raise CorpusError(f"{where}: contains NUL bytes, so it is not a text document")
     if not text.strip():
         raise CorpusError(f"{where}: the document is empty; add text or remove the file")
-    title = next(line.strip() for line in text.splitlines() if line.strip())
+    title = document_title(text)
     return Document(
         doc_id=doc_id,
         title=title,

@@ -26,6 +26,23 @@ class Block:
     lead_in: bool = False  # a paragraph ending in ':' directly followed by a list
 
 
+# a Markdown ATX heading's marks: "## Preparation ##"
+ATX_MARKS = re.compile(r"^#{1,6}\s+|\s+#+\s*$")
+# a line with no letter or digit: a Markdown rule ("---", "***") or a setext underline ("=====")
+RULE = re.compile(r"^[^\w]*$")
+
+
+def document_title(text: str) -> str:
+    """A document's title: its first line with a letter or digit, without Markdown's `#` marks."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return heading_label(next((line for line in lines if not RULE.match(line.strip())), lines[0]))
+
+
+def heading_label(line: str) -> str:
+    """How a title or heading line is named in a section path: without Markdown's `#` marks."""
+    return ATX_MARKS.sub("", line.strip()) or line.strip()
+
+
 def _is_heading(line: str) -> bool:
     words = line.split()
     return 0 < len(words) <= MAX_HEADING_WORDS and not line.rstrip().endswith(tuple(CLOSING_PUNCTUATION))
@@ -127,19 +144,26 @@ def parse_blocks(text: str) -> list[Block]:
         stripped = line.strip()
         if not stripped:
             continue
+        previous = blocks[-1] if blocks else None
+        tight = index > 0 and lines[index - 1][1].strip() != ""  # right under the line before
+        if RULE.match(stripped):
+            # a rule, or the underline making the line above a (setext) heading
+            if tight and previous is not None and previous.kind == "paragraph" and stripped[0] in "=-":
+                assert title is not None
+                heading = heading_label(text[previous.start : previous.end])
+                blocks[-1] = replace(previous, kind="heading", section=(title, heading))
+            continue
         start = line_start + (len(line) - len(line.lstrip()))
         end = start + len(stripped)
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
         item = LIST_ITEM.match(line)
-        previous = blocks[-1] if blocks else None
-        tight = index > 0 and lines[index - 1][1].strip() != ""  # right under the line before
         standalone_heading = _is_heading(stripped) and (
             not following or LIST_ITEM.match(lines[index + 1][1]) is not None
         )
         kind: BlockKind
         depth = 0
         if title is None:
-            kind, title = "title", stripped
+            kind, title = "title", heading_label(stripped)
         elif item:
             kind = "item"
             depth = 1 + len(item.group("indent").expandtabs(4)) // 4
@@ -153,7 +177,7 @@ def parse_blocks(text: str) -> list[Block]:
             blocks[-1] = replace(previous, end=end)  # a hard-wrapped line continues the block
             continue
         elif standalone_heading or (following and _heads_text(stripped, following)):
-            kind, heading = "heading", stripped
+            kind, heading = "heading", heading_label(stripped)
         else:
             kind = "paragraph"
         section = (title,) if heading is None or kind == "title" else (title, heading)

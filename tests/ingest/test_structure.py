@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.documents import read_document
-from ingest.structure import parse_blocks
+from ingest.structure import document_title, parse_blocks
 from tests.conftest import FIXTURE_CORPUS
 
 
@@ -105,3 +105,17 @@ def test_a_line_right_under_another_is_a_heading_only_when_it_reads_as_one(
     text: str, kinds: list[str]
 ) -> None:
     assert [b.kind for b in parse_blocks(text)] == kinds
+
+
+def test_markdown_headings_are_named_without_their_marks_and_rules_are_no_blocks() -> None:
+    text = "---\n# Green tea #\n\nIntro text here.\n\nOrigins\n-------\n\nIt began in China.\n\n***\n\n## Preparation\nHeat the water.\n"
+    assert [(b.kind, b.section[-1], text[b.start : b.end]) for b in parse_blocks(text)] == [
+        ("title", "Green tea", "# Green tea #"),  # the block is the exact source line, marks and all
+        ("paragraph", "Green tea", "Intro text here."),
+        ("heading", "Origins", "Origins"),  # a setext heading: its underline is no block
+        ("paragraph", "Origins", "It began in China."),
+        ("heading", "Preparation", "## Preparation"),
+        ("paragraph", "Preparation", "Heat the water."),
+    ]
+    assert document_title(text) == "Green tea"
+    assert document_title("Plain title\n\nText.\n") == "Plain title"
