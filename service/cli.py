@@ -251,7 +251,8 @@ def ask(
             click.style(f"The corpus does not answer this question{why}.", bold=True) + " Closest passages:\n"
         )
     else:
-        click.echo(click.style("Answer: ", bold=True) + result.answer.text)
+        # on one line: a hard-wrapped source sentence keeps its line breaks in the citation, not here
+        click.echo(click.style("Answer: ", bold=True) + " ".join(result.answer.text.split()))
         click.echo(f"        {result.answer.citation.label()}\n")
     for hit in result.hits:
         click.echo(click.style(f"[{hit.rank}] {hit.citation.label()} · score {hit.score:.3f}", bold=True))

@@ -40,6 +40,26 @@ def test_ingest_then_ask_prints_cited_passages(run) -> None:  # type: ignore[no-
     )
 
 
+def test_a_hard_wrapped_answer_prints_on_one_line_and_cites_the_source_exactly(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "wrapped"
+    corpus.mkdir()
+    (corpus / "tea.txt").write_text(
+        "Notes on Tea\n\nPreparation\n\nBoiling water makes the tea bitter. Steep the leaves for two\n"
+        "to three minutes, then take them out.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(corpus))
+    run("ingest")
+    code, out = run("ask", "How long should the leaves steep?", "-k", "1", "--mode", "lexical")
+    assert code == 0
+    assert "Answer: Steep the leaves for two to three minutes, then take them out.\n" in out
+    code, out = run("ask", "How long should the leaves steep?", "-k", "1", "--mode", "lexical", "--json")
+    answer = json.loads(out.splitlines()[0])["answer"]
+    assert answer["text"] == "Steep the leaves for two\nto three minutes, then take them out."  # the source
+
+
 def test_ask_json_lines_carry_exact_citations(run) -> None:  # type: ignore[no-untyped-def]
     run("ingest")
     code, out = run("ask", "lighthouse automated", "--json", "-k", "3", "--mode", "dense")
