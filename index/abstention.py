@@ -72,11 +72,12 @@ thresholds fit both it and the full question):
   secretary of defense), refused by it alone, and one answerable "who" question with no office,
   which it lets through. It refuses no answerable question of dev, test or the blind set.
 - Amounts asked for by name (session 10): "What is Japan's annual defense budget?" (dev q099) was
-  the one dev unanswerable question answered. A question asking "what is/was [the] …budget, cost,
-  price, population, percentage, spending, expenditure, salary or size [of…]?" or "what
-  percentage/proportion/fraction…" now asks for a number (rule 2) and is refused: no sentence
-  gives a figure about a budget. "The costs and benefits of the alliance" and "the budget process"
-  ask for none. It moved q099 alone: no refusal or answer of test or the blind set, nor of dev
+  the one dev unanswerable question answered. A question asking "what is/was/'s [the] …budget,
+  cost, price, population, percentage, spending, expenditure, salary or size [of…]?", "what
+  percentage/proportion/fraction…", or naming such an amount alone ("Japan's defense budget?",
+  "[tell me] what Japan's defense budget is", "[I'd like to know] the cost of the bases") now asks
+  for a number (rule 2) and is refused: no sentence gives a figure about a budget. "The costs and
+  benefits of the alliance", "the costs of the alliance" and "the budget process" ask for none. It moved q099 alone: no refusal or answer of test or the blind set, nor of dev
   asked in a request, after a sentence about the asker or in capitals.
 - Dev: 18 of 18 unanswerable refused (17 before the amounts rule), 49 of 49 answerable answered (100 %). Test: 13 of 13
   refused (100 %; 10 before the names rule, 12 before the offices rule), 40 of 42 answered (95 %).
@@ -94,12 +95,23 @@ import re
 from dataclasses import dataclass
 
 # what an amount is called when a question asks for it by name: "What is Japan's defense budget?"
-_AMOUNTS = "budget|cost|price|population|percentage|spending|expenditure|salary|size"
+# ("costs", plural, are as often drawbacks as sums: "the costs and benefits", "the costs of the alliance")
+_AMOUNTS = "budgets?|cost|prices?|populations?|percentages?|spending|expenditures?|salary|salaries|sizes?"
 # ... and those of them asking for an amount, a count, a duration or an age rather than a date
+# an amount named as what is asked for: "[the] [Japan's] [annual defense] budget [of …]", ending
+# there or going on only with "of/for/in/on/at…" or "is/was" ("what Japan's budget is")
+_AMOUNT_ASKED = (
+    r"(?:the\s+)?(?:[\w-]+(?:'s|’s)\s+)?(?:[\w-]+\s+){0,3}?"
+    rf"(?:{_AMOUNTS})\b(?=\s*(?:[?.]|$|(?:of|for|in|on|at|is|was|are|were|will)\b))"
+)
 QUANTITY_QUESTION = re.compile(
     r"^\s*(?:how\s+(?:many|much|long|old)\b|(?:what|which)\s+(?:percentage|proportion|fraction)\b"
-    r"|what\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:[\w-]+(?:'s|’s)\s+)?(?:[\w-]+\s+){0,3}?"
-    rf"(?:{_AMOUNTS})s?\b(?=\s*(?:[?.]|$|(?:of|for|in|on|at)\b)))",
+    # "what is / what's / whats / what … budget": asked directly, or inside a request whose lead-in
+    # `index/reading.py` dropped ("[tell me] what Japan's defense budget is")
+    rf"|what(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?\b\s+{_AMOUNT_ASKED}"
+    # a bare noun phrase opening with "the" or a possessive: "Japan's defense budget?", "[I'd like
+    # to know] the cost of the US bases."
+    rf"|(?=the\s|[\w-]+(?:'s|’s)\s){_AMOUNT_ASKED})",
     re.IGNORECASE,
 )
 # questions whose answer is a number or a date: some answer sentence must hold one

@@ -88,7 +88,18 @@ def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
         ("What is Japan's annual defense budget?", True),  # an amount asked for by its name
         ("What was the cost of the US bases in Japan?", True),
         ("What percentage of GDP goes to defense?", True),
+        ("What's Japan's defense budget?", True),
+        ("whats the defense budget of Japan", True),
+        ("what Japan's annual defense budget is", True),  # "[Please tell me] what …", its lead-in dropped
+        ("Japan's defense budget?", True),  # a bare noun phrase
+        ("the cost of the US bases in Japan.", True),  # "[I'd like to know] the cost of …"
+        ("What does the alliance cost?", True),
         ("What are the costs and benefits of the alliance?", False),  # costs, not a cost
+        ("What are the costs of the alliance?", False),  # drawbacks as often as sums
+        ("Explain the cost of the alliance", False),  # an instruction, not a noun phrase
+        ("Which country has the largest defense budget?", False),  # asks for a country
+        ("Why is the defense budget rising?", False),
+        ("whatsoever budget", False),
         ("What is the budget process?", False),
         ("How does the alliance work?", False),
         ("What happens when public opinion diverges?", False),
@@ -126,6 +137,7 @@ REFUSED = [
     "What does the Reciprocal Access Agreement allow?",  # a name made of words the essays use
     "Which US president signed the security treaty with Japan?",  # an office the essays never mention
     "What is Japan's annual defense budget?",  # an amount no sentence of the essays gives
+    "Please tell me what Japan's annual defense budget is",  # the same inside a request
 ]
 # told from words the essays use by their capitals alone (index/reading.py)
 NAMED_BY_CASE = {REFUSED[3], REFUSED[4]}
