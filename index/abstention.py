@@ -17,6 +17,12 @@ The rule (`DEFAULT_RULE`), in order:
    does not count; for an amount, a count, a duration or an age, an amount in words too: "two to
    three minutes"), read with its heading path, holding at least 0.68 of the idf-weighted words of
    what the number is about; a word the corpus never uses weighs as much as the rarest word.
+   A question naming a number the corpus writes ("What happened in 1951?", "…signed in 2016?")
+   is answered when a sentence writing it holds at least 0.68 of the rest of what it asks (read as
+   rule 2 reads; "happened" and the words asking for a number aside): a year alone is as good a
+   match as a name, while every retrieval score of such a short question is low (session 10;
+   before, the two questions above were refused by rules 3 and 4). Rule 1 still comes first: "Who
+   won the 1960 Olympics?" is refused for “Olympics”.
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
    refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
    "broad") and inflate coverage, but it cannot fake a sentence match.
@@ -33,7 +39,8 @@ A refused question says which rule refused it, in words for the reader (`Abstent
 “Malabar”" (rule 1, naming what it found), "no passage gives the number or date it asks for" (2),
 "nothing in the texts is about it" (3), "the closest passages match it only loosely" (4).
 `Result.confidence` is rule 4's probability, and 0 when rules 1–3 refused a question rule 4 would
-have answered, so that it is below one half exactly when the question is refused.
+have answered, and one half when a number it names answered one rule 4 would have refused, so that
+it is below one half exactly when the question is refused.
 
 Calibration, on the dev split of evals/questions/alliance.jsonl (46 answerable, 13 unanswerable
 when fitted; 48 and 16 since q115–q119 were added;
@@ -149,6 +156,16 @@ def wants_number(question: str) -> bool:
     return NUMBER_QUESTION.search(question) is not None
 
 
+# what a question naming a date asks about it, beside the date itself: "What happened in 1951?"
+EVENT_WORDS = re.compile(r"\b(?:happen(?:s|ed)?|occur(?:s|red)?|t(?:ake|ook|aken)\s+place)\b", re.IGNORECASE)
+
+
+def held_topic(question: str) -> str:
+    """`question` without its numbers, the words asking for a number and "happened": what a
+    sentence writing the number it names must also hold."""
+    return EVENT_WORDS.sub(" ", NUMBER_WORDS.sub(" ", DIGITS.sub(" ", question)))
+
+
 def wants_amount(question: str) -> bool:
     """Does `question` ask for an amount, count, duration or age ("how many/much/long/old…")?"""
     return QUANTITY_QUESTION.search(question) is not None
@@ -187,6 +204,9 @@ class Signals:
     # for a question asking for a number: the best idf-weighted share of what it is about held by a
     # returned sentence that has a number; None for other questions
     number_share: float | None = None
+    # for a question naming a number the texts write ("What happened in 1951?"): the best share of
+    # the rest of what it asks held by a sentence writing that number; None for other questions
+    held_share: float | None = None
     # what the question names that the corpus never does, as the reason words it: “1978”, “Malabar”,
     # a president
     unknown: tuple[str, ...] = ()
@@ -227,6 +247,8 @@ class AbstentionRule:
                 if named
                 else f"it names something {signals.scope} never mention"
             )
+        if signals.held_share is not None and signals.held_share >= self.number_share:
+            return None  # a sentence writes the number it names, and holds what else it asks
         if signals.sentence < self.min_sentence:
             return f"nothing in {signals.scope} is about it"
         if signals.number_share is not None and signals.number_share < self.number_share:
@@ -243,10 +265,13 @@ class AbstentionRule:
         return self.verdict(signals)[1]
 
     def verdict(self, signals: Signals) -> tuple[str | None, float]:
-        """`refusal(signals)` and `confidence(signals)`, the rule run once for both."""
+        """`refusal(signals)` and `confidence(signals)`, the rule run once for both: the confidence
+        is below one half exactly when the question is refused."""
         refusal = self.refusal(signals)
-        hard = refusal is not None and self.logit(signals) >= 0.0
-        return refusal, 0.0 if hard else self.probability(signals)
+        probability = self.probability(signals)
+        if refusal is not None:
+            return refusal, 0.0 if probability >= 0.5 else probability  # refused before the logistic part
+        return None, max(probability, 0.5)  # answered by the number it names, whatever the logistic says
 
 
 DEFAULT_RULE = AbstentionRule(

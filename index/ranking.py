@@ -42,7 +42,9 @@ from index.abstention import (
     AbstentionRule,
     Signals,
     has_number,
+    held_topic,
     number_topic,
+    numbers_in,
     wants_amount,
     wants_number,
 )
@@ -269,6 +271,12 @@ class Ranker:
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
         self._numbered = np.asarray([has_number(t) for t in sentence_texts], dtype=bool)
         self._amounts = np.asarray([has_number(t, in_words=True) for t in sentence_texts], dtype=bool)
+        # the sentences writing each number of two or more digits ("1951" → the sentences with it)
+        written: dict[str, list[int]] = {}
+        for i, t in enumerate(sentence_texts):
+            for number in set(numbers_in(t)):
+                written.setdefault(number, []).append(i)
+        self._written = {n: np.asarray(rows, dtype=np.int64) for n, rows in written.items()}
         # ... and the stems of each sentence with its heading path: a figure's sentence often leaves
         # what it counts to its headings ("Green tea › Preparation": "Steep for three minutes.")
         self._headed_words = SentenceWords.build(
@@ -478,6 +486,7 @@ class Ranker:
             unknown_number=bool(numbers),
             unknown_name=bool(names),
             number_share=self._number_share(question, sentences) if wants_number(question) else None,
+            held_share=self._held_share(question, sentences),
             unknown=tuple(dict.fromkeys([*numbers, *names])),
             scope=scope.label,
         )
@@ -496,6 +505,31 @@ class Ranker:
         """The sentences that may answer `question`, which asks for a number: an amount in words
         answers "how many / much / long / old", only a figure, month or century answers "when"."""
         return self._amounts if wants_amount(question) else self._numbered
+
+    def _held_share(self, question: str, sentences: Mask) -> float | None:
+        """For a question naming numbers the texts write ("What happened in 1951?"), the most of the
+        rest of what it asks that one sentence writing them all holds (with its heading path); None
+        when it names none, or no allowed sentence writes them all."""
+        named = set(numbers_in(question))
+        if not named or any(n not in self._written for n in named):
+            return None
+        holding = np.zeros(len(sentences), dtype=bool)
+        holding[self._written[named.pop()]] = True
+        for number in named:
+            also = np.zeros(len(sentences), dtype=bool)
+            also[self._written[number]] = True
+            holding &= also
+        holding &= sentences
+        if not holding.any():
+            return None
+        topic = self.lexical.query_terms(held_topic(question))
+        total = self.lexical.total_weight(topic)
+        if total <= 0:
+            return 1.0  # it asks nothing beside the number: the sentence writing it answers
+        shares = self._headed_words.shares(
+            *self.lexical.weighted_columns(topic.stems), width=self.lexical.columns, total=total
+        )
+        return float(shares[holding].max())
 
     def _number_share(self, question: str, sentences: Mask) -> float:
         """The most of what `question` asks a number about that one numbered sentence holds.

@@ -57,6 +57,16 @@ def test_a_name_the_corpus_never_uses_is_refused() -> None:
         ({"sentence": 0.1}, "nothing in the texts is about it"),
         ({"number_share": 0.2}, "no passage gives the number or date it asks for"),
         ({"dense": 0.2, "sentence": 0.3, "coverage": 0.4}, "the closest passages match it only loosely"),
+        # a sentence writes the year it names ("What happened in 1951?"): answered, however loose
+        ({"dense": 0.2, "sentence": 0.1, "coverage": 0.4, "held_share": 1.0}, None),
+        (
+            {"dense": 0.2, "sentence": 0.3, "coverage": 0.4, "held_share": 0.2},
+            "the closest passages match it only loosely",
+        ),
+        (
+            {"held_share": 1.0, "unknown_name": True, "unknown": ("“Olympics”",)},
+            "the texts never mention “Olympics”",
+        ),
     ],
 )
 def test_a_refusal_says_why_and_its_confidence_agrees(changes: dict[str, object], reason: str | None) -> None:
@@ -138,9 +148,10 @@ REFUSED = [
     "Which US president signed the security treaty with Japan?",  # an office the essays never mention
     "What is Japan's annual defense budget?",  # an amount no sentence of the essays gives
     "Please tell me what Japan's annual defense budget is",  # the same inside a request
+    "Who won the 1960 Olympics?",  # a year the essays write, about what they never mention
 ]
 # told from words the essays use by their capitals alone (index/reading.py)
-NAMED_BY_CASE = {REFUSED[3], REFUSED[4]}
+NAMED_BY_CASE = {REFUSED[3], REFUSED[4], REFUSED[-1]}
 
 
 @pytest.mark.model
@@ -182,6 +193,8 @@ ANSWERED = [
     ("Which exercise do Tokyo and New Delhi hold together?", "Dharma Guardian"),  # capitals for countries
     ("When was the Japan-US Mutual Security Treaty signed?", "1960"),  # a reworded name
     ("Who takes part in the Dharma Guardian exercise?", "India"),  # "who", but no office
+    ("What happened in 1951?", "1951"),  # a year alone: the logistic part and rule 3 refused it
+    ("What happened in 2016?", "2016"),
 ]
 
 

@@ -309,3 +309,44 @@ def test_rule_two_reads_amounts_in_words_and_the_headings_over_a_sentence(
         _brute_force_number_share(index, question)
     )
     assert index.ask(question, k=3).refusal != "no passage gives the number or date it asks for"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happened in 1872?",  # the lighthouse was built: nothing asked beside the year
+        "What was automated in 1961?",
+        "What happened in 1872 and in 1961?",  # one sentence writes both
+        "Which pact was signed in 1999?",
+        "What happened in 2050?",  # a year no sentence writes
+        "What happened at the harbour?",  # no year at all
+    ],
+)
+def test_the_share_held_beside_a_named_year_equals_a_sentence_by_sentence_search(
+    index: Index, question: str
+) -> None:
+    from index.abstention import held_topic, numbers_in
+
+    ranker = index._ranker
+    table = ranker.sentences
+    named = set(numbers_in(question))
+    texts = {d.doc_id: d.text for d in index.documents()}
+    topic = index.lexical.query_terms(held_topic(question))
+    weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
+    total = index.lexical.total_weight(topic)
+    shares = []
+    for row, start, end in zip(table.rows.tolist(), table.starts.tolist(), table.ends.tolist(), strict=True):
+        chunk = index.chunks[row]
+        sentence = texts[chunk.doc_id][start:end]
+        if not named or not named <= set(numbers_in(sentence)):
+            continue
+        stems = set(index.lexical.stems(index.lexical.words_of(" ".join(chunk.section) + "\n" + sentence)))
+        shares.append(sum(w for stem, w in weights.items() if stem in stems) / total if total > 0 else 1.0)
+    expected = max(shares) if shares else None
+    everywhere = np.ones(len(table), dtype=bool)
+    held = ranker._held_share(question, everywhere)
+    assert (held is None) is (expected is None)
+    if expected is not None:
+        assert held == pytest.approx(expected)
+    if question == "What happened in 1872?":
+        assert held == 1.0
