@@ -53,59 +53,14 @@ SENTENCE_INSIDE = re.compile(r"[.!?][\"”’)]?\s+\S")
 # a line of a hard-wrapped paragraph is long; a heading with text right under it is short
 MAX_TIGHT_HEADING_CHARS = 60
 # words a wrapped line breaks after, and a heading never ends with
-CONTINUING = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "and",
-        "or",
-        "but",
-        "nor",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "into",
-        "as",
-        "than",
-        "that",
-        "which",
-        "who",
-        "whose",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "may",
-        "might",
-        "should",
-        "must",
-        "its",
-        "their",
-        "our",
-        "his",
-        "her",
-        "this",
-        "these",
-        "those",
-        "such",
-    ]
-)
+# fmt: off
+CONTINUING = frozenset((
+    "a", "an", "the", "of", "to", "and", "or", "but", "nor", "in", "on", "at", "by", "for", "with",
+    "from", "into", "as", "than", "that", "which", "who", "whose", "is", "are", "was", "were", "be",
+    "been", "has", "have", "had", "will", "would", "can", "could", "may", "might", "should", "must",
+    "its", "their", "our", "his", "her", "this", "these", "those", "such",
+))
+# fmt: on
 
 
 def _heads_text(line: str, following: str) -> bool:
@@ -171,8 +126,11 @@ def parse_blocks(text: str) -> list[Block]:
             tight
             and previous is not None
             and previous.kind in ("paragraph", "item")
-            and not standalone_heading
-            and not (following and _heads_text(stripped, following))
+            # an item's wrapped lines are indented under it, whatever they read like
+            and (
+                (previous.kind == "item" and line[:1] in " \t")
+                or not (standalone_heading or (following and _heads_text(stripped, following)))
+            )
         ):
             blocks[-1] = replace(previous, end=end)  # a hard-wrapped line continues the block
             continue

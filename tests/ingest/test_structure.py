@@ -99,6 +99,8 @@ def test_a_hard_wrapped_paragraph_or_item_is_one_block() -> None:
         ("T\n\nGreen tea can be\ninfused again.\n", ["title", "paragraph"]),  # lower case under it
         ("T\n\nBody text here.\nA heading\n\nMore.\n", ["title", "paragraph", "heading", "paragraph"]),
         ("T\n\nOne paragraph.\nAnother paragraph.\n", ["title", "paragraph"]),  # one block, two sentences
+        # an item's indented last line, short and unpunctuated, is still the item's
+        ("T\n\n• Joint research and development\n  projects\n\nMore.\n", ["title", "item", "paragraph"]),
     ],
 )
 def test_a_line_right_under_another_is_a_heading_only_when_it_reads_as_one(
