@@ -63,18 +63,22 @@ CONTINUING = frozenset((
 # fmt: on
 
 
+def _breaks_off(line: str) -> bool:
+    """Whether `line` ends on a word a sentence goes on after ("of", "and", "the")."""
+    return line.split()[-1].lower().strip(",;") in CONTINUING
+
+
 def _heads_text(line: str, following: str) -> bool:
     """Whether `line`, with `following` right under it (no blank line between), is a heading over
     it rather than the first lines of a hard-wrapped paragraph ("Boiling water makes / the tea
     bitter")."""
     if line.startswith("#"):  # a Markdown heading
         return True
-    words = line.split()
     return (
         _is_heading(line)
         and len(line) <= MAX_TIGHT_HEADING_CHARS
         and SENTENCE_INSIDE.search(line) is None
-        and words[-1].lower() not in CONTINUING
+        and not _breaks_off(line)
         and following[:1].isupper()
     )
 
@@ -112,8 +116,11 @@ def parse_blocks(text: str) -> list[Block]:
         end = start + len(stripped)
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
         item = LIST_ITEM.match(line)
-        standalone_heading = _is_heading(stripped) and (
-            not following or LIST_ITEM.match(lines[index + 1][1]) is not None
+        standalone_heading = (
+            _is_heading(stripped)
+            and (not following or LIST_ITEM.match(lines[index + 1][1]) is not None)
+            # the last line of a wrapped paragraph breaks off no heading: "…a copy of this License; and"
+            and not (tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None))
         )
         kind: BlockKind
         depth = 0

@@ -99,6 +99,11 @@ def test_a_hard_wrapped_paragraph_or_item_is_one_block() -> None:
         ("T\n\nGreen tea can be\ninfused again.\n", ["title", "paragraph"]),  # lower case under it
         ("T\n\nBody text here.\nA heading\n\nMore.\n", ["title", "paragraph", "heading", "paragraph"]),
         ("T\n\nOne paragraph.\nAnother paragraph.\n", ["title", "paragraph"]),  # one block, two sentences
+        # a wrapped paragraph's last line breaking off on "and" is no heading
+        (
+            "T\n\nYou must give recipients a copy of this License; and\nkeep notices; and\n\nMore.\n",
+            ["title", "paragraph", "paragraph"],
+        ),
         # an item's indented last line, short and unpunctuated, is still the item's
         ("T\n\n• Joint research and development\n  projects\n\nMore.\n", ["title", "item", "paragraph"]),
     ],
