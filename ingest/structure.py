@@ -52,13 +52,20 @@ def _is_heading(line: str) -> bool:
 SENTENCE_INSIDE = re.compile(r"[.!?][\"”’)]?\s+\S")
 # a line of a hard-wrapped paragraph is long; a heading with text right under it is short
 MAX_TIGHT_HEADING_CHARS = 60
+TIGHT_HEADING_SHARE = 0.85
 # words a wrapped line breaks after, and a heading never ends with
 # fmt: off
 CONTINUING = frozenset((
     "a", "an", "the", "of", "to", "and", "or", "but", "nor", "in", "on", "at", "by", "for", "with",
     "from", "into", "as", "than", "that", "which", "who", "whose", "is", "are", "was", "were", "be",
     "been", "has", "have", "had", "will", "would", "can", "could", "may", "might", "should", "must",
-    "its", "their", "our", "his", "her", "this", "these", "those", "such",
+    "its", "their", "our", "his", "her", "this", "these", "those", "such", "between", "among", "about",
+    "above", "across", "after", "against", "along", "around", "before", "behind", "below", "beneath",
+    "beside", "beyond", "during", "except", "inside", "near", "onto", "out", "outside", "over", "past",
+    "since", "through", "throughout", "toward", "towards", "under", "until", "upon", "via", "within",
+    "without", "while", "whereas", "whether", "if", "because", "although", "though", "so", "yet",
+    "both", "either", "neither", "each", "every", "all", "any", "some", "no", "not", "more", "most",
+    "very", "also", "my", "your", "we", "they", "it", "i",
 ))
 # fmt: on
 
@@ -76,7 +83,10 @@ def _heads_text(line: str, following: str) -> bool:
         return True
     return (
         _is_heading(line)
+        and (line[:1].isupper() or line[:1].isdigit())  # a wrapped line goes on in lower case
         and len(line) <= MAX_TIGHT_HEADING_CHARS
+        # a wrapped line is about as long as the next; a heading is shorter than the text under it
+        and len(line) <= TIGHT_HEADING_SHARE * len(following)
         and SENTENCE_INSIDE.search(line) is None
         and not _breaks_off(line)
         and following[:1].isupper()
@@ -104,7 +114,10 @@ def parse_blocks(text: str) -> list[Block]:
         if not stripped:
             continue
         previous = blocks[-1] if blocks else None
-        tight = index > 0 and lines[index - 1][1].strip() != ""  # right under the line before
+        above = lines[index - 1][1].strip() if index > 0 else ""
+        tight = above != ""  # right under the line before
+        # a sentence the line above leaves open goes on here: no heading can start
+        mid_sentence = tight and not above.endswith(tuple(CLOSING_PUNCTUATION))
         if RULE.match(stripped):
             # a rule, or the underline making the line above a (setext) heading
             if tight and previous is not None and previous.kind == "paragraph" and stripped[0] in "=-":
@@ -133,9 +146,11 @@ def parse_blocks(text: str) -> list[Block]:
             tight
             and previous is not None
             and previous.kind in ("paragraph", "item")
+            and not stripped.startswith("#")  # a Markdown heading, whatever is above it
             # an item's wrapped lines are indented under it, whatever they read like
             and (
                 (previous.kind == "item" and line[:1] in " \t")
+                or mid_sentence
                 or not (standalone_heading or (following and _heads_text(stripped, following)))
             )
         ):

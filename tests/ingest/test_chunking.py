@@ -163,3 +163,46 @@ def test_a_hard_wrapped_text_is_cut_into_whole_sentences(tmp_path) -> None:
     assert "• Heat the water to eighty degrees and pour it over the leaves in a\n    warmed pot." in sentences
     # the first chunk, title and first heading at its head, is under that heading
     assert chunks[0].text.startswith("Notes on Tea") and chunks[0].section == ("Notes on Tea", "Preparation")
+
+
+def hard_wrap(text: str, width: int) -> str:
+    """`text` with every line of prose longer than `width` broken at spaces, as an editor wraps
+    it (titles and headings stay on their lines): each break replaces one space, so every offset
+    is kept."""
+    headings = {text[b.start : b.end] for b in parse_blocks(text) if b.kind in ("title", "heading")}
+    out = []
+    for line in text.split("\n"):
+        if line.strip() in headings:
+            out.append(line)
+            continue
+        chars, start = list(line), 0
+        while len(line) - start > width:
+            cut = line.rfind(" ", start, start + width)
+            if cut <= start:
+                break
+            chars[cut] = "\n"
+            start = cut + 1
+        out.append("".join(chars))
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("width", [40, 72])
+@pytest.mark.parametrize("corpus", [FIXTURE_CORPUS, REAL_CORPUS], ids=["fixture", "real"])
+def test_a_hard_wrapped_copy_is_cut_exactly_as_the_original(corpus, width: int) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from ingest.chunking import units_within
+
+    count = FakeEmbedder().count_tokens
+    for doc in read_corpus(corpus):
+        wrapped = replace(doc, text=hard_wrap(doc.text, width))
+        assert wrapped.text != doc.text and len(wrapped.text) == len(doc.text)
+        plain = chunk_document(doc, ChunkerConfig(), count)
+        rewrapped = chunk_document(wrapped, ChunkerConfig(), count)
+        assert [(c.start, c.end, c.section) for c in rewrapped] == [
+            (c.start, c.end, c.section) for c in plain
+        ]
+        for chunk in plain:
+            assert units_within(wrapped.text, chunk.start, chunk.end) == units_within(
+                doc.text, chunk.start, chunk.end
+            )

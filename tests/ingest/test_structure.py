@@ -104,6 +104,12 @@ def test_a_hard_wrapped_paragraph_or_item_is_one_block() -> None:
             "T\n\nYou must give recipients a copy of this License; and\nkeep notices; and\n\nMore.\n",
             ["title", "paragraph", "paragraph"],
         ),
+        # a line under one that leaves its sentence open goes on with it, whatever it looks like
+        (
+            "T\n\nIn conclusion, the Japan-Australia\nAcquisitions and Cross-Servicing\nAgreement (ACSA) matters.\n",
+            ["title", "paragraph"],
+        ),
+        ("T\n\nSome intro text\n## A heading\nBody.\n", ["title", "paragraph", "heading", "paragraph"]),
         # an item's indented last line, short and unpunctuated, is still the item's
         ("T\n\n• Joint research and development\n  projects\n\nMore.\n", ["title", "item", "paragraph"]),
     ],
