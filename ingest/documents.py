@@ -86,13 +86,37 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     )
 
 
+def unread_folders(corpus_dir: Path) -> dict[Path, int]:
+    """The subfolders of `corpus_dir` holding .txt/.md files (at any depth), with how many: a
+    corpus is the folder's own files, so these are not read."""
+    found: dict[Path, int] = {}
+    for sub in sorted(p for p in corpus_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        count = sum(1 for f in sub.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+        if count:
+            found[sub] = count
+    return found
+
+
+def describe_unread(folders: dict[Path, int]) -> str:
+    """ "sub/ (2 files), notes/ (1 file)": the unread folders, for a message."""
+    return ", ".join(f"{p.name}/ ({n} file{'s' if n != 1 else ''})" for p, n in folders.items())
+
+
 def read_corpus(corpus_dir: Path) -> list[Document]:
     """Read every document in `corpus_dir` (README.md and hidden files are skipped), sorted by id."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: no such folder; pass the folder that holds your .txt/.md files")
     paths = corpus_files(corpus_dir)
     if not paths:
-        raise CorpusError(f"{corpus_dir}: holds no documents; add .txt or .md files")
+        unread = unread_folders(corpus_dir)
+        raise CorpusError(
+            f"{corpus_dir}: holds no documents; add .txt or .md files"
+            + (
+                f" (subfolders are not read: {describe_unread(unread)}; pass one of them, or move its files up)"
+                if unread
+                else ""
+            )
+        )
     documents = [read_document(p) for p in paths]
     seen: dict[str, Path] = {}
     for doc, path in zip(documents, paths, strict=True):

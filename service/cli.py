@@ -114,6 +114,7 @@ def ingest(
     from index.freshness import stale_reasons
     from index.updates import sync_folder
     from ingest.chunking import ChunkerConfig
+    from ingest.documents import describe_unread, unread_folders
 
     settings = _settings()
     corpus = corpus or settings.corpus_dir
@@ -146,6 +147,13 @@ def ingest(
         progress=sys.stderr.isatty(),
     )
     seconds = time.perf_counter() - started
+    unread = unread_folders(corpus)
+    if unread:
+        click.echo(
+            f"warning: subfolders of {corpus} are not read: {describe_unread(unread)}; move their "
+            "files into the folder, or ingest a subfolder on its own",
+            err=True,
+        )
     click.echo(
         f"indexed {len(index.documents())} documents into {len(index.chunks)} chunks "
         f"({embedded} texts embedded, the rest reused) in {seconds:.1f} s → {index.folder}"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from alliance_qa.errors import CorpusError, InputError
-from ingest.documents import make_document, read_corpus, read_document
+from ingest.documents import make_document, read_corpus, read_document, unread_folders
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS
 
 
@@ -52,6 +52,20 @@ def test_missing_and_empty_folders_say_what_to_do(tmp_path: Path) -> None:
         read_corpus(tmp_path / "nope")
     with pytest.raises(CorpusError, match=r"add \.txt or \.md files"):
         read_corpus(tmp_path)
+
+
+def test_subfolders_are_not_read_and_an_empty_top_says_where_the_files_are(tmp_path: Path) -> None:
+    (tmp_path / "chapters" / "deep").mkdir(parents=True)
+    (tmp_path / "chapters" / "one.md").write_text("One\n\nText.\n", encoding="utf-8")
+    (tmp_path / "chapters" / "deep" / "two.txt").write_text("Two\n\nText.\n", encoding="utf-8")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "map.png").write_bytes(b"\x89PNG")
+    assert unread_folders(tmp_path) == {tmp_path / "chapters": 2}  # images/ holds no document
+    with pytest.raises(CorpusError) as caught:
+        read_corpus(tmp_path)
+    assert "subfolders are not read: chapters/ (2 files); pass one of them, or move its files up" in str(
+        caught.value
+    )
 
 
 def test_readme_is_not_a_document(tmp_path: Path) -> None:

@@ -102,6 +102,16 @@ def test_add_and_remove_documents(run, tmp_path: Path) -> None:  # type: ignore[
     assert code == 1 and "no document" in out
 
 
+def test_ingest_warns_of_subfolders_it_does_not_read(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    (corpus / "more").mkdir()
+    (corpus / "more" / "extra.txt").write_text("Extra\n\nMore text.\n", encoding="utf-8")
+    code, out = run("ingest", str(corpus))
+    assert code == 0 and "indexed 2 documents" in out
+    assert f"warning: subfolders of {corpus} are not read: more/ (1 file)" in out
+
+
 def test_ingest_resync_keeps_unchanged_vectors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, corpus)
