@@ -21,6 +21,7 @@ reader is as well served by any of them); a quote found nowhere is an error nami
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -194,17 +195,19 @@ def _locate(question: Question, quote: GoldQuote, texts: Mapping[str, str]) -> l
     """A span for every place `quote` occurs, in its document or, without one, in any."""
     if quote.doc_id is not None:
         _check_document(question, quote.doc_id, texts)
-    spans = []
+    # any run of white space matches any other: a quote copied as one line matches the source's
+    # hard-wrapped lines ("two\nto three minutes"), and the span keeps the source's own text
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in quote.quote.split()))
+    spans: list[GoldSpan] = []
     for doc_id in [quote.doc_id] if quote.doc_id is not None else sorted(texts):
-        text, at = texts[doc_id], 0
-        while (start := text.find(quote.quote, at)) >= 0:
-            spans.append(GoldSpan(doc_id, start, start + len(quote.quote), quote.quote))
-            at = start + len(quote.quote)
+        text = texts[doc_id]
+        spans.extend(GoldSpan(doc_id, m.start(), m.end(), m.group(0)) for m in pattern.finditer(text))
     if not spans:
         where = f"document {quote.doc_id!r}" if quote.doc_id is not None else "any document of the index"
         raise InputError(
             f"{question.source}: question {question.id}: the quote {quote.quote[:60]!r} is not in {where}; "
-            "copy it from the text exactly (its quotation marks, dashes and bullets included)"
+            "copy it from the text exactly (its quotation marks, dashes and bullets included; line breaks "
+            "and spaces may differ)"
         )
     return spans
 

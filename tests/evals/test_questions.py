@@ -225,6 +225,15 @@ def test_a_quote_alone_becomes_a_span_wherever_it_occurs(tmp_path):
         assert all(texts[s.doc_id][s.start : s.end] == s.quote for s in question.gold)
 
 
+def test_a_quote_matches_across_the_line_breaks_of_hard_wrapped_text(tmp_path):
+    texts = {"tea": "Notes\n\nSteep the leaves for two\nto three  minutes. Then drink."}
+    [question] = load_questions(_write(tmp_path, _record(gold=[{"quote": "for two to three minutes."}])))
+    [resolved] = resolve_gold([question], texts)
+    # the span is the source's own text, line break and double space included
+    assert resolved.gold == (GoldSpan("tea", 24, 50, "for two\nto three  minutes."),)
+    assert texts["tea"][24:50] == resolved.gold[0].quote
+
+
 def test_a_quote_found_nowhere_names_the_question_and_the_fix(tmp_path):
     path = _write(
         tmp_path,
