@@ -90,6 +90,11 @@ thresholds fit both it and the full question):
   refused (100 %; 10 before the names rule, 12 before the offices rule), 40 of 42 answered (95 %).
   Blind set (`evals/questions/blind.jsonl`): 7 of 7 refused (6 before the offices rule), 38 of 38
   answered.
+- Tried in session 10 and not kept: refusing a question with a word the corpus never uses that is
+  rare in English (wordfreq Zipf < 3), to catch names typed in lower case ("the malabar exercise").
+  Over dev, test and blind it would refuse no unanswerable question not refused already (navies,
+  sourdough, publickey, photosynthesis are), and five answerable ones ("complicates", "slowdowns",
+  "soldiering", "efect", "pact's").
 - What it misses: in-domain questions about something the essays never name in a capitalised word,
   an office or an amount ("Which submarines does Japan operate?"): every word is one the essays use. Two
   paraphrased answerable test questions score below the logistic boundary.
