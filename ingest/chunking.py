@@ -93,10 +93,11 @@ def units_within(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     """The units of the document `text` inside `[start, end)` (a chunk), cut as the chunker cuts
     them: `(start, end, is_heading)` for each sentence, item, heading or title."""
     units: list[tuple[int, int, bool]] = []
-    for block in _blocks(text):
+    blocks, ends = _blocks(text)
+    for block in blocks[bisect.bisect_right(ends, start) :]:  # the blocks ending after `start`, in order
+        if block.start >= end:
+            break
         lo, hi = max(block.start, start), min(block.end, end)
-        if lo >= hi:
-            continue
         if block.kind in ("title", "heading"):
             units.append((lo, hi, True))
         else:
@@ -105,9 +106,10 @@ def units_within(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
 
 
 @lru_cache(maxsize=64)
-def _blocks(text: str) -> tuple[Block, ...]:
-    """`parse_blocks(text)`, remembered: every chunk of a document reads its blocks."""
-    return tuple(parse_blocks(text))
+def _blocks(text: str) -> tuple[tuple[Block, ...], list[int]]:
+    """`parse_blocks(text)` and the blocks' ends, remembered: every chunk of a document reads them."""
+    blocks = tuple(parse_blocks(text))
+    return blocks, [b.end for b in blocks]
 
 
 def _atoms(units: list[_Unit], blocks: Sequence[Block]) -> list[list[_Unit]]:
