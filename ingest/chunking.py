@@ -217,7 +217,8 @@ def chunk_document(document: Document, config: ChunkerConfig, count_tokens: Toke
                 flush()
                 current = [*moved, piece]
     flush()
-    return [_make_chunk(document, group, count_tokens) for group in groups]
+    lines = _line_starts(text)  # once per document: a chunk finds its line numbers by bisection
+    return [_make_chunk(document, group, count_tokens, lines) for group in groups]
 
 
 def _line_starts(text: str) -> list[int]:
@@ -226,10 +227,11 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _make_chunk(document: Document, group: list[_Unit], count_tokens: TokenCounter) -> Chunk:
+def _make_chunk(
+    document: Document, group: list[_Unit], count_tokens: TokenCounter, lines: list[int]
+) -> Chunk:
     start, end = group[0].start, group[-1].end
     text = document.text[start:end]
-    lines = _line_starts(document.text)
     digest = hashlib.sha256(f"{document.sha256}:{start}:{end}".encode()).hexdigest()
     return Chunk(
         doc_id=document.doc_id,
