@@ -10,6 +10,7 @@ from evals.metrics import (
     Qrels,
     RunDict,
     abstention,
+    abstention_curve,
     first_relevant_rank,
     latency,
     mean_scores,
@@ -41,6 +42,9 @@ class ModeRun:
     # query id => its `answer` sentence gives a gold span (False when refused); empty: not measured
     answers: dict[str, bool] = field(default_factory=dict)
     refusals: dict[str, str] = field(default_factory=dict)  # query id => why it was refused
+    # query id => the abstention rule's confidence (`Result.confidence`); empty: not measured
+    confidence: dict[str, float] = field(default_factory=dict)
+    min_confidence: float = 0.5  # the threshold the run answered at
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class ModeResult:
     metrics: dict[str, float]
     per_kind: dict[str, dict[str, Any]]  # kind => {"n": ..., metric: mean, "refused_rate": ...}
     abstention: dict[str, float | int | None] | None  # None when refusals were not measured
+    # answered and refused shares at higher confidence thresholds; None when not measured
+    abstention_curve: list[dict[str, float | None]] | None
     answers: dict[str, float | int | None] | None  # None when answer sentences were not measured
     latency_ms: dict[str, float | None]
     passage_chars_median: float | None
@@ -103,6 +109,13 @@ def summarise(
             [q.answerable for q in queries], [mode_run.refused.get(q.id, False) for q in queries]
         )
         if measured
+        else None,
+        abstention_curve=abstention_curve(
+            [q.answerable for q in queries],
+            [mode_run.confidence.get(q.id, 0.0) for q in queries],
+            floor=mode_run.min_confidence,
+        )
+        if mode_run.confidence
         else None,
         answers=answer_figures(queries, mode_run.answers, mode_run.refused) if mode_run.answers else None,
         latency_ms=latency(mode_run.latency_ms.values()),

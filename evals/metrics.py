@@ -89,6 +89,31 @@ def abstention(answerable: Sequence[bool], refused: Sequence[bool]) -> dict[str,
     }
 
 
+# confidence thresholds the eval reports abstention at (`AbstentionRule.min_confidence`)
+CURVE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+
+
+def abstention_curve(
+    answerable: Sequence[bool], confidence: Sequence[float], *, floor: float = 0.5
+) -> list[dict[str, float | None]]:
+    """What abstention would do at each of `CURVE_THRESHOLDS` from `floor` (the run's own) up: the
+    share of answerable questions answered (confidence at or above it) and of unanswerable ones
+    refused (below it). Below the run's threshold a refusal's confidence is not the logistic
+    part's, so those thresholds are left out."""
+    pairs = list(zip(answerable, confidence, strict=True))
+    yes = [c for a, c in pairs if a]
+    no = [c for a, c in pairs if not a]
+    return [
+        {
+            "threshold": t,
+            "answered_rate": sum(c >= t for c in yes) / len(yes) if yes else None,
+            "refused_rate": sum(c < t for c in no) / len(no) if no else None,
+        }
+        for t in CURVE_THRESHOLDS
+        if t >= floor
+    ]
+
+
 def latency(milliseconds: Iterable[float]) -> dict[str, float | None]:
     """Median and 95th percentile of per-query latencies, in milliseconds (None when empty)."""
     values = np.asarray(list(milliseconds), dtype=np.float64)

@@ -35,6 +35,9 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
             "metrics": _rounded(result.metrics),
             "per_kind": {kind: _rounded(row) for kind, row in result.per_kind.items()},
             "abstention": None if result.abstention is None else _rounded(result.abstention),
+            "abstention_curve": None
+            if result.abstention_curve is None
+            else [_rounded(row) for row in result.abstention_curve],
             "answers": None if result.answers is None else _rounded(result.answers),
             "latency_ms": _rounded(result.latency_ms, 2),
             "passage_chars_median": result.passage_chars_median,
@@ -175,6 +178,29 @@ def markdown(report: Mapping[str, Any]) -> str:
                 cells.append(cell)
             rows.append(cells)
         out += _table(["kind", "n", *modes], rows)
+    curves = {x: report["modes"][x].get("abstention_curve") for x in modes}
+    if any(curves.values()):
+        out += [
+            "",
+            "## Abstention at other thresholds",
+            "",
+            "Answerable questions answered · unanswerable ones refused, had the abstention rule answered"
+            " only at this confidence or above (`ALLIANCE_QA_MIN_CONFIDENCE`; 0.5 is the calibrated rule).",
+            "",
+        ]
+        thresholds = sorted({row["threshold"] for curve in curves.values() if curve for row in curve})
+        rows = []
+        for t in thresholds:
+            cells = [_num(t, 2)]
+            for x in modes:
+                row = next((r for r in curves[x] or [] if r["threshold"] == t), None)
+                cells.append(
+                    "-"
+                    if row is None
+                    else f"{_num(row['answered_rate'], 2)} · {_num(row['refused_rate'], 2)}"
+                )
+            rows.append(cells)
+        out += _table(["threshold", *modes], rows)
     if report.get("comparisons"):
         out += [
             "",

@@ -76,6 +76,7 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
     refused: dict[str, bool] = {}
     answers: dict[str, bool] = {}
     refusals: dict[str, str] = {}
+    confidence: dict[str, float] = {}
     lengths: list[int] = []
     for question in progress_bar(questions, mode, enabled=progress):
         started = time.perf_counter()
@@ -84,6 +85,7 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
         # scores from the rank, so ranx keeps the index's order even where scores tie
         run[question.id] = {hit.chunk.chunk_id: float(k + 1 - hit.rank) for hit in result.hits}
         refused[question.id] = not result.answerable
+        confidence[question.id] = result.confidence or 0.0
         if result.refusal is not None:
             refusals[question.id] = result.refusal
         if question.answerable:
@@ -92,7 +94,17 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
                 answers_gold(cited.doc_id, cited.start, cited.end, span) for span in question.gold
             )
         lengths.extend(len(hit.chunk.text) for hit in result.hits)
-    return ModeRun(mode, run, latency, refused, lengths, answers=answers, refusals=refusals)
+    return ModeRun(
+        mode,
+        run,
+        latency,
+        refused,
+        lengths,
+        answers=answers,
+        refusals=refusals,
+        confidence=confidence,
+        min_confidence=index.config.abstention.min_confidence,
+    )
 
 
 def evaluate_beir(

@@ -39,8 +39,18 @@ A refused question says which rule refused it, in words for the reader (`Abstent
 “Malabar”" (rule 1, naming what it found), "no passage gives the number or date it asks for" (2),
 "nothing in the texts is about it" (3), "the closest passages match it only loosely" (4).
 `Result.confidence` is rule 4's probability, and 0 when rules 1–3 refused a question rule 4 would
-have answered, and one half when a number it names answered one rule 4 would have refused, so that
-it is below one half exactly when the question is refused.
+have answered, and `min_confidence` (one half unless set) when a number it names answered one rule
+4 would have refused, so that it is below `min_confidence` exactly when the question is refused.
+
+Rule 4 answers at a probability of one half (`min_confidence`), the calibrated threshold.
+`ALLIANCE_QA_MIN_CONFIDENCE` raises it for the service and the CLI: on documents of one's own the
+calibration need not hold, and every `alliance-qa eval` of a question set reports how many
+answerable questions are answered and unanswerable ones refused at higher thresholds, so a user can
+choose one from their own dev questions (session 10: on 583 SciFact abstracts indexed as a corpus,
+300 claims about them and 300 about abstracts not indexed, 0.5 answers 94 % of the first and
+refuses 11 % of the second; 0.85 answers 90 % and refuses 30 %, 0.9 82 % and 55 %). On the
+bundled dev questions the default already refuses all 18 unanswerable ones; 0.7 would answer 94 %
+of the answerable, 0.85 73 %.
 
 Calibration, on the dev split of evals/questions/alliance.jsonl (46 answerable, 13 unanswerable
 when fitted; 48 and 16 since q115–q119 were added;
@@ -229,6 +239,10 @@ class AbstentionRule:
     coverage: float = 0.0
     number_share: float = 0.0  # a number question needs a numbered sentence holding this much of it
     min_sentence: float = -1.0  # below this best-sentence cosine nothing in the corpus is about it
+    # the logistic part answers at this probability or above: 0.5 (a logit of 0) is the calibrated
+    # rule; higher refuses more near-domain questions and answers fewer (`alliance-qa eval` reports
+    # the trade-off at other thresholds for a question set of one's own)
+    min_confidence: float = 0.5
 
     def logit(self, signals: Signals) -> float:
         return (
@@ -258,7 +272,7 @@ class AbstentionRule:
             return f"nothing in {signals.scope} is about it"
         if signals.number_share is not None and signals.number_share < self.number_share:
             return "no passage gives the number or date it asks for"
-        if self.logit(signals) < 0.0:
+        if self.probability(signals) < self.min_confidence:
             return "the closest passages match it only loosely"
         return None
 
@@ -271,12 +285,14 @@ class AbstentionRule:
 
     def verdict(self, signals: Signals) -> tuple[str | None, float]:
         """`refusal(signals)` and `confidence(signals)`, the rule run once for both: the confidence
-        is below one half exactly when the question is refused."""
+        is below `min_confidence` exactly when the question is refused."""
         refusal = self.refusal(signals)
         probability = self.probability(signals)
         if refusal is not None:
-            return refusal, 0.0 if probability >= 0.5 else probability  # refused before the logistic part
-        return None, max(probability, 0.5)  # answered by the number it names, whatever the logistic says
+            # refused before the logistic part, which would have answered: 0
+            return refusal, 0.0 if probability >= self.min_confidence else probability
+        # answered by the number it names, whatever the logistic part says
+        return None, max(probability, self.min_confidence)
 
 
 DEFAULT_RULE = AbstentionRule(

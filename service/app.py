@@ -26,7 +26,7 @@ from service.deps import DeferredFreeze, install_index
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
 from service.routes import ask, documents, health, pages
-from service.settings import Settings, load_settings
+from service.settings import Settings, load_settings, search_config
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,11 @@ def load_index(settings: Settings, *, embedder: Embedder | None = None) -> Index
         threads=settings.encode_threads(),
     )
     # encoding is most of a question's cost: a repeated question skips it
-    return Index.open(settings.index_dir, embedder=QueryCache(model, size=settings.query_cache_size))
+    return Index.open(
+        settings.index_dir,
+        embedder=QueryCache(model, size=settings.query_cache_size),
+        config=search_config(settings),
+    )
 
 
 def _unavailable(settings: Settings, exc: Exception) -> AllianceQAError:

@@ -229,9 +229,14 @@ def ask(
     from dataclasses import asdict
 
     from index.retriever import Index
+    from service.settings import search_config
 
     settings = _settings()
-    index = Index.open(index_dir or settings.index_dir, embedder=_embedder(model or settings.model_path))
+    index = Index.open(
+        index_dir or settings.index_dir,
+        embedder=_embedder(model or settings.model_path),
+        config=search_config(settings),
+    )
     result = index.ask(question, k=k, mode=mode, doc_ids=list(doc_ids) or None)
     if as_json:
         answer = (
@@ -374,6 +379,7 @@ def eval_command(
     from evals.rewrites import rewrite_questions
     from evals.runner import MODES, evaluate_beir, evaluate_questions
     from index.retriever import Index
+    from service.settings import search_config
 
     if questions is not None and beir_dir is not None:
         raise InputError("pass either --questions or --beir, not both")
@@ -408,10 +414,16 @@ def eval_command(
             asked = rewrite_questions(asked, rewrite)
         home = index_dir or settings.index_dir
         try:
-            index = Index.open(home, embedder=embedder)
+            index = Index.open(home, embedder=embedder, config=search_config(settings))
         except IndexMissingError:
             click.echo(f"no index at {home}: building it from {settings.corpus_dir}", err=True)
-            index = Index.build(settings.corpus_dir, home, embedder=embedder, progress=progress)
+            index = Index.build(
+                settings.corpus_dir,
+                home,
+                embedder=embedder,
+                progress=progress,
+                config=search_config(settings),
+            )
         evaluation = evaluate_questions(
             index,
             asked,
@@ -425,6 +437,8 @@ def eval_command(
     report = to_json(evaluation)
     # which encoder asked the questions: int8 and float32 rank a few questions differently
     report["setup"]["backend"] = settings.backend
+    if settings.min_confidence != 0.5 and beir_dir is None:
+        report["setup"]["min_confidence"] = settings.min_confidence  # ALLIANCE_QA_MIN_CONFIDENCE
     if rewrite is not None:
         report["setup"]["rewrite"] = rewrite  # the questions were asked rewritten (evals/rewrites.py)
     comparisons = compare_modes(report)

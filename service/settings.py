@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from alliance_qa.errors import InputError
+
+if TYPE_CHECKING:
+    from index.ranking import SearchConfig
 
 ENV_PREFIX = "ALLIANCE_QA_"
 
@@ -55,6 +58,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)
+    min_confidence: float = Field(
+        0.5,
+        gt=0.0,
+        lt=1.0,
+        description="the abstention rule answers a question at this confidence or above (0.5: as "
+        "calibrated on the bundled dev questions; higher refuses more, see the abstention table of "
+        "`alliance-qa eval`)",
+    )
     max_question_chars: int = Field(1000, ge=1)
     max_k: int = Field(50, ge=1)
     max_upload_bytes: int = Field(2_000_000, ge=1)
@@ -68,6 +79,16 @@ class Settings(BaseSettings):
         the threads spin while they wait); `serve --workers N` sets the share per worker.
         """
         return self.threads or available_cores()
+
+
+def search_config(settings: Settings) -> SearchConfig:
+    """The query-time settings the environment changes: today, the abstention threshold."""
+    from dataclasses import replace
+
+    from index.abstention import DEFAULT_RULE
+    from index.ranking import SearchConfig
+
+    return SearchConfig(abstention=replace(DEFAULT_RULE, min_confidence=settings.min_confidence))
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -52,6 +52,12 @@ def test_eval_builds_the_missing_index_and_writes_the_three_report_files(tmp_pat
     assert all("refusal" not in q["modes"]["dense"] for q in report["queries"] if q not in refused)
     markdown = (tmp_path / "first" / "report.md").read_text()
     assert "## Why questions were refused" in markdown
+    # abstention at higher thresholds, from each question's confidence
+    curve = report["modes"]["dense"]["abstention_curve"]
+    assert [row["threshold"] for row in curve] == [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]
+    assert curve[0]["answered_rate"] == report["modes"]["dense"]["abstention"]["answered_rate"]
+    assert curve[0]["refused_rate"] == report["modes"]["dense"]["abstention"]["recall"]
+    assert "## Abstention at other thresholds" in markdown
     assert (
         f"| {refused[0]['id']} | {refused[0]['kind']} |" in markdown.split("## Why questions were refused")[1]
     )

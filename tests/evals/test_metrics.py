@@ -5,7 +5,15 @@ from __future__ import annotations
 import math
 from math import isclose, log2
 
-from evals.metrics import abstention, first_relevant_rank, latency, mean_scores, median_length, score_queries
+from evals.metrics import (
+    abstention,
+    abstention_curve,
+    first_relevant_rank,
+    latency,
+    mean_scores,
+    median_length,
+    score_queries,
+)
 
 QRELS = {"q1": {"d1": 1, "d2": 1}, "q2": {"d3": 1}}
 RUN = {"q1": {"d1": 0.9, "d5": 0.8, "d2": 0.7}, "q2": {"d4": 1.0, "d5": 0.5, "d3": 0.1}}
@@ -51,6 +59,24 @@ def test_abstention_precision_recall_and_answered_rate():
     nothing_refused = abstention([True, False], [False, False])
     assert nothing_refused["precision"] is None
     assert nothing_refused["recall"] == 0.0
+
+
+def test_the_abstention_curve_answers_at_or_above_each_threshold_and_refuses_below():
+    answerable = [True, True, True, True, False, False]
+    confidence = [0.97, 0.86, 0.7, 0.0, 0.9, 0.3]  # 0.0: refused before the logistic part
+    curve = {row["threshold"]: row for row in abstention_curve(answerable, confidence)}
+    assert list(curve) == [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]
+    assert curve[0.5] == {"threshold": 0.5, "answered_rate": 3 / 4, "refused_rate": 1 / 2}
+    assert curve[0.7]["answered_rate"] == 3 / 4  # 0.7 itself is answered
+    assert curve[0.85] == {"threshold": 0.85, "answered_rate": 2 / 4, "refused_rate": 1 / 2}
+    assert curve[0.95] == {"threshold": 0.95, "answered_rate": 1 / 4, "refused_rate": 2 / 2}
+    # below the run's own threshold a refusal's confidence says nothing: left out
+    assert [row["threshold"] for row in abstention_curve(answerable, confidence, floor=0.85)] == [
+        0.85,
+        0.9,
+        0.95,
+    ]
+    assert abstention_curve([True], [0.9])[0]["refused_rate"] is None
 
 
 def test_latency_percentiles_interpolate_linearly():

@@ -79,6 +79,30 @@ def test_a_refusal_says_why_and_its_confidence_agrees(changes: dict[str, object]
     assert (DEFAULT_RULE.confidence(signals) >= 0.5) is (reason is None)
 
 
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.9])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"dense": 0.45, "sentence": 0.45},
+        {"dense": 0.35, "sentence": 0.4},
+        {"unknown_name": True, "unknown": ("“Quad”",)},
+        {"dense": 0.2, "sentence": 0.1, "coverage": 0.4, "held_share": 1.0},
+    ],
+)
+def test_a_higher_threshold_refuses_what_the_logistic_part_doubts(
+    threshold: float, changes: dict[str, object]
+) -> None:
+    from dataclasses import replace
+
+    rule = replace(DEFAULT_RULE, min_confidence=threshold)
+    signals = replace(ON_TOPIC, **changes)  # type: ignore[arg-type]
+    refusal, confidence = rule.verdict(signals)
+    assert (confidence >= threshold) is (refusal is None)  # the caller's reading of it holds
+    if changes.get("held_share") is None and not changes.get("unknown_name"):
+        assert (refusal is None) is (rule.probability(signals) >= threshold)
+
+
 def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
     def asking(share: float) -> Signals:
         return Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0, number_share=share)

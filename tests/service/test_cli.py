@@ -60,6 +60,31 @@ def test_a_hard_wrapped_answer_prints_on_one_line_and_cites_the_source_exactly( 
     assert answer["text"] == "Steep the leaves for two\nto three minutes, then take them out."  # the source
 
 
+def test_the_abstention_threshold_is_a_setting(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from service.app import load_index
+    from service.settings import load_settings
+
+    run("ingest")
+    question = "annual exercise Grey Heron rescue"
+    code, out = run("ask", question, "--json", "--mode", "dense")
+    first = json.loads(out.splitlines()[0])
+    assert first["answerable"]
+    monkeypatch.setenv("ALLIANCE_QA_MIN_CONFIDENCE", "0.999")
+    code, out = run("ask", question, "--json", "--mode", "dense")
+    assert (
+        code == 0
+        and json.loads(out.splitlines()[0])["refusal"] == "the closest passages match it only loosely"
+    )
+    # the service opens its index with the same threshold
+    index = load_index(load_settings(), embedder=FakeEmbedder())
+    assert index.config.abstention.min_confidence == 0.999
+    monkeypatch.setenv("ALLIANCE_QA_MIN_CONFIDENCE", "1.5")
+    code, out = run("ask", question)
+    assert code == 1 and "ALLIANCE_QA_MIN_CONFIDENCE" in out and "less than 1" in out
+
+
 def test_ask_json_lines_carry_exact_citations(run) -> None:  # type: ignore[no-untyped-def]
     run("ingest")
     code, out = run("ask", "lighthouse automated", "--json", "-k", "3", "--mode", "dense")
