@@ -516,34 +516,33 @@ class Ranker:
         named = set(numbers_in(question))
         if not named or any(n not in self._written for n in named):
             return None
-        holding = np.zeros(len(sentences), dtype=bool)
-        holding[self._written[named.pop()]] = True
+        holding = sentences.copy()
         for number in named:
-            also = np.zeros(len(sentences), dtype=bool)
-            also[self._written[number]] = True
-            holding &= also
-        holding &= sentences
+            writes = np.zeros(len(sentences), dtype=bool)
+            writes[self._written[number]] = True
+            holding &= writes
         if not holding.any():
             return None
-        topic = self.lexical.query_terms(held_topic(question))
-        total = self.lexical.total_weight(topic)
-        if total <= 0:
-            return 1.0  # it asks nothing beside the number: the sentence writing it answers
-        shares = self._headed_words.shares(
-            *self.lexical.weighted_columns(topic.stems), width=self.lexical.columns, total=total
-        )
-        return float(shares[holding].max())
+        shares = self._headed_shares(held_topic(question))
+        # a question asking nothing beside the number is answered by the sentence writing it
+        return 1.0 if shares is None else float(shares[holding].max())
 
     def _number_share(self, question: str, sentences: Mask) -> float:
         """The most of what `question` asks a number about that one numbered sentence holds.
 
         `sentences` masks the sentences that may answer (those of the allowed documents).
         """
-        topic = self.lexical.query_terms(number_topic(question))
-        shares = self._headed_words.shares(
-            *self.lexical.weighted_columns(topic.stems),
-            width=self.lexical.columns,
-            total=self.lexical.total_weight(topic),
-        )
+        shares = self._headed_shares(number_topic(question))
         numbered = sentences & self._numbered_for(question)
-        return float(shares[numbered].max()) if numbered.any() else 0.0
+        return float(shares[numbered].max()) if shares is not None and numbered.any() else 0.0
+
+    def _headed_shares(self, text: str) -> Floats | None:
+        """Per sentence read with its heading path, the idf-weighted share of the words of `text`
+        it holds (a word the corpus never uses weighs as the rarest); None when `text` has none."""
+        topic = self.lexical.query_terms(text)
+        total = self.lexical.total_weight(topic)
+        if total <= 0:
+            return None
+        return self._headed_words.shares(
+            *self.lexical.weighted_columns(topic.stems), width=self.lexical.columns, total=total
+        )
