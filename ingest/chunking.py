@@ -78,31 +78,30 @@ class _Unit:
     block: Block
 
 
-def _units(text: str, blocks: Sequence[Block]) -> list[_Unit]:
+def _units(text: str, blocks: Sequence[Block], start: int = 0, end: int | None = None) -> list[_Unit]:
+    """The units of `blocks` (in order) inside `[start, end)`: a title or heading whole, other blocks
+    cut into sentences (an item is one)."""
+    end = len(text) if end is None else end
     units: list[_Unit] = []
     for block in blocks:
+        if block.start >= end:
+            break
+        lo, hi = max(block.start, start), min(block.end, end)
+        if lo >= hi:
+            continue
         if block.kind in ("title", "heading"):
-            units.append(_Unit(block.start, block.end, block))
+            units.append(_Unit(lo, hi, block))
         else:
-            spans = split_sentences(text[block.start : block.end], offset=block.start)
-            units.extend(_Unit(s, e, block) for s, e in spans)
+            units.extend(_Unit(s, e, block) for s, e in split_sentences(text[lo:hi], offset=lo))
     return units
 
 
 def units_within(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """The units of the document `text` inside `[start, end)` (a chunk), cut as the chunker cuts
     them: `(start, end, is_heading)` for each sentence, item, heading or title."""
-    units: list[tuple[int, int, bool]] = []
     blocks, ends = _blocks(text)
-    for block in blocks[bisect.bisect_right(ends, start) :]:  # the blocks ending after `start`, in order
-        if block.start >= end:
-            break
-        lo, hi = max(block.start, start), min(block.end, end)
-        if block.kind in ("title", "heading"):
-            units.append((lo, hi, True))
-        else:
-            units.extend((s, e, False) for s, e in split_sentences(text[lo:hi], offset=lo))
-    return units
+    after = blocks[bisect.bisect_right(ends, start) :]  # the blocks ending after `start`, in order
+    return [(u.start, u.end, u.block.kind in ("title", "heading")) for u in _units(text, after, start, end)]
 
 
 @lru_cache(maxsize=64)
