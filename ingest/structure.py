@@ -129,12 +129,13 @@ def parse_blocks(text: str) -> list[Block]:
         end = start + len(stripped)
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
         item = LIST_ITEM.match(line)
-        standalone_heading = (
+        reads_as_heading = (
+            # a heading standing alone (or over a list): not the last line of a wrapped paragraph,
+            # which breaks off ("…a copy of this License; and") or holds a sentence end
             _is_heading(stripped)
             and (not following or LIST_ITEM.match(lines[index + 1][1]) is not None)
-            # the last line of a wrapped paragraph breaks off no heading: "…a copy of this License; and"
             and not (tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None))
-        )
+        ) or (bool(following) and _heads_text(stripped, following))
         kind: BlockKind
         depth = 0
         if title is None:
@@ -148,15 +149,11 @@ def parse_blocks(text: str) -> list[Block]:
             and previous.kind in ("paragraph", "item")
             and not stripped.startswith("#")  # a Markdown heading, whatever is above it
             # an item's wrapped lines are indented under it, whatever they read like
-            and (
-                (previous.kind == "item" and line[:1] in " \t")
-                or mid_sentence
-                or not (standalone_heading or (following and _heads_text(stripped, following)))
-            )
+            and ((previous.kind == "item" and line[:1] in " \t") or mid_sentence or not reads_as_heading)
         ):
             blocks[-1] = replace(previous, end=end)  # a hard-wrapped line continues the block
             continue
-        elif standalone_heading or (following and _heads_text(stripped, following)):
+        elif reads_as_heading:
             kind, heading = "heading", heading_label(stripped)
         else:
             kind = "paragraph"
