@@ -197,8 +197,12 @@ def has_number(text: str, *, in_words: bool = False) -> bool:
     With `in_words`, an amount written in words counts too ("three minutes"): it answers "how
     many…", not "when…".
     """
-    text = LIST_MARKER.sub("", text, count=1)
-    return NUMBER.search(text) is not None or (in_words and AMOUNT.search(text) is not None)
+    return NUMBER.search(LIST_MARKER.sub("", text, count=1)) is not None or (in_words and spells_amount(text))
+
+
+def spells_amount(text: str) -> bool:
+    """Does `text` write an amount in words ("two to three minutes", "a dozen", "decades")?"""
+    return AMOUNT.search(LIST_MARKER.sub("", text, count=1)) is not None
 
 
 def numbers_in(text: str) -> list[str]:

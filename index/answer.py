@@ -19,7 +19,7 @@ better of the two cosines; answer sentences and abstention keep the plain senten
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,14 +181,19 @@ class SentenceWords:
     count: int  # sentences
 
     @classmethod
-    def build(cls, texts: Sequence[str], lexical: LexicalIndex) -> SentenceWords:
+    def build(cls, found: Sequence[Set[int]]) -> SentenceWords:
+        """From each sentence's stem columns (`columns_in`)."""
         owner: list[int] = []
         columns: list[int] = []
-        for i, text in enumerate(texts):
-            found = set(lexical.columns_of(lexical.stems(lexical.words_of(text))).tolist()) - {-1}
-            owner.extend([i] * len(found))
-            columns.extend(sorted(found))
-        return cls(np.asarray(owner, dtype=np.int64), np.asarray(columns, dtype=np.int64), len(texts))
+        for i, held in enumerate(found):
+            owner.extend([i] * len(held))
+            columns.extend(sorted(held))
+        return cls(np.asarray(owner, dtype=np.int64), np.asarray(columns, dtype=np.int64), len(found))
+
+    @staticmethod
+    def columns_in(text: str, lexical: LexicalIndex) -> frozenset[int]:
+        """The columns of the lexical index's stems that `text` holds."""
+        return frozenset(lexical.columns_of(lexical.stems(lexical.words_of(text))).tolist()) - {-1}
 
     def shares(
         self,

@@ -45,6 +45,7 @@ from index.abstention import (
     held_topic,
     number_topic,
     numbers_in,
+    spells_amount,
     wants_amount,
     wants_number,
 )
@@ -266,14 +267,15 @@ class Ranker:
             )
         ]
         # the stems of every sentence, for the word-overlap part of ranking and answer scoring
-        self.sentence_words = SentenceWords.build(sentence_texts, lexical)
+        own = [SentenceWords.columns_in(t, lexical) for t in sentence_texts]
+        self.sentence_words = SentenceWords.build(own)
         # a lead-in ("Key provisions include:") echoes the question but answers nothing
         self._lead_ins = np.asarray([t.endswith(":") for t in sentence_texts], dtype=bool)
         self._items = np.asarray([LIST_ITEM.match(t) is not None for t in sentence_texts], dtype=bool)
         # sentences with a figure, month or century (they answer "when…"), and those that also
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
         self._numbered = np.asarray([has_number(t) for t in sentence_texts], dtype=bool)
-        self._amounts = np.asarray([has_number(t, in_words=True) for t in sentence_texts], dtype=bool)
+        self._amounts = self._numbered | np.asarray([spells_amount(t) for t in sentence_texts], dtype=bool)
         # the sentences writing each number of two or more digits ("1951" → the sentences with it)
         written: dict[str, list[int]] = {}
         for i, t in enumerate(sentence_texts):
@@ -282,12 +284,9 @@ class Ranker:
         self._written = {n: np.asarray(rows, dtype=np.int64) for n, rows in written.items()}
         # ... and the stems of each sentence with its heading path: a figure's sentence often leaves
         # what it counts to its headings ("Green tea › Preparation": "Steep for three minutes.")
+        paths = {c.section: SentenceWords.columns_in(" ".join(c.section), lexical) for c in chunks}
         self._headed_words = SentenceWords.build(
-            [
-                f"{' '.join(chunks[r].section)}\n{t}"
-                for r, t in zip(sentences.rows.tolist(), sentence_texts, strict=True)
-            ],
-            lexical,
+            [held | paths[chunks[r].section] for r, held in zip(sentences.rows.tolist(), own, strict=True)]
         )
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
