@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -233,28 +234,41 @@ def test_best_per_chunk_equals_brute_force() -> None:
     np.testing.assert_allclose(best_per_chunk(values, pointers), expected)
 
 
+def _brute_force_held_weights(
+    index: Index, topic_text: str, keep: Callable[[str], bool], *, headed: bool = True
+) -> tuple[list[float], float]:
+    """Sentence by sentence, for each sentence `keep` accepts: the idf weight of the words of
+    `topic_text` it holds, with its heading path's words (when `headed`); and the topic's whole
+    weight, a word the corpus never uses weighing as the rarest."""
+    table = index._ranker.sentences
+    topic = index.lexical.query_terms(topic_text)
+    weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
+    texts = {d.doc_id: d.text for d in index.documents()}
+    held = []
+    for row, start, end in zip(table.rows.tolist(), table.starts.tolist(), table.ends.tolist(), strict=True):
+        chunk = index.chunks[row]
+        sentence = texts[chunk.doc_id][start:end]
+        if keep(sentence):
+            read = " ".join(chunk.section) + "\n" + sentence if headed else sentence
+            stems = set(index.lexical.stems(index.lexical.words_of(read)))
+            held.append(sum(w for stem, w in weights.items() if stem in stems))
+    return held, index.lexical.total_weight(topic)
+
+
 def _brute_force_number_share(
     index: Index, question: str, *, headed: bool = True, words: bool = True
 ) -> float:
     """Rule 2's signal sentence by sentence: the most of what `question` asks a number about that a
     sentence holding a number (in words too for "how many…", when `words`) holds, with its heading
     path's words (when `headed`)."""
-    ranker = index._ranker
-    table = ranker.sentences
-    topic = index.lexical.query_terms(number_topic(ranker.read(question)))
-    weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
-    texts = {d.doc_id: d.text for d in index.documents()}
-    best = 0.0
-    for row, start, end in zip(table.rows.tolist(), table.starts.tolist(), table.ends.tolist(), strict=True):
-        chunk = index.chunks[row]
-        sentence = texts[chunk.doc_id][start:end]
-        if not has_number(sentence, in_words=words and wants_amount(question)):
-            continue
-        held = " ".join(chunk.section) + "\n" + sentence if headed else sentence
-        stems = set(index.lexical.stems(index.lexical.words_of(held)))
-        share = sum(w for stem, w in weights.items() if stem in stems) / index.lexical.total_weight(topic)
-        best = max(best, share)
-    return best
+    in_words = words and wants_amount(question)
+    held, total = _brute_force_held_weights(
+        index,
+        number_topic(index._ranker.read(question)),
+        lambda sentence: has_number(sentence, in_words=in_words),
+        headed=headed,
+    )
+    return max(held, default=0.0) / total if total > 0 else 0.0
 
 
 @pytest.mark.parametrize(
@@ -327,22 +341,14 @@ def test_the_share_held_beside_a_named_year_equals_a_sentence_by_sentence_search
 ) -> None:
     from index.abstention import held_topic, numbers_in
 
+    named = set(numbers_in(question))
+    weights, total = _brute_force_held_weights(
+        index, held_topic(question), lambda sentence: bool(named) and named <= set(numbers_in(sentence))
+    )
+    # None: no sentence writes them all; 1.0: it asks nothing beside them
+    expected = None if not weights else max(weights) / total if total > 0 else 1.0
     ranker = index._ranker
     table = ranker.sentences
-    named = set(numbers_in(question))
-    texts = {d.doc_id: d.text for d in index.documents()}
-    topic = index.lexical.query_terms(held_topic(question))
-    weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
-    total = index.lexical.total_weight(topic)
-    shares = []
-    for row, start, end in zip(table.rows.tolist(), table.starts.tolist(), table.ends.tolist(), strict=True):
-        chunk = index.chunks[row]
-        sentence = texts[chunk.doc_id][start:end]
-        if not named or not named <= set(numbers_in(sentence)):
-            continue
-        stems = set(index.lexical.stems(index.lexical.words_of(" ".join(chunk.section) + "\n" + sentence)))
-        shares.append(sum(w for stem, w in weights.items() if stem in stems) / total if total > 0 else 1.0)
-    expected = max(shares) if shares else None
     everywhere = np.ones(len(table), dtype=bool)
     held = ranker._held_share(question, everywhere)
     assert (held is None) is (expected is None)
