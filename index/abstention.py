@@ -94,11 +94,12 @@ thresholds fit both it and the full question):
   percentage/proportion/fraction…", or naming such an amount alone ("Japan's defense budget?",
   "[tell me] what Japan's defense budget is", "[I'd like to know] the cost of the bases") now asks
   for a number (rule 2) and is refused: no sentence gives a figure about a budget. "The costs and
-  benefits of the alliance", "the costs of the alliance" and "the budget process" ask for none. It moved q099 alone: no refusal or answer of test or the blind set, nor of dev
-  asked in a request, after a sentence about the asker or in capitals.
-- Dev: 18 of 18 unanswerable refused (17 before the amounts rule), 49 of 49 answerable answered (100 %). Test: 13 of 13
-  refused (100 %; 10 before the names rule, 12 before the offices rule), 40 of 42 answered (95 %).
-  Blind set (`evals/questions/blind.jsonl`): 7 of 7 refused (6 before the offices rule), 38 of 38
+  benefits of the alliance", "the costs of the alliance" and "the budget process" ask for none. It
+  moved q099 alone: no refusal or answer of test or the blind set, nor of dev asked in a request,
+  after a sentence about the asker or in capitals.
+- Dev: 18 of 18 unanswerable refused (17 before the amounts rule), 49 of 49 answerable answered
+  (100 %). Test: 13 of 13 refused (100 %; 10 before the names rule, 12 before the offices rule),
+  40 of 42 answered (95 %). Blind set (`evals/questions/blind.jsonl`): 7 of 7 refused (6 before the offices rule), 38 of 38
   answered.
 - Tried in session 10 and not kept: refusing a question with a word the corpus never uses that is
   rare in English (wordfreq Zipf < 3), to catch names typed in lower case ("the malabar exercise").
@@ -106,8 +107,8 @@ thresholds fit both it and the full question):
   sourdough, publickey, photosynthesis are), and five answerable ones ("complicates", "slowdowns",
   "soldiering", "efect", "pact's").
 - What it misses: in-domain questions about something the essays never name in a capitalised word,
-  an office or an amount ("Which submarines does Japan operate?"): every word is one the essays use. Two
-  paraphrased answerable test questions score below the logistic boundary.
+  an office or an amount ("Which submarines does Japan operate?"): every word is one the essays
+  use. Two paraphrased answerable test questions score below the logistic boundary.
 """
 
 from __future__ import annotations
@@ -119,13 +120,13 @@ from dataclasses import dataclass
 # what an amount is called when a question asks for it by name: "What is Japan's defense budget?"
 # ("costs", plural, are as often drawbacks as sums: "the costs and benefits", "the costs of the alliance")
 _AMOUNTS = "budgets?|cost|prices?|populations?|percentages?|spending|expenditures?|salary|salaries|sizes?"
-# ... and those of them asking for an amount, a count, a duration or an age rather than a date
 # an amount named as what is asked for: "[the] [Japan's] [annual defense] budget [of …]", ending
 # there or going on only with "of/for/in/on/at…" or "is/was" ("what Japan's budget is")
 _AMOUNT_ASKED = (
     r"(?:the\s+)?(?:[\w-]+(?:'s|’s)\s+)?(?:[\w-]+\s+){0,3}?"
     rf"(?:{_AMOUNTS})\b(?=\s*(?:[?.]|$|(?:of|for|in|on|at|is|was|are|were|will)\b))"
 )
+# questions asking for an amount, a count, a duration or an age rather than a date
 QUANTITY_QUESTION = re.compile(
     r"^\s*(?:how\s+(?:many|much|long|old)\b|(?:what|which)\s+(?:percentage|proportion|fraction)\b"
     # "what is / what's / whats / what … budget": asked directly, or inside a request whose lead-in

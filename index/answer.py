@@ -6,8 +6,8 @@
                                       heading path (optional; indexes built before it lack it)
 
 Sentences are the units the chunker cut each chunk into (`ingest.chunking.units_within`), so a
-list item is a sentence of its own and a hard-wrapped sentence is one sentence. A heading line is not an answer, so it is left out unless the chunk has
-nothing else. At query time the sentences of the returned passages are scored by a dot product
+list item is a sentence of its own and a hard-wrapped sentence is one sentence. A heading line is
+not an answer, so it is left out unless the chunk has nothing else. At query time the sentences of the returned passages are scored by a dot product
 with the query vector already computed for retrieval, plus a share of the query's content words
 they contain (weighted by idf): one small matrix product, no extra model call.
 
