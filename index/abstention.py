@@ -99,8 +99,8 @@ thresholds fit both it and the full question):
   after a sentence about the asker or in capitals.
 - Dev: 18 of 18 unanswerable refused (17 before the amounts rule), 49 of 49 answerable answered
   (100 %). Test: 13 of 13 refused (100 %; 10 before the names rule, 12 before the offices rule),
-  40 of 42 answered (95 %). Blind set (`evals/questions/blind.jsonl`): 7 of 7 refused (6 before the offices rule), 38 of 38
-  answered.
+  40 of 42 answered (95 %). Blind set (`evals/questions/blind.jsonl`): 7 of 7 refused (6 before
+  the offices rule), 38 of 38 answered.
 - Tried in session 10 and not kept: refusing a question with a word the corpus never uses that is
   rare in English (wordfreq Zipf < 3), to catch names typed in lower case ("the malabar exercise").
   Over dev, test and blind it would refuse no unanswerable question not refused already (navies,
