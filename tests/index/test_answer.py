@@ -88,8 +88,11 @@ def test_a_list_item_is_an_answer_and_a_lead_in_is_not(index: Index) -> None:
     assert not text[hit.highlight[0] : hit.highlight[1]].endswith(":")
 
 
-def _brute_force_highlights(index: Index, question: str, *, framed: bool) -> list[tuple[int, int] | None]:
-    """Each hit's best sentence, computed sentence by sentence: cosine + overlap · share of words + bonuses."""
+def _brute_force_highlights(
+    index: Index, question: str, *, framed: bool, headed: bool
+) -> list[tuple[int, int] | None]:
+    """Each hit's best sentence, computed sentence by sentence: cosine + overlap · share of words
+    (those of the sentence, and with `headed` of its heading path too) + bonuses."""
     ranker = index._ranker
     table = ranker.sentences
     assert table.context is not None
@@ -107,7 +110,8 @@ def _brute_force_highlights(index: Index, question: str, *, framed: bool) -> lis
             sentence = texts[hit.chunk.doc_id][start:end]
             if sentence.endswith(":"):
                 continue  # a lead-in
-            stems = set(index.lexical.stems(index.lexical.words_of(sentence)))
+            read = f"{sentence} {' '.join(hit.chunk.section)}" if headed else sentence
+            stems = set(index.lexical.stems(index.lexical.words_of(read)))
             share = sum(w for stem, w in weights.items() if stem in stems) / total if total else 0.0
             vector = table.context[i] if framed else table.vectors[i]
             score = float(vector @ query) + ranker.config.answer_overlap * share
@@ -129,24 +133,29 @@ ANSWER_QUESTIONS = [
 
 
 def test_answer_sentences_are_the_best_framed_sentence_of_each_passage(index: Index) -> None:
-    """Framed cosines (the default) and plain ones each pick as a sentence-by-sentence search does."""
+    """Framed cosines (the default) and plain ones, words counted with the heading path (the
+    default) or without, each pick as a sentence-by-sentence search does."""
     ranker = index._ranker
     default = ranker.config
-    differ = 0
+    differ = {"answer_context": 0, "answer_headed": 0}
     try:
         for framed in (True, False):
-            ranker.config = replace(default, answer_context=framed)
+            for headed in (True, False):
+                ranker.config = replace(default, answer_context=framed, answer_headed=headed)
+                for question in ANSWER_QUESTIONS:
+                    highlights = [hit.highlight for hit in index.search(question, k=3)]
+                    brute = _brute_force_highlights(index, question, framed=framed, headed=headed)
+                    assert highlights == brute, (question, framed, headed)
+        for setting in differ:
             for question in ANSWER_QUESTIONS:
-                highlights = [hit.highlight for hit in index.search(question, k=3)]
-                assert highlights == _brute_force_highlights(index, question, framed=framed), question
-        for question in ANSWER_QUESTIONS:
-            ranker.config = replace(default, answer_context=False)
-            plain = [hit.highlight for hit in index.search(question, k=3)]
-            ranker.config = default
-            differ += plain != [hit.highlight for hit in index.search(question, k=3)]
+                ranker.config = replace(default, **{setting: False})
+                off = [hit.highlight for hit in index.search(question, k=3)]
+                ranker.config = default
+                differ[setting] += off != [hit.highlight for hit in index.search(question, k=3)]
     finally:
         ranker.config = default
-    assert differ  # the setting changes at least one pick here, so the checks above tell them apart
+    # each setting changes at least one pick here, so the checks above tell them apart
+    assert all(differ.values()), differ
 
 
 def test_headings_are_not_sentences_to_answer_with(index: Index) -> None:
