@@ -168,7 +168,9 @@ class SearchConfig:
     # cornerstone") does not outscore the one that says what it does ("the framework facilitates
     # the exchange of best practices"). Answer sentences right, hybrid, before → after (session 11):
     # dev 33 → 36 of 49 (4 won, 1 lost: a keyword question that names the topic sentence's words),
-    # test 25 → 26 of 42, blind 28 → 29 of 38; the weight 0.25 kept (0.25–1.0 all give 36 on dev)
+    # test 25 → 26 of 42, blind 28 → 29 of 38; the weight 0.25 kept (0.25–1.0 all give 36 on dev).
+    # Hybrid's word-overlap ranking keeps the sentence's own words: read with the path, it lowered
+    # dev hit@1 from .918 to .878
     answer_headed: bool = True  # False: the sentence's own words only, as before session 11
     # an answer sentence that is a list item gains this: in these essays the items hold the
     # specifics, while the sentence before a list only announces them
