@@ -136,10 +136,12 @@ def name_around(question: str, word: str) -> str:
 
     "General" in "When was the General Security of Military Information Agreement signed?" stands
     in the agreement's name; "India" in "…between Japan and India?" stands alone ("and" joins two
-    names, "of" and hyphens join one).
+    names, "of" and hyphens join one: "Self" stands in "the Japan Self-Defense Forces").
     """
     part = r"[A-Z][A-Za-z]*(?:-[A-Za-z]+)*"
-    around = re.compile(rf"(?:{part}(?:\s+of)?\s+)*\b{re.escape(word)}\b(?:(?:\s+of)?\s+{part})*")
+    around = re.compile(
+        rf"(?:{part}(?:\s+of)?\s+)*\b{re.escape(word)}\b(?:-[A-Za-z]+)*(?:(?:\s+of)?\s+{part})*"
+    )
     found = around.search(_body(question))
     return found.group(0) if found is not None else word
 

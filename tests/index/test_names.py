@@ -70,6 +70,9 @@ def test_an_acronym_the_question_glosses_with_corpus_words_is_no_unknown_name(
             "Japan-UK Reciprocal Access Agreement",
         ),
         ("Nothing here?", "Quad", "Quad"),
+        # a word with a hyphenated rest: the name goes on past the hyphen
+        ("Who commands the Japan Self-Defense Forces?", "Self", "Japan Self-Defense Forces"),
+        ("Is the Japan-Philippines pact signed?", "Philippines", "Philippines"),
     ],
 )
 def test_a_name_is_said_whole(question: str, word: str, name: str) -> None:
