@@ -281,8 +281,8 @@ class Index:
                 tokens.save(folder)
             manifest.write(folder)  # last: a folder with a manifest is complete
 
-        with write_lock(out_dir):
-            folder = publish_version(out_dir, fill)
+        with write_lock(out_dir) as home:
+            folder = publish_version(home, fill)
         return cls(
             folder,
             manifest,

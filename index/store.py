@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alliance_qa.errors import IndexMissingError
+from alliance_qa.errors import ForbiddenError, IndexCorruptError, IndexMissingError
 from index.manifest import MANIFEST_FILE
 
 CURRENT = "current"
 VERSIONS = "versions"
 KEEP_VERSIONS = 2  # the live one and the one before, for readers still opening it
+COPIED = "0-copied"  # the version a `current` folder becomes when it is made a link again
 
 
 def resolve_version(path: Path) -> Path:
@@ -39,18 +40,57 @@ def resolve_version(path: Path) -> Path:
     raise IndexMissingError(f"no index at {path}: build one with `alliance-qa ingest`")
 
 
+def index_home(path: Path) -> Path:
+    """The index home `path` stands for: a home's `current` link stands for the home (people
+    point settings at `var/index/current`); any other path for itself."""
+    if path.name == CURRENT and path.is_symlink() and (path.parent / VERSIONS).is_dir():
+        return path.parent
+    return path
+
+
+def writable_home(path: Path) -> Path:
+    """The home a new version of the index at `path` is published in, or why none can be.
+
+    A version folder is refused: publishing inside it would change a version in place, and the
+    new one would be served only through that folder's own link, never by the home. So is a home
+    whose `current` is a folder rather than the link (a copy that followed links): the swap
+    cannot replace it.
+    """
+    home = index_home(path)
+    if (home / MANIFEST_FILE).is_file():
+        owner = home.parent.parent
+        hint = (
+            f"write to the index's home, {owner}"
+            if home.parent.name == VERSIONS and (owner / CURRENT).is_symlink()
+            else "build an index of your own with `alliance-qa ingest --out DIR` and write to that"
+        )
+        raise ForbiddenError(f"{home} is one version of an index, and a version never changes: {hint}")
+    current = home / CURRENT
+    if current.exists() and not current.is_symlink():
+        copied = home / VERSIONS / COPIED  # sorts before every dated version: pruned once replaced
+        raise IndexCorruptError(
+            f"{current} is a folder, not the link to the live version that a write replaces (was the "
+            f"index copied without its links? `cp -a` keeps them); make it a link: "
+            f"`mkdir -p {home / VERSIONS} && mv {current} {copied} && ln -s {VERSIONS}/{COPIED} {current}`"
+        )
+    return home
+
+
 _THREAD_LOCKS: dict[Path, threading.RLock] = {}
 _THREAD_LOCKS_GUARD = threading.Lock()
 _HELD = threading.local()
 
 
 @contextmanager
-def write_lock(home: Path) -> Iterator[None]:
-    """Serialise writers to `home` across threads and processes; re-entrant within a thread.
+def write_lock(path: Path) -> Iterator[Path]:
+    """Serialise writers to the index at `path` across threads and processes; yields its home
+    (`writable_home`, which refuses a path no version can be published at). Re-entrant within a
+    thread.
 
     Re-entry lets an update read the current version and publish the next under one lock,
     so two concurrent updates can never both start from the same version.
     """
+    home = writable_home(path)
     home.mkdir(parents=True, exist_ok=True)
     key = home.resolve()
     with _THREAD_LOCKS_GUARD:
@@ -60,7 +100,7 @@ def write_lock(home: Path) -> Iterator[None]:
         if held.get(key):
             held[key] += 1
             try:
-                yield
+                yield home
             finally:
                 held[key] -= 1
             return
@@ -68,7 +108,7 @@ def write_lock(home: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX)  # other processes
             held[key] = 1
             try:
-                yield
+                yield home
             finally:
                 held[key] = 0
                 fcntl.flock(handle, fcntl.LOCK_UN)

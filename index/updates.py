@@ -170,7 +170,7 @@ def apply_changes(
     under the write lock, so concurrent changes apply one after another and none is lost.
     """
     upserts, removals = list(upserts), list(removals)
-    with write_lock(home):
+    with write_lock(home) as home:
         current = Index.open(home, embedder=embedder, config=base.config if base else None)
         documents = {d.doc_id: d for d in current.documents()}
         for doc_id in removals:
@@ -204,7 +204,7 @@ def sync_folder(
     `alliance-qa add`) are kept; without it the index mirrors the folder exactly.
     """
     folder_documents = {d.doc_id: d for d in read_corpus(corpus_dir)}
-    with write_lock(home):
+    with write_lock(home) as home:
         current = _open_current(home, embedder)
         documents = dict(folder_documents)
         if current is not None and keep_extra:

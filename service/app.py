@@ -21,6 +21,7 @@ from alliance_qa import __version__
 from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingError, PayloadTooLargeError
 from index.embedder import Embedder
 from index.retriever import Index
+from index.store import index_home
 from service.balance import ConnectionBalancer, WorkerLoads
 from service.deps import DeferredFreeze, install_index
 from service.metrics import Metrics, MetricsMiddleware
@@ -149,6 +150,8 @@ def create_app(
     settings: Settings, *, index: Index | None = None, embedder: Embedder | None = None
 ) -> FastAPI:
     """The service: `/v1` JSON API, `/` web page, health and metrics. Pass `index` to skip loading."""
+    # an index named by its `current` link is served, followed and written as its home
+    settings = settings.model_copy(update={"index_dir": index_home(settings.index_dir)})
     metrics = Metrics()
     # `serve --workers N` (N > 1): this worker's slot among those sharing connection counts
     loads = _worker_loads(settings)

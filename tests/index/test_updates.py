@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from alliance_qa.errors import ConflictError, InputError, NotFoundError
+from alliance_qa.errors import ConflictError, ForbiddenError, IndexCorruptError, InputError, NotFoundError
 from index.retriever import Index
-from index.store import VERSIONS, clean_leftovers, resolve_version, write_lock
+from index.store import COPIED, VERSIONS, clean_leftovers, resolve_version, write_lock
 from index.updates import apply_changes, sync_folder
 from ingest import sentences
 from ingest.chunking import ChunkerConfig
@@ -190,3 +190,48 @@ def test_a_chunk_embedded_without_its_headings_is_not_embedded_again(tmp_path: P
     _, embedded = apply_changes(home, embedder=model, upserts=[RIVER])
     assert embedded == len(model.seen) > 0
     assert all("Tamsin" in text or "River" in text for text in model.seen)  # nothing of the old document
+
+
+def test_a_write_through_the_current_link_publishes_at_the_home(home: Path) -> None:
+    """`var/index/current` stands for `var/index`: the new version is served from the home, and
+    the version the link pointed at is left as it was."""
+    before = resolve_version(home)
+    files = sorted(p.name for p in before.iterdir())
+    index, _ = apply_changes(home / "current", embedder=FakeEmbedder(), upserts=[RIVER])
+    assert resolve_version(home) == index.folder != before
+    assert index.folder.parent == home / VERSIONS
+    assert "river-accord" in {d.doc_id for d in Index.open(home, embedder=FakeEmbedder()).documents()}
+    assert sorted(p.name for p in before.iterdir()) == files  # no versions/ or link inside it
+
+
+def test_a_write_to_a_version_folder_is_refused_and_names_the_home(home: Path) -> None:
+    version = resolve_version(home)
+    files = sorted(p.name for p in version.iterdir())
+    with pytest.raises(ForbiddenError, match=f"write to the index's home, {home}"):
+        apply_changes(version, embedder=FakeEmbedder(), upserts=[RIVER])
+    assert sorted(p.name for p in version.iterdir()) == files
+    assert resolve_version(home) == version
+
+
+def test_a_home_whose_current_is_a_copied_folder_is_refused_with_the_fix(home: Path, tmp_path: Path) -> None:
+    """A copy that followed links (`cp -rL`, many archivers) turns `current` into a folder that
+    no atomic swap can replace: the write is refused before anything is built, reads go on, and
+    the command in the message repairs it."""
+    copy = tmp_path / "copy"
+    subprocess.run(["cp", "-rL", str(home), str(copy)], check=True)
+    assert not (copy / "current").is_symlink()
+    with pytest.raises(IndexCorruptError, match="is a folder, not the link") as refused:
+        apply_changes(copy, embedder=FakeEmbedder(), upserts=[RIVER])
+    assert sorted(p.name for p in (copy / VERSIONS).iterdir()) == sorted(
+        p.name for p in (home / VERSIONS).iterdir()
+    )
+    assert Index.open(copy, embedder=FakeEmbedder()).documents()  # still readable
+    fix = str(refused.value).split("`")[-2]
+    subprocess.run(fix, shell=True, check=True)
+    index, _ = apply_changes(copy, embedder=FakeEmbedder(), upserts=[RIVER])
+    assert resolve_version(copy) == index.folder
+    assert "river-accord" in {d.doc_id for d in Index.open(copy, embedder=FakeEmbedder()).documents()}
+    for _ in range(2):  # the repaired version is pruned like any other once two newer ones exist
+        apply_changes(copy, embedder=FakeEmbedder(), removals=["river-accord"])
+        apply_changes(copy, embedder=FakeEmbedder(), upserts=[RIVER])
+    assert COPIED not in {p.name for p in (copy / VERSIONS).iterdir()}

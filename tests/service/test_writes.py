@@ -225,3 +225,37 @@ def test_another_worker_sees_a_write(tmp_path: Path) -> None:
         assert writer.post("/v1/documents", json=NEW_DOC, headers=AUTH).status_code == 201
         ids = [d["doc_id"] for d in reader.get("/v1/documents").json()]
         assert "river-accord" in ids
+
+
+def test_an_index_named_by_its_current_link_takes_writes_at_its_home(tmp_path: Path) -> None:
+    """`ALLIANCE_QA_INDEX_DIR=var/index/current`: a write is served after a restart too, and
+    another worker over the home sees it."""
+    home = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, home, embedder=FakeEmbedder())
+    config = Settings(index_dir=home / "current", corpus_dir=FIXTURE_CORPUS, api_key=KEY)
+    other = create_app(Settings(index_dir=home, api_key=KEY), index=Index.open(home, embedder=FakeEmbedder()))
+    app = create_app(config, index=Index.open(home / "current", embedder=FakeEmbedder()))
+    with TestClient(app) as writer, TestClient(other) as reader:
+        assert writer.post("/v1/documents", json=NEW_DOC, headers=AUTH).status_code == 201
+        assert "river-accord" in [d["doc_id"] for d in reader.get("/v1/documents").json()]
+    reopened = create_app(config, index=Index.open(home / "current", embedder=FakeEmbedder()))
+    with TestClient(reopened) as client:
+        assert "river-accord" in [d["doc_id"] for d in client.get("/v1/documents").json()]
+
+
+def test_a_write_to_a_served_version_folder_is_a_problem_that_names_the_home(tmp_path: Path) -> None:
+    home = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, home, embedder=FakeEmbedder())
+    version = (home / "current").resolve()
+    config = Settings(index_dir=version, corpus_dir=FIXTURE_CORPUS, api_key=KEY)
+    with TestClient(create_app(config, index=Index.open(version, embedder=FakeEmbedder()))) as client:
+        before = snapshot(client)
+        response = client.post("/v1/documents", json=NEW_DOC, headers=AUTH)
+        assert response.status_code == 403
+        assert response.headers["content-type"] == "application/problem+json"
+        assert f"write to the index's home, {home}" in response.json()["detail"]
+        assert snapshot(client) == before
+    assert sorted(p.name for p in version.iterdir()) == sorted(
+        p.name for p in (home / "current").resolve().iterdir()
+    )
+    assert not (version / "versions").exists()
