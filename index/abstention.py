@@ -2,6 +2,9 @@
 
 The rule (`DEFAULT_RULE`), in order:
 
+0. A question written only in scripts the texts never use ("日米同盟とは何ですか？" of English
+   essays) is refused as such: "it is written in Japanese script, which the texts never use"
+   (`index/scope.py`); before, rule 3 refused it as about nothing in the texts.
 1. A question naming a number of two or more digits that the corpus never writes ("the 1978
    treaty", "F-35") is refused, and so is one naming something the corpus never names: a
    capitalised word, not opening a sentence, that no corpus word matches even after typo
@@ -231,6 +234,9 @@ class Signals:
     # a president
     unknown: tuple[str, ...] = ()
     scope: str = "the texts"  # what the question was asked of, as a refusal names it (index/scope.py)
+    # the script the question is written in when the texts use none of its letters' scripts
+    # ("Japanese script"); None for a question they could spell
+    script: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,6 +270,10 @@ class AbstentionRule:
 
     def refusal(self, signals: Signals) -> str | None:
         """Why the corpus does not answer the question, in words for the reader; None when it does."""
+        if signals.script is not None:
+            return (
+                f"it is written in {signals.script}, which {signals.scope} never use: ask in their language"
+            )
         if signals.unknown_number or signals.unknown_name:
             named = " or ".join(signals.unknown)
             return (

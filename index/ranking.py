@@ -521,6 +521,7 @@ class Ranker:
             held_share=self._held_share(question, sentences),
             unknown=tuple(dict.fromkeys([*numbers, *names])),
             scope=scope.label,
+            script=scope.foreign_script(question),
         )
 
     def _scope_of(self, allowed: Mask | None) -> Scope:

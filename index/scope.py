@@ -8,16 +8,46 @@ speak of what it names: "What is the name of the joint exercise between Japan an
 the essay on the Japan-US alliance alone, which never mentions India, was answered with a sentence
 about that alliance. `Scope.within` reads the allowed documents' own words instead, and a refusal
 says "the chosen documents never mention “India”".
+
+A question written in a script the texts never use ("日米同盟とは何ですか？" of English essays) has
+no word they could hold: it is refused as such, "it is written in Japanese script, which the texts
+never use", where the cosine check alone said "nothing in the texts is about it" of a question
+about exactly what they are about. Scripts are read off Unicode character names
+(`unicodedata`): the first word of a letter's name ("LATIN", "CYRILLIC", "HIRAGANA", "CJK").
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from index.abstention import numbers_in
 from index.lexical import LexicalIndex
 from index.names import Wording, country_words, name_around, unknown_names, unknown_offices, unknown_titles
+
+# how a refusal names a script, by the first word of its letters' Unicode names (others: "Greek script")
+SCRIPT_NAMES = {
+    "CJK": "Chinese characters",
+    "HIRAGANA": "Japanese script",
+    "KATAKANA": "Japanese script",
+    "HANGUL": "Korean script",
+    "LATIN": "the Latin alphabet",
+}
+
+
+def scripts_of(text: str) -> frozenset[str]:
+    """The scripts of the letters `text` uses, by the first word of their Unicode names."""
+    return frozenset(unicodedata.name(ch, "UNKNOWN").split()[0] for ch in set(text) if ch.isalpha())
+
+
+def script_name(scripts: Iterable[str]) -> str:
+    """How a refusal names what a question is written in: Japanese kana (with or without kanji)
+    is "Japanese script", else the first script in Unicode's order of names."""
+    found = sorted(scripts)
+    japanese = [s for s in found if s in ("HIRAGANA", "KATAKANA")]
+    first = japanese[0] if japanese else found[0]
+    return SCRIPT_NAMES.get(first, f"{first.title()} script")
 
 
 @dataclass(frozen=True)
@@ -32,6 +62,7 @@ class Scope:
         str
     ]  # capitals' and demonyms' words of countries they name ("washington", "american")
     wording: Wording
+    scripts: frozenset[str] = frozenset({"LATIN"})  # the scripts of their letters (`scripts_of`)
 
     @classmethod
     def corpus(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
@@ -62,7 +93,14 @@ class Scope:
     ) -> Scope:
         """The scope of `texts`, whose words `knows` and `uses` tell: their numbers, countries, wording."""
         numbers = frozenset(n for text in texts for n in numbers_in(text))
-        return cls(label, knows, uses, numbers, country_words(uses), Wording.of(texts))
+        scripts = frozenset().union(*(scripts_of(text) for text in texts))
+        return cls(label, knows, uses, numbers, country_words(uses), Wording.of(texts), scripts)
+
+    def foreign_script(self, question: str) -> str | None:
+        """The script `question` is written in when it has letters and none in a script these
+        texts use ("Japanese script"); None otherwise (a Latin word among them is enough)."""
+        scripts = scripts_of(question)
+        return script_name(scripts) if scripts and not scripts & self.scripts else None
 
     def unknown(self, question: str) -> tuple[list[str], list[str]]:
         """What `question` names that these texts never do, as a refusal words it: (numbers, names).

@@ -257,3 +257,11 @@ def test_a_question_is_read_the_same_however_it_is_typed(real_index: Index, rewr
         assert [h.chunk.chunk_id for h in result.hits] == [h.chunk.chunk_id for h in plain.hits], typed
         if plain.answer is not None:
             assert result.answer is not None and result.answer.text == plain.answer.text, typed
+
+
+def test_a_question_in_a_script_the_texts_never_use_says_so() -> None:
+    signals = Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0, script="Japanese script")
+    assert DEFAULT_RULE.refusal(signals) == (
+        "it is written in Japanese script, which the texts never use: ask in their language"
+    )
+    assert DEFAULT_RULE.confidence(signals) == 0.0

@@ -54,3 +54,42 @@ def test_a_question_restricted_to_documents_that_never_name_its_subject_is_refus
     for doc_ids in (None, ["harbour-pact"], ["harbour-pact", "lighthouse-notes"]):
         result = index.ask(question, doc_ids=doc_ids)
         assert result.refusal is None or "never mention" not in result.refusal, doc_ids
+
+
+@pytest.mark.parametrize(
+    ("question", "script"),
+    [
+        ("日米同盟とは何ですか？", "Japanese script"),  # kana with kanji: Japanese
+        ("日美同盟是什么？", "Chinese characters"),
+        ("한미동맹이란?", "Korean script"),
+        ("Что такое альянс?", "Cyrillic script"),
+        ("When was the Harbour Pact signed?", None),
+        ("What is 日米同盟, the Japan-US alliance?", None),  # a Latin word is enough
+        ("1999?", None),  # no letters at all
+        ("Qu'est-ce que le pacte?", None),  # the texts' own script, another language
+    ],
+)
+def test_a_question_in_a_script_the_texts_never_use_is_named(
+    lexical: LexicalIndex, question: str, script: str | None
+) -> None:
+    assert Scope.corpus([HARBOUR, LIGHTHOUSE], lexical).foreign_script(question) == script
+
+
+def test_texts_in_another_script_take_questions_in_it(lexical: LexicalIndex) -> None:
+    texts = ["Договор о гавани подписан в 1999 году.", LIGHTHOUSE]
+    scope = Scope.corpus(texts, LexicalIndex.build(texts, config=LexicalConfig()))
+    assert scope.foreign_script("Когда подписан договор?") is None
+    assert scope.foreign_script("日米同盟とは何ですか？") == "Japanese script"
+
+
+def test_a_question_in_another_script_is_refused_with_that_reason(tmp_path: Path) -> None:
+    index = Index.build(FIXTURE_CORPUS, tmp_path / "index", embedder=FakeEmbedder())
+    refused = index.ask("灯台はいつ建てられましたか？")
+    assert not refused.answerable and refused.answer is None
+    assert refused.confidence is not None and refused.confidence < index.config.abstention.min_confidence
+    assert (
+        refused.refusal
+        == "it is written in Japanese script, which the texts never use: ask in their language"
+    )
+    scoped = index.ask("灯台はいつ建てられましたか？", doc_ids=["lighthouse-notes"])
+    assert scoped.refusal is not None and "the chosen documents never use" in scoped.refusal
