@@ -17,7 +17,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 2  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 3  # the version of how documents are read into blocks; see ChunkerConfig.layout
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,10 @@ class ChunkerConfig:
     # a list with its lead-in (and the section's opening) may grow to this, so it is not cut apart
     list_max_tokens: int = 254
     # how documents are read into blocks (`ingest.structure.parse_blocks`): 2 reads the lines of a
-    # hard-wrapped paragraph as one, and Markdown headings by their names (session 10). An index built before records none, so it is
+    # hard-wrapped paragraph as one, and Markdown headings by their names (session 10); 3 reads
+    # every ATX line as a heading, a fenced code block as one block whose "# comment" lines are
+    # no headings, a line indented as code as no heading, and keeps the marks closing a sentence
+    # with it ("**Writes.**"; `ingest.sentences`) (session 11). An index built before records another (or none), so it is
     # stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
 

@@ -12,6 +12,9 @@ import pysbd
 # compiles regular expressions per call); remembered, a write splits only the text that changed.
 SPLIT_CACHE_SIZE = 8192
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# marks that close the sentence before, left by pysbd at the start of the next one: Markdown's
+# "**Writes.** Set the key." came out as "**Writes." and "** Set the key."
+CLOSERS = re.compile(r"[*_\"”’)\]]+(?=\s|$)")
 
 
 @cache
@@ -39,6 +42,12 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
+        closers = CLOSERS.match(text, start, end)
+        if spans and closers is not None:
+            spans[-1] = (spans[-1][0], closers.end())
+            start = closers.end()
+            while start < end and text[start].isspace():
+                start += 1
         if start < end:
             spans.append((start, end))
     return tuple(spans)

@@ -28,6 +28,12 @@ class Block:
 
 # a Markdown ATX heading's marks: "## Preparation ##"
 ATX_MARKS = re.compile(r"^#{1,6}\s+|\s+#+\s*$")
+# a Markdown ATX heading line: up to three spaces, one to six "#", then a space (or nothing);
+# indented further it is code, and "#hashtag" is no heading
+ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+# a Markdown code fence: "```python", "~~~"; the block runs to a fence of the same character at
+# least as long, with nothing after it (CommonMark), or to the end of the document
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # a line with no letter or digit: a Markdown rule ("---", "***") or a setext underline ("=====")
 RULE = re.compile(r"^[^\w]*$")
 
@@ -79,8 +85,6 @@ def _heads_text(line: str, following: str) -> bool:
     """Whether `line`, with `following` right under it (no blank line between), is a heading over
     it rather than the first lines of a hard-wrapped paragraph ("Boiling water makes / the tea
     bitter")."""
-    if line.startswith("#"):  # a Markdown heading
-        return True
     return (
         _is_heading(line)
         and (line[:1].isupper() or line[:1].isdigit())  # a wrapped line goes on in lower case
@@ -100,6 +104,10 @@ def parse_blocks(text: str) -> list[Block]:
     A paragraph or item may run over several lines (hard-wrapped text): a line right under one,
     with no blank line between, continues it, unless it opens a list item or is a heading (one
     standing alone between blank lines, or a short one over text, `_heads_text`).
+
+    Markdown: an ATX line ("## The HTTP API (versioned under /v1)") is a heading whatever its
+    length or last character, and a fenced code block is one block whatever its lines read like:
+    its "# comment" lines are no headings, its "- flag" lines no list items.
     """
     lines: list[tuple[int, str]] = []  # (offset, line without its line break); "" for a blank line
     offset = 0
@@ -109,9 +117,24 @@ def parse_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     title: str | None = None
     heading: str | None = None
+    fence: str | None = None  # the opening fence of the code block the line is in
     for index, (line_start, line) in enumerate(lines):
         stripped = line.strip()
+        if fence is not None:
+            if stripped:  # a code line, or the closing fence: the block goes on to its end
+                blocks[-1] = replace(blocks[-1], end=line_start + len(line.rstrip()))
+            closing = FENCE.match(line)
+            if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
+                fence = None if stripped == closing.group(1) else fence
+            continue
         if not stripped:
+            continue
+        opening = FENCE.match(line)
+        if opening is not None and title is not None:  # a code block opens (a fence is no rule)
+            fence = opening.group(1)
+            start = line_start + (len(line) - len(line.lstrip()))
+            section = (title,) if heading is None else (title, heading)
+            blocks.append(Block("paragraph", start, start + len(stripped), index + 1, 0, section))
             continue
         previous = blocks[-1] if blocks else None
         above = lines[index - 1][1].strip() if index > 0 else ""
@@ -129,13 +152,25 @@ def parse_blocks(text: str) -> list[Block]:
         end = start + len(stripped)
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
         item = LIST_ITEM.match(line)
-        reads_as_heading = (
-            # a heading standing alone (or over a list): not the last line of a wrapped paragraph,
-            # which breaks off ("…a copy of this License; and") or holds a sentence end
-            _is_heading(stripped)
-            and (not following or LIST_ITEM.match(lines[index + 1][1]) is not None)
-            and not (tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None))
-        ) or (bool(following) and _heads_text(stripped, following))
+        atx = ATX.match(line) is not None
+        # indented four spaces or a tab, a line is code or a continuation (Markdown), no heading
+        indented = line.expandtabs(4).startswith("    ")
+        reads_as_heading = atx or (
+            not indented
+            and (
+                (
+                    # a heading standing alone (or over a list): not the last line of a wrapped
+                    # paragraph, which breaks off ("…a copy of this License; and") or holds a
+                    # sentence end
+                    _is_heading(stripped)
+                    and (not following or LIST_ITEM.match(lines[index + 1][1]) is not None)
+                    and not (
+                        tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None)
+                    )
+                )
+                or (bool(following) and _heads_text(stripped, following))
+            )
+        )
         kind: BlockKind
         depth = 0
         if title is None:
@@ -147,7 +182,7 @@ def parse_blocks(text: str) -> list[Block]:
             tight
             and previous is not None
             and previous.kind in ("paragraph", "item")
-            and not stripped.startswith("#")  # a Markdown heading, whatever is above it
+            and not atx  # a Markdown heading, whatever is above it
             # an item's wrapped lines are indented under it, whatever they read like
             and ((previous.kind == "item" and line[:1] in " \t") or mid_sentence or not reads_as_heading)
         ):

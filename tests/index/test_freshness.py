@@ -10,7 +10,7 @@ from alliance_qa.errors import InputError
 from index.embedder import DEFAULT_MODEL_NAME
 from index.freshness import stale_reasons
 from index.retriever import Index
-from ingest.chunking import ChunkerConfig
+from ingest.chunking import LAYOUT, ChunkerConfig
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 
@@ -53,12 +53,16 @@ def test_an_index_from_before_hard_wrapped_lines_were_joined_is_stale(tmp_path: 
     home = tmp_path / "index"
     built = Index.build(FIXTURE_CORPUS, home, embedder=NamedLikeDefault())
     manifest = json.loads((built.folder / "manifest.json").read_text(encoding="utf-8"))
-    del manifest["chunker"]["layout"]  # as written before session 10
-    (built.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for older in (None, 2):  # as written before session 10; before session 11
+        if older is None:
+            del manifest["chunker"]["layout"]
+        else:
+            manifest["chunker"]["layout"] = older
+        (built.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
-    [reason] = stale_reasons(home, FIXTURE_CORPUS, chunker=ChunkerConfig())
-    assert reason.startswith("chunker") and "'layout': 2" in reason
-    # it still opens and answers as it was built
-    assert Index.open(home, embedder=NamedLikeDefault()).ask("harbour pact").hits
+        [reason] = stale_reasons(home, FIXTURE_CORPUS, chunker=ChunkerConfig())
+        assert reason.startswith("chunker") and f"'layout': {LAYOUT}" in reason
+        # it still opens and answers as it was built
+        assert Index.open(home, embedder=NamedLikeDefault()).ask("harbour pact").hits
     with pytest.raises(InputError, match="layout=1: this alliance-qa reads documents one way"):
         ChunkerConfig(layout=1)

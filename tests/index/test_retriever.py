@@ -15,7 +15,7 @@ from alliance_qa.errors import (
 )
 from index.dense import build_dense, search_dense
 from index.retriever import Index
-from ingest.chunking import ChunkerConfig
+from ingest.chunking import LAYOUT, ChunkerConfig
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 
@@ -84,7 +84,12 @@ def test_manifest_records_what_built_the_index(fixture_index: Index) -> None:
     data = json.loads((fixture_index.folder / "manifest.json").read_text(encoding="utf-8"))
     assert data["model_name"] == "fake-hash-256"
     assert data["dimension"] == 256
-    assert data["chunker"] == {"max_tokens": 40, "overlap_sentences": 1, "list_max_tokens": 254, "layout": 2}
+    assert data["chunker"] == {
+        "max_tokens": 40,
+        "overlap_sentences": 1,
+        "list_max_tokens": 254,
+        "layout": LAYOUT,
+    }
     assert data["counts"]["documents"] == 2
     assert data["counts"]["chunks"] == len(fixture_index.chunks)
     assert {d["doc_id"] for d in data["documents"]} == {"harbour-pact", "lighthouse-notes"}

@@ -206,3 +206,17 @@ def test_a_hard_wrapped_copy_is_cut_exactly_as_the_original(corpus, width: int) 
             assert units_within(wrapped.text, chunk.start, chunk.end) == units_within(
                 doc.text, chunk.start, chunk.end
             )
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("**Writes.** Set the key. Then go.", ["**Writes.**", "Set the key.", "Then go."]),
+        ("_Note._ Read this.", ["_Note._ Read this."]),
+        ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
+        ("It is “done.” Next.", ["It is “done.”", "Next."]),
+    ],
+)
+def test_marks_closing_a_sentence_stay_with_it(text: str, sentences: list[str]) -> None:
+    spans = split_sentences(text, offset=3)
+    assert [text[s - 3 : e - 3] for s, e in spans] == sentences

@@ -132,3 +132,45 @@ def test_markdown_headings_are_named_without_their_marks_and_rules_are_no_blocks
     ]
     assert document_title(text) == "Green tea"
     assert document_title("Plain title\n\nText.\n") == "Plain title"
+
+
+def test_an_atx_line_is_a_heading_whatever_its_length_or_last_character() -> None:
+    text = (
+        "# Guide\n\n"
+        "## The HTTP API (versioned under /v1; OpenAPI at /openapi.json, browsable at /docs, and more)\n\n"
+        "Ask over HTTP.\n\n## Quality (evals)\nScores.\n\n#hashtag is a word here.\n"
+    )
+    blocks = [(b.kind, b.section[-1], text[b.start : b.end]) for b in parse_blocks(text)]
+    assert [k for k, _, _ in blocks] == ["title", "heading", "paragraph", "heading", "paragraph", "paragraph"]
+    assert blocks[2][1].startswith("The HTTP API (versioned") and blocks[4][1] == "Quality (evals)"
+    assert blocks[5] == ("paragraph", "Quality (evals)", "#hashtag is a word here.")
+
+
+def test_a_fenced_code_block_is_one_block_whatever_its_lines_read_like() -> None:
+    code = "```sh\n# build the index\n- not an item\n\nmake index   # a comment\n```"
+    tildes = "~~~\n```\n# still code: a backtick fence does not close a tilde one\n~~~"
+    text = (
+        f"# Setup\n\nRun this:\n\n{code}\n\n## Next\n\n{tildes}\n\n    # indented: code, not a heading\n\n"
+        "    Indented over text\nThe text under it is longer than the line above.\n"
+    )
+    blocks = [(b.kind, b.section[-1], text[b.start : b.end]) for b in parse_blocks(text)]
+    assert blocks == [
+        ("title", "Setup", "# Setup"),
+        ("paragraph", "Setup", "Run this:"),
+        ("paragraph", "Setup", code),  # fences and blank line included: the exact source
+        ("heading", "Next", "## Next"),
+        ("paragraph", "Next", tildes),
+        ("paragraph", "Next", "# indented: code, not a heading"),
+        (
+            "paragraph",
+            "Next",
+            "Indented over text\nThe text under it is longer than the line above.",
+        ),  # indented, not even over text a heading
+    ]
+
+
+def test_an_unclosed_fence_runs_to_the_end() -> None:
+    text = "Title\n\n```\n# code\n\n## more code\n"
+    blocks = parse_blocks(text)
+    assert [b.kind for b in blocks] == ["title", "paragraph"]
+    assert text[blocks[1].start : blocks[1].end] == "```\n# code\n\n## more code"
