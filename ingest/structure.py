@@ -38,9 +38,59 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 RULE = re.compile(r"^[^\w]*$")
 
 
+# metadata opening a Markdown file (Jekyll, Hugo, MkDocs, Obsidian): YAML between "---" lines, or
+# TOML between "+++" lines, whose first entry is a key ("title: …", "title = …")
+FRONT_MATTER_KEY = {"---": re.compile(r"^[A-Za-z_][\w-]*\s*:"), "+++": re.compile(r"^[A-Za-z_][\w-]*\s*=")}
+FRONT_MATTER_ENDS = {"---": ("---", "..."), "+++": ("+++",)}
+COMMENT_START, COMMENT_END = "<!--", "-->"
+
+
+def _text_lines(text: str) -> list[tuple[int, str]]:
+    """Each line of `text` as (offset, line without its line break), with the lines that are not
+    the document's text blanked: front matter, and HTML comments standing on lines of their own."""
+    lines: list[tuple[int, str]] = []
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        lines.append((offset, raw.rstrip("\r\n")))
+        offset += len(raw)
+    unread: list[int] = []
+    opening = lines[0][1].strip() if lines else ""
+    if opening in FRONT_MATTER_KEY:
+        inner = next((i for i in range(1, len(lines)) if lines[i][1].strip()), None)
+        end = next(
+            (i for i in range(1, len(lines)) if lines[i][1].strip() in FRONT_MATTER_ENDS[opening]), None
+        )
+        if (
+            inner is not None
+            and end is not None
+            and inner < end
+            and FRONT_MATTER_KEY[opening].match(lines[inner][1])
+        ):
+            unread.extend(range(end + 1))
+    comment: list[int] | None = None  # the lines of a comment not closed yet
+    for i, (_, line) in enumerate(lines):
+        stripped = line.strip()
+        if comment is None and stripped.startswith(COMMENT_START):
+            comment = []
+        if comment is not None:
+            comment.append(i)
+            closes = stripped.find(COMMENT_END, len(COMMENT_START) if i == comment[0] else 0)
+            if closes >= 0:
+                if not stripped[closes + len(COMMENT_END) :].strip():  # nothing after it on the line
+                    unread.extend(comment)
+                comment = None
+    skipped = set(unread)
+    if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
+        return lines  # nothing else to read: the document is its metadata
+    for i in skipped:
+        lines[i] = (lines[i][0], "")
+    return lines
+
+
 def document_title(text: str) -> str:
-    """A document's title: its first line with a letter or digit, without Markdown's `#` marks."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    """A document's title: its first line with a letter or digit, without Markdown's `#` marks
+    (front matter and comments are no lines of it)."""
+    lines = [line for _, line in _text_lines(text) if line.strip()]
     return heading_label(next((line for line in lines if not RULE.match(line.strip())), lines[0]))
 
 
@@ -107,13 +157,11 @@ def parse_blocks(text: str) -> list[Block]:
 
     Markdown: an ATX line ("## The HTTP API (versioned under /v1)") is a heading whatever its
     length or last character, and a fenced code block is one block whatever its lines read like:
-    its "# comment" lines are no headings, its "- flag" lines no list items.
+    its "# comment" lines are no headings, its "- flag" lines no list items. Front matter ("---",
+    "title: …", "---" opening the file) and HTML comments on lines of their own are no blocks.
     """
-    lines: list[tuple[int, str]] = []  # (offset, line without its line break); "" for a blank line
-    offset = 0
-    for raw in text.splitlines(keepends=True):
-        lines.append((offset, raw.rstrip("\r\n")))
-        offset += len(raw)
+    # (offset, line without its line break); "" for a blank line, front matter and comments
+    lines = _text_lines(text)
     blocks: list[Block] = []
     title: str | None = None
     heading: str | None = None

@@ -174,3 +174,31 @@ def test_an_unclosed_fence_runs_to_the_end() -> None:
     blocks = parse_blocks(text)
     assert [b.kind for b in blocks] == ["title", "paragraph"]
     assert text[blocks[1].start : blocks[1].end] == "```\n# code\n\n## more code"
+
+
+YAML_FRONT = '---\ntitle: "Brewing green tea"\ntags: [tea]\n---\n'
+TOML_FRONT = '+++\ntitle = "Brewing green tea"\n+++\n'
+
+
+@pytest.mark.parametrize("front", [YAML_FRONT, TOML_FRONT])
+def test_front_matter_and_comments_are_no_text(front: str) -> None:
+    body = (
+        "# Brewing green tea\n\n<!-- draft: check\n   the temperatures -->\n\n"
+        "Brew it below boiling.\n<!-- a note -->\n\n## Steeping\n\n<!-- hidden --> Wait two minutes.\n"
+    )
+    text = front + "\n" + body
+    assert document_title(text) == "Brewing green tea"
+    assert [(b.kind, b.section[-1], text[b.start : b.end]) for b in parse_blocks(text)] == [
+        ("title", "Brewing green tea", "# Brewing green tea"),
+        ("paragraph", "Brewing green tea", "Brew it below boiling."),
+        ("heading", "Steeping", "## Steeping"),
+        ("paragraph", "Steeping", "<!-- hidden --> Wait two minutes."),  # text after it: kept as written
+    ]
+
+
+def test_a_rule_opening_a_file_is_no_front_matter_and_a_file_of_metadata_alone_is_read() -> None:
+    text = "---\nGreen tea\n---\n\nIt began in China.\n"  # no "key:" line: a rule, then a setext heading
+    assert document_title(text) == "Green tea"
+    only = "---\ntitle: Notes\n---\n"
+    assert [only[b.start : b.end] for b in parse_blocks(only)] == ["title: Notes"]
+    assert document_title(only) == "title: Notes"
