@@ -147,6 +147,27 @@ def _heads_text(line: str, following: str) -> bool:
     )
 
 
+# a numbered line: "1. Introduction", "2) Findings"
+NUMBERED = re.compile(r"^ {0,3}\d{1,3}[.)][ \t]+\S")
+
+
+def _numbers_a_section(lines: list[tuple[int, str]], index: int, previous: Block | None, text: str) -> bool:
+    """Whether the numbered line `lines[index]` heads a section ("1. Introduction") rather than
+    opening or going on with a list ("1. Warm the pot"): it reads as a heading, stands alone, text
+    that is no list item comes next, and no list or lead-in ("Steps:") comes before."""
+    line = lines[index][1]
+    if NUMBERED.match(line) is None or not _is_heading(line.strip()):
+        return False
+    if index + 1 < len(lines) and lines[index + 1][1].strip():
+        return False  # text right under it: an item over its wrapped lines, or a list
+    after = next((other for _, other in lines[index + 1 :] if other.strip()), None)
+    return (
+        after is not None
+        and LIST_ITEM.match(after) is None
+        and (previous is None or (previous.kind != "item" and text[previous.end - 1] != ":"))
+    )
+
+
 def parse_blocks(text: str) -> list[Block]:
     """Split `text` into blocks, labelled by kind and section: the title, headings, paragraphs and
     list items.
@@ -159,6 +180,9 @@ def parse_blocks(text: str) -> list[Block]:
     length or last character, and a fenced code block is one block whatever its lines read like:
     its "# comment" lines are no headings, its "- flag" lines no list items. Front matter ("---",
     "title: …", "---" opening the file) and HTML comments on lines of their own are no blocks.
+
+    A numbered line standing alone between text that is no list ("1. Introduction" over its
+    paragraphs) heads a section (`_numbers_a_section`).
     """
     # (offset, line without its line break); "" for a blank line, front matter and comments
     lines = _text_lines(text)
@@ -223,6 +247,8 @@ def parse_blocks(text: str) -> list[Block]:
         depth = 0
         if title is None:
             kind, title = "title", heading_label(stripped)
+        elif item and _numbers_a_section(lines, index, previous, text):
+            kind, heading = "heading", heading_label(stripped)
         elif item:
             kind = "item"
             depth = 1 + len(item.group("indent").expandtabs(4)) // 4

@@ -202,3 +202,30 @@ def test_a_rule_opening_a_file_is_no_front_matter_and_a_file_of_metadata_alone_i
     only = "---\ntitle: Notes\n---\n"
     assert [only[b.start : b.end] for b in parse_blocks(only)] == ["title: Notes"]
     assert document_title(only) == "title: Notes"
+
+
+def test_a_numbered_line_standing_alone_over_text_heads_a_section() -> None:
+    report = (
+        "Annual Report\n\n1. Introduction\n\nThis report covers the year.\n\n2) Outlook\n\nMore work ahead.\n"
+    )
+    assert [(b.kind, b.section[-1]) for b in parse_blocks(report)] == [
+        ("title", "Annual Report"),
+        ("heading", "1. Introduction"),
+        ("paragraph", "1. Introduction"),
+        ("heading", "2) Outlook"),
+        ("paragraph", "2) Outlook"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tea\n\nBrewing is easy.\n\n1. Warm the pot\n\n2. Add the leaves\n\nThen pour.\n",  # a loose list
+        "Tea\n\nSteps:\n\n1. Warm the pot\n\nThen pour.\n",  # after its lead-in
+        "Tea\n\n1. Warm the pot\n2. Add the leaves\n\nThen pour.\n",  # a tight list
+        "Tea\n\n1. Warm the pot.\n\nThen pour.\n",  # a sentence
+    ],
+)
+def test_numbered_items_of_a_list_stay_items(text: str) -> None:
+    assert "heading" not in [b.kind for b in parse_blocks(text)]
+    assert "item" in [b.kind for b in parse_blocks(text)]
