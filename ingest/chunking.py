@@ -32,7 +32,8 @@ class ChunkerConfig:
     # hard-wrapped paragraph as one, and Markdown headings by their names (session 10); 3 reads
     # every ATX line as a heading, a fenced code block as one block whose "# comment" lines are
     # no headings, a line indented as code as no heading, and keeps the marks closing a sentence
-    # with it ("**Writes.**"; `ingest.sentences`); front matter and HTML comments are no text;
+    # with it ("**Writes.**"; `ingest.sentences`); front matter, HTML comments and tags, and link
+    # definitions are no text; an underline under several lines is a rule, not a heading;
     # a numbered line standing alone over text heads a section ("1. Introduction") (session 11). An index built before records another (or none), so it is
     # stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

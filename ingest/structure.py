@@ -43,11 +43,16 @@ RULE = re.compile(r"^[^\w]*$")
 FRONT_MATTER_KEY = {"---": re.compile(r"^[A-Za-z_][\w-]*\s*:"), "+++": re.compile(r"^[A-Za-z_][\w-]*\s*=")}
 FRONT_MATTER_ENDS = {"---": ("---", "..."), "+++": ("+++",)}
 COMMENT_START, COMMENT_END = "<!--", "-->"
+# a line of HTML tags alone ("<a id=\"v1.2\"></a>", "<details>", "<https://…>"): markup, no text
+HTML_ONLY = re.compile(r"^\s*(?:<[^<>]+>\s*)+$")
+# a Markdown link reference definition ("[issues]: https://…"): where a link points, no text
+LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+\s*$")
 
 
 def _text_lines(text: str) -> list[tuple[int, str]]:
     """Each line of `text` as (offset, line without its line break), with the lines that are not
-    the document's text blanked: front matter, and HTML comments standing on lines of their own."""
+    the document's text blanked: front matter, and HTML comments or tags and Markdown link
+    definitions standing on lines of their own."""
     lines: list[tuple[int, str]] = []
     offset = 0
     for raw in text.splitlines(keepends=True):
@@ -70,6 +75,13 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
     comment: list[int] | None = None  # the lines of a comment not closed yet
     for i, (_, line) in enumerate(lines):
         stripped = line.strip()
+        if (
+            comment is None
+            and not stripped.startswith(COMMENT_START)
+            and (HTML_ONLY.match(line) or LINK_DEFINITION.match(line))
+        ):
+            unread.append(i)
+            continue
         if comment is None and stripped.startswith(COMMENT_START):
             comment = []
         if comment is not None:
@@ -215,7 +227,14 @@ def parse_blocks(text: str) -> list[Block]:
         mid_sentence = tight and not above.endswith(tuple(CLOSING_PUNCTUATION))
         if RULE.match(stripped):
             # a rule, or the underline making the line above a (setext) heading
-            if tight and previous is not None and previous.kind == "paragraph" and stripped[0] in "=-":
+            if (
+                tight
+                and previous is not None
+                and previous.kind == "paragraph"
+                and stripped[0] in "=-"
+                # one line over it: under a paragraph of several ("-- comments\ncode\n--") it is a rule
+                and "\n" not in text[previous.start : previous.end]
+            ):
                 assert title is not None
                 heading = heading_label(text[previous.start : previous.end])
                 blocks[-1] = replace(previous, kind="heading", section=(title, heading))

@@ -229,3 +229,22 @@ def test_a_numbered_line_standing_alone_over_text_heads_a_section() -> None:
 def test_numbered_items_of_a_list_stay_items(text: str) -> None:
     assert "heading" not in [b.kind for b in parse_blocks(text)]
     assert "item" in [b.kind for b in parse_blocks(text)]
+
+
+def test_html_tags_and_link_definitions_on_lines_of_their_own_are_no_text() -> None:
+    text = (
+        '# Changelog\n\n<a id="v1.2"></a>\n\n## 1.2\n\n<details>\n\nFixed the [parser][issues].\n\n'
+        "</details>\n\n[issues]: https://example.com/issues\n"
+    )
+    assert [(b.kind, text[b.start : b.end]) for b in parse_blocks(text)] == [
+        ("title", "# Changelog"),
+        ("heading", "## 1.2"),
+        ("paragraph", "Fixed the [parser][issues]."),
+    ]
+
+
+def test_an_underline_under_several_lines_is_a_rule_not_a_heading() -> None:
+    text = "Notes\n\n-- a comment on the data\ncase0160 lgamma -2.74 -> 0.1\n--\n\nMore text.\n"
+    assert [b.kind for b in parse_blocks(text)] == ["title", "paragraph", "paragraph"]
+    setext = "Notes\n\nOrigins\n-------\n\nIt began in China.\n"
+    assert [b.kind for b in parse_blocks(setext)] == ["title", "heading", "paragraph"]
