@@ -108,7 +108,9 @@ def known_tokens(index: Index) -> dict[str, Vectors]:
     if table is None:
         return {}
     return {
-        _key(text): table.rows_of(row).astype(np.float32) for row, text in enumerate(index.embedded_texts())
+        # views of the table's rows, not copies: a write to a large index held the table twice
+        _key(text): table.rows_of(row)
+        for row, text in enumerate(index.embedded_texts())
     }
 
 

@@ -63,8 +63,12 @@ def test_maxsim_matches_brute_force() -> None:
     rows = np.array([6, 0, 1, 4, 2, 5, 3])
     expected = [_brute_maxsim(query, table.rows_of(int(r))) for r in rows]
     np.testing.assert_allclose(table.maxsim(query, rows), expected, rtol=1e-5, atol=1e-6)
-    # the stored rows are the float16 rounding of what was given, nothing coarser
+    # the stored rows are the float16 rounding of what was given, nothing coarser, each chunk's
+    # in its own place
     np.testing.assert_allclose(table.rows_of(2), per_chunk[2], atol=1e-3)
+    for i, given in enumerate(per_chunk):
+        np.testing.assert_array_equal(table.rows_of(i), given.astype(np.float16).astype(np.float32))
+    assert table.vectors.dtype == np.float32 and len(table.vectors) == sum(len(g) for g in per_chunk)
     assert table.maxsim(query, np.array([], dtype=np.int64)).shape == (0,)
     assert table.maxsim(np.zeros((0, 16), dtype=np.float32), rows).tolist() == [0.0] * len(rows)
 
