@@ -21,7 +21,7 @@ from index.late import supports_tokens, token_embedder
 from index.lexical import LexicalConfig
 from index.retriever import Index
 from index.store import write_lock
-from ingest.chunking import ChunkerConfig
+from ingest.chunking import LAYOUT, ChunkerConfig
 from ingest.documents import Document, read_corpus
 
 
@@ -142,7 +142,10 @@ def _publish(
         [documents[d] for d in sorted(documents)],
         home,
         embedder=cached,
-        chunker=chunker or (ChunkerConfig(**manifest.chunker) if manifest else ChunkerConfig()),
+        # the index's chunk sizes, documents read the current way (`ChunkerConfig.layout`): every
+        # document is cut again, so a write also brings an index from before a layout up to date
+        chunker=chunker
+        or (ChunkerConfig(**{**manifest.chunker, "layout": LAYOUT}) if manifest else ChunkerConfig()),
         index_type=index_type or (manifest.index_type if manifest else "flat"),
         embed_context=manifest.embed_context if manifest else True,
         lexical=LexicalConfig.from_json(manifest.lexical) if manifest else None,

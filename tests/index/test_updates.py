@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -18,7 +19,7 @@ from index.retriever import Index
 from index.store import COPIED, VERSIONS, clean_leftovers, resolve_version, write_lock
 from index.updates import apply_changes, sync_folder
 from ingest import sentences
-from ingest.chunking import ChunkerConfig
+from ingest.chunking import LAYOUT, ChunkerConfig
 from ingest.documents import make_document
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
@@ -235,3 +236,15 @@ def test_a_home_whose_current_is_a_copied_folder_is_refused_with_the_fix(home: P
         apply_changes(copy, embedder=FakeEmbedder(), removals=["river-accord"])
         apply_changes(copy, embedder=FakeEmbedder(), upserts=[RIVER])
     assert COPIED not in {p.name for p in (copy / VERSIONS).iterdir()}
+
+
+def test_a_write_to_an_index_of_an_older_layout_brings_it_up_to_date(home: Path) -> None:
+    """After an upgrade that reads documents another way, a write (which cuts every document
+    again) keeps the index's chunk sizes and records the current layout, instead of refusing."""
+    version = resolve_version(home)
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    manifest["chunker"] = {**manifest["chunker"], "layout": LAYOUT - 1}
+    (version / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    index, _ = apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    assert index.manifest.chunker == {**manifest["chunker"], "layout": LAYOUT}
+    assert "river-accord" in {d.doc_id for d in Index.open(home, embedder=FakeEmbedder()).documents()}
