@@ -36,6 +36,9 @@ ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # a line with no letter or digit: a Markdown rule ("---", "***") or a setext underline ("=====")
 RULE = re.compile(r"^[^\w]*$")
+# a line of one mark repeated, as Markdown (=, -) and reStructuredText (also ~ ^ " ' ` * + # : . _)
+# underline a heading
+UNDERLINE = re.compile(r"^([=\-~^\"'`*+#:._])\1*$")
 
 
 # metadata opening a Markdown file (Jekyll, Hugo, MkDocs, Obsidian): YAML between "---" lines, or
@@ -213,6 +216,26 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         if not stripped:
             continue
+        previous = blocks[-1] if blocks else None
+        above = lines[index - 1][1].strip() if index > 0 else ""
+        tight = above != ""  # right under the line before
+        # a sentence the line above leaves open goes on here: no heading can start
+        mid_sentence = tight and not above.endswith(tuple(CLOSING_PUNCTUATION))
+        # the underline making the one line above a heading: Markdown's setext "===" / "---", or
+        # reStructuredText's other marks ("~~~~" under "Discussion"), as long as the title; one
+        # line only: under a paragraph of several ("-- comments\ncode\n--") it is a rule
+        if (
+            (mark := UNDERLINE.match(stripped)) is not None
+            and tight
+            and previous is not None
+            and previous.kind == "paragraph"
+            and "\n" not in (over := text[previous.start : previous.end])
+            and (mark.group(1) in "=-" or len(stripped) >= len(over))
+        ):
+            assert title is not None
+            heading = heading_label(over)
+            blocks[-1] = replace(previous, kind="heading", section=(title, heading))
+            continue
         opening = FENCE.match(line)
         if opening is not None and title is not None:  # a code block opens (a fence is no rule)
             fence = opening.group(1)
@@ -220,24 +243,7 @@ def parse_blocks(text: str) -> list[Block]:
             section = (title,) if heading is None else (title, heading)
             blocks.append(Block("paragraph", start, start + len(stripped), index + 1, 0, section))
             continue
-        previous = blocks[-1] if blocks else None
-        above = lines[index - 1][1].strip() if index > 0 else ""
-        tight = above != ""  # right under the line before
-        # a sentence the line above leaves open goes on here: no heading can start
-        mid_sentence = tight and not above.endswith(tuple(CLOSING_PUNCTUATION))
-        if RULE.match(stripped):
-            # a rule, or the underline making the line above a (setext) heading
-            if (
-                tight
-                and previous is not None
-                and previous.kind == "paragraph"
-                and stripped[0] in "=-"
-                # one line over it: under a paragraph of several ("-- comments\ncode\n--") it is a rule
-                and "\n" not in text[previous.start : previous.end]
-            ):
-                assert title is not None
-                heading = heading_label(text[previous.start : previous.end])
-                blocks[-1] = replace(previous, kind="heading", section=(title, heading))
+        if RULE.match(stripped):  # a rule ("---", "***"): no text
             continue
         start = line_start + (len(line) - len(line.lstrip()))
         end = start + len(stripped)

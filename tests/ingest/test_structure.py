@@ -248,3 +248,20 @@ def test_an_underline_under_several_lines_is_a_rule_not_a_heading() -> None:
     assert [b.kind for b in parse_blocks(text)] == ["title", "paragraph", "paragraph"]
     setext = "Notes\n\nOrigins\n-------\n\nIt began in China.\n"
     assert [b.kind for b in parse_blocks(setext)] == ["title", "heading", "paragraph"]
+
+
+def test_restructuredtext_underlines_make_headings_and_do_not_open_code_blocks() -> None:
+    text = (
+        "Project\n=======\n\nIntro text.\n\nDiscussion\n~~~~~~~~~~\n\nFile bugs here.\n\n"
+        "Security\n^^^^^^^^\n\nReport issues privately.\n\nExample:\n```\n# code\n```\n"
+    )
+    assert [(b.kind, b.section[-1], text[b.start : b.end]) for b in parse_blocks(text)] == [
+        ("title", "Project", "Project"),
+        ("paragraph", "Project", "Intro text."),
+        ("heading", "Discussion", "Discussion"),
+        ("paragraph", "Discussion", "File bugs here."),
+        ("heading", "Security", "Security"),
+        ("paragraph", "Security", "Report issues privately."),
+        ("paragraph", "Security", "Example:"),
+        ("paragraph", "Security", "```\n# code\n```"),  # shorter than the line over it: a fence
+    ]
