@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, cast, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -216,8 +216,16 @@ def token_embedder(embedder: object) -> TokenEmbedder:
     return cast(TokenEmbedder, embedder)  # supports_tokens checked its class
 
 
-def embed_tokens(texts: Sequence[str], embedder: object, dimension: int) -> TokenTable | None:
-    """The token table of `texts` (one per chunk), or None when `embedder` gives no token vectors."""
-    if not supports_tokens(embedder):
-        return None
-    return TokenTable.of(token_embedder(embedder).encode_tokens(texts), dimension)
+def encode_with_tokens(
+    embedder: object, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+) -> tuple[Vectors, list[Vectors]]:
+    """`embedder`'s pooled vectors and content pieces' vectors of `texts`: from one model run per
+    batch when it offers that (`OnnxEmbedder.encode_with_tokens`), else from its two calls."""
+    both = getattr(embedder, "encode_with_tokens", None)
+    if both is not None:
+        vectors, pieces = both(texts, batch_size=batch_size, progress=progress)
+        return vectors, pieces
+    encode = cast(Any, embedder).encode
+    return encode(texts, batch_size=batch_size, progress=progress), token_embedder(embedder).encode_tokens(
+        texts, batch_size=batch_size
+    )

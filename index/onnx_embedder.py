@@ -116,6 +116,31 @@ class OnnxEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._run(self._queries, list(texts))
 
+    def encode_with_tokens(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    ) -> tuple[Vectors, list[Vectors]]:
+        """`encode(texts)` and `encode_tokens(texts)` from one run of the model over each batch:
+        an index's chunks are embedded for both, and the second pass was a quarter of a build."""
+        if batch_size < 1:
+            raise InputError(f"batch_size of {batch_size} is not allowed: pass 1 or more")
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pieces: list[Vectors] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # the batches `encode` makes
+        starts: Iterable[int] = range(0, len(order), batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            starts = tqdm(starts, desc="Embedding", unit="batch")
+        session = self._documents()
+        for start in starts:
+            rows = order[start : start + batch_size]
+            encodings, feeds = self._feeds([texts[i] for i in rows])
+            pooled, tokens = session.run_both(feeds)
+            vectors[rows] = np.asarray(pooled, dtype=np.float32)
+            for i, encoding, hidden in zip(rows, encodings, tokens, strict=True):
+                pieces[i] = content_rows(encoding.tokens, hidden)
+        return vectors, pieces
+
     def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
         if batch_size < 1:
             raise InputError(f"batch_size of {batch_size} is not allowed: pass 1 or more")

@@ -17,7 +17,7 @@ import numpy as np
 
 from alliance_qa.errors import InputError
 from index.embedder import Embedder, Vectors
-from index.late import supports_tokens, token_embedder
+from index.late import encode_with_tokens, supports_tokens, token_embedder
 
 
 class CacheStats(NamedTuple):
@@ -57,6 +57,11 @@ class QueryCache:
 
     def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
         return token_embedder(self.inner).encode_tokens(texts, batch_size=batch_size)
+
+    def encode_with_tokens(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    ) -> tuple[Vectors, list[Vectors]]:
+        return encode_with_tokens(self.inner, texts, batch_size=batch_size, progress=progress)
 
     def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
         if self.capacity:

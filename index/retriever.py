@@ -15,7 +15,7 @@ from index.abstention import Signals
 from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
-from index.late import TOKEN_VECTORS_FILE, TokenTable, embed_tokens, supports_tokens, token_embedder
+from index.late import TOKEN_VECTORS_FILE, TokenTable, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
 from index.phrasing import encoding_text
@@ -240,8 +240,13 @@ class Index:
             )
         chunks = chunk_documents(documents, chunker, embedder.count_tokens)
         texts = embedded_texts(chunks, embedder, context=embed_context)
-        vectors = embedder.encode(texts, progress=progress)
-        tokens = embed_tokens(texts, embedder, embedder.dimension) if late_interaction else None
+        tokens: TokenTable | None = None
+        if late_interaction and supports_tokens(embedder):
+            # the chunks' pooled and word-piece vectors, from one model run where it can
+            vectors, pieces = encode_with_tokens(embedder, texts, progress=progress)
+            tokens = TokenTable.of(pieces, embedder.dimension)
+        else:
+            vectors = embedder.encode(texts, progress=progress)
         dense = build_dense(vectors, index_type=index_type)
         lexical_index = LexicalIndex.build(
             [embedding_text(c, context=lexical_config.headings) for c in chunks], config=lexical_config

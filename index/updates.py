@@ -17,7 +17,7 @@ import numpy as np
 from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
 from index.answer import sentence_context_text
 from index.embedder import Embedder, Vectors
-from index.late import supports_tokens, token_embedder
+from index.late import encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
 from index.retriever import Index
 from index.store import write_lock
@@ -76,6 +76,30 @@ class CachedEmbedder:
             self._known_tokens, texts, lambda batch: inner.encode_tokens(batch, batch_size=batch_size)
         )
         return pieces
+
+    def encode_with_tokens(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
+    ) -> tuple[Vectors, list[Vectors]]:
+        """`encode` and `encode_tokens` at once: the texts missing either go to the model
+        together (`index.late.encode_with_tokens`)."""
+        keys = [_key(t) for t in texts]
+        missing = {
+            k: t
+            for k, t in zip(keys, texts, strict=True)
+            if k not in self._known or k not in self._known_tokens
+        }
+        if missing:
+            vectors, pieces = encode_with_tokens(
+                self.inner, list(missing.values()), batch_size=batch_size, progress=progress
+            )
+            self._known.update(zip(missing, vectors, strict=True))
+            self._known_tokens.update(zip(missing, pieces, strict=True))
+            self.encoded += len(missing)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        return np.stack([self._known[k] for k in keys]).astype(np.float32, copy=False), [
+            self._known_tokens[k] for k in keys
+        ]
 
     def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
         return token_embedder(self.inner).encode_query_tokens(text)

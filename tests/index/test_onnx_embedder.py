@@ -89,6 +89,20 @@ def test_padding_and_batching_do_not_change_vectors(onnx_embedder: OnnxEmbedder)
 
 
 @pytest.mark.model
+def test_one_run_gives_what_the_two_calls_give(onnx_embedder: OnnxEmbedder) -> None:
+    """`encode_with_tokens` (an index's chunks) equals `encode` and `encode_tokens`, row by row in
+    the caller's order, whatever the batch size."""
+    for batch_size in (2, 32):
+        vectors, pieces = onnx_embedder.encode_with_tokens(BATCH, batch_size=batch_size)
+        np.testing.assert_allclose(vectors, onnx_embedder.encode(BATCH), atol=1e-6)
+        for got, want in zip(pieces, onnx_embedder.encode_tokens(BATCH), strict=True):
+            assert got.shape == want.shape
+            np.testing.assert_allclose(got, want, atol=1e-6)
+    vectors, pieces = onnx_embedder.encode_with_tokens([])
+    assert vectors.shape == (0, onnx_embedder.dimension) and pieces == []
+
+
+@pytest.mark.model
 def test_truncation_is_at_the_model_window_not_the_tokenizer_files_128(onnx_embedder: OnnxEmbedder) -> None:
     base = " ".join(["harbour"] * 200)  # 200 pieces: inside 256, past the shipped file's 128
     assert 128 < onnx_embedder.count_tokens(base) < onnx_embedder.window - 10

@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from alliance_qa.errors import ConflictError, ForbiddenError, IndexCorruptError, InputError, NotFoundError
@@ -21,7 +22,7 @@ from index.updates import apply_changes, sync_folder
 from ingest import sentences
 from ingest.chunking import LAYOUT, ChunkerConfig
 from ingest.documents import make_document
-from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder, FakeTokenEmbedder
 
 RIVER = make_document("river-accord", b"The River Accord\n\nThe River Accord shares the Tamsin river.\n")
 
@@ -248,3 +249,32 @@ def test_a_write_to_an_index_of_an_older_layout_brings_it_up_to_date(home: Path)
     index, _ = apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
     assert index.manifest.chunker == {**manifest["chunker"], "layout": LAYOUT}
     assert "river-accord" in {d.doc_id for d in Index.open(home, embedder=FakeEmbedder()).documents()}
+
+
+class OneRunEmbedder(FakeTokenEmbedder):
+    """`FakeTokenEmbedder` that gives both kinds of vectors from one call, counting the calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.one_runs: list[int] = []
+
+    def encode_with_tokens(self, texts, *, batch_size=32, progress=False):  # type: ignore[no-untyped-def]
+        self.one_runs.append(len(texts))
+        return self.encode(texts), [self._pieces(text) for text in texts]
+
+
+def test_chunks_are_embedded_once_for_both_vectors_and_the_index_is_the_same(tmp_path: Path) -> None:
+    one_run = OneRunEmbedder()
+    built = Index.build(FIXTURE_CORPUS, tmp_path / "one", embedder=one_run)
+    two_calls = FakeTokenEmbedder()
+    reference = Index.build(FIXTURE_CORPUS, tmp_path / "two", embedder=two_calls)
+    assert one_run.one_runs == [len(built.chunks)] and one_run.token_texts == 0  # no second pass
+    assert two_calls.token_texts == len(reference.chunks)
+    assert built.tokens is not None and reference.tokens is not None
+    np.testing.assert_array_equal(built.tokens.vectors, reference.tokens.vectors)
+    np.testing.assert_array_equal(built.chunk_vectors(), reference.chunk_vectors())
+    # a change reuses both kinds by content hash: only the new document's chunks go to the model
+    one_run.one_runs.clear()
+    index, _ = apply_changes(tmp_path / "one", embedder=one_run, upserts=[RIVER])
+    new_chunks = [c for c in index.chunks if c.doc_id == "river-accord"]
+    assert one_run.one_runs == [len(new_chunks)]
