@@ -95,19 +95,9 @@ class OnnxEmbedder:
         self._counter = WordPieceCounter(path)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> Vectors:
-        if batch_size < 1:
-            raise InputError(f"batch_size of {batch_size} is not allowed: pass 1 or more")
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        # longest first, as sentence-transformers does: each batch then pads to a similar length
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        starts: Iterable[int] = range(0, len(order), batch_size)
-        if progress:
-            from tqdm import tqdm
-
-            starts = tqdm(starts, desc="Embedding", unit="batch")
         session = self._documents()
-        for start in starts:
-            rows = order[start : start + batch_size]
+        for rows in _batches(texts, batch_size, progress=progress):
             vectors[rows] = self._run(session, [texts[i] for i in rows])
         return vectors
 
@@ -121,19 +111,10 @@ class OnnxEmbedder:
     ) -> tuple[Vectors, list[Vectors]]:
         """`encode(texts)` and `encode_tokens(texts)` from one run of the model over each batch:
         an index's chunks are embedded for both, and the second pass was a quarter of a build."""
-        if batch_size < 1:
-            raise InputError(f"batch_size of {batch_size} is not allowed: pass 1 or more")
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         pieces: list[Vectors] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # the batches `encode` makes
-        starts: Iterable[int] = range(0, len(order), batch_size)
-        if progress:
-            from tqdm import tqdm
-
-            starts = tqdm(starts, desc="Embedding", unit="batch")
         session = self._documents()
-        for start in starts:
-            rows = order[start : start + batch_size]
+        for rows in _batches(texts, batch_size, progress=progress):  # the batches `encode` makes
             encodings, feeds = self._feeds([texts[i] for i in rows])
             pooled, tokens = session.run_both(feeds)
             vectors[rows] = np.asarray(pooled, dtype=np.float32)
@@ -142,18 +123,7 @@ class OnnxEmbedder:
         return vectors, pieces
 
     def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
-        if batch_size < 1:
-            raise InputError(f"batch_size of {batch_size} is not allowed: pass 1 or more")
-        out: list[Vectors] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        session = self._documents()
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            encodings, feeds = self._feeds([texts[i] for i in rows])
-            _, tokens = session.run_both(feeds)
-            for i, encoding, hidden in zip(rows, encodings, tokens, strict=True):
-                out[i] = content_rows(encoding.tokens, hidden)
-        return out
+        return self.encode_with_tokens(texts, batch_size=batch_size)[1]
 
     def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
         (encoding,), feeds = self._feeds([text])
@@ -187,6 +157,21 @@ class OnnxEmbedder:
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
         return encodings, {name: arrays[name] for name in self._inputs}
+
+
+def _batches(texts: Sequence[str], batch_size: int, *, progress: bool = False) -> Iterator[list[int]]:
+    """The positions of `texts` in batches of `batch_size`, longest first (as sentence-transformers
+    does: each batch then pads to a similar length); with `progress`, a progress bar."""
+    if batch_size < 1:
+        raise InputError(f"batch_size of {batch_size} is not allowed: pass 1 or more")
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    starts: Iterable[int] = range(0, len(order), batch_size)
+    if progress:
+        from tqdm import tqdm
+
+        starts = tqdm(starts, desc="Embedding", unit="batch")
+    for start in starts:
+        yield order[start : start + batch_size]
 
 
 class _Session:
