@@ -56,7 +56,7 @@ from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
-from index.reading import drop_request, restore_case
+from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope
 from ingest.chunking import Chunk
 from ingest.documents import Document
@@ -326,9 +326,12 @@ class Ranker:
         return expand_acronyms(question, self.acronyms, self.lexical.words)
 
     def read(self, question: str) -> str:
-        """`question` as the search reads it (`index/reading.py`): the request around it dropped, the
-        case restored if it has none, acronyms the corpus never writes replaced by their names."""
-        return self.expand(restore_case(drop_request(question), self._scope.wording, self.acronyms))
+        """`question` as the search reads it (`index/reading.py`): in compatibility form (full-width
+        letters as the texts write them), the request around it dropped, the case restored if it
+        has none, acronyms the corpus never writes replaced by their names."""
+        return self.expand(
+            restore_case(drop_request(compatible(question)), self._scope.wording, self.acronyms)
+        )
 
     def allowed_rows(self, doc_ids: Sequence[str] | None) -> Mask | None:
         """Which chunk rows belong to `doc_ids` (None: all of them)."""

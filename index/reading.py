@@ -40,6 +40,7 @@ of 13 (13), blind 7 of 7; the answerable ones are answered as when written.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from index.names import Wording
@@ -76,6 +77,14 @@ _WRAP_END = re.compile(r"[\s\"'“”‘’«»)\]*_`]+$")
 # "…, please?", "… thanks!"
 _SIGN_OFF = re.compile(r"[\s,;]*\b(?:please|thanks|thank\s+you)\b[\s.!]*(?P<mark>\?*)\s*$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
+
+
+def compatible(question: str) -> str:
+    """`question` in Unicode's compatibility form (NFKC): Latin letters typed full width, as a
+    Japanese input method does ("Ｗｈｅｎ ｗａｓ ｔｈｅ ｔｒｅａｔｙ ｓｉｇｎｅｄ？"), become the letters
+    the texts use, and so do ligatures ("ﬁ") and superscript digits. Without it that question was
+    refused as "written in Fullwidth script, which the texts never use"."""
+    return unicodedata.normalize("NFKC", question)
 
 
 def drop_request(question: str) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from index.acronyms import find_acronyms
 from index.names import Wording
-from index.reading import caseless, drop_request, restore_case
+from index.reading import caseless, compatible, drop_request, restore_case
 
 ESSAY = (
     "The Japan-US alliance rests on the Treaty of Mutual Cooperation and Security. "
@@ -111,3 +111,19 @@ def test_a_corpus_word_is_never_read_as_an_acronym() -> None:
     assert "GSMIA" in ACRONYMS
     assert restore_case("what is gsmia", wording, ACRONYMS) == "what is gsmia"
     assert restore_case("what is gsmia", WORDING, ACRONYMS) == "what is GSMIA"
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        (
+            "Ｗｈｅｎ ｗａｓ ｔｈｅ ｔｒｅａｔｙ ｓｉｇｎｅｄ？",
+            "When was the treaty signed?",
+        ),  # a Japanese input method
+        ("What is the ﬁrst treaty?", "What is the first treaty?"),  # a ligature, as PDFs paste it
+        ("日米同盟とは何ですか？", "日米同盟とは何ですか?"),  # Japanese stays Japanese
+        ("When was the Harbour Pact signed?", "When was the Harbour Pact signed?"),
+    ],
+)
+def test_compatibility_forms_are_read_as_the_letters_they_stand_for(typed: str, read: str) -> None:
+    assert compatible(typed) == read

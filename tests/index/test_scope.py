@@ -93,3 +93,12 @@ def test_a_question_in_another_script_is_refused_with_that_reason(tmp_path: Path
     )
     scoped = index.ask("灯台はいつ建てられましたか？", doc_ids=["lighthouse-notes"])
     assert scoped.refusal is not None and "the chosen documents never use" in scoped.refusal
+
+
+def test_a_question_typed_full_width_is_read_as_its_letters(tmp_path: Path) -> None:
+    index = Index.build(FIXTURE_CORPUS, tmp_path / "index", embedder=FakeEmbedder())
+    plain = index.ask("When was the lighthouse on Calder Point built?")
+    wide = index.ask("Ｗｈｅｎ ｗａｓ ｔｈｅ ｌｉｇｈｔｈｏｕｓｅ ｏｎ Ｃａｌｄｅｒ Ｐｏｉｎｔ ｂｕｉｌｔ？")
+    assert wide.refusal == plain.refusal and wide.answerable == plain.answerable
+    assert [h.chunk.chunk_id for h in wide.hits] == [h.chunk.chunk_id for h in plain.hits]
+    assert wide.question.startswith("Ｗｈｅｎ")  # the result still says what was asked
