@@ -23,9 +23,9 @@ import numpy as np
 import numpy.typing as npt
 
 from alliance_qa.errors import InputError
+from alliance_qa.progress import progress as progress_bar
 from evals.evaluation import ModeRun
 from evals.metrics import Qrels, RunDict
-from evals.progress import progress as progress_bar
 from index.embedder import Embedder
 
 # BM25 as Elasticsearch scores it by default (the BEIR paper's baseline): Lucene idf, k1=1.2, b=0.75

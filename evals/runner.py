@@ -8,11 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from alliance_qa.errors import InputError
+from alliance_qa.progress import progress as progress_bar
 from evals.beir import BM25Corpus, dense_run, document_texts, encode_corpus, load_beir
 from evals.evaluation import Evaluation, ModeRun, Query, summarise
 from evals.fusion import FusionChoice, fuse_runs, tune_fusion, untuned_fusion
 from evals.metrics import METRICS
-from evals.progress import progress as progress_bar
 from evals.questions import Question, answers_gold, relevant_passages, resolve_gold
 from evals.rerank import LateChoice, Pieces, encode_corpus_tokens, query_pieces, rerank, tune_late
 from index.embedder import Embedder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -11,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from alliance_qa.errors import InputError, ModelError
+from alliance_qa.progress import is_terminal
 from index.late import content_rows
 from ingest.tokens import WordPieceCounter
 
@@ -87,7 +89,8 @@ class SentenceTransformerEmbedder:
         vectors = self._model.encode(
             list(texts),
             batch_size=batch_size,
-            show_progress_bar=progress,
+            # sentence-transformers' own bar, on a terminal only: in a log its redraws pile up
+            show_progress_bar=progress and is_terminal(sys.stderr),
             convert_to_numpy=True,
             normalize_embeddings=True,
         )

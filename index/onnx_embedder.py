@@ -19,7 +19,7 @@ import re
 import threading
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from alliance_qa.errors import InputError, ModelError
+from alliance_qa.progress import progress as progress_bar
 from index.embedder import Vectors, default_model_path, model_name
 from index.late import content_rows
 from ingest.tokens import WordPieceCounter
@@ -165,11 +166,8 @@ def _batches(texts: Sequence[str], batch_size: int, *, progress: bool = False) -
     if batch_size < 1:
         raise InputError(f"batch_size of {batch_size} is not allowed: pass 1 or more")
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    starts: Iterable[int] = range(0, len(order), batch_size)
-    if progress:
-        from tqdm import tqdm
-
-        starts = tqdm(starts, desc="Embedding", unit="batch")
+    label = f"Embedding {len(texts):,} texts"
+    starts = progress_bar(range(0, len(order), batch_size), label, enabled=progress, unit="batch")
     for start in starts:
         yield order[start : start + batch_size]
 

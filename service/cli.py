@@ -144,7 +144,7 @@ def ingest(
         index_type=index_type,
         keep_extra=if_stale,
         late_interaction=late_interaction,
-        progress=sys.stderr.isatty(),
+        progress=True,  # a bar on a terminal, log lines elsewhere
     )
     seconds = time.perf_counter() - started
     unread = unread_folders(corpus)
@@ -392,7 +392,7 @@ def eval_command(
     settings = _settings()
     baseline = load_report(compare_to) if compare_to is not None else None  # before --out may overwrite it
     embedder = _embedder(model or settings.model_path)
-    progress = sys.stderr.isatty()
+    progress = True  # a bar on a terminal, log lines elsewhere (alliance_qa/progress.py)
     if beir_dir is not None:
         evaluation = evaluate_beir(
             beir_dir,
@@ -515,7 +515,7 @@ def serve(
             settings.corpus_dir,
             embedder=_embedder(model),
             chunker=ChunkerConfig(),
-            progress=sys.stderr.isatty(),
+            progress=True,  # a bar on a terminal, log lines elsewhere
         )
     else:
         changed = [

@@ -251,3 +251,18 @@ def test_mean_pooling_is_read_in_the_config_of_every_sentence_transformers_versi
     else:
         with pytest.raises(ModelError, match=r"mean pooling only \(this model uses \['"):
             _check_supported(tmp_path)
+
+
+def test_embedding_progress_in_a_log_is_whole_lines(
+    onnx_embedder: OnnxEmbedder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alliance_qa import progress
+
+    monkeypatch.setattr(progress, "LOG_DELAY", 0.0)
+    monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
+    texts = [f"sentence number {i}" for i in range(5)]
+    quiet = onnx_embedder.encode(texts, batch_size=2)
+    shown = onnx_embedder.encode(texts, batch_size=2, progress=True)
+    np.testing.assert_array_equal(quiet, shown)
+    err = capsys.readouterr().err
+    assert "\r" not in err and "Embedding 5 texts:" in err and "3/3" in err.splitlines()[-1]

@@ -148,3 +148,19 @@ def test_ingest_resync_keeps_unchanged_vectors(run, tmp_path: Path) -> None:  # 
     assert code == 0
     embedded = int(out.split("(")[1].split(" texts embedded")[0])
     assert 0 < embedded <= 4  # the changed document's chunk and sentences, nothing else
+
+
+def test_ingest_reports_progress_when_stderr_is_no_terminal(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long ingest in a log (CI, `docker logs`) says how far it is, not only on a terminal."""
+    asked: list[bool] = []
+
+    class Watched(FakeEmbedder):
+        def encode(self, texts, *, batch_size=32, progress=False):  # type: ignore[no-untyped-def]
+            asked.append(progress)
+            return super().encode(texts, batch_size=batch_size)
+
+    monkeypatch.setattr(cli, "_embedder", lambda model: Watched())
+    code, _ = run("ingest")  # CliRunner's stderr is no terminal
+    assert code == 0 and asked and all(asked)
