@@ -70,7 +70,8 @@ def main() -> None:
 @main.command()
 @click.argument("corpus", type=click.Path(path_type=Path), required=False)
 @click.option(
-    "--out",
+    "--index",
+    "--out",  # its first name, kept: every other command names the folder --index
     "index_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,

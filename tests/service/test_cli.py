@@ -164,3 +164,13 @@ def test_ingest_reports_progress_when_stderr_is_no_terminal(  # type: ignore[no-
     monkeypatch.setattr(cli, "_embedder", lambda model: Watched())
     code, _ = run("ingest")  # CliRunner's stderr is no terminal
     assert code == 0 and asked and all(asked)
+
+
+def test_ingest_names_its_folder_index_as_the_other_commands_do(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    mine, old = tmp_path / "mine", tmp_path / "old"
+    code, out = run("ingest", str(FIXTURE_CORPUS), "--index", str(mine))
+    assert code == 0 and str(mine) in out
+    code, out = run("ask", "Grey Heron", "--index", str(mine))
+    assert code == 0 and "Grey Heron" in out
+    code, _ = run("ingest", str(FIXTURE_CORPUS), "--out", str(old))  # its first name still works
+    assert code == 0 and (old / "current").is_symlink()
