@@ -29,7 +29,8 @@ class AskRequest(BaseModel):
     )
 
     question: str = Field(description="1 to 1000 characters once trimmed", json_schema_extra=NOT_BLANK)
-    k: int = Field(5, description="how many passages, 1 to 50", json_schema_extra=K_RANGE)
+    # strict: pydantic would read JSON true as 1 and "3" as 3, which the schema calls invalid
+    k: int = Field(5, strict=True, description="how many passages, 1 to 50", json_schema_extra=K_RANGE)
     mode: Mode = Field("hybrid", description="hybrid fuses dense (meaning) and lexical (words) ranks")
     doc_ids: list[str] | None = Field(None, description="search only these documents; null searches all")
 

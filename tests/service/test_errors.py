@@ -37,6 +37,9 @@ def assert_problem(response: Any, status: int, *needles: str) -> dict[str, Any]:
         ({"question": "pact", "k": 51}, ["k", "51", "50"]),
         ({"question": "pact", "k": "five"}, ["k", "'five'"]),
         ({"question": "pact", "k": 2.5}, ["k", "2.5"]),
+        # the schema says integer: JSON true is no count of passages, nor is the text "3"
+        ({"question": "pact", "k": True}, ["k", "integer"]),
+        ({"question": "pact", "k": "3"}, ["k", "integer"]),
         ({"question": "pact", "mode": "fuzzy"}, ["mode", "'fuzzy'", "hybrid"]),
         ({"question": "pact", "mode": "dense", "doc_ids": ["nope"]}, ["'nope'", "harbour-pact"]),
         ({"question": "pact", "doc_ids": []}, ["doc_ids", "empty"]),
