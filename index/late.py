@@ -10,10 +10,14 @@ word piece of the chunk, and averages those:
 
 Only content pieces take part: special tokens, punctuation and stopwords say nothing about which
 chunk answers. The chunk's pieces come from the same text its pooled vector is embedded from (the
-heading path, then the chunk), one row per piece, stored in float16 and held in float32 (numpy
-casts float16 at ~120 µs a chunk, more than the product costs; 1.5 KB a piece in memory, ~80 pieces
-a chunk here): `TokenTable`. An index for a very large corpus can be built without it
-(`alliance-qa ingest --no-late-interaction`). Hybrid ranking adds
+heading path, then the chunk), one row per piece, stored in float16: `TokenTable`. A table up to
+`HOLD_LIMIT` (256 MiB in float32, some 2,000 chunks) is held in float32, 1.5 KB a piece (~80 pieces,
+~120 KB a chunk): numpy casts float16 at ~1.7 ns a value here, ~50 µs a chunk, more than its product
+costs. A larger one is read from its file, memory-mapped in float16: half the memory, in the page
+cache that every worker process shares, and only the pages questions touch; each question then casts
+its candidates' rows (16 chunks: ~0.8 ms, measured in `benchmarks/tokens_memory.py`), with the
+same scores. An index can also be built without it (`alliance-qa ingest --no-late-interaction`).
+Hybrid ranking adds
 `maxsim` with a weight tuned on the dev questions (`index/ranking.py: SearchConfig`).
 """
 
@@ -67,6 +71,10 @@ STOPWORDS = frozenset(STOPWORDS_EN) | frozenset(
 
 Vectors = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
+Stored = npt.NDArray[np.float32] | npt.NDArray[np.float16]  # a table's rows: held, or mapped
+
+# bytes of a table in float32 up to which it is held in memory; a larger one is memory-mapped float16
+HOLD_LIMIT = 256 * 2**20
 
 
 def is_content(piece: str) -> bool:
@@ -106,27 +114,32 @@ class TokenEmbedder(Protocol):
 class TokenTable:
     """Every chunk's content word-piece vectors: chunk i owns rows pointers[i]:pointers[i + 1]."""
 
-    vectors: Vectors  # float32 in memory, float16 on disk
+    vectors: Stored  # float16 on disk; in memory float32 up to HOLD_LIMIT, else float16
     pointers: npt.NDArray[np.int64]
 
     @classmethod
-    def of(cls, per_chunk: Sequence[Vectors], dimension: int) -> TokenTable:
+    def of(cls, per_chunk: Sequence[Stored], dimension: int, *, hold_limit: int | None = None) -> TokenTable:
         sizes = [len(v) for v in per_chunk]
         pointers = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        # rounded through float16 now, so a table built here equals the same table saved and loaded;
+        # rounded to float16 now, so a table built here equals the same table saved and loaded;
         # chunk by chunk into the one array, where concatenating and casting the whole made three
         # more copies of it (a 6 MB corpus of 22,547 chunks peaked at 7 GB, session 11)
-        vectors = np.empty((int(pointers[-1]), dimension), dtype=np.float32)
+        vectors = np.empty((int(pointers[-1]), dimension), dtype=np.float16)
         for start, rows in zip(pointers[:-1].tolist(), per_chunk, strict=True):
             if len(rows):
-                vectors[start : start + len(rows)] = rows.astype(np.float16)
-        return cls(vectors, pointers)
+                vectors[start : start + len(rows)] = rows
+        return cls(vectors.astype(np.float32) if _held(vectors.shape, hold_limit) else vectors, pointers)
 
     @property
     def chunks(self) -> int:
         return len(self.pointers) - 1
 
-    def rows_of(self, chunk: int) -> Vectors:
+    @property
+    def held(self) -> bool:
+        """Are the rows held in float32 (else float16, a large table's, cast per question)?"""
+        return self.vectors.dtype == np.float32
+
+    def rows_of(self, chunk: int) -> Stored:
         return self.vectors[self.pointers[chunk] : self.pointers[chunk + 1]]
 
     def maxsim(self, query: Vectors, rows: npt.NDArray[np.int64]) -> Floats:
@@ -144,10 +157,11 @@ class TokenTable:
         # chunk over its own rows: gathering every candidate's pieces into one array first copied
         # megabytes and took longer (408 µs)
         products = np.empty((int(offsets[-1]), len(query)), dtype=np.float32)
-        vectors, queries = self.vectors, query.T
+        vectors, queries, held = self.vectors, query.T, self.held
         for start, end, at in zip(starts.tolist(), ends.tolist(), offsets[:-1].tolist(), strict=True):
             if end > start:
-                np.matmul(vectors[start:end], queries, out=products[at : at + end - start])
+                block = vectors[start:end] if held else vectors[start:end].astype(np.float32)
+                np.matmul(block, queries, out=products[at : at + end - start])
         # a chunk without pieces keeps 0; the others' blocks lie end to end, as reduceat reads them
         best = np.zeros((len(rows), len(query)), dtype=np.float32)
         filled = sizes > 0
@@ -157,14 +171,20 @@ class TokenTable:
         return scores
 
     def save(self, folder: Path) -> None:
-        np.save(folder / TOKEN_VECTORS_FILE, self.vectors.astype(np.float16), allow_pickle=False)
+        np.save(folder / TOKEN_VECTORS_FILE, np.asarray(self.vectors, dtype=np.float16), allow_pickle=False)
         np.save(folder / TOKEN_POINTERS_FILE, self.pointers, allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path, *, chunks: int, dimension: int, count: int) -> TokenTable:
-        """Read the two arrays and check they fit `chunks` chunks, `dimension` and `count` pieces."""
+    def load(
+        cls, folder: Path, *, chunks: int, dimension: int, count: int, hold_limit: int | None = None
+    ) -> TokenTable:
+        """Read the two arrays and check they fit `chunks` chunks, `dimension` and `count` pieces;
+        the vectors held in float32 up to `hold_limit` bytes, else mapped from their file."""
+        mapped = not _held((count, dimension), hold_limit)
         try:
-            vectors = np.load(folder / TOKEN_VECTORS_FILE, allow_pickle=False)
+            vectors = np.load(
+                folder / TOKEN_VECTORS_FILE, allow_pickle=False, mmap_mode="r" if mapped else None
+            )
             pointers = np.load(folder / TOKEN_POINTERS_FILE, allow_pickle=False)
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(
@@ -185,7 +205,12 @@ class TokenTable:
                 f"do not fit {chunks} chunks, {count} pieces of dimension {dimension}; "
                 "rebuild with `alliance-qa ingest`"
             )
-        return cls(vectors.astype(np.float32), pointers.astype(np.int64))
+        return cls(vectors if mapped else vectors.astype(np.float32), pointers.astype(np.int64))
+
+
+def _held(shape: tuple[int, ...], hold_limit: int | None) -> bool:
+    """Is a table of `shape` held in float32 (at most `hold_limit`, by default `HOLD_LIMIT`, bytes so)?"""
+    return int(np.prod(shape)) * 4 <= (HOLD_LIMIT if hold_limit is None else hold_limit)
 
 
 _TOKEN_CLASSES: dict[type, bool] = {}  # class → does it define TokenEmbedder's methods

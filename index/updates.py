@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -132,8 +133,10 @@ def known_tokens(index: Index) -> dict[str, Vectors]:
     if table is None:
         return {}
     return {
-        # views of the table's rows, not copies: a write to a large index held the table twice
-        _key(text): table.rows_of(row)
+        # views of the table's rows, not copies: a write to a large index held the table twice.
+        # A large table's are float16 (mapped): they only go back into `TokenTable.of`, which
+        # stores float16 anyway
+        _key(text): cast(Vectors, table.rows_of(row))
         for row, text in enumerate(index.embedded_texts())
     }
 

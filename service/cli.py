@@ -94,7 +94,7 @@ def main() -> None:
     "--late-interaction/--no-late-interaction",
     default=True,
     show_default=True,
-    help="Keep each chunk's word-piece vectors for hybrid re-ranking (~120 KB a chunk in memory).",
+    help="Keep each chunk's word-piece vectors for hybrid re-ranking (~60 KB a chunk on disk).",
 )
 @_friendly
 def ingest(

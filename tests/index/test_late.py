@@ -217,3 +217,59 @@ def test_questions_run_numpy_blas_on_one_thread(tmp_path: Path, monkeypatch: pyt
         index.ask("harbour patrols", k=2)
         assert seen and set(seen) == {1}
         assert blas_threads() == before  # and as it was once the question is done
+
+
+def test_a_large_table_is_mapped_float16_and_scores_the_same(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    per_chunk = []
+    for size in [4, 0, 9, 1, 6]:
+        rows = rng.standard_normal((size, 16)).astype(np.float32)
+        per_chunk.append(rows / np.linalg.norm(rows, axis=1, keepdims=True))
+    held = TokenTable.of(per_chunk, 16)
+    large = TokenTable.of(per_chunk, 16, hold_limit=0)  # every table is "large" past 0 bytes
+    assert held.held and held.vectors.dtype == np.float32
+    assert not large.held and large.vectors.dtype == np.float16
+    np.testing.assert_array_equal(large.vectors.astype(np.float32), held.vectors)
+    query = rng.standard_normal((5, 16)).astype(np.float32)
+    query /= np.linalg.norm(query, axis=1, keepdims=True)
+    rows = np.array([2, 0, 1, 4, 3])
+    expected = held.maxsim(query, rows)
+    np.testing.assert_array_equal(large.maxsim(query, rows), expected)  # the same, not merely close
+    np.testing.assert_allclose(
+        expected, [_brute_maxsim(query, held.rows_of(int(r))) for r in rows], rtol=1e-5, atol=1e-6
+    )
+    held.save(tmp_path)
+    mapped = TokenTable.load(tmp_path, chunks=5, dimension=16, count=20, hold_limit=0)
+    assert isinstance(mapped.vectors, np.memmap) and mapped.vectors.dtype == np.float16
+    np.testing.assert_array_equal(mapped.maxsim(query, rows), expected)
+    assert TokenTable.load(tmp_path, chunks=5, dimension=16, count=20).held
+    # saved from the mapped table, the file is the same bytes
+    again = tmp_path / "again"
+    again.mkdir()
+    mapped.save(again)
+    assert (again / "tokens.npy").read_bytes() == (tmp_path / "tokens.npy").read_bytes()
+
+
+def test_an_index_with_a_mapped_table_answers_and_takes_writes_as_a_held_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.late
+
+    held_home, mapped_home = tmp_path / "held", tmp_path / "mapped"
+    Index.build(FIXTURE_CORPUS, held_home, embedder=FakeTokenEmbedder())
+    Index.build(FIXTURE_CORPUS, mapped_home, embedder=FakeTokenEmbedder())
+    held = Index.open(held_home, embedder=FakeTokenEmbedder())
+    monkeypatch.setattr(index.late, "HOLD_LIMIT", 0)
+    mapped = Index.open(mapped_home, embedder=FakeTokenEmbedder())
+    assert held.tokens is not None and held.tokens.held
+    assert mapped.tokens is not None and not mapped.tokens.held
+    for question in ["harbour patrols", "Who keeps the lighthouse?", "rescue exercise Grey Heron"]:
+        a, b = held.ask(question, k=5), mapped.ask(question, k=5)
+        assert [(h.chunk.chunk_id, h.score) for h in a.hits] == [(h.chunk.chunk_id, h.score) for h in b.hits]
+    river = make_document("river-accord", b"The River Accord\n\nThe River Accord shares the Tamsin river.\n")
+    model = FakeTokenEmbedder()
+    updated, _ = apply_changes(mapped_home, embedder=model, upserts=[river])
+    assert model.token_texts == len([c for c in updated.chunks if c.doc_id == "river-accord"])
+    held_updated, _ = apply_changes(held_home, embedder=FakeTokenEmbedder(), upserts=[river])
+    assert updated.tokens is not None and held_updated.tokens is not None
+    np.testing.assert_array_equal(updated.tokens.vectors.astype(np.float32), held_updated.tokens.vectors)
