@@ -24,6 +24,18 @@ def _corpus_hashes(corpus_dir: Path) -> dict[str, str]:
     }
 
 
+def shares_documents(index_dir: Path, corpus_dir: Path) -> bool:
+    """Does the index at `index_dir` hold a document of the folder `corpus_dir` (by id)? An index
+    built from another folder holds none, and that folder's files are no news about it."""
+    try:
+        manifest = Manifest.read(resolve_version(index_dir))
+    except AllianceQAError:
+        return False
+    return bool(
+        corpus_dir.is_dir() and {d.doc_id for d in manifest.documents} & _corpus_hashes(corpus_dir).keys()
+    )
+
+
 def stale_reasons(
     index_dir: Path,
     corpus_dir: Path,

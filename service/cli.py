@@ -496,7 +496,7 @@ def serve(
 
     import uvicorn
 
-    from index.freshness import stale_reasons
+    from index.freshness import shares_documents, stale_reasons
     from index.manifest import Manifest
     from index.store import resolve_version
     from ingest.chunking import ChunkerConfig
@@ -524,7 +524,9 @@ def serve(
             for r in stale_reasons(out, settings.corpus_dir, chunker=ChunkerConfig(), model_path=model)
             if r.startswith(("changed", "added"))
         ]
-        if changed:
+        # an index of another folder (`ingest my-folder --index var/mine`) shares no document with
+        # corpus/, and bringing corpus/ into it is no advice to give
+        if changed and shares_documents(out, settings.corpus_dir):
             click.echo(
                 f"note: {settings.corpus_dir} differs from the index ({'; '.join(changed)}): "
                 "run `alliance-qa ingest --if-stale` to bring it in",

@@ -174,3 +174,35 @@ def test_ingest_names_its_folder_index_as_the_other_commands_do(run, tmp_path: P
     assert code == 0 and "Grey Heron" in out
     code, _ = run("ingest", str(FIXTURE_CORPUS), "--out", str(old))  # its first name still works
     assert code == 0 and (old / "current").is_symlink()
+
+
+def test_serve_notes_a_changed_corpus_but_not_for_an_index_of_another_folder(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import uvicorn
+
+    import service.listen
+
+    served: list[str] = []
+    monkeypatch.setenv("ALLIANCE_QA_MALLOC_ARENAS", "0")  # no mallopt in the test process
+    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_MODEL_PATH", "ALLIANCE_QA_WORKERS", "MALLOC_ARENA_MAX"):
+        monkeypatch.setenv(name, "")  # what serve hands its workers is put back after the test
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+    monkeypatch.setattr(service.listen, "check_free", lambda host, port: None)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(corpus))
+    assert run("ingest")[0] == 0
+    (corpus / "river-accord.txt").write_text("The River Accord\n\nIt shares the river.\n", encoding="utf-8")
+    code, out = run("serve")
+    assert code == 0 and served
+    assert "differs from the index (added: river-accord)" in out and "ingest --if-stale" in out
+    # an index built from another folder: corpus/'s files are no news about it
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.md").write_text("# Notes\n\nThe harbour froze in 1888.\n", encoding="utf-8")
+    assert run("ingest", str(mine), "--index", str(tmp_path / "var-mine"))[0] == 0
+    code, out = run("serve", "--index", str(tmp_path / "var-mine"))
+    assert code == 0 and len(served) == 2
+    assert "differs" not in out
