@@ -31,6 +31,20 @@ def _friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _has_index(home: Path) -> bool:
+    """Is there an index at `home`, sound or not (a damaged one is for `stale_reasons` to name)?"""
+    from alliance_qa.errors import IndexMissingError
+    from index.store import resolve_version
+
+    try:
+        resolve_version(home)
+    except IndexMissingError:
+        return False
+    except AllianceQAError:
+        return True
+    return True
+
+
 def _settings() -> Any:
     from service.settings import load_settings
 
@@ -126,7 +140,9 @@ def ingest(
         overlap_sentences=overlap if overlap is not None else defaults.overlap_sentences,
     )
     model = model or settings.model_path
-    if if_stale:
+    if if_stale and not _has_index(out):  # a first run (`make run` on a fresh clone): say so plainly
+        click.echo(f"building {out} from {corpus}: there is no index there yet", err=True)
+    elif if_stale:
         reasons = [
             r
             for r in stale_reasons(out, corpus, chunker=chunker, model_path=model, index_type=index_type)

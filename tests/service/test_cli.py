@@ -206,3 +206,10 @@ def test_serve_notes_a_changed_corpus_but_not_for_an_index_of_another_folder(  #
     code, out = run("serve", "--index", str(tmp_path / "var-mine"))
     assert code == 0 and len(served) == 2
     assert "differs" not in out
+
+
+def test_a_first_ingest_if_stale_says_it_builds(run) -> None:  # type: ignore[no-untyped-def]
+    code, out = run("ingest", "--if-stale")  # what `make run` does on a fresh clone
+    assert code == 0 and "there is no index there yet" in out and "build one with" not in out
+    code, out = run("ingest", "--if-stale")  # (the fake model's name makes it "updating" here)
+    assert code == 0 and "there is no index there yet" not in out
