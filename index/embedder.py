@@ -57,6 +57,15 @@ def model_name(path: Path) -> str:
     return DEFAULT_MODEL_NAME if path.resolve() == default_model_path().resolve() else path.resolve().name
 
 
+def quiet_loading_in_logs() -> None:
+    """transformers' "Loading weights" bar on a terminal only: in a log (`make run > log`, CI) its
+    redraws pile up on one line. Process-wide, as transformers keeps the switch."""
+    if not is_terminal(sys.stderr):
+        from transformers.utils import logging
+
+        logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 (or any local sentence-transformers folder) on the CPU, through torch."""
 
@@ -72,6 +81,7 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
+        quiet_loading_in_logs()
         try:
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except Exception as exc:  # torch / transformers raise many types on bad folders

@@ -29,7 +29,7 @@ from tokenizers import Tokenizer
 
 from alliance_qa.errors import InputError, ModelError
 from alliance_qa.progress import progress as progress_bar
-from index.embedder import Vectors, default_model_path, model_name
+from index.embedder import Vectors, default_model_path, model_name, quiet_loading_in_logs
 from index.late import content_rows
 from ingest.tokens import WordPieceCounter
 
@@ -304,6 +304,7 @@ def _export_fp32(model_path: Path, out: Path) -> None:
     import torch
     from transformers import AutoModel
 
+    quiet_loading_in_logs()
     # eager attention: plain matmuls trace to portable ONNX ops that quantise well
     transformer = AutoModel.from_pretrained(
         str(model_path), local_files_only=True, attn_implementation="eager"
