@@ -17,7 +17,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 3  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 4  # the version of how documents are read into blocks; see ChunkerConfig.layout
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,10 @@ class ChunkerConfig:
     # no headings, a line indented as code as no heading, and keeps the marks closing a sentence
     # with it ("**Writes.**"; `ingest.sentences`); front matter, HTML comments and tags, and link
     # definitions are no text; an underline under several lines is a rule, not a heading;
-    # a numbered line standing alone over text heads a section ("1. Introduction") (session 11). An index built before records another (or none), so it is
-    # stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
+    # a numbered line standing alone over text heads a section ("1. Introduction") (session 11);
+    # 4 names a title or heading in at most 200 characters (`ingest.structure.heading_label`,
+    # session 12). An index built before records another (or none), so it is stale and
+    # `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
 
     def __post_init__(self) -> None:

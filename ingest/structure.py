@@ -10,6 +10,7 @@ BlockKind = Literal["title", "heading", "paragraph", "item"]
 
 LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[•\-*–]|\d{1,3}[.)])[ \t]+\S")
 MAX_HEADING_WORDS = 14
+MAX_LABEL_CHARS = 200  # a title or heading named in a section path, cut past this (`heading_label`)
 CLOSING_PUNCTUATION = '.!?:;,…"”’)'
 
 
@@ -107,8 +108,19 @@ def document_title(text: str) -> str:
 
 
 def heading_label(line: str) -> str:
-    """How a title or heading line is named in a section path: without Markdown's `#` marks."""
-    return ATX_MARKS.sub("", line.strip()) or line.strip()
+    """How a title or heading line is named in a section path: without Markdown's `#` marks, and
+    cut to `MAX_LABEL_CHARS` at a word boundary, with "…".
+
+    A first line is the title whatever its length, and a file written as one line (a scraped
+    article, a data file) is all title: its 178 KB named every chunk's section, was embedded
+    before every chunk, and took minutes of token counting to find it would not fit the window.
+    """
+    label = ATX_MARKS.sub("", line.strip()) or line.strip()
+    if len(label) <= MAX_LABEL_CHARS:
+        return label
+    cut = label[: MAX_LABEL_CHARS - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_LABEL_CHARS // 2 else cut).rstrip() + "…"
 
 
 def _is_heading(line: str) -> bool:

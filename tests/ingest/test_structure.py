@@ -265,3 +265,31 @@ def test_restructuredtext_underlines_make_headings_and_do_not_open_code_blocks()
         ("paragraph", "Security", "Example:"),
         ("paragraph", "Security", "```\n# code\n```"),  # shorter than the line over it: a fence
     ]
+
+
+def test_a_title_or_heading_is_named_in_at_most_200_characters() -> None:
+    words = " ".join(f"word{i}" for i in range(600))  # one line of ~5,000 characters
+    label = document_title(words + "\n\nBody text.\n")
+    assert len(label) <= 200 and label.endswith("…")
+    assert words.startswith(label[:-1]) and words[len(label) - 1] == " "  # cut between words
+    blocks = parse_blocks(f"# {words}\n\nBody text.\n\n## {words}\n\nMore text.\n")
+    assert all(len(name) <= 200 for b in blocks for name in b.section)
+    assert blocks[-1].section == (label, label)
+    # a line without spaces is cut where the limit falls; a short one is named whole
+    assert document_title("x" * 1000) == "x" * 199 + "…"
+    assert document_title("# Brewing green tea\n\nText.\n") == "Brewing green tea"
+
+
+def test_a_file_written_as_one_line_is_chunked_under_a_short_title() -> None:
+    from index.retriever import embedding_text
+    from ingest.chunking import ChunkerConfig, chunk_document
+    from ingest.documents import make_document
+
+    numbers = " ".join(f"{i * 0.37:.7e}" for i in range(3000))  # a data file: 45 KB, one line
+    doc = make_document("d285", numbers.encode())
+    assert len(doc.title) <= 200
+    chunks = chunk_document(doc, ChunkerConfig(), lambda text: len(text.split()) * 4)
+    assert len(chunks) > 10
+    for chunk in chunks:
+        assert chunk.section == (doc.title,) and doc.text[chunk.start : chunk.end] == chunk.text
+        assert len(embedding_text(chunk, context=True)) <= len(chunk.text) + 201
