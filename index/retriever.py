@@ -238,7 +238,7 @@ class Index:
                 f"max_tokens={chunker.max_tokens} exceeds the model's window of {embedder.window} "
                 f"(minus 2 special tokens); use at most {embedder.window - 2}"
             )
-        chunks = chunk_documents(documents, chunker, embedder.count_tokens)
+        chunks = chunk_documents(documents, chunker, embedder.count_tokens, progress=progress)
         texts = embedded_texts(chunks, embedder, context=embed_context)
         tokens: TokenTable | None = None
         if late_interaction and supports_tokens(embedder):

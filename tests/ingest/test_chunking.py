@@ -220,3 +220,22 @@ def test_a_hard_wrapped_copy_is_cut_exactly_as_the_original(corpus, width: int) 
 def test_marks_closing_a_sentence_stay_with_it(text: str, sentences: list[str]) -> None:
     spans = split_sentences(text, offset=3)
     assert [text[s - 3 : e - 3] for s, e in spans] == sentences
+
+
+def test_cutting_many_documents_reports_progress_in_a_log(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alliance_qa import progress
+    from ingest.chunking import chunk_documents
+    from ingest.documents import make_document
+
+    monkeypatch.setattr(progress, "LOG_DELAY", 0.0)
+    monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
+    docs = [
+        make_document(f"d{i}", f"Note {i}\n\nThe harbour froze in {1880 + i}.\n".encode()) for i in range(3)
+    ]
+    quiet = chunk_documents(docs, ChunkerConfig(), lambda t: len(t.split()))
+    shown = chunk_documents(docs, ChunkerConfig(), lambda t: len(t.split()), progress=True)
+    assert shown == quiet
+    err = capsys.readouterr().err
+    assert "Cutting 3 documents:" in err and "3/3" in err.splitlines()[-1]
