@@ -478,7 +478,7 @@ class Ranker:
             rows=None if allowed is None else np.flatnonzero(allowed),
         )
         # a chunk whose one sentence matches well may sit outside FAISS's chunk-level pool
-        top = np.argsort(-cosines, kind="stable")[: pool if allowed is None else len(cosines)]
+        top = best_k(cosines, pool) if allowed is None else np.arange(len(cosines))
         rows = np.union1d(found, self.sentences.rows[top])
         if allowed is not None:
             rows = rows[allowed[rows]]
@@ -586,3 +586,21 @@ class Ranker:
         return self._headed_words.shares(
             *self.lexical.weighted_columns(topic.stems), width=self.lexical.columns, total=total
         )
+
+
+def best_k(values: Floats, k: int) -> npt.NDArray[np.int64]:
+    """The positions of the `k` largest `values`, ties going to the lower position: the set
+    `np.argsort(-values, kind="stable")[:k]` holds, in ascending order.
+
+    Found by partition, not a sort: a corpus of 58,862 sentences sorted them all for every
+    question (5 ms of 37); the partition takes a tenth of that.
+    """
+    n = len(values)
+    if k >= n:
+        return np.arange(n, dtype=np.int64)
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    kth = np.partition(values, n - k)[n - k]  # the k-th largest
+    above = np.flatnonzero(values > kth)
+    ties = np.flatnonzero(values == kth)[: k - len(above)]
+    return np.union1d(above, ties).astype(np.int64)

@@ -200,3 +200,15 @@ def test_k_larger_than_the_distinct_passages_returns_what_there_is(repetitive: I
     hits = repetitive.search("fleet patrols", k=50)
     assert 1 <= len(hits) <= len(repetitive.chunks)
     assert len({h.chunk.chunk_id for h in hits}) == len(hits)
+
+
+def test_best_k_is_the_stable_sorts_head_as_a_set() -> None:
+    from index.ranking import best_k
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 7, 300):
+        # rounded to a few levels: many ties, which the stable sort gives to the lower position
+        values = np.round(rng.random(n) * 6) / 6
+        for k in (0, 1, 3, n // 2, n, n + 4):
+            expected = np.sort(np.argsort(-values, kind="stable")[: max(k, 0)])
+            np.testing.assert_array_equal(best_k(values, k), expected)
