@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from alliance_qa.errors import InputError, ModelError
 from alliance_qa.progress import is_terminal
-from index.late import content_rows
+from index.late import Stored, content_rows
 from ingest.tokens import WordPieceCounter
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -109,14 +109,14 @@ class SentenceTransformerEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         return self.encode(texts)
 
-    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Stored]:
         if not texts:
             return []
         hidden = self._model.encode(
             list(texts), batch_size=batch_size, output_value="token_embeddings", convert_to_numpy=False
         )
         tokenizer = self._model.tokenizer
-        out = []
+        out: list[Stored] = []
         for text, states in zip(texts, hidden, strict=True):
             ids = tokenizer(text, truncation=True, max_length=self.window)["input_ids"]
             pieces = tokenizer.convert_ids_to_tokens(ids)
@@ -124,7 +124,7 @@ class SentenceTransformerEmbedder:
         return out
 
     def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
-        return self.encode([text]), self.encode_tokens([text])[0]
+        return self.encode([text]), np.asarray(self.encode_tokens([text])[0], dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
         return self._counter(text)

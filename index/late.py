@@ -101,8 +101,8 @@ def content_rows(pieces: Sequence[str], vectors: Vectors) -> Vectors:
 class TokenEmbedder(Protocol):
     """An embedder that also gives each text's content word pieces as unit vectors."""
 
-    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
-        """Per document text, its content pieces' vectors (float32 model)."""
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Stored]:
+        """Per document text, its content pieces' unit vectors (float32, or float16 as a table stores them)."""
         ...
 
     def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:
@@ -243,7 +243,7 @@ def token_embedder(embedder: object) -> TokenEmbedder:
 
 def encode_with_tokens(
     embedder: object, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
-) -> tuple[Vectors, list[Vectors]]:
+) -> tuple[Vectors, list[Stored]]:
     """`embedder`'s pooled vectors and content pieces' vectors of `texts`: from one model run per
     batch when it offers that (`OnnxEmbedder.encode_with_tokens`), else from its two calls."""
     both = getattr(embedder, "encode_with_tokens", None)

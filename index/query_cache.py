@@ -17,7 +17,7 @@ import numpy as np
 
 from alliance_qa.errors import InputError
 from index.embedder import Embedder, Vectors
-from index.late import encode_with_tokens, supports_tokens, token_embedder
+from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 
 
 class CacheStats(NamedTuple):
@@ -55,12 +55,12 @@ class QueryCache:
             return self._lookup(texts[0])
         return self.inner.encode_queries(texts)
 
-    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Stored]:
         return token_embedder(self.inner).encode_tokens(texts, batch_size=batch_size)
 
     def encode_with_tokens(
         self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
-    ) -> tuple[Vectors, list[Vectors]]:
+    ) -> tuple[Vectors, list[Stored]]:
         return encode_with_tokens(self.inner, texts, batch_size=batch_size, progress=progress)
 
     def encode_query_tokens(self, text: str) -> tuple[Vectors, Vectors]:

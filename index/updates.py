@@ -11,19 +11,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TypeVar
 
 import numpy as np
 
 from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
 from index.answer import sentence_context_text
 from index.embedder import Embedder, Vectors
-from index.late import encode_with_tokens, supports_tokens, token_embedder
+from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
 from index.retriever import Index
 from index.store import write_lock
 from ingest.chunking import LAYOUT, ChunkerConfig
 from ingest.documents import Document, read_corpus
+
+T = TypeVar("T")  # what a cache holds per text: a vector, or a chunk's piece vectors
 
 
 def _key(text: str) -> str:
@@ -31,8 +33,8 @@ def _key(text: str) -> str:
 
 
 def _reuse(
-    known: dict[str, Vectors], texts: Sequence[str], embed: Callable[[list[str]], Iterable[Vectors]]
-) -> tuple[list[Vectors], int]:
+    known: dict[str, T], texts: Sequence[str], embed: Callable[[list[str]], Iterable[T]]
+) -> tuple[list[T], int]:
     """Each text's entry in `known` (by content hash), `embed`ding only the missing ones; and how many."""
     keys = [_key(t) for t in texts]
     missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in known}
@@ -45,7 +47,7 @@ class CachedEmbedder:
     """An embedder that looks texts up by content hash before asking the model."""
 
     def __init__(
-        self, inner: Embedder, known: Mapping[str, Vectors], known_tokens: Mapping[str, Vectors] | None = None
+        self, inner: Embedder, known: Mapping[str, Vectors], known_tokens: Mapping[str, Stored] | None = None
     ) -> None:
         self.inner = inner
         self.name = inner.name
@@ -71,7 +73,7 @@ class CachedEmbedder:
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         return self.inner.encode_queries(texts)
 
-    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Vectors]:
+    def encode_tokens(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Stored]:
         inner = token_embedder(self.inner)
         pieces, _ = _reuse(
             self._known_tokens, texts, lambda batch: inner.encode_tokens(batch, batch_size=batch_size)
@@ -80,7 +82,7 @@ class CachedEmbedder:
 
     def encode_with_tokens(
         self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False
-    ) -> tuple[Vectors, list[Vectors]]:
+    ) -> tuple[Vectors, list[Stored]]:
         """`encode` and `encode_tokens` at once: the texts missing either go to the model
         together (`index.late.encode_with_tokens`)."""
         keys = [_key(t) for t in texts]
@@ -127,16 +129,14 @@ def known_vectors(index: Index) -> dict[str, Vectors]:
     return known
 
 
-def known_tokens(index: Index) -> dict[str, Vectors]:
+def known_tokens(index: Index) -> dict[str, Stored]:
     """Content hash of each chunk's embedded text → its content pieces' vectors (none without a table)."""
     table = index.tokens
     if table is None:
         return {}
     return {
-        # views of the table's rows, not copies: a write to a large index held the table twice.
-        # A large table's are float16 (mapped): they only go back into `TokenTable.of`, which
-        # stores float16 anyway
-        _key(text): cast(Vectors, table.rows_of(row))
+        # views of the table's rows, not copies: a write to a large index held the table twice
+        _key(text): table.rows_of(row)
         for row, text in enumerate(index.embedded_texts())
     }
 

@@ -6,12 +6,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from alliance_qa.errors import InputError, ModelError
 from index.embedder import default_model_path, load_embedder
+from index.late import TokenTable, content_rows
 from index.onnx_embedder import OnnxEmbedder, _check_supported, export_onnx
 from ingest.tokens import WordPieceCounter
 
@@ -100,6 +102,28 @@ def test_one_run_gives_what_the_two_calls_give(onnx_embedder: OnnxEmbedder) -> N
             np.testing.assert_allclose(got, want, atol=1e-6)
     vectors, pieces = onnx_embedder.encode_with_tokens([])
     assert vectors.shape == (0, onnx_embedder.dimension) and pieces == []
+
+
+def test_document_pieces_come_in_float16_as_the_table_stores_them(onnx_embedder: OnnxEmbedder) -> None:
+    """An ingest holds every chunk's pieces until the table is built: in float16 that is half the
+    memory, and the table is the same (it rounds to float16 anyway). A question's stay float32."""
+    _, pieces = onnx_embedder.encode_with_tokens(BATCH)
+    assert all(p.dtype == np.float16 for p in pieces)
+    full = [content_rows(e.tokens, h) for e, h in _hidden(onnx_embedder, BATCH)]
+    for got, want in zip(pieces, full, strict=True):
+        np.testing.assert_allclose(got, want, atol=2e-3)  # float16's rounding of the same rows
+    np.testing.assert_allclose(
+        TokenTable.of(pieces, 384).vectors, TokenTable.of(full, 384).vectors, atol=1e-3
+    )
+    _, question = onnx_embedder.encode_query_tokens(BATCH[0])
+    assert question.dtype == np.float32
+
+
+def _hidden(embedder: OnnxEmbedder, texts: list[str]) -> list[tuple[Any, np.ndarray]]:
+    """Each text's encoding and last hidden states, from the float32 graph."""
+    encodings, feeds = embedder._feeds(texts)
+    _, tokens = embedder._documents().run_both(feeds)
+    return list(zip(encodings, tokens, strict=True))
 
 
 @pytest.mark.model
