@@ -16,12 +16,12 @@ from ingest.chunking import ChunkerConfig
 from ingest.documents import SUFFIXES, corpus_files
 
 
+def _documents_of(corpus_dir: Path) -> list[Path]:
+    return [p for p in corpus_files(corpus_dir) if p.suffix.lower() in SUFFIXES]
+
+
 def _corpus_hashes(corpus_dir: Path) -> dict[str, str]:
-    return {
-        p.stem: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in corpus_files(corpus_dir)
-        if p.suffix.lower() in SUFFIXES
-    }
+    return {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in _documents_of(corpus_dir)}
 
 
 def shares_documents(index_dir: Path, corpus_dir: Path) -> bool:
@@ -31,9 +31,11 @@ def shares_documents(index_dir: Path, corpus_dir: Path) -> bool:
         manifest = Manifest.read(resolve_version(index_dir))
     except AllianceQAError:
         return False
-    return bool(
-        corpus_dir.is_dir() and {d.doc_id for d in manifest.documents} & _corpus_hashes(corpus_dir).keys()
-    )
+    if not corpus_dir.is_dir():
+        return False
+    indexed = {d.doc_id for d in manifest.documents}
+    # ids are file names: no file needs reading (stale_reasons has just hashed them all)
+    return any(p.stem in indexed for p in _documents_of(corpus_dir))
 
 
 def stale_reasons(
