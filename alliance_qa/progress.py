@@ -40,7 +40,6 @@ def progress(
     *,
     enabled: bool,
     unit: str = "it",
-    total: int | None = None,
     stream: IO[str] | None = None,
 ) -> Iterable[T]:
     """`items`, reporting progress on `stream` (stderr) when `enabled`: a bar on a terminal, lines
@@ -51,13 +50,12 @@ def progress(
 
     out = stream if stream is not None else sys.stderr
     if is_terminal(out):
-        bar: Iterable[T] = tqdm(items, desc=label, unit=unit, total=total, file=out, leave=False)
+        bar: Iterable[T] = tqdm(items, desc=label, unit=unit, file=out, leave=False)
     else:
         bar = tqdm(
             items,
             desc=label,
             unit=unit,
-            total=total,
             file=LogLines(out),
             ascii=True,
             ncols=80,
