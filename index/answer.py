@@ -174,21 +174,24 @@ def build_sentences(
 
 @dataclass(frozen=True)
 class SentenceWords:
-    """Which stems of the lexical index each sentence holds, as flat arrays for vectorised overlap."""
+    """Which stems of the lexical index each sentence holds, as flat arrays for vectorised overlap.
 
-    owner: npt.NDArray[np.int64]  # the sentence of each (sentence, stem) pair
-    columns: npt.NDArray[np.int64]  # the stem's column in the lexical index
+    The (sentence, stem) pairs are kept in column order, as posting lists: a question's shares read
+    only the pairs of its own stems, not every pair of the corpus (a corpus of 58,862 sentences has
+    some 600,000 of them, which took 2.6 ms a question to weigh, twice).
+    """
+
+    owner: npt.NDArray[np.int64]  # the sentence of each (sentence, stem) pair, by column, then sentence
+    columns: npt.NDArray[np.int64]  # the stem's column in the lexical index, ascending
     count: int  # sentences
 
     @classmethod
     def build(cls, found: Sequence[Set[int]]) -> SentenceWords:
         """From each sentence's stem columns (`columns_in`)."""
-        owner: list[int] = []
-        columns: list[int] = []
-        for i, held in enumerate(found):
-            owner.extend([i] * len(held))
-            columns.extend(sorted(held))
-        return cls(np.asarray(owner, dtype=np.int64), np.asarray(columns, dtype=np.int64), len(found))
+        owner = np.asarray([i for i, held in enumerate(found) for _ in held], dtype=np.int64)
+        columns = np.asarray([c for held in found for c in held], dtype=np.int64)
+        order = np.lexsort((owner, columns))
+        return cls(owner[order], columns[order], len(found))
 
     @staticmethod
     def columns_in(text: str, lexical: LexicalIndex) -> frozenset[int]:
@@ -200,21 +203,26 @@ class SentenceWords:
         columns: npt.NDArray[np.int64],
         weights: npt.NDArray[np.float64],
         *,
-        width: int,
         total: float | None = None,
     ) -> npt.NDArray[np.float64]:
         """Per sentence, the weighted share of the query stems (`columns`, `weights`) it holds.
 
-        `width` is the number of columns of the lexical index; `total` the weight to divide by
-        (default: the sum of `weights`).
+        `total` is the weight to divide by (default: the sum of `weights`); a column of -1 (a stem
+        the index lacks) is held by no sentence. Each sentence's weights are added in ascending
+        column order.
         """
         total = float(weights.sum()) if total is None else total
         if total <= 0 or len(columns) == 0:
             return np.zeros(self.count, dtype=np.float64)
-        lookup = np.zeros(width, dtype=np.float64)
-        lookup[columns] = weights
+        order = np.argsort(columns, kind="stable")
+        columns, weights = columns[order], weights[order]
+        first = np.searchsorted(self.columns, columns, side="left")
+        lengths = np.where(columns >= 0, np.searchsorted(self.columns, columns, side="right") - first, 0)
+        # the pairs of every query column, one posting list after another
+        ends = np.cumsum(lengths)
+        pairs = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(first - (ends - lengths), lengths)
         held: npt.NDArray[np.float64] = np.bincount(
-            self.owner, weights=lookup[self.columns], minlength=self.count
+            self.owner[pairs], weights=np.repeat(weights, lengths), minlength=self.count
         ).astype(np.float64)
         return held / total
 

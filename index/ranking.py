@@ -385,7 +385,7 @@ class Ranker:
         lap("dense")
         terms = self.lexical.query_terms(question)
         weighted = self.lexical.weighted_columns(terms.stems)
-        shares = self.sentence_words.shares(*weighted, width=self.lexical.columns)
+        shares = self.sentence_words.shares(*weighted)
         if mode in ("lexical", "hybrid"):
             runs["lexical"] = self.lexical_run(terms, pool, allowed)
         lap("lexical")
@@ -417,11 +417,7 @@ class Ranker:
         # topic: every sentence of a section shares its heading, so the topic words count for none;
         # for the same reason the words are counted with the heading path (`answer_headed`)
         answering = framed if config.answer_context and framed is not None else cosines
-        held = (
-            self._headed_words.shares(*weighted, width=self.lexical.columns)
-            if config.answer_headed
-            else shares
-        )
+        held = self._headed_words.shares(*weighted) if config.answer_headed else shares
         scores = answering + config.answer_overlap * held + config.item_bonus * self._items
         if wants_number(question):
             scores = scores + config.number_bonus * self._numbered_for(question)
@@ -583,9 +579,7 @@ class Ranker:
         total = self.lexical.total_weight(topic)
         if total <= 0:
             return None
-        return self._headed_words.shares(
-            *self.lexical.weighted_columns(topic.stems), width=self.lexical.columns, total=total
-        )
+        return self._headed_words.shares(*self.lexical.weighted_columns(topic.stems), total=total)
 
 
 def best_k(values: Floats, k: int) -> npt.NDArray[np.int64]:

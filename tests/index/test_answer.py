@@ -13,6 +13,7 @@ from index.abstention import DEFAULT_RULE, has_number, number_topic, wants_amoun
 from index.answer import (
     SENTENCE_CONTEXT_FILE,
     SentenceTable,
+    SentenceWords,
     best_per_chunk,
     chunk_sentences,
     sentence_context_text,
@@ -241,6 +242,32 @@ def test_best_per_chunk_equals_brute_force() -> None:
     values = rng.normal(size=int(pointers[-1]))
     expected = [values[a:b].max() if b > a else -1.0 for a, b in itertools.pairwise(pointers)]
     np.testing.assert_allclose(best_per_chunk(values, pointers), expected)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_word_shares_equal_brute_force_bit_for_bit(seed: int) -> None:
+    """Shares read from the posting lists of the query's columns equal each sentence's own sum,
+    added in ascending column order: the same floats, not merely close ones."""
+    rng = np.random.default_rng(seed)
+    width = 40
+    held = [
+        frozenset(rng.choice(width, size=int(rng.integers(0, 8)), replace=False).tolist()) for _ in range(60)
+    ]
+    words = SentenceWords.build(held)
+    columns = rng.choice(width, size=6, replace=False).astype(np.int64)
+    columns[0] = -1  # a stem the index lacks is held by none
+    weights = rng.uniform(0.1, 5.0, size=len(columns))
+    total = float(weights.sum())
+    expected = []
+    for own in held:
+        acc = 0.0
+        for column in sorted(own):
+            if column in columns[1:]:
+                acc += float(weights[list(columns).index(column)])
+        expected.append(acc / total)
+    np.testing.assert_array_equal(words.shares(columns, weights), expected)
+    np.testing.assert_array_equal(words.shares(columns, weights, total=2 * total), np.asarray(expected) / 2)
+    np.testing.assert_array_equal(words.shares(columns[:0], weights[:0]), np.zeros(len(held)))
 
 
 def _brute_force_held_weights(
