@@ -298,25 +298,32 @@ class Ranker:
                 sentences.rows.tolist(), sentences.starts.tolist(), sentences.ends.tolist(), strict=True
             )
         ]
+        # what is read from each sentence's text, read once per distinct text: overlapping chunks
+        # share a sentence (22,546 chunks of 294 files: 58,862 sentences, 35,056 texts)
+        read = {t: _SentenceReading.of(t, lexical) for t in dict.fromkeys(sentence_texts)}
+        readings = [read[t] for t in sentence_texts]
         # the stems of every sentence, for the word-overlap part of ranking and answer scoring
-        own = [SentenceWords.columns_in(t, lexical) for t in sentence_texts]
+        own = [r.columns for r in readings]
         self.sentence_words = SentenceWords.build(own)
         # a lead-in ("Key provisions include:") echoes the question but answers nothing
-        self._lead_ins = np.asarray([t.endswith(":") for t in sentence_texts], dtype=bool)
-        self._items = np.asarray([LIST_ITEM.match(t) is not None for t in sentence_texts], dtype=bool)
+        self._lead_ins = np.asarray([r.lead_in for r in readings], dtype=bool)
+        self._items = np.asarray([r.item for r in readings], dtype=bool)
         # sentences with a figure, month or century (they answer "when…"), and those that also
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
-        self._numbered = np.asarray([has_number(t) for t in sentence_texts], dtype=bool)
-        self._amounts = self._numbered | np.asarray([spells_amount(t) for t in sentence_texts], dtype=bool)
+        self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
+        self._amounts = self._numbered | np.asarray([r.spells_amount for r in readings], dtype=bool)
         # the sentences writing each number of two or more digits ("1951" → the sentences with it)
         written: dict[str, list[int]] = {}
-        for i, t in enumerate(sentence_texts):
-            for number in set(numbers_in(t)):
+        for i, r in enumerate(readings):
+            for number in r.numbers:
                 written.setdefault(number, []).append(i)
         self._written = {n: np.asarray(rows, dtype=np.int64) for n, rows in written.items()}
         # ... and the stems of each sentence with its heading path: a figure's sentence often leaves
         # what it counts to its headings ("Green tea › Preparation": "Steep for three minutes.")
-        paths = {c.section: SentenceWords.columns_in(" ".join(c.section), lexical) for c in chunks}
+        paths = {
+            section: SentenceWords.columns_in(" ".join(section), lexical)
+            for section in dict.fromkeys(c.section for c in chunks)
+        }
         self._headed_words = SentenceWords.build(
             [held | paths[chunks[r].section] for r, held in zip(sentences.rows.tolist(), own, strict=True)]
         )
@@ -580,6 +587,29 @@ class Ranker:
         if total <= 0:
             return None
         return self._headed_words.shares(*self.lexical.weighted_columns(topic.stems), total=total)
+
+
+@dataclass(frozen=True)
+class _SentenceReading:
+    """What ranking reads from one sentence's text, once per distinct text."""
+
+    columns: frozenset[int]  # the lexical index's columns of its stems
+    lead_in: bool  # ends with a colon: it announces a list
+    item: bool  # a list item
+    numbered: bool  # holds a figure, month or century
+    spells_amount: bool  # counts an amount in words
+    numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
+
+    @classmethod
+    def of(cls, text: str, lexical: LexicalIndex) -> _SentenceReading:
+        return cls(
+            columns=SentenceWords.columns_in(text, lexical),
+            lead_in=text.endswith(":"),
+            item=LIST_ITEM.match(text) is not None,
+            numbered=has_number(text),
+            spells_amount=spells_amount(text),
+            numbers=tuple(dict.fromkeys(numbers_in(text))),
+        )
 
 
 def best_k(values: Floats, k: int) -> npt.NDArray[np.int64]:
