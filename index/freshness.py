@@ -13,7 +13,7 @@ from index.lexical import LexicalConfig
 from index.manifest import Manifest
 from index.store import resolve_version
 from ingest.chunking import ChunkerConfig
-from ingest.documents import SUFFIXES, corpus_files
+from ingest.documents import SUFFIXES, corpus_files, file_doc_id
 
 
 def _documents_of(corpus_dir: Path) -> list[Path]:
@@ -21,7 +21,9 @@ def _documents_of(corpus_dir: Path) -> list[Path]:
 
 
 def _corpus_hashes(corpus_dir: Path) -> dict[str, str]:
-    return {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in _documents_of(corpus_dir)}
+    return {
+        file_doc_id(p.name): hashlib.sha256(p.read_bytes()).hexdigest() for p in _documents_of(corpus_dir)
+    }
 
 
 def shares_documents(index_dir: Path, corpus_dir: Path) -> bool:
@@ -35,7 +37,7 @@ def shares_documents(index_dir: Path, corpus_dir: Path) -> bool:
         return False
     indexed = {d.doc_id for d in manifest.documents}
     # ids are file names: no file needs reading (stale_reasons has just hashed them all)
-    return any(p.stem in indexed for p in _documents_of(corpus_dir))
+    return any(file_doc_id(p.name) in indexed for p in _documents_of(corpus_dir))
 
 
 def stale_reasons(

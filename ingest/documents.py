@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from ingest.structure import document_title
 
 SUFFIXES = (".txt", ".md")
 DOC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+_NOT_IN_IDS = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,21 @@ def check_doc_id(doc_id: str) -> str:
     if not DOC_ID_PATTERN.fullmatch(doc_id) or doc_id in {".", ".."}:
         raise InputError(f"document id {doc_id!r} is not allowed: use 1-128 letters, digits, '-', '_' or '.'")
     return doc_id
+
+
+def file_doc_id(name: str) -> str:
+    """The document id of the file `name`: its name without the suffix, as it is when that is a
+    valid id; otherwise each run of what an id cannot hold (spaces, brackets, accents) becomes one
+    '-', accented letters losing their accents ("My notes (draft) é.txt" → "My-notes-draft-e"), and
+    a name with no letter or digit left ("日米同盟.md") is "doc-" and 12 hex digits of its hash."""
+    stem = Path(name).stem
+    if DOC_ID_PATTERN.fullmatch(stem) and stem not in {".", ".."}:
+        return stem
+    unaccented = "".join(c for c in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(c))
+    slug = _NOT_IN_IDS.sub("-", unaccented)[:128].strip("-.")
+    if not any(c.isalnum() for c in slug):
+        return f"doc-{hashlib.sha256(stem.encode('utf-8')).hexdigest()[:12]}"
+    return slug
 
 
 def make_document(doc_id: str, data: bytes, *, source: str | None = None) -> Document:
@@ -64,7 +81,7 @@ def make_document(doc_id: str, data: bytes, *, source: str | None = None) -> Doc
 
 
 def read_document(path: Path) -> Document:
-    """Read one `.txt` or `.md` file; its id is the file name without the suffix."""
+    """Read one `.txt` or `.md` file; its id is the file name without the suffix (`file_doc_id`)."""
     if path.suffix.lower() not in SUFFIXES:
         raise CorpusError(
             f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
@@ -74,7 +91,7 @@ def read_document(path: Path) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{path}: cannot be read ({exc.strerror})") from None
-    return make_document(path.stem, data, source=str(path))
+    return make_document(file_doc_id(path.name), data, source=str(path))
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:

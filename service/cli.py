@@ -184,7 +184,7 @@ def ingest(
 @model_option
 @_friendly
 def add(files: tuple[Path, ...], replace: bool, index_dir: Path | None, model: Path | None) -> None:
-    """Add .txt/.md FILES to the index (the id is the file name without its suffix)."""
+    """Add .txt/.md FILES to the index (the id is the file name without its suffix; spaces and marks an id cannot hold become '-')."""
     from index.updates import apply_changes
     from ingest.documents import read_document
 

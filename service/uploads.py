@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from alliance_qa.errors import InputError, PayloadTooLargeError, UnsupportedMediaError
-from ingest.documents import SUFFIXES, Document, make_document
+from ingest.documents import SUFFIXES, Document, file_doc_id, make_document
 from service.schemas import DocumentIn
 from service.settings import Settings
 
@@ -70,9 +70,17 @@ async def read_document_upload(request: Request, settings: Settings, *, doc_id: 
                 f"{name or 'the upload'}: unsupported file type {suffix or '(none)'!r}; "
                 f"upload a {' or '.join(SUFFIXES)} file"
             )
-        data = await upload.read()
         field = form.get("doc_id")
-        given_id = field if isinstance(field, str) and field else PurePath(name).stem
+        if isinstance(field, str) and field:
+            given_id = field
+        elif any(c in name for c in "/\\") or not name.isprintable():
+            raise InputError(
+                f"the upload's file name {name!r} is a path or holds control characters: "
+                "send the file's own name, or name the document with a `doc_id` field"
+            )
+        else:
+            given_id = file_doc_id(name) if name else None
+        data = await upload.read()
         source = name
     else:
         raise UnsupportedMediaError(

@@ -28,7 +28,12 @@ UPLOAD_BODY: dict[str, Any] = {
                     "type": "object",
                     "required": ["file"],
                     "properties": {
-                        "file": {"type": "string", "format": "binary"},
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "a .txt or .md file; without `doc_id`, its name gives the id "
+                            "(`My notes (draft).txt` is `My-notes-draft`)",
+                        },
                         "doc_id": {"type": "string", **DOC_ID},
                     },
                 }

@@ -8,7 +8,7 @@ import pytest
 
 from alliance_qa.errors import InputError
 from index.embedder import DEFAULT_MODEL_NAME
-from index.freshness import stale_reasons
+from index.freshness import shares_documents, stale_reasons
 from index.retriever import Index
 from ingest.chunking import LAYOUT, ChunkerConfig
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
@@ -34,6 +34,19 @@ def test_stale_reasons_name_what_changed(tmp_path: Path) -> None:
     assert "changed: harbour-pact" in reasons
     assert "added: new-doc" in reasons
     assert "removed: lighthouse-notes" in reasons
+
+
+def test_files_whose_names_are_no_ids_are_matched_by_the_ids_they_give(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "Meeting notes (March).txt").write_text("Meeting\n\nWe met in March.\n", encoding="utf-8")
+    (corpus / "日米同盟.md").write_text("Alliance\n\nA pact.\n", encoding="utf-8")
+    home = tmp_path / "index"
+    Index.build(corpus, home, embedder=NamedLikeDefault())
+    assert stale_reasons(home, corpus, chunker=ChunkerConfig()) == []
+    assert shares_documents(home, corpus)
+    (corpus / "Meeting notes (March).txt").write_text("Meeting\n\nWe met in April.\n", encoding="utf-8")
+    assert stale_reasons(home, corpus, chunker=ChunkerConfig()) == ["changed: Meeting-notes-March"]
 
 
 def test_an_index_without_framed_sentence_vectors_is_stale(tmp_path: Path) -> None:

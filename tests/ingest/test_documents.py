@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from alliance_qa.errors import CorpusError, InputError
-from ingest.documents import make_document, read_corpus, read_document, unread_folders
+from ingest.documents import file_doc_id, make_document, read_corpus, read_document, unread_folders
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS
 
 
@@ -72,6 +72,47 @@ def test_readme_is_not_a_document(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# About this folder\n", encoding="utf-8")
     (tmp_path / "a.txt").write_text("A\n\nText.\n", encoding="utf-8")
     assert [d.doc_id for d in read_corpus(tmp_path)] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("name", "doc_id"),
+    [
+        ("harbour-pact.txt", "harbour-pact"),  # a valid id is kept as it is
+        ("-odd_name.v2..md", "-odd_name.v2."),
+        ("My Notes (draft) é.txt", "My-Notes-draft-e"),
+        ("Japan–US alliance: 2024 review.md", "Japan-US-alliance-2024-review"),
+        ("naïve café.txt", "naive-cafe"),
+        ("  spaced  .txt", "spaced"),
+        (f"{'long name ' * 20}.txt", ("long-name-" * 13)[:128].strip("-")),
+    ],
+)
+def test_file_names_give_valid_ids(name: str, doc_id: str) -> None:
+    assert file_doc_id(name) == doc_id
+    assert make_document(file_doc_id(name), b"Title\n\nText.").doc_id == doc_id
+
+
+def test_a_name_with_no_letter_an_id_can_hold_gets_a_stable_hashed_id() -> None:
+    first = file_doc_id("日米同盟.md")
+    assert first.startswith("doc-") and len(first) == len("doc-") + 12
+    assert file_doc_id("日米同盟.txt") == first  # the suffix is not part of it
+    assert file_doc_id("日米安保.md") != first
+    assert file_doc_id("(((.txt").startswith("doc-")
+
+
+def test_a_folder_of_everyday_file_names_is_read(tmp_path: Path) -> None:
+    (tmp_path / "Meeting notes (March).txt").write_text("Meeting\n\nWe met.\n", encoding="utf-8")
+    (tmp_path / "日米同盟.md").write_text("Alliance\n\nA pact.\n", encoding="utf-8")
+    docs = read_corpus(tmp_path)
+    assert sorted(d.title for d in docs) == ["Alliance", "Meeting"]
+    assert "Meeting-notes-March" in {d.doc_id for d in docs}
+
+
+def test_two_names_giving_one_id_are_refused_naming_both(tmp_path: Path) -> None:
+    (tmp_path / "my notes.txt").write_text("A\n\nOne.\n", encoding="utf-8")
+    (tmp_path / "my-notes.md").write_text("B\n\nTwo.\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="both give document id 'my-notes'; rename one") as info:
+        read_corpus(tmp_path)
+    assert "my notes.txt" in str(info.value) and "my-notes.md" in str(info.value)
 
 
 @pytest.mark.parametrize("doc_id", ["../etc/passwd", "a/b", "", ".", "x" * 129, "naïve"])

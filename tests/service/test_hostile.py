@@ -128,7 +128,7 @@ HOSTILE = [
         "/v1/documents",
         {"files": {"file": ("..\\..\\evil.txt", b"T\n\nx.", "text/plain")}, "headers": AUTH},
         422,
-        "use 1-128 letters",
+        "is a path or holds control characters",
     ),
     (
         "POST",

@@ -198,6 +198,16 @@ def test_multipart_upload_takes_the_id_from_the_file_name(client: TestClient) ->
     assert response.json()["doc_id"] == "harbour-notes"
 
 
+def test_an_uploaded_file_name_that_is_no_id_gives_one(client: TestClient) -> None:
+    files = {
+        "file": ("Harbour notes (v2).md", b"Harbour Notes\n\nThe harbour froze in 1888.\n", "text/markdown")
+    }
+    response = client.post("/v1/documents", files=files, headers=AUTH)
+    assert response.status_code == 201, response.text
+    assert response.json()["doc_id"] == "Harbour-notes-v2"
+    assert client.get("/v1/documents/Harbour-notes-v2").json()["title"] == "Harbour Notes"
+
+
 @pytest.mark.parametrize(
     ("headers", "status", "needle"),
     [
