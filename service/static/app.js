@@ -150,12 +150,52 @@ function clearResult() {
   $("#passages").replaceChildren();
 }
 
+// An example question for a document this page knows, by the SHA-256 of its text (the bundled
+// essay it asks about); any other index gets a placeholder naming its own documents.
+const EXAMPLES = {
+  "3262af0ce63cb31639ecc57d03a640422a229dabfa45d3a99445025a5c8ade30":
+    "What is the name of the joint exercise between Japan and India?",
+};
+const NAMED_TITLES = 3;
+
+function quoted(title) {
+  return `“${title}”`;
+}
+
+function listed(items) {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+// "Ask “A” and “B”.", or for a larger index "Ask 294 documents, among them “A”, “B” and “C”."
+function describeDocuments(docs) {
+  const titles = docs.map((d) => quoted(d.title));
+  if (titles.length <= NAMED_TITLES) return `Ask ${listed(titles)}.`;
+  return `Ask ${docs.length.toLocaleString("en")} documents, among them ${listed(titles.slice(0, NAMED_TITLES))}.`;
+}
+
+// The page names what the served index holds: the bundled essays, or documents of one's own.
+async function describeIndex(input) {
+  let docs;
+  try {
+    const response = await fetch("/v1/documents", { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    docs = await response.json();
+  } catch {
+    return;  // the page still asks; it only says less about what
+  }
+  if (!Array.isArray(docs) || docs.length === 0) return;
+  $("#tagline").textContent = `${describeDocuments(docs)} Every passage cites its exact lines.`;
+  const example = docs.map((d) => EXAMPLES[d.sha256]).find(Boolean);
+  input.placeholder = example || (docs.length === 1 ? `A question about ${quoted(docs[0].title)}` : "A question about these documents");
+}
+
 function initAskPage() {
   const form = $("#ask-form");
   const input = $("#question");
   const mode = $("#mode");
   const k = $("#k");
   let inFlight = null;
+  describeIndex(input);
 
   function readLocation() {
     const params = new URLSearchParams(location.search);

@@ -15,7 +15,7 @@ import pytest
 from index.retriever import Index
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
 from tests.service.conftest import ThreadServer
 
 pytestmark = pytest.mark.browser
@@ -133,6 +133,45 @@ def test_ask_highlight_cite_and_open_the_document(page: Any, base_url: str, tmp_
     page.go_back()
     expect(page.get_by_label("Question")).to_have_value(QUESTION)
     expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
+
+
+def test_the_page_names_the_documents_of_the_index_it_asks(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/")
+    expect(page.locator("#tagline")).to_have_text(
+        "Ask “The Harbour Pact: A Small Test Treaty”, “Lighthouse Keepers’ Notes” and “Signal Flags 🚩 of "
+        "Port Calder”. Every passage cites its exact lines."
+    )
+    # no example about the bundled essays over documents of one's own
+    expect(page.get_by_label("Question")).to_have_attribute("placeholder", "A question about these documents")
+    many = page.evaluate("describeDocuments(['A', 'B', 'C', 'D'].map((title) => ({ title })))")
+    assert many == "Ask 4 documents, among them “A”, “B” and “C”."
+    assert page.evaluate("describeDocuments([{ title: 'A' }])") == "Ask “A”."
+
+
+def test_over_the_bundled_essays_the_page_names_them_and_gives_an_example(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from playwright.sync_api import expect
+
+    index = Index.build(REAL_CORPUS, tmp_path_factory.mktemp("essays"), embedder=FakeEmbedder())
+    port = _free_port()
+    server = ThreadServer(create_app(Settings(index_dir=index.folder), index=index), port=port)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/")
+        expect(page.locator("#tagline")).to_have_text(
+            "Ask “The Strategic Partnership: Japan-US Military Alliance” and “Unveiling the Significance of "
+            "Japan’s Defense Treaties”. Every passage cites its exact lines."
+        )
+        expect(page.get_by_label("Question")).to_have_attribute(
+            "placeholder", "What is the name of the joint exercise between Japan and India?"
+        )
+    finally:
+        context.close()
+        server.stop()
 
 
 def test_document_view_highlights_any_span_by_code_points(page: Any, base_url: str) -> None:

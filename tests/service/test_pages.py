@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 
 from service.routes.pages import STATIC_DIR
+from tests.conftest import REAL_CORPUS
 
 STATIC_FILES = ["index.html", "document.html", "app.js", "style.css"]
 
@@ -55,3 +57,11 @@ def test_script_never_parses_text_as_html() -> None:
 
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script
+
+
+def test_the_example_questions_belong_to_bundled_documents() -> None:
+    """The page shows an example question only over the document it asks about, known by its hash."""
+    script = (STATIC_DIR / "app.js").read_text(encoding="utf-8")
+    examples = re.findall(r'"([0-9a-f]{64})":', script)
+    bundled = {hashlib.sha256(p.read_bytes()).hexdigest() for p in REAL_CORPUS.glob("*.txt")}
+    assert examples and set(examples) <= bundled
