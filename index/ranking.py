@@ -299,7 +299,7 @@ class Ranker:
             )
         ]
         # what is read from each sentence's text, read once per distinct text: overlapping chunks
-        # share a sentence (22,546 chunks of 294 files: 58,862 sentences, 35,056 texts)
+        # share a sentence (22,546 chunks of 294 files: 58,862 sentences, 39,402 distinct texts)
         read = {t: _SentenceReading.of(t, lexical) for t in dict.fromkeys(sentence_texts)}
         readings = [read[t] for t in sentence_texts]
         # the stems of every sentence, for the word-overlap part of ranking and answer scoring
