@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import threading
 import time
@@ -21,13 +22,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alliance_qa.errors import ForbiddenError, IndexCorruptError, IndexMissingError
+from alliance_qa.errors import ForbiddenError, IndexCorruptError, IndexMissingError, InputError
 from index.manifest import MANIFEST_FILE
 
 CURRENT = "current"
 VERSIONS = "versions"
 KEEP_VERSIONS = 2  # the live one and the one before, for readers still opening it
 COPIED = "0-copied"  # the version a `current` folder becomes when it is made a link again
+VERSION_NAME = re.compile(rf"\d{{8}}T\d{{6}}-\d{{9}}|{COPIED}")  # publish_version's names, and COPIED
 
 
 def resolve_version(path: Path) -> Path:
@@ -65,7 +67,17 @@ def writable_home(path: Path) -> Path:
             else "build an index of your own with `alliance-qa ingest --out DIR` and write to that"
         )
         raise ForbiddenError(f"{home} is one version of an index, and a version never changes: {hint}")
+    if home.exists() and not home.is_dir():
+        raise InputError(f"{home} is a file, not a folder: choose a new or empty folder for the index")
     current = home / CURRENT
+    if not current.is_symlink() and not current.exists():
+        foreign = not_index_entries(home)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise InputError(
+                f"{home} already holds other files ({shown}): an index needs a folder of its own (each "
+                "write replaces `current` and prunes `versions/`); choose a new or empty folder for it"
+            )
     if current.exists() and not current.is_symlink():
         copied = home / VERSIONS / COPIED  # sorts before every dated version: pruned once replaced
         raise IndexCorruptError(
@@ -74,6 +86,29 @@ def writable_home(path: Path) -> Path:
             f"`mkdir -p {home / VERSIONS} && mv {current} {copied} && ln -s {VERSIONS}/{COPIED} {current}`"
         )
     return home
+
+
+def not_index_entries(home: Path) -> list[str]:
+    """What the folder `home`, which holds no index yet, holds beside what a first build that was
+    interrupted leaves (its lock, staging folders, unlinked versions): a folder of other files must
+    not become an index home, whose writers prune `versions/` and replace `current`."""
+    if not home.is_dir():
+        return []
+    found = [
+        f"{entry.name}/" if entry.is_dir() else entry.name
+        for entry in home.iterdir()
+        if entry.name not in {".lock", VERSIONS} and not entry.name.startswith(".current-")
+    ]
+    versions = home / VERSIONS
+    if versions.is_dir():
+        found += [
+            f"{VERSIONS}/{entry.name}"
+            for entry in versions.iterdir()
+            if not entry.name.startswith(".tmp-") and not (entry / MANIFEST_FILE).is_file()
+        ]
+    elif versions.exists():
+        found.append(VERSIONS)
+    return sorted(found)
 
 
 _THREAD_LOCKS: dict[Path, threading.RLock] = {}
@@ -134,7 +169,8 @@ def clean_leftovers(home: Path) -> list[Path]:
         else:
             shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
-    finished = sorted(p for p in versions.glob("[!.]*") if p.is_dir()) if versions.is_dir() else []
+    # only what publish_version names a version: never a folder someone else put there
+    finished = sorted(p for p in versions.glob("[!.]*") if p.is_dir() and VERSION_NAME.fullmatch(p.name))
     for old in finished[:-KEEP_VERSIONS]:
         if old.resolve() != live:
             shutil.rmtree(old, ignore_errors=True)

@@ -4,8 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from alliance_qa.errors import IndexMissingError
-from index.store import CURRENT, VERSIONS, clean_leftovers, publish_version, resolve_version, write_lock
+from alliance_qa.errors import IndexMissingError, InputError
+from index.store import (
+    CURRENT,
+    VERSIONS,
+    clean_leftovers,
+    not_index_entries,
+    publish_version,
+    resolve_version,
+    write_lock,
+)
 
 
 def fill_with(text: str):  # type: ignore[no-untyped-def]
@@ -77,3 +85,60 @@ def test_write_lock_is_reentrant_and_excludes_other_threads(tmp_path: Path) -> N
         order.append("outer-done")
     thread.join(timeout=5)
     assert order == ["inner", "outer-done", "other"]
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text() if p.is_file() else "/" for p in folder.rglob("*")}
+
+
+def test_a_folder_of_other_files_never_becomes_an_index_home(tmp_path: Path) -> None:
+    """`--index ~/project` by mistake: its own `versions/` would be pruned to the newest two."""
+    home = tmp_path / "project"
+    for name in ("v1", "v2", "v3"):
+        (home / VERSIONS / name).mkdir(parents=True)
+        (home / VERSIONS / name / "notes.txt").write_text(f"draft {name}", encoding="utf-8")
+    (home / "thesis.docx").write_text("precious", encoding="utf-8")
+    before = _tree(home)
+    with (
+        pytest.raises(
+            InputError, match=r"already holds other files \(thesis.docx, versions/v1, .* choose a new"
+        ),
+        write_lock(home),
+    ):
+        publish_version(home, fill_with("index"))
+    assert _tree(home) == before  # not even a lock file was left
+
+
+def test_a_file_is_no_index_home(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="is a file, not a folder"), write_lock(tmp_path / "notes.txt"):
+        pass
+
+
+def test_an_interrupted_first_build_can_be_retried(tmp_path: Path) -> None:
+    """What a first build leaves when killed (its lock, a staging folder, a version not yet linked)
+    is an index's own: the next build goes ahead and cleans the staging folder."""
+    (tmp_path / ".lock").touch()
+    (tmp_path / VERSIONS / ".tmp-20260101T000000-1").mkdir(parents=True)
+    (tmp_path / VERSIONS / "20260101T000000-2").mkdir()
+    (tmp_path / VERSIONS / "20260101T000000-2" / "manifest.json").write_text("{}", encoding="utf-8")
+    (tmp_path / ".current-20260101T000000-2").symlink_to(f"{VERSIONS}/20260101T000000-2")
+    assert not_index_entries(tmp_path) == []
+    with write_lock(tmp_path):
+        final = publish_version(tmp_path, fill_with("retried"))
+    assert resolve_version(tmp_path) == final
+    assert not (tmp_path / VERSIONS / ".tmp-20260101T000000-1").exists()
+
+
+def test_pruning_removes_only_versions_it_named(tmp_path: Path) -> None:
+    with write_lock(tmp_path):
+        publish_version(tmp_path, fill_with("one"))
+    keep = tmp_path / VERSIONS / "my-backup"
+    keep.mkdir()
+    (keep / "manifest.json").write_text("mine", encoding="utf-8")
+    for text in ("two", "three", "four"):
+        with write_lock(tmp_path):
+            publish_version(tmp_path, fill_with(text))
+    dated = [p for p in (tmp_path / VERSIONS).iterdir() if p.name != "my-backup"]
+    assert len(dated) == 2  # the live version and the one before
+    assert (keep / "manifest.json").read_text(encoding="utf-8") == "mine"
