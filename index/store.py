@@ -64,7 +64,7 @@ def writable_home(path: Path) -> Path:
         hint = (
             f"write to the index's home, {owner}"
             if home.parent.name == VERSIONS and (owner / CURRENT).is_symlink()
-            else "build an index of your own with `alliance-qa ingest --out DIR` and write to that"
+            else "build an index of your own with `alliance-qa ingest --index DIR` and write to that"
         )
         raise ForbiddenError(f"{home} is one version of an index, and a version never changes: {hint}")
     if home.exists() and not home.is_dir():
