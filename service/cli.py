@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from alliance_qa.errors import AllianceQAError
+from alliance_qa.errors import AllianceQAError, IndexMissingError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +33,6 @@ def _friendly(func: F) -> F:
 
 def _has_index(home: Path) -> bool:
     """Is there an index at `home`, sound or not (a damaged one is for `stale_reasons` to name)?"""
-    from alliance_qa.errors import IndexMissingError
     from index.store import resolve_version
 
     try:
@@ -526,7 +525,8 @@ def serve(
     try:  # an index that opens is served as it is: rebuilding would drop documents added by API
         Manifest.read(resolve_version(out))
     except AllianceQAError as exc:
-        click.echo(f"building {out} from {settings.corpus_dir}: {exc}", err=True)
+        why = "there is no index there yet" if isinstance(exc, IndexMissingError) else str(exc)
+        click.echo(f"building {out} from {settings.corpus_dir}: {why}", err=True)
         sync_folder(
             out,
             settings.corpus_dir,
