@@ -51,7 +51,7 @@ from index.abstention import (
 )
 from index.acronyms import expand_acronyms, find_acronyms
 from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
-from index.dense import search_dense
+from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
 from index.late import TokenTable
@@ -385,7 +385,7 @@ class Ranker:
         runs: dict[str, Run] = {}
         # every sentence against the question: one small product each for the plain and the framed
         # vectors, reused for the answer
-        cosines = (self.sentences.vectors @ query).astype(np.float64)
+        cosines = inner_products(self.sentences.vectors, query).astype(np.float64)
         framed = self.framed_cosines(query)
         if mode in ("dense", "hybrid"):
             runs["dense"] = self.dense_run(query, self.ranking_cosines(cosines, framed), pool, allowed)
@@ -462,7 +462,7 @@ class Ranker:
     def framed_cosines(self, query: Vector) -> Floats | None:
         """Per sentence, the cosine of its heading-framed vector; None when the index has none."""
         context = self.sentences.context
-        return None if context is None else (context @ query).astype(np.float64)
+        return None if context is None else inner_products(context, query).astype(np.float64)
 
     def ranking_cosines(self, cosines: Floats, framed: Floats | None) -> Floats:
         """Per sentence, the cosine that ranks its chunk: plain, or the better of plain and framed."""
@@ -486,7 +486,7 @@ class Ranker:
         if allowed is not None:
             rows = rows[allowed[rows]]
         w = self.config.sentence_weight
-        chunk = (self.vectors[rows] @ query).astype(np.float64)
+        chunk = inner_products(self.vectors[rows], query).astype(np.float64)
         best = best_per_chunk(cosines, self.sentences.pointers)[rows]
         combined = (chunk + w * np.where(best > -1, best, chunk)) / (1 + w)
         order = np.lexsort((rows, -combined))[:pool]
@@ -519,7 +519,7 @@ class Ranker:
         cosines: Floats,
     ) -> Signals:
         """What abstention decides from: searched over every allowed chunk, so not tied to k or mode."""
-        chunks = self.vectors @ query
+        chunks = inner_products(self.vectors, query)
         sentences = allowed[self.sentences.rows] if allowed is not None else np.ones(len(cosines), dtype=bool)
         scope = self._scope_of(allowed)
         numbers, names = scope.unknown(question)

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from alliance_qa.errors import InputError
-from index.dense import INDEX_TYPES, build_dense, describe_dense, load_dense, save_dense, search_dense
+from index.dense import (
+    INDEX_TYPES,
+    build_dense,
+    describe_dense,
+    inner_products,
+    load_dense,
+    save_dense,
+    search_dense,
+)
 
 DIMENSION = 32  # PQ splits it into 4 sub-vectors of 8
 K = 10
@@ -178,3 +186,19 @@ def test_rows_outside_the_index_are_refused(built) -> None:
         search_dense(built["flat"], np.ones(DIMENSION, np.float32), K, rows=[3, 5000])
     scores, ids = search_dense(built["flat"], np.ones(DIMENSION, np.float32), K, rows=[])
     assert (len(scores), len(ids)) == (0, 0)
+
+
+def test_inner_products_equal_numpy_to_the_last_few_places() -> None:
+    rng = np.random.default_rng(5)
+    matrix = rng.normal(size=(1001, 384)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    vector = matrix[7] * 0.5 + matrix[8] * 0.5
+    expected = matrix.astype(np.float64) @ vector.astype(np.float64)
+    np.testing.assert_allclose(inner_products(matrix, vector), expected, rtol=0, atol=1e-6)
+    # rows picked out of order (a copy) and a strided view give the same products as their rows
+    rows = np.array([900, 3, 3, 500])
+    np.testing.assert_allclose(inner_products(matrix[rows], vector), expected[rows], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(inner_products(matrix[::2], vector), expected[::2], rtol=0, atol=1e-6)
+    assert inner_products(matrix[:0], vector).shape == (0,)
+    with pytest.raises(InputError, match="cannot multiply"):
+        inner_products(matrix, vector[:10])
