@@ -89,15 +89,16 @@ def writable_home(path: Path) -> Path:
 
 
 def not_index_entries(home: Path) -> list[str]:
-    """What the folder `home`, which holds no index yet, holds beside what a first build that was
-    interrupted leaves (its lock, staging folders, unlinked versions): a folder of other files must
-    not become an index home, whose writers prune `versions/` and replace `current`."""
+    """What the folder `home`, which holds no index yet, holds beside hidden files (`.gitkeep`) and
+    what a first build that was interrupted leaves (its lock, staging folders, unlinked versions): a
+    folder of other files must not become an index home, whose writers prune `versions/` and replace
+    `current`."""
     if not home.is_dir():
         return []
     found = [
         f"{entry.name}/" if entry.is_dir() else entry.name
         for entry in home.iterdir()
-        if entry.name not in {".lock", VERSIONS} and not entry.name.startswith(".current-")
+        if entry.name != VERSIONS and not entry.name.startswith(".")  # .lock, .current-*, .gitkeep
     ]
     versions = home / VERSIONS
     if versions.is_dir():

@@ -123,6 +123,7 @@ def test_an_interrupted_first_build_can_be_retried(tmp_path: Path) -> None:
     (tmp_path / VERSIONS / "20260101T000000-2").mkdir()
     (tmp_path / VERSIONS / "20260101T000000-2" / "manifest.json").write_text("{}", encoding="utf-8")
     (tmp_path / ".current-20260101T000000-2").symlink_to(f"{VERSIONS}/20260101T000000-2")
+    (tmp_path / ".gitkeep").touch()  # a hidden file keeps an empty folder in git: the folder is still empty
     assert not_index_entries(tmp_path) == []
     with write_lock(tmp_path):
         final = publish_version(tmp_path, fill_with("retried"))
