@@ -175,7 +175,7 @@ def inner_products(
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     vector = np.ascontiguousarray(vector, dtype=np.float32).reshape(-1)
     if matrix.ndim != 2 or matrix.shape[1] != len(vector):
-        raise InputError(f"cannot multiply a {matrix.shape} matrix by a vector of {len(vector)}")
+        raise ValueError(f"cannot multiply a {matrix.shape} matrix by a vector of {len(vector)}")
     out = np.empty(len(matrix), dtype=np.float32)
     if len(matrix):
         faiss.fvec_inner_products_ny(

@@ -200,5 +200,5 @@ def test_inner_products_equal_numpy_to_the_last_few_places() -> None:
     np.testing.assert_allclose(inner_products(matrix[rows], vector), expected[rows], rtol=0, atol=1e-6)
     np.testing.assert_allclose(inner_products(matrix[::2], vector), expected[::2], rtol=0, atol=1e-6)
     assert inner_products(matrix[:0], vector).shape == (0,)
-    with pytest.raises(InputError, match="cannot multiply"):
+    with pytest.raises(ValueError, match="cannot multiply"):
         inner_products(matrix, vector[:10])
