@@ -173,8 +173,21 @@ function describeDocuments(docs) {
   return `Ask ${docs.length.toLocaleString("en")} documents, among them ${listed(titles.slice(0, NAMED_TITLES))}.`;
 }
 
+// One document to search in, or all (""): an option for each document, keeping the choice made
+// (from the URL, perhaps before the list arrived).
+function fillDocumentChoice(select, docs) {
+  const chosen = select.value;
+  const options = docs.map((d) => el("option", { value: d.doc_id, text: d.title }));
+  select.replaceChildren(el("option", { value: "", text: "all documents" }), ...options);
+  if (chosen && !docs.some((d) => d.doc_id === chosen)) {
+    select.append(el("option", { value: chosen, text: chosen }));  // the API will say it is unknown
+  }
+  select.value = chosen;
+  $("#doc-filter").hidden = docs.length < 2;
+}
+
 // The page names what the served index holds: the bundled essays, or documents of one's own.
-async function describeIndex(input) {
+async function describeIndex(input, select) {
   let docs;
   try {
     const response = await fetch("/v1/documents", { headers: { Accept: "application/json" } });
@@ -185,6 +198,7 @@ async function describeIndex(input) {
   }
   if (!Array.isArray(docs) || docs.length === 0) return;
   $("#tagline").textContent = `${describeDocuments(docs)} Every passage cites its exact lines.`;
+  fillDocumentChoice(select, docs);
   const example = docs.map((d) => EXAMPLES[d.sha256]).find(Boolean);
   input.placeholder = example || (docs.length === 1 ? `A question about ${quoted(docs[0].title)}` : "A question about these documents");
 }
@@ -194,8 +208,9 @@ function initAskPage() {
   const input = $("#question");
   const mode = $("#mode");
   const k = $("#k");
+  const doc = $("#doc");
   let inFlight = null;
-  describeIndex(input);
+  describeIndex(input, doc);
 
   function readLocation() {
     const params = new URLSearchParams(location.search);
@@ -203,6 +218,12 @@ function initAskPage() {
     const wanted = params.get("mode");
     if (wanted && [...mode.options].some((o) => o.value === wanted)) mode.value = wanted;
     if (params.get("k")) k.value = params.get("k");
+    const only = params.get("doc") || "";
+    if (only && ![...doc.options].some((o) => o.value === only)) {
+      doc.append(el("option", { value: only, text: only }));  // named properly once the list arrives
+      $("#doc-filter").hidden = false;
+    }
+    doc.value = only;
     return input.value.trim();
   }
 
@@ -215,6 +236,7 @@ function initAskPage() {
     form.setAttribute("aria-busy", "true");
     const body = { question, mode: mode.value };
     if (k.value !== "") body.k = Number(k.value);
+    if (doc.value) body.doc_ids = [doc.value];
     try {
       const response = await fetch("/v1/ask", {
         method: "POST",
@@ -253,6 +275,7 @@ function initAskPage() {
     const params = new URLSearchParams({ q: question });
     if (mode.value !== "hybrid") params.set("mode", mode.value);
     if (k.value !== "" && k.value !== "5") params.set("k", k.value);
+    if (doc.value) params.set("doc", doc.value);
     // the URL holds the question, so results can be shared, reloaded and reached with Back
     history.pushState(null, "", `/?${params}`);
     ask(question);

@@ -150,6 +150,41 @@ def test_the_page_names_the_documents_of_the_index_it_asks(page: Any, base_url: 
     assert page.evaluate("describeDocuments([{ title: 'A' }])") == "Ask “A”."
 
 
+def test_a_question_can_be_asked_of_one_document(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/")
+    choice = page.get_by_label("In", exact=True)
+    expect(choice).to_be_visible()
+    expect(choice.locator("option")).to_have_text(
+        [
+            "all documents",
+            "The Harbour Pact: A Small Test Treaty",
+            "Lighthouse Keepers’ Notes",
+            "Signal Flags 🚩 of Port Calder",
+        ]
+    )
+    choice.select_option("lighthouse-notes")
+    page.get_by_label("Question").fill(QUESTION)  # answered by the signal flags, asked of the notes
+    page.get_by_label("Question").press("Enter")
+    links = page.locator("#passages > li a.cite")
+    expect(links.first).to_be_visible()
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs and all(h.startswith("/documents/lighthouse-notes?") for h in hrefs)
+    assert "doc=lighthouse-notes" in page.url
+
+    page.reload()  # the choice is in the URL, so a shared link asks the same document
+    expect(page.get_by_label("In", exact=True)).to_have_value("lighthouse-notes")
+    expect(page.locator("#passages > li a.cite").first).to_have_attribute(
+        "href", re.compile("^/documents/lighthouse-notes[?]")
+    )
+
+    page.get_by_label("In", exact=True).select_option("")
+    page.get_by_label("Question").press("Enter")
+    expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
+    assert "doc=" not in page.url
+
+
 def test_over_the_bundled_essays_the_page_names_them_and_gives_an_example(
     browser: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
