@@ -177,8 +177,8 @@ class SentenceWords:
     """Which stems of the lexical index each sentence holds, as flat arrays for vectorised overlap.
 
     The (sentence, stem) pairs are kept in column order, as posting lists: a question's shares read
-    only the pairs of its own stems, not every pair of the corpus (a corpus of 58,862 sentences has
-    some 600,000 of them, which took 2.6 ms a question to weigh, twice).
+    only the pairs of its own stems, not every pair of the corpus (58,862 sentences of 294 files
+    hold 472,328 pairs, 975,125 with their heading paths: 5.0 ms a question to weigh both).
     """
 
     owner: npt.NDArray[np.int64]  # the sentence of each (sentence, stem) pair, by column, then sentence
