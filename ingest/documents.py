@@ -103,6 +103,14 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     )
 
 
+def unread_readmes(corpus_dir: Path) -> list[Path]:
+    """The README.md of `corpus_dir`, which is taken as notes about the folder and not read."""
+    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.name.lower() == "readme.md")
+
+
+README_NOTE = "a folder's README.md is taken as notes about it; rename it (say, overview.md) to index it"
+
+
 def unread_folders(corpus_dir: Path) -> dict[Path, int]:
     """The subfolders of `corpus_dir` holding .txt/.md files (at any depth), with how many: a
     corpus is the folder's own files, so these are not read."""
@@ -133,6 +141,7 @@ def read_corpus(corpus_dir: Path) -> list[Document]:
                 if unread
                 else ""
             )
+            + (f" ({README_NOTE})" if unread_readmes(corpus_dir) else "")
         )
     documents = [read_document(p) for p in paths]
     seen: dict[str, Path] = {}

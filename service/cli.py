@@ -128,7 +128,7 @@ def ingest(
     from index.freshness import stale_reasons
     from index.updates import sync_folder
     from ingest.chunking import ChunkerConfig
-    from ingest.documents import describe_unread, unread_folders
+    from ingest.documents import README_NOTE, describe_unread, unread_folders, unread_readmes
 
     settings = _settings()
     corpus = corpus or settings.corpus_dir
@@ -170,6 +170,8 @@ def ingest(
             "files into the folder, or ingest a subfolder on its own",
             err=True,
         )
+    for readme in unread_readmes(corpus):
+        click.echo(f"warning: {readme} is not read: {README_NOTE}", err=True)
     click.echo(
         f"indexed {len(index.documents())} documents into {len(index.chunks)} chunks "
         f"({embedded} texts embedded, the rest reused) in {seconds:.1f} s → {index.folder}"

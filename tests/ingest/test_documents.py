@@ -72,6 +72,9 @@ def test_readme_is_not_a_document(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text("# About this folder\n", encoding="utf-8")
     (tmp_path / "a.txt").write_text("A\n\nText.\n", encoding="utf-8")
     assert [d.doc_id for d in read_corpus(tmp_path)] == ["a"]
+    (tmp_path / "a.txt").unlink()
+    with pytest.raises(CorpusError, match=r"holds no documents.*README.md is taken as notes.*rename it"):
+        read_corpus(tmp_path)  # a folder of a README alone says why it is empty
 
 
 @pytest.mark.parametrize(

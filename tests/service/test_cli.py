@@ -135,6 +135,17 @@ def test_ingest_warns_of_subfolders_it_does_not_read(run, tmp_path: Path) -> Non
     code, out = run("ingest", str(corpus))
     assert code == 0 and "indexed 2 documents" in out
     assert f"warning: subfolders of {corpus} are not read: more/ (1 file)" in out
+    assert "README.md" not in out
+
+
+def test_ingest_says_the_readme_is_not_read(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    (corpus / "README.md").write_text("Project notes\n\nThe ferry leaves at nine.\n", encoding="utf-8")
+    code, out = run("ingest", str(corpus))
+    assert code == 0 and "indexed 2 documents" in out
+    assert f"warning: {corpus / 'README.md'} is not read: a folder's README.md is taken as notes" in out
+    assert "rename it" in out
 
 
 def test_ingest_resync_keeps_unchanged_vectors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
