@@ -247,14 +247,13 @@ def ask(
     from dataclasses import asdict
 
     from index.retriever import Index
+    from index.store import resolve_version
     from service.settings import search_config
 
     settings = _settings()
-    index = Index.open(
-        index_dir or settings.index_dir,
-        embedder=_embedder(model or settings.model_path),
-        config=search_config(settings),
-    )
+    home = index_dir or settings.index_dir
+    resolve_version(home)  # no index there: say so before loading the model (exporting it, the first time)
+    index = Index.open(home, embedder=_embedder(model or settings.model_path), config=search_config(settings))
     result = index.ask(question, k=k, mode=mode, doc_ids=list(doc_ids) or None)
     if as_json:
         answer = (

@@ -98,8 +98,13 @@ def test_ask_json_lines_carry_exact_citations(run) -> None:  # type: ignore[no-u
         assert texts[cite["doc_id"]][cite["start"] : cite["end"]] == passage["text"]
 
 
-def test_errors_are_one_line_and_exit_1(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    code, out = run("ask", "anything")
+def test_errors_are_one_line_and_exit_1(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    def no_model(model: Path) -> None:
+        raise AssertionError("the model is not loaded (nor exported) for an index that is not there")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cli, "_embedder", no_model)
+        code, out = run("ask", "anything")
     assert code == 1 and out.startswith("error: no index at") and "alliance-qa ingest" in out
     assert "Traceback" not in out
     bad = tmp_path / "bad"
