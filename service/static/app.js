@@ -183,7 +183,7 @@ function fillDocumentChoice(select, docs) {
     select.append(el("option", { value: chosen, text: chosen }));  // the API will say it is unknown
   }
   select.value = chosen;
-  $("#doc-filter").hidden = docs.length < 2;
+  $("#doc-filter").hidden = docs.length < 2 && !chosen;  // a choice made stays in view, to be undone
 }
 
 // The page names what the served index holds: the bundled essays, or documents of one's own.
