@@ -187,7 +187,10 @@ def publish_version(home: Path, fill: Callable[[Path], None]) -> Path:
     versions = home / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
     clean_leftovers(home)
-    name = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 10**9:09d}"
+    # one clock reading for both parts: the seconds and the nanoseconds read apart could straddle a
+    # second ("…T152719-001336240" after "…T152719-999720970"), and pruning goes by name order
+    now = time.time_ns()
+    name = time.strftime("%Y%m%dT%H%M%S", time.localtime(now // 10**9)) + f"-{now % 10**9:09d}"
     staging = versions / f".tmp-{name}"
     staging.mkdir()
     fill(staging)

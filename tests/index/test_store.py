@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,19 @@ def test_pruning_removes_only_versions_it_named(tmp_path: Path) -> None:
     dated = [p for p in (tmp_path / VERSIONS).iterdir() if p.name != "my-backup"]
     assert len(dated) == 2  # the live version and the one before
     assert (keep / "manifest.json").read_text(encoding="utf-8") == "mine"
+
+
+def test_version_names_sort_in_the_order_they_were_made_across_a_second(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pruning keeps the newest versions by name: a name read from two clock readings could put a
+    version made a nanosecond into the next second before one made at the end of the last."""
+    readings = iter([1_765_000_000_999_999_999, 1_765_000_001_000_000_001])
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: next(readings, None) or real())
+    with write_lock(tmp_path):
+        first = publish_version(tmp_path, fill_with("one"))
+    with write_lock(tmp_path):
+        second = publish_version(tmp_path, fill_with("two"))
+    assert sorted([second.name, first.name]) == [first.name, second.name]
+    assert first.name.endswith("-999999999") and second.name.endswith("-000000001")
