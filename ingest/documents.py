@@ -97,15 +97,18 @@ def read_document(path: Path) -> Document:
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """The files of `corpus_dir` that count as documents (README.md and hidden files do not), sorted."""
     return sorted(
-        p
-        for p in corpus_dir.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.name.lower() != "readme.md"
+        p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".") and not _is_readme(p)
     )
 
 
 def unread_readmes(corpus_dir: Path) -> list[Path]:
     """The README.md of `corpus_dir`, which is taken as notes about the folder and not read."""
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.name.lower() == "readme.md")
+    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and _is_readme(p))
+
+
+def _is_readme(path: Path) -> bool:
+    """A folder's README.md (any case): notes about the folder, not one of its documents."""
+    return path.name.lower() == "readme.md"
 
 
 README_NOTE = "a folder's README.md is taken as notes about it; rename it (say, overview.md) to index it"
