@@ -31,6 +31,9 @@ def _friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+NO_INDEX_YET = "there is no index there yet"  # why a first run builds one (ingest --if-stale, serve)
+
+
 def _has_index(home: Path) -> bool:
     """Is there an index at `home`, sound or not (a damaged one is for `stale_reasons` to name)?"""
     from index.store import resolve_version
@@ -140,7 +143,7 @@ def ingest(
     )
     model = model or settings.model_path
     if if_stale and not _has_index(out):  # a first run (`make run` on a fresh clone): say so plainly
-        click.echo(f"building {out} from {corpus}: there is no index there yet", err=True)
+        click.echo(f"building {out} from {corpus}: {NO_INDEX_YET}", err=True)
     elif if_stale:
         reasons = [
             r
@@ -526,7 +529,7 @@ def serve(
     try:  # an index that opens is served as it is: rebuilding would drop documents added by API
         Manifest.read(resolve_version(out))
     except AllianceQAError as exc:
-        why = "there is no index there yet" if isinstance(exc, IndexMissingError) else str(exc)
+        why = NO_INDEX_YET if isinstance(exc, IndexMissingError) else str(exc)
         click.echo(f"building {out} from {settings.corpus_dir}: {why}", err=True)
         sync_folder(
             out,
