@@ -179,11 +179,17 @@ function fillDocumentChoice(select, docs) {
   const chosen = select.value;
   const options = docs.map((d) => el("option", { value: d.doc_id, text: d.title }));
   select.replaceChildren(el("option", { value: "", text: "all documents" }), ...options);
-  if (chosen && !docs.some((d) => d.doc_id === chosen)) {
-    select.append(el("option", { value: chosen, text: chosen }));  // the API will say it is unknown
-  }
-  select.value = chosen;
+  chooseDocument(select, chosen);  // an id the list lacks stays, by its id: the API will say it is unknown
   $("#doc-filter").hidden = docs.length < 2 && !chosen;  // a choice made stays in view, to be undone
+}
+
+// Choose the document `docId` ("" for all), adding an option named by its id if the list has none.
+function chooseDocument(select, docId) {
+  if (docId && ![...select.options].some((o) => o.value === docId)) {
+    select.append(el("option", { value: docId, text: docId }));
+    $("#doc-filter").hidden = false;
+  }
+  select.value = docId;
 }
 
 // The page names what the served index holds: the bundled essays, or documents of one's own.
@@ -218,12 +224,7 @@ function initAskPage() {
     const wanted = params.get("mode");
     if (wanted && [...mode.options].some((o) => o.value === wanted)) mode.value = wanted;
     if (params.get("k")) k.value = params.get("k");
-    const only = params.get("doc") || "";
-    if (only && ![...doc.options].some((o) => o.value === only)) {
-      doc.append(el("option", { value: only, text: only }));  // named properly once the list arrives
-      $("#doc-filter").hidden = false;
-    }
-    doc.value = only;
+    chooseDocument(doc, params.get("doc") || "");  // named by its title once the list arrives
     return input.value.trim();
   }
 
