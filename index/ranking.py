@@ -384,11 +384,14 @@ class Ranker:
         pool = min(self._size, max(config.pool, 4 * k))
         runs: dict[str, Run] = {}
         # every sentence against the question: one small product each for the plain and the framed
-        # vectors, reused for the answer
+        # vectors, reused for the answer; and every chunk, once, for the dense run and abstention
         cosines = inner_products(self.sentences.vectors, query).astype(np.float64)
         framed = self.framed_cosines(query)
+        chunk_cosines = inner_products(self.vectors, query)
         if mode in ("dense", "hybrid"):
-            runs["dense"] = self.dense_run(query, self.ranking_cosines(cosines, framed), pool, allowed)
+            runs["dense"] = self.dense_run(
+                query, chunk_cosines, self.ranking_cosines(cosines, framed), pool, allowed
+            )
         lap("dense")
         terms = self.lexical.query_terms(question)
         weighted = self.lexical.weighted_columns(terms.stems)
@@ -430,7 +433,9 @@ class Ranker:
             scores = scores + config.number_bonus * self._numbered_for(question)
         answers = [self._answer_sentence(int(row), scores) for row in picked.rows]
         signals = (
-            self._signals(question, query, terms, picked.rows, allowed, cosines) if len(picked) else None
+            self._signals(question, terms, picked.rows, allowed, cosines, chunk_cosines)
+            if len(picked)
+            else None
         )
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
         return Ranking(
@@ -470,8 +475,16 @@ class Ranker:
             return cosines
         return np.maximum(cosines, framed)
 
-    def dense_run(self, query: Vector, cosines: Floats, pool: int, allowed: Mask | None) -> Run:
-        """Chunks found by FAISS or through their sentences (`cosines`), scored by both cosines."""
+    def dense_run(
+        self,
+        query: Vector,
+        chunk_cosines: npt.NDArray[np.float32],
+        cosines: Floats,
+        pool: int,
+        allowed: Mask | None,
+    ) -> Run:
+        """Chunks found by FAISS or through their sentences (`cosines`, per sentence), scored by
+        their own cosine (`chunk_cosines`, per chunk) and their best sentence's."""
         # a filter is applied inside the search, so `pool` allowed chunks come back without
         # walking the whole index (an HNSW graph, say)
         _, found = search_dense(
@@ -486,7 +499,7 @@ class Ranker:
         if allowed is not None:
             rows = rows[allowed[rows]]
         w = self.config.sentence_weight
-        chunk = inner_products(self.vectors[rows], query).astype(np.float64)
+        chunk = chunk_cosines[rows].astype(np.float64)
         best = best_per_chunk(cosines, self.sentences.pointers)[rows]
         combined = (chunk + w * np.where(best > -1, best, chunk)) / (1 + w)
         order = np.lexsort((rows, -combined))[:pool]
@@ -512,14 +525,14 @@ class Ranker:
     def _signals(
         self,
         question: str,
-        query: Vector,
         terms: QueryTerms,
         rows: npt.NDArray[np.int64],
         allowed: Mask | None,
         cosines: Floats,
+        chunks: npt.NDArray[np.float32],
     ) -> Signals:
-        """What abstention decides from: searched over every allowed chunk, so not tied to k or mode."""
-        chunks = inner_products(self.vectors, query)
+        """What abstention decides from: searched over every allowed chunk, so not tied to k or mode
+        (`cosines` per sentence, `chunks` per chunk)."""
         sentences = allowed[self.sentences.rows] if allowed is not None else np.ones(len(cosines), dtype=bool)
         scope = self._scope_of(allowed)
         numbers, names = scope.unknown(question)
