@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alliance_qa.errors import CorpusError, InputError
-from ingest.structure import document_title
+from ingest.structure import BOM, document_title
 
 SUFFIXES = (".txt", ".md")
 DOC_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
@@ -57,18 +57,17 @@ def make_document(doc_id: str, data: bytes, *, source: str | None = None) -> Doc
     where = source or doc_id
     check_doc_id(doc_id)
     try:
-        # newline-preserving: offsets must index the exact characters of the file
+        # newline-preserving: offsets must index the exact characters of the file, so a byte-order
+        # mark stays too, as character 0 (`ingest.structure` reads the text after it)
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CorpusError(
             f"{where}: not UTF-8 text (byte {exc.start} is invalid); "
             "re-save the file as UTF-8 and ingest again"
         ) from None
-    if text.startswith("\ufeff"):
-        raise CorpusError(f"{where}: starts with a byte-order mark; re-save it as UTF-8 without BOM")
     if "\x00" in text:
         raise CorpusError(f"{where}: contains NUL bytes, so it is not a text document")
-    if not text.strip():
+    if not text.removeprefix(BOM).strip():
         raise CorpusError(f"{where}: the document is empty; add text or remove the file")
     title = document_title(text)
     return Document(

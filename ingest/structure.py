@@ -47,6 +47,9 @@ UNDERLINE = re.compile(r"^([=\-~^\"'`*+#:._])\1*$")
 FRONT_MATTER_KEY = {"---": re.compile(r"^[A-Za-z_][\w-]*\s*:"), "+++": re.compile(r"^[A-Za-z_][\w-]*\s*=")}
 FRONT_MATTER_ENDS = {"---": ("---", "..."), "+++": ("+++",)}
 COMMENT_START, COMMENT_END = "<!--", "-->"
+# U+FEFF opening a file saved as "UTF-8 with BOM" (Windows Notepad, PowerShell): kept in the text, so
+# offsets stay those of the file, and skipped as a mark
+BOM = "\ufeff"
 # a line of HTML tags alone ("<a id=\"v1.2\"></a>", "<details>", "<https://…>"): markup, no text
 HTML_ONLY = re.compile(r"^\s*(?:<[^<>]+>\s*)+$")
 # a Markdown link reference definition ("[issues]: https://…"): where a link points, no text
@@ -62,6 +65,8 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
     for raw in text.splitlines(keepends=True):
         lines.append((offset, raw.rstrip("\r\n")))
         offset += len(raw)
+    if lines and lines[0][1].startswith(BOM):  # a byte-order mark is no text: the first line follows it
+        lines[0] = (len(BOM), lines[0][1][len(BOM) :])
     unread: list[int] = []
     opening = lines[0][1].strip() if lines else ""
     if opening in FRONT_MATTER_KEY:

@@ -8,7 +8,7 @@ import pytest
 
 from alliance_qa.errors import InputError
 from ingest.chunking import Chunk, ChunkerConfig, chunk_document
-from ingest.documents import Document, read_corpus
+from ingest.documents import Document, make_document, read_corpus
 from ingest.sentences import split_sentences
 from ingest.structure import LIST_ITEM, parse_blocks
 from ingest.tokens import WordPieceCounter
@@ -239,3 +239,17 @@ def test_cutting_many_documents_reports_progress_in_a_log(
     assert shown == quiet
     err = capsys.readouterr().err
     assert "Cutting 3 documents:" in err and "3/3" in err.splitlines()[-1]
+
+
+def test_a_byte_order_mark_shifts_every_chunk_by_one_and_changes_nothing_else() -> None:
+    count = FakeEmbedder().count_tokens
+    for doc in read_corpus(FIXTURE_CORPUS):
+        marked_text = "\ufeff" + doc.text
+        marked = make_document(doc.doc_id, marked_text.encode("utf-8"))
+        assert marked.title == doc.title
+        plain = chunk_document(doc, ChunkerConfig(max_tokens=40), count)
+        chunks = chunk_document(marked, ChunkerConfig(max_tokens=40), count)
+        assert [(c.text, c.start - 1, c.end - 1, c.line_start, c.line_end, c.section) for c in chunks] == [
+            (c.text, c.start, c.end, c.line_start, c.line_end, c.section) for c in plain
+        ]
+        assert all(marked_text[c.start : c.end] == c.text for c in chunks)

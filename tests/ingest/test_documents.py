@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,17 @@ def test_two_names_giving_one_id_are_refused_naming_both(tmp_path: Path) -> None
 def test_unsafe_document_ids_are_refused(doc_id: str) -> None:
     with pytest.raises(InputError, match="not allowed"):
         make_document(doc_id, b"Title\n\nText.")
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "notepad.txt"
+    path.write_bytes(b"\xef\xbb\xbfPort visits\r\n\r\nThe destroyer called at Yokosuka.\r\n")
+    doc = read_document(path)
+    assert doc.text == "\ufeffPort visits\r\n\r\nThe destroyer called at Yokosuka.\r\n"  # the file, exactly
+    assert doc.title == "Port visits"
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(CorpusError, match="empty"):
+        make_document("marked", b"\xef\xbb\xbf \r\n")  # the mark alone is no text
 
 
 def test_read_document_keeps_crlf_offsets(tmp_path: Path) -> None:

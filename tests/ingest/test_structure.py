@@ -293,3 +293,15 @@ def test_a_file_written_as_one_line_is_chunked_under_a_short_title() -> None:
     for chunk in chunks:
         assert chunk.section == (doc.title,) and doc.text[chunk.start : chunk.end] == chunk.text
         assert len(embedding_text(chunk, context=True)) <= len(chunk.text) + 201
+
+
+@pytest.mark.parametrize("front", ["", YAML_FRONT + "\n"])
+def test_a_byte_order_mark_is_kept_in_the_text_and_read_past(front: str) -> None:
+    # files saved as "UTF-8 with BOM" (Windows Notepad, PowerShell): the mark is character 0 of the
+    # text, so offsets stay the file's, and the blocks are those of the text without it, one later
+    body = front + "# Port visits\n\n## 2025\n\nThe destroyer called at Yokosuka.\n\n- one\n- two\n"
+    marked = "\ufeff" + body
+    assert document_title(marked) == "Port visits"
+    plain = [(b.kind, b.start + 1, b.end + 1, b.line, b.section) for b in parse_blocks(body)]
+    assert [(b.kind, b.start, b.end, b.line, b.section) for b in parse_blocks(marked)] == plain
+    assert marked[parse_blocks(marked)[0].start :].startswith("# Port visits")
