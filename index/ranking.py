@@ -41,10 +41,12 @@ from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
     Signals,
+    asks_when,
     has_number,
     held_topic,
     number_topic,
     numbers_in,
+    says_when,
     spells_amount,
     wants_amount,
     wants_number,
@@ -311,7 +313,8 @@ class Ranker:
         # sentences with a figure, month or century (they answer "when…"), and those that also
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
         self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
-        self._amounts = self._numbered | np.asarray([r.spells_amount for r in readings], dtype=bool)
+        self._amounts: Mask = self._numbered | np.asarray([r.spells_amount for r in readings], dtype=bool)
+        self._dated: Mask = self._numbered | np.asarray([r.says_when for r in readings], dtype=bool)
         # the sentences writing each number of two or more digits ("1951" → the sentences with it)
         written: dict[str, list[int]] = {}
         for i, r in enumerate(readings):
@@ -562,8 +565,11 @@ class Ranker:
 
     def _numbered_for(self, question: str) -> Mask:
         """The sentences that may answer `question`, which asks for a number: an amount in words
-        answers "how many / much / long / old", only a figure, month or century answers "when"."""
-        return self._amounts if wants_amount(question) else self._numbered
+        answers "how many / much / long / old", a time in words ("at noon every Sunday") "when",
+        and only a figure, month or century "in what year" or "what date"."""
+        if wants_amount(question):
+            return self._amounts
+        return self._dated if asks_when(question) else self._numbered
 
     def _held_share(self, question: str, sentences: Mask) -> float | None:
         """For a question naming numbers the texts write ("What happened in 1951?"), the most of the
@@ -611,6 +617,7 @@ class _SentenceReading:
     item: bool  # a list item
     numbered: bool  # holds a figure, month or century
     spells_amount: bool  # counts an amount in words
+    says_when: bool  # says when in words: a weekday, a time of day, a season, "annually"
     numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
 
     @classmethod
@@ -621,6 +628,7 @@ class _SentenceReading:
             item=LIST_ITEM.match(text) is not None,
             numbered=has_number(text),
             spells_amount=spells_amount(text),
+            says_when=says_when(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
         )
 

@@ -8,9 +8,11 @@ from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
     Signals,
+    asks_when,
     has_number,
     number_topic,
     numbers_in,
+    says_when,
     wants_amount,
     wants_number,
 )
@@ -141,6 +143,36 @@ def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
 )
 def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
     assert wants_number(question) is wanted
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("The ferry leaves at noon every Sunday.", True),
+        ("Drills are held annually.", True),
+        ("Boats are painted in early March.", True),
+        ("In May the fleet sailed.", True),
+        ("The slipway was rebuilt after World War II.", True),
+        ("It dates back to the post-WWII era.", True),
+        ("It was signed two years ago.", True),
+        ("Exercises take place in the spring.", True),
+        ("Tensions may rise.", False),  # "may", the verb
+        ("The March of the alliance goes on.", False),  # a march, no month
+        ("In an era marked by evolving challenges, cooperation matters.", False),
+        ("Japan and India engage in regular joint exercises.", False),
+    ],
+)
+def test_a_time_in_words_says_when(text: str, says: bool) -> None:
+    assert says_when(text) is says
+
+
+def test_only_when_questions_take_a_time_in_words() -> None:
+    assert [asks_when(q) for q in ("When does it leave?", "  when?", "In what year?", "Whenever?")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_figures_are_found_but_not_list_numbers_and_number_words_only_for_amounts() -> None:

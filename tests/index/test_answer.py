@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from alliance_qa.errors import IndexCorruptError
-from index.abstention import DEFAULT_RULE, has_number, number_topic, wants_amount, wants_number
+from index.abstention import (
+    DEFAULT_RULE,
+    asks_when,
+    has_number,
+    number_topic,
+    says_when,
+    wants_amount,
+    wants_number,
+)
 from index.answer import (
     SENTENCE_CONTEXT_FILE,
     SentenceTable,
@@ -116,7 +124,10 @@ def _brute_force_highlights(
             share = sum(w for stem, w in weights.items() if stem in stems) / total if total else 0.0
             vector = table.context[i] if framed else table.vectors[i]
             score = float(vector @ query) + ranker.config.answer_overlap * share
-            if wants_number(searched) and has_number(sentence, in_words=wants_amount(searched)):
+            when = asks_when(searched) and not wants_amount(searched)
+            if wants_number(searched) and (
+                has_number(sentence, in_words=wants_amount(searched)) or (when and says_when(sentence))
+            ):
                 score += ranker.config.number_bonus
             if LIST_ITEM.match(sentence):  # a list item, as the parser reads one
                 score += ranker.config.item_bonus
@@ -295,13 +306,14 @@ def _brute_force_number_share(
     index: Index, question: str, *, headed: bool = True, words: bool = True
 ) -> float:
     """Rule 2's signal sentence by sentence: the most of what `question` asks a number about that a
-    sentence holding a number (in words too for "how many…", when `words`) holds, with its heading
-    path's words (when `headed`)."""
+    sentence holding a number (in words too for "how many…", and a time in words for "when…",
+    when `words`) holds, with its heading path's words (when `headed`)."""
     in_words = words and wants_amount(question)
+    when = words and asks_when(question) and not wants_amount(question)
     held, total = _brute_force_held_weights(
         index,
         number_topic(index._ranker.read(question)),
-        lambda sentence: has_number(sentence, in_words=in_words),
+        lambda sentence: has_number(sentence, in_words=in_words) or (when and says_when(sentence)),
         headed=headed,
     )
     return max(held, default=0.0) / total if total > 0 else 0.0
@@ -359,6 +371,43 @@ def test_rule_two_reads_amounts_in_words_and_the_headings_over_a_sentence(
         _brute_force_number_share(index, question)
     )
     assert index.ask(question, k=3).refusal != "no passage gives the number or date it asks for"
+
+
+FERRY = """Harbour timetable
+
+The ferry leaves at noon every Sunday. The mail boat calls twice a week.
+
+Repairs
+
+The slipway was rebuilt after World War II. Boats are painted in early March.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("When does the ferry leave?", True),  # "at noon every Sunday": a time in words
+        ("When was the slipway rebuilt?", True),  # "after World War II"
+        ("When are boats painted?", True),  # "in early March"
+        ("In what year does the ferry leave?", False),  # a year: a time of day is no answer
+        ("When was the harbour dredged?", False),  # no sentence says when about dredging
+    ],
+)
+def test_a_time_in_words_answers_when(tmp_path: Path, question: str, answered_by_rule_two: bool) -> None:
+    """Rule 2 read only figures, months and centuries as saying when: "When does the ferry
+    leave?" was refused over "The ferry leaves at noon every Sunday" ("no passage gives the number
+    or date it asks for")."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
+    share = index._ranker._number_share(question, everywhere)
+    assert share == pytest.approx(_brute_force_number_share(index, question))
+    assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
+    refused_by_rule_two = (
+        index.ask(question, k=3).refusal == "no passage gives the number or date it asks for"
+    )
+    assert refused_by_rule_two is not answered_by_rule_two
 
 
 @pytest.mark.parametrize(
