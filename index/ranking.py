@@ -68,7 +68,8 @@ Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
-MAX_SCOPES = 32  # sets of documents whose words are kept for questions restricted to them
+MAX_SCOPES = 32
+MAX_LABEL_WORDS = 4  # the most words of an item's label ("4. Next meeting.": 2)  # sets of documents whose words are kept for questions restricted to them
 
 
 @dataclass(frozen=True)
@@ -307,8 +308,11 @@ class Ranker:
         # the stems of every sentence, for the word-overlap part of ranking and answer scoring
         own = [r.columns for r in readings]
         self.sentence_words = SentenceWords.build(own)
-        # a lead-in ("Key provisions include:") echoes the question but answers nothing
-        self._lead_ins = np.asarray([r.lead_in for r in readings], dtype=bool)
+        # a lead-in ("Key provisions include:") echoes the question but answers nothing, and nor does
+        # the label opening a numbered item ("1. Budget. The board approved a budget of…")
+        self._no_answers = np.asarray([r.lead_in for r in readings], dtype=bool) | _run_in_labels(
+            readings, sentences, [texts[c.doc_id] for c in chunks]
+        )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # sentences with a figure, month or century (they answer "when…"), and those that also
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
@@ -522,7 +526,7 @@ class Ranker:
         first, last = int(self.sentences.pointers[row]), int(self.sentences.pointers[row + 1])
         if last == first:
             return None
-        own = np.where(self._lead_ins[first:last], -np.inf, scores[first:last])
+        own = np.where(self._no_answers[first:last], -np.inf, scores[first:last])
         return first + int(np.argmax(own if np.isfinite(own).any() else scores[first:last]))
 
     def _signals(
@@ -615,6 +619,7 @@ class _SentenceReading:
     columns: frozenset[int]  # the lexical index's columns of its stems
     lead_in: bool  # ends with a colon: it announces a list
     item: bool  # a list item
+    label: bool  # a list item of a few words, not announcing a list: "1. Budget.", "4. Next meeting."
     numbered: bool  # holds a figure, month or century
     spells_amount: bool  # counts an amount in words
     says_when: bool  # says when in words: a weekday, a time of day, a season, "annually"
@@ -625,12 +630,27 @@ class _SentenceReading:
         return cls(
             columns=SentenceWords.columns_in(text, lexical),
             lead_in=text.endswith(":"),
-            item=LIST_ITEM.match(text) is not None,
+            item=(item := LIST_ITEM.match(text)) is not None,
+            label=item is not None
+            and not text.endswith(":")
+            and len(text[item.end() - 1 :].split()) <= MAX_LABEL_WORDS,
             numbered=has_number(text),
             spells_amount=spells_amount(text),
             says_when=says_when(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
         )
+
+
+def _run_in_labels(readings: list[_SentenceReading], sentences: SentenceTable, texts: list[str]) -> Mask:
+    """The sentences labelling a numbered item whose text runs on after them on the same line
+    ("1. Budget. The board approved…", minutes and agendas): a label, not an answer. An item of a
+    few words standing alone ("- Tokyo") is one, and stays."""
+    rows, starts, ends = sentences.rows.tolist(), sentences.starts.tolist(), sentences.ends.tolist()
+    labels = np.zeros(len(readings), dtype=bool)
+    for i in range(len(readings) - 1):
+        if readings[i].label and rows[i + 1] == rows[i]:
+            labels[i] = "\n" not in texts[rows[i]][ends[i] : starts[i + 1]]
+    return labels
 
 
 def best_k(values: Floats, k: int) -> npt.NDArray[np.int64]:

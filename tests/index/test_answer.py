@@ -373,6 +373,44 @@ def test_rule_two_reads_amounts_in_words_and_the_headings_over_a_sentence(
     assert index.ask(question, k=3).refusal != "no passage gives the number or date it asks for"
 
 
+MINUTES = """Board meeting minutes
+
+Present: Elena Ruiz (chair), Marcus Webb and Hana Sato.
+
+1. Budget. The board approved a budget for the new warehouse. Marcus Webb voted against it.
+
+2. Next meeting. The next meeting will be held in Lisbon.
+
+Cities visited:
+
+- Lisbon.
+- Leeds.
+"""
+
+
+def test_a_numbered_items_label_is_no_answer(tmp_path: Path) -> None:
+    """Minutes and agendas write "1. Budget. The board approved…": the label, a list item of its own
+    to the sentence splitter, took the list bonus and the question's words ("2. Next meeting.")."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "minutes.txt").write_text(MINUTES, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    table = index._ranker.sentences
+    no_answer = {
+        MINUTES[int(table.starts[i]) : int(table.ends[i])] for i in np.flatnonzero(index._ranker._no_answers)
+    }
+    # the labels and the lead-in; an item of a few words standing alone ("- Lisbon.") may answer
+    assert no_answer == {"1. Budget.", "2. Next meeting.", "Cities visited:"}
+    for question in ("Who voted against the budget?", "Where will the next meeting be held?", "Budget"):
+        answer = index.ask(question, k=1).answer
+        assert answer is not None
+        assert answer.text not in no_answer
+        assert all(
+            MINUTES[h.highlight[0] : h.highlight[1]] not in no_answer
+            for h in index.search(question, k=3)
+            if h.highlight
+        )
+
+
 FERRY = """Harbour timetable
 
 The ferry leaves at noon every Sunday. The mail boat calls twice a week.
