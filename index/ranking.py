@@ -42,12 +42,15 @@ from index.abstention import (
     AbstentionRule,
     Signals,
     asks_when,
+    gives_duration,
+    gives_money,
     has_number,
     held_topic,
     number_topic,
     numbers_in,
     says_when,
     spells_amount,
+    wanted_kind,
     wants_amount,
     wants_number,
 )
@@ -319,6 +322,12 @@ class Ranker:
         self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
         self._amounts: Mask = self._numbered | np.asarray([r.spells_amount for r in readings], dtype=bool)
         self._dated: Mask = self._numbered | np.asarray([r.says_when for r in readings], dtype=bool)
+        # and, of those, the ones giving a sum of money ("how much … cost") or a span of time ("how
+        # long … take")
+        self._kinds: dict[str, Mask] = {
+            "money": self._amounts & np.asarray([r.money for r in readings], dtype=bool),
+            "duration": self._amounts & np.asarray([r.duration for r in readings], dtype=bool),
+        }
         # the sentences writing each number of two or more digits ("1951" → the sentences with it)
         written: dict[str, list[int]] = {}
         for i, r in enumerate(readings):
@@ -572,7 +581,8 @@ class Ranker:
         answers "how many / much / long / old", a time in words ("at noon every Sunday") "when",
         and only a figure, month or century "in what year" or "what date"."""
         if wants_amount(question):
-            return self._amounts
+            kind = wanted_kind(question)
+            return self._amounts if kind is None else self._kinds[kind]
         return self._dated if asks_when(question) else self._numbered
 
     def _held_share(self, question: str, sentences: Mask) -> float | None:
@@ -623,6 +633,8 @@ class _SentenceReading:
     numbered: bool  # holds a figure, month or century
     spells_amount: bool  # counts an amount in words
     says_when: bool  # says when in words: a weekday, a time of day, a season, "annually"
+    money: bool  # names a sum of money ("$10", "euros")
+    duration: bool  # names a span of time ("days", "overnight")
     numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
 
     @classmethod
@@ -637,6 +649,8 @@ class _SentenceReading:
             numbered=has_number(text),
             spells_amount=spells_amount(text),
             says_when=says_when(text),
+            money=gives_money(text),
+            duration=gives_duration(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
         )
 

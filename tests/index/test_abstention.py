@@ -9,10 +9,13 @@ from index.abstention import (
     AbstentionRule,
     Signals,
     asks_when,
+    gives_duration,
+    gives_money,
     has_number,
     number_topic,
     numbers_in,
     says_when,
+    wanted_kind,
     wants_amount,
     wants_number,
 )
@@ -164,6 +167,23 @@ def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
 )
 def test_a_time_in_words_says_when(text: str, says: bool) -> None:
     assert says_when(text) is says
+
+
+def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
+    assert wanted_kind("How much does the Basic plan cost?") == "money"
+    assert wanted_kind("How long do refunds take?") == "duration"
+    assert wanted_kind("How long did the talks last?") == "duration"
+    assert wanted_kind("How much does Japan pay?") is None
+    assert wanted_kind("How many ships took part?") is None  # "took", but no "how long"
+    assert "cost" not in number_topic("How much does the Basic plan cost?")
+    assert "take" not in number_topic("How long do refunds take?")
+    assert "took" in number_topic("How many ships took part?")
+    assert [gives_money(t) for t in ("It is $10 a month.", "1.2 million euros", "two years")] == [
+        True,
+        True,
+        False,
+    ]
+    assert [gives_duration(t) for t in ("within 14 days", "leave it overnight", "$10")] == [True, True, False]
 
 
 def test_only_when_questions_take_a_time_in_words() -> None:

@@ -12,9 +12,12 @@ from alliance_qa.errors import IndexCorruptError
 from index.abstention import (
     DEFAULT_RULE,
     asks_when,
+    gives_duration,
+    gives_money,
     has_number,
     number_topic,
     says_when,
+    wanted_kind,
     wants_amount,
     wants_number,
 )
@@ -310,10 +313,13 @@ def _brute_force_number_share(
     when `words`) holds, with its heading path's words (when `headed`)."""
     in_words = words and wants_amount(question)
     when = words and asks_when(question) and not wants_amount(question)
+    kind = {"money": gives_money, "duration": gives_duration}.get(wanted_kind(question) or "", lambda _: True)
     held, total = _brute_force_held_weights(
         index,
         number_topic(index._ranker.read(question)),
-        lambda sentence: has_number(sentence, in_words=in_words) or (when and says_when(sentence)),
+        lambda sentence: (
+            kind(sentence) and (has_number(sentence, in_words=in_words) or (when and says_when(sentence)))
+        ),
         headed=headed,
     )
     return max(held, default=0.0) / total if total > 0 else 0.0
@@ -371,6 +377,39 @@ def test_rule_two_reads_amounts_in_words_and_the_headings_over_a_sentence(
         _brute_force_number_share(index, question)
     )
     assert index.ask(question, k=3).refusal != "no passage gives the number or date it asks for"
+
+
+SHOP = """Shop terms
+
+The Basic plan is $10 a month. Refunds are issued within 14 days. The kettle is guaranteed for two
+years. The kettle holds 1.7 litres.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("How much does the Basic plan cost?", True),  # "$10": the sentence need not say "cost"
+        ("How long do refunds take?", True),  # "within 14 days"
+        ("How much does the kettle cost?", False),  # a number about the kettle, but no sum of money
+        ("How long does the kettle take to boil?", False),  # "two years" is the guarantee's
+        ("How long is the kettle guaranteed?", True),
+        ("How much does the kettle hold?", True),  # no verb asking for a kind: any amount
+    ],
+)
+def test_how_much_cost_wants_a_sum_and_how_long_take_a_span_of_time(
+    tmp_path: Path, question: str, answered_by_rule_two: bool
+) -> None:
+    """ "cost" and "take" ask for the number with "how much / long": a sentence giving it need not
+    write them, and the texts never using them weighed them as the rarest words, refusing the first
+    two questions; in their place the sentence must give a sum of money or a span of time."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "shop.txt").write_text(SHOP, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
+    share = index._ranker._number_share(question, everywhere)
+    assert share == pytest.approx(_brute_force_number_share(index, question))
+    assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
 
 MINUTES = """Board meeting minutes
