@@ -30,6 +30,7 @@ from alliance_qa.errors import IndexCorruptError
 from index.embedder import Embedder
 from index.lexical import LexicalIndex
 from ingest.chunking import Chunk, units_within
+from ingest.structure import TABLE_ROW, table_header
 
 SENTENCE_VECTORS_FILE = "sentences.npy"
 SENTENCE_SPANS_FILE = "sentence_spans.npy"
@@ -47,14 +48,21 @@ def chunk_sentences(chunk: Chunk, text: str) -> list[tuple[int, int]]:
     return body or [(s, e) for s, e, _ in units]
 
 
-def sentence_context_text(section: Sequence[str], sentence: str) -> str:
-    """What is embedded for a sentence in context: its heading path, then the sentence.
+def row_header(text: str, start: int, sentence: str) -> str | None:
+    """The header row over `sentence` when it is a table row (starting at `start` of `text`)."""
+    return table_header(text, start) if TABLE_ROW.match(sentence) else None
+
+
+def sentence_context_text(section: Sequence[str], sentence: str, header: str | None = None) -> str:
+    """What is embedded for a sentence in context: its heading path, then the sentence; a table
+    row after its table's header row (`ingest.structure.table_header`), which names its cells.
 
     A heading line (a sentence that opens with its own heading) is embedded as it is.
     """
     if not section or sentence.startswith(section[-1]):
         return sentence
-    return f"{SECTION_SEPARATOR.join(section)}\n{sentence}"
+    above = f"{header}\n" if header else ""
+    return f"{SECTION_SEPARATOR.join(section)}\n{above}{sentence}"
 
 
 @dataclass(frozen=True)
@@ -156,7 +164,10 @@ def build_sentences(
 
     contextual = None
     if context:
-        framed = [sentence_context_text(chunks[r].section, t) for r, t in zip(rows, sentences, strict=True)]
+        framed = [
+            sentence_context_text(chunks[r].section, t, row_header(texts[chunks[r].doc_id], start, t))
+            for r, t, (start, _) in zip(rows, sentences, spans, strict=True)
+        ]
         # context must never push the sentence out of the window
         fits = [
             t if embedder.count_tokens(t) <= embedder.window - 2 else s

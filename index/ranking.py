@@ -55,7 +55,7 @@ from index.abstention import (
     wants_number,
 )
 from index.acronyms import expand_acronyms, find_acronyms
-from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
+from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk, row_header
 from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
@@ -340,8 +340,20 @@ class Ranker:
             section: SentenceWords.columns_in(" ".join(section), lexical)
             for section in dict.fromkeys(c.section for c in chunks)
         }
+        # a table row is read with its header row too, which names its cells ("| Pro | $25 |" under
+        # "| Plan | Price per month |")
+        headers = {
+            i: SentenceWords.columns_in(header, lexical)
+            for i, (r, start, sentence) in enumerate(
+                zip(sentences.rows.tolist(), sentences.starts.tolist(), sentence_texts, strict=True)
+            )
+            if (header := row_header(texts[chunks[r].doc_id], start, sentence))
+        }
         self._headed_words = SentenceWords.build(
-            [held | paths[chunks[r].section] for r, held in zip(sentences.rows.tolist(), own, strict=True)]
+            [
+                held | paths[chunks[r].section] | headers.get(i, frozenset())
+                for i, (r, held) in enumerate(zip(sentences.rows.tolist(), own, strict=True))
+            ]
         )
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())

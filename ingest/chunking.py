@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 4  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 5  # the version of how documents are read into blocks; see ChunkerConfig.layout
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class ChunkerConfig:
     # definitions are no text; an underline under several lines is a rule, not a heading;
     # a numbered line standing alone over text heads a section ("1. Introduction") (session 11);
     # 4 names a title or heading in at most 200 characters (`ingest.structure.heading_label`,
-    # session 12). An index built before records another (or none), so it is stale and
+    # session 12); 5 reads each row of a Markdown table as a block of its own, kept with the table
+    # and its lead-in like a list (session 14). An index built before records another (or none), so it is stale and
     # `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
 
@@ -87,8 +88,8 @@ class _Unit:
 
 
 def _units(text: str, blocks: Sequence[Block], start: int = 0, end: int | None = None) -> list[_Unit]:
-    """The units of `blocks` (in order) inside `[start, end)`: a title or heading whole, other blocks
-    cut into sentences (an item is one)."""
+    """The units of `blocks` (in order) inside `[start, end)`: a title, heading or table row whole,
+    other blocks cut into sentences."""
     end = len(text) if end is None else end
     units: list[_Unit] = []
     for block in blocks:
@@ -97,7 +98,7 @@ def _units(text: str, blocks: Sequence[Block], start: int = 0, end: int | None =
         lo, hi = max(block.start, start), min(block.end, end)
         if lo >= hi:
             continue
-        if block.kind in ("title", "heading"):
+        if block.kind in ("title", "heading", "row"):  # a table row is one unit, whatever its cells hold
             units.append(_Unit(lo, hi, block))
         else:
             units.extend(_Unit(s, e, block) for s, e in split_sentences(text[lo:hi], offset=lo))
@@ -130,6 +131,7 @@ def _atoms(units: list[_Unit], blocks: Sequence[Block]) -> list[list[_Unit]]:
             or (previous.block.lead_in and previous.block is not unit.block)
             or (previous.block is unit.block and unit.block.kind == "item")
             or (unit.block.kind == "item" and previous.block.kind == "item")
+            or (unit.block.kind == "row" and previous.block.kind == "row")  # a table
         )
         if glue:
             atoms[-1].append(unit)
@@ -184,7 +186,11 @@ def chunk_document(document: Document, config: ChunkerConfig, count_tokens: Toke
         if atom[0].block.kind in ("title", "heading") and current:
             flush()
             current = []
-        budget = config.list_max_tokens if any(u.block.kind == "item" for u in atom) else config.max_tokens
+        budget = (
+            config.list_max_tokens
+            if any(u.block.kind in ("item", "row") for u in atom)
+            else config.max_tokens
+        )
         if current and fits(current[0].start, atom[-1].end, budget):
             current.extend(atom)
             continue

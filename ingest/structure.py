@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-BlockKind = Literal["title", "heading", "paragraph", "item"]
+BlockKind = Literal["title", "heading", "paragraph", "item", "row"]
 
 LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[•\-*–]|\d{1,3}[.)])[ \t]+\S")
 MAX_HEADING_WORDS = 14
@@ -24,7 +24,7 @@ class Block:
     line: int  # 1-based line number of `start`
     depth: int  # list nesting depth (0 for everything that is not an item)
     section: tuple[str, ...]  # heading path: title › heading
-    lead_in: bool = False  # a paragraph ending in ':' directly followed by a list
+    lead_in: bool = False  # a paragraph ending in ':' directly followed by a list (or a table)
 
 
 # a Markdown ATX heading's marks: "## Preparation ##"
@@ -37,6 +37,9 @@ ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # a line with no letter or digit: a Markdown rule ("---", "***") or a setext underline ("=====")
 RULE = re.compile(r"^[^\w]*$")
+# a Markdown (GFM) table row, "| Basic | $10 | 50 GB |": a block of its own, so an answer is the row
+# and a long table is cut between rows; its delimiter row ("|---|:---:|") has no letter: a rule
+TABLE_ROW = re.compile(r"^ {0,3}\|.*\|")
 # a line of one mark repeated, as Markdown (=, -) and reStructuredText (also ~ ^ " ' ` * + # : . _)
 # underline a heading
 UNDERLINE = re.compile(r"^([=\-~^\"'`*+#:._])\1*$")
@@ -103,6 +106,22 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
     for i in skipped:
         lines[i] = (lines[i][0], "")
     return lines
+
+
+def table_header(text: str, start: int) -> str | None:
+    """The header row of the table whose row starts at `start` in `text` ("| Plan | Price |" over
+    "| Basic | $10 |"), what the row's cells are; None when `start` opens no table row but the first."""
+    line_start = text.rfind("\n", 0, start) + 1
+    header: str | None = None
+    while line_start > 0:
+        above = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[above : line_start - 1].rstrip("\r")
+        if not TABLE_ROW.match(line):
+            break
+        if not RULE.match(line.strip()):
+            header = line.strip()
+        line_start = above
+    return header
 
 
 def document_title(text: str) -> str:
@@ -263,6 +282,11 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         start = line_start + (len(line) - len(line.lstrip()))
         end = start + len(stripped)
+        if title is not None and TABLE_ROW.match(line):
+            blocks.append(
+                Block("row", start, end, index + 1, 0, (title,) if heading is None else (title, heading))
+            )
+            continue
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
         item = LIST_ITEM.match(line)
         atx = ATX.match(line) is not None
@@ -315,7 +339,7 @@ def parse_blocks(text: str) -> list[Block]:
         if b.kind in ("paragraph", "item")
         and text[b.end - 1] == ":"
         and i + 1 < len(blocks)
-        and blocks[i + 1].kind == "item"
+        and blocks[i + 1].kind in ("item", "row")
         else b
         for i, b in enumerate(blocks)
     ]

@@ -284,6 +284,19 @@ def test_word_shares_equal_brute_force_bit_for_bit(seed: int) -> None:
     np.testing.assert_array_equal(words.shares(columns[:0], weights[:0]), np.zeros(len(held)))
 
 
+def _header_over(text: str, start: int) -> str:
+    """The first line of the run of "|" lines holding the line at `start`, when that is a later
+    line of the run; else "" (read line by line, as a reader finds a table's header)."""
+    lines = text.splitlines()
+    at = text.count("\n", 0, start)
+    if not lines[at].lstrip().startswith("|"):
+        return ""
+    top = at
+    while top > 0 and lines[top - 1].lstrip().startswith("|"):
+        top -= 1
+    return lines[top] if top < at else ""
+
+
 def _brute_force_held_weights(
     index: Index, topic_text: str, keep: Callable[[str], bool], *, headed: bool = True
 ) -> tuple[list[float], float]:
@@ -299,7 +312,8 @@ def _brute_force_held_weights(
         chunk = index.chunks[row]
         sentence = texts[chunk.doc_id][start:end]
         if keep(sentence):
-            read = " ".join(chunk.section) + "\n" + sentence if headed else sentence
+            read = " ".join(chunk.section) + "\n" + _header_over(texts[chunk.doc_id], start) + "\n" + sentence
+            read = read if headed else sentence
             stems = set(index.lexical.stems(index.lexical.words_of(read)))
             held.append(sum(w for stem, w in weights.items() if stem in stems))
     return held, index.lexical.total_weight(topic)
@@ -410,6 +424,49 @@ def test_how_much_cost_wants_a_sum_and_how_long_take_a_span_of_time(
     share = index._ranker._number_share(question, everywhere)
     assert share == pytest.approx(_brute_force_number_share(index, question))
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
+
+
+PRICING = """# Pricing
+
+Our service comes in three plans:
+
+| Plan | Price per month | Storage |
+|------|-----------------|---------|
+| Basic | $10 | 50 GB |
+| **Pro** | $25 | 500 GB |
+| Enterprise | Contact sales | Unlimited |
+
+## Cancelling
+
+Refunds are issued within 14 days.
+"""
+
+
+def test_a_table_row_answers_read_with_its_header_row(tmp_path: Path) -> None:
+    """A Markdown table was one sentence: the answer highlighted the whole table. Each row is one
+    now, read with the header row that names its cells, for its framed vector and for rule 2."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "pricing.md").write_text(PRICING, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    table = index._ranker.sentences
+    sentences = [PRICING[s:e] for s, e in zip(table.starts.tolist(), table.ends.tolist(), strict=True)]
+    assert "| Basic | $10 | 50 GB |" in sentences
+    assert "| **Pro** | $25 | 500 GB |" in sentences
+    assert not any("|------" in t for t in sentences)
+    pro = sentences.index("| **Pro** | $25 | 500 GB |")
+    assert table.context is not None
+    framed = FakeEmbedder().encode(
+        ["Pricing\n| Plan | Price per month | Storage |\n| **Pro** | $25 | 500 GB |"]
+    )[0]
+    np.testing.assert_allclose(table.context[pro], framed, atol=1e-6)
+    question = "How much storage does the Pro plan have?"  # "storage" is the header's word
+    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
+    share = index._ranker._number_share(question, everywhere)
+    assert share == pytest.approx(_brute_force_number_share(index, question))
+    assert share >= DEFAULT_RULE.number_share
+    answer = index.ask(question, k=1).answer
+    assert answer is not None
+    assert answer.text == "| **Pro** | $25 | 500 GB |"
 
 
 MINUTES = """Board meeting minutes

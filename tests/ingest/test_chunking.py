@@ -253,3 +253,26 @@ def test_a_byte_order_mark_shifts_every_chunk_by_one_and_changes_nothing_else() 
             (c.text, c.start, c.end, c.line_start, c.line_end, c.section) for c in plain
         ]
         assert all(marked_text[c.start : c.end] == c.text for c in chunks)
+
+
+def test_a_table_is_kept_with_its_lead_in_and_a_long_one_cut_between_rows(
+    wordpieces: WordPieceCounter,
+) -> None:
+    rows = "".join(f"| Port {i} | Pier {i}. Berths {i % 7}. | {i * 3} tonnes |\n" for i in range(80))
+    text = f"Harbour tables\n\nThe ports we serve:\n| Port | Pier | Limit |\n|---|---|---|\n{rows}\nThat is all.\n"
+    doc = make_document("ports", text.encode("utf-8"))
+    chunks = chunk_document(doc, ChunkerConfig(), wordpieces)
+    check_invariants(doc, chunks, ChunkerConfig().max_tokens, wordpieces)
+    row_spans = {(b.start, b.end) for b in parse_blocks(text) if b.kind == "row"}
+    assert len(row_spans) == 81
+    for chunk in chunks:  # every chunk edge falls between rows, never inside one
+        for edge in (chunk.start, chunk.end):
+            assert not any(s < edge < e for s, e in row_spans)
+    assert chunks[0].text.startswith("Harbour tables\n\nThe ports we serve:\n| Port | Pier | Limit |")
+    assert len(chunks) > 2
+
+    small = make_document(
+        "small", b"Fees\n\nThe fees are:\n| Size | Fee |\n|---|---|\n| Small | $5 |\n| Large | $9 |\n"
+    )
+    [whole] = chunk_document(small, ChunkerConfig(max_tokens=16), wordpieces)  # a table stays whole
+    assert whole.text.endswith("| Large | $9 |")

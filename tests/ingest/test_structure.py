@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.documents import read_document
-from ingest.structure import document_title, parse_blocks
+from ingest.structure import document_title, parse_blocks, table_header
 from tests.conftest import FIXTURE_CORPUS
 
 
@@ -305,3 +305,26 @@ def test_a_byte_order_mark_is_kept_in_the_text_and_read_past(front: str) -> None
     plain = [(b.kind, b.start + 1, b.end + 1, b.line, b.section) for b in parse_blocks(body)]
     assert [(b.kind, b.start, b.end, b.line, b.section) for b in parse_blocks(marked)] == plain
     assert marked[parse_blocks(marked)[0].start :].startswith("# Port visits")
+
+
+def test_a_markdown_table_is_a_block_per_row_with_its_header_found() -> None:
+    text = (
+        "# Pricing\n\nOur plans:\n"
+        "| Plan | Price |\n|:-----|------:|\n| Basic | $10 |\n| Pro. Most chosen. | $25 |\n"
+        "Prices include tax.\n"
+    )
+    blocks = parse_blocks(text)
+    assert [(b.kind, text[b.start : b.end]) for b in blocks] == [
+        ("title", "# Pricing"),
+        ("paragraph", "Our plans:"),  # not continued by the rows under it
+        ("row", "| Plan | Price |"),  # the delimiter row is no text
+        ("row", "| Basic | $10 |"),
+        ("row", "| Pro. Most chosen. | $25 |"),
+        ("paragraph", "Prices include tax."),  # nor does it continue the last row
+    ]
+    assert blocks[1].lead_in  # a table is what it leads into
+    assert [table_header(text, b.start) for b in blocks if b.kind == "row"] == [
+        None,
+        "| Plan | Price |",
+        "| Plan | Price |",
+    ]
