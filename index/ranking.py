@@ -72,6 +72,7 @@ Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
 MAX_SCOPES = 32
+CLOSING_MARKS = " \t*_\"'’”)"  # what may close a sentence after its "?": "**Can I…?**", "“Why?”"
 MAX_LABEL_WORDS = 4  # the most words of an item's label ("4. Next meeting.": 2)  # sets of documents whose words are kept for questions restricted to them
 
 
@@ -311,9 +312,10 @@ class Ranker:
         # the stems of every sentence, for the word-overlap part of ranking and answer scoring
         own = [r.columns for r in readings]
         self.sentence_words = SentenceWords.build(own)
-        # a lead-in ("Key provisions include:") echoes the question but answers nothing, and nor does
-        # the label opening a numbered item ("1. Budget. The board approved a budget of…")
-        self._no_answers = np.asarray([r.lead_in for r in readings], dtype=bool) | _run_in_labels(
+        # a lead-in ("Key provisions include:") echoes the question but answers nothing, and nor do
+        # the label opening a numbered item ("1. Budget. The board approved a budget of…") and a
+        # question (an FAQ's "**Can I change my username?**" over its answer)
+        self._no_answers = np.asarray([r.lead_in or r.asks for r in readings], dtype=bool) | _run_in_labels(
             readings, sentences, [texts[c.doc_id] for c in chunks]
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
@@ -642,6 +644,7 @@ class _SentenceReading:
     lead_in: bool  # ends with a colon: it announces a list
     item: bool  # a list item
     label: bool  # a list item of a few words, not announcing a list: "1. Budget.", "4. Next meeting."
+    asks: bool  # a question: "Q: Which cards do you accept?", "**Can I change my username?**"
     numbered: bool  # holds a figure, month or century
     spells_amount: bool  # counts an amount in words
     says_when: bool  # says when in words: a weekday, a time of day, a season, "annually"
@@ -654,6 +657,7 @@ class _SentenceReading:
         return cls(
             columns=SentenceWords.columns_in(text, lexical),
             lead_in=text.endswith(":"),
+            asks=text.rstrip(CLOSING_MARKS).endswith("?"),
             item=(item := LIST_ITEM.match(text)) is not None,
             label=item is not None
             and not text.endswith(":")

@@ -159,6 +159,9 @@ def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
         ("It dates back to the post-WWII era.", True),
         ("It was signed two years ago.", True),
         ("Exercises take place in the spring.", True),
+        ("Your card is charged on the first day of each billing period.", True),
+        ("Each country has a role.", False),
+        ("The first step is to unplug the modem.", False),
         ("Tensions may rise.", False),  # "may", the verb
         ("The March of the alliance goes on.", False),  # a march, no month
         ("In an era marked by evolving challenges, cooperation matters.", False),

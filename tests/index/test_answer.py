@@ -393,6 +393,42 @@ def test_rule_two_reads_amounts_in_words_and_the_headings_over_a_sentence(
     assert index.ask(question, k=3).refusal != "no passage gives the number or date it asks for"
 
 
+FAQ = """# Questions
+
+**Can I change my username?**
+No. Usernames are permanent, but you can change your display name.
+
+Q: Which cards do you accept?
+A: We accept Visa and Mastercard.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "Can I change my username?",
+            {"No.", "Usernames are permanent, but you can change your display name."},
+        ),
+        ("Which cards do you accept?", {"A: We accept Visa and Mastercard."}),
+    ],
+)
+def test_a_question_in_the_text_is_no_answer(tmp_path: Path, question: str, answer: set[str]) -> None:
+    """An FAQ writes the question over its answer: the question line, all the asker's words, was
+    the answer sentence."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "faq.md").write_text(FAQ, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    table = index._ranker.sentences
+    passed_over = {
+        FAQ[int(table.starts[i]) : int(table.ends[i])] for i in np.flatnonzero(index._ranker._no_answers)
+    }
+    assert passed_over == {"**Can I change my username?**", "Q: Which cards do you accept?"}
+    result = index.ask(question, k=1)
+    assert result.answer is not None
+    assert result.answer.text in answer
+
+
 SHOP = """Shop terms
 
 The Basic plan is $10 a month. Refunds are issued within 14 days. The kettle is guaranteed for two
