@@ -31,6 +31,11 @@ def _friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _count(n: int, noun: str) -> str:
+    """ "1 document", "2 documents": a count for a message."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 NO_INDEX_YET = "there is no index there yet"  # why a first run builds one (ingest --if-stale, serve)
 
 
@@ -176,8 +181,8 @@ def ingest(
     for readme in unread_readmes(corpus):
         click.echo(f"warning: {readme} is not read: {README_NOTE}", err=True)
     click.echo(
-        f"indexed {len(index.documents())} documents into {len(index.chunks)} chunks "
-        f"({embedded} texts embedded, the rest reused) in {seconds:.1f} s → {index.folder}"
+        f"indexed {_count(len(index.documents()), 'document')} into {_count(len(index.chunks), 'chunk')} "
+        f"({_count(embedded, 'text')} embedded, the rest reused) in {seconds:.1f} s → {index.folder}"
     )
 
 
@@ -202,7 +207,8 @@ def add(files: tuple[Path, ...], replace: bool, index_dir: Path | None, model: P
     )
     click.echo(
         f"{'added or replaced' if replace else 'added'} {', '.join(d.doc_id for d in documents)}: "
-        f"{len(index.documents())} documents, {len(index.chunks)} chunks, {embedded} texts embedded"
+        f"{_count(len(index.documents()), 'document')}, {_count(len(index.chunks), 'chunk')}, "
+        f"{_count(embedded, 'text')} embedded"
     )
 
 
@@ -219,7 +225,7 @@ def remove(doc_ids: tuple[str, ...], index_dir: Path | None, model: Path | None)
     index, _ = apply_changes(
         index_dir or settings.index_dir, embedder=_embedder(model or settings.model_path), removals=doc_ids
     )
-    click.echo(f"removed {', '.join(doc_ids)}: {len(index.documents())} documents left")
+    click.echo(f"removed {', '.join(doc_ids)}: {_count(len(index.documents()), 'document')} left")
 
 
 @main.command()

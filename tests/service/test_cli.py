@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -130,6 +131,8 @@ def test_add_and_remove_documents(run, tmp_path: Path) -> None:  # type: ignore[
     assert code == 0 and "2 documents left" in out
     code, out = run("remove", "river-accord")
     assert code == 1 and "no document" in out
+    code, out = run("remove", "harbour-pact")
+    assert code == 0 and "removed harbour-pact: 1 document left" in out  # one document, not "1 documents"
 
 
 def test_ingest_warns_of_subfolders_it_does_not_read(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -162,7 +165,7 @@ def test_ingest_resync_keeps_unchanged_vectors(run, tmp_path: Path) -> None:  # 
     )
     code, out = run("ingest", str(corpus))
     assert code == 0
-    embedded = int(out.split("(")[1].split(" texts embedded")[0])
+    embedded = int(re.search(r"\((\d+) texts? embedded", out).group(1))  # type: ignore[union-attr]
     assert 0 < embedded <= 4  # the changed document's chunk and sentences, nothing else
 
 
