@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 5  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 6  # the version of how documents are read into blocks; see ChunkerConfig.layout
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ class ChunkerConfig:
     # a numbered line standing alone over text heads a section ("1. Introduction") (session 11);
     # 4 names a title or heading in at most 200 characters (`ingest.structure.heading_label`,
     # session 12); 5 reads each row of a Markdown table as a block of its own, kept with the table
-    # and its lead-in like a list (session 14). An index built before records another (or none), so it is stale and
+    # and its lead-in like a list, and 6 each line of a run of fields ("Phone: 023 9200 1234") the
+    # same way (session 14). An index built before records another (or none), so it is stale and
     # `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
 

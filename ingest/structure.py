@@ -24,7 +24,7 @@ class Block:
     line: int  # 1-based line number of `start`
     depth: int  # list nesting depth (0 for everything that is not an item)
     section: tuple[str, ...]  # heading path: title › heading
-    lead_in: bool = False  # a paragraph ending in ':' directly followed by a list (or a table)
+    lead_in: bool = False  # a paragraph ending in ':' directly followed by a list (or table, or fields)
 
 
 # a Markdown ATX heading's marks: "## Preparation ##"
@@ -40,6 +40,10 @@ RULE = re.compile(r"^[^\w]*$")
 # a Markdown (GFM) table row, "| Basic | $10 | 50 GB |": a block of its own, so an answer is the row
 # and a long table is cut between rows; its delimiter row ("|---|:---:|") has no letter: a rule
 TABLE_ROW = re.compile(r"^ {0,3}\|.*\|")
+# a field, "Phone: 023 9200 1234", "From: Sam": in a run of two or more on consecutive lines (a
+# record, an email's header, a transcript's "Alice: …" lines) each is a block of its own, as a table
+# row is, where a line left open would have run on into the next
+FIELD = re.compile(r"^ {0,3}[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,4}:[ \t]+\S")
 # a line of one mark repeated, as Markdown (=, -) and reStructuredText (also ~ ^ " ' ` * + # : . _)
 # underline a heading
 UNDERLINE = re.compile(r"^([=\-~^\"'`*+#:._])\1*$")
@@ -106,6 +110,16 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
     for i in skipped:
         lines[i] = (lines[i][0], "")
     return lines
+
+
+def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
+    """The lines that are fields ("Phone: 023 9200 1234") next to another field line."""
+    field = [FIELD.match(line) is not None for _, line in lines]
+    return {
+        i
+        for i, is_field in enumerate(field)
+        if is_field and ((i > 0 and field[i - 1]) or (i + 1 < len(field) and field[i + 1]))
+    }
 
 
 def table_header(text: str, start: int) -> str | None:
@@ -236,6 +250,7 @@ def parse_blocks(text: str) -> list[Block]:
     """
     # (offset, line without its line break); "" for a blank line, front matter and comments
     lines = _text_lines(text)
+    fields = _field_runs(lines)
     blocks: list[Block] = []
     title: str | None = None
     heading: str | None = None
@@ -282,7 +297,7 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         start = line_start + (len(line) - len(line.lstrip()))
         end = start + len(stripped)
-        if title is not None and TABLE_ROW.match(line):
+        if title is not None and (index in fields or TABLE_ROW.match(line)):
             blocks.append(
                 Block("row", start, end, index + 1, 0, (title,) if heading is None else (title, heading))
             )

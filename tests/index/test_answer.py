@@ -478,6 +478,32 @@ Refunds are issued within 14 days.
 """
 
 
+CLINIC = """Clinic information
+
+Address: 12 Harbour Road, Portsmouth
+Phone: 023 9200 1234
+Opening hours: Mon-Fri 8am-6pm
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("What is the clinic's phone number?", "Phone: 023 9200 1234"),
+        ("What are the opening hours?", "Opening hours: Mon-Fri 8am-6pm"),
+    ],
+)
+def test_a_field_is_the_answer_not_the_record(tmp_path: Path, question: str, answer: str) -> None:
+    """Lines of fields ran on as one hard-wrapped sentence: every question about the clinic was
+    answered with its whole record."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "clinic.txt").write_text(CLINIC, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    result = index.ask(question, k=1)
+    assert result.answer is not None
+    assert result.answer.text == answer
+
+
 def test_a_table_row_answers_read_with_its_header_row(tmp_path: Path) -> None:
     """A Markdown table was one sentence: the answer highlighted the whole table. Each row is one
     now, read with the header row that names its cells, for its framed vector and for rule 2."""

@@ -328,3 +328,21 @@ def test_a_markdown_table_is_a_block_per_row_with_its_header_found() -> None:
         "| Plan | Price |",
         "| Plan | Price |",
     ]
+
+
+def test_a_run_of_fields_is_a_block_per_line() -> None:
+    text = (
+        "CLINIC\n\nAddress: 12 Harbour Road\nPhone: 023 9200 1234\nOpening hours: Mon-Fri 8am-6pm\n\n"
+        "Present: Elena Ruiz (chair) and Marcus Webb, who\nwrote the minutes.\n\n"
+        "Alice: Shall we start?\nBob: Yes. The budget first.\n"
+    )
+    assert [(b.kind, text[b.start : b.end]) for b in parse_blocks(text)] == [
+        ("title", "CLINIC"),
+        ("row", "Address: 12 Harbour Road"),  # ran on as one hard-wrapped paragraph before
+        ("row", "Phone: 023 9200 1234"),
+        ("row", "Opening hours: Mon-Fri 8am-6pm"),
+        # one field alone is a paragraph like any other, wrapped lines and all
+        ("paragraph", "Present: Elena Ruiz (chair) and Marcus Webb, who\nwrote the minutes."),
+        ("row", "Alice: Shall we start?"),  # a transcript's turns
+        ("row", "Bob: Yes. The budget first."),
+    ]
