@@ -102,6 +102,42 @@ def country_words(uses: Callable[[str], bool]) -> frozenset[str]:
     return frozenset(words)
 
 
+# weekdays and months by the abbreviations timetables write: "Sat 9am-1pm" names Saturday
+CALENDAR = MappingProxyType(
+    {
+        "monday": ("mon",),
+        "tuesday": ("tue", "tues"),
+        "wednesday": ("wed",),
+        "thursday": ("thu", "thur", "thurs"),
+        "friday": ("fri",),
+        "saturday": ("sat",),
+        "sunday": ("sun",),
+        "january": ("jan",),
+        "february": ("feb",),
+        "march": ("mar",),
+        "april": ("apr",),
+        "june": ("jun",),
+        "july": ("jul",),
+        "august": ("aug",),
+        "september": ("sep", "sept"),
+        "october": ("oct",),
+        "november": ("nov",),
+        "december": ("dec",),
+    }
+)
+
+
+def calendar_words(capitalised: Set[str]) -> frozenset[str]:
+    """The weekdays and months (lower case, plural too) whose abbreviation the corpus writes with a
+    capital ("Sat", "Sept"): a question naming them names what the corpus does."""
+    return frozenset(
+        form
+        for name, short in CALENDAR.items()
+        if any(s in capitalised for s in short)
+        for form in (name, f"{name}s")
+    )
+
+
 def unknown_names(question: str, knows: Callable[[str], bool], countries: Set[str]) -> list[str]:
     """The names in `question` the corpus never uses, capitals and demonyms of countries it names
     (`countries`, from `country_words`) aside, and so are acronyms the question itself glosses

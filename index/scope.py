@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 from index.abstention import numbers_in
 from index.lexical import LexicalIndex
-from index.names import Wording, country_words, name_around, unknown_names, unknown_offices, unknown_titles
+from index.names import (
+    Wording,
+    calendar_words,
+    country_words,
+    name_around,
+    unknown_names,
+    unknown_offices,
+    unknown_titles,
+)
 
 # how a refusal names a script, by the first word of its letters' Unicode names (others: "Greek script")
 SCRIPT_NAMES = {
@@ -58,9 +66,9 @@ class Scope:
     knows: Callable[[str], bool]  # a lower-case word they use, or one edit from one (a typo)
     uses: Callable[[str], bool]  # a lower-case word they use (or another with its stem)
     numbers: frozenset[str]  # the numbers of two or more digits they write
-    countries: frozenset[
-        str
-    ]  # capitals' and demonyms' words of countries they name ("washington", "american")
+    # capitals' and demonyms' words of countries they name ("washington", "american"), and weekdays
+    # and months they abbreviate ("saturday" for "Sat")
+    countries: frozenset[str]
     wording: Wording
     scripts: frozenset[str] = frozenset({"LATIN"})  # the scripts of their letters (`scripts_of`)
 
@@ -94,7 +102,9 @@ class Scope:
         """The scope of `texts`, whose words `knows` and `uses` tell: their numbers, countries, wording."""
         numbers = frozenset(n for text in texts for n in numbers_in(text))
         scripts = frozenset().union(*(scripts_of(text) for text in texts))
-        return cls(label, knows, uses, numbers, country_words(uses), Wording.of(texts), scripts)
+        wording = Wording.of(texts)
+        stand_ins = country_words(uses) | calendar_words(wording.capitalised)
+        return cls(label, knows, uses, numbers, stand_ins, wording, scripts)
 
     def foreign_script(self, question: str) -> str | None:
         """The script `question` is written in when it has letters and none in a script these

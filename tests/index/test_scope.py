@@ -102,3 +102,15 @@ def test_a_question_typed_full_width_is_read_as_its_letters(tmp_path: Path) -> N
     assert wide.refusal == plain.refusal and wide.answerable == plain.answerable
     assert [h.chunk.chunk_id for h in wide.hits] == [h.chunk.chunk_id for h in plain.hits]
     assert wide.question.startswith("Ｗｈｅｎ")  # the result still says what was asked
+
+
+def test_weekdays_and_months_the_texts_abbreviate_are_no_unknown_names() -> None:
+    clinic = "Opening hours: Mon-Fri 8am-6pm, Sat 9am-1pm. Flu jabs from Sept. The sun sets early."
+    lexical = LexicalIndex.build([clinic], config=LexicalConfig())
+    scope = Scope.corpus([clinic], lexical)
+    assert scope.unknown("What time does the clinic open on Saturday?") == ([], [])
+    assert scope.unknown("Is it open on Fridays?") == ([], [])
+    assert scope.unknown("Are flu jabs given in September?") == ([], [])
+    # "sun" is written, but never as a capitalised abbreviation: Sunday is still unknown
+    assert scope.unknown("Is it open on Sunday?") == ([], ["“Sunday”"])
+    assert scope.unknown("Is it open in December?") == ([], ["“December”"])
