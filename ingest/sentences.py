@@ -50,4 +50,23 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
                 start += 1
         if start < end:
             spans.append((start, end))
-    return tuple(spans)
+    return _within_code_joined(text, spans)
+
+
+# Markdown inline code, "`?page=2`" or "``a ` b``": pysbd ends sentences inside it (at "?", at
+# "e.g." in a path), so a boundary inside one is no boundary
+CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+
+
+def _within_code_joined(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """`spans` with each pair whose boundary falls inside an inline code span joined."""
+    if "`" not in text or len(spans) < 2:
+        return tuple(spans)
+    code = [(m.start(), m.end()) for m in CODE_SPAN.finditer(text)]
+    joined = [spans[0]]
+    for start, end in spans[1:]:
+        if any(lo < start and joined[-1][1] < hi for lo, hi in code):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return tuple(joined)

@@ -222,6 +222,22 @@ def test_marks_closing_a_sentence_stay_with_it(text: str, sentences: list[str]) 
     assert [text[s - 3 : e - 3] for s, e in spans] == sentences
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "- `GET /widgets` lists widgets, 20 per page; pass `?page=2` for more.",
+            ["- `GET /widgets` lists widgets, 20 per page; pass `?page=2` for more."],  # was cut at "`?"
+        ),
+        ("Run `make test`. Then run `ls -la`. Done?", ["Run `make test`.", "Then run `ls -la`.", "Done?"]),
+        ("Call `foo()`? Yes. Then `a.b()` now.", ["Call `foo()`?", "Yes.", "Then `a.b()` now."]),
+        ("Use ``a ` b? c``! Next one.", ["Use ``a ` b? c``!", "Next one."]),
+    ],
+)
+def test_no_sentence_ends_inside_inline_code(text: str, sentences: list[str]) -> None:
+    assert [text[s:e] for s, e in split_sentences(text)] == sentences
+
+
 def test_cutting_many_documents_reports_progress_in_a_log(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
