@@ -210,7 +210,10 @@ def _heads_text(line: str, following: str) -> bool:
 
 
 # a numbered line: "1. Introduction", "2) Findings"
-NUMBERED = re.compile(r"^ {0,3}\d{1,3}[.)][ \t]+\S")
+NUMBERED = re.compile(r"^ {0,3}(?P<number>\d{1,3})[.)][ \t]+\S")
+# a clause numbered by its section, as contracts and policies write them: "2.1 The term is twelve
+# months", "3.2.1 …": an item, opening a block of its own even right under a line of text
+CLAUSE = re.compile(r"^(?P<indent>[ \t]*)(?P<number>\d{1,3})(?:\.\d{1,3})+\.?[ \t]+\S")
 
 
 def _numbers_a_section(lines: list[tuple[int, str]], index: int, previous: Block | None, text: str) -> bool:
@@ -218,10 +221,14 @@ def _numbers_a_section(lines: list[tuple[int, str]], index: int, previous: Block
     opening or going on with a list ("1. Warm the pot"): it reads as a heading, stands alone, text
     that is no list item comes next, and no list or lead-in ("Steps:") comes before."""
     line = lines[index][1]
-    if NUMBERED.match(line) is None or not _is_heading(line.strip()):
+    numbered = NUMBERED.match(line)
+    if numbered is None or not _is_heading(line.strip()):
         return False
     if index + 1 < len(lines) and lines[index + 1][1].strip():
-        return False  # text right under it: an item over its wrapped lines, or a list
+        # text right under it: an item over its wrapped lines, or a list; unless it is the first
+        # of the section's clauses ("2. TERM AND RENT" over "2.1 The term is…")
+        clause = CLAUSE.match(lines[index + 1][1])
+        return clause is not None and clause.group("number") == numbered.group("number")
     # the next line with text, found by index: a slice of the lines after it, copied for every
     # numbered line, made a document of many sections quadratic (0.9 MB: 2.1 s)
     after = next((lines[j][1] for j in range(index + 1, len(lines)) if lines[j][1].strip()), None)
@@ -303,7 +310,9 @@ def parse_blocks(text: str) -> list[Block]:
             )
             continue
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
-        item = LIST_ITEM.match(line)
+        # a clause opens no block inside a sentence: "…a population of\n2.5 million" goes on
+        clause_opens = not mid_sentence or (previous is not None and previous.kind in ("title", "heading"))
+        item = LIST_ITEM.match(line) or (CLAUSE.match(line) if clause_opens else None)
         atx = ATX.match(line) is not None
         # indented four spaces or a tab, a line is code or a continuation (Markdown), no heading
         indented = line.expandtabs(4).startswith("    ")

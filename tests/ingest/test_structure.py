@@ -346,3 +346,22 @@ def test_a_run_of_fields_is_a_block_per_line() -> None:
         ("row", "Alice: Shall we start?"),  # a transcript's turns
         ("row", "Bob: Yes. The budget first."),
     ]
+
+
+def test_numbered_clauses_are_items_under_their_numbered_heading() -> None:
+    text = (
+        "LEASE\n\n1. PARTIES\n1.1 The lease is made between Harbourside Ltd and Maria Costa.\n"
+        "1.2 The property is Flat 4, 27 Quay Street, a flat let\nfurnished.\n"
+        "2. RENT\n2.1 The rent is £1,150 a month.\n\n"
+        "The city has a population of\n2.5 million people.\n"
+    )
+    assert [(b.kind, b.section[-1], text[b.start : b.end]) for b in parse_blocks(text)] == [
+        ("title", "LEASE", "LEASE"),
+        ("heading", "1. PARTIES", "1. PARTIES"),  # a numbered line over its first clause
+        ("item", "1. PARTIES", "1.1 The lease is made between Harbourside Ltd and Maria Costa."),
+        ("item", "1. PARTIES", "1.2 The property is Flat 4, 27 Quay Street, a flat let\nfurnished."),
+        ("heading", "2. RENT", "2. RENT"),
+        ("item", "2. RENT", "2.1 The rent is £1,150 a month."),
+        # a decimal opening a line inside a sentence opens nothing
+        ("paragraph", "2. RENT", "The city has a population of\n2.5 million people."),
+    ]
