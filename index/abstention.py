@@ -21,7 +21,8 @@ The rule (`DEFAULT_RULE`), in order:
    three minutes"; for "when…", a time in words too: "at noon every Sunday", "in early March",
    "annually", "after World War II", `says_when`; "how much … cost" needs a sum of money and
    "how long … take / last" a span of time, the verb being what asks, not what the number is
-   about), read with its heading path, holding at least 0.68 of the idf-weighted words of
+   about, as the asker's "need", "have to" and "get" are not, nor "due" in "when is … due?"),
+   read with its heading path, holding at least 0.68 of the idf-weighted words of
    what the number is about; a word the corpus never uses weighs as much as the rarest word.
    A question naming a number the corpus writes ("What happened in 1951?", "…signed in 2016?")
    is answered when a sentence writing it holds at least 0.68 of the rest of what it asks (read as
@@ -164,6 +165,11 @@ NUMBER_WORDS = re.compile(r"\b(?:when|year|years|many|much|long|old|date)\b", re
 COST_QUESTION = re.compile(r"^\s*how\s+much\b.*\bcost(?:s|ed)?\b", re.IGNORECASE)
 DURATION_QUESTION = re.compile(r"^\s*how\s+long\b.*\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
 COST_VERB = re.compile(r"\bcost(?:s|ed)?\b", re.IGNORECASE)
+# the asker's verbs, which say nothing of what a number is about ("How much notice do I need to
+# give?": "…by giving two months' written notice"), and "due", which asks when ("When is rent
+# due?": "payable … on the first day of each month")
+ASKERS_WORDS = re.compile(r"\b(?:need(?:s|ed)?|have\s+to|has\s+to|had\s+to|get|gets|got)\b", re.IGNORECASE)
+DUE = re.compile(r"\bdue\b", re.IGNORECASE)
 DURATION_VERB = re.compile(r"\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
 MONEY = re.compile(
     r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
@@ -239,7 +245,9 @@ def wants_amount(question: str) -> bool:
 
 def number_topic(question: str) -> str:
     """`question` without the words that ask for a number: what the number must be about."""
-    topic = NUMBER_WORDS.sub(" ", question)
+    topic = ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", question))
+    if WHEN_QUESTION.match(question):
+        topic = DUE.sub(" ", topic)
     if COST_QUESTION.search(question):
         return COST_VERB.sub(" ", topic)
     return DURATION_VERB.sub(" ", topic) if DURATION_QUESTION.search(question) else topic

@@ -189,6 +189,20 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
     assert [gives_duration(t) for t in ("within 14 days", "leave it overnight", "$10")] == [True, True, False]
 
 
+def test_the_askers_verbs_and_when_due_are_not_what_a_number_is_about() -> None:
+    assert number_topic("How much notice do I need to give?").split() == [
+        "How",
+        "notice",
+        "do",
+        "I",
+        "to",
+        "give?",
+    ]
+    assert "get" not in number_topic("How many days off do staff get?")
+    assert "due" not in number_topic("When is rent due?")
+    assert "due" in number_topic("How much is due?")  # only "when" asks a date by it
+
+
 def test_only_when_questions_take_a_time_in_words() -> None:
     assert [asks_when(q) for q in ("When does it leave?", "  when?", "In what year?", "Whenever?")] == [
         True,
