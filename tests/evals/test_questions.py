@@ -262,3 +262,16 @@ def test_the_blind_question_set_quotes_the_shipped_corpus_exactly():
     assert resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)}) == questions
     assert {q.split for q in questions} == {"test"}  # never tuned on: there is no dev part
     assert len({q.id for q in questions}) == len(questions) == 45
+
+
+def test_the_formats_set_quotes_its_documents():
+    """`evals/formats`: every answerable question's quote is found in the documents (so the eval
+    runs), each unanswerable one has no gold."""
+    formats = Path(__file__).parents[2] / "evals" / "formats"
+    questions = load_questions(formats / "questions.jsonl")
+    texts = {d.doc_id: d.text for d in read_corpus(formats / "docs")}
+    resolved = resolve_gold(questions, texts)
+    assert len(resolved) == 71
+    assert sum(q.answerable for q in resolved) == 56
+    assert all(q.gold for q in resolved if q.answerable)
+    assert all(isinstance(span, GoldSpan) for q in resolved for span in q.gold)
