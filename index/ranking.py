@@ -167,6 +167,13 @@ class SearchConfig:
     alone, sentences framed). Dev hybrid hit@1 / MRR@10 / answers right: these vectors .918 / .934
     / .735; pooled in place of the plain ones .857 / .900 / .653, of the framed ones .878 / .912 /
     .653, of both .837 / .895 / .571, with the heading's pieces in the mean too .837 / .889 / .633.
+
+    Tried in session 14 and not kept: the list-item bonus for every sentence of an item, not its
+    first alone (a router's "- `POST /widgets` creates one. The body needs `name`…"): answers right
+    dev .735 and test .619 the same, blind .763 → .737. Rule 2 reading a sentence with the one before
+    it in its chunk ("Hana Sato will lead the search for a new finance director. The shortlist is
+    due in May."): one more answer on `evals/formats`, no eval result moved, but the highest share
+    of an unanswerable number question rose .593 → .623, nearer the .68 threshold.
     """
 
     # dense score of a chunk: (chunk cosine + w · its best sentence's cosine) / (1 + w)
