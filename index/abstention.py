@@ -203,7 +203,8 @@ AMOUNT = re.compile(
 # what also answers "when…", beside a figure, a month or a century: a weekday, a time of day or a
 # season ("at noon every Sunday", "in the spring"), May and March named as months ("in May", "since
 # early March": as words they are a verb and a march), recurring and relative times ("daily",
-# "annually", "every year", "each billing period", "on the first day", "two years ago"), and the wars that date events ("after World War II",
+# "annually", "every year", "twice a week", "each billing period", "on the first day", "at any time",
+# "two years ago"), and the wars that date events ("after World War II",
 # "in the post-WWII era", "during the Cold War")
 TIME = re.compile(
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
@@ -213,6 +214,8 @@ TIME = re.compile(
     r"|\b(?:today|yesterday|tomorrow|hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|annually|ago)\b"
     r"|\b(?:every|each|next|last|this|first|second|third|fourth|final)\s+(?:[\w-]+\s+)?"
     r"(?:day|week|weekend|month|quarter|year|decade|century|night|period|cycle|term|season)s?\b"
+    r"|\b(?:once|twice|\w+\s+times)\s+(?:a|an|per|every|each)\s+(?:day|week|fortnight|month|quarter|year)\b"
+    r"|\bat\s+any\s+time\b|\banytime\b"
     r"|\b(?:world\s+war|ww\s?(?:i{1,2}|[12])|cold\s+war|(?:post|pre|inter)-?war|wartime)\b",
     re.IGNORECASE,
 )

@@ -160,6 +160,9 @@ def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
         ("It was signed two years ago.", True),
         ("Exercises take place in the spring.", True),
         ("Your card is charged on the first day of each billing period.", True),
+        ("The mail boat calls twice a week.", True),
+        ("You can cancel at any time from the Billing page.", True),
+        ("Pay at a time of your choosing.", False),
         ("Each country has a role.", False),
         ("The first step is to unplug the modem.", False),
         ("Tensions may rise.", False),  # "may", the verb
