@@ -165,12 +165,12 @@ NUMBER_WORDS = re.compile(r"\b(?:when|year|years|many|much|long|old|date)\b", re
 COST_QUESTION = re.compile(r"^\s*how\s+much\b.*\bcost(?:s|ed)?\b", re.IGNORECASE)
 DURATION_QUESTION = re.compile(r"^\s*how\s+long\b.*\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
 COST_VERB = re.compile(r"\bcost(?:s|ed)?\b", re.IGNORECASE)
+DURATION_VERB = re.compile(r"\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
 # the asker's verbs, which say nothing of what a number is about ("How much notice do I need to
 # give?": "…by giving two months' written notice"), and "due", which asks when ("When is rent
 # due?": "payable … on the first day of each month")
 ASKERS_WORDS = re.compile(r"\b(?:need(?:s|ed)?|have\s+to|has\s+to|had\s+to|get|gets|got)\b", re.IGNORECASE)
 DUE = re.compile(r"\bdue\b", re.IGNORECASE)
-DURATION_VERB = re.compile(r"\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
 MONEY = re.compile(
     r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
     r"|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|cents?|pence|free\s+of\s+charge|free)\b",
@@ -204,8 +204,8 @@ AMOUNT = re.compile(
 # season ("at noon every Sunday", "in the spring"), May and March named as months ("in May", "since
 # early March": as words they are a verb and a march), recurring and relative times ("daily",
 # "annually", "every year", "twice a week", "each billing period", "on the first day", "at any time",
-# "two years ago"), and the wars that date events ("after World War II",
-# "in the post-WWII era", "during the Cold War")
+# "two years ago"), and the wars that date events ("after World War II", "in the post-WWII era",
+# "during the Cold War")
 TIME = re.compile(
     r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
     r"|\b(?:noon|midday|midnight|dawn|dusk|sunrise|sunset|overnight|tonight|o['’]clock)\b"

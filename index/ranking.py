@@ -71,9 +71,9 @@ Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
-MAX_SCOPES = 32
+MAX_SCOPES = 32  # sets of documents whose words are kept for questions restricted to them
 CLOSING_MARKS = " \t*_\"'’”)"  # what may close a sentence after its "?": "**Can I…?**", "“Why?”"
-MAX_LABEL_WORDS = 4  # the most words of an item's label ("4. Next meeting.": 2)  # sets of documents whose words are kept for questions restricted to them
+MAX_LABEL_WORDS = 4  # the most words of an item's label ("4. Next meeting.": 2)
 
 
 @dataclass(frozen=True)
