@@ -24,7 +24,7 @@ class Block:
     line: int  # 1-based line number of `start`
     depth: int  # list nesting depth (0 for everything that is not an item)
     section: tuple[str, ...]  # heading path: title › heading
-    lead_in: bool = False  # a paragraph ending in ':' directly followed by a list (or table, or fields)
+    lead_in: bool = False  # a paragraph ending in ':' right over a list, a table or fields
 
 
 # a Markdown ATX heading's marks: "## Preparation ##"
@@ -123,8 +123,9 @@ def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
 
 
 def table_header(text: str, start: int) -> str | None:
-    """The header row of the table whose row starts at `start` in `text` ("| Plan | Price |" over
-    "| Basic | $10 |"), what the row's cells are; None when `start` opens no table row but the first."""
+    """The header row over the table row starting at `start` in `text` ("| Plan | Price |" over
+    "| Basic | $10 |"), which names the row's cells: the first of the "|" lines running up to it;
+    None for the header row itself (no row above it)."""
     line_start = text.rfind("\n", 0, start) + 1
     header: str | None = None
     while line_start > 0:
