@@ -167,9 +167,14 @@ DURATION_QUESTION = re.compile(r"^\s*how\s+long\b.*\b(?:takes?|took|taken|lasts?
 COST_VERB = re.compile(r"\bcost(?:s|ed)?\b", re.IGNORECASE)
 DURATION_VERB = re.compile(r"\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
 # the asker's verbs, which say nothing of what a number is about ("How much notice do I need to
-# give?": "…by giving two months' written notice"), and "due", which asks when ("When is rent
-# due?": "payable … on the first day of each month")
-ASKERS_WORDS = re.compile(r"\b(?:need(?:s|ed)?|have\s+to|has\s+to|had\s+to|get|gets|got)\b", re.IGNORECASE)
+# give?": "…by giving two months' written notice"; "How many eggs go in the cake?": "- 4 eggs"
+# under "Lemon drizzle cake › Ingredients"), and "due", which asks when ("When is rent due?":
+# "payable … on the first day of each month")
+ASKERS_WORDS = re.compile(
+    r"\b(?:need(?:s|ed)?|have\s+to|has\s+to|had\s+to|get|gets|got|go|goes|went|gone|put|puts"
+    r"|make|makes|made|use|uses|used)\b",
+    re.IGNORECASE,
+)
 DUE = re.compile(r"\bdue\b", re.IGNORECASE)
 MONEY = re.compile(
     r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
