@@ -21,7 +21,8 @@ The rule (`DEFAULT_RULE`), in order:
    three minutes"; for "when…", a time in words too: "at noon every Sunday", "in early March",
    "annually", "after World War II", `says_when`; "how much … cost" needs a sum of money and
    "how long … take / last" a span of time, the verb being what asks, not what the number is
-   about, as the asker's "need", "have to" and "get" are not, nor "due" in "when is … due?"),
+   about, as the asker's "need", "have to" and "get" are not, nor "due" in "when is … due?"; for
+   "when" and "in what year", a year or month in the heading over the sentence, `gives_date`),
    read with its heading path, holding at least 0.68 of the idf-weighted words of
    what the number is about; a word the corpus never uses weighs as much as the rarest word.
    A question naming a number the corpus writes ("What happened in 1951?", "…signed in 2016?")
@@ -227,6 +228,13 @@ TIME = re.compile(
 MAY_OR_MARCH = re.compile(
     r"\b(?:[Ii]n|[Oo]n|[Oo]f|[Bb]y|[Ss]ince|[Uu]ntil|[Tt]ill|[Ff]rom|[Ee]arly|[Ll]ate|mid-?)\s+(?:May|March)\b"
 )
+# a date a heading may give the sentences under it ("## 2.1.0 - 2026-03-02", "Minutes, 14 March
+# 2026"): a year, or a month named in full
+DATE = re.compile(
+    r"\b1[5-9]\d\d\b|\b20\d\d\b|\b(?:january|february|march|april|may|june|july|august|september"
+    r"|october|november|december)\b",
+    re.IGNORECASE,
+)
 DIGITS = re.compile(r"\b\d{2,}\b")
 LIST_MARKER = re.compile(r"^\s*(?:[•\-*–]|\d{1,3}[.)])\s+")  # "2. " numbers an item, it is no figure
 
@@ -297,6 +305,11 @@ def says_when(text: str) -> bool:
     """Does `text` say when, in words: a weekday, a time of day, a season, "in May", "annually",
     "after World War II" (`TIME`)? A figure, a month or a century is `has_number`'s."""
     return TIME.search(text) is not None or MAY_OR_MARCH.search(text) is not None
+
+
+def gives_date(heading: str) -> bool:
+    """Does `heading` give a date ("2.1.0 - 2026-03-02", "14 March 2026") for the sentences under it?"""
+    return DATE.search(heading) is not None
 
 
 def spells_amount(text: str) -> bool:

@@ -42,6 +42,7 @@ from index.abstention import (
     AbstentionRule,
     Signals,
     asks_when,
+    gives_date,
     gives_duration,
     gives_money,
     has_number,
@@ -334,7 +335,20 @@ class Ranker:
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
         self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
         self._amounts: Mask = self._numbered | np.asarray([r.spells_amount for r in readings], dtype=bool)
-        self._dated: Mask = self._numbered | np.asarray([r.says_when for r in readings], dtype=bool)
+        # a section dated by its heading dates its sentences ("## 2.1.0 - 2026-03-02" over "- Added
+        # the colour field."), for "when" and "in what year", never for an amount; the title, which
+        # heads the whole document, does not
+        dated_sections = {
+            section: len(section) > 1 and gives_date(section[-1])
+            for section in dict.fromkeys(c.section for c in chunks)
+        }
+        under_date = np.asarray(
+            [dated_sections[chunks[r].section] for r in sentences.rows.tolist()], dtype=bool
+        )
+        self._dated: Mask = (
+            self._numbered | under_date | np.asarray([r.says_when for r in readings], dtype=bool)
+        )
+        self._years: Mask = self._numbered | under_date
         # and, of those, the ones giving a sum of money ("how much … cost") or a span of time ("how
         # long … take")
         self._kinds: dict[str, Mask] = {
@@ -604,11 +618,12 @@ class Ranker:
     def _numbered_for(self, question: str) -> Mask:
         """The sentences that may answer `question`, which asks for a number: an amount in words
         answers "how many / much / long / old", a time in words ("at noon every Sunday") "when",
-        and only a figure, month or century "in what year" or "what date"."""
+        and only a figure, month or century "in what year" or "what date"; a date in the heading
+        over a sentence answers these two."""
         if wants_amount(question):
             kind = wanted_kind(question)
             return self._amounts if kind is None else self._kinds[kind]
-        return self._dated if asks_when(question) else self._numbered
+        return self._dated if asks_when(question) else self._years
 
     def _held_share(self, question: str, sentences: Mask) -> float | None:
         """For a question naming numbers the texts write ("What happened in 1951?"), the most of the

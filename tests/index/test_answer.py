@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -298,7 +299,7 @@ def _header_over(text: str, start: int) -> str:
 
 
 def _brute_force_held_weights(
-    index: Index, topic_text: str, keep: Callable[[str], bool], *, headed: bool = True
+    index: Index, topic_text: str, keep: Callable[[str, tuple[str, ...]], bool], *, headed: bool = True
 ) -> tuple[list[float], float]:
     """Sentence by sentence, for each sentence `keep` accepts: the idf weight of the words of
     `topic_text` it holds, with its heading path's words (when `headed`); and the topic's whole
@@ -311,7 +312,7 @@ def _brute_force_held_weights(
     for row, start, end in zip(table.rows.tolist(), table.starts.tolist(), table.ends.tolist(), strict=True):
         chunk = index.chunks[row]
         sentence = texts[chunk.doc_id][start:end]
-        if keep(sentence):
+        if keep(sentence, chunk.section):
             read = " ".join(chunk.section) + "\n" + _header_over(texts[chunk.doc_id], start) + "\n" + sentence
             read = read if headed else sentence
             stems = set(index.lexical.stems(index.lexical.words_of(read)))
@@ -328,11 +329,20 @@ def _brute_force_number_share(
     in_words = words and wants_amount(question)
     when = words and asks_when(question) and not wants_amount(question)
     kind = {"money": gives_money, "duration": gives_duration}.get(wanted_kind(question) or "", lambda _: True)
+
+    def dated(section: tuple[str, ...]) -> bool:  # a heading under the title giving a year or a month
+        months = "january february march april may june july august september october november december"
+        words = re.findall(r"\w+", section[-1].lower()) if len(section) > 1 else []
+        return not wants_amount(question) and any(
+            w in months.split() or (len(w) == 4 and w.isdigit() and 1500 <= int(w) <= 2099) for w in words
+        )
+
     held, total = _brute_force_held_weights(
         index,
         number_topic(index._ranker.read(question)),
-        lambda sentence: (
-            kind(sentence) and (has_number(sentence, in_words=in_words) or (when and says_when(sentence)))
+        lambda sentence, section: (
+            kind(sentence)
+            and (has_number(sentence, in_words=in_words) or (when and says_when(sentence)) or dated(section))
         ),
         headed=headed,
     )
@@ -391,6 +401,39 @@ def test_rule_two_reads_amounts_in_words_and_the_headings_over_a_sentence(
         _brute_force_number_share(index, question)
     )
     assert index.ask(question, k=3).refusal != "no passage gives the number or date it asks for"
+
+
+CHANGES = """# Changelog
+
+## 2.1.0 - 2026-03-02
+- Added the colour field to widgets.
+
+## Planned
+- A dark theme for the dashboard.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("When was the colour field added?", True),  # the date is its section's heading
+        ("In what year was the colour field added?", True),
+        ("How many colour fields were added?", False),  # a date answers no count
+        ("When will the dark theme ship?", False),  # its section has no date
+    ],
+)
+def test_a_date_heading_dates_the_sentences_under_it(
+    tmp_path: Path, question: str, answered_by_rule_two: bool
+) -> None:
+    """Changelogs, logs and dated notes give the date once, in the heading: "When was the colour
+    field added?" was refused over "- Added the colour field to widgets." under "2.1.0 - 2026-03-02"."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "CHANGES.md").write_text(CHANGES, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
+    share = index._ranker._number_share(question, everywhere)
+    assert share == pytest.approx(_brute_force_number_share(index, question))
+    assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
 
 FAQ = """# Questions
@@ -624,7 +667,7 @@ def test_the_share_held_beside_a_named_year_equals_a_sentence_by_sentence_search
 
     named = set(numbers_in(question))
     weights, total = _brute_force_held_weights(
-        index, held_topic(question), lambda sentence: bool(named) and named <= set(numbers_in(sentence))
+        index, held_topic(question), lambda sentence, _: bool(named) and named <= set(numbers_in(sentence))
     )
     # None: no sentence writes them all; 1.0: it asks nothing beside them
     expected = None if not weights else max(weights) / total if total > 0 else 1.0
