@@ -271,7 +271,7 @@ def test_the_formats_set_quotes_its_documents():
     questions = load_questions(formats / "questions.jsonl")
     texts = {d.doc_id: d.text for d in read_corpus(formats / "docs")}
     resolved = resolve_gold(questions, texts)
-    assert len(resolved) == 71
-    assert sum(q.answerable for q in resolved) == 56
+    assert len(resolved) == 89
+    assert sum(q.answerable for q in resolved) == 71
     assert all(q.gold for q in resolved if q.answerable)
     assert all(isinstance(span, GoldSpan) for q in resolved for span in q.gold)
