@@ -12,6 +12,11 @@ if result.answer:
     print(result.answer.text, result.answer.citation.label())
 for hit in result.hits:
     print(hit.citation.label(), hit.scores, hit.chunk.text)
+
+# add, replace or remove documents: a new version, swapped in atomically, as the API and CLI do
+from ingest import make_document
+notes = make_document("port-visits", b"Port visits\n\nThe Kongo called in May 2025.\n")
+index, embedded = apply_changes(Path("var/index"), embedder=index.embedder, upserts=[notes])
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from index.lexical import LexicalConfig
 from index.manifest import Manifest
 from index.ranking import SearchConfig
 from index.retriever import MODES, Answer, Citation, Hit, Index, Result
+from index.updates import apply_changes, sync_folder
 
 __all__ = [
     "MODES",
@@ -37,6 +43,8 @@ __all__ = [
     "SearchConfig",
     "SentenceTransformerEmbedder",
     "Signals",
+    "apply_changes",
     "default_model_path",
     "load_embedder",
+    "sync_folder",
 ]

@@ -54,6 +54,22 @@ def test_adding_a_document_embeds_only_its_text(home: Path) -> None:
     assert index.search("Tamsin river", k=1, mode="dense")[0].citation.doc_id == "river-accord"
 
 
+def test_the_package_writes_as_the_readme_shows(home: Path) -> None:
+    """`from index import apply_changes` with `ingest.make_document`: the Python path to writes."""
+    import index as package
+    from ingest import make_document as make
+
+    notes = make("port-visits", b"Port visits\n\nThe Kongo called at Yokosuka in May 2025.\n")
+    added, embedded = package.apply_changes(home, embedder=FakeEmbedder(), upserts=[notes])
+    assert embedded > 0 and "port-visits" in {d.doc_id for d in added.documents()}
+    assert (
+        Index.open(home, embedder=FakeEmbedder()).search("Kongo Yokosuka", k=1)[0].citation.doc_id
+        == "port-visits"
+    )
+    removed, _ = package.apply_changes(home, embedder=FakeEmbedder(), removals=["port-visits"])
+    assert "port-visits" not in {d.doc_id for d in removed.documents()}
+
+
 def test_a_change_splits_sentences_only_in_the_changed_text(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
