@@ -38,8 +38,8 @@ class ChunkerConfig:
     # a numbered line standing alone over text heads a section ("1. Introduction") (session 11);
     # 4 names a title or heading in at most 200 characters (`ingest.structure.heading_label`,
     # session 12); 5 reads each row of a Markdown table as a block of its own, kept with the table
-    # and its lead-in like a list, and 6 each line of a run of fields ("Phone: 023 9200 1234") the
-    # same way, a clause numbered by its section ("2.1 The rent is…") as an item and "2. RENT" over
+    # and its lead-in like a list, and 6 each line of a run of fields ("Phone: 023 9200 1234") or
+    # of definitions ("SOFA - Status of Forces Agreement") the same way, a clause numbered by its section ("2.1 The rent is…") as an item and "2. RENT" over
     # it as a heading, and ends no sentence inside inline code ("pass `?page=2`") (session 14). An
     # index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.

@@ -44,6 +44,12 @@ TABLE_ROW = re.compile(r"^ {0,3}\|.*\|")
 # record, an email's header, a transcript's "Alice: …" lines) each is a block of its own, as a table
 # row is, where a line left open would have run on into the next
 FIELD = re.compile(r"^ {0,3}[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,4}:[ \t]+\S")
+# a definition, "SOFA - Status of Forces Agreement", "Ana Lima – product lead": a glossary's or a
+# directory's lines; a dash after a line's first words is common enough in prose that only a run of
+# three or more, each opening with a capital (a wrapped line of prose mostly opens in lower case),
+# makes each a block of its own
+DEFINITION = re.compile(r"^ {0,3}[A-ZÀ-ÖØ-Þ][\w'’()/&.+#-]*(?:[ \t]+[\w'’()/&.+#-]+){0,3}[ \t]+[-–—][ \t]+\S")
+MIN_DEFINITIONS = 3
 # a line of one mark repeated, as Markdown (=, -) and reStructuredText (also ~ ^ " ' ` * + # : . _)
 # underline a heading
 UNDERLINE = re.compile(r"^([=\-~^\"'`*+#:._])\1*$")
@@ -113,13 +119,23 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
 
 
 def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
-    """The lines that are fields ("Phone: 023 9200 1234") next to another field line."""
+    """The lines that are fields ("Phone: 023 9200 1234") next to another field line, and those in
+    a run of three or more definitions ("SOFA - Status of Forces Agreement")."""
     field = [FIELD.match(line) is not None for _, line in lines]
-    return {
+    runs = {
         i
         for i, is_field in enumerate(field)
         if is_field and ((i > 0 and field[i - 1]) or (i + 1 < len(field) and field[i + 1]))
     }
+    run: list[int] = []
+    for i, (_, line) in enumerate([*lines, (0, "")]):
+        if i < len(lines) and DEFINITION.match(line):
+            run.append(i)
+            continue
+        if len(run) >= MIN_DEFINITIONS:
+            runs.update(run)
+        run = []
+    return runs
 
 
 def table_header(text: str, start: int) -> str | None:

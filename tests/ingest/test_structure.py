@@ -365,3 +365,19 @@ def test_numbered_clauses_are_items_under_their_numbered_heading() -> None:
         # a decimal opening a line inside a sentence opens nothing
         ("paragraph", "2. RENT", "The city has a population of\n2.5 million people."),
     ]
+
+
+def test_a_glossary_is_a_block_per_definition_but_dashed_prose_runs_on() -> None:
+    glossary = "Glossary\n\nACSA - Acquisition and Cross-Servicing Agreement\nRAA - Reciprocal Access Agreement\nSOFA – Status of Forces Agreement\n"
+    assert [(b.kind, glossary[b.start : b.end]) for b in parse_blocks(glossary)][1:] == [
+        ("row", "ACSA - Acquisition and Cross-Servicing Agreement"),
+        ("row", "RAA - Reciprocal Access Agreement"),
+        ("row", "SOFA – Status of Forces Agreement"),
+    ]
+    two = "Glossary\n\nACSA - Acquisition and Cross-Servicing Agreement\nRAA - Reciprocal Access Agreement\n"
+    assert [b.kind for b in parse_blocks(two)] == ["title", "paragraph"]  # two dashed lines may be prose
+    prose = "Notes\n\nThe alliance - formed in 1951 - has\nendured - despite tensions - for decades and\nJapan - the junior partner - grew.\n"
+    assert [b.kind for b in parse_blocks(prose)] == [
+        "title",
+        "paragraph",
+    ]  # a wrapped line opens in lower case
