@@ -38,12 +38,15 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # a line with no letter or digit: a Markdown rule ("---", "***") or a setext underline ("=====")
 RULE = re.compile(r"^[^\w]*$")
 # a Markdown (GFM) table row, "| Basic | $10 | 50 GB |": a block of its own, so an answer is the row
-# and a long table is cut between rows; its delimiter row ("|---|:---:|") has no letter: a rule
+# and a long table is cut between rows; a table is a run of such lines whose second is its
+# delimiter row ("|---|:---:|"), which has no letter: a rule (without one, "|tag|" lines of a Vim
+# help file's prose are no table)
 TABLE_ROW = re.compile(r"^ {0,3}\|.*\|")
+DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
 # a field, "Phone: 023 9200 1234", "From: Sam": in a run of two or more on consecutive lines (a
 # record, an email's header, a transcript's "Alice: …" lines) each is a block of its own, as a table
 # row is, where a line left open would have run on into the next
-FIELD = re.compile(r"^ {0,3}[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,4}:[ \t]+\S")
+FIELD = re.compile(r"^ {0,3}[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2}:[ \t]+\S")
 # a definition, "SOFA - Status of Forces Agreement", "Ana Lima – product lead": a glossary's or a
 # directory's lines; a dash after a line's first words is common enough in prose that only a run of
 # three or more, each opening with a capital (a wrapped line of prose mostly opens in lower case),
@@ -121,7 +124,13 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
 def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
     """The lines that are fields ("Phone: 023 9200 1234") next to another field line, and those in
     a run of three or more definitions ("SOFA - Status of Forces Agreement")."""
-    field = [FIELD.match(line) is not None for _, line in lines]
+    # a line that runs on into a next one opening in lower case is wrapped prose, whatever it
+    # opens with ("bpo-15786: Fix several problems…" over "The following should now work: clicking
+    # on …;" over "using the scrollbar; …")
+    field = [
+        FIELD.match(line) is not None and not (i + 1 < len(lines) and lines[i + 1][1][:1].islower())
+        for i, (_, line) in enumerate(lines)
+    ]
     runs = {
         i
         for i, is_field in enumerate(field)
@@ -138,21 +147,36 @@ def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
     return runs
 
 
+def _table_rows(lines: list[tuple[int, str]]) -> set[int]:
+    """The lines of Markdown tables: runs of "|" lines whose second is a delimiter row."""
+    rows: set[int] = set()
+    i = 0
+    while i < len(lines):
+        end = i
+        while end < len(lines) and TABLE_ROW.match(lines[end][1]):
+            end += 1
+        if end - i >= 2 and DELIMITER_ROW.match(lines[i + 1][1]):
+            rows.update(range(i, end))
+        i = max(end, i + 1)
+    return rows
+
+
 def table_header(text: str, start: int) -> str | None:
     """The header row over the table row starting at `start` in `text` ("| Plan | Price |" over
-    "| Basic | $10 |"), which names the row's cells: the first of the "|" lines running up to it;
-    None for the header row itself (no row above it)."""
+    "| Basic | $10 |"), which names the row's cells: the first of the "|" lines running up to it,
+    when a delimiter row follows it; None for the header row itself, or "|" lines of no table."""
     line_start = text.rfind("\n", 0, start) + 1
-    header: str | None = None
+    above_lines: list[str] = []  # the "|" lines over the row, nearest first
     while line_start > 0:
         above = text.rfind("\n", 0, line_start - 1) + 1
         line = text[above : line_start - 1].rstrip("\r")
         if not TABLE_ROW.match(line):
             break
-        if not RULE.match(line.strip()):
-            header = line.strip()
+        above_lines.append(line)
         line_start = above
-    return header
+    if len(above_lines) < 2 or not DELIMITER_ROW.match(above_lines[-2]):
+        return None
+    return above_lines[-1].strip()
 
 
 def document_title(text: str) -> str:
@@ -230,7 +254,7 @@ def _heads_text(line: str, following: str) -> bool:
 NUMBERED = re.compile(r"^ {0,3}(?P<number>\d{1,3})[.)][ \t]+\S")
 # a clause numbered by its section, as contracts and policies write them: "2.1 The term is twelve
 # months", "3.2.1 …": an item, opening a block of its own even right under a line of text
-CLAUSE = re.compile(r"^(?P<indent>[ \t]*)(?P<number>\d{1,3})(?:\.\d{1,3})+\.?[ \t]+\S")
+CLAUSE = re.compile(r"^(?P<indent>[ \t]*)(?P<number>\d{1,3})(?:\.\d{1,3})+\.?[ \t]+[^\W\d_]")
 
 
 def _numbers_a_section(lines: list[tuple[int, str]], index: int, previous: Block | None, text: str) -> bool:
@@ -274,7 +298,7 @@ def parse_blocks(text: str) -> list[Block]:
     """
     # (offset, line without its line break); "" for a blank line, front matter and comments
     lines = _text_lines(text)
-    fields = _field_runs(lines)
+    fields = _field_runs(lines) | _table_rows(lines)
     blocks: list[Block] = []
     title: str | None = None
     heading: str | None = None
@@ -321,14 +345,27 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         start = line_start + (len(line) - len(line.lstrip()))
         end = start + len(stripped)
-        if title is not None and (index in fields or TABLE_ROW.match(line)):
+        if (
+            previous is not None
+            and previous.kind == "row"
+            and tight
+            and line[:1] in " \t"
+            and index not in fields
+        ):
+            blocks[-1] = replace(previous, end=end)  # a field's value folded onto an indented line
+            continue
+        if title is not None and index in fields:
             blocks.append(
                 Block("row", start, end, index + 1, 0, (title,) if heading is None else (title, heading))
             )
             continue
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
         # a clause opens no block inside a sentence: "…a population of\n2.5 million" goes on
-        clause_opens = not mid_sentence or (previous is not None and previous.kind in ("title", "heading"))
+        # nor over an underline, which makes it a heading ("0.6.3 / 2022-01-22" over "=====")
+        underlined = index + 1 < len(lines) and UNDERLINE.match(lines[index + 1][1].strip()) is not None
+        clause_opens = not underlined and (
+            not mid_sentence or (previous is not None and previous.kind in ("title", "heading"))
+        )
         item = LIST_ITEM.match(line) or (CLAUSE.match(line) if clause_opens else None)
         atx = ATX.match(line) is not None
         # indented four spaces or a tab, a line is code or a continuation (Markdown), no heading

@@ -381,3 +381,25 @@ def test_a_glossary_is_a_block_per_definition_but_dashed_prose_runs_on() -> None
         "title",
         "paragraph",
     ]  # a wrapped line opens in lower case
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # fields in form, prose in fact: the second line runs on into one opening in lower case
+        "NEWS\n\nbpo-15786: Fix several problems.\nThe following should now work: clicking on items;\n"
+        "using the scrollbar.\n",
+        # "|tag|" lines of a Vim help file: no delimiter row, so no table
+        "Help\n\nIn legacy script it is also possible to use curly braces, see\n|curly-braces-names|.\n",
+    ],
+)
+def test_prose_shaped_like_fields_or_a_table_runs_on(text: str) -> None:
+    assert [b.kind for b in parse_blocks(text)] == ["title", "paragraph"]
+
+
+def test_a_version_over_an_underline_is_a_heading_not_a_clause() -> None:
+    text = "History\n\n0.6.3 / 2022-01-22\n==================\n\n  * Revert the lazy loading\n"
+    assert [(b.kind, text[b.start : b.end]) for b in parse_blocks(text)][1] == (
+        "heading",
+        "0.6.3 / 2022-01-22",
+    )
