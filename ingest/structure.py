@@ -124,12 +124,13 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
 def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
     """The lines that are fields ("Phone: 023 9200 1234") next to another field line, and those in
     a run of three or more definitions ("SOFA - Status of Forces Agreement")."""
-    # a line that runs on into a next one opening in lower case is wrapped prose, whatever it
-    # opens with ("bpo-15786: Fix several problems…" over "The following should now work: clicking
+    # a line that runs on into a next one opening in lower case (and no field) is wrapped prose,
+    # whatever it opens with ("bpo-15786: Fix several problems…" over "The following should now work: clicking
     # on …;" over "using the scrollbar; …")
+    shaped = [FIELD.match(line) is not None for _, line in lines]
     field = [
-        FIELD.match(line) is not None and not (i + 1 < len(lines) and lines[i + 1][1][:1].islower())
-        for i, (_, line) in enumerate(lines)
+        is_shaped and not (i + 1 < len(lines) and lines[i + 1][1][:1].islower() and not shaped[i + 1])
+        for i, is_shaped in enumerate(shaped)
     ]
     runs = {
         i
