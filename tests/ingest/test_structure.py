@@ -403,3 +403,8 @@ def test_a_version_over_an_underline_is_a_heading_not_a_clause() -> None:
         "heading",
         "0.6.3 / 2022-01-22",
     )
+
+
+def test_fields_keyed_in_lower_case_stay_fields() -> None:
+    text = "Changelog\n\nv2.1 (2026-03-02): added the colour field.\nv2.0 (2025-11-20): moved to keys.\n"
+    assert [b.kind for b in parse_blocks(text)] == ["title", "row", "row"]
