@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from alliance_qa.errors import AllianceQAError
 from index.answer import SENTENCE_CONTEXT_FILE
@@ -40,6 +41,21 @@ def shares_documents(index_dir: Path, corpus_dir: Path) -> bool:
     return any(file_doc_id(p.name) in indexed for p in _documents_of(corpus_dir))
 
 
+def _chunker_changes(built: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """What differs between the chunker settings an index was built with and those wanted, in
+    words: "documents are read a newer way (layout 4 → 6)", "chunker max_tokens 128 → 64"."""
+    changes = []
+    for key, value in wanted.items():
+        if built.get(key) == value:
+            continue
+        if key == "layout":
+            newer = "a newer way" if (built.get(key) or 0) < value else "another way"
+            changes.append(f"documents are read {newer} (layout {built.get(key)} → {value})")
+        else:
+            changes.append(f"chunker {key} {built.get(key)} → {value}")
+    return changes
+
+
 def stale_reasons(
     index_dir: Path,
     corpus_dir: Path,
@@ -65,8 +81,7 @@ def stale_reasons(
     wanted_model = model_name(model_path or default_model_path())
     if manifest.model_name != wanted_model:
         reasons.append(f"model {manifest.model_name} → {wanted_model}")
-    if manifest.chunker != asdict(chunker):
-        reasons.append(f"chunker {manifest.chunker} → {asdict(chunker)}")
+    reasons += _chunker_changes(manifest.chunker, asdict(chunker))
     if manifest.index_type != index_type:
         reasons.append(f"index type {manifest.index_type} → {index_type}")
     wanted_lexical = asdict(lexical or LexicalConfig())
