@@ -277,14 +277,32 @@ def wanted_kind(question: str) -> str | None:
     return "duration" if DURATION_QUESTION.search(question) else None
 
 
+# Every sentence of an index is read with these patterns when it opens: 39,564 distinct sentences
+# of 294 files took 2.2 s. Each pattern can only match a text holding one of these strings (lower
+# case), a plain substring test that rules most sentences out first (`says_when` 1.16 → 0.21 s)
+MONEY_MARKS = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "jpy", "chf", "cny", "inr", "dollar", "pound",
+               "yen", "yuan", "rupee", "franc", "cent", "pence", "free")  # fmt: skip
+DURATION_MARKS = ("second", "min", "hour", "hr", "day", "night", "week", "month", "year", "decade", "centur")
+TIME_MARKS = ("day", "week", "month", "year", "quarter", "decade", "centur", "night", "noon", "dawn", "dusk",
+              "sunrise", "sunset", "clock", "morning", "afternoon", "evening", "tomorrow", "spring", "summer",
+              "autumn", "winter", "hourly", "annually", "ago", "period", "cycle", "term", "season", "time",
+              "war", "ww")  # fmt: skip
+
+
+def _may_hold(text: str, marks: tuple[str, ...]) -> bool:
+    """Does `text` hold any of `marks` (lower case), as a pattern's match must?"""
+    lowered = text.lower()
+    return any(mark in lowered for mark in marks)
+
+
 def gives_money(text: str) -> bool:
     """Does `text` give a sum of money ("$10", "1.2 million euros", "free")?"""
-    return MONEY.search(text) is not None
+    return _may_hold(text, MONEY_MARKS) and MONEY.search(text) is not None
 
 
 def gives_duration(text: str) -> bool:
     """Does `text` give a span of time ("within 14 days", "two to three minutes", "overnight")?"""
-    return DURATION.search(text) is not None
+    return _may_hold(text, DURATION_MARKS) and DURATION.search(text) is not None
 
 
 def has_number(text: str, *, in_words: bool = False) -> bool:
@@ -304,7 +322,9 @@ def asks_when(question: str) -> bool:
 def says_when(text: str) -> bool:
     """Does `text` say when, in words: a weekday, a time of day, a season, "in May", "annually",
     "after World War II" (`TIME`)? A figure, a month or a century is `has_number`'s."""
-    return TIME.search(text) is not None or MAY_OR_MARCH.search(text) is not None
+    return (_may_hold(text, TIME_MARKS) and TIME.search(text) is not None) or (
+        ("May" in text or "March" in text) and MAY_OR_MARCH.search(text) is not None
+    )
 
 
 def gives_date(heading: str) -> bool:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from math import isclose
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index.abstention import (
     DEFAULT_RULE,
@@ -338,3 +340,31 @@ def test_a_question_in_a_script_the_texts_never_use_says_so() -> None:
         "it is written in Japanese script, which the texts never use: ask in their language"
     )
     assert DEFAULT_RULE.confidence(signals) == 0.0
+
+
+# words from every alternative of TIME, MAY_OR_MARCH, MONEY and DURATION, and some that are not
+SCREENED_WORDS = (  # noqa: SIM905 (one string reads as the list it is)
+    "Monday tuesdays noon midday midnight dawn dusk sunrise sunset overnight tonight o'clock o’clock "
+    "morning afternoons evenings at night spring summers autumn wintertime today yesterday tomorrow hourly "
+    "daily weekly fortnightly monthly quarterly yearly annually ago every each next last this first final "
+    "billing day week weekend month quarter year decade century period cycle term season once twice three "
+    "times a per at any time anytime world war WWII ww2 cold post-war prewar interwar wartime in on of by "
+    "since until early late mid May March may march $ € £ ¥ ₹ 10 5 USD eur GBP JPY chf cny INR dollars euro "
+    "pounds yen yuan rupees francs cents pence free charge seconds minutes mins hours hrs days nights weeks "
+    "fortnights months years decades centuries the treaty Japan signed alliance"
+).split()
+
+
+@given(
+    st.lists(st.sampled_from(SCREENED_WORDS), min_size=1, max_size=8), st.sampled_from([" ", "", "-", "\n"])
+)
+def test_the_substring_screens_never_hide_a_match(words: list[str], joiner: str) -> None:
+    """`says_when`, `gives_money` and `gives_duration` rule texts out by a substring test before
+    their patterns run: they must answer exactly as the patterns alone."""
+    from index.abstention import DURATION, MAY_OR_MARCH, MONEY, TIME
+
+    text = joiner.join(words)
+    for variant in (text, text.upper(), text.title()):
+        assert says_when(variant) is bool(TIME.search(variant) or MAY_OR_MARCH.search(variant))
+        assert gives_money(variant) is bool(MONEY.search(variant))
+        assert gives_duration(variant) is bool(DURATION.search(variant))
