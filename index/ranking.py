@@ -66,7 +66,7 @@ from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope
 from ingest.chunking import Chunk
 from ingest.documents import Document
-from ingest.structure import LIST_ITEM
+from ingest.structure import LIST_ITEM, TABLE_ROW, heads_table
 
 Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
@@ -325,10 +325,13 @@ class Ranker:
         own = [r.columns for r in readings]
         self.sentence_words = SentenceWords.build(own)
         # a lead-in ("Key provisions include:") echoes the question but answers nothing, and nor do
-        # the label opening a numbered item ("1. Budget. The board approved a budget of…") and a
-        # question (an FAQ's "**Can I change my username?**" over its answer)
-        self._no_answers = np.asarray([r.lead_in or r.asks for r in readings], dtype=bool) | _run_in_labels(
-            readings, sentences, [texts[c.doc_id] for c in chunks]
+        # the label opening a numbered item ("1. Budget. The board approved a budget of…"), a
+        # question (an FAQ's "**Can I change my username?**" over its answer) and a table's header row
+        doc_of_row = [texts[c.doc_id] for c in chunks]
+        self._no_answers = (
+            np.asarray([r.lead_in or r.asks for r in readings], dtype=bool)
+            | _run_in_labels(readings, sentences, doc_of_row)
+            | _header_rows(sentence_texts, sentences, doc_of_row)
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # sentences with a figure, month or century (they answer "when…"), and those that also
@@ -695,6 +698,20 @@ class _SentenceReading:
             duration=gives_duration(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
         )
+
+
+def _header_rows(sentence_texts: list[str], sentences: SentenceTable, texts: list[str]) -> Mask:
+    """The header rows of Markdown tables ("| Category | Description |"): they name the cells of
+    the rows under them and answer nothing, as a lead-in does."""
+    return np.asarray(
+        [
+            TABLE_ROW.match(sentence) is not None and heads_table(texts[row], end)
+            for sentence, row, end in zip(
+                sentence_texts, sentences.rows.tolist(), sentences.ends.tolist(), strict=True
+            )
+        ],
+        dtype=bool,
+    )
 
 
 def _run_in_labels(readings: list[_SentenceReading], sentences: SentenceTable, texts: list[str]) -> Mask:

@@ -162,6 +162,15 @@ def _table_rows(lines: list[tuple[int, str]]) -> set[int]:
     return rows
 
 
+def heads_table(text: str, end: int) -> bool:
+    """Is the line ending at `end` of `text` a table's header row, the delimiter row right under it?"""
+    below = text.find("\n", end)
+    if below < 0:
+        return False
+    after = text.find("\n", below + 1)
+    return DELIMITER_ROW.match(text[below + 1 : after if after >= 0 else len(text)].rstrip("\r")) is not None
+
+
 def table_header(text: str, start: int) -> str | None:
     """The header row over the table row starting at `start` in `text` ("| Plan | Price |" over
     "| Basic | $10 |"), which names the row's cells: the first of the "|" lines running up to it,

@@ -558,6 +558,9 @@ def test_a_table_row_answers_read_with_its_header_row(tmp_path: Path) -> None:
     assert "| Basic | $10 | 50 GB |" in sentences
     assert "| **Pro** | $25 | 500 GB |" in sentences
     assert not any("|------" in t for t in sentences)
+    passed_over = {sentences[i] for i in np.flatnonzero(index._ranker._no_answers)}
+    assert "| Plan | Price per month | Storage |" in passed_over  # the header row names, it answers nothing
+    assert "| Basic | $10 | 50 GB |" not in passed_over
     pro = sentences.index("| **Pro** | $25 | 500 GB |")
     assert table.context is not None
     framed = FakeEmbedder().encode(
