@@ -377,6 +377,21 @@ Water should be heated to about 80 degrees Celsius. Boiling water makes it bitte
 """
 
 
+def _one_document_index(tmp_path: Path, name: str, text: str) -> Index:
+    """An index of the one document `name` holding `text`, built with the fake embedder."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / name).write_text(text, encoding="utf-8")
+    return Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+
+
+def _rule_two_share(index: Index, question: str) -> float:
+    """Rule 2's share for `question` over every sentence, checked against the sentence-by-sentence search."""
+    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
+    share = index._ranker._number_share(question, everywhere)
+    assert share == pytest.approx(_brute_force_number_share(index, question))
+    return share
+
+
 @pytest.mark.parametrize(
     ("question", "needs"),
     [
@@ -389,9 +404,7 @@ def test_rule_two_reads_amounts_in_words_and_the_headings_over_a_sentence(
 ) -> None:
     """A sentence giving the number often leaves what it counts to its headings, and may spell the
     number out: read alone, digits only, it failed rule 2 and these questions were refused."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "tea.txt").write_text(TEA, encoding="utf-8")
-    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    index = _one_document_index(tmp_path, "tea.txt", TEA)
     threshold = DEFAULT_RULE.number_share
     assert _brute_force_number_share(index, question) >= threshold
     assert bool(_brute_force_number_share(index, question, words=False) < threshold) is ("words" in needs)
@@ -427,12 +440,8 @@ def test_a_date_heading_dates_the_sentences_under_it(
 ) -> None:
     """Changelogs, logs and dated notes give the date once, in the heading: "When was the colour
     field added?" was refused over "- Added the colour field to widgets." under "2.1.0 - 2026-03-02"."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "CHANGES.md").write_text(CHANGES, encoding="utf-8")
-    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
-    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
-    share = index._ranker._number_share(question, everywhere)
-    assert share == pytest.approx(_brute_force_number_share(index, question))
+    index = _one_document_index(tmp_path, "CHANGES.md", CHANGES)
+    share = _rule_two_share(index, question)
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
 
@@ -459,9 +468,7 @@ A: We accept Visa and Mastercard.
 def test_a_question_in_the_text_is_no_answer(tmp_path: Path, question: str, answer: set[str]) -> None:
     """An FAQ writes the question over its answer: the question line, all the asker's words, was
     the answer sentence."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "faq.md").write_text(FAQ, encoding="utf-8")
-    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    index = _one_document_index(tmp_path, "faq.md", FAQ)
     table = index._ranker.sentences
     passed_over = {
         FAQ[int(table.starts[i]) : int(table.ends[i])] for i in np.flatnonzero(index._ranker._no_answers)
@@ -496,12 +503,8 @@ def test_how_much_cost_wants_a_sum_and_how_long_take_a_span_of_time(
     """ "cost" and "take" ask for the number with "how much / long": a sentence giving it need not
     write them, and the texts never using them weighed them as the rarest words, refusing the first
     two questions; in their place the sentence must give a sum of money or a span of time."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "shop.txt").write_text(SHOP, encoding="utf-8")
-    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
-    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
-    share = index._ranker._number_share(question, everywhere)
-    assert share == pytest.approx(_brute_force_number_share(index, question))
+    index = _one_document_index(tmp_path, "shop.txt", SHOP)
+    share = _rule_two_share(index, question)
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
 
@@ -539,9 +542,7 @@ Opening hours: Mon-Fri 8am-6pm
 def test_a_field_is_the_answer_not_the_record(tmp_path: Path, question: str, answer: str) -> None:
     """Lines of fields ran on as one hard-wrapped sentence: every question about the clinic was
     answered with its whole record."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "clinic.txt").write_text(CLINIC, encoding="utf-8")
-    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    index = _one_document_index(tmp_path, "clinic.txt", CLINIC)
     result = index.ask(question, k=1)
     assert result.answer is not None
     assert result.answer.text == answer
@@ -550,9 +551,7 @@ def test_a_field_is_the_answer_not_the_record(tmp_path: Path, question: str, ans
 def test_a_table_row_answers_read_with_its_header_row(tmp_path: Path) -> None:
     """A Markdown table was one sentence: the answer highlighted the whole table. Each row is one
     now, read with the header row that names its cells, for its framed vector and for rule 2."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "pricing.md").write_text(PRICING, encoding="utf-8")
-    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    index = _one_document_index(tmp_path, "pricing.md", PRICING)
     table = index._ranker.sentences
     sentences = [PRICING[s:e] for s, e in zip(table.starts.tolist(), table.ends.tolist(), strict=True)]
     assert "| Basic | $10 | 50 GB |" in sentences
@@ -568,9 +567,7 @@ def test_a_table_row_answers_read_with_its_header_row(tmp_path: Path) -> None:
     )[0]
     np.testing.assert_allclose(table.context[pro], framed, atol=1e-6)
     question = "How much storage does the Pro plan have?"  # "storage" is the header's word
-    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
-    share = index._ranker._number_share(question, everywhere)
-    assert share == pytest.approx(_brute_force_number_share(index, question))
+    share = _rule_two_share(index, question)
     assert share >= DEFAULT_RULE.number_share
     answer = index.ask(question, k=1).answer
     assert answer is not None
@@ -595,9 +592,7 @@ Cities visited:
 def test_a_numbered_items_label_is_no_answer(tmp_path: Path) -> None:
     """Minutes and agendas write "1. Budget. The board approved…": the label, a list item of its own
     to the sentence splitter, took the list bonus and the question's words ("2. Next meeting.")."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "minutes.txt").write_text(MINUTES, encoding="utf-8")
-    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    index = _one_document_index(tmp_path, "minutes.txt", MINUTES)
     table = index._ranker.sentences
     no_answer = {
         MINUTES[int(table.starts[i]) : int(table.ends[i])] for i in np.flatnonzero(index._ranker._no_answers)
@@ -639,12 +634,8 @@ def test_a_time_in_words_answers_when(tmp_path: Path, question: str, answered_by
     """Rule 2 read only figures, months and centuries as saying when: "When does the ferry
     leave?" was refused over "The ferry leaves at noon every Sunday" ("no passage gives the number
     or date it asks for")."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "ferry.txt").write_text(FERRY, encoding="utf-8")
-    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
-    everywhere = np.ones(index._ranker.sentence_words.count, dtype=bool)
-    share = index._ranker._number_share(question, everywhere)
-    assert share == pytest.approx(_brute_force_number_share(index, question))
+    index = _one_document_index(tmp_path, "ferry.txt", FERRY)
+    share = _rule_two_share(index, question)
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
     refused_by_rule_two = (
         index.ask(question, k=3).refusal == "no passage gives the number or date it asks for"
