@@ -228,6 +228,9 @@ TIME = re.compile(
 MAY_OR_MARCH = re.compile(
     r"\b(?:[Ii]n|[Oo]n|[Oo]f|[Bb]y|[Ss]ince|[Uu]ntil|[Tt]ill|[Ff]rom|[Ee]arly|[Ll]ate|mid-?)\s+(?:May|March)\b"
 )
+# a weekday by the abbreviation timetables write, with its capital ("open Mon-Fri", "Sat 9am-1pm")
+WEEKDAY_SHORT = re.compile(r"\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b")
+CAPITALISED_MARKS = ("May", "March", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # a date a heading may give the sentences under it ("## 2.1.0 - 2026-03-02", "Minutes, 14 March
 # 2026"): a year, or a month named in full
 DATE = re.compile(
@@ -320,10 +323,12 @@ def asks_when(question: str) -> bool:
 
 
 def says_when(text: str) -> bool:
-    """Does `text` say when, in words: a weekday, a time of day, a season, "in May", "annually",
-    "after World War II" (`TIME`)? A figure, a month or a century is `has_number`'s."""
+    """Does `text` say when, in words: a weekday ("Sunday", "Mon-Fri"), a time of day, a season,
+    "in May", "annually", "after World War II" (`TIME`)? A figure, a month or a century is
+    `has_number`'s."""
     return (_may_hold(text, TIME_MARKS) and TIME.search(text) is not None) or (
-        ("May" in text or "March" in text) and MAY_OR_MARCH.search(text) is not None
+        any(mark in text for mark in CAPITALISED_MARKS)
+        and (MAY_OR_MARCH.search(text) is not None or WEEKDAY_SHORT.search(text) is not None)
     )
 
 

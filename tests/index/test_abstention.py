@@ -165,6 +165,8 @@ def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
         ("The mail boat calls twice a week.", True),
         ("You can cancel at any time from the Billing page.", True),
         ("Pay at a time of your choosing.", False),
+        ("The harbour office is open Mon-Fri.", True),  # a weekday as timetables abbreviate it
+        ("The sun sets early; we sat down.", False),  # no capital: no weekday
         ("Each country has a role.", False),
         ("The first step is to unplug the modem.", False),
         ("Tensions may rise.", False),  # "may", the verb
@@ -351,7 +353,7 @@ SCREENED_WORDS = (  # noqa: SIM905 (one string reads as the list it is)
     "times a per at any time anytime world war WWII ww2 cold post-war prewar interwar wartime in on of by "
     "since until early late mid May March may march $ € £ ¥ ₹ 10 5 USD eur GBP JPY chf cny INR dollars euro "
     "pounds yen yuan rupees francs cents pence free charge seconds minutes mins hours hrs days nights weeks "
-    "fortnights months years decades centuries the treaty Japan signed alliance"
+    "fortnights months years decades centuries the treaty Japan signed alliance Mon-Fri Sat Sun sun Wed"
 ).split()
 
 
@@ -361,10 +363,11 @@ SCREENED_WORDS = (  # noqa: SIM905 (one string reads as the list it is)
 def test_the_substring_screens_never_hide_a_match(words: list[str], joiner: str) -> None:
     """`says_when`, `gives_money` and `gives_duration` rule texts out by a substring test before
     their patterns run: they must answer exactly as the patterns alone."""
-    from index.abstention import DURATION, MAY_OR_MARCH, MONEY, TIME
+    from index.abstention import DURATION, MAY_OR_MARCH, MONEY, TIME, WEEKDAY_SHORT
 
     text = joiner.join(words)
     for variant in (text, text.upper(), text.title()):
-        assert says_when(variant) is bool(TIME.search(variant) or MAY_OR_MARCH.search(variant))
+        when = TIME.search(variant) or MAY_OR_MARCH.search(variant) or WEEKDAY_SHORT.search(variant)
+        assert says_when(variant) is bool(when)
         assert gives_money(variant) is bool(MONEY.search(variant))
         assert gives_duration(variant) is bool(DURATION.search(variant))
