@@ -169,14 +169,15 @@ COST_VERB = re.compile(r"\bcost(?:s|ed)?\b", re.IGNORECASE)
 DURATION_VERB = re.compile(r"\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
 # the asker's verbs, which say nothing of what a number is about ("How much notice do I need to
 # give?": "…by giving two months' written notice"; "How many eggs go in the cake?": "- 4 eggs"
-# under "Lemon drizzle cake › Ingredients"), and "due", which asks when ("When is rent due?":
-# "payable … on the first day of each month")
+# under "Lemon drizzle cake › Ingredients"), and "due", "start" and "begin", which ask when ("When is
+# rent due?": "payable … on the first day of each month"; "When did key-based authentication start?":
+# "## 2.0.0 - 2025-11-20" over "- Switched to key-based authentication.")
 ASKERS_WORDS = re.compile(
     r"\b(?:need(?:s|ed)?|have\s+to|has\s+to|had\s+to|get|gets|got|go|goes|went|gone|put|puts"
     r"|make|makes|made|use|uses|used)\b",
     re.IGNORECASE,
 )
-DUE = re.compile(r"\bdue\b", re.IGNORECASE)
+DUE = re.compile(r"\b(?:due|start(?:s|ed)?|begin(?:s)?|began|begun)\b", re.IGNORECASE)
 MONEY = re.compile(
     r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
     r"|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|cents?|pence|free\s+of\s+charge|free)\b",

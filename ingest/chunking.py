@@ -13,7 +13,7 @@ from alliance_qa.errors import InputError
 from alliance_qa.progress import progress as progress_bar
 from ingest.documents import Document
 from ingest.sentences import split_sentences
-from ingest.structure import Block, parse_blocks
+from ingest.structure import TABLE_ROW, Block, parse_blocks
 from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
@@ -39,7 +39,8 @@ class ChunkerConfig:
     # 4 names a title or heading in at most 200 characters (`ingest.structure.heading_label`,
     # session 12); 5 reads each row of a Markdown table as a block of its own, kept with the table
     # and its lead-in like a list, and 6 each line of a run of fields ("Phone: 023 9200 1234") or
-    # of definitions ("SOFA - Status of Forces Agreement") the same way, a clause numbered by its section ("2.1 The rent is…") as an item and "2. RENT" over
+    # of definitions ("SOFA - Status of Forces Agreement") the same way (its value cut into
+    # sentences, where a table row is never cut), a clause numbered by its section ("2.1 The rent is…") as an item and "2. RENT" over
     # it as a heading, and ends no sentence inside inline code ("pass `?page=2`") (session 14). An
     # index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
@@ -101,7 +102,9 @@ def _units(text: str, blocks: Sequence[Block], start: int = 0, end: int | None =
         lo, hi = max(block.start, start), min(block.end, end)
         if lo >= hi:
             continue
-        if block.kind in ("title", "heading", "row"):  # a table row is one unit, whatever its cells hold
+        # a table row is one unit, whatever its cells hold; a field's value ("A: We accept Visa.
+        # PayPal is not supported.") is cut into sentences like any text
+        if block.kind in ("title", "heading") or (block.kind == "row" and TABLE_ROW.match(text[lo:hi])):
             units.append(_Unit(lo, hi, block))
         else:
             units.extend(_Unit(s, e, block) for s, e in split_sentences(text[lo:hi], offset=lo))

@@ -208,6 +208,7 @@ def test_the_askers_verbs_and_when_due_are_not_what_a_number_is_about() -> None:
     assert "get" not in number_topic("How many days off do staff get?")
     assert number_topic("How many eggs go in the cake?").split() == ["How", "eggs", "in", "the", "cake?"]
     assert "due" not in number_topic("When is rent due?")
+    assert "start" not in number_topic("When did key-based authentication start?")
     assert "due" in number_topic("How much is due?")  # only "when" asks a date by it
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from alliance_qa.errors import InputError
-from ingest.chunking import Chunk, ChunkerConfig, chunk_document
+from ingest.chunking import Chunk, ChunkerConfig, chunk_document, units_within
 from ingest.documents import Document, make_document, read_corpus
 from ingest.sentences import split_sentences
 from ingest.structure import LIST_ITEM, parse_blocks
@@ -142,7 +142,6 @@ def test_budgets_past_the_window_are_refused(budget: int) -> None:
 
 
 def test_a_hard_wrapped_text_is_cut_into_whole_sentences(tmp_path) -> None:
-    from ingest.chunking import units_within
     from ingest.documents import read_document
     from tests.ingest.test_structure import WRAPPED
 
@@ -292,3 +291,18 @@ def test_a_table_is_kept_with_its_lead_in_and_a_long_one_cut_between_rows(
     )
     [whole] = chunk_document(small, ChunkerConfig(max_tokens=16), wordpieces)  # a table stays whole
     assert whole.text.endswith("| Large | $9 |")
+
+
+def test_a_fields_value_is_cut_into_sentences_but_a_table_row_is_not() -> None:
+    text = (
+        "FAQ\n\nQ: Which cards do you accept?\nA: We accept Visa. PayPal is not supported.\n\n"
+        "| Card | Note |\n|---|---|\n| Visa | Fees apply. Ask first. |\n"
+    )
+    units = [text[s:e] for s, e, _ in units_within(text, 0, len(text))]
+    assert units[1:] == [
+        "Q: Which cards do you accept?",
+        "A: We accept Visa.",  # "Is PayPal accepted?" is answered by the next sentence alone
+        "PayPal is not supported.",
+        "| Card | Note |",
+        "| Visa | Fees apply. Ask first. |",  # a row's cells are never cut
+    ]
