@@ -81,7 +81,7 @@ def read_qrels(path: Path) -> Qrels:
     """Relevant docs per query from a BEIR qrels TSV; judgements with score <= 0 are dropped."""
     qrels: Qrels = {}
     # splitlines() takes CRLF and LF alike
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte-order mark (Notepad) is no text
     for number, line in enumerate(lines, start=1):
         fields = line.strip().split("\t")
         if not line.strip() or (number == 1 and not _is_int(fields[-1])):
@@ -197,7 +197,7 @@ def _top(
 
 def _read_jsonl(path: Path, *, required: Sequence[str]) -> Iterable[dict[str, Any]]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte-order mark (Notepad) is no text
     except FileNotFoundError:
         raise InputError(
             f"{path} is missing: a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/"

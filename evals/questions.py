@@ -122,7 +122,7 @@ def load_questions(path: Path, *, split: str | None = None) -> list[Question]:
     if split is not None and split not in SPLITS:
         raise InputError(f"unknown split {split!r} for a question set: choose one of {', '.join(SPLITS)}")
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte-order mark (Notepad) is no text
     except FileNotFoundError:
         raise InputError(f"{path}: no such question file; pass --questions with a *.jsonl file") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from math import isclose
 from pathlib import Path
 
@@ -23,6 +24,16 @@ def test_the_loader_reads_crlf_qrels_with_a_header_and_keeps_judged_queries_only
     assert list(beir.queries) == ["1", "2", "3", "4"]
     assert len(beir.corpus) == 8
     assert load_beir(BEIR, split="train").qrels == {"6": {"d7": 1}, "7": {"d6": 1}}
+
+
+def test_files_saved_with_a_byte_order_mark_are_read(tmp_path):
+    """A BEIR folder re-saved on Windows ("UTF-8 with BOM") reads as the original."""
+    copy = tmp_path / "beir"
+    shutil.copytree(BEIR, copy)
+    for path in [copy / "corpus.jsonl", copy / "queries.jsonl", copy / "qrels" / "test.tsv"]:
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    marked, plain = load_beir(copy, split="test"), load_beir(BEIR, split="test")
+    assert (marked.qrels, marked.queries, marked.corpus) == (plain.qrels, plain.queries, plain.corpus)
 
 
 def test_documents_are_title_and_text_joined_by_a_space():

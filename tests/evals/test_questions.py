@@ -275,3 +275,13 @@ def test_the_formats_set_quotes_its_documents():
     assert sum(q.answerable for q in resolved) == 71
     assert all(q.gold for q in resolved if q.answerable)
     assert all(isinstance(span, GoldSpan) for q in resolved for span in q.gold)
+
+
+def test_a_question_file_saved_with_a_byte_order_mark_is_read(tmp_path):
+    """Notepad's "UTF-8 with BOM": the first line was "not valid JSON (Unexpected UTF-8 BOM)"."""
+    path = tmp_path / "mine.jsonl"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps({"id": "1", "question": "When?", "gold": []}).encode() + b"\r\n"
+    )
+    [question] = load_questions(path)
+    assert (question.id, question.question, question.answerable) == ("1", "When?", False)
