@@ -289,7 +289,7 @@ MONEY_MARKS = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "jpy", "chf",
 DURATION_MARKS = ("second", "min", "hour", "hr", "day", "night", "week", "month", "year", "decade", "centur")
 TIME_MARKS = ("day", "week", "month", "year", "quarter", "decade", "centur", "night", "noon", "dawn", "dusk",
               "sunrise", "sunset", "clock", "morning", "afternoon", "evening", "tomorrow", "spring", "summer",
-              "autumn", "winter", "hourly", "annually", "ago", "period", "cycle", "term", "season", "time",
+              "autumn", "winter", "hourly", "daily", "annually", "ago", "period", "cycle", "term", "season", "time",
               "war", "ww")  # fmt: skip
 
 
