@@ -157,7 +157,12 @@ NUMBER_QUESTION = re.compile(
 )
 WHEN_QUESTION = re.compile(r"^\s*when\b", re.IGNORECASE)
 # the words that ask for the number, not what it is about
-NUMBER_WORDS = re.compile(r"\b(?:when|year|years|many|much|long|old|date)\b", re.IGNORECASE)
+# (a weekday too: "When is the office open on Friday?" asks when in the week, and "open Mon-Fri"
+# answers it without writing "Friday", which would weigh as the rarest word)
+NUMBER_WORDS = re.compile(
+    r"\b(?:when|year|years|many|much|long|old|date|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b",
+    re.IGNORECASE,
+)
 # "how much … cost" asks for a sum of money, and "how long … take / last" for a duration: the verb
 # asks for the number with "much" or "long", so the sentence giving it need not write it ("How much
 # does the Basic plan cost?": "| Basic | $10 |"; "How long do refunds take?": "Refunds are issued

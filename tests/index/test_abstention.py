@@ -209,6 +209,7 @@ def test_the_askers_verbs_and_when_due_are_not_what_a_number_is_about() -> None:
     assert number_topic("How many eggs go in the cake?").split() == ["How", "eggs", "in", "the", "cake?"]
     assert "due" not in number_topic("When is rent due?")
     assert "start" not in number_topic("When did key-based authentication start?")
+    assert "Friday" not in number_topic("When is the office open on Friday?")  # "open Mon-Fri" answers it
     assert "due" in number_topic("How much is due?")  # only "when" asks a date by it
 
 

@@ -616,7 +616,8 @@ The ferry leaves at noon every Sunday. The mail boat calls twice a week.
 
 Repairs
 
-The slipway was rebuilt after World War II. Boats are painted in early March.
+The slipway was rebuilt after World War II. Boats are painted in early March. The harbour office
+is open Mon-Fri.
 """
 
 
@@ -625,6 +626,7 @@ The slipway was rebuilt after World War II. Boats are painted in early March.
     [
         ("When does the ferry leave?", True),  # "at noon every Sunday": a time in words
         ("When was the slipway rebuilt?", True),  # "after World War II"
+        ("When is the harbour office open on Friday?", True),  # "open Mon-Fri", no "Friday" written
         ("When are boats painted?", True),  # "in early March"
         ("In what year does the ferry leave?", False),  # a year: a time of day is no answer
         ("When was the harbour dredged?", False),  # no sentence says when about dredging
