@@ -159,19 +159,17 @@ WHEN_QUESTION = re.compile(r"^\s*when\b", re.IGNORECASE)
 # the words that ask for the number, not what it is about
 # (a weekday too: "When is the office open on Friday?" asks when in the week, and "open Mon-Fri"
 # answers it without writing "Friday", which would weigh as the rarest word)
-NUMBER_WORDS = re.compile(
-    r"\b(?:when|year|years|many|much|long|old|date|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)\b",
-    re.IGNORECASE,
-)
+_WEEKDAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"  # "Monday", "Sundays"
+NUMBER_WORDS = re.compile(rf"\b(?:when|year|years|many|much|long|old|date|{_WEEKDAYS})\b", re.IGNORECASE)
 # "how much … cost" asks for a sum of money, and "how long … take / last" for a duration: the verb
 # asks for the number with "much" or "long", so the sentence giving it need not write it ("How much
 # does the Basic plan cost?": "| Basic | $10 |"; "How long do refunds take?": "Refunds are issued
 # within 14 days."), where a word the texts never use weighs as the rarest and refused these; the
 # sentence must hold a sum (`MONEY`) or a span of time (`DURATION`) instead
-COST_QUESTION = re.compile(r"^\s*how\s+much\b.*\bcost(?:s|ed)?\b", re.IGNORECASE)
-DURATION_QUESTION = re.compile(r"^\s*how\s+long\b.*\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
 COST_VERB = re.compile(r"\bcost(?:s|ed)?\b", re.IGNORECASE)
 DURATION_VERB = re.compile(r"\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
+COST_QUESTION = re.compile(rf"^\s*how\s+much\b.*{COST_VERB.pattern}", re.IGNORECASE)
+DURATION_QUESTION = re.compile(rf"^\s*how\s+long\b.*{DURATION_VERB.pattern}", re.IGNORECASE)
 # the asker's verbs, which say nothing of what a number is about ("How much notice do I need to
 # give?": "…by giving two months' written notice"; "How many eggs go in the cake?": "- 4 eggs"
 # under "Lemon drizzle cake › Ingredients"), and "due", "start" and "begin", which ask when ("When is
@@ -182,7 +180,7 @@ ASKERS_WORDS = re.compile(
     r"|make|makes|made|use|uses|used)\b",
     re.IGNORECASE,
 )
-DUE = re.compile(r"\b(?:due|start(?:s|ed)?|begin(?:s)?|began|begun)\b", re.IGNORECASE)
+WHEN_VERBS = re.compile(r"\b(?:due|start(?:s|ed)?|begin(?:s)?|began|begun)\b", re.IGNORECASE)
 MONEY = re.compile(
     r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
     r"|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|cents?|pence|free\s+of\s+charge|free)\b",
@@ -219,7 +217,7 @@ AMOUNT = re.compile(
 # "two years ago"), and the wars that date events ("after World War II", "in the post-WWII era",
 # "during the Cold War")
 TIME = re.compile(
-    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
+    rf"\b{_WEEKDAYS}\b"
     r"|\b(?:noon|midday|midnight|dawn|dusk|sunrise|sunset|overnight|tonight|o['’]clock)\b"
     r"|\b(?:mornings?|afternoons?|evenings?)\b|\bat\s+night\b"
     r"|\b(?:spring|summer|autumn|winter)(?:s|time)?\b"
@@ -271,11 +269,10 @@ def wants_amount(question: str) -> bool:
 def number_topic(question: str) -> str:
     """`question` without the words that ask for a number: what the number must be about."""
     topic = ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", question))
-    if WHEN_QUESTION.match(question):
-        topic = DUE.sub(" ", topic)
-    if COST_QUESTION.search(question):
-        return COST_VERB.sub(" ", topic)
-    return DURATION_VERB.sub(" ", topic) if DURATION_QUESTION.search(question) else topic
+    if asks_when(question):
+        topic = WHEN_VERBS.sub(" ", topic)
+    verb = {"money": COST_VERB, "duration": DURATION_VERB}.get(wanted_kind(question) or "")
+    return topic if verb is None else verb.sub(" ", topic)
 
 
 def wanted_kind(question: str) -> str | None:
