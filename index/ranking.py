@@ -56,7 +56,7 @@ from index.abstention import (
     wants_number,
 )
 from index.acronyms import expand_acronyms, find_acronyms
-from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk, row_header
+from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
 from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
@@ -66,7 +66,7 @@ from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope
 from ingest.chunking import Chunk
 from ingest.documents import Document
-from ingest.structure import LIST_ITEM, TABLE_ROW, heads_table
+from ingest.structure import LIST_ITEM, TABLE_ROW, heads_table, table_header
 
 Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
@@ -311,12 +311,9 @@ class Ranker:
             end=np.asarray([c.end for c in chunks], dtype=np.int64),
         )
         texts = {d.doc_id: d.text for d in documents}
-        sentence_texts = [
-            texts[chunks[r].doc_id][s:e]
-            for r, s, e in zip(
-                sentences.rows.tolist(), sentences.starts.tolist(), sentences.ends.tolist(), strict=True
-            )
-        ]
+        doc_of_row = [texts[c.doc_id] for c in chunks]  # each chunk's document text
+        rows, starts, ends = sentences.rows.tolist(), sentences.starts.tolist(), sentences.ends.tolist()
+        sentence_texts = [doc_of_row[r][s:e] for r, s, e in zip(rows, starts, ends, strict=True)]
         # what is read from each sentence's text, read once per distinct text: overlapping chunks
         # share a sentence (22,546 chunks of 294 files: 58,862 sentences, 39,402 distinct texts)
         read = {t: _SentenceReading.of(t, lexical) for t in dict.fromkeys(sentence_texts)}
@@ -327,11 +324,19 @@ class Ranker:
         # a lead-in ("Key provisions include:") echoes the question but answers nothing, and nor do
         # the label opening a numbered item ("1. Budget. The board approved a budget of…"), a
         # question (an FAQ's "**Can I change my username?**" over its answer) and a table's header row
-        doc_of_row = [texts[c.doc_id] for c in chunks]
+        # (it names the cells of the rows under it); a table's other rows are read with that header
+        # row, which names their cells ("| Pro | $25 |" under "| Plan | Price per month |")
+        header_rows = np.zeros(len(readings), dtype=bool)
+        headers: dict[int, frozenset[int]] = {}
+        for i in (i for i, r in enumerate(readings) if r.table_row):
+            text = doc_of_row[rows[i]]
+            header_rows[i] = heads_table(text, ends[i])
+            if header := table_header(text, starts[i]):
+                headers[i] = SentenceWords.columns_in(header, lexical)
         self._no_answers = (
             np.asarray([r.lead_in or r.asks for r in readings], dtype=bool)
-            | _run_in_labels(readings, sentences, doc_of_row)
-            | _header_rows(sentence_texts, sentences, doc_of_row)
+            | _run_in_labels(readings, rows, starts, ends, doc_of_row)
+            | header_rows
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # sentences with a figure, month or century (they answer "when…"), and those that also
@@ -345,9 +350,7 @@ class Ranker:
             section: len(section) > 1 and gives_date(section[-1])
             for section in dict.fromkeys(c.section for c in chunks)
         }
-        under_date = np.asarray(
-            [dated_sections[chunks[r].section] for r in sentences.rows.tolist()], dtype=bool
-        )
+        under_date = np.asarray([dated_sections[chunks[r].section] for r in rows], dtype=bool)
         self._dated: Mask = (
             self._numbered | under_date | np.asarray([r.says_when for r in readings], dtype=bool)
         )
@@ -370,19 +373,10 @@ class Ranker:
             section: SentenceWords.columns_in(" ".join(section), lexical)
             for section in dict.fromkeys(c.section for c in chunks)
         }
-        # a table row is read with its header row too, which names its cells ("| Pro | $25 |" under
-        # "| Plan | Price per month |")
-        headers = {
-            i: SentenceWords.columns_in(header, lexical)
-            for i, (r, start, sentence) in enumerate(
-                zip(sentences.rows.tolist(), sentences.starts.tolist(), sentence_texts, strict=True)
-            )
-            if (header := row_header(texts[chunks[r].doc_id], start, sentence))
-        }
         self._headed_words = SentenceWords.build(
             [
                 held | paths[chunks[r].section] | headers.get(i, frozenset())
-                for i, (r, held) in enumerate(zip(sentences.rows.tolist(), own, strict=True))
+                for i, (r, held) in enumerate(zip(rows, own, strict=True))
             ]
         )
         # names the texts spell out, by acronym, for questions that use the acronym instead
@@ -674,6 +668,7 @@ class _SentenceReading:
     item: bool  # a list item
     label: bool  # a list item of a few words, not announcing a list: "1. Budget.", "4. Next meeting."
     asks: bool  # a question: "Q: Which cards do you accept?", "**Can I change my username?**"
+    table_row: bool  # a Markdown table's row: "| Basic | $10 | 50 GB |"
     numbered: bool  # holds a figure, month or century
     spells_amount: bool  # counts an amount in words
     says_when: bool  # says when in words: a weekday, a time of day, a season, "annually"
@@ -687,6 +682,7 @@ class _SentenceReading:
             columns=SentenceWords.columns_in(text, lexical),
             lead_in=text.endswith(":"),
             asks=text.rstrip(CLOSING_MARKS).endswith("?"),
+            table_row=TABLE_ROW.match(text) is not None,
             item=(item := LIST_ITEM.match(text)) is not None,
             label=item is not None
             and not text.endswith(":")
@@ -700,25 +696,12 @@ class _SentenceReading:
         )
 
 
-def _header_rows(sentence_texts: list[str], sentences: SentenceTable, texts: list[str]) -> Mask:
-    """The header rows of Markdown tables ("| Category | Description |"): they name the cells of
-    the rows under them and answer nothing, as a lead-in does."""
-    return np.asarray(
-        [
-            TABLE_ROW.match(sentence) is not None and heads_table(texts[row], end)
-            for sentence, row, end in zip(
-                sentence_texts, sentences.rows.tolist(), sentences.ends.tolist(), strict=True
-            )
-        ],
-        dtype=bool,
-    )
-
-
-def _run_in_labels(readings: list[_SentenceReading], sentences: SentenceTable, texts: list[str]) -> Mask:
+def _run_in_labels(
+    readings: list[_SentenceReading], rows: list[int], starts: list[int], ends: list[int], texts: list[str]
+) -> Mask:
     """The sentences labelling a numbered item whose text runs on after them on the same line
     ("1. Budget. The board approved…", minutes and agendas): a label, not an answer. An item of a
     few words standing alone ("- Tokyo") is one, and stays."""
-    rows, starts, ends = sentences.rows.tolist(), sentences.starts.tolist(), sentences.ends.tolist()
     labels = np.zeros(len(readings), dtype=bool)
     for i in range(len(readings) - 1):
         if readings[i].label and rows[i + 1] == rows[i]:
