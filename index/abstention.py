@@ -130,6 +130,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from index.names import WEEKDAYS
+
 # what an amount is called when a question asks for it by name: "What is Japan's defense budget?"
 # ("costs", plural, are as often drawbacks as sums: "the costs and benefits", "the costs of the alliance")
 _AMOUNTS = "budgets?|cost|prices?|populations?|percentages?|spending|expenditures?|salary|salaries|sizes?"
@@ -159,7 +161,7 @@ WHEN_QUESTION = re.compile(r"^\s*when\b", re.IGNORECASE)
 # the words that ask for the number, not what it is about
 # (a weekday too: "When is the office open on Friday?" asks when in the week, and "open Mon-Fri"
 # answers it without writing "Friday", which would weigh as the rarest word)
-_WEEKDAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"  # "Monday", "Sundays"
+_WEEKDAYS = rf"(?:{'|'.join(WEEKDAYS)})s?"  # "Monday", "Sundays"
 NUMBER_WORDS = re.compile(rf"\b(?:when|year|years|many|much|long|old|date|{_WEEKDAYS})\b", re.IGNORECASE)
 # "how much … cost" asks for a sum of money, and "how long … take / last" for a duration: the verb
 # asks for the number with "much" or "long", so the sentence giving it need not write it ("How much
@@ -233,8 +235,9 @@ MAY_OR_MARCH = re.compile(
     r"\b(?:[Ii]n|[Oo]n|[Oo]f|[Bb]y|[Ss]ince|[Uu]ntil|[Tt]ill|[Ff]rom|[Ee]arly|[Ll]ate|mid-?)\s+(?:May|March)\b"
 )
 # a weekday by the abbreviation timetables write, with its capital ("open Mon-Fri", "Sat 9am-1pm")
-WEEKDAY_SHORT = re.compile(r"\b(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b")
-CAPITALISED_MARKS = ("May", "March", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SHORT_WEEKDAYS = tuple(short.capitalize() for shorts in WEEKDAYS.values() for short in shorts)
+WEEKDAY_SHORT = re.compile(rf"\b(?:{'|'.join(_SHORT_WEEKDAYS)})\b")
+CAPITALISED_MARKS = ("May", "March", *_SHORT_WEEKDAYS)
 # a date a heading may give the sentences under it ("## 2.1.0 - 2026-03-02", "Minutes, 14 March
 # 2026"): a year, or a month named in full
 DATE = re.compile(

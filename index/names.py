@@ -103,7 +103,7 @@ def country_words(uses: Callable[[str], bool]) -> frozenset[str]:
 
 
 # weekdays and months by the abbreviations timetables write: "Sat 9am-1pm" names Saturday
-CALENDAR = MappingProxyType(
+WEEKDAYS = MappingProxyType(
     {
         "monday": ("mon",),
         "tuesday": ("tue", "tues"),
@@ -112,6 +112,10 @@ CALENDAR = MappingProxyType(
         "friday": ("fri",),
         "saturday": ("sat",),
         "sunday": ("sun",),
+    }
+)
+MONTHS = MappingProxyType(
+    {
         "january": ("jan",),
         "february": ("feb",),
         "march": ("mar",),
@@ -125,6 +129,7 @@ CALENDAR = MappingProxyType(
         "december": ("dec",),
     }
 )
+CALENDAR = MappingProxyType({**WEEKDAYS, **MONTHS})
 
 
 def calendar_words(capitalised: Set[str]) -> frozenset[str]:
