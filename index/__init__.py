@@ -1,7 +1,8 @@
 """Embed, store and search: the retrieval library other apps embed.
 
 from pathlib import Path
-from index import Index
+from index import Index, apply_changes
+from ingest import make_document
 
 index = Index.build(Path("corpus"), Path("var/index"))   # or Index.open(Path("var/index"))
 # the embedder defaults to sentence-transformers on torch; the service's faster path (ONNX Runtime,
@@ -14,7 +15,6 @@ for hit in result.hits:
     print(hit.citation.label(), hit.scores, hit.chunk.text)
 
 # add, replace or remove documents: a new version, swapped in atomically, as the API and CLI do
-from ingest import make_document
 notes = make_document("port-visits", b"Port visits\n\nThe Kongo called in May 2025.\n")
 index, embedded = apply_changes(Path("var/index"), embedder=index.embedder, upserts=[notes])
 """
