@@ -36,8 +36,20 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
     same length, so the offsets stay those of `text`).
     """
     spans: list[tuple[int, int]] = []
-    for piece in _segmenter().segment(LINE_BREAK.sub(lambda m: " " * len(m.group(0)), text)):
+    flat = LINE_BREAK.sub(lambda m: " " * len(m.group(0)), text)
+    located = 0  # where the last piece ended: the next one starts there or after
+    for piece in _segmenter().segment(flat):
         start, end = piece.start, piece.end
+        if start < located:
+            # pysbd places a piece at the first match of its text ending past the piece before,
+            # which may start inside that piece ("Is it ? ? ?" → "Is it ?", then "? ?" one mark
+            # early): found again from where the piece before ended
+            sentence = piece.sent.rstrip()
+            start = flat.find(sentence, located)
+            if start < 0:
+                continue
+            end = start + len(sentence)
+        located = end
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
