@@ -179,6 +179,15 @@ class SearchConfig:
     and frames every sentence alike ("Harbour bridge to close for repairs": "When does the bridge
     close?" is answered by the meeting about the closure): answers right dev .735 → .714, test
     .619 → .595, blind and `evals/formats` the same.
+
+    Tried in session 15 and not kept: a capital or demonym the texts never use read as its country
+    for the word signals only (BM25, the overlap share, answer words), the dense side left as it
+    is ("the deal with New Delhi" also searching "India"): dev hybrid hit@1 .918 → .898 (nDCG@10
+    .859 → .853), test .809 → .786 (.815 → .819), blind .816 → .789 (.811 → .808). A list item's
+    later sentences read with its first sentence's words ("- **Ben Osei** — backend engineer.
+    Based in Accra."), and + 0.1–0.3 for an answer sentence naming someone the question does not,
+    for "who" questions: no `evals/formats` answer moved (59 of 71), the framed cosine and the
+    item bonus outweighing both.
     """
 
     # dense score of a chunk: (chunk cosine + w · its best sentence's cosine) / (1 + w)
