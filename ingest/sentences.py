@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache, lru_cache
 
 import pysbd
+from pysbd.utils import TextSpan
 
 # Texts whose boundaries are remembered. A change to one document rebuilds the index from every
 # document's text, and pysbd took 1.2 of a write's 1.5 s re-splitting the unchanged ones (it
@@ -38,7 +40,7 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     flat = LINE_BREAK.sub(lambda m: " " * len(m.group(0)), text)
     located = 0  # where the last piece ended: the next one starts there or after
-    for piece in _segmenter().segment(flat):
+    for piece in _segmented(flat):
         start, end = piece.start, piece.end
         if start < located:
             # pysbd places a piece at the first match of its text ending past the piece before,
@@ -65,6 +67,46 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
     return _within_code_joined(text, spans)
 
 
+# pysbd's time grows with the square of a text's length (its abbreviation pass rescans the text
+# for every sentence): a paragraph of 160,000 characters took 15 s, a data file read as one block
+# longer. A text longer than this is cut first, where a sentence surely ends (`SURE_END`), and
+# each part is segmented alone; no paragraph of the essays comes near it (the longest is 895)
+SEGMENT_CHARS = 4000
+# a sentence end pysbd cannot mistake for an abbreviation: a lower-case word of three letters or
+# more, its mark, a blank, and a capital or a digit ("…the treaty. The…", not "Dr. Smith", "U.S. Army")
+SURE_END = re.compile(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z0-9])")
+BLANKS = re.compile(r"\s+")
+
+
+def _segmented(flat: str) -> list[TextSpan]:
+    """pysbd's pieces of `flat` (a text without line breaks), a long text segmented part by part."""
+    if len(flat) <= SEGMENT_CHARS:
+        return list(_segmenter().segment(flat))
+    pieces: list[TextSpan] = []
+    start = 0
+    while start < len(flat):
+        cut = _cut(flat, start)
+        for piece in _segmenter().segment(flat[start:cut]):
+            pieces.append(TextSpan(piece.sent, piece.start + start, piece.end + start))
+        start = cut
+    return pieces
+
+
+def _cut(flat: str, start: int) -> int:
+    """Where the part of `flat` from `start` ends: past the last sure sentence end (or else the last
+    blank) of its first `SEGMENT_CHARS` characters, at the end of the text if it is no longer."""
+    limit = start + SEGMENT_CHARS
+    if limit >= len(flat):
+        return len(flat)
+    window = flat[start + SEGMENT_CHARS // 2 : limit]
+    for pattern in (SURE_END, BLANKS):
+        ends = [match.end() for match in pattern.finditer(window)]
+        if ends:
+            return start + SEGMENT_CHARS // 2 + ends[-1]
+    blank = BLANKS.search(flat, limit)  # one word longer than the window: cut after it
+    return blank.end() if blank else len(flat)
+
+
 # Markdown inline code, "`?page=2`" or "``a ` b``": pysbd ends sentences inside it (at "?", at
 # "e.g." in a path), so a boundary inside one is no boundary
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
@@ -75,9 +117,13 @@ def _within_code_joined(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[
     if "`" not in text or len(spans) < 2:
         return tuple(spans)
     code = [(m.start(), m.end()) for m in CODE_SPAN.finditer(text)]
+    opens = [lo for lo, _ in code]
     joined = [spans[0]]
     for start, end in spans[1:]:
-        if any(lo < start and joined[-1][1] < hi for lo, hi in code):
+        # code spans do not overlap, so only the last one opening before `start` can hold the
+        # boundary (one walk over all of them per sentence was quadratic in a long paragraph)
+        last = bisect_left(opens, start) - 1
+        if last >= 0 and joined[-1][1] < code[last][1]:
             joined[-1] = (joined[-1][0], end)
         else:
             joined.append((start, end))

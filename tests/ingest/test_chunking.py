@@ -262,6 +262,23 @@ def test_sentences_never_overlap(text: str, sentences: list[str]) -> None:
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
 
 
+def test_a_long_paragraph_is_segmented_in_parts_into_the_same_sentences(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ingest.sentences as sentences
+
+    sentences._spans.cache_clear()
+    seen: list[int] = []
+    segment = sentences._segmenter().segment
+    monkeypatch.setattr(
+        sentences._segmenter(), "segment", lambda text: seen.append(len(text)) or segment(text)
+    )
+    said = [f"Dr. Smith met {i} U.S. officials in the harbour office today." for i in range(300)]
+    text = " ".join(said)  # 18,000 characters, every sentence with an abbreviation a cut must avoid
+    assert len(text) > 4 * sentences.SEGMENT_CHARS
+    assert [text[s:e] for s, e in split_sentences(text)] == said
+    assert len(seen) > 4 and max(seen) <= sentences.SEGMENT_CHARS  # pysbd never saw the whole
+    sentences._spans.cache_clear()
+
+
 def test_cutting_many_documents_reports_progress_in_a_log(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
