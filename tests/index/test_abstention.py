@@ -321,6 +321,20 @@ def test_a_question_no_sentence_is_about_is_refused_whatever_its_word_coverage()
     assert DEFAULT_RULE.answerable(Signals(dense=0.6, sentence=0.7, lexical=0.5, coverage=1.0))
 
 
+def test_over_many_documents_a_loose_match_holding_few_of_its_words_is_about_nothing() -> None:
+    from index.abstention import DEFAULT_RULE, Signals
+
+    # "How often should I water a potted orchid?" over 294 files of software docs: every word is
+    # used somewhere (coverage 1.0), so the logistic part alone would answer it
+    orchid = Signals(dense=0.197, sentence=0.256, lexical=0.28, coverage=1.0)
+    assert DEFAULT_RULE.logit(orchid) >= 0
+    assert DEFAULT_RULE.refusal(orchid) == "nothing in the texts is about it"
+    # a keyword search matches loosely by cosine but finds every word ("force multiplier")
+    assert DEFAULT_RULE.answerable(Signals(dense=0.102, sentence=0.25, lexical=1.0, coverage=1.0))
+    # a paraphrase shares few words but its passage is close enough ("the deal with New Delhi")
+    assert DEFAULT_RULE.answerable(Signals(dense=0.342, sentence=0.362, lexical=0.20, coverage=0.4))
+
+
 @pytest.mark.model
 @pytest.mark.parametrize("rewrite", ["lower", "upper", "request", "context", "quoted"])
 def test_a_question_is_read_the_same_however_it_is_typed(real_index: Index, rewrite: str) -> None:
