@@ -16,7 +16,8 @@ The rule (`DEFAULT_RULE`), in order:
    Japan's prime minister in 1960?"). Acronyms of names the corpus spells out are read as the names
    first (`index/acronyms.py`).
 2. A question asking for a number or a date ("when…", "in what year…", "how many/much…", "what is
-   Japan's defense budget?") needs a sentence with a figure, a month or a century (list numbering
+   Japan's defense budget?"; not "When browsing an archive, how do I…?", whose "when" opens a
+   clause before the question: session 15, refused over the 294 files before) needs a sentence with a figure, a month or a century (list numbering
    does not count; for an amount, a count, a duration or an age, an amount in words too: "two to
    three minutes"; for "when…", a time in words too: "at noon every Sunday", "in early March",
    "annually", "after World War II", `says_when`; "how much … cost" needs a sum of money and
@@ -163,12 +164,18 @@ QUANTITY_QUESTION = re.compile(
     rf"|(?=the\s|[\w-]+(?:'s|’s)\s){_AMOUNT_ASKED})",
     re.IGNORECASE,
 )
+# "when" asking when, not opening a clause before the question ("When browsing an archive in Vim,
+# how do I unpack one file?", "When I install packages, do their scripts run?")
+_WHEN = (
+    r"when\b(?![^,?]*,\s*(?:how|what|which|who|whom|whose|why|where|can|could|do|does|did|is|are|"
+    r"was|were|should|will|would|may|might|must|shall|has|have|had|i|we|you)\b)"
+)
 # questions whose answer is a number or a date: some answer sentence must hold one
 NUMBER_QUESTION = re.compile(
-    r"^\s*(?:when\b|(?:in\s+)?(?:what|which)\s+year\b|what\s+date\b)|" + QUANTITY_QUESTION.pattern,
+    rf"^\s*(?:{_WHEN}|(?:in\s+)?(?:what|which)\s+year\b|what\s+date\b)|" + QUANTITY_QUESTION.pattern,
     re.IGNORECASE,
 )
-WHEN_QUESTION = re.compile(r"^\s*when\b", re.IGNORECASE)
+WHEN_QUESTION = re.compile(rf"^\s*{_WHEN}", re.IGNORECASE)
 # the words that ask for the number, not what it is about
 # (a weekday too: "When is the office open on Friday?" asks when in the week, and "open Mon-Fri"
 # answers it without writing "Friday", which would weigh as the rarest word)

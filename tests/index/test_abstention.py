@@ -144,6 +144,11 @@ def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
         ("What is the budget process?", False),
         ("How does the alliance work?", False),
         ("What happens when public opinion diverges?", False),
+        ("When, exactly, was the treaty signed?", True),
+        ("When was it signed, and by whom?", True),
+        # "when" opening a clause before the question asks for no time
+        ("When browsing a compressed archive inside Vim, how do I unpack one of its files?", False),
+        ("When I install packages with npm, do their postinstall hooks run?", False),
     ],
 )
 def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
