@@ -243,12 +243,15 @@ class LexicalIndex:
         """The idf mass of the question: its known stems, plus the rarest weight per unknown word."""
         return float(self.idf(terms.stems).sum()) + self.rarest_idf * (terms.words - terms.known)
 
-    def matched_share(self, terms: QueryTerms, rows: Sequence[int]) -> npt.NDArray[np.float64]:
+    def matched_share(
+        self, terms: QueryTerms, rows: Sequence[int], *, unknown: bool = True
+    ) -> npt.NDArray[np.float64]:
         """For each of `rows`, the idf-weighted share of the question's content words it contains.
 
-        Words the corpus never uses count as the rarest possible word, so they pull the share down.
+        Words the corpus never uses count as the rarest possible word, so they pull the share down;
+        with `unknown=False` they are left out, and the share is of the words the corpus uses.
         """
-        total = self.total_weight(terms)
+        total = self.total_weight(terms) if unknown else float(self.idf(terms.stems).sum())
         if total <= 0 or not rows:
             return np.zeros(len(rows), dtype=np.float64)
         indptr, indices = self._model.scores["indptr"], self._model.scores["indices"]

@@ -601,6 +601,7 @@ class Ranker:
             dense=float(chunks[allowed].max() if allowed is not None else chunks.max()),
             sentence=float(cosines[sentences].max()) if sentences.any() else -1.0,
             lexical=float(self.lexical.matched_share(terms, rows.tolist()).max()),
+            lexical_known=float(self.lexical.matched_share(terms, rows.tolist(), unknown=False).max()),
             coverage=terms.coverage,
             unknown_number=bool(numbers),
             unknown_name=bool(names),

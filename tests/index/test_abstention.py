@@ -331,13 +331,18 @@ def test_over_many_documents_a_loose_match_holding_few_of_its_words_is_about_not
 
     # "How often should I water a potted orchid?" over 294 files of software docs: every word is
     # used somewhere (coverage 1.0), so the logistic part alone would answer it
-    orchid = Signals(dense=0.197, sentence=0.256, lexical=0.28, coverage=1.0)
+    orchid = Signals(dense=0.197, sentence=0.256, lexical=0.28, coverage=1.0, lexical_known=0.28)
     assert DEFAULT_RULE.logit(orchid) >= 0
     assert DEFAULT_RULE.refusal(orchid) == "nothing in the texts is about it"
     # a keyword search matches loosely by cosine but finds every word ("force multiplier")
     assert DEFAULT_RULE.answerable(Signals(dense=0.102, sentence=0.25, lexical=1.0, coverage=1.0))
+    # ... or every word the texts use: "steep time" over a note on tea, which never says "time"
+    steep = Signals(dense=0.259, sentence=0.349, lexical=0.17, coverage=0.5, lexical_known=1.0)
+    assert DEFAULT_RULE.answerable(steep)
     # a paraphrase shares few words but its passage is close enough ("the deal with New Delhi")
-    assert DEFAULT_RULE.answerable(Signals(dense=0.342, sentence=0.362, lexical=0.20, coverage=0.4))
+    assert DEFAULT_RULE.answerable(
+        Signals(dense=0.342, sentence=0.362, lexical=0.20, coverage=0.4, lexical_known=0.72)
+    )
 
 
 @pytest.mark.model

@@ -74,6 +74,14 @@ def test_matched_share_weighs_words_by_rarity(lexical: LexicalIndex) -> None:
     assert shares[1] == pytest.approx(1.0)
 
 
+def test_matched_share_of_the_known_words_leaves_the_unknown_ones_out(lexical: LexicalIndex) -> None:
+    terms = lexical.query_terms("heron sea photosynthesis")  # the corpus never says "photosynthesis"
+    heron, sea = lexical.idf(["heron", "sea"])
+    with_unknown = lexical.matched_share(terms, [2])[0]
+    assert with_unknown == pytest.approx((heron + sea) / (heron + sea + lexical.rarest_idf))
+    assert lexical.matched_share(terms, [2], unknown=False)[0] == pytest.approx(1.0)
+
+
 def test_saved_as_plain_files_and_loaded_back(tmp_path: Path, lexical: LexicalIndex) -> None:
     lexical.save(tmp_path)
     folder = tmp_path / LEXICAL_DIR
