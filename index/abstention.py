@@ -198,10 +198,12 @@ DURATION_QUESTION = re.compile(rf"^\s*how\s+long\b.*{DURATION_VERB.pattern}", re
 # give?": "…by giving two months' written notice"; "How many eggs go in the cake?": "- 4 eggs"
 # under "Lemon drizzle cake › Ingredients"), and "due", "start" and "begin", which ask when ("When is
 # rent due?": "payable … on the first day of each month"; "When did key-based authentication start?":
-# "## 2.0.0 - 2025-11-20" over "- Switched to key-based authentication.")
+# "## 2.0.0 - 2025-11-20" over "- Switched to key-based authentication."), and what a thing "ships
+# with" or "comes with" ("How many lints does Clippy ship with?": "There are over 800 lints included
+# in this crate!" under "Clippy", refused over the 294 files of session 15)
 ASKERS_WORDS = re.compile(
     r"\b(?:need(?:s|ed)?|have\s+to|has\s+to|had\s+to|get|gets|got|go|goes|went|gone|put|puts"
-    r"|make|makes|made|use|uses|used)\b",
+    r"|make|makes|made|use|uses|used|(?:ships?|shipped|comes?|came)\s+with)\b",
     re.IGNORECASE,
 )
 WHEN_VERBS = re.compile(r"\b(?:due|start(?:s|ed)?|begin(?:s)?|began|begun)\b", re.IGNORECASE)

@@ -216,6 +216,15 @@ def test_the_askers_verbs_and_when_due_are_not_what_a_number_is_about() -> None:
     assert "start" not in number_topic("When did key-based authentication start?")
     assert "Friday" not in number_topic("When is the office open on Friday?")  # "open Mon-Fri" answers it
     assert "due" in number_topic("How much is due?")  # only "when" asks a date by it
+    assert number_topic("How many lints does Clippy ship with?").split() == [
+        "How",
+        "lints",
+        "does",
+        "Clippy",
+        "?",
+    ]
+    assert "comes" not in number_topic("How many cables does the router come with?")
+    assert "ships" in number_topic("How many ships does the navy have?")  # a noun
 
 
 def test_only_when_questions_take_a_time_in_words() -> None:
