@@ -243,17 +243,21 @@ class LexicalIndex:
         """The idf mass of the question: its known stems, plus the rarest weight per unknown word."""
         return float(self.idf(terms.stems).sum()) + self.rarest_idf * (terms.words - terms.known)
 
-    def matched_share(
-        self, terms: QueryTerms, rows: Sequence[int], *, unknown: bool = True
-    ) -> npt.NDArray[np.float64]:
+    def matched_share(self, terms: QueryTerms, rows: Sequence[int]) -> npt.NDArray[np.float64]:
         """For each of `rows`, the idf-weighted share of the question's content words it contains.
 
-        Words the corpus never uses count as the rarest possible word, so they pull the share down;
-        with `unknown=False` they are left out, and the share is of the words the corpus uses.
+        Words the corpus never uses count as the rarest possible word, so they pull the share down.
         """
-        total = self.total_weight(terms) if unknown else float(self.idf(terms.stems).sum())
+        return self.matched_shares(terms, rows)[0]
+
+    def matched_shares(
+        self, terms: QueryTerms, rows: Sequence[int]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """`matched_share`, and the same share of the words the corpus uses (the unknown ones left
+        out), from one walk over the postings."""
+        total, known = self.total_weight(terms), float(self.idf(terms.stems).sum())
         if total <= 0 or not rows:
-            return np.zeros(len(rows), dtype=np.float64)
+            return np.zeros(len(rows), dtype=np.float64), np.zeros(len(rows), dtype=np.float64)
         indptr, indices = self._model.scores["indptr"], self._model.scores["indices"]
         columns, idf = self.weighted_columns(terms.stems)
         # every (stem, chunk holding it) pair at once, each weighing its stem's idf, summed per chunk
@@ -261,7 +265,7 @@ class LexicalIndex:
         weights = np.repeat(idf, [len(h) for h in holders])
         held = np.concatenate(holders) if holders else np.zeros(0, dtype=np.int64)
         matched = np.bincount(held, weights=weights, minlength=self.size)[np.asarray(rows, dtype=np.int64)]
-        return matched / total
+        return matched / total, matched / known if known > 0 else np.zeros(len(rows), dtype=np.float64)
 
     # ---- building, saving, loading ----------------------------------------------------------
 

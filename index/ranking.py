@@ -597,11 +597,12 @@ class Ranker:
         sentences = allowed[self.sentences.rows] if allowed is not None else np.ones(len(cosines), dtype=bool)
         scope = self._scope_of(allowed)
         numbers, names = scope.unknown(question)
+        shares, known = self.lexical.matched_shares(terms, rows.tolist())
         return Signals(
             dense=float(chunks[allowed].max() if allowed is not None else chunks.max()),
             sentence=float(cosines[sentences].max()) if sentences.any() else -1.0,
-            lexical=float(self.lexical.matched_share(terms, rows.tolist()).max()),
-            lexical_known=float(self.lexical.matched_share(terms, rows.tolist(), unknown=False).max()),
+            lexical=float(shares.max()),
+            lexical_known=float(known.max()),
             coverage=terms.coverage,
             unknown_number=bool(numbers),
             unknown_name=bool(names),

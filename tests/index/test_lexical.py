@@ -77,9 +77,11 @@ def test_matched_share_weighs_words_by_rarity(lexical: LexicalIndex) -> None:
 def test_matched_share_of_the_known_words_leaves_the_unknown_ones_out(lexical: LexicalIndex) -> None:
     terms = lexical.query_terms("heron sea photosynthesis")  # the corpus never says "photosynthesis"
     heron, sea = lexical.idf(["heron", "sea"])
-    with_unknown = lexical.matched_share(terms, [2])[0]
-    assert with_unknown == pytest.approx((heron + sea) / (heron + sea + lexical.rarest_idf))
-    assert lexical.matched_share(terms, [2], unknown=False)[0] == pytest.approx(1.0)
+    shares, known = lexical.matched_shares(terms, [1, 2])
+    assert shares[1] == pytest.approx((heron + sea) / (heron + sea + lexical.rarest_idf))
+    assert known[1] == pytest.approx(1.0)
+    assert known[0] == pytest.approx(sea / (heron + sea))  # the first text holds "sea" alone
+    np.testing.assert_allclose(shares, lexical.matched_share(terms, [1, 2]))
 
 
 def test_saved_as_plain_files_and_loaded_back(tmp_path: Path, lexical: LexicalIndex) -> None:
