@@ -16,16 +16,16 @@ The rule (`DEFAULT_RULE`), in order:
    Japan's prime minister in 1960?"). Acronyms of names the corpus spells out are read as the names
    first (`index/acronyms.py`).
 2. A question asking for a number or a date ("when…", "in what year…", "how many/much…", "what is
-   Japan's defense budget?"; not "When browsing an archive, how do I…?", whose "when" opens a
-   clause before the question: session 15, refused over the 294 files before) needs a sentence with a figure, a month or a century (list numbering
-   does not count; for an amount, a count, a duration or an age, an amount in words too: "two to
-   three minutes"; for "when…", a time in words too: "at noon every Sunday", "in early March",
-   "annually", "after World War II", `says_when`; "how much … cost" needs a sum of money and
-   "how long … take / last" a span of time, the verb being what asks, not what the number is
-   about, as the asker's "need", "have to" and "get" are not, nor "due" in "when is … due?"; for
-   "when" and "in what year", a year or month in the heading over the sentence, `gives_date`),
-   read with its heading path, holding at least 0.68 of the idf-weighted words of
-   what the number is about; a word the corpus never uses weighs as much as the rarest word.
+   Japan's defense budget?"; not "When browsing an archive, how do I…?", whose "when" opens a clause
+   before the question: session 15, refused over the 294 files before) needs a sentence with a
+   figure, a month or a century (list numbering does not count; for an amount, a count, a duration
+   or an age, an amount in words too: "two to three minutes"; for "when…", a time in words too: "at
+   noon every Sunday", "in early March", "annually", "after World War II", `says_when`; "how much …
+   cost" needs a sum of money and "how long … take / last" a span of time, the verb being what asks,
+   not what the number is about, as the asker's "need", "have to" and "get" are not, nor "due" in
+   "when is … due?"; for "when" and "in what year", a year or month in the heading over the
+   sentence, `gives_date`), read with its heading path, holding at least 0.68 of the idf-weighted
+   words of what the number is about; a word the corpus never uses weighs as much as the rarest word.
    A question naming a number the corpus writes ("What happened in 1951?", "…signed in 2016?")
    is answered when a sentence writing it holds at least 0.68 of the rest of what it asks (read as
    rule 2 reads; "happened" and the words asking for a number aside): a year alone is as good a
