@@ -207,20 +207,41 @@ def document_title(text: str) -> str:
     return heading_label(next((line for line in lines if not RULE.match(line.strip())), lines[0]))
 
 
+# Markdown's images (a README's badges) and link targets, which name nothing a citation should show
+# or a reader ask about: "## [3.4.0](https://github.com/…/compare/3.3.2...3.4.0) (2024-10-08)"
+MARKDOWN_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+
+
 def heading_label(line: str) -> str:
-    """How a title or heading line is named in a section path: without Markdown's `#` marks, and
-    cut to `MAX_LABEL_CHARS` at a word boundary, with "…".
+    """How a title or heading line is named in a section path: without Markdown's `#` marks, its
+    images and its links' targets, and cut to `MAX_LABEL_CHARS` at a word boundary, with "…".
 
     A first line is the title whatever its length, and a file written as one line (a scraped
     article, a data file) is all title: its 178 KB named every chunk's section, was embedded
     before every chunk, and took minutes of token counting to find it would not fit the window.
+    A changelog's "## [3.4.0](https://github.com/…/compare/3.3.2...3.4.0) (2024-10-08)" is named
+    "3.4.0 (2024-10-08)", and a README's "# rustfmt [![linux](…badge.svg)](…) …" "rustfmt"
+    (session 15: those citations showed the addresses).
     """
     label = ATX_MARKS.sub("", line.strip()) or line.strip()
+    if "](" in label:
+        # images go, unless the heading is nothing else: then their alt text names it
+        label = (
+            _without_targets(MARKDOWN_IMAGE.sub(" ", label))
+            or _without_targets(MARKDOWN_IMAGE.sub(r"\1", label))
+            or label
+        )
     if len(label) <= MAX_LABEL_CHARS:
         return label
     cut = label[: MAX_LABEL_CHARS - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > MAX_LABEL_CHARS // 2 else cut).rstrip() + "…"
+
+
+def _without_targets(label: str) -> str:
+    """`label` with each Markdown link read as its text, blanks collapsed."""
+    return " ".join(MARKDOWN_LINK.sub(r"\1", label).split())
 
 
 def _is_heading(line: str) -> bool:

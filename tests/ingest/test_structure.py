@@ -408,3 +408,32 @@ def test_a_version_over_an_underline_is_a_heading_not_a_clause() -> None:
 def test_fields_keyed_in_lower_case_stay_fields() -> None:
     text = "Changelog\n\nv2.1 (2026-03-02): added the colour field.\nv2.0 (2025-11-20): moved to keys.\n"
     assert [b.kind for b in parse_blocks(text)] == ["title", "row", "row"]
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [
+        ("## [3.4.0](https://github.com/o/p/compare/3.3.2...3.4.0) (2024-10-08)", "3.4.0 (2024-10-08)"),
+        (
+            "# rustfmt [![linux](https://a/linux.svg)](https://b) [![mac](https://a/mac.svg)](https://c)",
+            "rustfmt",
+        ),
+        ("##### [Homebrew](https://brew.sh) in macOS", "Homebrew in macOS"),
+        ("# [![Logo](logo.png)](https://example.org)", "Logo"),  # an image alone: its alt text
+        ("## Notes [draft] (v2)", "Notes [draft] (v2)"),  # brackets that make no link stay
+    ],
+)
+def test_a_heading_is_named_without_images_and_link_targets(line: str, label: str) -> None:
+    from ingest.structure import heading_label
+
+    assert heading_label(line) == label
+
+
+def test_a_changelogs_linked_versions_name_their_sections() -> None:
+    text = (
+        "# Changelog\n\n## [3.4.0](https://github.com/o/p/compare/3.3.2...3.4.0) (2024-10-08)\n\n"
+        "- Dropped support for Python 3.7.\n"
+    )
+    [*_, item] = parse_blocks(text)
+    assert item.section == ("Changelog", "3.4.0 (2024-10-08)")
+    assert document_title("# [![Logo](logo.png)](https://example.org)\n\nText.\n") == "Logo"
