@@ -43,7 +43,7 @@ class ChunkerConfig:
     # sentences, where a table row is never cut), a clause numbered by its section ("2.1 The rent is…") as an item and "2. RENT" over
     # it as a heading, and ends no sentence inside inline code ("pass `?page=2`") (session 14); 7
     # names a heading without Markdown's images and link targets ("## [3.4.0](https://…) (2024-10-08)"
-    # is "3.4.0 (2024-10-08)") and cuts a paragraph over 4,000 characters into parts before pysbd
+    # is "3.4.0 (2024-10-08)") or inline HTML tags ("<a name=\"set\"></a>"), and cuts a paragraph over 4,000 characters into parts before pysbd
     # (session 15). An index built before records another (or none), so it is stale and
     # `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

@@ -211,6 +211,13 @@ def document_title(text: str) -> str:
 # or a reader ask about: "## [3.4.0](https://github.com/…/compare/3.3.2...3.4.0) (2024-10-08)"
 MARKDOWN_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
+# ... and HTML's inline tags, which Markdown headings carry ("<a name=\"opts\"></a> `opts` for
+# `libnpmorg` commands", "<summary>…</summary>"); in lower case only, as Markdown writes them: a help
+# file's "<Del>", "<F4>" or "<jq filter>" is text
+HTML_TAG = re.compile(
+    r"</?(?:a|abbr|b|br|code|del|details|div|em|h[1-6]|i|img|ins|kbd|mark|p|s|small|span|strong|sub"
+    r"|summary|sup|td|th|tr|u)(?:\s[^<>]*)?/?>"
+)
 
 
 def heading_label(line: str) -> str:
@@ -221,11 +228,13 @@ def heading_label(line: str) -> str:
     article, a data file) is all title: its 178 KB named every chunk's section, was embedded
     before every chunk, and took minutes of token counting to find it would not fit the window.
     A changelog's "## [3.4.0](https://github.com/…/compare/3.3.2...3.4.0) (2024-10-08)" is named
-    "3.4.0 (2024-10-08)", and a README's "# rustfmt [![linux](…badge.svg)](…) …" "rustfmt"
-    (session 15: those citations showed the addresses).
+    "3.4.0 (2024-10-08)", and a README's "# rustfmt [![linux](…badge.svg)](…) …" "rustfmt", and "<a name=\"set\"></a> `org.set()`" "`org.set()`" (session 15: those citations
+    showed the addresses and tags).
     """
     label = ATX_MARKS.sub("", line.strip()) or line.strip()
-    if "](" in label:
+    if "<" in label and HTML_TAG.search(label):
+        label = " ".join(HTML_TAG.sub(" ", label).split()) or label
+    if "](" in label and (MARKDOWN_LINK.search(label) or MARKDOWN_IMAGE.search(label)):
         # images go, unless the heading is nothing else: then their alt text names it
         label = (
             _without_targets(MARKDOWN_IMAGE.sub(" ", label))

@@ -437,3 +437,23 @@ def test_a_changelogs_linked_versions_name_their_sections() -> None:
     [*_, item] = parse_blocks(text)
     assert item.section == ("Changelog", "3.4.0 (2024-10-08)")
     assert document_title("# [![Logo](logo.png)](https://example.org)\n\nText.\n") == "Logo"
+
+
+@pytest.mark.parametrize(
+    ("line", "label"),
+    [
+        ('## <a name="opts"></a> `opts` for `libnpmorg` commands', "`opts` for `libnpmorg` commands"),
+        ("<summary>Packaged libcbor is available</summary>", "Packaged libcbor is available"),
+        ('## <img src="logo.png" alt="Logo"> Project', "Project"),
+        # a help file's keys and placeholders are text, and its tabs stay
+        ("|i_<Del>|\t<Del>\t\tdelete character", "|i_<Del>|\t<Del>\t\tdelete character"),
+        (
+            "usage: yq [options] <jq filter> [input file...]",
+            "usage: yq [options] <jq filter> [input file...]",
+        ),
+    ],
+)
+def test_a_heading_is_named_without_html_tags(line: str, label: str) -> None:
+    from ingest.structure import heading_label
+
+    assert heading_label(line) == label
