@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 REAL_CORPUS = Path(__file__).parent.parent / "corpus"
+
+
+def property_settings(examples: int) -> settings:
+    """Hypothesis settings for a property test: `examples` unless `PROPERTY_EXAMPLES` asks for
+    more, no deadline, and no `.hypothesis/` folder left in the tree."""
+    return settings(
+        max_examples=int(os.environ.get("PROPERTY_EXAMPLES", str(examples))),
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 class FakeEmbedder:

@@ -12,26 +12,20 @@ fresh build of the same folder gives: the same chunks, the same rankings. Random
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from index.retriever import Index
 from index.updates import sync_folder
 from ingest.chunking import ChunkerConfig
-from tests.conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder, property_settings
 from tests.ingest.test_chunking_properties import documents
 
-PROPERTIES = settings(
-    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "20")),
-    deadline=None,
-    database=None,  # no .hypothesis/ folder in the tree
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+PROPERTIES = property_settings(20)
 QUESTIONS = (
     "When is the rent due?",
     "How much is the fee?",

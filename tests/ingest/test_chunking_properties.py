@@ -14,22 +14,15 @@ marks ("? ?") one character early, inside the sentence before it (`test_sentence
 
 from __future__ import annotations
 
-import os
-
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.chunking import ChunkerConfig, chunk_document, units_within
 from ingest.documents import make_document
-from tests.conftest import FakeEmbedder
+from tests.conftest import FakeEmbedder, property_settings
 from tests.ingest.test_chunking import check_invariants
 
-PROPERTIES = settings(
-    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "150")),
-    deadline=None,
-    database=None,  # no .hypothesis/ folder in the tree
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+PROPERTIES = property_settings(150)
 WORDS = (
     "the", "rent", "Fee", "is", "due", "Tokyo", "alliance", "treaty", "€15", "$10", "3pm",
     "Mon-Fri", "`?page=2`", "e.g.", "U.S.", "Dr.", "No.", "—", "-", ":", "|", "a", "x", "2.1", "1.",
