@@ -40,12 +40,13 @@ class ChunkerConfig:
     # session 12); 5 reads each row of a Markdown table as a block of its own, kept with the table
     # and its lead-in like a list, and 6 each line of a run of fields ("Phone: 023 9200 1234") or
     # of definitions ("SOFA - Status of Forces Agreement") the same way (its value cut into
-    # sentences, where a table row is never cut), a clause numbered by its section ("2.1 The rent is…") as an item and "2. RENT" over
-    # it as a heading, and ends no sentence inside inline code ("pass `?page=2`") (session 14); 7
-    # names a heading without Markdown's images and link targets ("## [3.4.0](https://…) (2024-10-08)"
-    # is "3.4.0 (2024-10-08)") or inline HTML tags ("<a name=\"set\"></a>"), and cuts a paragraph over 4,000 characters into parts before pysbd
-    # (session 15). An index built before records another (or none), so it is stale and
-    # `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
+    # sentences, where a table row is never cut), a clause numbered by its section ("2.1 The rent
+    # is…") as an item and "2. RENT" over it as a heading, and ends no sentence inside inline code ("pass `?page=2`") (session 14); 7
+    # names a heading without Markdown's images and link targets ("## [3.4.0](https://…)
+    # (2024-10-08)" is "3.4.0 (2024-10-08)") or inline HTML tags ("<a name=\"set\"></a>"), and cuts
+    # a paragraph over 4,000 characters into parts before pysbd (session 15). An index built before
+    # records another (or none), so it is stale and `alliance-qa ingest --if-stale` (and `make
+    # run`) rebuild it.
     layout: int = LAYOUT
 
     def __post_init__(self) -> None:

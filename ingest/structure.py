@@ -127,8 +127,8 @@ def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
     """The lines that are fields ("Phone: 023 9200 1234") next to another field line, and those in
     a run of three or more definitions ("SOFA - Status of Forces Agreement")."""
     # a line that runs on into a next one opening in lower case (and no field) is wrapped prose,
-    # whatever it opens with ("bpo-15786: Fix several problems…" over "The following should now work: clicking
-    # on …;" over "using the scrollbar; …")
+    # whatever it opens with ("bpo-15786: Fix several problems…" over "The following should now
+    # work: clicking on …;" over "using the scrollbar; …")
     shaped = [FIELD.match(line) is not None for _, line in lines]
     field = [
         is_shaped and not (i + 1 < len(lines) and lines[i + 1][1][:1].islower() and not shaped[i + 1])
@@ -222,19 +222,21 @@ HTML_TAG = re.compile(
 
 def heading_label(line: str) -> str:
     """How a title or heading line is named in a section path: without Markdown's `#` marks, its
-    images and its links' targets, and cut to `MAX_LABEL_CHARS` at a word boundary, with "…".
+    images, its links' targets and its inline HTML tags, and cut to `MAX_LABEL_CHARS` at a word
+    boundary, with "…".
 
     A first line is the title whatever its length, and a file written as one line (a scraped
     article, a data file) is all title: its 178 KB named every chunk's section, was embedded
     before every chunk, and took minutes of token counting to find it would not fit the window.
     A changelog's "## [3.4.0](https://github.com/…/compare/3.3.2...3.4.0) (2024-10-08)" is named
-    "3.4.0 (2024-10-08)", and a README's "# rustfmt [![linux](…badge.svg)](…) …" "rustfmt", and "<a name=\"set\"></a> `org.set()`" "`org.set()`" (session 15: those citations
-    showed the addresses and tags).
+    "3.4.0 (2024-10-08)", a README's "# rustfmt [![linux](…badge.svg)](…) …" "rustfmt", and
+    "<a name=\"set\"></a> `org.set()`" "`org.set()`" (session 15: those citations showed the
+    addresses and tags).
     """
     label = ATX_MARKS.sub("", line.strip()) or line.strip()
-    if "<" in label and HTML_TAG.search(label):
+    if HTML_TAG.search(label):
         label = " ".join(HTML_TAG.sub(" ", label).split()) or label
-    if "](" in label and (MARKDOWN_LINK.search(label) or MARKDOWN_IMAGE.search(label)):
+    if MARKDOWN_LINK.search(label):  # an image's "![alt](…)" holds a link's shape too
         # images go, unless the heading is nothing else: then their alt text names it
         label = (
             _without_targets(MARKDOWN_IMAGE.sub(" ", label))
