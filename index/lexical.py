@@ -243,18 +243,15 @@ class LexicalIndex:
         """The idf mass of the question: its known stems, plus the rarest weight per unknown word."""
         return float(self.idf(terms.stems).sum()) + self.rarest_idf * (terms.words - terms.known)
 
-    def matched_share(self, terms: QueryTerms, rows: Sequence[int]) -> npt.NDArray[np.float64]:
-        """For each of `rows`, the idf-weighted share of the question's content words it contains.
-
-        Words the corpus never uses count as the rarest possible word, so they pull the share down.
-        """
-        return self.matched_shares(terms, rows)[0]
-
     def matched_shares(
         self, terms: QueryTerms, rows: Sequence[int]
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-        """`matched_share`, and the same share of the words the corpus uses (the unknown ones left
-        out), from one walk over the postings."""
+        """For each of `rows`, the idf-weighted share of the question's content words it contains,
+        and the same share of the words the corpus uses, from one walk over the postings.
+
+        In the first, words the corpus never uses count as the rarest possible word, so they pull
+        the share down; the second leaves them out.
+        """
         total, known = self.total_weight(terms), float(self.idf(terms.stems).sum())
         if total <= 0 or not rows:
             return np.zeros(len(rows), dtype=np.float64), np.zeros(len(rows), dtype=np.float64)

@@ -66,10 +66,10 @@ def test_query_terms_count_known_and_unknown_words(lexical: LexicalIndex) -> Non
     assert terms.coverage == 2 / 4
 
 
-def test_matched_share_weighs_words_by_rarity(lexical: LexicalIndex) -> None:
+def test_matched_shares_weigh_words_by_rarity(lexical: LexicalIndex) -> None:
     terms = lexical.query_terms("heron sea")
     heron, sea = lexical.idf(["heron", "sea"])
-    shares = lexical.matched_share(terms, [1, 2])
+    shares, _ = lexical.matched_shares(terms, [1, 2])
     assert shares[0] == pytest.approx(sea / (heron + sea))
     assert shares[1] == pytest.approx(1.0)
 
@@ -81,7 +81,6 @@ def test_matched_share_of_the_known_words_leaves_the_unknown_ones_out(lexical: L
     assert shares[1] == pytest.approx((heron + sea) / (heron + sea + lexical.rarest_idf))
     assert known[1] == pytest.approx(1.0)
     assert known[0] == pytest.approx(sea / (heron + sea))  # the first text holds "sea" alone
-    np.testing.assert_allclose(shares, lexical.matched_share(terms, [1, 2]))
 
 
 def test_saved_as_plain_files_and_loaded_back(tmp_path: Path, lexical: LexicalIndex) -> None:
