@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 7  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 8  # the version of how documents are read into blocks; see ChunkerConfig.layout
 
 
 @dataclass(frozen=True)
@@ -30,23 +30,23 @@ class ChunkerConfig:
     # a list with its lead-in (and the section's opening) may grow to this, so it is not cut apart
     list_max_tokens: int = 254
     # how documents are read into blocks (`ingest.structure.parse_blocks`): 2 reads the lines of a
-    # hard-wrapped paragraph as one, and Markdown headings by their names (session 10); 3 reads
-    # every ATX line as a heading, a fenced code block as one block whose "# comment" lines are
-    # no headings, a line indented as code as no heading, and keeps the marks closing a sentence
-    # with it ("**Writes.**"; `ingest.sentences`); front matter, HTML comments and tags, and link
-    # definitions are no text; an underline under several lines is a rule, not a heading;
-    # a numbered line standing alone over text heads a section ("1. Introduction") (session 11);
-    # 4 names a title or heading in at most 200 characters (`ingest.structure.heading_label`,
-    # session 12); 5 reads each row of a Markdown table as a block of its own, kept with the table
-    # and its lead-in like a list, and 6 each line of a run of fields ("Phone: 023 9200 1234") or
-    # of definitions ("SOFA - Status of Forces Agreement") the same way (its value cut into
-    # sentences, where a table row is never cut), a clause numbered by its section ("2.1 The rent
-    # is…") as an item and "2. RENT" over it as a heading, and ends no sentence inside inline code ("pass `?page=2`") (session 14); 7
-    # names a heading without Markdown's images and link targets ("## [3.4.0](https://…)
-    # (2024-10-08)" is "3.4.0 (2024-10-08)") or inline HTML tags ("<a name=\"set\"></a>"), and cuts
-    # a paragraph over 4,000 characters into parts before pysbd (session 15). An index built before
-    # records another (or none), so it is stale and `alliance-qa ingest --if-stale` (and `make
-    # run`) rebuild it.
+    # hard-wrapped paragraph as one, and Markdown headings by their names (session 10); 3 reads every
+    # ATX line as a heading, a fenced code block as one block whose "# comment" lines are no headings,
+    # a line indented as code as no heading, and keeps the marks closing a sentence with it
+    # ("**Writes.**"; `ingest.sentences`); front matter, HTML comments and tags, and link definitions
+    # are no text; an underline under several lines is a rule, not a heading; a numbered line standing
+    # alone over text heads a section ("1. Introduction") (session 11); 4 names a title or heading in
+    # at most 200 characters (`ingest.structure.heading_label`, session 12); 5 reads each row of a
+    # Markdown table as a block of its own, kept with the table and its lead-in like a list, and 6
+    # each line of a run of fields ("Phone: 023 9200 1234") or of definitions ("SOFA - Status of
+    # Forces Agreement") the same way (its value cut into sentences, where a table row is never cut),
+    # a clause numbered by its section ("2.1 The rent is…") as an item and "2. RENT" over it as a
+    # heading, and ends no sentence inside inline code ("pass `?page=2`") (session 14); 7 names a
+    # heading without Markdown's images and link targets ("## [3.4.0](https://…) (2024-10-08)" is
+    # "3.4.0 (2024-10-08)") or inline HTML tags ("<a name=\"set\"></a>"), and cuts a paragraph over
+    # 4,000 characters into parts before pysbd (session 15); 8 reads a run of "# comment" lines right
+    # under each other as text, not headings (session 16). An index built before records another (or
+    # none), so it is stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
 
     def __post_init__(self) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.chunking import units_within
 from ingest.documents import read_document
 from ingest.structure import document_title, parse_blocks, table_header
 from tests.conftest import FIXTURE_CORPUS
@@ -144,6 +145,42 @@ def test_an_atx_line_is_a_heading_whatever_its_length_or_last_character() -> Non
     assert [k for k, _, _ in blocks] == ["title", "heading", "paragraph", "heading", "paragraph", "paragraph"]
     assert blocks[2][1].startswith("The HTTP API (versioned") and blocks[4][1] == "Quality (evals)"
     assert blocks[5] == ("paragraph", "Quality (evals)", "#hashtag is a word here.")
+
+
+def test_a_run_of_comment_lines_is_text_not_headings() -> None:
+    # a data file's comments, as GnuPG's trustlist.txt writes them: every line of the comment was a
+    # heading, its sentences cut apart
+    text = (
+        "# Trusted keys\n\n"
+        "# This is the global list of trusted keys.  Comment lines, like this\n"
+        "# one, as well as empty lines are ignored.\n"
+        "#\n"
+        "# Give the agent a HUP after editing this file.\n\n"
+        "# Serial number: 01\n"
+        "# Issuer: Telekommunikation und Post\n"
+        "42:6A:F6:78  S\n\n"
+        "## Headings\n"
+        "### Of two levels, right under each other\n\n"
+        "# One alone heads a section\n\n"
+        "Text.\n"
+    )
+    blocks = [(b.kind, b.section[-1], text[b.start : b.end]) for b in parse_blocks(text)]
+    assert blocks == [
+        ("title", "Trusted keys", "# Trusted keys"),
+        ("paragraph", "Trusted keys", text[text.index("# This") : text.index("file.") + 5]),
+        (
+            "paragraph",
+            "Trusted keys",
+            "# Serial number: 01\n# Issuer: Telekommunikation und Post\n42:6A:F6:78  S",
+        ),
+        ("heading", "Headings", "## Headings"),
+        ("heading", "Of two levels, right under each other", "### Of two levels, right under each other"),
+        ("heading", "One alone heads a section", "# One alone heads a section"),
+        ("paragraph", "One alone heads a section", "Text."),
+    ]
+    # the comment is read as sentences, across its lines
+    sentences = [text[s:e] for s, e, _ in units_within(text, 0, len(text))]
+    assert "Comment lines, like this\n# one, as well as empty lines are ignored." in sentences
 
 
 def test_a_fenced_code_block_is_one_block_whatever_its_lines_read_like() -> None:
