@@ -16,7 +16,7 @@ from typing import TypeVar
 import numpy as np
 
 from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
-from index.answer import sentence_context_text
+from index.answer import row_header, sentence_context_text
 from index.embedder import Embedder, Vectors
 from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
@@ -121,7 +121,9 @@ def known_vectors(index: Index) -> dict[str, Vectors]:
         sentence = texts[chunk.doc_id][int(start) : int(end)]
         known[_key(sentence)] = table.vectors[i]
         if table.context is not None:
-            known[_key(sentence_context_text(chunk.section, sentence))] = table.context[i]
+            # the text embedded: a table row under its header row, as `build_sentences` frames it
+            header = row_header(texts[chunk.doc_id], int(start), sentence)
+            known[_key(sentence_context_text(chunk.section, sentence, header))] = table.context[i]
     vectors = index.chunk_vectors()
     if vectors is not None:
         # keyed by the text embedded: a chunk whose headings would pass the window went in alone

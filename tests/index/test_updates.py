@@ -210,6 +210,22 @@ def test_a_chunk_embedded_without_its_headings_is_not_embedded_again(tmp_path: P
     assert all("Tamsin" in text or "River" in text for text in model.seen)  # nothing of the old document
 
 
+def test_a_table_row_is_not_embedded_again(tmp_path: Path) -> None:
+    # a row is embedded in context under its table's header row; an update must find that vector
+    # under the same text (session 16: every row was embedded again by every write)
+    prices = make_document(
+        "prices",
+        b"Prices\n\nPricing and plans\n\n| Plan | Price | Storage |\n|---|---|---|\n"
+        b"| Basic | $10 | 50 GB |\n| Pro | $25 | 500 GB |\n",
+    )
+    home = tmp_path / "index"
+    Index.build_from_documents([prices], home, embedder=FakeEmbedder())
+    model = RecordingEmbedder()
+    _, embedded = apply_changes(home, embedder=model, upserts=[RIVER])
+    assert embedded == len(model.seen) > 0
+    assert all("Tamsin" in text or "River" in text for text in model.seen)  # nothing of the table
+
+
 def test_a_write_through_the_current_link_publishes_at_the_home(home: Path) -> None:
     """`var/index/current` stands for `var/index`: the new version is served from the home, and
     the version the link pointed at is left as it was."""
