@@ -20,7 +20,10 @@ The rule (`DEFAULT_RULE`), in order:
    before the question: session 15, refused over the 294 files before) needs a sentence with a
    figure, a month or a century (list numbering does not count; for an amount, a count, a duration
    or an age, an amount in words too: "two to three minutes"; for "when…", a time in words too: "at
-   noon every Sunday", "in early March", "annually", "after World War II", `says_when`; "how much …
+   noon every Sunday", "in early March", "annually", "after World War II", `says_when`, and for a
+   "when" asked in the present or future, a condition or an event: "When should I restart the
+   modem?" by "If the light stays red, restart the modem", "When are invoices emailed?" by "after
+   each payment" (`says_condition`; session 16, both refused over `evals/formats` before); "how much …
    cost" needs a sum of money and "how long … take / last" a span of time, the verb being what asks,
    not what the number is about, as the asker's "need", "have to" and "get" are not, nor "due" in
    "when is … due?"; for "when" and "in what year", a year or month in the heading over the
@@ -360,6 +363,28 @@ def says_when(text: str) -> bool:
         any(mark in text for mark in CAPITALISED_MARKS)
         and (MAY_OR_MARCH.search(text) is not None or WEEKDAY_SHORT.search(text) is not None)
     )
+
+
+# "when" asked of what happens, not of a date: in the present or future ("When does gpg-agent read
+# the list?", "When is the deposit returned?"), where a past "did" or "was" asks for a date
+HABITUAL_WHEN = re.compile(
+    rf"^\s*{_WHEN}\s*(?:do|does|is|are|should|can|could|must|will|would|may|might|shall)\b", re.IGNORECASE
+)
+# a clause saying under what condition or after what event: it answers such a "when"
+CONDITION = re.compile(
+    r"\b(?:if|whenever|unless|as\s+soon\s+as|in\s+(?:case|the\s+event)|provided|once|when|after|before|until|upon)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_when_it_happens(question: str) -> bool:
+    """Does `question` ask when something happens (present or future), which a condition answers?"""
+    return HABITUAL_WHEN.match(question) is not None
+
+
+def says_condition(text: str) -> bool:
+    """Does `text` say under what condition or after what event ("if no local list is available")?"""
+    return CONDITION.search(text) is not None
 
 
 def gives_date(heading: str) -> bool:

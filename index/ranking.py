@@ -42,6 +42,7 @@ from index.abstention import (
     AbstentionRule,
     Signals,
     asks_when,
+    asks_when_it_happens,
     gives_date,
     gives_duration,
     gives_money,
@@ -49,6 +50,7 @@ from index.abstention import (
     held_topic,
     number_topic,
     numbers_in,
+    says_condition,
     says_when,
     spells_amount,
     wanted_kind,
@@ -364,6 +366,7 @@ class Ranker:
             self._numbered | under_date | np.asarray([r.says_when for r in readings], dtype=bool)
         )
         self._years: Mask = self._numbered | under_date
+        self._conditions: Mask = self._dated | np.asarray([r.condition for r in readings], dtype=bool)
         # and, of those, the ones giving a sum of money ("how much … cost") or a span of time ("how
         # long … take")
         self._kinds: dict[str, Mask] = {
@@ -631,6 +634,8 @@ class Ranker:
         if wants_amount(question):
             kind = wanted_kind(question)
             return self._amounts if kind is None else self._kinds[kind]
+        if asks_when_it_happens(question):
+            return self._conditions
         return self._dated if asks_when(question) else self._years
 
     def _held_share(self, question: str, sentences: Mask) -> float | None:
@@ -683,6 +688,7 @@ class _SentenceReading:
     numbered: bool  # holds a figure, month or century
     spells_amount: bool  # counts an amount in words
     says_when: bool  # says when in words: a weekday, a time of day, a season, "annually"
+    condition: bool  # says under what condition or after what event: "if…", "once…", "after…"
     money: bool  # names a sum of money ("$10", "euros")
     duration: bool  # names a span of time ("days", "overnight")
     numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
@@ -701,6 +707,7 @@ class _SentenceReading:
             numbered=has_number(text),
             spells_amount=spells_amount(text),
             says_when=says_when(text),
+            condition=says_condition(text),
             money=gives_money(text),
             duration=gives_duration(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),

@@ -11,11 +11,13 @@ from index.abstention import (
     AbstentionRule,
     Signals,
     asks_when,
+    asks_when_it_happens,
     gives_duration,
     gives_money,
     has_number,
     number_topic,
     numbers_in,
+    says_condition,
     says_when,
     wanted_kind,
     wants_amount,
@@ -234,6 +236,30 @@ def test_only_when_questions_take_a_time_in_words() -> None:
         False,
         False,
     ]
+
+
+def test_when_asked_of_what_happens_takes_a_condition() -> None:
+    asked = [
+        "When does gpg-agent read the list?",
+        "When should I restart the modem?",
+        "When will the warehouse open?",
+        "When are invoices emailed?",
+        "When was the treaty signed?",  # the past asks for a date
+        "When did Japan and India sign it?",
+        "When browsing an archive, how do I unpack one member?",  # a clause, no when-question
+        "In what year does the ferry leave?",
+    ]
+    assert [asks_when_it_happens(q) for q in asked] == [True, True, True, True, False, False, False, False]
+    says = [
+        "If the light stays red, restart the modem.",
+        "Invoices are emailed after each payment.",
+        "Japan and the US pledge to defend each other in the event of an armed attack.",
+        "Wait until the light turns green.",
+        "The file is read once no local list is available.",
+        "The modem sits on the shelf.",
+        "Differences in policy remain.",  # "if" only as a whole word
+    ]
+    assert [says_condition(t) for t in says] == [True, True, True, True, True, False, False]
 
 
 def test_figures_are_found_but_not_list_numbers_and_number_words_only_for_amounts() -> None:

@@ -13,10 +13,12 @@ from alliance_qa.errors import IndexCorruptError
 from index.abstention import (
     DEFAULT_RULE,
     asks_when,
+    asks_when_it_happens,
     gives_duration,
     gives_money,
     has_number,
     number_topic,
+    says_condition,
     says_when,
     wanted_kind,
     wants_amount,
@@ -130,7 +132,9 @@ def _brute_force_highlights(
             score = float(vector @ query) + ranker.config.answer_overlap * share
             when = asks_when(searched) and not wants_amount(searched)
             if wants_number(searched) and (
-                has_number(sentence, in_words=wants_amount(searched)) or (when and says_when(sentence))
+                has_number(sentence, in_words=wants_amount(searched))
+                or (when and says_when(sentence))
+                or (when and asks_when_it_happens(searched) and says_condition(sentence))
             ):
                 score += ranker.config.number_bonus
             if LIST_ITEM.match(sentence):  # a list item, as the parser reads one
@@ -342,7 +346,12 @@ def _brute_force_number_share(
         number_topic(index._ranker.read(question)),
         lambda sentence, section: (
             kind(sentence)
-            and (has_number(sentence, in_words=in_words) or (when and says_when(sentence)) or dated(section))
+            and (
+                has_number(sentence, in_words=in_words)
+                or (when and says_when(sentence))
+                or (when and asks_when_it_happens(question) and says_condition(sentence))
+                or dated(section)
+            )
         ),
         headed=headed,
     )
@@ -643,6 +652,43 @@ def test_a_time_in_words_answers_when(tmp_path: Path, question: str, answered_by
         index.ask(question, k=3).refusal == "no passage gives the number or date it asks for"
     )
     assert refused_by_rule_two is not answered_by_rule_two
+
+
+ROUTER = """Router setup
+
+Plug the router in and wait until the light turns green. If the light stays red, restart the modem
+and try again.
+
+Billing
+
+Invoices are emailed after each payment. The router was bought in a sale.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("When should I restart the modem?", True),  # "If the light stays red, restart the modem"
+        ("When are invoices emailed?", True),  # "after each payment"
+        ("When was the modem restarted?", False),  # the past asks for a date, not a condition
+        ("When was the router bought?", False),  # "in a sale" says no date
+        ("When does the router get replaced?", False),  # no sentence is about replacing it
+    ],
+)
+def test_a_condition_answers_when_something_happens(
+    tmp_path: Path, question: str, answered_by_rule_two: bool
+) -> None:
+    """A "when" asked in the present or future asks under what condition or after what event as
+    well as at what time: "When should I restart the modem?" was refused over "If the light stays
+    red, restart the modem" (session 16)."""
+    index = _one_document_index(tmp_path, "router.txt", ROUTER)
+    share = _rule_two_share(index, question)
+    assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
+    result = index.ask(question, k=3)
+    if answered_by_rule_two:
+        assert result.refusal != "no passage gives the number or date it asks for"
+    else:  # by rule 2, or before it by rule 3 (the fake embedder's cosines are low)
+        assert not result.answerable
 
 
 @pytest.mark.parametrize(
