@@ -228,6 +228,11 @@ class SearchConfig:
     # an answer sentence that is a list item gains this: in these essays the items hold the
     # specifics, while the sentence before a list only announces them
     item_bonus: float = 0.2
+    # the answer is the whole list item its sentence is in, when the item is at most this long:
+    # "Owns billing and invoices." answers "Who owns billing?" with no name, "- **Ben Osei** —
+    # backend engineer. Based in Accra. Owns billing and invoices." with it (session 16); 0: the
+    # sentence alone, as before
+    answer_item_chars: int = 300
     number_bonus: float = 0.25  # a question asking for a number prefers answer sentences that hold one
     abstention: AbstentionRule = DEFAULT_RULE
 

@@ -22,7 +22,7 @@ from index.phrasing import encoding_text
 from index.ranking import Ranker, Ranking, SearchConfig, blas
 from index.records import read_chunks, read_documents, write_chunks, write_documents
 from index.store import publish_version, resolve_version, write_lock
-from ingest.chunking import Chunk, ChunkerConfig, chunk_documents
+from ingest.chunking import Chunk, ChunkerConfig, chunk_documents, item_around
 from ingest.documents import Document, read_corpus
 
 MAX_QUESTION_CHARS = 1000
@@ -496,6 +496,15 @@ class Index:
     def _answer(self, top: Hit, span: tuple[int, int], score: float) -> Answer:
         start, end = span
         document = self._documents[top.chunk.doc_id]
+        # a sentence of a short list item is answered by the whole item, inside the passage
+        item = item_around(document.text, start, end)
+        if (
+            item is not None
+            and item[1] - item[0] <= self.config.answer_item_chars
+            and top.chunk.start <= item[0]
+            and item[1] <= top.chunk.end
+        ):
+            start, end = item
         return Answer(
             text=document.text[start:end],
             citation=replace(

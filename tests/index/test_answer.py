@@ -722,3 +722,34 @@ def test_the_share_held_beside_a_named_year_equals_a_sentence_by_sentence_search
         assert held == pytest.approx(expected)
     if question == "What happened in 1872?":
         assert held == 1.0
+
+
+TEAM = """Team directory
+
+- **Ana Lima** — product lead. Based in Lisbon. Ask her about the roadmap.
+- **Ben Osei** — backend engineer. Based in Accra. Owns billing and invoices.
+- **Chloe Martin** — designer. Based in Lyon. Works Monday to Thursday. She joined from a studio in
+  Paris, where she designed the booking pages of three airlines and the menus of a dozen restaurants,
+  and she runs the monthly critique, where anyone may bring work in progress and get notes on it
+  from the whole team, designers and engineers alike, before it goes any further.
+"""
+
+
+def test_a_sentence_of_a_short_item_is_answered_by_the_whole_item(tmp_path: Path) -> None:
+    """ "Owns billing and invoices." answered "Who owns billing?" without the name it asks for
+    (session 16); the item gives it, and its citation is the item's exact slice."""
+    index = _one_document_index(tmp_path, "team.md", TEAM)
+    text = index.document("team").text
+    ben = text[text.index("- **Ben") : text.index("invoices.") + len("invoices.")]
+    answer = index.ask("Who owns billing and invoices?", k=3).answer
+    assert answer is not None and answer.text == ben
+    assert text[answer.citation.start : answer.citation.end] == ben
+    top = index.search("Who owns billing and invoices?", k=1)[0]
+    assert top.highlight is not None
+    assert text[top.highlight[0] : top.highlight[1]] == "Owns billing and invoices."  # the passage's mark
+    # a long item is answered by its sentence, and 0 turns the whole item off
+    chloe = index.ask("Which days does Chloe Martin work, Monday to Thursday?", k=3).answer
+    assert chloe is not None and chloe.text == "Works Monday to Thursday."
+    index.config = replace(index.config, answer_item_chars=0)
+    alone = index.ask("Who owns billing and invoices?", k=3).answer
+    assert alone is not None and alone.text == "Owns billing and invoices."
