@@ -15,26 +15,26 @@ The rule (`DEFAULT_RULE`), in order:
    asking who held an office the corpus never mentions ("Which US president signed…", "Who was
    Japan's prime minister in 1960?"). Acronyms of names the corpus spells out are read as the names
    first (`index/acronyms.py`).
-2. A question asking for a number or a date ("when…", "in what year…", "how many/much…", "what is
-   Japan's defense budget?"; not "When browsing an archive, how do I…?", whose "when" opens a clause
-   before the question: session 15, refused over the 294 files before) needs a sentence with a
-   figure, a month or a century (list numbering does not count; for an amount, a count, a duration
-   or an age, an amount in words too: "two to three minutes"; for "when…", a time in words too: "at
-   noon every Sunday", "in early March", "annually", "after World War II", `says_when`, and for a
-   "when" asked in the present or future, a condition or an event: "When should I restart the
-   modem?" by "If the light stays red, restart the modem", "When are invoices emailed?" by "after
-   each payment" (`says_condition`; session 16, both refused over `evals/formats` before); "how much …
-   cost" needs a sum of money and "how long … take / last" a span of time, the verb being what asks,
-   not what the number is about, as the asker's "need", "have to" and "get" are not, nor "due" in
-   "when is … due?"; for "when" and "in what year", a year or month in the heading over the
-   sentence, `gives_date`), read with its heading path, holding at least 0.68 of the idf-weighted
-   words of what the number is about; a word the corpus never uses weighs as much as the rarest word.
-   A question naming a number the corpus writes ("What happened in 1951?", "…signed in 2016?")
-   is answered when a sentence writing it holds at least 0.68 of the rest of what it asks (read as
-   rule 2 reads; "happened" and the words asking for a number aside): a year alone is as good a
-   match as a name, while every retrieval score of such a short question is low (session 10;
-   before, the two questions above were refused by rules 3 and 4). Rule 1 still comes first: "Who
-   won the 1960 Olympics?" is refused for “Olympics”.
+2. A question asking for a number or a date ("when…", "what time / which day…" (session 16), "in
+   what year…", "how many/much…", "what is Japan's defense budget?"; not "When browsing an archive,
+   how do I…?", whose "when" opens a clause before the question: session 15, refused over the 294
+   files before) needs a sentence with a figure, a month or a century (list numbering does not
+   count; for an amount, a count, a duration or an age, an amount in words too: "two to three
+   minutes"; for "when…", a time in words too: "at noon every Sunday", "in early March", "annually",
+   "after World War II", `says_when`, and for a "when" asked in the present or future, a condition
+   or an event: "When should I restart the modem?" by "If the light stays red, restart the modem",
+   "When are invoices emailed?" by "after each payment" (`says_condition`; session 16, both refused
+   over `evals/formats` before); "how much … cost" needs a sum of money and "how long … take / last"
+   a span of time, the verb being what asks, not what the number is about, as the asker's "need",
+   "have to" and "get" are not, nor "due" in "when is … due?"; for "when" and "in what year", a year
+   or month in the heading over the sentence, `gives_date`), read with its heading path, holding at
+   least 0.68 of the idf-weighted words of what the number is about; a word the corpus never uses
+   weighs as much as the rarest word. A question naming a number the corpus writes ("What happened
+   in 1951?", "…signed in 2016?") is answered when a sentence writing it holds at least 0.68 of the
+   rest of what it asks (read as rule 2 reads; "happened" and the words asking for a number aside):
+   a year alone is as good a match as a name, while every retrieval score of such a short question
+   is low (session 10; before, the two questions above were refused by rules 3 and 4). Rule 1 still
+   comes first: "Who won the 1960 Olympics?" is refused for “Olympics”.
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
    refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
    "broad") and inflate coverage, but it cannot fake a sentence match. So is one whose best
@@ -177,12 +177,21 @@ _WHEN = (
     r"when\b(?![^,?]*,\s*(?:how|what|which|who|whom|whose|why|where|can|could|do|does|did|is|are|"
     r"was|were|should|will|would|may|might|must|shall|has|have|had|i|we|you)\b)"
 )
+# "what time…", "on which day…": asking when, as "when" does ("What time does the clinic open on
+# Saturday?": "Sat 9am-1pm"; session 16: "What time does the return flight from Porto land?" was
+# answered by "Subject: Offsite in Porto"); not "what day-to-day tasks…" or "which time zones…"
+_WHAT_TIME = (
+    r"(?:(?:on|at|by|from|until)\s+)?(?:what|which)\s+(?:exact\s+)?(?:time|day)"
+    r"(?=\s+(?:do|does|did|is|are|was|were|will|would|should|can|could|must|shall|may|might)\b|\s*\?|\s*$)"
+)
 # questions whose answer is a number or a date: some answer sentence must hold one
 NUMBER_QUESTION = re.compile(
-    rf"^\s*(?:{_WHEN}|(?:in\s+)?(?:what|which)\s+year\b|what\s+date\b)|" + QUANTITY_QUESTION.pattern,
+    rf"^\s*(?:{_WHEN}|{_WHAT_TIME}|(?:in\s+)?(?:what|which)\s+year\b|what\s+date\b)|"
+    + QUANTITY_QUESTION.pattern,
     re.IGNORECASE,
 )
-WHEN_QUESTION = re.compile(rf"^\s*{_WHEN}", re.IGNORECASE)
+WHEN_QUESTION = re.compile(rf"^\s*(?:{_WHEN}|{_WHAT_TIME})", re.IGNORECASE)
+WHAT_TIME = re.compile(rf"^\s*{_WHAT_TIME}", re.IGNORECASE)
 # the words that ask for the number, not what it is about
 # (a weekday too: "When is the office open on Friday?" asks when in the week, and "open Mon-Fri"
 # answers it without writing "Friday", which would weigh as the rarest word)
@@ -298,7 +307,7 @@ def wants_amount(question: str) -> bool:
 
 def number_topic(question: str) -> str:
     """`question` without the words that ask for a number: what the number must be about."""
-    topic = ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", question))
+    topic = ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", WHAT_TIME.sub(" ", question)))
     if asks_when(question):
         topic = WHEN_VERBS.sub(" ", topic)
     verb = {"money": COST_VERB, "duration": DURATION_VERB}.get(wanted_kind(question) or "")

@@ -238,6 +238,17 @@ def test_only_when_questions_take_a_time_in_words() -> None:
     ]
 
 
+def test_what_time_and_which_day_ask_when() -> None:
+    # "What time does the return flight from Porto land?" was answered by "Subject: Offsite in
+    # Porto" (session 16): it asks when, as "when" does
+    asking = ["What time does the clinic open on Saturday?", "On which day is the market held?", "what day?"]
+    assert all(wants_number(q) and asks_when(q) for q in asking)
+    assert "time" not in number_topic("What time does the flight land?")
+    assert not wants_number("What day-to-day tasks does the keeper do?")
+    assert not wants_number("Which time zones does the service cover?")  # "time" opens no question of when
+    assert wants_number("What date is the meeting?") and not asks_when("What date is the meeting?")
+
+
 def test_when_asked_of_what_happens_takes_a_condition() -> None:
     asked = [
         "When does gpg-agent read the list?",
