@@ -277,6 +277,19 @@ def test_the_formats_set_quotes_its_documents():
     assert all(isinstance(span, GoldSpan) for q in resolved for span in q.gold)
 
 
+def test_the_formats_blind_set_quotes_its_documents_and_splits_by_id():
+    """`evals/formats/blind.jsonl` (session 16): written from the documents alone; odd ids dev,
+    even ids test, each with 30 answerable and 10 unanswerable questions."""
+    formats = Path(__file__).parents[2] / "evals" / "formats"
+    questions = load_questions(formats / "blind.jsonl")
+    resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(formats / "docs")})
+    for split, parity in (("dev", 1), ("test", 0)):
+        part = [q for q in resolved if q.split == split]
+        assert all(int(q.id[1:]) % 2 == parity for q in part)
+        assert (sum(q.answerable for q in part), sum(not q.answerable for q in part)) == (30, 10)
+    assert all(q.gold for q in resolved if q.answerable)
+
+
 def test_a_question_file_saved_with_a_byte_order_mark_is_read(tmp_path):
     """Notepad's "UTF-8 with BOM": the first line was "not valid JSON (Unexpected UTF-8 BOM)"."""
     path = tmp_path / "mine.jsonl"
