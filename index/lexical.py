@@ -45,6 +45,7 @@ STOPWORD_LISTS: dict[str, frozenset[str]] = {
 }
 WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default: two or more word characters
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours one edit away
+MIN_PLURAL_LENGTH = 8  # and a singular shorter than this, read for its plural (`_forms`)
 
 Scores = npt.NDArray[np.float32]
 
@@ -109,6 +110,15 @@ def _deletes(word: str) -> set[str]:
     return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
+def _forms(word: str) -> tuple[str, ...]:
+    """`word`, and its singular if it reads as a regular plural of a long word ("prescriptions" →
+    "prescription"; not "class"): one edit from a short word's singular is too often another
+    word ("might" / "rights", "lasts" / "past", "annual" / "annals")."""
+    if word.endswith("s") and not word.endswith("ss") and len(word) > MIN_PLURAL_LENGTH:
+        return word, word[:-1]
+    return (word,)
+
+
 @dataclass(frozen=True)
 class QueryTerms:
     """A question as the lexical index sees it."""
@@ -131,13 +141,20 @@ class LexicalIndex:
         self.config = config
         self.words = words  # surface word (lower case, no stopwords) → occurrences in the corpus
         self._stopwords = STOPWORD_LISTS[config.stopwords]
-        neighbours: dict[str, list[str]] = {}
+        neighbours: dict[str, list[str]] = {}  # one-deletion key → corpus words
+        # and → (singular, corpus word) for each long plural, so that a typo of the singular finds
+        # it ("prescripton" → "prescriptions"; 15,025 keys, 0.02 s, for 294 files' 67,878 words)
+        singulars: dict[str, list[tuple[str, str]]] = {}
         if config.fuzzy:
             for word in words:
                 if len(word) >= MIN_FUZZY_LENGTH and not word.isdigit():
                     for key in _deletes(word):
                         neighbours.setdefault(key, []).append(word)
+                    if len(forms := _forms(word)) > 1:
+                        for key in _deletes(forms[1]):
+                            singulars.setdefault(key, []).append((forms[1], word))
         self._neighbours = neighbours
+        self._singulars = singulars
 
     # ---- tokens -----------------------------------------------------------------------------
 
@@ -154,13 +171,24 @@ class LexicalIndex:
             return word
         if not self._neighbours or len(word) < MIN_FUZZY_LENGTH or word.isdigit():
             return None
-        # words sharing a one-deletion key may still be two edits apart ("rimpac" / "impact")
-        candidates = {
-            c for key in _deletes(word) for c in self._neighbours.get(key, ()) if OSA.distance(word, c) <= 1
-        }
-        if not candidates:
-            return None
-        return max(sorted(candidates), key=lambda c: self.words[c])
+        # words sharing a one-deletion key may still be two edits apart ("rimpac" / "impact"); a
+        # plural typed with a typo is read as its singular when the word itself finds nothing
+        # ("prescriptons" → "prescriptions")
+        for typed in _forms(word):
+            keys = _deletes(typed)
+            candidates = {
+                c for key in keys for c in self._neighbours.get(key, ()) if OSA.distance(typed, c) <= 1
+            }
+            if not candidates:  # a corpus plural whose singular is one edit away
+                candidates = {
+                    plural
+                    for key in keys
+                    for singular, plural in self._singulars.get(key, ())
+                    if OSA.distance(typed, singular) <= 1
+                }
+            if candidates:
+                return max(sorted(candidates), key=lambda c: self.words[c])
+        return None
 
     def is_stopword(self, word: str) -> bool:
         """Is the lower-case `word` one the index leaves out (the texts still use it)?"""

@@ -53,6 +53,25 @@ def test_a_correction_is_one_edit_not_two_that_share_a_deletion() -> None:
     assert lexical.correct("framworks") == "frameworks"
 
 
+def test_a_typo_of_a_long_plurals_singular_finds_the_plural() -> None:
+    # "prescripton" is two edits from the only form the texts write (session 16: the blind formats
+    # set's "how long does a repeat prescripton take" was refused)
+    lexical = LexicalIndex.build(
+        [
+            "Repeat prescriptions take 48 hours.",
+            "Know your rights.",
+            "The annals of the club.",
+            "Defense frameworks.",
+        ]
+    )
+    assert lexical.correct("prescripton") == "prescriptions"
+    assert lexical.correct("perscriptions") == "prescriptions"  # typed as a plural, a swap from it
+    assert lexical.correct("framworks") == "frameworks"
+    # a short singular is too often another word one edit away: "might" is no "right(s)"
+    assert lexical.correct("might") is None
+    assert lexical.correct("annual") is None
+
+
 def test_no_known_word_scores_nothing(lexical: LexicalIndex) -> None:
     assert not lexical.scores("the of and").any()
     assert not lexical.scores("photosynthesis").any()
