@@ -26,6 +26,7 @@ Weights were tuned on the dev split of evals/questions/alliance.jsonl (see `Sear
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
@@ -355,6 +356,7 @@ class Ranker:
             | header_rows
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
+        self._item_spans = _item_spans(readings, rows, starts, ends, doc_of_row)
         # sentences with a figure, month or century (they answer "when…"), and those that also
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
         self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
@@ -430,6 +432,19 @@ class Ranker:
 
     def sentence_span(self, sentence: int) -> tuple[int, int]:
         return int(self.sentences.starts[sentence]), int(self.sentences.ends[sentence])
+
+    def answer_span(self, sentence: int) -> tuple[int, int]:
+        """What answers with `sentence`: the sentence, or the whole list item it is in when that
+        is at most `answer_item_chars` long and inside its chunk ("Owns billing and invoices."
+        names no one; "- **Ben Osei** — backend engineer. Based in Accra. Owns billing and
+        invoices." does: session 16)."""
+        start, end = self.sentence_span(sentence)
+        first, last = self._item_spans[sentence]
+        if first >= 0:
+            item_start, item_end = int(self.sentences.starts[first]), int(self.sentences.ends[last])
+            if item_end - item_start <= self.config.answer_item_chars:
+                return item_start, item_end
+        return start, end
 
     # ---- one question -----------------------------------------------------------------------
 
@@ -717,6 +732,33 @@ class _SentenceReading:
             duration=gives_duration(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
         )
+
+
+# a blank line between two sentences: they are in different blocks
+BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+
+
+def _item_spans(
+    readings: list[_SentenceReading], rows: list[int], starts: list[int], ends: list[int], texts: list[str]
+) -> npt.NDArray[np.int64]:
+    """Per sentence, the first and last sentence of the list item it is in, within its chunk, or
+    (-1, -1): an item runs from the sentence opening with its marker through the sentences right
+    after it, up to a blank line, the next item or the chunk's end."""
+    spans = np.full((len(readings), 2), -1, dtype=np.int64)
+    first = -1
+    for i, reading in enumerate(readings):
+        if reading.item:
+            first = i
+        elif first >= 0 and (
+            rows[i] != rows[i - 1] or BLANK_LINE.search(texts[rows[i]], ends[i - 1], starts[i])
+        ):
+            first = -1
+        spans[i, 0] = first
+    for i in range(len(readings) - 1, -1, -1):  # each item's last sentence, from the end
+        if spans[i, 0] >= 0:
+            following = i + 1 < len(readings) and spans[i + 1, 0] == spans[i, 0]
+            spans[i, 1] = spans[i + 1, 1] if following else i
+    return spans
 
 
 def _run_in_labels(

@@ -22,7 +22,7 @@ from index.phrasing import encoding_text
 from index.ranking import Ranker, Ranking, SearchConfig, blas
 from index.records import read_chunks, read_documents, write_chunks, write_documents
 from index.store import publish_version, resolve_version, write_lock
-from ingest.chunking import Chunk, ChunkerConfig, chunk_documents, item_around
+from ingest.chunking import Chunk, ChunkerConfig, chunk_documents
 from ingest.documents import Document, read_corpus
 
 MAX_QUESTION_CHARS = 1000
@@ -461,8 +461,8 @@ class Index:
         hits = [self._hit(ranking, i) for i in range(len(ranking.picked))]
         top = hits[0] if hits else None
         answer = None
-        if top is not None and top.highlight is not None and ranking.answerable:
-            answer = self._answer(top, top.highlight, ranking.answer_scores[0])
+        if top is not None and (sentence := ranking.answers[0]) is not None and ranking.answerable:
+            answer = self._answer(top, self._ranker.answer_span(sentence), ranking.answer_scores[0])
         lap("answer")
         timings["total"] = (time.perf_counter() - started) * 1000
         refusal = None if answer is not None else ranking.refusal or "no passage matches it"
@@ -496,15 +496,6 @@ class Index:
     def _answer(self, top: Hit, span: tuple[int, int], score: float) -> Answer:
         start, end = span
         document = self._documents[top.chunk.doc_id]
-        # a sentence of a short list item is answered by the whole item, inside the passage
-        item = item_around(document.text, start, end)
-        if (
-            item is not None
-            and item[1] - item[0] <= self.config.answer_item_chars
-            and top.chunk.start <= item[0]
-            and item[1] <= top.chunk.end
-        ):
-            start, end = item
         return Answer(
             text=document.text[start:end],
             citation=replace(

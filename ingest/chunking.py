@@ -122,16 +122,6 @@ def units_within(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     return [(u.start, u.end, u.block.kind in ("title", "heading")) for u in _units(text, after, start, end)]
 
 
-def item_around(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The list item of the document `text` holding `[start, end)` (a sentence of it), as
-    `(start, end)`; None when that is no item's."""
-    blocks, ends = _blocks(text)
-    i = bisect.bisect_right(ends, start)  # the first block ending after `start`
-    if i < len(blocks) and blocks[i].kind == "item" and blocks[i].start <= start and end <= blocks[i].end:
-        return blocks[i].start, blocks[i].end
-    return None
-
-
 @lru_cache(maxsize=64)
 def _blocks(text: str) -> tuple[tuple[Block, ...], list[int]]:
     """`parse_blocks(text)` and the blocks' ends, remembered: every chunk of a document reads them."""

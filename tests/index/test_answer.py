@@ -34,7 +34,7 @@ from index.answer import (
 )
 from index.phrasing import encoding_text
 from index.retriever import Index
-from ingest.structure import LIST_ITEM
+from ingest.structure import LIST_ITEM, parse_blocks
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 QUESTIONS = [
@@ -753,3 +753,37 @@ def test_a_sentence_of_a_short_item_is_answered_by_the_whole_item(tmp_path: Path
     index.config = replace(index.config, answer_item_chars=0)
     alone = index.ask("Who owns billing and invoices?", k=3).answer
     assert alone is not None and alone.text == "Owns billing and invoices."
+
+
+def test_item_spans_are_the_parsers_items(tmp_path: Path) -> None:
+    """The ranker finds a sentence's list item from the sentences around it (no parse at query
+    time); checked against `parse_blocks` over the everyday documents of `evals/formats` and the
+    fixtures: an item opened by a bullet or a number inside its chunk is the parser's item exactly,
+    one cut by a chunk a part of it."""
+    docs = Path(__file__).parents[2] / "evals" / "formats" / "docs"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in [*docs.iterdir(), *FIXTURE_CORPUS.iterdir()]:
+        if path.suffix in (".md", ".txt") and path.name != "README.md":
+            (corpus / path.name).write_bytes(path.read_bytes())
+    (corpus / "team.md").write_text(TEAM, encoding="utf-8")
+    index = Index.build(corpus, tmp_path / "index", embedder=FakeEmbedder())
+    ranker, table = index._ranker, index._ranker.sentences
+    texts = {d.doc_id: d.text for d in index.documents()}
+    checked = 0
+    for i in range(len(table)):
+        chunk = index.chunks[int(table.rows[i])]
+        text = texts[chunk.doc_id]
+        start = int(table.starts[i])
+        block = next(b for b in parse_blocks(text) if b.start <= start < b.end)
+        first, last = ranker._item_spans[i]
+        if block.kind != "item" or not LIST_ITEM.match(text[block.start : block.end]):
+            # no item, or a clause ("2.1 The rent is…"), which is answered by its sentence
+            assert first == -1, text[start : int(table.ends[i])]
+            continue
+        assert first >= 0, (text[block.start : block.end], text[start : int(table.ends[i])])
+        span = (int(table.starts[first]), int(table.ends[last]))
+        inside = (max(block.start, chunk.start), min(block.end, chunk.end))
+        assert span == inside or (inside[0] <= span[0] and span[1] <= inside[1])
+        checked += block.start >= chunk.start and block.end <= chunk.end and span == (block.start, block.end)
+    assert checked > 40  # most items lie whole in a chunk, and are found exactly
