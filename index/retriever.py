@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -26,6 +27,7 @@ from ingest.chunking import Chunk, ChunkerConfig, chunk_documents
 from ingest.documents import Document, read_corpus
 
 MAX_QUESTION_CHARS = 1000
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -95,12 +97,19 @@ DEFAULT_MODE = "hybrid"
 
 
 def check_question(question: str) -> str:
-    """The trimmed question, or `InputError` if it is empty or too long."""
+    """The trimmed question, or `InputError` if it is empty, too long, or holds a lone surrogate
+    (JSON's "\\ud800" escape decodes to one: it is half of a character, no text the model can read,
+    and crashed the tokenizer with a 500 before session 16)."""
     trimmed = question.strip()
     if not trimmed:
         raise InputError("the question is empty: ask something about the corpus")
     if len(trimmed) > MAX_QUESTION_CHARS:
         raise InputError(f"the question is {len(trimmed)} characters long; keep it to {MAX_QUESTION_CHARS}")
+    if (surrogate := LONE_SURROGATE.search(trimmed)) is not None:
+        raise InputError(
+            f"the question holds a lone surrogate (U+{ord(surrogate.group()):04X}) at character "
+            f"{surrogate.start() + 1}, half of a character and no text: send the question as UTF-8"
+        )
     return trimmed
 
 

@@ -56,6 +56,22 @@ def test_bad_request_bodies_are_422_naming_the_problem(
     assert_problem(client.post(endpoint, json=body), 422, *needles)
 
 
+@pytest.mark.parametrize("endpoint", ["/v1/ask", "/v1/search"])
+def test_a_lone_surrogate_is_422_not_500(client: TestClient, endpoint: str) -> None:
+    # JSON's "\ud800" escape decodes to half a character, which crashed the tokenizer (session 16)
+    response = client.post(
+        endpoint,
+        content=rb'{"question": "treaty \ud800"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_problem(response, 422, "question", "surrogate", "U+D800", "character 8")
+    # over GET, "%ED%A0%80" is no UTF-8 at all: read as replacement characters, it is no crash
+    response = client.get(
+        f"{endpoint}?q=treaty%20%ED%A0%80" if endpoint == "/v1/ask" else "/v1/ask?q=%ED%A0%80"
+    )
+    assert response.status_code in (200, 422), response.text
+
+
 def test_validation_problem_lists_each_field(client: TestClient) -> None:
     body = assert_problem(client.post("/v1/ask", json={"question": "pact", "k": "x", "mode": "y"}), 422)
 
