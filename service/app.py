@@ -26,7 +26,7 @@ from service.balance import ConnectionBalancer, WorkerLoads
 from service.deps import DeferredFreeze, install_index
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
-from service.routes import ask, documents, health, pages
+from service.routes import apidocs, ask, documents, health, pages
 from service.settings import Settings, load_settings, search_config
 
 logger = logging.getLogger(__name__)
@@ -191,6 +191,8 @@ def create_app(
         description="Every passage's `citation.start:end` indexes the text of `GET /v1/documents/{doc_id}`. "
         "Errors are RFC 9457 `application/problem+json`.",
         lifespan=lifespan,
+        docs_url=None,  # served by `service/routes/apidocs.py`, with no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -211,8 +213,10 @@ def create_app(
         )
     if loads is not None:  # outermost: it sees every request, and sheds a connection after a response
         app.add_middleware(ConnectionBalancer, loads=loads, on_shed=metrics.shed.inc)
-    for module in (ask, documents, health, pages):
+    for module in (ask, documents, health, pages, apidocs):
         app.include_router(module.router)
+    # mounted before "/static", which would take its paths otherwise
+    app.mount(apidocs.SWAGGER_UI_URL, StaticFiles(directory=apidocs.SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     return app
 

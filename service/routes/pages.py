@@ -28,6 +28,12 @@ def home() -> FileResponse:
     return FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The site's icon, for clients that ask for it by the old name (the pages link the SVG)."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
 @router.get("/documents/{doc_id}")
 def document_page(doc_id: str) -> FileResponse:
     """A document with line numbers and the cited span highlighted (the script fetches the text)."""

@@ -286,3 +286,13 @@ def test_keyboard_reaches_the_form_and_focus_is_visible(page: Any, base_url: str
     assert page.evaluate("document.activeElement.id") == "question"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
+
+
+def test_the_api_docs_render_offline(page: Any, base_url: str) -> None:
+    """`/docs` loads Swagger UI from this server (it loaded it from a CDN, and was blank offline,
+    while error details send readers there: session 16); the fixture refuses any other host."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/docs")
+    expect(page.locator(".opblock-summary-path", has_text="/v1/ask").first).to_be_visible()
+    expect(page.locator(".title")).to_contain_text("alliance-qa")

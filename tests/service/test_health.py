@@ -137,7 +137,10 @@ def test_openapi_documents_the_v1_api(client: TestClient) -> None:
     } <= set(schema["paths"])
     assert "/" not in schema["paths"]
     assert "application/problem+json" in schema["paths"]["/v1/ask"]["post"]["responses"]["422"]["content"]
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "cdn" not in docs.text and "https://" not in docs.text
+    assert client.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/favicon.ico").headers["content-type"].startswith("image/svg+xml")
 
 
 def test_index_folder_removed_after_start_keeps_serving(settings: Settings) -> None:
