@@ -45,8 +45,11 @@ class ChunkerConfig:
     # heading without Markdown's images and link targets ("## [3.4.0](https://…) (2024-10-08)" is
     # "3.4.0 (2024-10-08)") or inline HTML tags ("<a name=\"set\"></a>"), and cuts a paragraph over
     # 4,000 characters into parts before pysbd (session 15); 8 reads a run of "# comment" lines right
-    # under each other as text, not headings (session 16). An index built before records another (or
-    # none), so it is stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild it.
+    # under each other as text, not headings, a field listing three or more values standing alone
+    # ("Attendees: Priya, Jonas, Maria, Tom") as text, and a numbered title right over its text ("1.
+    # Postgres upgrade" over "The upgrade…") as a heading (session 16). An index built before records
+    # another (or none), so it is stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild
+    # it.
     layout: int = LAYOUT
 
     def __post_init__(self) -> None:

@@ -49,6 +49,10 @@ DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*
 # record, an email's header, a transcript's "Alice: …" lines) each is a block of its own, as a table
 # row is, where a line left open would have run on into the next
 FIELD = re.compile(r"^ {0,3}[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2}:[ \t]+\S")
+# a field listing three or more values, standing alone: "Attendees: Priya, Jonas, Maria, Tom" is
+# text, not a heading over the minutes under it (session 16: it named the section of every item);
+# "Measure: profiling, timing" may head a section
+LISTING_FIELD = re.compile(FIELD.pattern + r"[^,]*,[^,]*,")
 # a definition, "SOFA - Status of Forces Agreement", "Ana Lima – product lead": a glossary's or a
 # directory's lines; a dash after a line's first words is common enough in prose that only a run of
 # three or more, each opening with a capital (a wrapped line of prose mostly opens in lower case),
@@ -255,6 +259,11 @@ def _without_targets(label: str) -> str:
     return " ".join(MARKDOWN_LINK.sub(r"\1", label).split())
 
 
+def _is_comment(lines: list[tuple[int, str]], index: int) -> bool:
+    """Whether `lines[index]` is a comment line (`_comments`)."""
+    return ATX.match(lines[index][1]) is not None and _comments(lines, index)
+
+
 def _comments(lines: list[tuple[int, str]], index: int) -> bool:
     """Whether `lines[index]`, an ATX line, is a comment line instead: one of a run of lines
     opening with the same marks, right under each other, as a plain text or data file writes its
@@ -273,7 +282,11 @@ def _comments(lines: list[tuple[int, str]], index: int) -> bool:
 
 def _is_heading(line: str) -> bool:
     words = line.split()
-    return 0 < len(words) <= MAX_HEADING_WORDS and not line.rstrip().endswith(tuple(CLOSING_PUNCTUATION))
+    return (
+        0 < len(words) <= MAX_HEADING_WORDS
+        and not line.rstrip().endswith(tuple(CLOSING_PUNCTUATION))
+        and LISTING_FIELD.match(line) is None
+    )
 
 
 # a sentence ends inside the line: "…80 degrees Celsius. Boiling water makes"
@@ -334,11 +347,21 @@ def _numbers_a_section(lines: list[tuple[int, str]], index: int, previous: Block
     numbered = NUMBERED.match(line)
     if numbered is None or not _is_heading(line.strip()):
         return False
-    if index + 1 < len(lines) and lines[index + 1][1].strip():
+    if index + 1 < len(lines) and (following := lines[index + 1][1]).strip():
         # text right under it: an item over its wrapped lines, or a list; unless it is the first
         # of the section's clauses ("2. TERM AND RENT" over "2.1 The term is…")
-        clause = CLAUSE.match(lines[index + 1][1])
-        return clause is not None and clause.group("number") == numbered.group("number")
+        clause = CLAUSE.match(following)
+        if clause is not None:
+            return clause.group("number") == numbered.group("number")
+        # or a title over its text, as minutes number their items ("1. Postgres upgrade" over "The
+        # upgrade from Postgres 14 to 16 is scheduled for 29 March."; session 16: the title was
+        # read into the item's first sentence, "1. Postgres upgrade The upgrade from…")
+        return (
+            LIST_ITEM.match(following) is None
+            and following[:1] not in " \t"  # an item's wrapped lines are indented under it
+            and _heads_text(line[numbered.end() - 1 :].strip(), following.strip())
+            and (previous is None or (previous.kind != "item" and text[previous.end - 1] != ":"))
+        )
     # the next line with text, found by index: a slice of the lines after it, copied for every
     # numbered line, made a document of many sections quadratic (0.9 MB: 2.1 s)
     after = next((lines[j][1] for j in range(index + 1, len(lines)) if lines[j][1].strip()), None)
@@ -438,9 +461,8 @@ def parse_blocks(text: str) -> list[Block]:
             not mid_sentence or (previous is not None and previous.kind in ("title", "heading"))
         )
         item = LIST_ITEM.match(line) or (CLAUSE.match(line) if clause_opens else None)
-        atx = ATX.match(line) is not None
-        comment = atx and _comments(lines, index)  # text, never a heading, whatever it reads like
-        atx = atx and not comment
+        comment = _is_comment(lines, index)  # text, never a heading, whatever it reads like
+        atx = ATX.match(line) is not None and not comment
         # indented four spaces or a tab, a line is code or a continuation (Markdown), no heading
         indented = line.expandtabs(4).startswith("    ")
         reads_as_heading = atx or (

@@ -183,6 +183,43 @@ def test_a_run_of_comment_lines_is_text_not_headings() -> None:
     assert "Comment lines, like this\n# one, as well as empty lines are ignored." in sentences
 
 
+def test_minutes_numbering_their_items_over_text_and_listing_attendees() -> None:
+    # session 16: "Attendees: …" named the section of every item, and each item's title was read
+    # into its first sentence ("2. Budget The board approved…")
+    text = (
+        "Platform sync - minutes\n\nAttendees: Priya, Jonas, Maria, Tom\n\n"
+        "1. Postgres upgrade\nThe upgrade from Postgres 14 to 16 is scheduled for 29 March.\n\n"
+        "2. Budget\nThe board approved an extra 12,000 EUR for observability tooling.\n\n"
+    )
+    blocks = [(b.kind, b.section[-1], text[b.start : b.end]) for b in parse_blocks(text)]
+    assert blocks == [
+        ("title", "Platform sync - minutes", "Platform sync - minutes"),
+        ("paragraph", "Platform sync - minutes", "Attendees: Priya, Jonas, Maria, Tom"),
+        ("heading", "1. Postgres upgrade", "1. Postgres upgrade"),
+        ("paragraph", "1. Postgres upgrade", "The upgrade from Postgres 14 to 16 is scheduled for 29 March."),
+        ("heading", "2. Budget", "2. Budget"),
+        ("paragraph", "2. Budget", "The board approved an extra 12,000 EUR for observability tooling."),
+    ]
+
+
+def test_a_field_naming_two_things_may_still_head_a_section() -> None:
+    text = "Profiling\n\nMeasure: profiling, timing\n\nYou will have surprises.\n"
+    assert [b.kind for b in parse_blocks(text)] == ["title", "heading", "paragraph"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Steps\n\n1. Warm the pot\n2. Add the tea\n",  # a list
+        "Steps\n\n1. Warm the pot with water from\n   the kettle.\n\n2. Add the tea.\n",  # wrapped, indented
+        "Steps\n\n1. Mix the flour, sugar and butter in a large bowl until\nThe dough holds.\n",  # too long
+        "Steps:\n\n1. Warm the pot\nThen add the tea.\n",  # under a lead-in
+    ],
+)
+def test_numbered_items_over_text_stay_items(text: str) -> None:
+    assert "heading" not in [b.kind for b in parse_blocks(text)][1:]
+
+
 def test_a_fenced_code_block_is_one_block_whatever_its_lines_read_like() -> None:
     code = "```sh\n# build the index\n- not an item\n\nmake index   # a comment\n```"
     tildes = "~~~\n```\n# still code: a backtick fence does not close a tilde one\n~~~"
