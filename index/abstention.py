@@ -203,7 +203,11 @@ NUMBER_WORDS = re.compile(rf"\b(?:when|year|years|many|much|long|old|date|{_WEEK
 # within 14 days."), where a word the texts never use weighs as the rarest and refused these; the
 # sentence must hold a sum (`MONEY`) or a span of time (`DURATION`) instead
 COST_VERB = re.compile(r"\bcost(?:s|ed)?\b", re.IGNORECASE)
-DURATION_VERB = re.compile(r"\b(?:takes?|took|taken|lasts?|lasted)\b", re.IGNORECASE)
+# ... and "how long … kept / stay / remain" too ("How long are backups kept?": "…keeps them for 35
+# days", refused before session 16, "kept" being no stem of "keeps")
+DURATION_VERB = re.compile(
+    r"\b(?:takes?|took|taken|lasts?|lasted|keeps?|kept|stays?|stayed|remains?|remained)\b", re.IGNORECASE
+)
 COST_QUESTION = re.compile(rf"^\s*how\s+much\b.*{COST_VERB.pattern}", re.IGNORECASE)
 DURATION_QUESTION = re.compile(rf"^\s*how\s+long\b.*{DURATION_VERB.pattern}", re.IGNORECASE)
 # the asker's verbs, which say nothing of what a number is about ("How much notice do I need to

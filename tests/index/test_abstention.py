@@ -192,6 +192,10 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
     assert wanted_kind("How long did the talks last?") == "duration"
     assert wanted_kind("How much does Japan pay?") is None
     assert wanted_kind("How many ships took part?") is None  # "took", but no "how long"
+    # "kept" is no stem of "keeps" ("…keeps them for 35 days"): the verb asks, session 16
+    assert wanted_kind("How long are backups kept?") == "duration"
+    assert "kept" not in number_topic("How long are backups kept?")
+    assert wanted_kind("How long will the bridge remain closed?") == "duration"
     assert "cost" not in number_topic("How much does the Basic plan cost?")
     assert "take" not in number_topic("How long do refunds take?")
     assert "took" in number_topic("How many ships took part?")
