@@ -68,7 +68,7 @@ def make_document(doc_id: str, data: bytes, *, source: str | None = None) -> Doc
     if "\x00" in text:
         raise CorpusError(f"{where}: contains NUL bytes, so it is not a text document")
     if not text.removeprefix(BOM).strip():
-        raise CorpusError(f"{where}: the document is empty; add text or remove the file")
+        raise CorpusError(f"{where}: the document is empty; give it some text, or leave it out")
     title = document_title(text)
     return Document(
         doc_id=doc_id,
@@ -84,7 +84,7 @@ def read_document(path: Path) -> Document:
     if path.suffix.lower() not in SUFFIXES:
         raise CorpusError(
             f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
-            f"convert it to {' or '.join(SUFFIXES)} or move it out of the corpus folder"
+            f"convert it to {' or '.join(SUFFIXES)}, or leave it out"
         )
     try:
         data = path.read_bytes()
@@ -131,6 +131,11 @@ def describe_unread(folders: dict[Path, int]) -> str:
 
 def read_corpus(corpus_dir: Path) -> list[Document]:
     """Read every document in `corpus_dir` (README.md and hidden files are skipped), sorted by id."""
+    if corpus_dir.is_file():  # `alliance-qa ingest notes/faq.md`
+        raise CorpusError(
+            f"{corpus_dir}: is a file, and a folder of documents is read; pass its folder "
+            f"({corpus_dir.parent}), or add the one file to an index with `alliance-qa add {corpus_dir}`"
+        )
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: no such folder; pass the folder that holds your .txt/.md files")
     paths = corpus_files(corpus_dir)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from alliance_qa.errors import AllianceQAError, IndexMissingError
+from alliance_qa.errors import AllianceQAError, IndexMissingError, InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -199,6 +199,13 @@ def add(files: tuple[Path, ...], replace: bool, index_dir: Path | None, model: P
 
     settings = _settings()
     documents = [read_document(path) for path in files]
+    named: dict[str, Path] = {}
+    for path, document in zip(files, documents, strict=True):
+        if (earlier := named.setdefault(document.doc_id, path)) is not path:
+            raise InputError(
+                f"{earlier} and {path} both give the id {document.doc_id!r}, so one would replace the "
+                "other; add one of them, or rename one"
+            )
     index, embedded = apply_changes(
         index_dir or settings.index_dir,
         embedder=_embedder(model or settings.model_path),
@@ -398,7 +405,6 @@ def eval_command(
     model: Path | None,
 ) -> None:
     """Score retrieval on a question set (or a BEIR benchmark) per mode; write report.json, report.md, chart.png."""
-    from alliance_qa.errors import IndexMissingError, InputError
     from evals.compare import compare_modes, compare_reports, load_report
     from evals.questions import has_splits, load_questions
     from evals.report import comparison_lines, summary_table, to_json, write_report

@@ -135,6 +135,25 @@ def test_add_and_remove_documents(run, tmp_path: Path) -> None:  # type: ignore[
     assert code == 0 and "removed harbour-pact: 1 document left" in out  # one document, not "1 documents"
 
 
+def test_add_and_ingest_say_what_to_do_with_the_wrong_kind_of_path(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # session 16: `ingest notes/faq.md` said "no such folder" of a file that exists, and two files
+    # of one id were "added or replaced banana-bread, banana-bread", the second silently kept
+    run("ingest")
+    (tmp_path / "notes").mkdir()
+    for name in ("banana-bread.md", "banana-bread.txt"):
+        (tmp_path / "notes" / name).write_text("Banana bread\n\nBake for 60 minutes.\n", encoding="utf-8")
+    faq = tmp_path / "notes" / "banana-bread.md"
+    code, out = run("ingest", str(faq), "--index", str(tmp_path / "mine"))
+    assert code == 1 and "is a file" in out and f"alliance-qa add {faq}" in out
+    code, out = run("add", str(faq), str(tmp_path / "notes" / "banana-bread.txt"))
+    assert code == 1 and "both give the id 'banana-bread'" in out
+    code, out = run("info")
+    assert "banana-bread" not in out  # nothing was added
+    (tmp_path / "hostname").write_text("box\n", encoding="utf-8")
+    code, out = run("add", str(tmp_path / "hostname"))
+    assert code == 1 and "convert it to .txt or .md" in out and "corpus folder" not in out
+
+
 def test_ingest_warns_of_subfolders_it_does_not_read(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, corpus)
