@@ -155,7 +155,9 @@ def evaluate_beir(
         if train is not None and train_split is not None and supports_tokens(embedder):
             model = token_embedder(embedder)
             # as the product's hybrid mode: the fused head re-scored by late interaction
-            table = encode_corpus_tokens(texts, model, name=getattr(model, "name", ""), cache_dir=cache_dir)
+            table = encode_corpus_tokens(
+                texts, model, name=getattr(model, "name", ""), cache_dir=cache_dir, progress=progress
+            )
             rows = {d: i for i, d in enumerate(doc_ids)}
             trained = fuse_runs([train_runs["dense"].run, train_runs["lexical"].run], choice)
             train_pieces, _ = query_pieces(train.queries, model)
