@@ -68,6 +68,11 @@ function setStatus(message) {
   $("#status").textContent = message;
 }
 
+// "1 passage", "2 passages", "1,024 bytes": the noun agrees with the count
+function counted(count, noun) {
+  return `${count.toLocaleString("en")} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 // ---- the question page ------------------------------------------------------------------------
 
 function markedText(text, from, highlight) {
@@ -139,7 +144,7 @@ function renderResult(result) {
   const list = $("#passages");
   list.replaceChildren(...result.passages.map(renderPassage));
   $("#results").hidden = result.passages.length === 0;
-  const count = result.passages.length === 1 ? "1 passage" : `${result.passages.length} passages`;
+  const count = counted(result.passages.length, "passage");
   const total = result.timings_ms && result.timings_ms.total;
   setStatus(total === undefined ? count : `${count} in ${Math.round(total)} ms`);
 }
@@ -394,7 +399,7 @@ async function initDocumentPage() {
   $("#doc-title").textContent = doc.title;
   const meta = $("#doc-meta");
   meta.replaceChildren(
-    `${doc.doc_id} · ${doc.size.toLocaleString("en")} bytes · ${doc.chunks} passages · SHA-256 `,
+    `${doc.doc_id} · ${counted(doc.size, "byte")} · ${counted(doc.chunks, "passage")} · SHA-256 `,
     el("code", { title: doc.sha256, text: `${doc.sha256.slice(0, 12)}…` }),
   );
   renderDocumentText(doc.text, span);

@@ -222,6 +222,25 @@ def test_document_view_highlights_any_span_by_code_points(page: Any, base_url: s
     expect(page.locator("#cited")).to_contain_text("line 3")
 
 
+def test_document_meta_counts_passages_in_the_singular_for_one(page: Any, base_url: str) -> None:
+    """The line under a document's title read "1 passages" for a document of one passage."""
+    from playwright.sync_api import expect
+
+    counts = {d["doc_id"]: d for d in httpx.get(f"{base_url}/v1/documents").json()}
+    assert counts["signal-flags"]["chunks"] == 1 and counts["harbour-pact"]["chunks"] == 3
+
+    page.goto(f"{base_url}/documents/signal-flags")
+    size = counts["signal-flags"]["size"]
+    expect(page.locator("#doc-meta")).to_contain_text(f"signal-flags · {size} bytes · 1 passage · SHA-256")
+    page.goto(f"{base_url}/documents/harbour-pact")
+    expect(page.locator("#doc-meta")).to_contain_text(" · 3 passages · SHA-256")
+    assert page.evaluate("[counted(1, 'byte'), counted(0, 'passage'), counted(1024, 'byte')]") == [
+        "1 byte",
+        "0 passages",
+        "1,024 bytes",
+    ]
+
+
 def test_unanswerable_question_says_so_and_still_lists_passages(page: Any, base_url: str) -> None:
     from playwright.sync_api import expect
 
