@@ -310,3 +310,16 @@ def test_chunks_are_embedded_once_for_both_vectors_and_the_index_is_the_same(tmp
     index, _ = apply_changes(tmp_path / "one", embedder=one_run, upserts=[RIVER])
     new_chunks = [c for c in index.chunks if c.doc_id == "river-accord"]
     assert one_run.one_runs == [len(new_chunks)]
+
+
+def test_writing_the_same_text_again_publishes_no_version(home: Path) -> None:
+    # session 16: a PUT of unchanged text built and published a whole new version (0.6 s)
+    apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    before = resolve_version(home)
+    model = RecordingEmbedder()
+    index, embedded = apply_changes(home, embedder=model, upserts=[RIVER])
+    assert (embedded, model.seen, resolve_version(home)) == (0, [], before)
+    assert "river-accord" in {d.doc_id for d in index.documents()}
+    edited = make_document("river-accord", b"The River Accord\n\nThe accord shares the Tamsin river.\n")
+    _, embedded = apply_changes(home, embedder=model, upserts=[edited])
+    assert embedded > 0 and resolve_version(home) != before
