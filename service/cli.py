@@ -159,6 +159,7 @@ def ingest(
             click.echo(f"index at {out} is up to date", err=True)
             return
         click.echo(f"updating {out}: {'; '.join(reasons)}", err=True)
+    reused = _has_index(out)  # a first build reuses nothing, and says so
     started = time.perf_counter()
     index, embedded = sync_folder(
         out,
@@ -182,7 +183,8 @@ def ingest(
         click.echo(f"warning: {readme} is not read: {README_NOTE}", err=True)
     click.echo(
         f"indexed {_count(len(index.documents()), 'document')} into {_count(len(index.chunks), 'chunk')} "
-        f"({_count(embedded, 'text')} embedded, the rest reused) in {seconds:.1f} s → {index.folder}"
+        f"({_count(embedded, 'text')} embedded{', the rest reused' if reused else ''}) in {seconds:.1f} s "
+        f"→ {index.folder}"
     )
 
 

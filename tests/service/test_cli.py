@@ -178,12 +178,13 @@ def test_ingest_says_the_readme_is_not_read(run, tmp_path: Path) -> None:  # typ
 def test_ingest_resync_keeps_unchanged_vectors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, corpus)
-    run("ingest", str(corpus))
+    code, out = run("ingest", str(corpus))
+    assert code == 0 and "reused" not in out  # a first build reuses nothing
     (corpus / "harbour-pact.txt").write_text(
         "The Harbour Pact\n\nIt was replaced in 2030.\n", encoding="utf-8"
     )
     code, out = run("ingest", str(corpus))
-    assert code == 0
+    assert code == 0 and "embedded, the rest reused" in out
     embedded = int(re.search(r"\((\d+) texts? embedded", out).group(1))  # type: ignore[union-attr]
     assert 0 < embedded <= 4  # the changed document's chunk and sentences, nothing else
 
