@@ -299,6 +299,10 @@ function initAskPage() {
 
   const question = readLocation();
   if (question) ask(question);
+  // Asking is what this page is for: the question box has focus, so one can type at once. Not
+  // when the URL asks (the reader came for the results: from the top, Tab reaches the skip link
+  // to them), and not if the reader moved focus before the script ran.
+  else if (document.activeElement === document.body) input.focus();
 }
 
 // ---- the document page ------------------------------------------------------------------------
