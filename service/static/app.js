@@ -221,6 +221,7 @@ function initAskPage() {
   const k = $("#k");
   const doc = $("#doc");
   let inFlight = null;
+  let asked = location.search;  // the query string the page answers
   describeIndex(input, doc);
 
   function readLocation() {
@@ -284,10 +285,15 @@ function initAskPage() {
     if (doc.value) params.set("doc", doc.value);
     // the URL holds the question, so results can be shared, reloaded and reached with Back
     history.pushState(null, "", `/?${params}`);
+    asked = location.search;
     ask(question);
   });
 
   window.addEventListener("popstate", () => {
+    // following the skip link (#results), or Back over it, changes the fragment only: the question
+    // is the same, and asking it again would replace the results the reader just moved focus to
+    if (location.search === asked) return;
+    asked = location.search;
     const question = readLocation();
     if (question) ask(question);
     else {

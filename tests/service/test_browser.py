@@ -323,6 +323,35 @@ def test_keyboard_reaches_the_form_and_focus_is_visible(page: Any, base_url: str
     expect(skip).to_be_focused()
 
 
+def test_the_skip_link_leads_to_the_results_without_asking_again(page: Any, base_url: str) -> None:
+    """Following "Skip to results" changed the URL's fragment, which the page took for a new
+    question: it asked again and replaced the results, dropping the focus the link had moved there."""
+    from playwright.sync_api import expect
+
+    asks: list[str] = []
+    page.on("request", lambda request: asks.append(request.url) if "/v1/ask" in request.url else None)
+    page.goto(f"{base_url}/?q={QUESTION}")
+    expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
+    assert len(asks) == 1
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to results")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#results")
+    page.keyboard.press("Tab")  # past the form: the next stop is the first citation
+    first = page.locator("#passages > li a.cite").first
+    expect(first).to_be_focused()
+    page.wait_for_timeout(300)  # time for a second answer to arrive, were one asked
+    expect(first).to_be_focused()
+    assert len(asks) == 1
+
+    page.go_back()  # to the same question without the fragment: nothing to ask either
+    page.wait_for_url(re.compile(r"[?]q=[^#]*$"))
+    page.wait_for_timeout(300)
+    assert len(asks) == 1
+    expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
+
+
 def test_the_api_docs_render_offline(page: Any, base_url: str) -> None:
     """`/docs` loads Swagger UI from this server (it loaded it from a CDN, and was blank offline,
     while error details send readers there: session 16); the fixture refuses any other host."""
