@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:alliance-qa:problem:"
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")  # in the order people list them
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")  # in the order people list them
 
 # most specific first: the first class an error is an instance of names it
 TITLES: tuple[tuple[type[AllianceQAError], str], ...] = (

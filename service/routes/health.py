@@ -9,16 +9,21 @@ from service.deps import IndexDep, MetricsDep
 from service.problems import documented
 from service.schemas import Health, Readiness
 
+# HEAD wherever GET, for uptime checks that ask with HEAD (FastAPI, unlike Starlette, does not add
+# it by itself). Left out of the OpenAPI schema: a second operation per path, alike but bodiless,
+# would only repeat the GET. The server sends a HEAD response's headers only.
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
+@router.head("/healthz", include_in_schema=False)
 def healthz() -> Health:
     """The process is up (it may still lack an index: see /readyz)."""
     return Health()
 
 
 @router.get("/readyz", responses=documented(503))
+@router.head("/readyz", include_in_schema=False)
 def readyz(index: IndexDep) -> Readiness:
     """The index is loaded and questions can be answered; a 503 problem says why not."""
     manifest = index.manifest
@@ -34,6 +39,7 @@ def readyz(index: IndexDep) -> Readiness:
 
 
 @router.get("/metrics", response_class=Response)
+@router.head("/metrics", response_class=Response, include_in_schema=False)
 def metrics(registry: MetricsDep) -> Response:
     """Prometheus text: requests, latency, index size, time per answering stage."""
     return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)

@@ -19,22 +19,24 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+# HEAD wherever GET: uptime checks and link checkers ask with HEAD (FastAPI, unlike Starlette,
+# does not add it by itself); a file response sends the headers only
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 def home() -> FileResponse:
     """The question page."""
     return FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
 
 
-@router.get("/favicon.ico")
+@router.api_route("/favicon.ico", methods=["GET", "HEAD"])
 def favicon() -> FileResponse:
     """The site's icon, for clients that ask for it by the old name (the pages link the SVG)."""
     return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
 
-@router.get("/documents/{doc_id}")
+@router.api_route("/documents/{doc_id}", methods=["GET", "HEAD"])
 def document_page(doc_id: str) -> FileResponse:
     """A document with line numbers and the cited span highlighted (the script fetches the text)."""
     return FileResponse(STATIC_DIR / "document.html", headers=PAGE_HEADERS)

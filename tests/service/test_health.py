@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from index.retriever import Index
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+from tests.service.conftest import ThreadServer
 from tests.service.test_errors import assert_problem
 
 
@@ -149,3 +151,64 @@ def test_index_folder_removed_after_start_keeps_serving(settings: Settings) -> N
     with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
         shutil.rmtree(settings.index_dir)
         assert client.post("/v1/ask", json={"question": "lens", "mode": "dense"}).status_code == 200
+
+
+# every GET of the pages and the health routes (uptime checks ask with HEAD; each was a 405)
+HEAD_PATHS = ["/", "/documents/harbour-pact", "/favicon.ico", "/healthz", "/readyz", "/metrics"]
+
+
+@pytest.mark.parametrize("path", HEAD_PATHS)
+def test_head_answers_wherever_get_does(client: TestClient, path: str) -> None:
+    got = client.get(path)
+    head = client.head(path)
+
+    assert head.status_code == got.status_code == 200, head.text
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.content == b""
+    if path != "/metrics":  # the metrics change between the two requests
+        assert head.headers["content-length"] == got.headers["content-length"]
+
+
+def test_head_readyz_says_not_ready_without_an_index(settings: Settings) -> None:
+    with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
+        assert client.head("/healthz").status_code == 200
+        assert client.head("/readyz").status_code == 503
+
+
+def test_head_is_allowed_where_served_and_not_in_the_schema(client: TestClient) -> None:
+    refused = assert_problem(client.post("/healthz"), 405, "use GET, HEAD")
+    assert refused["detail"] == "POST is not allowed on /healthz; use GET, HEAD"
+    assert client.post("/healthz").headers["allow"] == "GET, HEAD"
+    # the schema (which schemathesis fuzzes) keeps one GET per path: HEAD would only repeat it
+    paths = client.get("/openapi.json").json()["paths"]
+    assert [method for path in paths.values() for method in path if method == "head"] == []
+
+
+def test_head_sends_the_headers_only_over_a_real_server(settings: Settings, fixture_index: Index) -> None:
+    """The test client drops a HEAD response's body itself: a socket shows what the server sends."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    server = ThreadServer(create_app(settings, index=fixture_index), sockets=[listener])
+
+    def exchange(method: str, path: str) -> tuple[bytes, bytes]:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(f"{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        return head, body
+
+    try:
+        for path in ("/", "/healthz"):
+            got_head, got_body = exchange("GET", path)
+            head, body = exchange("HEAD", path)
+            assert head.startswith(b"HTTP/1.1 200"), head
+            assert body == b""
+            length = f"content-length: {len(got_body)}".encode()
+            assert length in got_head.lower() and length in head.lower()
+    finally:
+        server.stop()
+        listener.close()
