@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -90,6 +91,19 @@ def _field(loc: Sequence[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
+# half a character: JSON's "\ud800" escape decodes to one, which UTF-8 cannot carry
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _as_sent(value: Any) -> str:
+    """A value as JSON spells it (null, true, "five"), not as Python does (None, True, 'five')."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):  # no JSON value (the raw bytes of a body): Python's spelling
+        return repr(value)
+    return _SURROGATE.sub(lambda half: f"\\u{ord(half.group()):04x}", text)  # as the client escaped it
+
+
 def _describe(error: Mapping[str, Any]) -> str:
     field = _field(error.get("loc", ()))
     kind = error.get("type", "")
@@ -104,7 +118,7 @@ def _describe(error: Mapping[str, Any]) -> str:
             return "the request body must be JSON: send it with the header Content-Type: application/json"
         return 'the request body must be a JSON object such as {"question": "..."}'
     value = error.get("input")
-    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+    shown = "" if isinstance(value, dict | list) else f" (got {_as_sent(value)})"
     return f"{field}: {error.get('msg', 'is invalid')}{shown}"
 
 

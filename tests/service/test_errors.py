@@ -35,12 +35,12 @@ def assert_problem(response: Any, status: int, *needles: str) -> dict[str, Any]:
         ({"question": "x" * 1001}, ["question", "1001", "1000"]),
         ({"question": "pact", "k": 0}, ["k", "0"]),
         ({"question": "pact", "k": 51}, ["k", "51", "50"]),
-        ({"question": "pact", "k": "five"}, ["k", "'five'"]),
+        ({"question": "pact", "k": "five"}, ["k", '"five"']),
         ({"question": "pact", "k": 2.5}, ["k", "2.5"]),
         # the schema says integer: JSON true is no count of passages, nor is the text "3"
         ({"question": "pact", "k": True}, ["k", "integer"]),
         ({"question": "pact", "k": "3"}, ["k", "integer"]),
-        ({"question": "pact", "mode": "fuzzy"}, ["mode", "'fuzzy'", "hybrid"]),
+        ({"question": "pact", "mode": "fuzzy"}, ["mode", '"fuzzy"', "hybrid"]),
         ({"question": "pact", "mode": "dense", "doc_ids": ["nope"]}, ["'nope'", "harbour-pact"]),
         ({"question": "pact", "doc_ids": []}, ["doc_ids", "empty"]),
         ({"question": "pact", "doc_ids": "harbour-pact"}, ["doc_ids"]),
@@ -70,6 +70,31 @@ def test_a_lone_surrogate_is_422_not_500(client: TestClient, endpoint: str) -> N
         f"{endpoint}?q=treaty%20%ED%A0%80" if endpoint == "/v1/ask" else "/v1/ask?q=%ED%A0%80"
     )
     assert response.status_code in (200, 422), response.text
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        (b'{"question": null}', "question: Input should be a valid string (got null)"),
+        (b'{"question": "pact", "k": null}', "k: Input should be a valid integer (got null)"),
+        (b'{"question": "pact", "k": true}', "k: Input should be a valid integer (got true)"),
+        (b'{"question": "pact", "k": false}', "k: Input should be a valid integer (got false)"),
+        (b'{"question": "pact", "k": "five"}', 'k: Input should be a valid integer (got "five")'),
+        (b'{"question": "pact", "k": 2.5}', "k: Input should be a valid integer (got 2.5)"),
+        (b'{"question": "pact", "mode": "it\'s"}', """(got "it's")"""),
+        (rb'{"question": "pact", "mode": "say \"hi\""}', r'(got "say \"hi\"")'),
+        ('{"question": "pact", "mode": "café ☃"}'.encode(), '(got "café ☃")'),
+        # half a character cannot be sent back as UTF-8: it stays the escape the client wrote
+        (rb'{"question": "pact", "mode": "\ud800x"}', r'(got "\ud800x")'),
+        (b'{"question": "pact", "doc_ids": [null]}', "doc_ids.0: Input should be a valid string (got null)"),
+    ],
+)
+def test_a_422_shows_the_value_as_json_spells_it(client: TestClient, sent: bytes, shown: str) -> None:
+    """A client sent JSON: its null is no Python None, its "five" no Python 'five'."""
+    response = client.post("/v1/ask", content=sent, headers={"Content-Type": "application/json"})
+
+    body = assert_problem(response, 422, shown)
+    assert [e["message"] for e in body["errors"]] == [body["detail"]]
 
 
 def test_validation_problem_lists_each_field(client: TestClient) -> None:
@@ -112,9 +137,9 @@ def test_missing_body_is_422(client: TestClient) -> None:
     [
         ("", ["q", "required"]),
         ("q=", ["question", "empty"]),
-        ("q=pact&k=five", ["k", "'five'"]),
+        ("q=pact&k=five", ["k", '"five"']),
         ("q=pact&k=0", ["k"]),
-        ("q=pact&mode=fuzzy", ["mode", "'fuzzy'"]),
+        ("q=pact&mode=fuzzy", ["mode", '"fuzzy"']),
         ("q=pact&mode=dense&doc_ids=nope", ["'nope'"]),
     ],
 )
