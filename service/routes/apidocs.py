@@ -19,7 +19,7 @@ FAVICON_URL = "/static/favicon.svg"
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/docs")
+@router.api_route("/docs", methods=["GET", "HEAD"])  # as the pages: `routes/pages.py`
 def docs(request: Request) -> HTMLResponse:
     """Swagger UI over `/openapi.json`, every file it loads served from here."""
     app = request.app
