@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from alliance_qa.errors import InputError
 from index.retriever import Result
@@ -65,8 +65,12 @@ async def ask(body: AskRequest, asking: AskingDep, _: ReaderDep) -> AskResponse:
     return AskResponse.of(await _in_turn(body, asking))
 
 
+LINK_PARAMETERS = ("q", "k", "mode", "doc_ids")
+
+
 @router.get("/ask")
 async def ask_by_link(
+    request: Request,
     asking: AskingDep,
     _: ReaderDep,
     q: Annotated[
@@ -77,6 +81,12 @@ async def ask_by_link(
     doc_ids: Annotated[list[str] | None, Query(description="repeat, or separate with commas")] = None,
 ) -> AskResponse:
     """The same as `POST /v1/ask`, from a URL: `/v1/ask?q=...&k=3`."""
+    # as the POST body refuses a field it does not know, so a link refuses a parameter: "?top_k=3"
+    # was answered with 5 passages, the parameter silently dropped (session 16)
+    if unknown := [name for name in dict.fromkeys(request.query_params) if name not in LINK_PARAMETERS]:
+        raise InputError(
+            f"unknown parameter {unknown[0]!r}: remove it; a link takes {', '.join(LINK_PARAMETERS)}"
+        )
     ids = None if doc_ids is None else [d for item in doc_ids for d in item.split(",") if d]
     body = AskRequest(question=q, k=k, mode=mode, doc_ids=ids)
     return AskResponse.of(await _in_turn(body, asking))

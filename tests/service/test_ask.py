@@ -152,6 +152,14 @@ def test_get_ask_takes_doc_ids_repeated_or_comma_separated(client: TestClient) -
     }
 
 
+def test_get_ask_refuses_a_parameter_it_does_not_know(client: TestClient) -> None:
+    # as POST refuses an unknown field: "?top_k=3" was answered with 5 passages (session 16)
+    response = client.get("/v1/ask?q=harbour&top_k=3")
+    assert response.status_code == 422
+    assert "unknown parameter 'top_k'" in response.json()["detail"]
+    assert "q, k, mode, doc_ids" in response.json()["detail"]
+
+
 def test_search_ranks_without_answering(client: TestClient) -> None:
     response = client.post("/v1/search", json={"question": "lighthouse", "k": 2, "mode": "dense"})
 
