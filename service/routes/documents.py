@@ -50,6 +50,7 @@ def _chunk_counts(index: Index) -> dict[str, int]:
 
 
 @router.get("/documents")
+@router.head("/documents", include_in_schema=False)  # as `routes/health.py`
 def list_documents(index: IndexDep, _: ReaderDep) -> list[DocumentSummary]:
     """Every document in the index, with its size, hash and chunk count."""
     counts = _chunk_counts(index)
@@ -57,6 +58,7 @@ def list_documents(index: IndexDep, _: ReaderDep) -> list[DocumentSummary]:
 
 
 @router.get("/documents/{doc_id}")
+@router.head("/documents/{doc_id}", include_in_schema=False)  # as `routes/health.py`
 def get_document(doc_id: DocId, index: IndexDep, _: ReaderDep) -> DocumentOut:
     """One document with its full text: `text[start:end]` is what a citation quotes."""
     document = index.document(doc_id)
@@ -64,6 +66,7 @@ def get_document(doc_id: DocId, index: IndexDep, _: ReaderDep) -> DocumentOut:
 
 
 @router.get("/chunks/{chunk_id}")
+@router.head("/chunks/{chunk_id}", include_in_schema=False)  # as `routes/health.py`
 def get_chunk(chunk_id: str, index: IndexDep, _: ReaderDep) -> ChunkOut:
     """One passage as the index cut it, with its citation."""
     return ChunkOut.of(index.chunk(chunk_id), index)

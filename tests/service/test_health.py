@@ -154,7 +154,17 @@ def test_index_folder_removed_after_start_keeps_serving(settings: Settings) -> N
 
 
 # every GET of the pages and the health routes (uptime checks ask with HEAD; each was a 405)
-HEAD_PATHS = ["/", "/documents/harbour-pact", "/favicon.ico", "/docs", "/healthz", "/readyz", "/metrics"]
+HEAD_PATHS = [
+    "/",
+    "/documents/harbour-pact",
+    "/favicon.ico",
+    "/docs",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/v1/documents",
+    "/v1/documents/harbour-pact",
+]
 
 
 @pytest.mark.parametrize("path", HEAD_PATHS)

@@ -188,10 +188,22 @@ HOSTILE = [
     ),
     # methods a path does not serve: the detail lists every one it does
     ("GET", "/v1/search", {}, 405, "GET is not allowed on /v1/search; use POST"),
-    ("PUT", "/v1/documents", {"json": INTRUDER, "headers": AUTH}, 405, "use GET, POST"),
-    ("DELETE", "/v1/documents", {"headers": AUTH}, 405, "use GET, POST"),
-    ("POST", "/v1/documents/harbour-pact", {"json": INTRUDER, "headers": AUTH}, 405, "use GET, PUT, DELETE"),
-    ("PATCH", "/v1/documents/harbour-pact", {"json": INTRUDER, "headers": AUTH}, 405, "use GET, PUT, DELETE"),
+    ("PUT", "/v1/documents", {"json": INTRUDER, "headers": AUTH}, 405, "use GET, HEAD, POST"),
+    ("DELETE", "/v1/documents", {"headers": AUTH}, 405, "use GET, HEAD, POST"),
+    (
+        "POST",
+        "/v1/documents/harbour-pact",
+        {"json": INTRUDER, "headers": AUTH},
+        405,
+        "use GET, HEAD, PUT, DELETE",
+    ),
+    (
+        "PATCH",
+        "/v1/documents/harbour-pact",
+        {"json": INTRUDER, "headers": AUTH},
+        405,
+        "use GET, HEAD, PUT, DELETE",
+    ),
     ("DELETE", "/v1/ask", {"headers": AUTH}, 405, "use GET, POST"),
     ("GET", "/v1/nothing-here", {}, 404, "see /docs for the API"),
 ]
