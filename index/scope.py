@@ -71,11 +71,13 @@ class Scope:
     countries: frozenset[str]
     wording: Wording
     scripts: frozenset[str] = frozenset({"LATIN"})  # the scripts of their letters (`scripts_of`)
+    # a lower-case word's typo correction among the words they use, or None
+    correct: Callable[[str], str | None] = lambda word: None
 
     @classmethod
     def corpus(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
         """Every document: words as the lexical index knows them."""
-        return cls._of("the texts", list(texts), lexical.knows, lexical.uses)
+        return cls._of("the texts", list(texts), lexical.knows, lexical.uses, lexical.correct)
 
     @classmethod
     def within(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
@@ -87,24 +89,43 @@ class Scope:
         def uses(word: str) -> bool:
             return lexical.stems([word])[0] in stems
 
-        def knows(word: str) -> bool:
-            if lexical.is_stopword(word) or uses(word):
-                return True
+        def correct(word: str) -> str | None:
             fixed = lexical.correct(word)
-            return fixed is not None and uses(fixed)
+            return fixed if fixed is not None and uses(fixed) else None
 
-        return cls._of("the chosen documents", texts, knows, uses)
+        def knows(word: str) -> bool:
+            return lexical.is_stopword(word) or uses(word) or correct(word) is not None
+
+        return cls._of("the chosen documents", texts, knows, uses, correct)
 
     @classmethod
     def _of(
-        cls, label: str, texts: list[str], knows: Callable[[str], bool], uses: Callable[[str], bool]
+        cls,
+        label: str,
+        texts: list[str],
+        knows: Callable[[str], bool],
+        uses: Callable[[str], bool],
+        correct: Callable[[str], str | None],
     ) -> Scope:
-        """The scope of `texts`, whose words `knows` and `uses` tell: their numbers, countries, wording."""
+        """The scope of `texts`, whose words `knows`, `uses` and `correct` tell: their numbers,
+        countries, wording."""
         numbers = frozenset(n for text in texts for n in numbers_in(text))
         scripts = frozenset().union(*(scripts_of(text) for text in texts))
         wording = Wording.of(texts)
         stand_ins = country_words(uses) | calendar_words(wording.capitalised)
-        return cls(label, knows, uses, numbers, stand_ins, wording, scripts)
+        return cls(label, knows, uses, numbers, stand_ins, wording, scripts, correct)
+
+    def knows_name(self, word: str) -> bool:
+        """Do these texts use the lower-cased word of a name, or one edit from it that they write
+        with a capital (a typo: "Austrlia")? A typo's correction to a word written only in lower
+        case is no name's: "Zoom" is no "room", "Spanner" no "scanner" (session 16: both questions
+        were answered, not refused as naming what the texts never do)."""
+        if self.uses(word):
+            return True
+        fixed = self.correct(word)
+        if fixed is None:
+            return self.knows(word)  # a stopword
+        return fixed in self.wording.capitalised
 
     def foreign_script(self, question: str) -> str | None:
         """The script `question` is written in when it has letters and none in a script these
@@ -119,7 +140,7 @@ class Scope:
         """
         numbers = [f"“{n}”" for n in numbers_in(question) if n not in self.numbers]
         # each name whole, once: "General" stands in "General Security of Military Information Agreement"
-        found = [name_around(question, n) for n in unknown_names(question, self.knows, self.countries)]
+        found = [name_around(question, n) for n in unknown_names(question, self.knows_name, self.countries)]
         names = [f"“{name}”" for name in dict.fromkeys(found or unknown_titles(question, self.wording))] or [
             f"{'an' if o[0] in 'aeiou' else 'a'} {o}" for o in unknown_offices(question, self.uses)
         ]

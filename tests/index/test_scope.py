@@ -44,6 +44,15 @@ def test_what_a_question_names_and_a_scope_never_does(lexical: LexicalIndex) -> 
     )
 
 
+def test_a_name_is_known_by_a_typo_only_of_a_word_written_with_a_capital(lexical: LexicalIndex) -> None:
+    # session 16: "Who hosts the Spanner session?" was answered, "Spanner" read as a typo of "scanner"
+    corpus = Scope.corpus([HARBOUR, LIGHTHOUSE], lexical)
+    assert corpus.unknown("Did the Brenm navy sign it?") == ([], [])  # a typo of the name "Brenn"
+    assert corpus.unknown("Who cleaned the Lena every morning?") == ([], ["“Lena”"])  # "lens": no name
+    assert corpus.unknown("Who cleaned the lena every morning?") == ([], [])  # in lower case, a typo
+    assert corpus.knows_name("the") and corpus.knows_name("keepers")
+
+
 def test_a_question_restricted_to_documents_that_never_name_its_subject_is_refused(tmp_path: Path) -> None:
     index = Index.build(FIXTURE_CORPUS, tmp_path / "index", embedder=FakeEmbedder())
     question = "When did Arvel and Brenn sign the Harbour Pact?"
