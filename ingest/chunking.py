@@ -46,10 +46,11 @@ class ChunkerConfig:
     # "3.4.0 (2024-10-08)") or inline HTML tags ("<a name=\"set\"></a>"), and cuts a paragraph over
     # 4,000 characters into parts before pysbd (session 15); 8 reads a run of "# comment" lines right
     # under each other as text, not headings, a field listing three or more values standing alone
-    # ("Attendees: Priya, Jonas, Maria, Tom") as text, and a numbered title right over its text ("1.
-    # Postgres upgrade" over "The upgrade…") as a heading (session 16). An index built before records
-    # another (or none), so it is stale and `alliance-qa ingest --if-stale` (and `make run`) rebuild
-    # it.
+    # ("Attendees: Priya, Jonas, Maria, Tom") as text, a numbered title right over its text ("1.
+    # Postgres upgrade" over "The upgrade…") as a heading, and each line of a run of three or more
+    # records (comma-separated values; "Week 1 (Sep 1): …" lines) as a block of its own (session 16).
+    # An index built before records another (or none), so it is stale and `alliance-qa ingest
+    # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
 
     def __post_init__(self) -> None:

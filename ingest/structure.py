@@ -173,6 +173,41 @@ def _table_rows(lines: list[tuple[int, str]]) -> set[int]:
     return {i for run in _table_runs([line for _, line in lines]) for i in run}
 
 
+# a line of comma-separated values: "South,Beatriz Costa,Summit 45L Backpack,410,49200,2025-01-29"
+CSV_COMMA = re.compile(r",(?! )")
+# a record opened by a word and its number: "Week 5 (Sep 29): Grammar of graphics…", "Day 2 - …"
+NUMBERED_RECORD = re.compile(r"^ {0,3}([A-Z][a-z]+) \d{1,3}\b")
+MIN_RECORDS = 3
+
+
+def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
+    """The lines of runs of three or more records, right under each other, each a block of its own
+    (session 16: they were read as one hard-wrapped paragraph, cut mid-row by the chunk budget, and
+    "Lab 3." at a line's end was cut from its line): comma-separated values with one count of
+    commas, two or more, most with no space after them (a CSV export), or lines opening with the
+    same word and a number ("Week 1 (Sep 1): …", "Week 2 (Sep 8): …", a syllabus)."""
+
+    def key(line: str) -> tuple[str, object] | None:
+        commas = line.count(",")
+        if commas >= 2 and len(CSV_COMMA.findall(line)) * 2 > commas:
+            return ("csv", commas)
+        record = NUMBERED_RECORD.match(line)
+        return ("record", record.group(1)) if record else None
+
+    runs: set[int] = set()
+    run: list[int] = []
+    previous: tuple[str, object] | None = None
+    for i, (_, line) in enumerate([*lines, (0, "")]):
+        current = key(line) if i < len(lines) else None
+        if current is not None and current == previous:
+            run.append(i)
+            continue
+        if len(run) >= MIN_RECORDS:
+            runs.update(run)
+        run, previous = ([i] if current is not None else []), current
+    return runs
+
+
 def heads_table(text: str, end: int) -> bool:
     """Is the line ending at `end` of `text` a table's header row, the delimiter row right under it?"""
     below = text.find("\n", end)
@@ -392,7 +427,7 @@ def parse_blocks(text: str) -> list[Block]:
     """
     # (offset, line without its line break); "" for a blank line, front matter and comments
     lines = _text_lines(text)
-    fields = _field_runs(lines) | _table_rows(lines)
+    fields = _field_runs(lines) | _table_rows(lines) | _record_runs(lines)
     blocks: list[Block] = []
     title: str | None = None
     heading: str | None = None

@@ -202,6 +202,30 @@ def test_minutes_numbering_their_items_over_text_and_listing_attendees() -> None
     ]
 
 
+def test_runs_of_records_are_a_block_per_line() -> None:
+    # session 16: a CSV export was one paragraph cut mid-row by the chunk budget, and a syllabus's
+    # "Week 5 (Sep 29): Grammar of graphics. Lab 3." lines ran together, "Lab" cut from "3."
+    csv = "region,rep,units\nNorth,Anna Kowalski,320\nSouth,Beatriz Costa,410\nEast,Oksana Petrenko,60\n"
+    weeks = "Week 1 (Sep 1): Why visualize? Lab 1.\nWeek 2 (Sep 8): Perception. Lab 2.\nWeek 3 (Sep 15): Charts.\n"
+    for records in (csv, weeks):
+        text = f"Sales\n\n{records}\nMore text.\n"
+        blocks = parse_blocks(text)
+        assert [text[b.start : b.end] for b in blocks if b.kind == "row"] == records.splitlines()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # prose whose lines each hold two commas, each followed by a space
+        "Notes\n\nWe met Ana, Ben, and Chloe on the pier,\nthen walked, talked, and ate by the sea,\n"
+        "and later, much later, went home.\n",
+        "Plan\n\nWeek 1 (Sep 1): Why visualize?\nWeek 2 (Sep 8): Perception.\n",  # two records: no run
+    ],
+)
+def test_prose_and_short_runs_are_no_records(text: str) -> None:
+    assert "row" not in [b.kind for b in parse_blocks(text)]
+
+
 def test_a_field_naming_two_things_may_still_head_a_section() -> None:
     text = "Profiling\n\nMeasure: profiling, timing\n\nYou will have surprises.\n"
     assert [b.kind for b in parse_blocks(text)] == ["title", "heading", "paragraph"]
