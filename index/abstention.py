@@ -101,8 +101,11 @@ thresholds fit both it and the full question):
   Session 16 measured the share over every number question of the essays, `evals/formats`, the
   dev half of its blind set and the 294 files: answerable ones refused hold .43–.67 ("vacation
   days" for "days of paid leave", "move out" for "end the lease"), the highest unanswerable .59
-  (test q102). Tried and not kept: reading a sentence with the one before it (it fixed one
-  formats question, "The shortlist is due in May.", and raised q102 to .62); weighing a word the
+  (test q102). Kept: a list item's later sentence read with the item's first ("Session on 9 April,
+  hosted by Felix." under "5. Dynamo: …"; over 2,425 asks of every set and rewrite it answers one
+  question more, in each of its five wordings, and changes nothing else). Tried and not kept:
+  reading any sentence with the one before it (it fixed one formats question, "The shortlist is
+  due in May.", and raised q102 to .62); weighing a word the
   texts never use as the question's rarest known word (answerable and unanswerable shares rose
   alike); the best numbered sentence's cosine as a fallback (q102's, .71, beats most refused
   answerable ones).

@@ -399,11 +399,17 @@ class Ranker:
             section: SentenceWords.columns_in(" ".join(section), lexical)
             for section in dict.fromkeys(c.section for c in chunks)
         }
-        self._headed_words = SentenceWords.build(
-            [
-                held | paths[chunks[r].section] | headers.get(i, frozenset())
-                for i, (r, held) in enumerate(zip(rows, own, strict=True))
-            ]
+        headed = [
+            held | paths[chunks[r].section] | headers.get(i, frozenset())
+            for i, (r, held) in enumerate(zip(rows, own, strict=True))
+        ]
+        self._headed_words = SentenceWords.build(headed)
+        # ... and, for rule 2, a list item's later sentence with its first one, which names what
+        # it is about ("5. [Dynamo: …] — DeCandia et al., 2007. Session on 9 April, hosted by
+        # Felix." answers "When is the Dynamo session?"; session 16)
+        first = self._item_spans[:, 0]
+        self._item_words = SentenceWords.build(
+            [h | own[int(first[i])] if first[i] >= 0 else h for i, h in enumerate(headed)]
         )
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
@@ -714,7 +720,13 @@ class Ranker:
 
         `sentences` masks the sentences that may answer (those of the allowed documents).
         """
-        shares = self._headed_shares(number_topic(question))
+        topic = self.lexical.query_terms(number_topic(question))
+        total = self.lexical.total_weight(topic)
+        shares = (
+            self._item_words.shares(*self.lexical.weighted_columns(topic.stems), total=total)
+            if total > 0
+            else None
+        )
         numbered = sentences & self._numbered_for(question)
         return float(shares[numbered].max()) if shares is not None and numbered.any() else 0.0
 

@@ -34,6 +34,7 @@ from index.answer import (
 )
 from index.phrasing import encoding_text
 from index.retriever import Index
+from ingest.chunking import units_within
 from ingest.structure import LIST_ITEM, parse_blocks
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
@@ -302,12 +303,31 @@ def _header_over(text: str, start: int) -> str:
     return lines[top] if top < at else ""
 
 
+def _item_opening(text: str, chunk_start: int, start: int) -> str:
+    """The first sentence of the list item (a bullet or a number) the sentence at `start` is a later
+    sentence of, within its chunk, found with the parser; "" for any other sentence."""
+    block = next(b for b in parse_blocks(text) if b.start <= start < b.end)
+    opening = max(block.start, chunk_start)
+    if block.kind != "item" or not LIST_ITEM.match(text[block.start : block.end]) or start == opening:
+        return ""
+    if block.start < chunk_start:
+        return ""  # the item's marker is in an earlier chunk
+    first_start, first_end, _ = units_within(text, opening, block.end)[0]
+    return text[first_start:first_end]
+
+
 def _brute_force_held_weights(
-    index: Index, topic_text: str, keep: Callable[[str, tuple[str, ...]], bool], *, headed: bool = True
+    index: Index,
+    topic_text: str,
+    keep: Callable[[str, tuple[str, ...]], bool],
+    *,
+    headed: bool = True,
+    item: bool = False,
 ) -> tuple[list[float], float]:
     """Sentence by sentence, for each sentence `keep` accepts: the idf weight of the words of
-    `topic_text` it holds, with its heading path's words (when `headed`); and the topic's whole
-    weight, a word the corpus never uses weighing as the rarest."""
+    `topic_text` it holds, with its heading path's words (when `headed`) and, with `item`, the
+    first sentence of the list item it is a later sentence of; and the topic's whole weight, a word
+    the corpus never uses weighing as the rarest."""
     table = index._ranker.sentences
     topic = index.lexical.query_terms(topic_text)
     weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
@@ -319,6 +339,8 @@ def _brute_force_held_weights(
         if keep(sentence, chunk.section):
             read = " ".join(chunk.section) + "\n" + _header_over(texts[chunk.doc_id], start) + "\n" + sentence
             read = read if headed else sentence
+            if item:
+                read += "\n" + _item_opening(texts[chunk.doc_id], chunk.start, start)
             stems = set(index.lexical.stems(index.lexical.words_of(read)))
             held.append(sum(w for stem, w in weights.items() if stem in stems))
     return held, index.lexical.total_weight(topic)
@@ -354,6 +376,7 @@ def _brute_force_number_share(
             )
         ),
         headed=headed,
+        item=headed,
     )
     return max(held, default=0.0) / total if total > 0 else 0.0
 
@@ -722,6 +745,30 @@ def test_the_share_held_beside_a_named_year_equals_a_sentence_by_sentence_search
         assert held == pytest.approx(expected)
     if question == "What happened in 1872?":
         assert held == 1.0
+
+
+READING_LIST = """Reading group
+
+1. Dynamo: Amazon's highly available key-value store. DeCandia et al., 2007. Session on 9 April, hosted by Felix.
+2. Raft: understandable consensus. Ongaro and Ousterhout, 2014. Session on 23 April, hosted by Priya.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("When is the Dynamo session?", True),  # "Session on 9 April": the item's first sentence names Dynamo
+        ("Who hosts the Raft session, and when?", True),
+        ("When is the Paxos session?", False),  # no item names Paxos
+    ],
+)
+def test_a_later_sentence_of_an_item_is_read_with_its_first(
+    tmp_path: Path, question: str, answered_by_rule_two: bool
+) -> None:
+    """Rule 2 read "Session on 9 April, hosted by Felix." alone, without the "Dynamo" its item
+    opens with: "When is the Dynamo session?" was refused (a helper's reading list, session 16)."""
+    index = _one_document_index(tmp_path, "reading.md", READING_LIST)
+    assert (_rule_two_share(index, question) >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
 
 TEAM = """Team directory
