@@ -408,9 +408,8 @@ class Ranker:
         # it is about ("5. [Dynamo: …] — DeCandia et al., 2007. Session on 9 April, hosted by
         # Felix." answers "When is the Dynamo session?"; session 16)
         first = self._item_spans[:, 0]
-        self._item_words = SentenceWords.build(
-            [h | own[int(first[i])] if first[i] >= 0 else h for i, h in enumerate(headed)]
-        )
+        self._item_rows = np.flatnonzero((first >= 0) & (first != np.arange(len(first))))  # later ones
+        self._item_words = SentenceWords.build([headed[i] | own[int(first[i])] for i in self._item_rows])
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
         # what every document uses, for the checks that refuse a question naming what none does
@@ -722,11 +721,12 @@ class Ranker:
         """
         topic = self.lexical.query_terms(number_topic(question))
         total = self.lexical.total_weight(topic)
-        shares = (
-            self._item_words.shares(*self.lexical.weighted_columns(topic.stems), total=total)
-            if total > 0
-            else None
-        )
+        shares = None
+        if total > 0:
+            weighted = self.lexical.weighted_columns(topic.stems)
+            shares = self._headed_words.shares(*weighted, total=total)
+            if len(self._item_rows):  # an item's later sentences, read with its first
+                shares[self._item_rows] = self._item_words.shares(*weighted, total=total)
         numbered = sentences & self._numbered_for(question)
         return float(shares[numbered].max()) if shares is not None and numbered.any() else 0.0
 
