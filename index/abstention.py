@@ -239,9 +239,15 @@ MONEY = re.compile(
     r"|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|cents?|pence|free\s+of\s+charge|free)\b",
     re.IGNORECASE,
 )
+# a span of time: a unit with a count before it ("within 14 days", "two to three minutes", "a
+# 30-day window", "several weeks", "a month"), or "overnight"; not a unit alone, which "Day 3:
+# Complete security training" is (session 16: it answered "How long does the security training
+# take?" over its nested item "The course … takes 90 minutes.")
+_UNITS = r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|fortnights?|months?|years?|decades?|centur(?:y|ies))"
 DURATION = re.compile(
-    r"\b(?:seconds?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|fortnights?|months?|years?|decades?"
-    r"|centur(?:y|ies)|overnight)\b",
+    r"(?:\d[\d,.]*|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|ninety|hundred|few|several|many|some|couple\s+of|half\s+an?))"
+    r"(?:\s*-\s*|\s+)(?:\w+\s+)?" + _UNITS + r"\b|\bovernight\b",
     re.IGNORECASE,
 )
 _ORDINALS = (

@@ -406,10 +406,19 @@ class Ranker:
         self._headed_words = SentenceWords.build(headed)
         # ... and, for rule 2, a list item's later sentence with its first one, which names what
         # it is about ("5. [Dynamo: …] — DeCandia et al., 2007. Session on 9 April, hosted by
-        # Felix." answers "When is the Dynamo session?"; session 16)
+        # Felix." answers "When is the Dynamo session?"), and a nested item's sentences with its
+        # parent item's first ("- [ ] Day 3: Complete security training" over "  - The course …
+        # takes 90 minutes."; session 16)
         first = self._item_spans[:, 0]
-        self._item_rows = np.flatnonzero((first >= 0) & (first != np.arange(len(first))))  # later ones
-        self._item_words = SentenceWords.build([headed[i] | own[int(first[i])] for i in self._item_rows])
+        parents = _parent_items(first, rows, starts, doc_of_row)
+        extra = [
+            {int(f) for f in (first[i], parents[i]) if f >= 0 and f != i} if first[i] >= 0 else set()
+            for i in range(len(first))
+        ]
+        self._item_rows = np.asarray([i for i, more in enumerate(extra) if more], dtype=np.int64)
+        self._item_words = SentenceWords.build(
+            [headed[i].union(*(own[j] for j in extra[i])) for i in self._item_rows.tolist()]
+        )
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
         # what every document uses, for the checks that refuse a question naming what none does
@@ -804,6 +813,30 @@ def _item_spans(
             following = i + 1 < len(readings) and spans[i + 1, 0] == spans[i, 0]
             spans[i, 1] = spans[i + 1, 1] if following else i
     return spans
+
+
+def _parent_items(
+    first: npt.NDArray[np.int64], rows: list[int], starts: list[int], texts: list[str]
+) -> npt.NDArray[np.int64]:
+    """Per sentence of a nested list item, the first sentence of the item it is nested in (the
+    nearest item before it, in its chunk and its list, indented less); -1 for any other."""
+    parents = np.full(len(first), -1, dtype=np.int64)
+    stack: list[tuple[int, int]] = []  # (indent, first sentence) of the open items, outermost first
+    for i in range(len(first)):
+        if first[i] < 0 or (i > 0 and rows[i] != rows[i - 1]):
+            stack = []  # the list ended, or the chunk did
+        if first[i] < 0:
+            continue
+        if first[i] == i:  # an item opens: its indent is what stands before its marker on the line
+            text = texts[rows[i]]
+            indent = starts[i] - (text.rfind("\n", 0, starts[i]) + 1)
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            parents[i] = stack[-1][1] if stack else -1
+            stack.append((indent, i))
+        else:
+            parents[i] = parents[first[i]]
+    return parents
 
 
 def _run_in_labels(

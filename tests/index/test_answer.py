@@ -305,15 +305,34 @@ def _header_over(text: str, start: int) -> str:
 
 def _item_opening(text: str, chunk_start: int, start: int) -> str:
     """The first sentence of the list item (a bullet or a number) the sentence at `start` is a later
-    sentence of, within its chunk, found with the parser; "" for any other sentence."""
-    block = next(b for b in parse_blocks(text) if b.start <= start < b.end)
-    opening = max(block.start, chunk_start)
-    if block.kind != "item" or not LIST_ITEM.match(text[block.start : block.end]) or start == opening:
+    sentence of, and of the item that item is nested in (indented less, the nearest before it in
+    its list), within its chunk, found with the parser; "" for any other sentence."""
+    blocks = parse_blocks(text)
+    at = next(i for i, b in enumerate(blocks) if b.start <= start < b.end)
+
+    def listed(i: int) -> bool:  # an item opened by a bullet or a number, its marker in the chunk
+        b = blocks[i]
+        return (
+            b.kind == "item" and LIST_ITEM.match(text[b.start : b.end]) is not None and b.start >= chunk_start
+        )
+
+    def first_sentence(i: int) -> str:
+        first_start, first_end, _ = units_within(text, blocks[i].start, blocks[i].end)[0]
+        return text[first_start:first_end]
+
+    def indent(i: int) -> int:
+        return blocks[i].start - (text.rfind("\n", 0, blocks[i].start) + 1)
+
+    if not listed(at):
         return ""
-    if block.start < chunk_start:
-        return ""  # the item's marker is in an earlier chunk
-    first_start, first_end, _ = units_within(text, opening, block.end)[0]
-    return text[first_start:first_end]
+    read = [first_sentence(at)] if start != blocks[at].start else []
+    for j in range(at - 1, -1, -1):  # the parent: back through the list to an item indented less
+        if not listed(j) or "\n\n" in text[blocks[j].end : blocks[j + 1].start].replace(" ", ""):
+            break
+        if indent(j) < indent(at):
+            read.append(first_sentence(j))
+            break
+    return "\n".join(read)
 
 
 def _brute_force_held_weights(
@@ -769,6 +788,31 @@ def test_a_later_sentence_of_an_item_is_read_with_its_first(
     opens with: "When is the Dynamo session?" was refused (a helper's reading list, session 16)."""
     index = _one_document_index(tmp_path, "reading.md", READING_LIST)
     assert (_rule_two_share(index, question) >= DEFAULT_RULE.number_share) is answered_by_rule_two
+
+
+CHECKLIST = """Onboarding
+
+- [ ] Day 3: Complete security training
+  - The course is on LearnHub and takes 90 minutes.
+  - You must pass the quiz to get production access.
+- [ ] Day 5: Ship your first pull request
+"""
+
+
+def test_a_nested_item_is_read_with_its_parent_and_a_span_of_time_has_a_count(tmp_path: Path) -> None:
+    """ "How long does the security training take?" was answered "- [ ] Day 3: Complete security
+    training" ("Day" read as a span of time) over its nested item "The course … takes 90 minutes.",
+    which does not repeat what it is about (a helper's checklist, session 16)."""
+    index = _one_document_index(tmp_path, "onboarding.md", CHECKLIST)
+    question = "How long does the security training take?"
+    assert _rule_two_share(index, question) >= DEFAULT_RULE.number_share
+    table, text = index._ranker.sentences, index.document("onboarding").text
+    typed = index._ranker._numbered_for(question)  # the sentences a span of time answers it from
+    assert [text[table.starts[i] : table.ends[i]] for i in np.flatnonzero(typed)] == [
+        "- The course is on LearnHub and takes 90 minutes."
+    ]
+    assert not gives_duration("Day 3: Complete security training")
+    assert gives_duration("It took us nine months.") and gives_duration("a 30-day window")
 
 
 TEAM = """Team directory
