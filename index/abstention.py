@@ -103,7 +103,9 @@ thresholds fit both it and the full question):
   days" for "days of paid leave", "move out" for "end the lease"), the highest unanswerable .59
   (test q102). Kept: a list item's later sentence read with the item's first ("Session on 9 April,
   hosted by Felix." under "5. Dynamo: …"; over 2,425 asks of every set and rewrite it answers one
-  question more, in each of its five wordings, and changes nothing else). Tried and not kept:
+  question more, in each of its five wordings, and changes nothing else), and a nested item's with
+  its parent's first ("- The course … takes 90 minutes." under "- [ ] Day 3: Complete security
+  training", with a span of time needing a count before its unit: no other ask changed). Tried and not kept:
   reading any sentence with the one before it (it fixed one formats question, "The shortlist is
   due in May.", and raised q102 to .62); weighing a word the
   texts never use as the question's rarest known word (answerable and unanswerable shares rose
