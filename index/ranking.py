@@ -728,25 +728,24 @@ class Ranker:
 
         `sentences` masks the sentences that may answer (those of the allowed documents).
         """
-        topic = self.lexical.query_terms(number_topic(question))
-        total = self.lexical.total_weight(topic)
-        shares = None
-        if total > 0:
-            weighted = self.lexical.weighted_columns(topic.stems)
-            shares = self._headed_words.shares(*weighted, total=total)
-            if len(self._item_rows):  # an item's later sentences, read with its first
-                shares[self._item_rows] = self._item_words.shares(*weighted, total=total)
+        shares = self._headed_shares(number_topic(question), items=True)
         numbered = sentences & self._numbered_for(question)
         return float(shares[numbered].max()) if shares is not None and numbered.any() else 0.0
 
-    def _headed_shares(self, text: str) -> Floats | None:
+    def _headed_shares(self, text: str, *, items: bool = False) -> Floats | None:
         """Per sentence read with its heading path, the idf-weighted share of the words of `text`
-        it holds (a word the corpus never uses weighs as the rarest); None when `text` has none."""
+        it holds (a word the corpus never uses weighs as the rarest); None when `text` has none.
+        With `items`, a list item's later sentence, or a nested item's, is read with the item's
+        first sentence, or its parent's, too (rule 2)."""
         topic = self.lexical.query_terms(text)
         total = self.lexical.total_weight(topic)
         if total <= 0:
             return None
-        return self._headed_words.shares(*self.lexical.weighted_columns(topic.stems), total=total)
+        weighted = self.lexical.weighted_columns(topic.stems)
+        shares = self._headed_words.shares(*weighted, total=total)
+        if items and len(self._item_rows):
+            shares[self._item_rows] = self._item_words.shares(*weighted, total=total)
+        return shares
 
 
 @dataclass(frozen=True)
