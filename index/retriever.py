@@ -505,13 +505,13 @@ class Index:
             highlight=None if sentence is None else self._ranker.sentence_span(sentence),
         )
 
-    def _answer(self, top: Hit, span: tuple[int, int], score: float) -> Answer:
+    def _answer(self, hit: Hit, span: tuple[int, int], score: float) -> Answer:
         start, end = span
-        document = self._documents[top.chunk.doc_id]
+        document = self._documents[hit.chunk.doc_id]
         return Answer(
             text=document.text[start:end],
             citation=replace(
-                top.citation,
+                hit.citation,
                 start=start,
                 end=end,
                 line_start=_line_of(document.text, start),
