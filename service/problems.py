@@ -30,6 +30,7 @@ from alliance_qa.errors import (
     PayloadTooLargeError,
     UnsupportedMediaError,
 )
+from index.retriever import LONE_SURROGATE
 from service.schemas import Problem
 
 logger = logging.getLogger(__name__)
@@ -91,17 +92,14 @@ def _field(loc: Sequence[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
-# half a character: JSON's "\ud800" escape decodes to one, which UTF-8 cannot carry
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _as_sent(value: Any) -> str:
-    """A value as JSON spells it (null, true, "five"), not as Python does (None, True, 'five')."""
+    """A value as JSON spells it (null, true, "five"), not as Python does (None, True, 'five'); half a
+    character (JSON's "\\ud800" escape decodes to one, which UTF-8 cannot carry) as the client escaped it."""
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):  # no JSON value (the raw bytes of a body): Python's spelling
         return repr(value)
-    return _SURROGATE.sub(lambda half: f"\\u{ord(half.group()):04x}", text)  # as the client escaped it
+    return LONE_SURROGATE.sub(lambda half: f"\\u{ord(half.group()):04x}", text)
 
 
 def _describe(error: Mapping[str, Any]) -> str:
