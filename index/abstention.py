@@ -6,7 +6,8 @@ The rule (`DEFAULT_RULE`), in order:
    essays) is refused as such: "it is written in Japanese script, which the texts never use"
    (`index/scope.py`); before, rule 3 refused it as about nothing in the texts.
 1. A question naming a number of two or more digits that the corpus never writes ("the 1978
-   treaty", "F-35") is refused, and so is one naming something the corpus never names: a
+   treaty", "F-35"), or a version, decimal or date it never writes whole ("3.0.0", "2025-07-01";
+   session 17), is refused, and so is one naming something the corpus never names: a
    capitalised word, not opening a sentence, that no corpus word matches even after typo
    correction ("the Malabar exercise", "the Quad", "Article 9"), unless it is the capital of a
    country the corpus names ("Tokyo and Washington"; `index/names.py`), or the name of an
@@ -161,6 +162,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from index.lexical import NUMBER_RUN
 from index.names import WEEKDAYS
 
 # what an amount is called when a question asks for it by name: "What is Japan's defense budget?"
@@ -304,6 +306,7 @@ DATE = re.compile(
     re.IGNORECASE,
 )
 DIGITS = re.compile(r"\b\d{2,}\b")
+NUMBERS = re.compile(rf"{NUMBER_RUN}|{DIGITS.pattern}")  # a run of numbers whole, or a number
 LIST_MARKER = re.compile(r"^\s*(?:[•\-*–]|\d{1,3}[.)])\s+")  # "2. " numbers an item, it is no figure
 
 
@@ -428,9 +431,19 @@ def spells_amount(text: str) -> bool:
     return AMOUNT.search(LIST_MARKER.sub("", text, count=1)) is not None
 
 
-def numbers_in(text: str) -> list[str]:
-    """The numbers of two or more digits written in `text` (years, counts)."""
-    return DIGITS.findall(text)
+def numbers_in(text: str, *, parts: bool = True) -> list[str]:
+    """The numbers of two or more digits written in `text` (years, counts), and its runs of numbers
+    whole (a version, a decimal, a date: "4.1.3", "1.2", "2025-06-01"), in order.
+
+    With `parts` (what texts write) a run's numbers of two or more digits count too: "2025-06-01"
+    writes "2025". Without (what a question names), a run is one number: "What changed in 3.0.0?"
+    names “3.0.0”, not “3” and “0”, and "2025-07-01" is one date a text may not write.
+    """
+    found: list[str] = []
+    for match in NUMBERS.finditer(text):
+        run = match.group("run")
+        found += ([run, *DIGITS.findall(run)] if parts else [run]) if run else [match.group(0)]
+    return found
 
 
 @dataclass(frozen=True)

@@ -85,9 +85,11 @@ def stale_reasons(
     if manifest.index_type != index_type:
         reasons.append(f"index type {manifest.index_type} → {index_type}")
     wanted_lexical = asdict(lexical or LexicalConfig())
-    built_lexical = {k: manifest.lexical.get(k) for k in wanted_lexical}
-    if built_lexical != wanted_lexical:
-        reasons.append(f"lexical {built_lexical} → {wanted_lexical}")
+    reasons += [
+        f"lexical {key} {manifest.lexical.get(key)} → {value}"
+        for key, value in wanted_lexical.items()
+        if manifest.lexical.get(key) != value
+    ]
     if corpus_dir.is_dir():
         indexed = {d.doc_id: d.sha256 for d in manifest.documents}
         on_disk = _corpus_hashes(corpus_dir)

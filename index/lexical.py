@@ -44,6 +44,12 @@ STOPWORD_LISTS: dict[str, frozenset[str]] = {
     "none": frozenset(),
 }
 WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default: two or more word characters
+# ... and, with `LexicalConfig.numbers`, a run of numbers joined by dots, dashes, slashes or colons
+# (a version, a date, a time: "4.1.3", "v2.0", "2025-06-01", "10:30") whole, and a lone digit
+# ("Lab 4", "Article 9")
+NUMBER_RUN = r"(?:\b[vV]|\b)(?P<run>\d+(?:[.\-/:]\d+)+)\b"
+TOKEN = re.compile(rf"(?u){NUMBER_RUN}|\b\w\w+\b|\b\d\b")
+RUN_SEPARATOR = re.compile(r"[.\-/:]")
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours one edit away
 MIN_PLURAL_LENGTH = 8  # and a singular shorter than this, read for its plural (`_forms`)
 
@@ -61,6 +67,9 @@ class LexicalConfig:
     stopwords: str = "en_plus"  # a key of STOPWORD_LISTS
     fuzzy: bool = True  # correct query words the corpus does not use
     headings: bool = False  # index each chunk with its heading path too (as it is embedded)
+    # lone digits and runs of numbers are words too ("Lab 4", "4.1.3", "2025-06-01"); an index
+    # from before this setting (its manifest lacks it) was built without them
+    numbers: bool = True
 
     def __post_init__(self) -> None:
         if self.stopwords not in STOPWORD_LISTS:
@@ -74,8 +83,16 @@ class LexicalConfig:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LexicalConfig:
+        """The config an index was built with, from its manifest: a setting it lacks was built the
+        way before that setting existed."""
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**fields)
+        return cls(**{"numbers": False, **fields})
+
+    @classmethod
+    def rebuilt(cls, data: dict[str, Any]) -> LexicalConfig:
+        """The config an index built with `data` is rebuilt with on its next write: its own settings,
+        and a setting newer than it at its default (as `ChunkerConfig.layout` brings it up to date)."""
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 @cache
@@ -88,9 +105,29 @@ def _stemmer(language: str) -> Any:
         raise InputError(f"PyStemmer has no {language!r} stemmer: use 'english' or 'none'") from None
 
 
-def content_words(text: str, stopwords: frozenset[str]) -> list[str]:
-    """Lower-cased words of `text` that are not in `stopwords`, in order."""
-    return [w for w in WORD.findall(text.lower()) if w not in stopwords]
+def tokens(text: str, *, numbers: bool = True) -> list[str]:
+    """The lower-cased words of `text`, in order: two or more word characters; with `numbers`,
+    also lone digits, and runs of numbers whole ("10.2.1" gives "10.2.1" and "10")."""
+    lowered = text.lower()
+    if not numbers:
+        return WORD.findall(lowered)
+    found: list[str] = []
+    for match in TOKEN.finditer(lowered):
+        run = match.group("run")
+        # a run's parts of two or more digits are words, as without `numbers`: "2025-06-01" is
+        # also "2025"; a lone digit of it is not, or "2.1.0" would match most of "2.0.0"
+        found += [run, *WORD.findall(run)] if run else [match.group(0)]
+    return found
+
+
+def is_number(word: str) -> bool:
+    """Is the token `word` a number or a run of them ("2024", "4.1.3")? Those are never typos."""
+    return word[:1].isdigit() and word[-1:].isdigit() and RUN_SEPARATOR.sub("", word).isdigit()
+
+
+def content_words(text: str, stopwords: frozenset[str], *, numbers: bool = True) -> list[str]:
+    """Lower-cased words of `text` that are not in `stopwords`, in order (`tokens`)."""
+    return [w for w in tokens(text, numbers=numbers) if w not in stopwords]
 
 
 def stem_words(words: Sequence[str], language: str) -> list[str]:
@@ -147,7 +184,7 @@ class LexicalIndex:
         singulars: dict[str, list[tuple[str, str]]] = {}
         if config.fuzzy:
             for word in words:
-                if len(word) >= MIN_FUZZY_LENGTH and not word.isdigit():
+                if len(word) >= MIN_FUZZY_LENGTH and not is_number(word):
                     for key in _deletes(word):
                         neighbours.setdefault(key, []).append(word)
                     if len(forms := _forms(word)) > 1:
@@ -160,7 +197,7 @@ class LexicalIndex:
 
     def words_of(self, text: str) -> list[str]:
         """Lower-cased content words of `text`, stopwords removed, in order."""
-        return content_words(text, self._stopwords)
+        return content_words(text, self._stopwords, numbers=self.config.numbers)
 
     def stems(self, words: Sequence[str]) -> list[str]:
         return stem_words(words, self.config.stemmer)
@@ -169,7 +206,7 @@ class LexicalIndex:
         """`word` if the corpus uses it, else its most frequent one-edit neighbour, else None."""
         if word in self.words:
             return word
-        if not self._neighbours or len(word) < MIN_FUZZY_LENGTH or word.isdigit():
+        if not self._neighbours or len(word) < MIN_FUZZY_LENGTH or is_number(word):
             return None
         # words sharing a one-deletion key may still be two edits apart ("rimpac" / "impact"); a
         # plural typed with a typo is read as its singular when the word itself finds nothing
@@ -299,7 +336,7 @@ class LexicalIndex:
         """Index `texts` (one per chunk, in row order)."""
         config = config or LexicalConfig()
         stopwords = STOPWORD_LISTS[config.stopwords]
-        surface = [content_words(t, stopwords) for t in texts]
+        surface = [content_words(t, stopwords, numbers=config.numbers) for t in texts]
         model = bm25s.BM25(k1=config.k1, b=config.b, method=config.method)
         # an empty text still needs a row, so rows stay aligned with the dense index
         model.index([stem_words(ws, config.stemmer) or [""] for ws in surface], show_progress=False)

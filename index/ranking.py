@@ -709,7 +709,7 @@ class Ranker:
         """For a question naming numbers the texts write ("What happened in 1951?"), the most of the
         rest of what it asks that one sentence writing them all holds (with its heading path); None
         when it names none, or no allowed sentence writes them all."""
-        named = set(numbers_in(question))
+        named = set(numbers_in(question, parts=False))
         if not named or any(n not in self._written for n in named):
             return None
         holding = sentences.copy()

@@ -138,7 +138,7 @@ class Scope:
 
         Numbers and names are quoted ("“1978”", "“Malabar”"); an office is not ("a president").
         """
-        numbers = [f"“{n}”" for n in numbers_in(question) if n not in self.numbers]
+        numbers = [f"“{n}”" for n in numbers_in(question, parts=False) if n not in self.numbers]
         # each name whole, once: "General" stands in "General Security of Military Information Agreement"
         found = [name_around(question, n) for n in unknown_names(question, self.knows_name, self.countries)]
         names = [f"“{name}”" for name in dict.fromkeys(found or unknown_titles(question, self.wording))] or [

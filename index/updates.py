@@ -177,7 +177,7 @@ def _publish(
         or (ChunkerConfig(**{**manifest.chunker, "layout": LAYOUT}) if manifest else ChunkerConfig()),
         index_type=index_type or (manifest.index_type if manifest else "flat"),
         embed_context=manifest.embed_context if manifest else True,
-        lexical=LexicalConfig.from_json(manifest.lexical) if manifest else None,
+        lexical=LexicalConfig.rebuilt(manifest.lexical) if manifest else None,
         # a change keeps the index's choice; one from before late interaction (None) gains it
         late_interaction=late_interaction
         if late_interaction is not None

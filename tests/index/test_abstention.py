@@ -294,6 +294,11 @@ def test_figures_are_found_but_not_list_numbers_and_number_words_only_for_amount
         False,
     ]
     assert numbers_in("In 1951 and 1960, not F-35 or 9") == ["1951", "1960", "35"]
+    # a run of numbers is one number, and what a text writes includes its parts
+    assert numbers_in("What changed in v3.0.0 on 2025-07-01, at 1.5%?", parts=False) == [
+        *("3.0.0", "2025-07-01", "1.5")
+    ]
+    assert numbers_in("Released 2025-07-01.") == ["2025-07-01", "2025", "07", "01"]
     assert "year" not in number_topic("In what year was the treaty signed?").lower()
 
 

@@ -749,7 +749,7 @@ def test_the_share_held_beside_a_named_year_equals_a_sentence_by_sentence_search
 ) -> None:
     from index.abstention import held_topic, numbers_in
 
-    named = set(numbers_in(question))
+    named = set(numbers_in(question, parts=False))
     weights, total = _brute_force_held_weights(
         index, held_topic(question), lambda sentence, _: bool(named) and named <= set(numbers_in(sentence))
     )

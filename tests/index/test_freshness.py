@@ -79,3 +79,27 @@ def test_an_index_from_before_hard_wrapped_lines_were_joined_is_stale(tmp_path: 
         assert Index.open(home, embedder=NamedLikeDefault()).ask("harbour pact").hits
     with pytest.raises(InputError, match="layout=1: this alliance-qa reads documents one way"):
         ChunkerConfig(layout=1)
+
+
+def test_an_index_from_before_numbers_were_words_is_stale_and_a_write_brings_it_up_to_date(
+    tmp_path: Path,
+) -> None:
+    from index.lexical import LexicalConfig
+    from index.updates import apply_changes
+    from ingest.documents import make_document
+
+    home = tmp_path / "index"
+    built = Index.build(
+        FIXTURE_CORPUS, home, embedder=NamedLikeDefault(), lexical=LexicalConfig(numbers=False)
+    )
+    manifest = json.loads((built.folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["lexical"]["numbers"]  # as written before session 17
+    (built.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    assert stale_reasons(home, FIXTURE_CORPUS, chunker=ChunkerConfig()) == ["lexical numbers None → True"]
+    opened = Index.open(home, embedder=NamedLikeDefault())
+    assert opened.lexical.config.numbers is False  # queried as it was built
+    note = make_document("note", b"Note\n\nLab 4 is on Friday.\n")
+    updated, _ = apply_changes(home, embedder=NamedLikeDefault(), upserts=[note])
+    assert updated.lexical.config.numbers is True
+    assert updated.manifest.lexical["numbers"] is True

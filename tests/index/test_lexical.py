@@ -72,6 +72,37 @@ def test_a_typo_of_a_long_plurals_singular_finds_the_plural() -> None:
     assert lexical.correct("annual") is None
 
 
+def test_versions_dates_and_lone_digits_are_words() -> None:
+    # session 17: "What changed in 2.0.0?" over a changelog was answered from 2.1.0's section
+    # ("2.0.0" was no word at all, one-character pieces being left out), and "Lab 4" was "lab"
+    texts = [
+        "## 2.0.0 - 2025-11-20\n- Switched to key-based authentication.",
+        "## 2.1.0 - 2026-03-02\n- Added the colour field.",
+        "Lab 4 covers charts.",
+        "Lab 5 covers maps.",
+    ]
+    lexical = LexicalIndex.build(texts)
+    assert lexical.words_of("V2.1.0 released 2025-06-01 at 10:30, 1.2 million") == [
+        *("2.1.0", "released", "2025-06-01", "2025", "06", "01", "10:30", "10", "30", "1.2", "million")
+    ]
+    scores = lexical.scores("What changed in 2.0.0?")
+    assert scores[0] > 0 and scores[1] == 0  # "2.1.0" shares no word with "2.0.0"
+    assert int(np.argmax(lexical.scores("What does lab 4 cover?"))) == 2
+    assert int(np.argmax(lexical.scores("What happened in 2025?"))) == 0  # a run's year is a word
+    # a version is never a typo of another one edit away
+    assert lexical.correct("2.0.1") is None and lexical.correct("2026-03-03") is None
+    # the way before: two or more word characters only
+    before = LexicalIndex.build(texts, config=LexicalConfig(numbers=False))
+    assert before.words_of("Lab 4, version 2.0.0") == ["lab", "version"]
+
+
+def test_an_index_from_before_a_setting_reads_as_it_was_built_and_is_rebuilt_with_it() -> None:
+    built = {k: v for k, v in LexicalIndex.build(TEXTS).params().items() if k != "numbers"}
+    assert LexicalConfig.from_json(built).numbers is False  # its queries are tokenised as it was
+    assert LexicalConfig.rebuilt(built).numbers is True  # its next write brings it up to date
+    assert LexicalConfig.rebuilt({**built, "numbers": False}).numbers is False  # a choice is kept
+
+
 def test_no_known_word_scores_nothing(lexical: LexicalIndex) -> None:
     assert not lexical.scores("the of and").any()
     assert not lexical.scores("photosynthesis").any()

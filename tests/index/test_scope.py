@@ -44,6 +44,16 @@ def test_what_a_question_names_and_a_scope_never_does(lexical: LexicalIndex) -> 
     )
 
 
+def test_a_version_or_date_is_named_whole() -> None:
+    # session 17: "When will version 3.0 be released?" was refused only by rule 2; "3.0" was no number
+    text = "## 2.0.0 - 2025-11-20\nSwitched to keys. Version 1.4 was the last of 2024."
+    scope = Scope.corpus([text], LexicalIndex.build([text]))
+    assert scope.unknown("What changed in 2.0.0?") == ([], [])
+    assert scope.unknown("What changed in v1.4?") == ([], [])
+    assert scope.unknown("What happened in 2025?") == ([], [])  # the date's year
+    assert scope.unknown("What changed in 3.0 on 2025-11-21?") == (["“3.0”", "“2025-11-21”"], [])
+
+
 def test_a_name_is_known_by_a_typo_only_of_a_word_written_with_a_capital(lexical: LexicalIndex) -> None:
     # session 16: "Who hosts the Spanner session?" was answered, "Spanner" read as a typo of "scanner"
     corpus = Scope.corpus([HARBOUR, LIGHTHOUSE], lexical)
