@@ -18,7 +18,7 @@ from functools import cache
 # "Which countries…", "With what nations…", "Which other allies…"
 COUNTRIES_QUESTION = re.compile(
     r"^\s*(?:(?:with|to|in|from|between|among)\s+)?(?:which|what)\s+(?:other\s+|foreign\s+)?"
-    r"(?:countries|nations|states|allies|partners|governments)\b",
+    r"(?:countries|countrys|contries|nations|states|allies|partners|governments)\b",
     re.IGNORECASE,
 )
 CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+\b")
@@ -39,6 +39,12 @@ def _names_by_first_word() -> dict[str, tuple[str, ...]]:
         name = " ".join(country["name"].split())
         names.setdefault(name.split()[0], []).append(name)
     return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in names.items()}
+
+
+@cache
+def one_word_countries() -> frozenset[str]:
+    """The lower-case names of countries GeoNames lists that are one word: "philippines", "france"."""
+    return frozenset(first.lower() for first, names in _names_by_first_word().items() if first in names)
 
 
 def countries_named(text: str, *, besides: frozenset[str] = frozenset()) -> int:

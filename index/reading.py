@@ -43,6 +43,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from index.countries import one_word_countries
 from index.names import Wording
 
 # a greeting, "please", or a request to be told: "can you tell me", "I'd like to know", "do you
@@ -117,7 +118,8 @@ def restore_case(question: str, wording: Wording, acronyms: Mapping[str, tuple[s
 
     A word the corpus never writes in lower case takes its most frequent form there ("Japan",
     "US"); a word the corpus does not use that is the acronym of a name it spells out is written in
-    capitals ("GSOMIA"); every other word is written in lower case.
+    capitals ("GSOMIA"), and one naming a country, capitalised ("Philippines"); every other word is
+    written in lower case.
     """
     if not caseless(question):
         return question
@@ -128,6 +130,10 @@ def restore_case(question: str, wording: Wording, acronyms: Mapping[str, tuple[s
             return form
         if word not in wording.lower and word.upper() in acronyms:
             return word.upper()
+        if word not in wording.lower and word in one_word_countries():
+            # a country the corpus never names is still a name: "japan philippines reciprocal
+            # access agreement" was answered, where "Philippines" is refused (session 17)
+            return word.capitalize()
         return word
 
     return _WORD.sub(cased, question)

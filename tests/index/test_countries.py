@@ -20,6 +20,7 @@ ALLIES = "By forging partnerships with key allies like the United States, Austra
         ("Which countries has Japan built defense partnerships with?", True),
         ("With which nations has Japan signed security agreements?", True),
         ("what other allies does Japan have", True),
+        ("which countrys does japan have defence treaties with", True),  # a typo (session 17)
         ("Which country signed first?", False),  # one country: any sentence may name it
         ("Which agreements did Japan sign?", False),
         ("How do the countries cooperate?", False),

@@ -20,6 +20,10 @@ def test_capitals_and_demonyms_of_countries_the_corpus_names_are_allowed() -> No
     assert {"japanese", "american", "korean"} <= words  # "South Korean" gives both words
     assert "canberra" not in words and "australian" not in words  # the corpus never names Australia
     assert "beijing" not in words and "chinese" not in words
+    # other names of a country (session 17: "Britain" was refused over texts naming the UK), but
+    # not the countries inside a long official name ("…of Great Britain and Northern Ireland")
+    uk = country_words(lambda w: w in {"united", "kingdom"})
+    assert {"britain", "british", "london"} <= uk and "ireland" not in uk and "gb" not in uk
 
 
 def test_a_name_the_corpus_never_uses_is_found() -> None:

@@ -99,6 +99,10 @@ def test_case_is_restored_as_the_corpus_writes_its_words() -> None:
         restore_case("WHO JOINS THE MALABAR EXERCISE?", WORDING, ACRONYMS)
         == "who joins the malabar exercise?"
     )
+    # ... but a country the corpus never names is a name whatever its case (session 17)
+    assert restore_case("japan philippines reciprocal access agreement", WORDING, ACRONYMS) == (
+        "Japan Philippines reciprocal access Agreement"  # the essay writes only "Agreement"
+    )
     # a question with case is left as it is, however odd
     assert (
         restore_case("What does gsomia let JAPAN share?", WORDING, ACRONYMS)
