@@ -369,10 +369,11 @@ class Ranker:
         self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
         self._amounts: Mask = self._numbered | np.asarray([r.spells_amount for r in readings], dtype=bool)
         # a section dated by its heading dates its sentences ("## 2.1.0 - 2026-03-02" over "- Added
-        # the colour field."), for "when" and "in what year", never for an amount; the title, which
-        # heads the whole document, does not
+        # the colour field."), for "when" and "in what year", never for an amount, and so does a
+        # heading over it ("Tern 4.2.0 — 14 March 2025" › "Fixes"); the title, which heads the
+        # whole document, does not
         dated_sections = {
-            section: len(section) > 1 and gives_date(section[-1])
+            section: any(gives_date(heading) for heading in section[1:])
             for section in dict.fromkeys(c.section for c in chunks)
         }
         under_date = np.asarray([dated_sections[chunks[r].section] for r in rows], dtype=bool)

@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 8  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 9  # the version of how documents are read into blocks; see ChunkerConfig.layout
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,13 @@ class ChunkerConfig:
     # under each other as text, not headings, a field listing three or more values standing alone
     # ("Attendees: Priya, Jonas, Maria, Tom") as text, a numbered title right over its text ("1.
     # Postgres upgrade" over "The upgrade…") as a heading, and each line of a run of three or more
-    # records (comma-separated values; "Week 1 (Sep 1): …" lines) as a block of its own (session 16).
+    # records (comma-separated values; "Week 1 (Sep 1): …" lines) as a block of its own (session 16);
+    # 9 names every heading over a block, not only the innermost ("Tern 4.2.0 › Fixes"), and reads a
+    # numbered line a blank line over its first clause ("3. FEES" over "3.1 Plans…") as a heading
+    # even under another section's clauses, and ends no sentence at an enumeration inside it ("…the
+    # greater of (a) the fees and (b) €100."; `ingest.sentences`); a manual page's section name in
+    # capitals over its indented text ("NAME") is a heading, and a line under a comma ("Thanks," over
+    # "Dana") never is (session 17).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

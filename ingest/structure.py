@@ -25,7 +25,7 @@ class Block:
     end: int  # offset after the last non-blank character
     line: int  # 1-based line number of `start`
     depth: int  # list nesting depth (0 for everything that is not an item)
-    section: tuple[str, ...]  # heading path: title › heading
+    section: tuple[str, ...]  # heading path: title › heading › subheading…
     lead_in: bool = False  # a paragraph ending in ':' right over a list, a table or fields
 
 
@@ -367,6 +367,17 @@ def _heads_text(line: str, following: str) -> bool:
     )
 
 
+# a section name in capitals, as manual pages and plain-text references write them: "NAME", "EXIT
+# STATUS", "SEE ALSO"
+CAPITALS_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:[ \t][A-Z][A-Z0-9]*){0,3}$")
+
+
+def _names_indented_section(line: str, following: str) -> bool:
+    """Whether `line` (stripped, not indented) is a section name in capitals right over text indented
+    under it, whatever that text opens with ("NAME" over "       tarsync - incrementally…")."""
+    return CAPITALS_NAME.match(line) is not None and following[:1] in " \t" and bool(following.strip())
+
+
 # a numbered line: "1. Introduction", "2) Findings"
 NUMBERED = re.compile(r"^ {0,3}(?P<number>\d{1,3})[.)][ \t]+\S")
 # a clause numbered by its section, as contracts and policies write them: "2.1 The term is twelve
@@ -400,11 +411,31 @@ def _numbers_a_section(lines: list[tuple[int, str]], index: int, previous: Block
     # the next line with text, found by index: a slice of the lines after it, copied for every
     # numbered line, made a document of many sections quadratic (0.9 MB: 2.1 s)
     after = next((lines[j][1] for j in range(index + 1, len(lines)) if lines[j][1].strip()), None)
+    if after is not None and (clause := CLAUSE.match(after)) is not None:
+        # over the first of its clauses, a blank line between, it heads them even after the last
+        # clause of the section before (session 17: "3. FEES AND PAYMENT" over "3.1 Paid plans…",
+        # under "(c) we are required…", was an item, and so was every section after it)
+        return clause.group("number") == numbered.group("number")
     return (
         after is not None
         and LIST_ITEM.match(after) is None
         and (previous is None or (previous.kind != "item" and text[previous.end - 1] != ":"))
     )
+
+
+# the level of a heading that says none by its marks (a line standing alone, "1. Introduction"): under
+# every Markdown heading (`#` to `######`, setext `=` 1 and `-` 2), beside one another
+IMPLICIT_LEVEL = 7
+SETEXT_LEVELS = {"=": 1, "-": 2}  # reStructuredText's other marks: 3
+
+
+def _enter(path: list[tuple[int, str]], level: int, label: str) -> None:
+    """Open the heading `label` at `level` in the heading path: it closes those at its level or
+    deeper and nests under the rest ("Tern 4.2.0" › "Fixes"; session 17: "### Fixes" replaced
+    its version, and "What bugs were fixed in Tern 4.2.0?" was answered with 4.1.2's fix)."""
+    while path and path[-1][0] >= level:
+        path.pop()
+    path.append((level, label))
 
 
 def parse_blocks(text: str) -> list[Block]:
@@ -424,13 +455,21 @@ def parse_blocks(text: str) -> list[Block]:
 
     A numbered line standing alone between text that is no list ("1. Introduction" over its
     paragraphs) heads a section (`_numbers_a_section`).
+
+    A block's section is the title and every heading it is under, by level (`_enter`): "##" under
+    "#", a setext "-" under "=", a heading with no marks under the Markdown headings over it.
     """
     # (offset, line without its line break); "" for a blank line, front matter and comments
     lines = _text_lines(text)
     fields = _field_runs(lines) | _table_rows(lines) | _record_runs(lines)
     blocks: list[Block] = []
     title: str | None = None
-    heading: str | None = None
+    path: list[tuple[int, str]] = []  # the headings open: (level, label), outermost first
+
+    def section() -> tuple[str, ...]:
+        assert title is not None
+        return (title, *(label for _, label in path))
+
     fence: str | None = None  # the opening fence of the code block the line is in
     for index, (line_start, line) in enumerate(lines):
         stripped = line.strip()
@@ -448,6 +487,9 @@ def parse_blocks(text: str) -> list[Block]:
         tight = above != ""  # right under the line before
         # a sentence the line above leaves open goes on here: no heading can start
         mid_sentence = tight and not above.endswith(tuple(CLOSING_PUNCTUATION))
+        # ... nor under a comma: a signature under its sign-off ("Thanks," over "Dana"; session 17:
+        # the name was a heading, the section of every quoted message after it), an address's lines
+        after_comma = tight and above.endswith(",")
         # the underline making the one line above a heading: Markdown's setext "===" / "---", or
         # reStructuredText's other marks ("~~~~" under "Discussion"), as long as the title; one
         # line only: under a paragraph of several ("-- comments\ncode\n--") it is a rule
@@ -459,16 +501,14 @@ def parse_blocks(text: str) -> list[Block]:
             and "\n" not in (over := text[previous.start : previous.end])
             and (mark.group(1) in "=-" or len(stripped) >= len(over))
         ):
-            assert title is not None
-            heading = heading_label(over)
-            blocks[-1] = replace(previous, kind="heading", section=(title, heading))
+            _enter(path, SETEXT_LEVELS.get(mark.group(1), 3), heading_label(over))
+            blocks[-1] = replace(previous, kind="heading", section=section())
             continue
         opening = FENCE.match(line)
         if opening is not None and title is not None:  # a code block opens (a fence is no rule)
             fence = opening.group(1)
             start = line_start + (len(line) - len(line.lstrip()))
-            section = (title,) if heading is None else (title, heading)
-            blocks.append(Block("paragraph", start, start + len(stripped), index + 1, 0, section))
+            blocks.append(Block("paragraph", start, start + len(stripped), index + 1, 0, section()))
             continue
         if RULE.match(stripped):  # a rule ("---", "***"): no text
             continue
@@ -484,9 +524,7 @@ def parse_blocks(text: str) -> list[Block]:
             blocks[-1] = replace(previous, end=end)  # a field's value folded onto an indented line
             continue
         if title is not None and index in fields:
-            blocks.append(
-                Block("row", start, end, index + 1, 0, (title,) if heading is None else (title, heading))
-            )
+            blocks.append(Block("row", start, end, index + 1, 0, section()))
             continue
         following = lines[index + 1][1].strip() if index + 1 < len(lines) else ""
         # a clause opens no block inside a sentence: "…a population of\n2.5 million" goes on
@@ -515,6 +553,10 @@ def parse_blocks(text: str) -> list[Block]:
                     )
                 )
                 or (bool(following) and _heads_text(stripped, following))
+                # a manual page's section name over its indented text ("NAME" over "       tarsync -
+                # incrementally copy…"; session 17: most of them ran into their text, the text
+                # opening in lower case or with an option)
+                or (bool(following) and _names_indented_section(stripped, lines[index + 1][1]))
             )
         )
         kind: BlockKind
@@ -522,7 +564,8 @@ def parse_blocks(text: str) -> list[Block]:
         if title is None:
             kind, title = "title", heading_label(stripped)
         elif item and _numbers_a_section(lines, index, previous, text):
-            kind, heading = "heading", heading_label(stripped)
+            kind = "heading"
+            _enter(path, IMPLICIT_LEVEL, heading_label(stripped))
         elif item:
             kind = "item"
             depth = 1 + len(item.group("indent").expandtabs(4)) // 4
@@ -532,16 +575,22 @@ def parse_blocks(text: str) -> list[Block]:
             and previous.kind in ("paragraph", "item")
             and not atx  # a Markdown heading, whatever is above it
             # an item's wrapped lines are indented under it, whatever they read like
-            and ((previous.kind == "item" and line[:1] in " \t") or mid_sentence or not reads_as_heading)
+            and (
+                (previous.kind == "item" and line[:1] in " \t")
+                or mid_sentence
+                or after_comma
+                or not reads_as_heading
+            )
         ):
             blocks[-1] = replace(previous, end=end)  # a hard-wrapped line continues the block
             continue
         elif reads_as_heading:
-            kind, heading = "heading", heading_label(stripped)
+            kind = "heading"
+            marks = ATX.match(line) if atx else None
+            _enter(path, len(marks.group(1)) if marks else IMPLICIT_LEVEL, heading_label(stripped))
         else:
             kind = "paragraph"
-        section = (title,) if heading is None or kind == "title" else (title, heading)
-        blocks.append(Block(kind, start, end, index + 1, depth, section))
+        blocks.append(Block(kind, start, end, index + 1, depth, (title,) if kind == "title" else section()))
     # a paragraph (or item) ending in ':' right before a list is that list's lead-in
     return [
         replace(b, lead_in=True)

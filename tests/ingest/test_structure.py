@@ -348,6 +348,25 @@ def test_an_underline_under_several_lines_is_a_rule_not_a_heading() -> None:
     assert [b.kind for b in parse_blocks(setext)] == ["title", "heading", "paragraph"]
 
 
+def test_a_section_names_every_heading_over_it_by_level() -> None:
+    # session 17: "### Fixes" replaced its version in the path, and "What bugs were fixed in Tern
+    # 4.2.0?" was answered with 4.1.2's fix
+    text = (
+        "Tern Release Notes\n==================\n\n"
+        "Tern 4.2.0 — 14 March 2025\n--------------------------\n\n### Fixes\n\n- Fixed the build.\n\n"
+        "Tern 4.1.2\n----------\n\n- Fixed the watcher.\n\n"
+        "# Appendix\n\nPLAIN NOTES\n\nA line under a heading of no marks.\n\nMORE NOTES\n\nAnother.\n\n"
+        "## Deeper\n\nText.\n"
+    )
+    sections = {text[b.start : b.end]: b.section[1:] for b in parse_blocks(text)}
+    assert sections["- Fixed the build."] == ("Tern 4.2.0 — 14 March 2025", "Fixes")
+    assert sections["- Fixed the watcher."] == ("Tern 4.1.2",)  # a "-" heading closes the one before
+    # a heading of no marks nests under the Markdown heading over it, beside its own kind
+    assert sections["A line under a heading of no marks."] == ("Appendix", "PLAIN NOTES")
+    assert sections["Another."] == ("Appendix", "MORE NOTES")
+    assert sections["Text."] == ("Appendix", "Deeper")  # and a Markdown heading closes it
+
+
 def test_restructuredtext_underlines_make_headings_and_do_not_open_code_blocks() -> None:
     text = (
         "Project\n=======\n\nIntro text.\n\nDiscussion\n~~~~~~~~~~\n\nFile bugs here.\n\n"
@@ -463,6 +482,42 @@ def test_numbered_clauses_are_items_under_their_numbered_heading() -> None:
         # a decimal opening a line inside a sentence opens nothing
         ("paragraph", "2. RENT", "The city has a population of\n2.5 million people."),
     ]
+
+
+def test_a_numbered_heading_a_blank_line_over_its_first_clause_heads_it_after_other_clauses() -> None:
+    # session 17: "3. FEES AND PAYMENT", under the last clause of section 2, was an item, and every
+    # clause from 3.1 to 8.2 was cited under "2. YOUR ACCOUNT"
+    text = (
+        "TERMS\n\n2. YOUR ACCOUNT\n\n2.3 We may suspend your Account if:\n(a) you breach clause 4; or\n"
+        "(b) we must.\n\n3. FEES AND PAYMENT\n\n3.1 Plans are billed in advance.\n\n"
+        "Steps:\n\n1. Sign in\n\n2. Pay\n"
+    )
+    sections = [(b.kind, b.section[-1], text[b.start : b.end][:20]) for b in parse_blocks(text)]
+    assert ("heading", "3. FEES AND PAYMENT", "3. FEES AND PAYMENT") in sections
+    assert ("item", "3. FEES AND PAYMENT", "3.1 Plans are billed") in sections
+    assert sections[-1] == ("item", "3. FEES AND PAYMENT", "2. Pay")  # a list's items stay items
+
+
+def test_a_manual_pages_section_names_head_their_indented_text() -> None:
+    # session 17: "NAME", "DESCRIPTION", "OPTIONS" ran into their text, which opens in lower case
+    text = (
+        "TARSYNC(1)          User Commands          TARSYNC(1)\n\n"
+        "NAME\n       tarsync - copy directory trees into tar archives\n\n"
+        "OPTIONS\n       -c, --checksum\n              Detect changes by hash.\n\n"
+        "EXIT STATUS\n       0      Success.\n"
+    )
+    blocks = [(b.kind, text[b.start : b.end].split("\n")[0].strip()) for b in parse_blocks(text)]
+    assert [line for kind, line in blocks if kind == "heading"] == ["NAME", "OPTIONS", "EXIT STATUS"]
+    # capitals over text that is not indented under them stay the text's first line
+    assert parse_blocks("Title\n\nNOTE\nthe rest of it goes on.\n")[1].kind == "paragraph"
+
+
+def test_a_signature_under_its_sign_off_is_no_heading() -> None:
+    # session 17: "Dana" under "Thanks," headed every quoted message after it
+    text = "Subject: Venue\n\nHi Sam,\n\nLet's go with Hollins Barn.\n\nThanks,\nDana\n\nOn Thu, Sam wrote:\n> Hi.\n"
+    blocks = parse_blocks(text)
+    assert [b.kind for b in blocks].count("heading") == 0
+    assert ("Thanks,\nDana", ("Subject: Venue",)) in [(text[b.start : b.end], b.section) for b in blocks]
 
 
 def test_a_glossary_is_a_block_per_definition_but_dashed_prose_runs_on() -> None:
