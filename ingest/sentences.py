@@ -64,7 +64,35 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
                 start += 1
         if start < end:
             spans.append((start, end))
-    return _within_code_joined(text, spans)
+    return _enumerations_joined(text, _within_code_joined(text, spans))
+
+
+# an enumeration inside a sentence, "(a)", "(ii)", "(3)": pysbd opens a sentence at each one
+INLINE_ENUMERATION = re.compile(r"\((?:[a-z]|[ivx]{1,4}|\d{1,2})\)\s")
+# how a piece ends when a sentence (or a lead-in) ends with it
+SENTENCE_CLOSE = tuple(".!?:;…")
+
+
+def _enumerations_joined(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    """`spans` with a piece opening with an enumeration on the line of the piece before joined to
+    it when that one ends mid-sentence: "…limited to the greater of (a) the fees you paid and (b)
+    €100." is one sentence (session 17: pysbd cut it in three, and the answer to "what is the cap on
+    liability?" stopped at "the greater of"). An enumeration on a line of its own, or after a
+    lead-in ("…without notice if:"), stays a sentence of its own."""
+    if "(" not in text or len(spans) < 2:
+        return spans
+    joined = [spans[0]]
+    for start, end in spans[1:]:
+        before = joined[-1]
+        if (
+            INLINE_ENUMERATION.match(text, start)
+            and not text[before[0] : before[1]].rstrip('*_"”’)]').endswith(SENTENCE_CLOSE)
+            and not LINE_BREAK.search(text, before[1], start)
+        ):
+            joined[-1] = (before[0], end)
+        else:
+            joined.append((start, end))
+    return tuple(joined)
 
 
 # pysbd's time grows with the square of a text's length (its abbreviation pass rescans the text

@@ -250,6 +250,31 @@ def test_no_sentence_ends_inside_inline_code(text: str, sentences: list[str]) ->
 @pytest.mark.parametrize(
     ("text", "sentences"),
     [
+        # session 17: cut at "(a)" and "(b)", the answer about the cap stopped at "the greater of"
+        (
+            "Our liability is limited to the greater of (a) the fees you paid and (b) €100. Next.",
+            ["Our liability is limited to the greater of (a) the fees you paid and (b) €100.", "Next."],
+        ),
+        (
+            '"control" means (i) the power, or (ii) ownership.',
+            ['"control" means (i) the power, or (ii) ownership.'],
+        ),
+        # after a lead-in, or on lines of their own, enumerated parts stay sentences of their own
+        ("We may suspend it if: (a) you breach it; (b) you pay late.", None),
+        ("We may suspend it if\n(a) you breach it\n(b) you pay late.", None),
+    ],
+)
+def test_an_enumeration_inside_a_sentence_does_not_end_it(text: str, sentences: list[str] | None) -> None:
+    found = [text[s:e] for s, e in split_sentences(text)]
+    if sentences is None:
+        assert len(found) > 1 and any(f.startswith("(b)") for f in found)
+    else:
+        assert found == sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
         # pysbd placed "? ?" one mark early, inside the sentence before it
         ("Is it done ? ? ? Yes.", ["Is it done ?", "? ?", "Yes."]),
         ("Wait ! ! ! Go.", ["Wait !", "! !", "Go."]),
