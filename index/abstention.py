@@ -282,7 +282,7 @@ TIME = re.compile(
     rf"\b{_WEEKDAYS}\b"
     r"|\b(?:noon|midday|midnight|dawn|dusk|sunrise|sunset|overnight|tonight|o['’]clock)\b"
     r"|\b(?:mornings?|afternoons?|evenings?)\b|\bat\s+night\b"
-    r"|\b(?:spring|summer|autumn|winter)(?:s|time)?\b"
+    r"|\b(?:mid-?)?(?:spring|summer|autumn|winter)(?:s|time)?\b"
     r"|\b(?:today|yesterday|tomorrow|hourly|daily|weekly|fortnightly|monthly|quarterly|yearly|annually|ago)\b"
     r"|\b(?:every|each|next|last|this|first|second|third|fourth|final)\s+(?:[\w-]+\s+)?"
     r"(?:day|week|weekend|month|quarter|year|decade|century|night|period|cycle|term|season)s?\b"
@@ -370,9 +370,17 @@ def gives_money(text: str) -> bool:
     return _may_hold(text, MONEY_MARKS) and MONEY.search(text) is not None
 
 
+# hours as tables and specifications abbreviate them: "Brompton 4 h", "1.5h" (session 17: "how long
+# does the brompton take to charge" was refused over a table of charge times)
+HOURS = re.compile(r"\b\d[\d,.]*\s?h\b")
+
+
 def gives_duration(text: str) -> bool:
-    """Does `text` give a span of time ("within 14 days", "two to three minutes", "overnight")?"""
-    return _may_hold(text, DURATION_MARKS) and DURATION.search(text) is not None
+    """Does `text` give a span of time ("within 14 days", "two to three minutes", "overnight",
+    "4 h")?"""
+    return (_may_hold(text, DURATION_MARKS) and DURATION.search(text) is not None) or HOURS.search(
+        text
+    ) is not None
 
 
 def has_number(text: str, *, in_words: bool = False) -> bool:

@@ -713,7 +713,10 @@ class Ranker:
         named = set(numbers_in(question, parts=False))
         if not named or any(n not in self._written for n in named):
             return None
-        holding = sentences.copy()
+        # a question asking for a number of a kind needs it beside the one it names: "How much does
+        # a pack of Lorvastin 40 mg cost?" is not answered by "The 40 mg tablets are white" (session
+        # 17), which gives no price
+        holding = sentences & self._numbered_for(question) if wants_number(question) else sentences.copy()
         for number in named:
             writes = np.zeros(len(sentences), dtype=bool)
             writes[self._written[number]] = True

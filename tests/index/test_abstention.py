@@ -168,6 +168,7 @@ def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
         ("It dates back to the post-WWII era.", True),
         ("It was signed two years ago.", True),
         ("Exercises take place in the spring.", True),
+        ("Treat with oxalic acid in midwinter.", True),  # session 17: refused "when should I treat"
         ("Your card is charged on the first day of each billing period.", True),
         ("The mail boat calls twice a week.", True),
         ("You can cancel at any time from the Billing page.", True),
@@ -205,6 +206,10 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
         False,
     ]
     assert [gives_duration(t) for t in ("within 14 days", "leave it overnight", "$10")] == [True, True, False]
+    # hours as a table abbreviates them (session 17), not a decade's "s"
+    assert [gives_duration(t) for t in ("Brompton 4 h", "charges in 5.5h", "the 1990s", "4 hp")] == [
+        *(True, True, False, False)
+    ]
 
 
 def test_the_askers_verbs_and_when_due_are_not_what_a_number_is_about() -> None:

@@ -878,3 +878,27 @@ def test_item_spans_are_the_parsers_items(tmp_path: Path) -> None:
         assert span == inside or (inside[0] <= span[0] and span[1] <= inside[1])
         checked += block.start >= chunk.start and block.end <= chunk.end and span == (block.start, block.end)
     assert checked > 40  # most items lie whole in a chunk, and are found exactly
+
+
+def test_a_named_number_answers_a_question_asking_for_another_only_with_one_of_its_kind(
+    tmp_path: Path,
+) -> None:
+    # session 17: "How much does a pack of Lorvastin 40 mg cost?" was answered by the sentence
+    # writing 40, "The 40 mg tablets are white, oval and marked L40.", which gives no price
+    index = _one_document_index(
+        tmp_path,
+        "leaflet.txt",
+        "Lorvastin leaflet\n\nThe 40 mg tablets are white, oval and marked L40 on one side.\n",
+    )
+    assert (
+        index._ranker._held_share("What colour are the 40 mg Lorvastin tablets?", _everywhere(index))
+        is not None
+    )
+    assert (
+        index._ranker._held_share("How much does a pack of Lorvastin 40 mg cost?", _everywhere(index)) is None
+    )
+    assert not index.ask("How much does a pack of Lorvastin 40 mg cost?").answerable
+
+
+def _everywhere(index: Index) -> np.ndarray:
+    return np.ones(len(index._ranker.sentences), dtype=bool)
