@@ -410,10 +410,15 @@ class Ranker:
         # Felix." answers "When is the Dynamo session?"), and a nested item's sentences with its
         # parent item's first ("- [ ] Day 3: Complete security training" over "  - The course …
         # takes 90 minutes."; session 16)
+        # ... and an FAQ's answer with its question ("Q: How long are database backups kept?" over
+        # "A: Nightly backups are kept for 35 days."; session 17: the FAQ's own question was refused)
         first = self._item_spans[:, 0]
         parents = _parent_items(first, rows, starts, doc_of_row)
+        asked = _asked_by(readings, rows, starts, doc_of_row)
         extra = [
-            {int(f) for f in (first[i], parents[i]) if f >= 0 and f != i} if first[i] >= 0 else set()
+            {int(f) for f in (first[i], parents[i], asked[i]) if f >= 0 and f != i}
+            if first[i] >= 0
+            else ({int(asked[i])} if asked[i] >= 0 else set())
             for i in range(len(first))
         ]
         self._item_rows = np.asarray([i for i, more in enumerate(extra) if more], dtype=np.int64)
@@ -840,6 +845,27 @@ def _parent_items(
         else:
             parents[i] = parents[first[i]]
     return parents
+
+
+def _asked_by(
+    readings: list[_SentenceReading], rows: list[int], starts: list[int], texts: list[str]
+) -> npt.NDArray[np.int64]:
+    """Per sentence answering a question that opens a line before it in its chunk (an FAQ's "Q: …?",
+    "**Can I change my username?**"), that question's sentence: the sentences after it up to the
+    next question or the chunk's end; -1 for any other. A question inside a paragraph (a rhetorical
+    one) asks nothing of the sentences after it."""
+    asked = np.full(len(readings), -1, dtype=np.int64)
+    question = -1
+    for i, reading in enumerate(readings):
+        if i > 0 and rows[i] != rows[i - 1]:
+            question = -1
+        if reading.asks:
+            text = texts[rows[i]]
+            opens_line = not text[text.rfind("\n", 0, starts[i]) + 1 : starts[i]].strip()
+            question = i if opens_line else -1
+        elif question >= 0:
+            asked[i] = question
+    return asked
 
 
 def _run_in_labels(

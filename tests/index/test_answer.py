@@ -335,6 +335,18 @@ def _item_opening(text: str, chunk_start: int, start: int) -> str:
     return "\n".join(read)
 
 
+def _question_over(text: str, before: list[tuple[int, int, int]], row: int) -> str:
+    """The question an FAQ's sentence answers: the nearest sentence before it in its chunk (of
+    `before`, every sentence before it) ending in a question mark, if it opens a line; "" else."""
+    for other, start, end in reversed(before):
+        if other != row:
+            return ""
+        sentence = text[start:end]
+        if sentence.rstrip('*_"”’)] ').endswith("?"):
+            return sentence if not text[text.rfind("\n", 0, start) + 1 : start].strip() else ""
+    return ""
+
+
 def _brute_force_held_weights(
     index: Index,
     topic_text: str,
@@ -351,8 +363,9 @@ def _brute_force_held_weights(
     topic = index.lexical.query_terms(topic_text)
     weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
     texts = {d.doc_id: d.text for d in index.documents()}
+    spans = list(zip(table.rows.tolist(), table.starts.tolist(), table.ends.tolist(), strict=True))
     held = []
-    for row, start, end in zip(table.rows.tolist(), table.starts.tolist(), table.ends.tolist(), strict=True):
+    for i, (row, start, end) in enumerate(spans):
         chunk = index.chunks[row]
         sentence = texts[chunk.doc_id][start:end]
         if keep(sentence, chunk.section):
@@ -360,6 +373,7 @@ def _brute_force_held_weights(
             read = read if headed else sentence
             if item:
                 read += "\n" + _item_opening(texts[chunk.doc_id], chunk.start, start)
+                read += "\n" + _question_over(texts[chunk.doc_id], spans[:i], row)
             stems = set(index.lexical.stems(index.lexical.words_of(read)))
             held.append(sum(w for stem, w in weights.items() if stem in stems))
     return held, index.lexical.total_weight(topic)
@@ -375,9 +389,9 @@ def _brute_force_number_share(
     when = words and asks_when(question) and not wants_amount(question)
     kind = {"money": gives_money, "duration": gives_duration}.get(wanted_kind(question) or "", lambda _: True)
 
-    def dated(section: tuple[str, ...]) -> bool:  # a heading under the title giving a year or a month
+    def dated(section: tuple[str, ...]) -> bool:  # a heading under the title gives a year or a month
         months = "january february march april may june july august september october november december"
-        words = re.findall(r"\w+", section[-1].lower()) if len(section) > 1 else []
+        words = re.findall(r"\w+", " ".join(section[1:]).lower())
         return not wants_amount(question) and any(
             w in months.split() or (len(w) == 4 and w.isdigit() and 1500 <= int(w) <= 2099) for w in words
         )
@@ -902,3 +916,25 @@ def test_a_named_number_answers_a_question_asking_for_another_only_with_one_of_i
 
 def _everywhere(index: Index) -> np.ndarray:
     return np.ones(len(index._ranker.sentences), dtype=bool)
+
+
+BACKUPS_FAQ = """Frequently asked questions
+
+Q: How long are database backups kept?
+A: Nightly backups are kept for 35 days in the eu-west-1 bucket.
+
+Q: Can I expense a monitor?
+A: Yes, up to 250 euros per year.
+
+Staff asked about parking. What about the garage? It opened in 2019.
+"""
+
+
+def test_an_faqs_answer_is_read_with_its_question_for_rule_two(tmp_path: Path) -> None:
+    # session 17: the FAQ's own question was refused, "no passage gives the number or date it asks
+    # for": only its Q: line names the database
+    index = _one_document_index(tmp_path, "faq.txt", BACKUPS_FAQ)
+    assert _rule_two_share(index, "How long are database backups kept?") >= DEFAULT_RULE.number_share
+    assert index.ask("How long are database backups kept?").answer.text.startswith("A: Nightly backups")
+    # a question inside a paragraph asks nothing of the sentences after it
+    assert _rule_two_share(index, "When did the garage open?") < DEFAULT_RULE.number_share
