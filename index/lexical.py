@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -67,8 +68,9 @@ class LexicalConfig:
     stopwords: str = "en_plus"  # a key of STOPWORD_LISTS
     fuzzy: bool = True  # correct query words the corpus does not use
     headings: bool = False  # index each chunk with its heading path too (as it is embedded)
-    # lone digits and runs of numbers are words too ("Lab 4", "4.1.3", "2025-06-01"); an index
-    # from before this setting (its manifest lacks it) was built without them
+    # lone digits and runs of numbers are words too ("Lab 4", "4.1.3", "2025-06-01"), and words are
+    # read in NFKC form; an index from before this setting (its manifest lacks it) was built
+    # without either
     numbers: bool = True
 
     def __post_init__(self) -> None:
@@ -107,10 +109,14 @@ def _stemmer(language: str) -> Any:
 
 def tokens(text: str, *, numbers: bool = True) -> list[str]:
     """The lower-cased words of `text`, in order: two or more word characters; with `numbers`,
-    also lone digits, and runs of numbers whole ("10.2.1" gives "10.2.1" and "10")."""
-    lowered = text.lower()
+    also lone digits, and runs of numbers whole ("10.2.1" gives "10.2.1" and "10"), the text read
+    in Unicode's NFKC form."""
     if not numbers:
-        return WORD.findall(lowered)
+        return WORD.findall(text.lower())
+    # and in Unicode's compatibility form, as questions are read (`index.reading.compatible`): a
+    # file saved decomposed (macOS) writes "Zürich" as "Zu" and a combining mark, no word a
+    # question typed "Zürich" could match (session 17)
+    lowered = unicodedata.normalize("NFKC", text).lower()
     found: list[str] = []
     for match in TOKEN.finditer(lowered):
         run = match.group("run")

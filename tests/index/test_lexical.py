@@ -96,6 +96,18 @@ def test_versions_dates_and_lone_digits_are_words() -> None:
     assert before.words_of("Lab 4, version 2.0.0") == ["lab", "version"]
 
 
+def test_a_decomposed_text_matches_a_composed_question() -> None:
+    # session 17: a file saved in NFD (macOS) never matched "Zürich" typed in a question
+    import unicodedata
+
+    lexical = LexicalIndex.build(
+        [unicodedata.normalize("NFD", "The café in Zürich opens at 7:30."), "Other."]
+    )
+    assert lexical.words_of(unicodedata.normalize("NFD", "Zürich")) == ["zürich"]
+    assert int(np.argmax(lexical.scores("When does the café in Zürich open?"))) == 0
+    assert lexical.query_terms("café Zürich").coverage == 1.0
+
+
 def test_an_index_from_before_a_setting_reads_as_it_was_built_and_is_rebuilt_with_it() -> None:
     built = {k: v for k, v in LexicalIndex.build(TEXTS).params().items() if k != "numbers"}
     assert LexicalConfig.from_json(built).numbers is False  # its queries are tokenised as it was
