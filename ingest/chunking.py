@@ -54,7 +54,8 @@ class ChunkerConfig:
     # even under another section's clauses, and ends no sentence at an enumeration inside it ("…the
     # greater of (a) the fees and (b) €100."; `ingest.sentences`); a manual page's section name in
     # capitals over its indented text ("NAME") is a heading, and a line under a comma ("Thanks," over
-    # "Dana") never is (session 17).
+    # "Dana") never is, nor a field standing alone that gives a date, an address or a figure ("Last
+    # updated: 1 February 2025") (session 17).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

@@ -315,12 +315,19 @@ def _comments(lines: list[tuple[int, str]], index: int) -> bool:
     )
 
 
+# a field giving a date, an address or a figure: "Last updated: 1 February 2025", "Contact:
+# legal@cloudnest.example" are a document's metadata, not headings over the text under them
+# (session 17: each named the section of a terms of service's opening paragraphs)
+METADATA_FIELD = re.compile(FIELD.pattern + r".*(?:\d|@|://)")
+
+
 def _is_heading(line: str) -> bool:
     words = line.split()
     return (
         0 < len(words) <= MAX_HEADING_WORDS
         and not line.rstrip().endswith(tuple(CLOSING_PUNCTUATION))
         and LISTING_FIELD.match(line) is None
+        and METADATA_FIELD.match(line) is None
     )
 
 

@@ -512,6 +512,14 @@ def test_a_manual_pages_section_names_head_their_indented_text() -> None:
     assert parse_blocks("Title\n\nNOTE\nthe rest of it goes on.\n")[1].kind == "paragraph"
 
 
+def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
+    # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
+    text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
+    sections = {text[b.start : b.end]: b.section for b in parse_blocks(text)}
+    assert sections["These Terms govern the Service."] == ("TERMS",)
+    assert sections["Text."] == ("TERMS", "Measure: profiling")  # a field naming no date or address may head
+
+
 def test_a_signature_under_its_sign_off_is_no_heading() -> None:
     # session 17: "Dana" under "Thanks," headed every quoted message after it
     text = "Subject: Venue\n\nHi Sam,\n\nLet's go with Hollins Barn.\n\nThanks,\nDana\n\nOn Thu, Sam wrote:\n> Hi.\n"
