@@ -358,7 +358,7 @@ class Ranker:
             if header := table_header(text, starts[i]):
                 headers[i] = SentenceWords.columns_in(header, lexical)
         self._no_answers = (
-            np.asarray([r.lead_in or r.asks for r in readings], dtype=bool)
+            np.asarray([r.lead_in or r.asks or r.courtesy for r in readings], dtype=bool)
             | _run_in_labels(readings, rows, starts, ends, doc_of_row)
             | header_rows
         )
@@ -757,6 +757,22 @@ class Ranker:
         return shares
 
 
+# a letter's or a post's greeting or sign-off, which answers nothing (session 17: "my grill trips the
+# RCD, what's causing it" was answered "Hi all.", the forum post's first sentence)
+# (a greeting and up to three words: "Hi all.", "Dear Tom,"; a sign-off, its mark and up to three
+# words, a name: "Thanks,\nDana", "Best regards, Ana"; not "Best practice is to pin versions.")
+_NAME_WORDS = r"(?:\s+[\w.'’-]+){0,3}"
+COURTESY = re.compile(
+    r"^(?:(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings)" + _NAME_WORDS + r"\s*[,.!]?"
+    r"|(?:thanks|thank\s+you|many\s+thanks|cheers|best|regards|kind\s+regards|best\s+regards|best\s+wishes"
+    r"|warm\s+regards|sincerely|yours(?:\s+(?:sincerely|truly))?|love|all\s+the\s+best)\s*[,.!]?"
+    + _NAME_WORDS
+    + r"[.!]?)$",
+    re.IGNORECASE,
+)
+MAX_COURTESY_CHARS = 40
+
+
 @dataclass(frozen=True)
 class _SentenceReading:
     """What ranking reads from one sentence's text, once per distinct text."""
@@ -774,6 +790,7 @@ class _SentenceReading:
     money: bool  # names a sum of money ("$10", "euros")
     duration: bool  # names a span of time ("days", "overnight")
     numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
+    courtesy: bool = False  # a greeting or a sign-off: "Hi all.", "Thanks,\nDana"
 
     @classmethod
     def of(cls, text: str, lexical: LexicalIndex) -> _SentenceReading:
@@ -793,6 +810,7 @@ class _SentenceReading:
             money=gives_money(text),
             duration=gives_duration(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
+            courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
         )
 
 

@@ -938,3 +938,21 @@ def test_an_faqs_answer_is_read_with_its_question_for_rule_two(tmp_path: Path) -
     assert index.ask("How long are database backups kept?").answer.text.startswith("A: Nightly backups")
     # a question inside a paragraph asks nothing of the sentences after it
     assert _rule_two_share(index, "When did the garage open?") < DEFAULT_RULE.number_share
+
+
+def test_a_greeting_or_a_sign_off_answers_nothing(tmp_path: Path) -> None:
+    # session 17: "my grill trips the RCD, what's causing it" was answered "Hi all."
+    index = _one_document_index(
+        tmp_path,
+        "forum.md",
+        "# Grill trips the RCD\n\nHi all. My grill trips the RCD when it heats up. Best practice is to test it.\n\n"
+        "Thanks,\nHarriet\n\nDear Tom, thank you for your order.\n",
+    )
+    table, texts = index._ranker.sentences, {d.doc_id: d.text for d in index.documents()}
+    flagged = {
+        texts[index.chunks[int(r)].doc_id][int(s) : int(e)]: bool(index._ranker._no_answers[i])
+        for i, (r, s, e) in enumerate(zip(table.rows, table.starts, table.ends, strict=True))
+    }
+    assert flagged["Hi all."] and flagged["Thanks,\nHarriet"]
+    assert not flagged["My grill trips the RCD when it heats up."]
+    assert not flagged["Best practice is to test it."]
