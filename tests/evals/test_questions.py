@@ -290,6 +290,25 @@ def test_the_formats_blind_set_quotes_its_documents_and_splits_by_id():
     assert all(q.gold for q in resolved if q.answerable)
 
 
+def test_the_second_blind_essay_set_quotes_the_shipped_corpus():
+    """`evals/questions/blind2.jsonl` (session 17): 70 answerable and 20 unanswerable questions a
+    helper wrote from the essays alone, in the styles people ask a search box."""
+    questions = load_questions(QUESTION_SET.with_name("blind2.jsonl"))
+    resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)})
+    assert (sum(q.answerable for q in resolved), sum(not q.answerable for q in resolved)) == (70, 20)
+    assert all(q.gold and all(isinstance(s, GoldSpan) for s in q.gold) for q in resolved if q.answerable)
+
+
+def test_the_shapes_set_quotes_its_documents():
+    """`evals/shapes` (session 17): 18 documents in shapes `evals/formats` lacks, 97 answerable and
+    20 unanswerable questions, each answerable quote found in the file it names."""
+    shapes = Path(__file__).parents[2] / "evals" / "shapes"
+    questions = load_questions(shapes / "questions.jsonl")
+    resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(shapes / "docs")})
+    assert (sum(q.answerable for q in resolved), sum(not q.answerable for q in resolved)) == (97, 20)
+    assert all(q.gold and all(isinstance(s, GoldSpan) for s in q.gold) for q in resolved if q.answerable)
+
+
 def test_a_question_file_saved_with_a_byte_order_mark_is_read(tmp_path):
     """Notepad's "UTF-8 with BOM": the first line was "not valid JSON (Unexpected UTF-8 BOM)"."""
     path = tmp_path / "mine.jsonl"
