@@ -55,7 +55,8 @@ class ChunkerConfig:
     # greater of (a) the fees and (b) €100."; `ingest.sentences`); a manual page's section name in
     # capitals over its indented text ("NAME") is a heading, and a line under a comma ("Thanks," over
     # "Dana") never is, nor a field standing alone that gives a date, an address or a figure ("Last
-    # updated: 1 February 2025") (session 17).
+    # updated: 1 February 2025"), and reads each line of a log or of a fixed-width or tab-separated
+    # table as a block of its own (session 17).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

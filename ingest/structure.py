@@ -177,6 +177,12 @@ def _table_rows(lines: list[tuple[int, str]]) -> set[int]:
 CSV_COMMA = re.compile(r",(?! )")
 # a record opened by a word and its number: "Week 5 (Sep 29): Grammar of graphics…", "Day 2 - …"
 NUMBERED_RECORD = re.compile(r"^ {0,3}([A-Z][a-z]+) \d{1,3}\b")
+# a log line, opened by its timestamp: "2025-06-03T02:14:07.118Z INFO …", "[2025-06-03 02:14:07] …"
+LOG_LINE = re.compile(r"^\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# a gap between a fixed-width or tab-separated table's columns: "Ashby Rovers           22  16"; not
+# two spaces after a full stop, as typewritten prose leaves them
+COLUMN_GAP = re.compile(r"[^\s.!?:;,](?: {2,}|\t+)(?=\S)")
+MIN_COLUMN_GAPS = 3
 MIN_RECORDS = 3
 
 
@@ -185,9 +191,16 @@ def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
     (session 16: they were read as one hard-wrapped paragraph, cut mid-row by the chunk budget, and
     "Lab 3." at a line's end was cut from its line): comma-separated values with one count of
     commas, two or more, most with no space after them (a CSV export), or lines opening with the
-    same word and a number ("Week 1 (Sep 1): …", "Week 2 (Sep 8): …", a syllabus)."""
+    same word and a number ("Week 1 (Sep 1): …", "Week 2 (Sep 8): …", a syllabus); and (session 17:
+    a league table was cut inside a row, a log's lines ran together as sentences) lines opening with
+    a timestamp (a log), or holding three or more gaps of two spaces or tabs between words (a
+    fixed-width or tab-separated table)."""
 
     def key(line: str) -> tuple[str, object] | None:
+        if LOG_LINE.match(line):
+            return ("log", None)
+        if len(COLUMN_GAP.findall(line.strip())) >= MIN_COLUMN_GAPS:
+            return ("columns", None)
         commas = line.count(",")
         if commas >= 2 and len(CSV_COMMA.findall(line)) * 2 > commas:
             return ("csv", commas)

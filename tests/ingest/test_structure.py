@@ -512,6 +512,25 @@ def test_a_manual_pages_section_names_head_their_indented_text() -> None:
     assert parse_blocks("Title\n\nNOTE\nthe rest of it goes on.\n")[1].kind == "paragraph"
 
 
+def test_a_log_and_a_fixed_width_table_are_a_block_per_line() -> None:
+    # session 17: a league table was one paragraph cut inside a row; a log's lines ran together
+    table = (
+        "LEAGUE\n\nPos  Team            P   W   Pts\n 1   Ashby Rovers   22  16   52\n"
+        " 2   Fenwick Town   22  15   48\n 3   Old Gatesians  22  13   44\n"
+    )
+    assert [b.kind for b in parse_blocks(table)][1:] == ["row"] * 4
+    log = (
+        "Gateway log\n\n2025-06-03T02:14:07.118Z INFO server started (version 5.8.2)\n"
+        "2025-06-03T02:31:55.871Z WARN slow response: 2840ms\n2025-06-03T02:32:41.559Z ERROR connection refused\n"
+    )
+    assert [log[b.start : b.end][:24] for b in parse_blocks(log) if b.kind == "row"] == [
+        *("2025-06-03T02:14:07.118Z", "2025-06-03T02:31:55.871Z", "2025-06-03T02:32:41.559Z")
+    ]
+    # prose with a double space after its full stops stays prose
+    prose = "Notes\n\n" + "It rained.  Then it cleared.  We left.  Home by six.\n" * 3
+    assert [b.kind for b in parse_blocks(prose)][1:] == ["paragraph"]
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
