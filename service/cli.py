@@ -337,6 +337,14 @@ def info(index_dir: Path | None) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+BUNDLED_QUESTIONS = Path("evals/questions")  # the question sets about corpus/, the essays
+
+
+def _is_bundled(questions: Path) -> bool:
+    """Is `questions` one of the bundled question sets, which ask about the essays in corpus/?"""
+    return questions.resolve().parent == BUNDLED_QUESTIONS.resolve()
+
+
 @main.command("eval")
 @click.option(
     "--questions",
@@ -425,6 +433,18 @@ def eval_command(
         raise InputError(f"unknown mode(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
     settings = _settings()
     baseline = load_report(compare_to) if compare_to is not None else None  # before --out may overwrite it
+    path = questions or BUNDLED_QUESTIONS / "alliance.jsonl"
+    home = index_dir or settings.index_dir
+    # only a bundled question set may build the index it is asked of, and only at the default path:
+    # anyone else's questions are about documents of their own, and an index of the essays at a
+    # mistyped --index would be ~25 s of embedding spent to blame their (correct) quotes
+    build_missing = beir_dir is None and index_dir is None and _is_bundled(path)
+    if beir_dir is None and not build_missing and not _has_index(home):
+        raise IndexMissingError(
+            f"no index at {home}: build one with `alliance-qa ingest FOLDER --index {home}` (only "
+            f"the bundled question sets, asked without --index, build {settings.index_dir} from "
+            f"{settings.corpus_dir} themselves)"
+        )
     embedder = _embedder(model or settings.model_path)
     progress = True  # a bar on a terminal, log lines elsewhere (alliance_qa/progress.py)
     if beir_dir is not None:
@@ -438,7 +458,6 @@ def eval_command(
             progress=progress,
         )
     else:
-        path = questions or Path("evals/questions/alliance.jsonl")
         asked = load_questions(path, split=None if split == "all" else split)
         if not has_splits(asked):
             if split != "all":
@@ -446,10 +465,11 @@ def eval_command(
             split = "all"
         if rewrite is not None:
             asked = rewrite_questions(asked, rewrite)
-        home = index_dir or settings.index_dir
         try:
             index = Index.open(home, embedder=embedder, config=search_config(settings))
         except IndexMissingError:
+            if not build_missing:
+                raise
             click.echo(f"no index at {home}: building it from {settings.corpus_dir}", err=True)
             index = Index.build(
                 settings.corpus_dir,

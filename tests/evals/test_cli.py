@@ -22,18 +22,60 @@ def fake_model(monkeypatch):
     monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(FIXTURE_CORPUS))
 
 
+@pytest.fixture
+def built(tmp_path) -> Path:
+    """An index of the fixture corpus, as `alliance-qa ingest` builds one before an eval of one's own."""
+    result = CliRunner().invoke(cli.main, ["ingest", str(FIXTURE_CORPUS), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 0, result.output
+    return tmp_path / "index"
+
+
 def _files_of(folder: Path) -> dict[str, object]:
     assert (folder / "chart.png").read_bytes().startswith(PNG_SIGNATURE)
     assert "## Modes side by side" in (folder / "report.md").read_text()
     return json.loads((folder / "report.json").read_text())
 
 
-def test_eval_builds_the_missing_index_and_writes_the_three_report_files(tmp_path):
+def test_a_bundled_question_set_builds_the_missing_default_index(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # evals/questions/ and var/index of a checkout, in tmp_path
+    monkeypatch.delenv("ALLIANCE_QA_INDEX_DIR", raising=False)
+    (tmp_path / "evals" / "questions").mkdir(parents=True)
+    questions = write_questions(tmp_path / "evals" / "questions" / "q.jsonl")
+    args = ["eval", "--questions", "evals/questions/q.jsonl", "--modes", "dense", "--out", "out"]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 0, result.output
+    assert f"no index at var/index: building it from {FIXTURE_CORPUS}" in result.output
+    assert (tmp_path / "var" / "index" / "current").is_symlink()
+    assert _files_of(tmp_path / "out")["setup"]["questions"] == 3
+    assert questions.is_file()
+
+
+@pytest.mark.parametrize("bundled", [True, False])
+def test_a_missing_index_is_an_error_unless_a_bundled_set_asks_without_index(tmp_path, monkeypatch, bundled):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ALLIANCE_QA_INDEX_DIR", raising=False)
+    questions = "evals/questions/q.jsonl" if bundled else "mine.jsonl"
+    (tmp_path / "evals" / "questions").mkdir(parents=True)
+    write_questions(tmp_path / questions)
+    # a bundled set with a mistyped --index, or one's own set without --index: neither builds the essays
+    args = ["eval", "--questions", questions, "--modes", "dense"] + (
+        ["--index", "var/mine"] if bundled else []
+    )
+    result = CliRunner().invoke(cli.main, args)
+    missing = "var/mine" if bundled else "var/index"
+    assert result.exit_code == 1
+    assert f"no index at {missing}: build one with `alliance-qa ingest FOLDER --index {missing}`" in (
+        result.output
+    )
+    assert not (tmp_path / missing).exists()  # nothing built, nothing left behind
+    assert not (tmp_path / "var" / "reports").exists()
+
+
+def test_eval_writes_the_three_report_files(tmp_path, built):
     questions = write_questions(tmp_path / "q.jsonl")
-    args = ["eval", "--questions", str(questions), "--index", str(tmp_path / "index"), "--modes", "dense"]
+    args = ["eval", "--questions", str(questions), "--index", str(built), "--modes", "dense"]
     result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "first")])
     assert result.exit_code == 0, result.output
-    assert "building it from" in result.output  # no index yet: built from the corpus setting
     assert "MRR@10" in result.output and "dense" in result.output
     report = _files_of(tmp_path / "first")
     assert report["setup"]["questions"] == 3  # the test split by default
@@ -72,7 +114,7 @@ def test_eval_builds_the_missing_index_and_writes_the_three_report_files(tmp_pat
     assert comparison["p_value"] == 1.0
 
 
-def test_eval_asks_the_questions_rewritten_under_their_own_ids(tmp_path):
+def test_eval_asks_the_questions_rewritten_under_their_own_ids(tmp_path, built):
     questions = write_questions(tmp_path / "q.jsonl")
     args = ["eval", "--questions", str(questions), "--index", str(tmp_path / "index"), "--modes", "hybrid"]
     plain = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "plain")])
@@ -100,7 +142,7 @@ def test_eval_asks_the_questions_rewritten_under_their_own_ids(tmp_path):
     assert beir.exit_code == 1 and "--rewrite applies to a question set" in beir.output
 
 
-def test_gold_given_by_quotes_alone_scores_as_its_spans_do(tmp_path):
+def test_gold_given_by_quotes_alone_scores_as_its_spans_do(tmp_path, built):
     spans = write_questions(tmp_path / "spans.jsonl")
     records = [json.loads(line) for line in spans.read_text().splitlines()]
     for record in records:
@@ -175,7 +217,7 @@ def test_bad_options_are_one_line_errors(tmp_path):
     assert "available splits: test, train" in result.output
 
 
-def test_a_question_file_without_splits_or_kinds_is_evaluated_whole(tmp_path):
+def test_a_question_file_without_splits_or_kinds_is_evaluated_whole(tmp_path, built):
     records = [json.loads(line) for line in write_questions(tmp_path / "full.jsonl").read_text().splitlines()]
     for record in records:  # only id, question and gold, as one writes them for documents of one's own
         for key in ("kind", "split", "answerable"):
