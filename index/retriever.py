@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import re
 import time
@@ -21,7 +22,7 @@ from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
 from index.phrasing import encoding_text
 from index.ranking import Ranker, Ranking, SearchConfig, blas
-from index.records import read_chunks, read_documents, write_chunks, write_documents
+from index.records import DOCUMENTS_FILE, read_chunks, read_documents, write_chunks, write_documents
 from index.store import publish_version, resolve_version, write_lock
 from ingest.chunking import Chunk, ChunkerConfig, chunk_documents
 from ingest.documents import Document, read_corpus
@@ -158,6 +159,26 @@ def _library_versions() -> dict[str, str]:
 
 def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
+
+
+def _check_texts(folder: Path, manifest: Manifest, documents: Sequence[Document]) -> None:
+    """Is each document's text the one the manifest hashed? Citations index into it and give its
+    sha256, so a text edited in place would cite characters that were never indexed."""
+    hashes = {entry.doc_id: entry.sha256 for entry in manifest.documents}
+    for document in documents:
+        expected = hashes.get(document.doc_id)
+        if expected is None:
+            problem = "is not in the manifest"
+        elif document.sha256 != expected:
+            problem = "has another sha256 than the manifest gives it"
+        elif hashlib.sha256(document.text.encode("utf-8")).hexdigest() != expected:
+            problem = "has a text that does not match its sha256 in the manifest (edited after the build?)"
+        else:
+            continue
+        raise IndexCorruptError(
+            f"{folder / DOCUMENTS_FILE}: document {document.doc_id!r} {problem}; rebuild with "
+            "`alliance-qa ingest`"
+        )
 
 
 class Index:
@@ -340,6 +361,7 @@ class Index:
                 f"{folder}: the manifest counts {manifest.chunk_count} chunks in {len(manifest.documents)} "
                 f"documents, the files hold {len(chunks)} in {len(documents)}; rebuild with `alliance-qa ingest`"
             )
+        _check_texts(folder, manifest, documents)
         dense = load_dense(folder, expected=len(chunks), dimension=manifest.dimension)
         lexical = LexicalIndex.load(
             folder, config=LexicalConfig.from_json(manifest.lexical), expected=len(chunks)

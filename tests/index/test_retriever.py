@@ -126,6 +126,23 @@ def test_truncated_faiss_file_is_reported(fixture_index: Index, fake_embedder: F
         Index.open(fixture_index.folder, embedder=fake_embedder)
 
 
+@pytest.mark.parametrize("edit", ["text", "sha256"])
+def test_a_document_edited_in_place_is_reported(
+    fixture_index: Index, fake_embedder: FakeEmbedder, edit: str
+) -> None:
+    path = fixture_index.folder / "documents.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    if edit == "text":  # same length and characters: the chunk offsets still fit, the citations lie
+        rows[1]["text"] = rows[1]["text"][::-1]
+    else:  # a matching hash written with it would otherwise pass for the manifest's
+        rows[1]["sha256"] = "0" * 64
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    with pytest.raises(IndexCorruptError) as caught:
+        Index.open(fixture_index.folder, embedder=fake_embedder)
+    assert f"{path}: document {rows[1]['doc_id']!r}" in str(caught.value)
+    assert "rebuild with `alliance-qa ingest`" in str(caught.value)
+
+
 def test_bad_questions_and_options(fixture_index: Index) -> None:
     with pytest.raises(InputError, match="empty"):
         fixture_index.search("   ")
