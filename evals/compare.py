@@ -89,18 +89,37 @@ def per_query_scores(report: Mapping[str, Any], mode: str, metric: str = MAIN_ME
     """`{query id: metric}` for the scored (answerable) queries of `mode` in a report.json dict."""
     if mode not in report.get("modes", {}):
         raise InputError(f"the report has no mode {mode!r}; it has {', '.join(report.get('modes', {}))}")
-    fields = {f for row in report["queries"] for f in row["modes"].get(mode, {})}
-    if metric not in fields:
-        scored = ", ".join(sorted(fields - {"rank", "refused", "latency_ms"}))
+    values: dict[str, list[object]] = {}  # field => its value in each query
+    for row in report["queries"]:
+        for name, value in row["modes"].get(mode, {}).items():
+            values.setdefault(name, []).append(value)
+    # a score is a number (or a flag, as `refused`) in every query; `rank` is none where nothing
+    # was found and lower is better, and latency is no quality: neither is offered
+    scores = sorted(
+        name
+        for name, seen in values.items()
+        if name not in {"rank", "latency_ms"} and all(_is_score(v) for v in seen)
+    )
+    label = f"{report.get('name', 'the report')}:{mode}"
+    if metric not in values:
         raise InputError(
-            f"{report.get('name', 'the report')}:{mode} has no per-query {metric!r}; "
-            f"compare by one it has: {scored or 'none'}"
+            f"{label} has no per-query {metric!r}; compare by one it has: {', '.join(scores) or 'none'}"
+        )
+    if not all(_is_score(v) for v in values[metric]):
+        raise InputError(
+            f"{label}'s per-query {metric!r} is not a number in every query, so it cannot be compared; "
+            f"compare by one of: {', '.join(scores) or 'none'}"
         )
     return {
         row["id"]: float(row["modes"][mode][metric])
         for row in report["queries"]
         if mode in row["modes"] and metric in row["modes"][mode]
     }
+
+
+def _is_score(value: object) -> bool:
+    """A number or a flag: what a per-query comparison can pair (booleans count as 0 and 1)."""
+    return isinstance(value, int | float)
 
 
 def compare_modes(

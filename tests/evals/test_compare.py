@@ -70,6 +70,23 @@ def test_a_metric_the_reports_lack_is_named_with_the_ones_they_have():
         compare_reports(old, new, metric="answer_rite")
 
 
+def test_only_numbers_and_flags_are_offered_and_text_is_refused_in_one_line():
+    report = _report("old", dense={"a": 0.0, "b": 1.0})
+    for row, refused in zip(report["queries"], (True, False), strict=True):
+        row["modes"]["dense"] |= {"refused": refused, "rank": None if refused else 1, "latency_ms": 3.0}
+        if refused:
+            row["modes"]["dense"]["refusal"] = "no passage matches it"
+    with pytest.raises(InputError) as missing:
+        compare_reports(report, report, metric="hit@1")
+    assert str(missing.value).endswith("compare by one it has: ndcg@10, refused")
+    with pytest.raises(InputError) as text:
+        compare_reports(report, report, metric="refusal")
+    assert "old:dense's per-query 'refusal' is not a number" in str(text.value)
+    assert str(text.value).endswith("compare by one of: ndcg@10, refused")
+    [flags] = compare_reports(report, report, metric="refused")
+    assert (flags.n, flags.mean_a, flags.ties) == (2, 1 / 2, 2)
+
+
 def test_load_report_takes_a_folder_or_a_file_and_refuses_others(tmp_path):
     (tmp_path / "report.json").write_text(json.dumps(_report("r", dense={"a": 1.0})))
     assert load_report(tmp_path)["name"] == "r"
