@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -155,6 +155,31 @@ def compare_reports(
         )
         for m in common
     ]
+
+
+def check_comparable(
+    baseline: Mapping[str, Any],
+    *,
+    modes: Sequence[str],
+    query_ids: Collection[str],
+    metric: str = MAIN_METRIC,
+) -> None:
+    """Refuse, before a run, a baseline `compare_reports` would find nothing to pair with: none of
+    `modes`, or none of the scored `query_ids` (the run's answerable questions), in common."""
+    name = baseline.get("name", "the baseline")
+    common = [m for m in modes if m in baseline.get("modes", {})]
+    if not common:
+        raise InputError(
+            f"the report {name!r} to compare with ran {', '.join(baseline.get('modes', {})) or 'no mode'}, "
+            f"none of {', '.join(modes)}: nothing to compare; pass --modes it ran, or another report"
+        )
+    wanted = set(query_ids)
+    for mode in common:
+        if not wanted & set(per_query_scores(baseline, mode, metric)):
+            raise InputError(
+                f"the report {name!r} to compare with scored none of these questions in {mode}: "
+                "compare runs of the same question set (nothing was evaluated)"
+            )
 
 
 def load_report(path: Path) -> dict[str, Any]:

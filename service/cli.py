@@ -415,7 +415,8 @@ def eval_command(
     model: Path | None,
 ) -> None:
     """Score retrieval on a question set (or a BEIR benchmark) per mode; write report.json, report.md, chart.png."""
-    from evals.compare import compare_modes, compare_reports, load_report
+    from evals.beir import read_qrels
+    from evals.compare import check_comparable, compare_modes, compare_reports, load_report
     from evals.questions import has_splits, load_questions
     from evals.report import comparison_lines, summary_table, to_json, write_report
     from evals.rewrites import rewrite_questions
@@ -445,14 +446,18 @@ def eval_command(
             f"the bundled question sets, asked without --index, build {settings.index_dir} from "
             f"{settings.corpus_dir} themselves)"
         )
-    embedder = _embedder(model or settings.model_path)
     progress = True  # a bar on a terminal, log lines elsewhere (alliance_qa/progress.py)
+    # a baseline of another question set is refused before the model loads and the run starts: the
+    # comparison comes last, and a run of SciFact takes minutes
     if beir_dir is not None:
+        qrels = beir_dir / "qrels" / f"{split}.tsv"
+        if baseline is not None and qrels.is_file():  # a missing split: evaluate_beir says which exist
+            check_comparable(baseline, modes=chosen, query_ids=read_qrels(qrels))
         evaluation = evaluate_beir(
             beir_dir,
             split=split,
             modes=chosen,
-            embedder=embedder,
+            embedder=_embedder(model or settings.model_path),
             cache_dir=cache_dir,
             k=k or 100,
             progress=progress,
@@ -463,8 +468,11 @@ def eval_command(
             if split != "all":
                 click.echo(f"{path} gives its questions no split: evaluating all {len(asked)}", err=True)
             split = "all"
+        if baseline is not None:  # before the index is opened or built, and the questions asked
+            check_comparable(baseline, modes=chosen, query_ids=[q.id for q in asked if q.answerable])
         if rewrite is not None:
             asked = rewrite_questions(asked, rewrite)
+        embedder = _embedder(model or settings.model_path)
         try:
             index = Index.open(home, embedder=embedder, config=search_config(settings))
         except IndexMissingError:

@@ -190,6 +190,37 @@ def test_eval_on_a_beir_folder_runs_all_three_modes(tmp_path):
     assert list((tmp_path / "cache").glob("*.npy"))  # document embeddings were cached
 
 
+@pytest.mark.parametrize("kind", ["questions", "beir"])
+def test_a_baseline_of_other_questions_is_refused_before_anything_is_evaluated(
+    tmp_path, built, monkeypatch, kind
+):
+    other = tmp_path / "other"
+    other.mkdir()
+    rows = [{"id": "elsewhere", "modes": {"dense": {"ndcg@10": 1.0}}}]
+    (other / "report.json").write_text(json.dumps({"name": "other", "modes": {"dense": {}}, "queries": rows}))
+
+    def no_model(model):
+        raise AssertionError("the model was loaded, so the evaluation was started")
+
+    monkeypatch.setattr(cli, "_embedder", no_model)
+    asked = (
+        ["--beir", str(BEIR)]
+        if kind == "beir"
+        else ["--questions", str(write_questions(tmp_path / "q.jsonl"))]
+    )
+    args = ["eval", *asked, "--index", str(built), "--modes", "dense", "--compare", str(other)]
+    result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(
+        "error: the report 'other' to compare with scored none of these questions in dense"
+    )
+    assert not (tmp_path / "out").exists()
+    # a baseline that ran none of the modes asked for is refused the same way
+    result = CliRunner().invoke(cli.main, [*args[:-4], "--modes", "lexical", "--compare", str(other)])
+    assert result.exit_code == 1
+    assert "ran dense, none of lexical: nothing to compare" in result.output
+
+
 def test_eval_compare_prints_wins_and_losses(tmp_path):
     def report(folder: Path, score: float) -> Path:
         folder.mkdir()
