@@ -17,6 +17,7 @@ from index.abstention import Signals
 from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
+from index.inputs import check_ids, check_k
 from index.late import TOKEN_VECTORS_FILE, TokenTable, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
@@ -101,6 +102,9 @@ def check_question(question: str) -> str:
     """The trimmed question, or `InputError` if it is empty, too long, or holds a lone surrogate
     (JSON's "\\ud800" escape decodes to one: it is half of a character, no text the model can read,
     and crashed the tokenizer with a 500 before session 16)."""
+    if not isinstance(question, str):
+        decode = "; decode it first (question.decode('utf-8'))" if isinstance(question, bytes) else ""
+        raise InputError(f"the question must be a str, got {type(question).__name__}{decode}")
     trimmed = question.strip()
     if not trimmed:
         raise InputError("the question is empty: ask something about the corpus")
@@ -464,10 +468,13 @@ class Index:
         `mode` is "dense" (embeddings), "lexical" (BM25) or "hybrid" (both, fused).
         """
         question = check_question(question)
-        if k < 1:
-            raise InputError(f"k must be at least 1, got {k}")
+        k = check_k(k)
         if mode not in MODES:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+        if doc_ids is not None:
+            doc_ids = check_ids(doc_ids, name="doc_ids")
+            if not doc_ids:  # as HTTP says it (service/routes/ask.py): an empty filter matches nothing
+                raise InputError("doc_ids is empty: leave it out (or None) to search every document")
         allowed = self._ranker.allowed_rows(doc_ids)
         timings: dict[str, float] = {}
         started = mark = time.perf_counter()

@@ -18,6 +18,7 @@ import numpy as np
 from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
 from index.answer import row_header, sentence_context_text
 from index.embedder import Embedder, Vectors
+from index.inputs import check_ids
 from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
 from index.retriever import Index
@@ -203,7 +204,13 @@ def apply_changes(
     `create_only` refuses an upsert whose id exists (ConflictError). The current version is read
     under the write lock, so concurrent changes apply one after another and none is lost.
     """
-    upserts, removals = list(upserts), list(removals)
+    removals = check_ids(removals, name="removals")
+    upserts = list(upserts)
+    if wrong := [u for u in upserts if not isinstance(u, Document)]:
+        raise InputError(
+            f"upserts must be Documents (ingest.make_document or read_document), got {wrong[0]!r:.60} "
+            f"({type(wrong[0]).__name__})"
+        )
     with write_lock(home) as home:
         current = Index.open(home, embedder=embedder, config=base.config if base else None)
         documents = {d.doc_id: d for d in current.documents()}

@@ -29,6 +29,8 @@ class Document:
 
 def check_doc_id(doc_id: str) -> str:
     """Return `doc_id` if it is safe to use as a name on disk, else raise `InputError`."""
+    if not isinstance(doc_id, str):
+        raise InputError(f"a document id must be a str, got {doc_id!r} ({type(doc_id).__name__})")
     if not DOC_ID_PATTERN.fullmatch(doc_id) or doc_id in {".", ".."}:
         raise InputError(f"document id {doc_id!r} is not allowed: use 1-128 letters, digits, '-', '_' or '.'")
     return doc_id
@@ -54,8 +56,11 @@ def make_document(doc_id: str, data: bytes, *, source: str | None = None) -> Doc
 
     `source` names where the bytes came from (a path, an upload) for error messages.
     """
-    where = source or doc_id
     check_doc_id(doc_id)
+    where = source or doc_id
+    if not isinstance(data, bytes):
+        encode = "; encode text first (text.encode('utf-8'))" if isinstance(data, str) else ""
+        raise InputError(f"{where}: the document's data must be bytes, got {type(data).__name__}{encode}")
     try:
         # newline-preserving: offsets must index the exact characters of the file, so a byte-order
         # mark stays too, as character 0 (`ingest.structure` reads the text after it)

@@ -156,6 +156,40 @@ def test_bad_questions_and_options(fixture_index: Index) -> None:
         fixture_index.document("nope")
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"k": "3"}, "k must be a whole number (an int), got '3' (str)"),
+        ({"k": 2.5}, "k must be a whole number (an int), got 2.5 (float)"),
+        ({"k": None}, "k must be a whole number (an int), got None (NoneType)"),
+        ({"k": True}, "k must be a whole number (an int), got True (bool)"),
+        ({"question": None}, "the question must be a str, got NoneType"),
+        ({"question": b"harbour"}, "the question must be a str, got bytes; decode it first"),
+        ({"question": 42}, "the question must be a str, got int"),
+        (
+            {"doc_ids": "lighthouse-notes"},
+            "doc_ids is one str ('lighthouse-notes'), not a list of ids: pass [",
+        ),
+        ({"doc_ids": [7]}, "doc_ids must hold document ids (str), got 7 (int)"),
+        ({"doc_ids": 7}, "doc_ids must be a list of document ids (str), got int"),
+        ({"doc_ids": []}, "doc_ids is empty: leave it out (or None) to search every document"),
+    ],
+)
+def test_wrong_types_are_input_errors_that_say_what_to_pass(
+    fixture_index: Index, options: dict[str, object], message: str
+) -> None:
+    asked = {"question": "harbour lighthouse", **options}
+    for call in (fixture_index.ask, fixture_index.search):
+        with pytest.raises(InputError) as caught:
+            call(**asked)  # type: ignore[arg-type]
+        assert str(caught.value).startswith(message)
+
+
+def test_numpy_integers_and_tuples_of_ids_are_taken(fixture_index: Index) -> None:
+    hits = fixture_index.search("harbour lighthouse", k=np.int64(2), doc_ids=("lighthouse-notes",))
+    assert len(hits) == 2 and {h.citation.doc_id for h in hits} == {"lighthouse-notes"}
+
+
 def test_doc_ids_filter(fixture_index: Index) -> None:
     hits = fixture_index.search("harbour lighthouse", k=5, doc_ids=["lighthouse-notes"])
     assert hits and {h.citation.doc_id for h in hits} == {"lighthouse-notes"}

@@ -115,6 +115,22 @@ def test_conflicts_and_unknown_ids(home: Path) -> None:
     assert len(Index.open(home, embedder=FakeEmbedder()).documents()) == 2
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"removals": "harbour-pact"}, "removals is one str ('harbour-pact'), not a list of ids"),
+        ({"removals": [None]}, "removals must hold document ids (str), got None"),
+        ({"upserts": ["not a doc"]}, "upserts must be Documents (ingest.make_document or read_document)"),
+    ],
+)
+def test_wrong_types_of_change_are_input_errors(home: Path, changes: dict[str, object], message: str) -> None:
+    before = resolve_version(home)
+    with pytest.raises(InputError) as caught:
+        apply_changes(home, embedder=FakeEmbedder(), **changes)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+    assert resolve_version(home) == before  # nothing was published
+
+
 def test_concurrent_writes_lose_nothing(home: Path) -> None:
     documents = [make_document(f"doc-{i}", f"Doc {i}\n\nText number {i}.\n".encode()) for i in range(6)]
     errors: list[BaseException] = []

@@ -125,6 +125,23 @@ def test_unsafe_document_ids_are_refused(doc_id: str) -> None:
         make_document(doc_id, b"Title\n\nText.")
 
 
+@pytest.mark.parametrize(
+    ("doc_id", "data", "message"),
+    [
+        ("s", "a str", "s: the document's data must be bytes, got str; encode text first"),
+        ("s", None, "s: the document's data must be bytes, got NoneType"),
+        (None, b"Title\n\nText.\n", "a document id must be a str, got None (NoneType)"),
+        (7, b"Title\n\nText.\n", "a document id must be a str, got 7 (int)"),
+    ],
+)
+def test_make_document_refuses_wrong_types_saying_what_to_pass(
+    doc_id: object, data: object, message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        make_document(doc_id, data)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+
+
 def test_a_file_saved_with_a_byte_order_mark_is_read_as_it_is(tmp_path: Path) -> None:
     path = tmp_path / "notepad.txt"
     path.write_bytes(b"\xef\xbb\xbfPort visits\r\n\r\nThe destroyer called at Yokosuka.\r\n")

@@ -1,0 +1,35 @@
+"""What library callers pass, checked: a wrong type or shape is an `InputError` saying what to pass.
+
+The HTTP layer's request models check the same things for HTTP callers (service/schemas.py); an app
+that embeds the library met a TypeError from deep inside the ranking instead, or, for one `str`
+where a list of ids belongs, a search of the ids 'f', 'a' and 'q'.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+from alliance_qa.errors import InputError
+
+
+def check_k(k: object) -> int:
+    """`k`, if it is a whole number of at least 1 (a bool is no count, though Python calls it an int)."""
+    if isinstance(k, bool) or not isinstance(k, Integral):  # numpy's integers are Integral too
+        raise InputError(f"k must be a whole number (an int), got {k!r} ({type(k).__name__})")
+    if k < 1:
+        raise InputError(f"k must be at least 1, got {k}")
+    return int(k)
+
+
+def check_ids(ids: object, *, name: str) -> list[str]:
+    """`ids` as a list of document ids: a list, tuple or set of `str`, never one `str`, whose
+    letters would otherwise be taken for ids."""
+    if isinstance(ids, str):
+        raise InputError(f"{name} is one str ({ids!r}), not a list of ids: pass [{ids!r}]")
+    if isinstance(ids, bytes | bytearray) or not hasattr(ids, "__iter__"):
+        raise InputError(f"{name} must be a list of document ids (str), got {type(ids).__name__}")
+    items = list(ids)
+    wrong = [item for item in items if not isinstance(item, str)]
+    if wrong:
+        raise InputError(f"{name} must hold document ids (str), got {wrong[0]!r} ({type(wrong[0]).__name__})")
+    return items
