@@ -9,6 +9,7 @@ embedding of that document, and a re-chunk of the corpus costs only the chunks w
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -190,6 +191,25 @@ def _publish(
     return updated, cached.encoded
 
 
+def _check_consistent(upserts: Sequence[Document], removals: Sequence[str]) -> None:
+    """Refuse changes that contradict each other, rather than pick one silently: an id both
+    upserted and removed, or upserted twice (as the folder reader refuses two files of one id)."""
+    seen: set[str] = set()
+    for document in upserts:
+        if document.doc_id in seen:
+            raise InputError(
+                f"document {document.doc_id!r} is upserted twice, so one would replace the other; "
+                "upsert it once"
+            )
+        seen.add(document.doc_id)
+    if both := sorted(seen & set(removals)):
+        raise InputError(
+            f"document {both[0]!r} is both upserted and removed; pass it in one of upserts or removals"
+        )
+    if twice := sorted(d for d, n in Counter(removals).items() if n > 1):
+        raise InputError(f"document {twice[0]!r} is removed twice; name it once")
+
+
 def apply_changes(
     home: Path,
     *,
@@ -211,6 +231,7 @@ def apply_changes(
             f"upserts must be Documents (ingest.make_document or read_document), got {wrong[0]!r:.60} "
             f"({type(wrong[0]).__name__})"
         )
+    _check_consistent(upserts, removals)
     with write_lock(home) as home:
         current = Index.open(home, embedder=embedder, config=base.config if base else None)
         documents = {d.doc_id: d for d in current.documents()}

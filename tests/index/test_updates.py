@@ -131,6 +131,30 @@ def test_wrong_types_of_change_are_input_errors(home: Path, changes: dict[str, o
     assert resolve_version(home) == before  # nothing was published
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"upserts": [make_document("harbour-pact", b"New\n\nnew.\n")], "removals": ["harbour-pact"]},
+            "document 'harbour-pact' is both upserted and removed",
+        ),
+        (
+            {"upserts": [make_document("dd", b"A\n\na.\n"), make_document("dd", b"B\n\nb.\n")]},
+            "document 'dd' is upserted twice",
+        ),
+        ({"removals": ["harbour-pact", "harbour-pact"]}, "document 'harbour-pact' is removed twice"),
+    ],
+)
+def test_contradictory_changes_are_refused_naming_the_id(
+    home: Path, changes: dict[str, object], message: str
+) -> None:
+    before = resolve_version(home)
+    with pytest.raises(InputError) as caught:
+        apply_changes(home, embedder=FakeEmbedder(), **changes)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+    assert resolve_version(home) == before  # neither change was made
+
+
 def test_concurrent_writes_lose_nothing(home: Path) -> None:
     documents = [make_document(f"doc-{i}", f"Doc {i}\n\nText number {i}.\n".encode()) for i in range(6)]
     errors: list[BaseException] = []
