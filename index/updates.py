@@ -23,7 +23,7 @@ from index.inputs import check_ids
 from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
 from index.retriever import Index
-from index.store import write_lock
+from index.store import resolve_version, write_lock
 from ingest.chunking import LAYOUT, ChunkerConfig
 from ingest.documents import Document, read_corpus
 
@@ -232,6 +232,9 @@ def apply_changes(
             f"({type(wrong[0]).__name__})"
         )
     _check_consistent(upserts, removals)
+    # no index there: say so before the lock makes the folder and its .lock, which a failed call
+    # would leave behind (the check is made again, under the lock, by Index.open)
+    resolve_version(home)
     with write_lock(home) as home:
         current = Index.open(home, embedder=embedder, config=base.config if base else None)
         documents = {d.doc_id: d for d in current.documents()}

@@ -15,7 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alliance_qa.errors import ConflictError, ForbiddenError, IndexCorruptError, InputError, NotFoundError
+from alliance_qa.errors import (
+    ConflictError,
+    ForbiddenError,
+    IndexCorruptError,
+    IndexMissingError,
+    InputError,
+    NotFoundError,
+)
 from index.retriever import Index
 from index.store import COPIED, VERSIONS, clean_leftovers, resolve_version, write_lock
 from index.updates import apply_changes, sync_folder
@@ -153,6 +160,12 @@ def test_contradictory_changes_are_refused_naming_the_id(
         apply_changes(home, embedder=FakeEmbedder(), **changes)  # type: ignore[arg-type]
     assert str(caught.value).startswith(message)
     assert resolve_version(home) == before  # neither change was made
+
+
+def test_a_change_to_a_path_with_no_index_fails_leaving_nothing_there(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="alliance-qa ingest"):
+        apply_changes(tmp_path / "new" / "home", embedder=FakeEmbedder(), upserts=[RIVER])
+    assert list(tmp_path.iterdir()) == []  # no folder, no .lock
 
 
 def test_concurrent_writes_lose_nothing(home: Path) -> None:

@@ -135,6 +135,16 @@ def test_add_and_remove_documents(run, tmp_path: Path) -> None:  # type: ignore[
     assert code == 0 and "removed harbour-pact: 1 document left" in out  # one document, not "1 documents"
 
 
+def test_add_to_a_path_with_no_index_fails_leaving_no_folder(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    new = tmp_path / "river-accord.txt"
+    new.write_text("The River Accord\n\nThe River Accord shares the Tamsin river.\n", encoding="utf-8")
+    code, out = run("add", str(new), "--index", str(tmp_path / "newhome"))
+    assert code == 1 and out.startswith(f"error: no index at {tmp_path / 'newhome'}")
+    assert not (tmp_path / "newhome").exists()  # no folder holding a .lock left behind
+    code, out = run("remove", "river-accord", "--index", str(tmp_path / "newhome"))
+    assert code == 1 and not (tmp_path / "newhome").exists()
+
+
 def test_add_and_ingest_say_what_to_do_with_the_wrong_kind_of_path(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # session 16: `ingest notes/faq.md` said "no such folder" of a file that exists, and two files
     # of one id were "added or replaced banana-bread, banana-bread", the second silently kept
