@@ -14,17 +14,11 @@ from index.lexical import LexicalConfig
 from index.manifest import Manifest
 from index.store import resolve_version
 from ingest.chunking import ChunkerConfig
-from ingest.documents import SUFFIXES, corpus_files, file_doc_id
-
-
-def _documents_of(corpus_dir: Path) -> list[Path]:
-    return [p for p in corpus_files(corpus_dir) if p.suffix.lower() in SUFFIXES]
+from ingest.documents import corpus_files, file_doc_id
 
 
 def _corpus_hashes(corpus_dir: Path) -> dict[str, str]:
-    return {
-        file_doc_id(p.name): hashlib.sha256(p.read_bytes()).hexdigest() for p in _documents_of(corpus_dir)
-    }
+    return {file_doc_id(p.name): hashlib.sha256(p.read_bytes()).hexdigest() for p in corpus_files(corpus_dir)}
 
 
 def shares_documents(index_dir: Path, corpus_dir: Path) -> bool:
@@ -38,7 +32,7 @@ def shares_documents(index_dir: Path, corpus_dir: Path) -> bool:
         return False
     indexed = {d.doc_id for d in manifest.documents}
     # ids are file names: no file needs reading (stale_reasons has just hashed them all)
-    return any(file_doc_id(p.name) in indexed for p in _documents_of(corpus_dir))
+    return any(file_doc_id(p.name) in indexed for p in corpus_files(corpus_dir))
 
 
 def _chunker_changes(built: dict[str, Any], wanted: dict[str, Any]) -> list[str]:

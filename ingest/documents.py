@@ -99,10 +99,30 @@ def read_document(path: Path) -> Document:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The files of `corpus_dir` that count as documents (README.md and hidden files do not), sorted."""
-    return sorted(
+    """The files of `corpus_dir` that count as documents, sorted: its .txt and .md files, but for
+    README.md and hidden files."""
+    return sorted(p for p in _visible_files(corpus_dir) if p.suffix.lower() in SUFFIXES)
+
+
+def unread_files(corpus_dir: Path) -> list[Path]:
+    """The files of `corpus_dir` of other types (`faq.md~`, `notes.pdf`, `map.png`), sorted: a
+    notes folder holds editor backups and images, and one of them must not stop the ingest."""
+    return sorted(p for p in _visible_files(corpus_dir) if p.suffix.lower() not in SUFFIXES)
+
+
+def _visible_files(corpus_dir: Path) -> list[Path]:
+    return [
         p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".") and not _is_readme(p)
-    )
+    ]
+
+
+OTHER_TYPES_NOTE = f"only {' and '.join(SUFFIXES)} files are read; convert one to index it"
+
+
+def describe_files(paths: list[Path]) -> str:
+    """ "faq.md~, notes.pdf and 3 more": files for a message."""
+    shown = ", ".join(p.name for p in paths[:5])
+    return shown + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 def unread_readmes(corpus_dir: Path) -> list[Path]:
@@ -135,7 +155,8 @@ def describe_unread(folders: dict[Path, int]) -> str:
 
 
 def read_corpus(corpus_dir: Path) -> list[Document]:
-    """Read every document in `corpus_dir` (README.md and hidden files are skipped), sorted by id."""
+    """Read every document in `corpus_dir` (files of other types, README.md and hidden files are
+    skipped: `unread_files`, `unread_readmes`), sorted by id."""
     if corpus_dir.is_file():  # `alliance-qa ingest notes/faq.md`
         raise CorpusError(
             f"{corpus_dir}: is a file, and a folder of documents is read; pass its folder "
@@ -154,6 +175,11 @@ def read_corpus(corpus_dir: Path) -> list[Document]:
                 else ""
             )
             + (f" ({README_NOTE})" if unread_readmes(corpus_dir) else "")
+            + (
+                f" (files of other types are not read: {describe_files(others)}; {OTHER_TYPES_NOTE})"
+                if (others := unread_files(corpus_dir))
+                else ""
+            )
         )
     documents = [read_document(p) for p in paths]
     seen: dict[str, Path] = {}

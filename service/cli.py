@@ -136,7 +136,15 @@ def ingest(
     from index.freshness import stale_reasons
     from index.updates import sync_folder
     from ingest.chunking import ChunkerConfig
-    from ingest.documents import README_NOTE, describe_unread, unread_folders, unread_readmes
+    from ingest.documents import (
+        OTHER_TYPES_NOTE,
+        README_NOTE,
+        describe_files,
+        describe_unread,
+        unread_files,
+        unread_folders,
+        unread_readmes,
+    )
 
     settings = _settings()
     corpus = corpus or settings.corpus_dir
@@ -181,6 +189,12 @@ def ingest(
         )
     for readme in unread_readmes(corpus):
         click.echo(f"warning: {readme} is not read: {README_NOTE}", err=True)
+    if others := unread_files(corpus):
+        click.echo(
+            f"warning: files of {corpus} of other types are not read: {describe_files(others)}; "
+            f"{OTHER_TYPES_NOTE}",
+            err=True,
+        )
     click.echo(
         f"indexed {_count(len(index.documents()), 'document')} into {_count(len(index.chunks), 'chunk')} "
         f"({_count(embedded, 'text')} embedded{', the rest reused' if reused else ''}) in {seconds:.1f} s "

@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 
 from alliance_qa.errors import CorpusError, InputError
-from ingest.documents import file_doc_id, make_document, read_corpus, read_document, unread_folders
+from ingest.documents import (
+    file_doc_id,
+    make_document,
+    read_corpus,
+    read_document,
+    unread_files,
+    unread_folders,
+)
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS
 
 
@@ -37,7 +44,6 @@ def test_bundled_corpus_matches_the_published_hashes() -> None:
     [
         ("latin1.txt", "caf\xe9 au lait".encode("latin-1"), "not UTF-8"),
         ("empty.txt", b"  \n\n", "empty"),
-        ("table.csv", b"a,b\n1,2\n", "unsupported file type"),
     ],
 )
 def test_bad_files_are_refused_naming_the_file(tmp_path: Path, name: str, data: bytes, message: str) -> None:
@@ -46,6 +52,23 @@ def test_bad_files_are_refused_naming_the_file(tmp_path: Path, name: str, data: 
     with pytest.raises(CorpusError, match=message) as info:
         read_corpus(tmp_path)
     assert name in str(info.value)
+
+
+def test_files_of_other_types_are_skipped_and_named(tmp_path: Path) -> None:
+    (tmp_path / "faq.md").write_text("FAQ\n\nQ: Why?\nA: Because.\n", encoding="utf-8")
+    for name in ("faq.md~", "notes.pdf", "table.csv", "notes.markdown"):
+        (tmp_path / name).write_bytes(b"%PDF-1.4 or an editor's backup")
+    assert [d.doc_id for d in read_corpus(tmp_path)] == ["faq"]
+    assert [p.name for p in unread_files(tmp_path)] == ["faq.md~", "notes.markdown", "notes.pdf", "table.csv"]
+    (tmp_path / "faq.md").unlink()  # with no document left, the error names what was skipped
+    with pytest.raises(CorpusError) as caught:
+        read_corpus(tmp_path)
+    assert "holds no documents" in str(caught.value)
+    assert "files of other types are not read: faq.md~, notes.markdown, notes.pdf, table.csv" in str(
+        caught.value
+    )
+    with pytest.raises(CorpusError, match=r"unsupported file type '\.pdf'"):
+        read_document(tmp_path / "notes.pdf")  # a file named on its own is still refused
 
 
 def test_missing_and_empty_folders_say_what_to_do(tmp_path: Path) -> None:

@@ -164,6 +164,22 @@ def test_add_and_ingest_say_what_to_do_with_the_wrong_kind_of_path(run, tmp_path
     assert code == 1 and "convert it to .txt or .md" in out and "corpus folder" not in out
 
 
+def test_ingest_skips_files_of_other_types_naming_them(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE_CORPUS, corpus)
+    (corpus / "harbour-pact.txt~").write_text("an editor's backup\n", encoding="utf-8")
+    (corpus / "notes.pdf").write_bytes(b"%PDF-1.4")
+    code, out = run("ingest", str(corpus))
+    assert code == 0 and "indexed 2 documents" in out
+    assert (
+        f"warning: files of {corpus} of other types are not read: harbour-pact.txt~, notes.pdf; "
+        "only .txt and .md files are read" in out
+    )
+    (corpus / "notes.pdf").rename(tmp_path / "notes.pdf")
+    code, out = run("add", str(tmp_path / "notes.pdf"))  # named on its own: refused
+    assert code == 1 and "unsupported file type '.pdf'" in out
+
+
 def test_ingest_warns_of_subfolders_it_does_not_read(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, corpus)
