@@ -52,6 +52,17 @@ def _has_index(home: Path) -> bool:
     return True
 
 
+def _indexed_ids(home: Path) -> set[str]:
+    """The ids of the documents in the index at `home` (none when there is no sound index)."""
+    from index.manifest import Manifest
+    from index.store import resolve_version
+
+    try:
+        return {d.doc_id for d in Manifest.read(resolve_version(home)).documents}
+    except AllianceQAError:
+        return set()
+
+
 def _settings() -> Any:
     from service.settings import load_settings
 
@@ -168,6 +179,7 @@ def ingest(
             return
         click.echo(f"updating {out}: {'; '.join(reasons)}", err=True)
     reused = _has_index(out)  # a first build reuses nothing, and says so
+    before = _indexed_ids(out)
     started = time.perf_counter()
     index, embedded = sync_folder(
         out,
@@ -195,6 +207,10 @@ def ingest(
             f"{OTHER_TYPES_NOTE}",
             err=True,
         )
+    removed = sorted(before - {d.doc_id for d in index.documents()})
+    if removed:  # added with `add` or the API, most likely: mirroring the folder drops them
+        shown = ", ".join(removed[:10]) + (f" and {len(removed) - 10} more" if len(removed) > 10 else "")
+        click.echo(f"removed {shown} (not in {corpus}; --if-stale keeps documents added with `add`)")
     click.echo(
         f"indexed {_count(len(index.documents()), 'document')} into {_count(len(index.chunks), 'chunk')} "
         f"({_count(embedded, 'text')} embedded{', the rest reused' if reused else ''}) in {seconds:.1f} s "

@@ -135,6 +135,23 @@ def test_add_and_remove_documents(run, tmp_path: Path) -> None:  # type: ignore[
     assert code == 0 and "removed harbour-pact: 1 document left" in out  # one document, not "1 documents"
 
 
+def test_ingest_names_the_documents_it_removes(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run("ingest")
+    for name in ("river-accord", "parking"):
+        (tmp_path / f"{name}.txt").write_text(f"{name}\n\nSome text about {name}.\n", encoding="utf-8")
+        assert run("add", str(tmp_path / f"{name}.txt"))[0] == 0
+    code, out = run("ingest", "--if-stale")
+    assert code == 0 and "removed" not in out  # kept
+    code, out = run("ingest")
+    assert code == 0 and "indexed 2 documents" in out
+    assert (
+        f"removed parking, river-accord (not in {FIXTURE_CORPUS}; --if-stale keeps documents added with `add`)"
+        in out
+    )
+    code, out = run("ingest")
+    assert code == 0 and "removed" not in out  # nothing more to remove
+
+
 def test_add_to_a_path_with_no_index_fails_leaving_no_folder(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     new = tmp_path / "river-accord.txt"
     new.write_text("The River Accord\n\nThe River Accord shares the Tamsin river.\n", encoding="utf-8")
