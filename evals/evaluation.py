@@ -42,6 +42,8 @@ class ModeRun:
     # query id => its `answer` sentence gives a gold span (False when refused); empty: not measured
     answers: dict[str, bool] = field(default_factory=dict)
     refusals: dict[str, str] = field(default_factory=dict)  # query id => why it was refused
+    # query id => the answer sentence given, {"text", "doc_id", "start", "end"} (none when refused)
+    answer_texts: dict[str, dict[str, Any]] = field(default_factory=dict)
     # query id => the abstention rule's confidence (`Result.confidence`); empty: not measured
     confidence: dict[str, float] = field(default_factory=dict)
     min_confidence: float = 0.5  # the threshold the run answered at
@@ -60,7 +62,8 @@ class ModeResult:
     answers: dict[str, float | int | None] | None  # None when answer sentences were not measured
     latency_ms: dict[str, float | None]
     passage_chars_median: float | None
-    per_query: dict[str, dict[str, Any]]  # query id => {"rank", "rr", metric..., "refused", "latency_ms"}
+    # query id => {"rank", "rr", metric..., "refused", "refusal" or "answer", "latency_ms"}
+    per_query: dict[str, dict[str, Any]]
     notes: dict[str, Any]
 
 
@@ -97,6 +100,8 @@ def summarise(
             row["refused"] = mode_run.refused.get(q.id, False)
         if row.get("refused") and q.id in mode_run.refusals:
             row["refusal"] = mode_run.refusals[q.id]
+        if q.id in mode_run.answer_texts:
+            row["answer"] = mode_run.answer_texts[q.id]
         if mode_run.answers and q.answerable:
             row["answer_right"] = mode_run.answers.get(q.id, False)
         per_query[q.id] = row

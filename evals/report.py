@@ -18,7 +18,18 @@ CHART_PNG = "chart.png"
 CHART_METRICS = ("hit_rate@1", "hit_rate@5", "mrr@10", "ndcg@10")
 SUMMARY_METRICS = ("hit_rate@1", "hit_rate@5", "hit_rate@10", "recall@10", "mrr@10", "ndcg@10")
 # per-query fields kept in report.json (the means cover the rest): enough to compare runs query by query
-PER_QUERY_FIELDS = ("rank", "rr", "mrr@10", "ndcg@10", "refused", "refusal", "answer_right", "latency_ms")
+PER_QUERY_FIELDS = (
+    "rank",
+    "rr",
+    "mrr@10",
+    "ndcg@10",
+    "refused",
+    "refusal",
+    "answer_right",
+    "answer",  # the sentence given and its citation: {"text", "doc_id", "start", "end"}
+    "latency_ms",
+)
+ANSWER_CHARS = 60  # of the answer sentence in report.md's per-query table
 
 
 def label(metric: str) -> str:
@@ -237,12 +248,14 @@ def markdown(report: Mapping[str, Any]) -> str:
                     )
                     more = f" … and {len(cases) - 30} more" if len(cases) > 30 else ""
                     out += [f"- {c['b']} vs {c['a']}, {word}: {shown}{more}"]
+    answered = _answering_mode(report, modes)
     out += [
         "",
         "## Per query",
         "",
         "Rank of the first relevant passage (— none in the top k); R = refused; × = answered with a"
-        " sentence that gives no gold span.",
+        " sentence that gives no gold span."
+        + (f" The answer is {answered}'s sentence (report.json has each mode's, cited)." if answered else ""),
         "",
     ]
     rows = []
@@ -256,8 +269,10 @@ def markdown(report: Mapping[str, Any]) -> str:
             )
             wrong = outcome.get("answer_right") is False and not outcome.get("refused")
             cells.append(cell + (" R" if outcome.get("refused") else "") + (" ×" if wrong else ""))
+        if answered:
+            cells.append(_short_answer(row["modes"].get(answered, {}).get("answer")))
         rows.append(cells)
-    out += _table(["id", "kind", "question", *modes], rows)
+    out += _table(["id", "kind", "question", *modes, *(["answer"] if answered else [])], rows)
     refusals = [
         [row["id"], row["kind"], "yes" if row["answerable"] else "no", x, row["modes"][x]["refusal"]]
         for x in modes
@@ -268,6 +283,23 @@ def markdown(report: Mapping[str, Any]) -> str:
         out += ["", "## Why questions were refused", "", "An answerable question refused is a miss.", ""]
         out += _table(["id", "kind", "answerable", "mode", "refusal"], refusals)
     return "\n".join(out) + "\n"
+
+
+def _answering_mode(report: Mapping[str, Any], modes: Sequence[str]) -> str | None:
+    """The mode whose answers report.md shows: hybrid, the product's default, else the last that
+    answered; None for a report without answer sentences (BEIR, or one from before session 17)."""
+    given = [m for m in modes if any("answer" in row["modes"].get(m, {}) for row in report["queries"])]
+    return "hybrid" if "hybrid" in given else (given[-1] if given else None)
+
+
+def _short_answer(answer: Mapping[str, Any] | None) -> str:
+    """The answer sentence on one line, cut to `ANSWER_CHARS`, for a table cell ("" when refused)."""
+    if not answer:
+        return ""
+    text = " ".join(str(answer["text"]).split())
+    if len(text) > ANSWER_CHARS:
+        text = text[: ANSWER_CHARS - 1] + "…"
+    return text.replace("|", "\\|")
 
 
 def write_chart(report: Mapping[str, Any], path: Path) -> None:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from alliance_qa.errors import InputError
 from alliance_qa.progress import progress as progress_bar
@@ -76,6 +77,7 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
     refused: dict[str, bool] = {}
     answers: dict[str, bool] = {}
     refusals: dict[str, str] = {}
+    answer_texts: dict[str, dict[str, Any]] = {}
     confidence: dict[str, float] = {}
     lengths: list[int] = []
     for question in progress_bar(questions, mode, enabled=progress):
@@ -88,6 +90,14 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
         confidence[question.id] = result.confidence or 0.0
         if result.refusal is not None:
             refusals[question.id] = result.refusal
+        if result.answer is not None:  # what was answered, so a × in the report can be read
+            where = result.answer.citation
+            answer_texts[question.id] = {
+                "text": result.answer.text,
+                "doc_id": where.doc_id,
+                "start": where.start,
+                "end": where.end,
+            }
         if question.answerable:
             cited = None if result.answer is None else result.answer.citation
             answers[question.id] = cited is not None and any(
@@ -102,6 +112,7 @@ def _ask_all(index: Index, questions: Sequence[Question], *, mode: str, k: int, 
         lengths,
         answers=answers,
         refusals=refusals,
+        answer_texts=answer_texts,
         confidence=confidence,
         min_confidence=index.config.abstention.min_confidence,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ingest.documents import read_corpus
 from service import cli
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 from tests.evals.test_runner import write_questions
@@ -94,6 +95,18 @@ def test_eval_writes_the_three_report_files(tmp_path, built):
     assert all("refusal" not in q["modes"]["dense"] for q in report["queries"] if q not in refused)
     markdown = (tmp_path / "first" / "report.md").read_text()
     assert "## Why questions were refused" in markdown
+    # what was answered: the sentence and where it stands, the exact text of its document
+    texts = {d.doc_id: d.text for d in read_corpus(FIXTURE_CORPUS)}
+    answered = [q for q in report["queries"] if q not in refused]
+    assert answered and all("answer" not in q["modes"]["dense"] for q in refused)
+    for q in answered:
+        answer = q["modes"]["dense"]["answer"]
+        assert set(answer) == {"text", "doc_id", "start", "end"}
+        assert texts[answer["doc_id"]][answer["start"] : answer["end"]] == answer["text"]
+        shown = " ".join(answer["text"].split())
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        assert f" | {shown} |" in markdown.split("## Per query")[1]
+    assert "| id | kind | question | dense | answer |" in markdown
     # abstention at higher thresholds, from each question's confidence
     curve = report["modes"]["dense"]["abstention_curve"]
     assert [row["threshold"] for row in curve] == [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]
@@ -188,6 +201,8 @@ def test_eval_on_a_beir_folder_runs_all_three_modes(tmp_path):
     assert report["setup"]["queries"] == 4
     assert [(c["a"], c["b"]) for c in report["comparisons"]] == [("dense", "lexical"), ("dense", "hybrid")]
     assert list((tmp_path / "cache").glob("*.npy"))  # document embeddings were cached
+    assert all("answer" not in q["modes"]["hybrid"] for q in report["queries"])  # documents, no sentences
+    assert "| id | kind | question | dense | lexical | hybrid |" in (out / "report.md").read_text()
 
 
 @pytest.mark.parametrize("kind", ["questions", "beir"])
