@@ -21,7 +21,7 @@ index, embedded = apply_changes(Path("var/index"), embedder=index.embedder, upse
 
 from __future__ import annotations
 
-from index.abstention import AbstentionRule, Signals
+from index.abstention import DEFAULT_RULE, AbstentionRule, Signals
 from index.embedder import Embedder, SentenceTransformerEmbedder, default_model_path, load_embedder
 from index.lexical import LexicalConfig
 from index.manifest import Manifest
@@ -30,6 +30,7 @@ from index.retriever import MODES, Answer, Citation, Hit, Index, Result
 from index.updates import apply_changes, sync_folder
 
 __all__ = [
+    "DEFAULT_RULE",
     "MODES",
     "AbstentionRule",
     "Answer",

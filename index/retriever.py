@@ -34,7 +34,7 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a passage stands: `document(doc_id)[start:end]` is the passage, to the character."""
+    """Where a passage stands: `index.document(doc_id).text[start:end]` is the passage, to the character."""
 
     doc_id: str
     title: str

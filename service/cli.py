@@ -447,7 +447,7 @@ def eval_command(
     """Score retrieval on a question set (or a BEIR benchmark) per mode; write report.json, report.md, chart.png."""
     from evals.beir import read_qrels
     from evals.compare import check_comparable, compare_modes, compare_reports, load_report
-    from evals.questions import has_splits, load_questions
+    from evals.questions import SPLITS, has_splits, load_questions
     from evals.report import comparison_lines, summary_table, to_json, write_report
     from evals.rewrites import rewrite_questions
     from evals.runner import MODES, evaluate_beir, evaluate_questions
@@ -462,6 +462,11 @@ def eval_command(
     unknown = [m for m in chosen if m not in MODES]
     if unknown or not chosen:
         raise InputError(f"unknown mode(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(MODES)}")
+    if beir_dir is None and split not in (
+        *SPLITS,
+        "all",
+    ):  # `all`: the command line's word for every question
+        raise InputError(f"unknown split {split!r} for a question set: choose {', '.join(SPLITS)} or all")
     settings = _settings()
     baseline = load_report(compare_to) if compare_to is not None else None  # before --out may overwrite it
     path = questions or BUNDLED_QUESTIONS / "alliance.jsonl"

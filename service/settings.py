@@ -20,7 +20,9 @@ ENV_PREFIX = "ALLIANCE_QA_"
 class Settings(BaseSettings):
     """Service and CLI settings; each field reads `ALLIANCE_QA_<FIELD>` from the environment."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+    # an empty variable (`ALLIANCE_QA_MIN_CONFIDENCE=`, as a compose file or `export X=` leaves it)
+    # means unset, the default: not "Input should be a valid number"
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", env_ignore_empty=True)
 
     index_dir: Path = Field(Path("var/index"), description="where the index lives")
     corpus_dir: Path = Field(Path("corpus"), description="the folder `ingest` reads by default")

@@ -261,6 +261,10 @@ def test_bad_options_are_one_line_errors(tmp_path):
     result = CliRunner().invoke(cli.main, ["eval", "--beir", str(BEIR), "--split", "dev"])
     assert result.exit_code == 1
     assert "available splits: test, train" in result.output
+    questions = write_questions(tmp_path / "q.jsonl")
+    result = CliRunner().invoke(cli.main, ["eval", "--questions", str(questions), "--split", "train"])
+    assert result.exit_code == 1  # as --help names them
+    assert "unknown split 'train' for a question set: choose dev, test or all" in result.output
 
 
 def test_a_question_file_without_splits_or_kinds_is_evaluated_whole(tmp_path, built):

@@ -190,6 +190,18 @@ def test_numpy_integers_and_tuples_of_ids_are_taken(fixture_index: Index) -> Non
     assert len(hits) == 2 and {h.citation.doc_id for h in hits} == {"lighthouse-notes"}
 
 
+def test_a_library_user_sets_the_threshold_as_the_readme_shows(fixture_index: Index) -> None:
+    from dataclasses import replace
+
+    import index as package
+
+    question = "annual exercise Grey Heron rescue"
+    assert fixture_index.ask(question, mode="dense").answerable
+    strict = package.SearchConfig(abstention=replace(package.DEFAULT_RULE, min_confidence=0.999))
+    reopened = package.Index.open(fixture_index.folder, embedder=FakeEmbedder(), config=strict)
+    assert reopened.ask(question, mode="dense").refusal == "the closest passages match it only loosely"
+
+
 def test_doc_ids_filter(fixture_index: Index) -> None:
     hits = fixture_index.search("harbour lighthouse", k=5, doc_ids=["lighthouse-notes"])
     assert hits and {h.citation.doc_id for h in hits} == {"lighthouse-notes"}

@@ -35,6 +35,13 @@ def test_a_bad_thread_count_is_refused(monkeypatch: pytest.MonkeyPatch, bad: str
         Settings()
 
 
+def test_an_empty_variable_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_MIN_CONFIDENCE", "")  # as `export ALLIANCE_QA_MIN_CONFIDENCE=` leaves it
+    monkeypatch.setenv("ALLIANCE_QA_PORT", "")
+    settings = load_settings()
+    assert (settings.min_confidence, settings.port) == (0.5, 8000)
+
+
 def test_bad_variables_are_named_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLIANCE_QA_BACKEND", "gpu")
     monkeypatch.setenv("ALLIANCE_QA_PORT", "eighty")
