@@ -235,6 +235,10 @@ class SearchConfig:
     # backend engineer. Based in Accra. Owns billing and invoices." with it (session 16); 0: the
     # sentence alone, as before
     answer_item_chars: int = 300
+    # a sentence pointing back ("This agreement allows…", "These historical grievances…") answers with
+    # the sentence before it in its paragraph, which names what it points to, when the two are at
+    # most this long together (session 17); 0: the sentence alone
+    answer_antecedent_chars: int = 600
     number_bonus: float = 0.25  # a question asking for a number prefers answer sentences that hold one
     # and one asking which countries, sentences naming two or more (`index/countries.py`)
     countries_bonus: float = 0.25
@@ -363,6 +367,7 @@ class Ranker:
             | header_rows
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
+        self._refers_back = _refers_back(readings, sentence_texts, rows, starts, ends, doc_of_row)
         self._item_spans = _item_spans(readings, rows, starts, ends, doc_of_row)
         # sentences with a figure, month or century (they answer "when…"), and those that also
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
@@ -464,13 +469,20 @@ class Ranker:
         """What answers with `sentence`: the sentence, or the whole list item it is in when that
         is at most `answer_item_chars` long and inside its chunk ("Owns billing and invoices."
         names no one; "- **Ben Osei** — backend engineer. Based in Accra. Owns billing and
-        invoices." does: session 16)."""
+        invoices." does: session 16), or, when it points back to the sentence before it in its
+        paragraph, the two ("Which agreement lets Japan and Australia share fuel and ammunition?"
+        got "This agreement allows for reciprocal provisions such as fuel, ammunition…", which
+        never names it: session 17)."""
         start, end = self.sentence_span(sentence)
         first, last = self._item_spans[sentence]
         if first >= 0:
             item_start, item_end = int(self.sentences.starts[first]), int(self.sentences.ends[last])
             if item_end - item_start <= self.config.answer_item_chars:
                 return item_start, item_end
+        if self._refers_back[sentence]:
+            before = int(self.sentences.starts[sentence - 1])
+            if end - before <= self.config.answer_antecedent_chars:
+                return before, end
         return start, end
 
     # ---- one question -----------------------------------------------------------------------
@@ -863,6 +875,34 @@ def _parent_items(
         else:
             parents[i] = parents[first[i]]
     return parents
+
+
+# a sentence opening by pointing back at what the one before it names: "This agreement allows…",
+# "These historical grievances…", "It enables…"
+POINTS_BACK = re.compile(r"^(?:This|These|That|Those|Such|It|They)\b")
+
+
+def _refers_back(
+    readings: list[_SentenceReading],
+    texts: list[str],
+    rows: list[int],
+    starts: list[int],
+    ends: list[int],
+    docs: list[str],
+) -> Mask:
+    """The sentences pointing back (`POINTS_BACK`) at a sentence right before them in their chunk
+    and paragraph that ends as a sentence does (no heading, lead-in or question)."""
+    back = np.zeros(len(readings), dtype=bool)
+    for i in range(1, len(readings)):
+        if POINTS_BACK.match(texts[i]) is None or rows[i] != rows[i - 1] or readings[i].item:
+            continue
+        before = readings[i - 1]
+        back[i] = (
+            texts[i - 1].rstrip(CLOSING_MARKS).endswith((".", "!"))
+            and not (before.lead_in or before.asks or before.courtesy or before.item)
+            and BLANK_LINE.search(docs[rows[i]], ends[i - 1], starts[i]) is None
+        )
+    return back
 
 
 def _asked_by(

@@ -956,3 +956,25 @@ def test_a_greeting_or_a_sign_off_answers_nothing(tmp_path: Path) -> None:
     assert flagged["Hi all."] and flagged["Thanks,\nHarriet"]
     assert not flagged["My grill trips the RCD when it heats up."]
     assert not flagged["Best practice is to test it."]
+
+
+def test_a_sentence_pointing_back_answers_with_the_one_it_points_to(tmp_path: Path) -> None:
+    # session 17: "Which agreement lets Japan and Australia share fuel and ammunition?" was answered
+    # "This agreement allows for reciprocal provisions such as fuel, ammunition…", naming none
+    text = (
+        "Pacts\n\nThe Harbour Pact links Arvel and Brenn. This agreement lets the navies share fuel.\n\n"
+        "This paragraph opens the text.\n\nFuel rules\nThese rules are strict.\n"
+    )
+    index = _one_document_index(tmp_path, "pacts.txt", text)
+    ranker, table = index._ranker, index._ranker.sentences
+    spans = {text[int(s) : int(e)]: i for i, (s, e) in enumerate(zip(table.starts, table.ends, strict=True))}
+
+    def answer(sentence: str) -> str:
+        start, end = ranker.answer_span(spans[sentence])
+        return text[start:end]
+
+    assert answer("This agreement lets the navies share fuel.") == (
+        "The Harbour Pact links Arvel and Brenn. This agreement lets the navies share fuel."
+    )
+    assert answer("This paragraph opens the text.") == "This paragraph opens the text."  # a blank line before
+    assert answer("These rules are strict.") == "These rules are strict."  # under a heading, no sentence
