@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from alliance_qa.progress import progress as progress_bar
 from evals.metrics import MAIN_METRIC, Qrels, RunDict, mean_scores, score_queries
 
 RRF_KS = tuple(range(10, 101, 10))
@@ -79,11 +80,11 @@ def candidates() -> list[FusionChoice]:
 
 
 def tune_fusion(
-    qrels: Qrels, runs: Sequence[RunDict], *, split: str, metric: str = MAIN_METRIC
+    qrels: Qrels, runs: Sequence[RunDict], *, split: str, metric: str = MAIN_METRIC, progress: bool = False
 ) -> FusionChoice:
     """The candidate fusion of `runs` (dense first, then lexical) that scores best on training `qrels`."""
     best: FusionChoice | None = None
-    for candidate in candidates():
+    for candidate in progress_bar(candidates(), "tuning fusion", enabled=progress, unit="candidate"):
         score = mean_scores(score_queries(qrels, fuse_runs(runs, candidate), [metric]), [metric])[metric]
         if best is None or score > (best.train_score or 0.0):  # ties keep the earlier, simpler one
             best = FusionChoice(candidate.method, candidate.params, split, round(score, 4))

@@ -110,10 +110,11 @@ def tune_late(
     *,
     split: str,
     metric: str = MAIN_METRIC,
+    progress: bool = False,
 ) -> LateChoice:
     """The weight in `WEIGHTS` whose re-ranking of the training `run` scores best (ties keep the smaller)."""
     best: LateChoice | None = None
-    for weight in WEIGHTS:
+    for weight in progress_bar(WEIGHTS, "tuning late interaction", enabled=progress, unit="weight"):
         reranked = rerank(run, pieces, table, rows, weight=weight)
         score = mean_scores(score_queries(qrels, reranked, [metric]), [metric])[metric]
         if best is None or score > (best.train_score or 0.0):
@@ -123,12 +124,12 @@ def tune_late(
 
 
 def query_pieces(
-    queries: Mapping[str, str], embedder: TokenEmbedder
+    queries: Mapping[str, str], embedder: TokenEmbedder, *, progress: bool = False
 ) -> tuple[dict[str, Pieces], dict[str, float]]:
     """Each query's content pieces, and how long each took to encode (ms)."""
     pieces: dict[str, Pieces] = {}
     latency: dict[str, float] = {}
-    for query_id, text in queries.items():
+    for query_id, text in progress_bar(queries.items(), "query word pieces", enabled=progress):
         started = time.perf_counter()
         pieces[query_id] = embedder.encode_query_tokens(text)[1]
         latency[query_id] = (time.perf_counter() - started) * 1000

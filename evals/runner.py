@@ -158,7 +158,12 @@ def evaluate_beir(
             train_runs["lexical"] = bm25.run(train.queries, k=k, progress=progress)
     if "hybrid" in modes and "hybrid" not in skipped:
         choice = (
-            tune_fusion(train.qrels, [train_runs["dense"].run, train_runs["lexical"].run], split=train_split)
+            tune_fusion(
+                train.qrels,
+                [train_runs["dense"].run, train_runs["lexical"].run],
+                split=train_split,
+                progress=progress,
+            )
             if train is not None and train_split is not None
             else untuned_fusion()
         )
@@ -171,9 +176,13 @@ def evaluate_beir(
             )
             rows = {d: i for i, d in enumerate(doc_ids)}
             trained = fuse_runs([train_runs["dense"].run, train_runs["lexical"].run], choice)
-            train_pieces, _ = query_pieces(train.queries, model)
-            late = tune_late(train.qrels, trained, train_pieces, table, rows, split=train_split)
-            pieces, _ = query_pieces(beir.queries, model)
+            # each step below reports progress too: a first SciFact run was silent for ~6 minutes
+            # after its token vectors (session 17)
+            train_pieces, _ = query_pieces(train.queries, model, progress=progress)
+            late = tune_late(
+                train.qrels, trained, train_pieces, table, rows, split=train_split, progress=progress
+            )
+            pieces, _ = query_pieces(beir.queries, model, progress=progress)
             runs["hybrid"] = _late(runs["hybrid"], pieces, table, rows, late, k=k)
     # passage length = the top 10 documents' "title text", comparable with chunk lengths of our corpus
     lengths = dict(zip(doc_ids, map(len, texts), strict=True))

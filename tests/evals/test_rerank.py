@@ -6,6 +6,7 @@ from math import isclose
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from evals.rerank import WEIGHTS, encode_corpus_tokens, rerank, tune_late
 from evals.runner import evaluate_beir
@@ -62,3 +63,24 @@ def test_beir_hybrid_is_reranked_with_a_weight_from_train(tmp_path: Path) -> Non
     # an embedder without token vectors: hybrid is the fusion alone
     plain = evaluate_beir(BEIR, split="test", embedder=FakeEmbedder(), cache_dir=tmp_path, k=10)
     assert "late" not in plain.results["hybrid"].notes
+
+
+def test_every_step_after_the_token_vectors_reports_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # session 17: a first SciFact run printed nothing for ~6 minutes after its token vectors
+    from alliance_qa import progress as module
+
+    monkeypatch.setattr(module, "LOG_DELAY", 0.0)
+    monkeypatch.setattr(module, "LOG_EVERY", 0.0)
+    evaluate_beir(
+        BEIR,
+        split="test",
+        embedder=FakeTokenEmbedder(),
+        cache_dir=tmp_path,
+        k=10,
+        tune_split="train",
+        progress=True,
+    )
+    labels = {line.split(":")[0] for line in capsys.readouterr().err.splitlines()}
+    assert {"tuning fusion", "query word pieces", "tuning late interaction"} <= labels
