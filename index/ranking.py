@@ -419,7 +419,14 @@ class Ranker:
         # "A: Nightly backups are kept for 35 days."; session 17: the FAQ's own question was refused)
         first = self._item_spans[:, 0]
         parents = _parent_items(first, rows, starts, doc_of_row)
-        asked = _asked_by(readings, rows, starts, doc_of_row)
+        asked = _asked_by(readings, rows, starts, ends, doc_of_row)
+        self._asked = asked
+        self._docs_of_rows = doc_of_row
+        # an FAQ's question, and the first sentence of its answer right after it
+        self._faq_answer = np.full(len(asked), -1, dtype=np.int64)
+        for i in range(1, len(asked)):
+            if asked[i] == i - 1:
+                self._faq_answer[i - 1] = i
         extra = [
             {int(f) for f in (first[i], parents[i], asked[i]) if f >= 0 and f != i}
             if first[i] >= 0
@@ -479,11 +486,34 @@ class Ranker:
             item_start, item_end = int(self.sentences.starts[first]), int(self.sentences.ends[last])
             if item_end - item_start <= self.config.answer_item_chars:
                 return item_start, item_end
+        if (question := int(self._asked[sentence])) >= 0:
+            # an FAQ's answer whole, its lines up to a blank line: "No." alone, or "Usernames are
+            # permanent…" alone, answers "Can I change my username?" less well than both
+            lo, hi = sentence, sentence
+            while lo - 1 > question and self._answers_on(lo - 1, lo):
+                lo -= 1
+            while (
+                hi + 1 < len(self._asked) and self._asked[hi + 1] == question and self._answers_on(hi, hi + 1)
+            ):
+                hi += 1
+            faq_start, faq_end = int(self.sentences.starts[lo]), int(self.sentences.ends[hi])
+            if faq_end - faq_start <= self.config.answer_item_chars:
+                return faq_start, faq_end
         if self._refers_back[sentence]:
             before = int(self.sentences.starts[sentence - 1])
             if end - before <= self.config.answer_antecedent_chars:
                 return before, end
         return start, end
+
+    def _answers_on(self, before: int, after: int) -> bool:
+        """Are sentences `before` and `after` (next to each other) in one block of one chunk?"""
+        row = int(self.sentences.rows[after])
+        return int(self.sentences.rows[before]) == row and (
+            BLANK_LINE.search(
+                self._docs_of_rows[row], int(self.sentences.ends[before]), int(self.sentences.starts[after])
+            )
+            is None
+        )
 
     # ---- one question -----------------------------------------------------------------------
 
@@ -668,6 +698,11 @@ class Ranker:
         first, last = int(self.sentences.pointers[row]), int(self.sentences.pointers[row + 1])
         if last == first:
             return None
+        best = first + int(np.argmax(scores[first:last]))
+        if (answer := int(self._faq_answer[best])) >= 0 and answer < last and not self._no_answers[answer]:
+            # the question it matches best is an FAQ's: its answer answers it ("Which VPN should I
+            # install?" got "The OpenVPN profiles were retired…" over "A: Use WireGuard.": session 17)
+            return answer
         own = np.where(self._no_answers[first:last], -np.inf, scores[first:last])
         return first + int(np.argmax(own if np.isfinite(own).any() else scores[first:last]))
 
@@ -906,12 +941,12 @@ def _refers_back(
 
 
 def _asked_by(
-    readings: list[_SentenceReading], rows: list[int], starts: list[int], texts: list[str]
+    readings: list[_SentenceReading], rows: list[int], starts: list[int], ends: list[int], texts: list[str]
 ) -> npt.NDArray[np.int64]:
-    """Per sentence answering a question that opens a line before it in its chunk (an FAQ's "Q: …?",
-    "**Can I change my username?**"), that question's sentence: the sentences after it up to the
-    next question or the chunk's end; -1 for any other. A question inside a paragraph (a rhetorical
-    one) asks nothing of the sentences after it."""
+    """Per sentence answering a question that is a line of its own before it in its chunk (an FAQ's
+    "Q: …?", "**Can I change my username?**"), that question's sentence: the sentences after it up
+    to the next question or the chunk's end; -1 for any other. A question inside a paragraph (a
+    rhetorical one), or a "?" inside a line ("GET /v2/search?q=…"), asks nothing of what follows."""
     asked = np.full(len(readings), -1, dtype=np.int64)
     question = -1
     for i, reading in enumerate(readings):
@@ -920,7 +955,9 @@ def _asked_by(
         if reading.asks:
             text = texts[rows[i]]
             opens_line = not text[text.rfind("\n", 0, starts[i]) + 1 : starts[i]].strip()
-            question = i if opens_line else -1
+            line_end = text.find("\n", ends[i])
+            ends_line = not text[ends[i] : line_end if line_end >= 0 else len(text)].strip()
+            question = i if opens_line and ends_line else -1
         elif question >= 0:
             asked[i] = question
     return asked

@@ -525,7 +525,8 @@ A: We accept Visa and Mastercard.
     [
         (
             "Can I change my username?",
-            {"No.", "Usernames are permanent, but you can change your display name."},
+            # the whole answer since session 17, where "No." alone was an answer
+            {"No. Usernames are permanent, but you can change your display name."},
         ),
         ("Which cards do you accept?", {"A: We accept Visa and Mastercard."}),
     ],
@@ -978,3 +979,26 @@ def test_a_sentence_pointing_back_answers_with_the_one_it_points_to(tmp_path: Pa
     )
     assert answer("This paragraph opens the text.") == "This paragraph opens the text."  # a blank line before
     assert answer("These rules are strict.") == "These rules are strict."  # under a heading, no sentence
+
+
+def test_an_faq_question_matched_best_is_answered_by_its_whole_answer(tmp_path: Path) -> None:
+    # session 17: "Which VPN should I install?" got "The OpenVPN profiles were retired in March 2025."
+    # over "A: Use WireGuard."; "Can I change my username?" got half of "No. Usernames are permanent…"
+    text = (
+        "FAQ\n\nQ: Which VPN client should I use?\nA: Use WireGuard. The OpenVPN profiles were retired in 2025.\n\n"
+        "GET /v2/search?q=x status=500 came back. Staff retried the call.\n"
+    )
+    index = _one_document_index(tmp_path, "faq.txt", text)
+    ranker, table = index._ranker, index._ranker.sentences
+    spans = [text[int(s) : int(e)] for s, e in zip(table.starts, table.ends, strict=True)]
+    question = spans.index("Q: Which VPN client should I use?")
+    row = int(table.rows[question])
+    scores = np.zeros(len(spans))
+    scores[question] = 1.0  # the question is the sentence matching best
+    answer = ranker._answer_sentence(row, scores)
+    assert answer is not None and spans[answer] == "A: Use WireGuard."
+    start, end = ranker.answer_span(spans.index("The OpenVPN profiles were retired in 2025."))
+    assert text[start:end] == "A: Use WireGuard. The OpenVPN profiles were retired in 2025."
+    # a "?" inside a line asks nothing: the sentence after it answers alone
+    retried = spans.index("Staff retried the call.")
+    assert text[slice(*ranker.answer_span(retried))] == "Staff retried the call."
