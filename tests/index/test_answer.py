@@ -943,20 +943,27 @@ def test_an_faqs_answer_is_read_with_its_question_for_rule_two(tmp_path: Path) -
 
 def test_a_greeting_or_a_sign_off_answers_nothing(tmp_path: Path) -> None:
     # session 17: "my grill trips the RCD, what's causing it" was answered "Hi all."
-    index = _one_document_index(
-        tmp_path,
-        "forum.md",
+    text = (
         "# Grill trips the RCD\n\nHi all. My grill trips the RCD when it heats up. Best practice is to test it.\n\n"
-        "Thanks,\nHarriet\n\nDear Tom, thank you for your order.\n",
+        "Thanks,\nHarriet\n\nDear Tom, thank you for your order.\n"
     )
-    table, texts = index._ranker.sentences, {d.doc_id: d.text for d in index.documents()}
-    flagged = {
-        texts[index.chunks[int(r)].doc_id][int(s) : int(e)]: bool(index._ranker._no_answers[i])
-        for i, (r, s, e) in enumerate(zip(table.rows, table.starts, table.ends, strict=True))
-    }
+    index = _one_document_index(tmp_path, "forum.md", text)
+    flagged = dict(zip(_sentence_texts(index, text), index._ranker._no_answers.tolist(), strict=True))
     assert flagged["Hi all."] and flagged["Thanks,\nHarriet"]
     assert not flagged["My grill trips the RCD when it heats up."]
     assert not flagged["Best practice is to test it."]
+
+
+def _sentence_texts(index: Index, text: str) -> list[str]:
+    """The sentence table's sentences of a one-document index over `text`, in table order."""
+    table = index._ranker.sentences
+    return [text[int(s) : int(e)] for s, e in zip(table.starts, table.ends, strict=True)]
+
+
+def _answered_with(index: Index, text: str, sentence: str) -> str:
+    """What answers when `sentence` of a one-document index over `text` is the answer sentence."""
+    start, end = index._ranker.answer_span(_sentence_texts(index, text).index(sentence))
+    return text[start:end]
 
 
 def test_a_sentence_pointing_back_answers_with_the_one_it_points_to(tmp_path: Path) -> None:
@@ -967,12 +974,9 @@ def test_a_sentence_pointing_back_answers_with_the_one_it_points_to(tmp_path: Pa
         "This paragraph opens the text.\n\nFuel rules\nThese rules are strict.\n"
     )
     index = _one_document_index(tmp_path, "pacts.txt", text)
-    ranker, table = index._ranker, index._ranker.sentences
-    spans = {text[int(s) : int(e)]: i for i, (s, e) in enumerate(zip(table.starts, table.ends, strict=True))}
 
     def answer(sentence: str) -> str:
-        start, end = ranker.answer_span(spans[sentence])
-        return text[start:end]
+        return _answered_with(index, text, sentence)
 
     assert answer("This agreement lets the navies share fuel.") == (
         "The Harbour Pact links Arvel and Brenn. This agreement lets the navies share fuel."
@@ -989,16 +993,14 @@ def test_an_faq_question_matched_best_is_answered_by_its_whole_answer(tmp_path: 
         "GET /v2/search?q=x status=500 came back. Staff retried the call.\n"
     )
     index = _one_document_index(tmp_path, "faq.txt", text)
-    ranker, table = index._ranker, index._ranker.sentences
-    spans = [text[int(s) : int(e)] for s, e in zip(table.starts, table.ends, strict=True)]
+    ranker, spans = index._ranker, _sentence_texts(index, text)
     question = spans.index("Q: Which VPN client should I use?")
-    row = int(table.rows[question])
+    row = int(ranker.sentences.rows[question])
     scores = np.zeros(len(spans))
     scores[question] = 1.0  # the question is the sentence matching best
     answer = ranker._answer_sentence(row, scores)
     assert answer is not None and spans[answer] == "A: Use WireGuard."
-    start, end = ranker.answer_span(spans.index("The OpenVPN profiles were retired in 2025."))
-    assert text[start:end] == "A: Use WireGuard. The OpenVPN profiles were retired in 2025."
+    whole = "A: Use WireGuard. The OpenVPN profiles were retired in 2025."
+    assert _answered_with(index, text, "The OpenVPN profiles were retired in 2025.") == whole
     # a "?" inside a line asks nothing: the sentence after it answers alone
-    retried = spans.index("Staff retried the call.")
-    assert text[slice(*ranker.answer_span(retried))] == "Staff retried the call."
+    assert _answered_with(index, text, "Staff retried the call.") == "Staff retried the call."
