@@ -27,7 +27,8 @@ The rule (`DEFAULT_RULE`), in order:
    "When are invoices emailed?" by "after each payment" (`says_condition`; session 16, both refused
    over `evals/formats` before); "how much … cost" needs a sum of money and "how long … take / last"
    a span of time, the verb being what asks, not what the number is about, as the asker's "need",
-   "have to" and "get" are not, nor "due" in "when is … due?"; for "when" and "in what year", a year
+   "have to" and "get" are not, nor "due" in "when is … due?", nor a qualifier ("its main treaty",
+   "the current version": session 17); for "when" and "in what year", a year
    or month in a heading over the sentence, `gives_date`), read with its heading path (a list
    item's later sentence with the item's first, an FAQ's answer with the question over it: "Q: How
    long are database backups kept?" over "A: Nightly backups are kept for 35 days", session 17),
@@ -238,6 +239,15 @@ ASKERS_WORDS = re.compile(
     r"|make|makes|made|use|uses|used|(?:ships?|shipped|comes?|came)\s+with)\b",
     re.IGNORECASE,
 )
+# words qualifying what the number is about without naming it: "When did Japan sign its main
+# security treaty with the US?" was refused over "…Security Treaty signed in 1960" (session 17),
+# "main" weighing as a word the sentence lacks
+QUALIFIERS = re.compile(
+    r"\b(?:main|primary|principal|original|actual|actually|exact|exactly|current|currently|latest"
+    r"|specific|particular|official|overall|typical|typically|usual|usually|approximate|approximately"
+    r"|roughly)\b",
+    re.IGNORECASE,
+)
 WHEN_VERBS = re.compile(r"\b(?:due|start(?:s|ed)?|begin(?:s)?|began|begun)\b", re.IGNORECASE)
 MONEY = re.compile(
     r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
@@ -334,7 +344,7 @@ def wants_amount(question: str) -> bool:
 
 def number_topic(question: str) -> str:
     """`question` without the words that ask for a number: what the number must be about."""
-    topic = ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", WHAT_TIME.sub(" ", question)))
+    topic = QUALIFIERS.sub(" ", ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", WHAT_TIME.sub(" ", question))))
     if asks_when(question):
         topic = WHEN_VERBS.sub(" ", topic)
     verb = {"money": COST_VERB, "duration": DURATION_VERB}.get(wanted_kind(question) or "")

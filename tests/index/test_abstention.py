@@ -305,6 +305,9 @@ def test_figures_are_found_but_not_list_numbers_and_number_words_only_for_amount
     ]
     assert numbers_in("Released 2025-07-01.") == ["2025-07-01", "2025", "07", "01"]
     assert "year" not in number_topic("In what year was the treaty signed?").lower()
+    # a qualifier names nothing the number is about (session 17: "its main security treaty" was refused)
+    assert "main" not in number_topic("When did Japan sign its main security treaty?").lower().split()
+    assert "treaty" in number_topic("When did Japan sign its main security treaty?").lower()
 
 
 REFUSED = [
