@@ -367,8 +367,10 @@ class Ranker:
             | header_rows
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
-        self._refers_back = _refers_back(readings, sentence_texts, rows, starts, ends, doc_of_row)
-        self._item_spans = _item_spans(readings, rows, starts, ends, doc_of_row)
+        # each sentence that goes on the block of the one before it, in the same chunk
+        self._follows = _follows(rows, starts, ends, doc_of_row)
+        self._refers_back = _refers_back(readings, sentence_texts, self._follows)
+        self._item_spans = _item_spans(readings, self._follows)
         # sentences with a figure, month or century (they answer "when…"), and those that also
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
         self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
@@ -421,12 +423,6 @@ class Ranker:
         parents = _parent_items(first, rows, starts, doc_of_row)
         asked = _asked_by(readings, rows, starts, ends, doc_of_row)
         self._asked = asked
-        self._docs_of_rows = doc_of_row
-        # an FAQ's question, and the first sentence of its answer right after it
-        self._faq_answer = np.full(len(asked), -1, dtype=np.int64)
-        for i in range(1, len(asked)):
-            if asked[i] == i - 1:
-                self._faq_answer[i - 1] = i
         extra = [
             {int(f) for f in (first[i], parents[i], asked[i]) if f >= 0 and f != i}
             if first[i] >= 0
@@ -490,11 +486,9 @@ class Ranker:
             # an FAQ's answer whole, its lines up to a blank line: "No." alone, or "Usernames are
             # permanent…" alone, answers "Can I change my username?" less well than both
             lo, hi = sentence, sentence
-            while lo - 1 > question and self._answers_on(lo - 1, lo):
+            while lo - 1 > question and self._follows[lo]:
                 lo -= 1
-            while (
-                hi + 1 < len(self._asked) and self._asked[hi + 1] == question and self._answers_on(hi, hi + 1)
-            ):
+            while hi + 1 < len(self._asked) and self._asked[hi + 1] == question and self._follows[hi + 1]:
                 hi += 1
             faq_start, faq_end = int(self.sentences.starts[lo]), int(self.sentences.ends[hi])
             if faq_end - faq_start <= self.config.answer_item_chars:
@@ -504,16 +498,6 @@ class Ranker:
             if end - before <= self.config.answer_antecedent_chars:
                 return before, end
         return start, end
-
-    def _answers_on(self, before: int, after: int) -> bool:
-        """Are sentences `before` and `after` (next to each other) in one block of one chunk?"""
-        row = int(self.sentences.rows[after])
-        return int(self.sentences.rows[before]) == row and (
-            BLANK_LINE.search(
-                self._docs_of_rows[row], int(self.sentences.ends[before]), int(self.sentences.starts[after])
-            )
-            is None
-        )
 
     # ---- one question -----------------------------------------------------------------------
 
@@ -699,7 +683,8 @@ class Ranker:
         if last == first:
             return None
         best = first + int(np.argmax(scores[first:last]))
-        if (answer := int(self._faq_answer[best])) >= 0 and answer < last and not self._no_answers[answer]:
+        answer = best + 1  # the first sentence of an FAQ's answer, when `best` is its question
+        if answer < last and self._asked[answer] == best and not self._no_answers[answer]:
             # the question it matches best is an FAQ's: its answer answers it ("Which VPN should I
             # install?" got "The OpenVPN profiles were retired…" over "A: Use WireGuard.": session 17)
             return answer
@@ -865,20 +850,27 @@ class _SentenceReading:
 BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 
 
-def _item_spans(
-    readings: list[_SentenceReading], rows: list[int], starts: list[int], ends: list[int], texts: list[str]
-) -> npt.NDArray[np.int64]:
+def _follows(rows: list[int], starts: list[int], ends: list[int], texts: list[str]) -> Mask:
+    """Per sentence, whether it goes on the block of the sentence before it: the same chunk, no
+    blank line between."""
+    follows = np.zeros(len(rows), dtype=bool)
+    for i in range(1, len(rows)):
+        follows[i] = (
+            rows[i] == rows[i - 1] and BLANK_LINE.search(texts[rows[i]], ends[i - 1], starts[i]) is None
+        )
+    return follows
+
+
+def _item_spans(readings: list[_SentenceReading], follows: Mask) -> npt.NDArray[np.int64]:
     """Per sentence, the first and last sentence of the list item it is in, within its chunk, or
     (-1, -1): an item runs from the sentence opening with its marker through the sentences right
-    after it, up to a blank line, the next item or the chunk's end."""
+    after it (`follows`), up to a blank line, the next item or the chunk's end."""
     spans = np.full((len(readings), 2), -1, dtype=np.int64)
     first = -1
     for i, reading in enumerate(readings):
         if reading.item:
             first = i
-        elif first >= 0 and (
-            rows[i] != rows[i - 1] or BLANK_LINE.search(texts[rows[i]], ends[i - 1], starts[i])
-        ):
+        elif first >= 0 and not follows[i]:
             first = -1
         spans[i, 0] = first
     for i in range(len(readings) - 1, -1, -1):  # each item's last sentence, from the end
@@ -917,25 +909,16 @@ def _parent_items(
 POINTS_BACK = re.compile(r"^(?:This|These|That|Those|Such|It|They)\b")
 
 
-def _refers_back(
-    readings: list[_SentenceReading],
-    texts: list[str],
-    rows: list[int],
-    starts: list[int],
-    ends: list[int],
-    docs: list[str],
-) -> Mask:
+def _refers_back(readings: list[_SentenceReading], texts: list[str], follows: Mask) -> Mask:
     """The sentences pointing back (`POINTS_BACK`) at a sentence right before them in their chunk
-    and paragraph that ends as a sentence does (no heading, lead-in or question)."""
+    and paragraph (`follows`) that ends as a sentence does (no heading, lead-in or question)."""
     back = np.zeros(len(readings), dtype=bool)
     for i in range(1, len(readings)):
-        if POINTS_BACK.match(texts[i]) is None or rows[i] != rows[i - 1] or readings[i].item:
+        if POINTS_BACK.match(texts[i]) is None or not follows[i] or readings[i].item:
             continue
         before = readings[i - 1]
-        back[i] = (
-            texts[i - 1].rstrip(CLOSING_MARKS).endswith((".", "!"))
-            and not (before.lead_in or before.asks or before.courtesy or before.item)
-            and BLANK_LINE.search(docs[rows[i]], ends[i - 1], starts[i]) is None
+        back[i] = texts[i - 1].rstrip(CLOSING_MARKS).endswith((".", "!")) and not (
+            before.lead_in or before.asks or before.courtesy or before.item
         )
     return back
 
