@@ -413,34 +413,28 @@ def _numbers_a_section(lines: list[tuple[int, str]], index: int, previous: Block
     numbered = NUMBERED.match(line)
     if numbered is None or not _is_heading(line.strip()):
         return False
-    if index + 1 < len(lines) and (following := lines[index + 1][1]).strip():
-        # text right under it: an item over its wrapped lines, or a list; unless it is the first
-        # of the section's clauses ("2. TERM AND RENT" over "2.1 The term is…")
-        clause = CLAUSE.match(following)
-        if clause is not None:
-            return clause.group("number") == numbered.group("number")
-        # or a title over its text, as minutes number their items ("1. Postgres upgrade" over "The
-        # upgrade from Postgres 14 to 16 is scheduled for 29 March."; session 16: the title was
-        # read into the item's first sentence, "1. Postgres upgrade The upgrade from…")
-        return (
-            LIST_ITEM.match(following) is None
-            and following[:1] not in " \t"  # an item's wrapped lines are indented under it
-            and _heads_text(line[numbered.end() - 1 :].strip(), following.strip())
-            and (previous is None or (previous.kind != "item" and text[previous.end - 1] != ":"))
-        )
     # the next line with text, found by index: a slice of the lines after it, copied for every
     # numbered line, made a document of many sections quadratic (0.9 MB: 2.1 s)
     after = next((lines[j][1] for j in range(index + 1, len(lines)) if lines[j][1].strip()), None)
     if after is not None and (clause := CLAUSE.match(after)) is not None:
-        # over the first of its clauses, a blank line between, it heads them even after the last
-        # clause of the section before (session 17: "3. FEES AND PAYMENT" over "3.1 Paid plans…",
-        # under "(c) we are required…", was an item, and so was every section after it)
+        # over the first of its section's clauses ("2. TERM AND RENT" over "2.1 The term is…"), right
+        # under it or a blank line between, whatever is above (session 17: "3. FEES AND PAYMENT" over
+        # "3.1 Paid plans…", under "(c) we are required…", was an item, and so was every section
+        # after it)
         return clause.group("number") == numbered.group("number")
-    return (
-        after is not None
-        and LIST_ITEM.match(after) is None
-        and (previous is None or (previous.kind != "item" and text[previous.end - 1] != ":"))
-    )
+    no_list_before = previous is None or (previous.kind != "item" and text[previous.end - 1] != ":")
+    if index + 1 < len(lines) and (following := lines[index + 1][1]).strip():
+        # text right under it: an item over its wrapped lines, or a list; or a title over its text,
+        # as minutes number their items ("1. Postgres upgrade" over "The upgrade from Postgres 14 to
+        # 16 is scheduled for 29 March."; session 16: the title was read into the item's first
+        # sentence, "1. Postgres upgrade The upgrade from…")
+        return (
+            LIST_ITEM.match(following) is None
+            and following[:1] not in " \t"  # an item's wrapped lines are indented under it
+            and _heads_text(line[numbered.end() - 1 :].strip(), following.strip())
+            and no_list_before
+        )
+    return after is not None and LIST_ITEM.match(after) is None and no_list_before
 
 
 # the level of a heading that says none by its marks (a line standing alone, "1. Introduction"): under
@@ -555,7 +549,8 @@ def parse_blocks(text: str) -> list[Block]:
         )
         item = LIST_ITEM.match(line) or (CLAUSE.match(line) if clause_opens else None)
         comment = _is_comment(lines, index)  # text, never a heading, whatever it reads like
-        atx = ATX.match(line) is not None and not comment
+        marks = None if comment else ATX.match(line)
+        atx = marks is not None
         # indented four spaces or a tab, a line is code or a continuation (Markdown), no heading
         indented = line.expandtabs(4).startswith("    ")
         reads_as_heading = atx or (
@@ -606,7 +601,6 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         elif reads_as_heading:
             kind = "heading"
-            marks = ATX.match(line) if atx else None
             _enter(path, len(marks.group(1)) if marks else IMPLICIT_LEVEL, heading_label(stripped))
         else:
             kind = "paragraph"
