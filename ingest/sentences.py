@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 
 import pysbd
@@ -16,7 +17,8 @@ SPLIT_CACHE_SIZE = 8192
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # marks that close the sentence before, left by pysbd at the start of the next one: Markdown's
 # "**Writes.** Set the key." came out as "**Writes." and "** Set the key."
-CLOSERS = re.compile(r"[*_\"”’)\]]+(?=\s|$)")
+CLOSER_MARKS = '*_"”’)]'
+CLOSERS = re.compile(rf"[{re.escape(CLOSER_MARKS)}]+(?=\s|$)")
 
 
 @cache
@@ -81,18 +83,15 @@ def _enumerations_joined(text: str, spans: tuple[tuple[int, int], ...]) -> tuple
     lead-in ("…without notice if:"), stays a sentence of its own."""
     if "(" not in text or len(spans) < 2:
         return spans
-    joined = [spans[0]]
-    for start, end in spans[1:]:
-        before = joined[-1]
-        if (
-            INLINE_ENUMERATION.match(text, start)
-            and not text[before[0] : before[1]].rstrip('*_"”’)]').endswith(SENTENCE_CLOSE)
+
+    def mid_sentence(before: tuple[int, int], start: int) -> bool:
+        return (
+            INLINE_ENUMERATION.match(text, start) is not None
+            and not text[before[0] : before[1]].rstrip(CLOSER_MARKS).endswith(SENTENCE_CLOSE)
             and not LINE_BREAK.search(text, before[1], start)
-        ):
-            joined[-1] = (before[0], end)
-        else:
-            joined.append((start, end))
-    return tuple(joined)
+        )
+
+    return _joined(spans, mid_sentence)
 
 
 # pysbd's time grows with the square of a text's length (its abbreviation pass rescans the text
@@ -140,19 +139,30 @@ def _cut(flat: str, start: int) -> int:
 CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
 
 
+def _joined(
+    spans: Sequence[tuple[int, int]], joins: Callable[[tuple[int, int], int], bool]
+) -> tuple[tuple[int, int], ...]:
+    """`spans` with each one joined to the (joined) span before it when `joins(before, start)`."""
+    joined = [spans[0]]
+    for start, end in spans[1:]:
+        if joins(joined[-1], start):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return tuple(joined)
+
+
 def _within_code_joined(text: str, spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     """`spans` with each pair whose boundary falls inside an inline code span joined."""
     if "`" not in text or len(spans) < 2:
         return tuple(spans)
     code = [(m.start(), m.end()) for m in CODE_SPAN.finditer(text)]
     opens = [lo for lo, _ in code]
-    joined = [spans[0]]
-    for start, end in spans[1:]:
+
+    def inside_code(before: tuple[int, int], start: int) -> bool:
         # code spans do not overlap, so only the last one opening before `start` can hold the
         # boundary (one walk over all of them per sentence was quadratic in a long paragraph)
         last = bisect_left(opens, start) - 1
-        if last >= 0 and joined[-1][1] < code[last][1]:
-            joined[-1] = (joined[-1][0], end)
-        else:
-            joined.append((start, end))
-    return tuple(joined)
+        return last >= 0 and before[1] < code[last][1]
+
+    return _joined(spans, inside_code)
