@@ -163,6 +163,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from index.lexical import NUMBER_RUN
@@ -464,6 +465,16 @@ def numbers_in(text: str, *, parts: bool = True) -> list[str]:
         run = match.group("run")
         found += ([run, *DIGITS.findall(run)] if parts else [run]) if run else [match.group(0)]
     return found
+
+
+def with_series(numbers: Iterable[str]) -> frozenset[str]:
+    """`numbers` and the series their versions belong to: 4.2.0 is of 4.2 (and 4), so "Tern 4.2"
+    names what a text writing "4.2.0" writes (4.20 is not of 4.2)."""
+    found: set[str] = set()
+    for number in numbers:
+        parts = number.split(".")
+        found.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return frozenset(found)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ from index.abstention import (
     wanted_kind,
     wants_amount,
     wants_number,
+    with_series,
 )
 from index.acronyms import expand_acronyms, find_acronyms
 from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
@@ -245,6 +246,11 @@ class SearchConfig:
     # a question asking for a number or for countries is answered from the first of this many
     # passages whose answer sentence holds one (the first passage, when none does)
     answer_passages: int = 3
+    # hybrid: a question naming a version, section or date ("What was fixed in Tern 4.2.0?") puts
+    # the candidates whose heading path writes it first ("Tern 4.2.0 — 14 March 2025 › Fixes"):
+    # the model reads "4.2.0" and "4.1.2" alike, and BM25 sees a sub-section's own text only
+    # (session 18); False: the fused order, as before
+    headed_numbers: bool = True
     abstention: AbstentionRule = DEFAULT_RULE
 
 
@@ -412,6 +418,14 @@ class Ranker:
             for i, (r, held) in enumerate(zip(rows, own, strict=True))
         ]
         self._headed_words = SentenceWords.build(headed)
+        # the numbers each chunk's heading path writes, title included ("Tern 4.2.0 — 14 March
+        # 2025" › "Fixes": 4.2.0 of series 4.2, 14, 2025), for a question naming one (`headed_first`);
+        # a run's parts are not among them: "Reply · 3 Feb 2025, 19:40" is not about "40 mg"
+        section_numbers = {
+            section: with_series(n for heading in section for n in numbers_in(heading, parts=False))
+            for section in dict.fromkeys(c.section for c in chunks)
+        }
+        self._heading_numbers = [section_numbers[c.section] for c in chunks]
         # ... and, for rule 2, a list item's later sentence with its first one, which names what
         # it is about ("5. [Dynamo: …] — DeCandia et al., 2007. Session on 9 April, hosted by
         # Felix." answers "When is the Dynamo session?"), and a nested item's sentences with its
@@ -549,6 +563,8 @@ class Ranker:
             )
             if self.tokens is not None and pieces is not None and config.late_weight:
                 fused = self.rerank_late(fused, pieces, max(config.late_head, k))
+            if config.headed_numbers:
+                fused = self.headed_first(fused, question)
         else:
             fused = runs[mode]
         picked = pick_distinct(
@@ -613,6 +629,26 @@ class Ranker:
             np.concatenate([rows[order], fused.rows[head:]]),
             np.concatenate([scores[order], fused.scores[head:]]),
         )
+
+    def headed_first(self, fused: Run, question: str) -> Run:
+        """`fused` with the rows whose heading path writes a number `question` names (or a
+        version of a series it names: `with_series`) first, in their order, each raised by the gap between the last of them
+        and the best of the rest so that scores still fall; as it is when `question` names no
+        number, or the headings of none or all of the rows write one."""
+        named = frozenset(numbers_in(question, parts=False))
+        if not named or not len(fused):
+            return fused
+        headed = np.fromiter(
+            (not named.isdisjoint(self._heading_numbers[r]) for r in fused.rows.tolist()),
+            dtype=bool,
+            count=len(fused),
+        )
+        if headed.all() or not headed.any():
+            return fused
+        lift = max(0.0, float(fused.scores[~headed].max() - fused.scores[headed].min()))
+        scores = fused.scores + lift * headed
+        order = np.lexsort((fused.rows, ~headed, -scores))
+        return Run(fused.rows[order], scores[order])
 
     def framed_cosines(self, query: Vector) -> Floats | None:
         """Per sentence, the cosine of its heading-framed vector; None when the index has none."""

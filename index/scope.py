@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from index.abstention import numbers_in
+from index.abstention import numbers_in, with_series
 from index.lexical import LexicalIndex
 from index.names import (
     Wording,
@@ -65,7 +65,7 @@ class Scope:
     label: str  # how a refusal names them: "the texts", "the chosen documents"
     knows: Callable[[str], bool]  # a lower-case word they use, or one edit from one (a typo)
     uses: Callable[[str], bool]  # a lower-case word they use (or another with its stem)
-    numbers: frozenset[str]  # the numbers of two or more digits they write
+    numbers: frozenset[str]  # the numbers of two or more digits they write, with their series (4.2)
     # capitals' and demonyms' words of countries they name ("washington", "american"), and weekdays
     # and months they abbreviate ("saturday" for "Sat")
     countries: frozenset[str]
@@ -109,7 +109,7 @@ class Scope:
     ) -> Scope:
         """The scope of `texts`, whose words `knows`, `uses` and `correct` tell: their numbers,
         countries, wording."""
-        numbers = frozenset(n for text in texts for n in numbers_in(text))
+        numbers = with_series(n for text in texts for n in numbers_in(text))
         scripts = frozenset().union(*(scripts_of(text) for text in texts))
         wording = Wording.of(texts)
         stand_ins = country_words(uses) | calendar_words(wording.capitalised)

@@ -22,6 +22,7 @@ from index.abstention import (
     wanted_kind,
     wants_amount,
     wants_number,
+    with_series,
 )
 from index.retriever import Index
 
@@ -304,6 +305,7 @@ def test_figures_are_found_but_not_list_numbers_and_number_words_only_for_amount
         *("3.0.0", "2025-07-01", "1.5")
     ]
     assert numbers_in("Released 2025-07-01.") == ["2025-07-01", "2025", "07", "01"]
+    assert with_series(["4.2.0", "2025-07-01", "1960"]) == {"4.2.0", "4.2", "4", "2025-07-01", "1960"}
     assert "year" not in number_topic("In what year was the treaty signed?").lower()
     # a qualifier names nothing the number is about (session 17: "its main security treaty" was refused)
     assert "main" not in number_topic("When did Japan sign its main security treaty?").lower().split()

@@ -13,6 +13,7 @@ from index.diversity import Spans, pick_distinct
 from index.fusion import Run
 from index.lexical import LEXICAL_DIR
 from index.manifest import FORMAT_VERSION
+from index.ranking import SearchConfig
 from index.retriever import MODES, Index
 from ingest.chunking import ChunkerConfig
 from ingest.documents import make_document
@@ -212,3 +213,51 @@ def test_best_k_is_the_stable_sorts_head_as_a_set() -> None:
         for k in (0, 1, 3, n // 2, n, n + 4):
             expected = np.sort(np.argsort(-values, kind="stable")[: max(k, 0)])
             np.testing.assert_array_equal(best_k(values, k), expected)
+
+
+RELEASE_NOTES = """# Tern Release Notes
+
+## Tern 4.2.0 — 14 March 2025
+
+### Fixes
+
+* Fixed a crash when a Markdown file started with a byte order mark.
+
+## Tern 4.1.2 — 19 November 2024
+
+* Fixed Tern bugs: RSS feeds and a trailing comma in new projects were fixed.
+
+## Tern 4.0.0 — 1 July 2024
+
+* Fixed bugs in the Tern template engine.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("What bugs were fixed in Tern 4.2.0?", "Tern 4.2.0 — 14 March 2025"),
+        ("Which bugs did Tern 4.2 fix?", "Tern 4.2.0 — 14 March 2025"),  # 4.2 names the series
+        ("What bugs were fixed in Tern in 2024?", None),  # two sections' headings write 2024
+    ],
+)
+def test_a_version_the_question_names_puts_the_sections_headed_by_it_first(
+    tmp_path: Path, question: str, section: str | None
+) -> None:
+    """Session 17's "What bugs were fixed in Tern 4.2.0?" was answered from 4.1.2's section: the
+    sub-section "Fixes" writes no version, and the words of another version's fixes won."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "tern.md").write_text(RELEASE_NOTES, encoding="utf-8")
+    index = Index.build(tmp_path / "notes", tmp_path / "index", embedder=FakeEmbedder())
+    hits = index.search(question, k=3)
+    fused = [hit.score for hit in hits]
+    assert fused == sorted(fused, reverse=True)
+    if section is None:  # 2024 heads 4.1.2 and 4.0.0: both come before 4.2.0
+        assert [h.chunk.section[1] for h in hits[:2]].count("Tern 4.2.0 — 14 March 2025") == 0
+    else:
+        assert hits[0].chunk.section[1] == section
+        assert "byte order mark" in index.ask(question, k=3).answer.text
+    # the fused order alone puts another version's section first
+    plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(headed_numbers=False))
+    if section is not None:
+        assert plain.search(question, k=3)[0].chunk.section[1] != section

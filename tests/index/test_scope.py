@@ -52,6 +52,10 @@ def test_a_version_or_date_is_named_whole() -> None:
     assert scope.unknown("What changed in v1.4?") == ([], [])
     assert scope.unknown("What happened in 2025?") == ([], [])  # the date's year
     assert scope.unknown("What changed in 3.0 on 2025-11-21?") == (["“3.0”", "“2025-11-21”"], [])
+    # session 18: "Which bugs did Tern 4.2 fix?" was refused over notes heading "Tern 4.2.0"; a
+    # series names its versions, but 2.00 is no version of 2.0, nor 2.0.0 of 2.0.0.1
+    assert scope.unknown("What changed in 2.0?") == ([], [])
+    assert scope.unknown("What changed in 2.00 and 2.0.0.1?") == (["“2.00”", "“2.0.0.1”"], [])
 
 
 def test_a_name_is_known_by_a_typo_only_of_a_word_written_with_a_capital(lexical: LexicalIndex) -> None:
