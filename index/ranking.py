@@ -241,6 +241,12 @@ class SearchConfig:
     # most this long together (session 17); 0: the sentence alone
     answer_antecedent_chars: int = 600
     number_bonus: float = 0.25  # a question asking for a number prefers answer sentences that hold one
+    # a question naming a lone digit prefers answer sentences writing it: "tarsync exit code 3
+    # meaning" was answered "0 Success." over "3 Another tarsync process holds the lock" (session
+    # 18). Most texts write lone digits, so theirs weigh next to nothing in the word share; a year
+    # weighs enough there, and a bonus for it too answered "who performed the reopening ceremony
+    # in 2003" with the timeline's "2003 Re-opening to Brackley Bridge."
+    digit_bonus: float = 0.1
     # and one asking which countries, sentences naming two or more (`index/countries.py`)
     countries_bonus: float = 0.25
     # a question asking for a number or for countries is answered from the first of this many
@@ -582,6 +588,10 @@ class Ranker:
         answering = framed if config.answer_context and framed is not None else cosines
         held = self._headed_words.shares(*weighted) if config.answer_headed else shares
         scores = answering + config.answer_overlap * held + config.item_bonus * self._items
+        if config.digit_bonus and (named := [s for s in terms.stems if len(s) == 1 and s.isdigit()]):
+            columns, _ = self.lexical.weighted_columns(named)
+            writes = self.sentence_words.shares(columns, np.ones(len(columns))) > 0
+            scores = scores + config.digit_bonus * writes
         typed: Mask | None = None  # the sentences of the kind the question asks for, if it asks one
         if wants_number(question):
             typed = self._numbered_for(question)

@@ -33,6 +33,7 @@ from index.answer import (
     sentence_context_text,
 )
 from index.phrasing import encoding_text
+from index.ranking import SearchConfig
 from index.retriever import Index
 from ingest.chunking import units_within
 from ingest.structure import LIST_ITEM, parse_blocks
@@ -1004,3 +1005,24 @@ def test_an_faq_question_matched_best_is_answered_by_its_whole_answer(tmp_path: 
     assert _answered_with(index, text, "The OpenVPN profiles were retired in 2025.") == whole
     # a "?" inside a line asks nothing: the sentence after it answers alone
     assert _answered_with(index, text, "Staff retried the call.") == "Staff retried the call."
+
+
+MAN_PAGE = """TARSYNC(1)
+
+EXIT STATUS
+       0      Success: the archive was written.
+
+       1      Some files could not be read.
+
+       3      Another process holds the lock.
+"""
+
+
+def test_a_digit_the_question_names_picks_the_sentence_writing_it(tmp_path: Path) -> None:
+    """Session 18: "tarsync exit code 3 meaning" was answered "0 Success.": most texts write lone
+    digits, so theirs weigh next to nothing in the word share."""
+    index = _one_document_index(tmp_path, "tarsync.txt", MAN_PAGE)
+    question = "what exit 3 means for the archive"
+    assert index.ask(question, k=1).answer.text == "3      Another process holds the lock."
+    plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(digit_bonus=0.0))
+    assert plain.ask(question, k=1).answer.text.startswith("0      Success")
