@@ -180,7 +180,7 @@ _AMOUNT_ASKED = (
 )
 # questions asking for an amount, a count, a duration or an age rather than a date
 QUANTITY_QUESTION = re.compile(
-    r"^\s*(?:how\s+(?:many|much|long|old)\b|(?:what|which)\s+(?:percentage|proportion|fraction)\b"
+    r"^\s*(?:how\s+(?:many|much|long|old)\b|(?:what|which)\s+(?:percent(?:age)?|proportion|fraction)\b"
     # "what is / what's / whats / what … budget": asked directly, or inside a request whose lead-in
     # `index/reading.py` dropped ("[tell me] what Japan's defense budget is")
     rf"|what(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?\b\s+{_AMOUNT_ASKED}"
@@ -214,7 +214,12 @@ WHAT_TIME = re.compile(rf"^\s*{_WHAT_TIME}", re.IGNORECASE)
 # (a weekday too: "When is the office open on Friday?" asks when in the week, and "open Mon-Fri"
 # answers it without writing "Friday", which would weigh as the rarest word)
 _WEEKDAYS = rf"(?:{'|'.join(WEEKDAYS)})s?"  # "Monday", "Sundays"
-NUMBER_WORDS = re.compile(rf"\b(?:when|year|years|many|much|long|old|date|{_WEEKDAYS})\b", re.IGNORECASE)
+# (and "percentage": "What percentage of the grade is the final exam?" over "…the final exam for
+# 35%" was refused, the word weighing as the rarest; session 18)
+NUMBER_WORDS = re.compile(
+    rf"\b(?:when|year|years|many|much|long|old|date|percent|percentage|proportion|fraction|{_WEEKDAYS})\b",
+    re.IGNORECASE,
+)
 # "how much … cost" asks for a sum of money, and "how long … take / last" for a duration: the verb
 # asks for the number with "much" or "long", so the sentence giving it need not write it ("How much
 # does the Basic plan cost?": "| Basic | $10 |"; "How long do refunds take?": "Refunds are issued

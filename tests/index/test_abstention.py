@@ -310,6 +310,11 @@ def test_figures_are_found_but_not_list_numbers_and_number_words_only_for_amount
     # a qualifier names nothing the number is about (session 17: "its main security treaty" was refused)
     assert "main" not in number_topic("When did Japan sign its main security treaty?").lower().split()
     assert "treaty" in number_topic("When did Japan sign its main security treaty?").lower()
+    # session 18: "percentage" asks for the number; a text writing "35%" never writes the word
+    assert number_topic("What percentage of the grade is the final exam?").split() == [
+        *("What", "of", "the", "grade", "is", "the", "final", "exam?")
+    ]
+    assert wants_number("What percent of the grade is the final?")
 
 
 REFUSED = [
