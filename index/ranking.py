@@ -364,8 +364,9 @@ class Ranker:
         # a lead-in ("Key provisions include:") echoes the question but answers nothing, and nor do
         # the label opening a numbered item ("1. Budget. The board approved a budget of…"), a
         # question (an FAQ's "**Can I change my username?**" over its answer) and a table's header row
-        # (it names the cells of the rows under it); a table's other rows are read with that header
-        # row, which names their cells ("| Pro | $25 |" under "| Plan | Price per month |")
+        # (it names the cells of the rows under it), nor markup alone ("</p>"); a table's other rows
+        # are read with that header row, which names their cells ("| Pro | $25 |" under "| Plan |
+        # Price per month |")
         header_rows = np.zeros(len(readings), dtype=bool)
         headers: dict[int, frozenset[int]] = {}
         for i in (i for i, r in enumerate(readings) if r.table_row):
@@ -374,7 +375,7 @@ class Ranker:
             if header := table_header(text, starts[i]):
                 headers[i] = SentenceWords.columns_in(header, lexical)
         self._no_answers = (
-            np.asarray([r.lead_in or r.asks or r.courtesy for r in readings], dtype=bool)
+            np.asarray([r.lead_in or r.asks or r.courtesy or r.bare for r in readings], dtype=bool)
             | _run_in_labels(readings, rows, starts, ends, doc_of_row)
             | header_rows
         )
@@ -849,6 +850,10 @@ COURTESY = re.compile(
     re.IGNORECASE,
 )
 MAX_COURTESY_CHARS = 40
+# markup with nothing to read: "</p>" and ".." (what a Markdown file's HTML and a reStructuredText
+# directive leave as sentences) were answers to "Who wrote the post?" (session 18)
+TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 @dataclass(frozen=True)
@@ -869,6 +874,7 @@ class _SentenceReading:
     duration: bool  # names a span of time ("days", "overnight")
     numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
     courtesy: bool = False  # a greeting or a sign-off: "Hi all.", "Thanks,\nDana"
+    bare: bool = False  # markup alone, no letter or digit outside its tags: "</p>", ".."
 
     @classmethod
     def of(cls, text: str, lexical: LexicalIndex) -> _SentenceReading:
@@ -889,6 +895,7 @@ class _SentenceReading:
             duration=gives_duration(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
+            bare=LETTER_OR_DIGIT.search(TAG.sub("", text)) is None,
         )
 
 

@@ -1026,3 +1026,36 @@ def test_a_digit_the_question_names_picks_the_sentence_writing_it(tmp_path: Path
     assert index.ask(question, k=1).answer.text == "3      Another process holds the lock."
     plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(digit_bonus=0.0))
     assert plain.ask(question, k=1).answer.text.startswith("0      Success")
+
+
+def test_a_percentage_question_is_answered_by_the_sentence_giving_it(tmp_path: Path) -> None:
+    """Session 18: "What percentage of the grade is the final exam?" was refused over "…the final
+    exam for 35%": rule 2 weighed "percentage", which the syllabus never writes, as its rarest word."""
+    text = "ASTR 101\n\nGrading\n\nQuizzes count for 20% of the grade and the final exam for 35%.\n"
+    index = _one_document_index(tmp_path, "syllabus.txt", text)
+    result = index.ask("What percentage of the grade is the final exam?", k=1)
+    assert result.refusal is None
+    assert "35%" in result.answer.text
+
+
+def test_markup_alone_is_no_answer(tmp_path: Path) -> None:
+    """Session 18: "Who wrote the post about the rye starter?" was answered "</p>", and a
+    reStructuredText guide's question "..": what HTML and directives leave as sentences."""
+    text = (
+        '# Rye starter\n\n<p class="lead">After three failed attempts the starter rose. Here is what I'
+        " changed.</p>\n\n.. note::\n\n<div>Tip: mark the jar with a <b>rubber band</b>.</div>\n"
+    )
+    index = _one_document_index(tmp_path, "post.md", text)
+    ranker = index._ranker
+    texts = [
+        index.document("post").text[start:end]
+        for start, end in zip(ranker.sentences.starts.tolist(), ranker.sentences.ends.tolist(), strict=True)
+    ]
+    bare = {t for t in texts if t in ("</p>", "..", "</div>")}
+    assert bare  # the sentence splitter leaves such pieces
+    for i, t in enumerate(texts):
+        if t in bare or t.startswith(("<p", "<div")):
+            assert bool(ranker._no_answers[i]) == (t in bare), t
+    for question in ("what did I change", "p", "note", "div"):
+        answer = index.ask(question, k=3).answer
+        assert answer is None or answer.text not in bare
