@@ -850,6 +850,10 @@ COURTESY = re.compile(
     re.IGNORECASE,
 )
 MAX_COURTESY_CHARS = 40
+# a troubleshooting entry's symptom, which restates the question its cause and fix answer: "The
+# print is faint on the left side, how do I fix it?" was answered "**Symptom:** Labels print but
+# the text is faint on the left edge." (session 18)
+SYMPTOM = re.compile(r"[*_\s]*(?:symptoms?|problem|issue)[*_\s]*:", re.IGNORECASE)
 # markup with nothing to read: "</p>" and ".." (what a Markdown file's HTML and a reStructuredText
 # directive leave as sentences) were answers to "Who wrote the post?" (session 18)
 TAG = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -864,7 +868,9 @@ class _SentenceReading:
     lead_in: bool  # ends with a colon: it announces a list
     item: bool  # a list item
     label: bool  # a list item of a few words, not announcing a list: "1. Budget.", "4. Next meeting."
-    asks: bool  # a question: "Q: Which cards do you accept?", "**Can I change my username?**"
+    # a question: "Q: Which cards do you accept?", "**Can I change my username?**", or a symptom
+    # the lines after it answer ("**Symptom:** Every second label is blank." over its cause and fix)
+    asks: bool
     table_row: bool  # a Markdown table's row: "| Basic | $10 | 50 GB |"
     numbered: bool  # holds a figure, month or century
     spells_amount: bool  # counts an amount in words
@@ -881,7 +887,7 @@ class _SentenceReading:
         return cls(
             columns=SentenceWords.columns_in(text, lexical),
             lead_in=text.endswith(":"),
-            asks=text.rstrip(CLOSING_MARKS).endswith("?"),
+            asks=text.rstrip(CLOSING_MARKS).endswith("?") or SYMPTOM.match(text) is not None,
             table_row=TABLE_ROW.match(text) is not None,
             item=(item := LIST_ITEM.match(text)) is not None,
             label=item is not None

@@ -1059,3 +1059,35 @@ def test_markup_alone_is_no_answer(tmp_path: Path) -> None:
     for question in ("what did I change", "p", "note", "div"):
         answer = index.ask(question, k=3).answer
         assert answer is None or answer.text not in bare
+
+
+TROUBLESHOOTING = """# Troubleshooting the LP-400
+
+---
+
+**Symptom:** Labels print but the text is faint on the left edge.
+**Cause:** The printhead is dirty.
+**Fix:** Clean the printhead with an alcohol pen.
+
+---
+
+**Symptom:** Every second label is blank.
+**Cause:** The printer has lost its calibration.
+**Fix:** Hold FEED for five seconds.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "cause"),
+    [
+        ("The labels print faint on the left edge, how do I fix it?", "The printhead is dirty."),
+        ("every second label is blank", "The printer has lost its calibration."),
+    ],
+)
+def test_a_symptom_is_answered_by_its_cause_and_fix(tmp_path: Path, question: str, cause: str) -> None:
+    """Session 18: "The print is faint on the left side, how do I fix it?" was answered with the
+    symptom it restates, "**Symptom:** Labels print but the text is faint on the left edge."."""
+    index = _one_document_index(tmp_path, "lp400.md", TROUBLESHOOTING)
+    answer = index.ask(question, k=1).answer
+    assert answer.text.startswith(f"**Cause:** {cause}")
+    assert "**Fix:**" in answer.text and "Symptom" not in answer.text
