@@ -472,6 +472,85 @@ def numbers_in(text: str, *, parts: bool = True) -> list[str]:
     return found
 
 
+# a number with the word labelling it: "Week 3", "claim 8", "Lab 4" (not "in 3" or "the 3")
+LABELLED = re.compile(r"\b([A-Za-z]{2,})\.?\s+(\d{1,3})\b(?![.,:/-]\d)")
+NOT_LABELS = frozenset(
+    [
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+        "to",
+        "by",
+        "the",
+        "an",
+        "and",
+        "or",
+        "with",
+        "from",
+        "about",
+        "than",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "after",
+        "before",
+        "since",
+        "until",
+        "under",
+        "over",
+        "per",
+        "into",
+        "only",
+        "just",
+        "around",
+        "last",
+        "next",
+        "every",
+        "each",
+        "all",
+        "some",
+        "these",
+        "those",
+        "its",
+        "their",
+        "our",
+        "your",
+        "his",
+        "her",
+        "my",
+        "within",
+        "up",
+        "down",
+        "nearly",
+        "almost",
+        "least",
+        "most",
+    ]
+)
+
+
+def labelled_numbers(text: str) -> frozenset[str]:
+    """The numbers `text` labels, each with its label, lower-cased: "Week 3 - 26 January" → {"week 3"}."""
+    return frozenset(
+        f"{label.lower()} {number}"
+        for label, number in LABELLED.findall(text)
+        if label.lower() not in NOT_LABELS
+    )
+
+
+def named_numbers(question: str) -> frozenset[str]:
+    """What `question` names by number: each labelled number with its label ("week 3", "week 12"),
+    and the other numbers of two or more digits and runs of numbers whole ("4.2.0", "2024")."""
+    labelled = labelled_numbers(question)
+    numbers = {label.rsplit(" ", 1)[1] for label in labelled}
+    return labelled | {n for n in numbers_in(question, parts=False) if n not in numbers}
+
+
 def with_series(numbers: Iterable[str]) -> frozenset[str]:
     """`numbers` and the series their versions belong to: 4.2.0 is of 4.2 (and 4), so "Tern 4.2"
     names what a text writing "4.2.0" writes (4.20 is not of 4.2)."""

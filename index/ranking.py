@@ -49,6 +49,8 @@ from index.abstention import (
     gives_money,
     has_number,
     held_topic,
+    labelled_numbers,
+    named_numbers,
     number_topic,
     numbers_in,
     says_condition,
@@ -428,8 +430,10 @@ class Ranker:
         # the numbers each chunk's heading path writes, title included ("Tern 4.2.0 — 14 March
         # 2025" › "Fixes": 4.2.0 of series 4.2, 14, 2025), for a question naming one (`headed_first`);
         # a run's parts are not among them: "Reply · 3 Feb 2025, 19:40" is not about "40 mg"
+        # and, with its label, each number a heading labels ("Week 3 - 26 January": "week 3")
         section_numbers = {
             section: with_series(n for heading in section for n in numbers_in(heading, parts=False))
+            | frozenset().union(*(labelled_numbers(heading) for heading in section))
             for section in dict.fromkeys(c.section for c in chunks)
         }
         self._heading_numbers = [section_numbers[c.section] for c in chunks]
@@ -592,6 +596,13 @@ class Ranker:
         if config.digit_bonus and (named := [s for s in terms.stems if len(s) == 1 and s.isdigit()]):
             columns, _ = self.lexical.weighted_columns(named)
             writes = self.sentence_words.shares(columns, np.ones(len(columns))) > 0
+            # not where the heading writes the digit with the label the question gives it: "What is
+            # covered in week 3?" is answered under "Week 3 - 26 January", not by its "chapter 3"
+            if labelled := labelled_numbers(question):
+                pointers = self.sentences.pointers
+                for row in picked.rows.tolist():
+                    if not labelled.isdisjoint(self._heading_numbers[row]):
+                        writes[pointers[row] : pointers[row + 1]] = False
             scores = scores + config.digit_bonus * writes
         typed: Mask | None = None  # the sentences of the kind the question asks for, if it asks one
         if wants_number(question):
@@ -642,11 +653,11 @@ class Ranker:
         )
 
     def headed_first(self, fused: Run, question: str) -> Run:
-        """`fused` with the rows whose heading path writes a number `question` names (or a
-        version of a series it names: `with_series`) first, in their order, each raised by the gap between the last of them
+        """`fused` with the rows whose heading path writes a number `question` names (`named_numbers`:
+        "week 3" with its label; or a version of a series it names: `with_series`) first, in their order, each raised by the gap between the last of them
         and the best of the rest so that scores still fall; as it is when `question` names no
         number, or the headings of none or all of the rows write one."""
-        named = frozenset(numbers_in(question, parts=False))
+        named = named_numbers(question)
         if not named or not len(fused):
             return fused
         headed = np.fromiter(

@@ -15,6 +15,8 @@ from index.abstention import (
     gives_duration,
     gives_money,
     has_number,
+    labelled_numbers,
+    named_numbers,
     number_topic,
     numbers_in,
     says_condition,
@@ -306,6 +308,10 @@ def test_figures_are_found_but_not_list_numbers_and_number_words_only_for_amount
     ]
     assert numbers_in("Released 2025-07-01.") == ["2025-07-01", "2025", "07", "01"]
     assert with_series(["4.2.0", "2025-07-01", "1960"]) == {"4.2.0", "4.2", "4", "2025-07-01", "1960"}
+    # a number with its label (session 18: "What is covered in week 3?"), a year without one
+    assert labelled_numbers("Week 3 - 26 January; Lab 4 in 2024, after 3 days") == {"week 3", "lab 4"}
+    assert named_numbers("What is due in week 12 of 2025?") == {"week 12", "2025"}
+    assert named_numbers("What was signed in September 1951?") == {"1951"}
     assert "year" not in number_topic("In what year was the treaty signed?").lower()
     # a qualifier names nothing the number is about (session 17: "its main security treaty" was refused)
     assert "main" not in number_topic("When did Japan sign its main security treaty?").lower().split()

@@ -261,3 +261,33 @@ def test_a_version_the_question_names_puts_the_sections_headed_by_it_first(
     plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(headed_numbers=False))
     if section is not None:
         assert plain.search(question, k=3)[0].chunk.section[1] != section
+
+
+SYLLABUS = """# ASTR 101
+
+## Week 3 - 26 January
+
+### Plan
+
+Covered: light and telescopes.
+Reading: chapter 3.
+
+## Week 4 - 2 February
+
+### Plan
+
+What is covered in week 4 builds on what is covered in week 3: the planets.
+"""
+
+
+def test_a_labelled_number_puts_the_section_it_labels_first(tmp_path: Path) -> None:
+    """Session 18: "What is covered in week 3?" was answered from slides' "Warehouse move slipped
+    3 weeks"; and then, under "Week 3", by its "Reading: chapter 3" (the digit bonus)."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "astr.md").write_text(SYLLABUS, encoding="utf-8")
+    index = Index.build(tmp_path / "notes", tmp_path / "index", embedder=FakeEmbedder())
+    result = index.ask("What is covered in week 3?", k=3)
+    assert result.hits[0].chunk.section[1] == "Week 3 - 26 January"
+    assert result.answer.text == "Covered: light and telescopes."
+    plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(headed_numbers=False))
+    assert plain.search("What is covered in week 3?", k=3)[0].chunk.section[1] == "Week 4 - 2 February"
