@@ -156,6 +156,22 @@ def calendar_words(capitalised: Set[str]) -> frozenset[str]:
     )
 
 
+# a code: letters, then a figure, hyphens or letters after ("B12", "F-35", "IP65", "COVID-19",
+# "Q2", "IPv6"); not a figure with a unit ("9am", "1960s", "5GHz"), which opens with the figure,
+# nor a version ("v2", "v1.4": a number, or a run of numbers, `index/abstention.py`)
+CODE = re.compile(r"(?<![\w.-])(?![vV]\d+\b)[A-Za-z]+(?:-?[A-Za-z]*\d)[\w-]*(?<!-)(?![.,:/-]?\d)")
+
+
+def codes_in(text: str) -> list[str]:
+    """The codes `text` writes (`CODE`), in order."""
+    return CODE.findall(text)
+
+
+def code_key(code: str) -> str:
+    """How a code is compared: in any case, with or without hyphens ("TH22" is "TH-22")."""
+    return code.replace("-", "").lower()
+
+
 def unknown_names(question: str, knows: Callable[[str], bool], countries: Set[str]) -> list[str]:
     """The names in `question` the corpus never uses, capitals and demonyms of countries it names
     (`countries`, from `country_words`) aside, and so are acronyms the question itself glosses

@@ -27,6 +27,8 @@ from index.lexical import LexicalIndex
 from index.names import (
     Wording,
     calendar_words,
+    code_key,
+    codes_in,
     country_words,
     name_around,
     unknown_names,
@@ -66,6 +68,7 @@ class Scope:
     knows: Callable[[str], bool]  # a lower-case word they use, or one edit from one (a typo)
     uses: Callable[[str], bool]  # a lower-case word they use (or another with its stem)
     numbers: frozenset[str]  # the numbers of two or more digits they write, with their series (4.2)
+    codes: frozenset[str]  # the codes they write, as `code_key` reads them: "b12", "f35", "ip65"
     # capitals' and demonyms' words of countries they name ("washington", "american"), and weekdays
     # and months they abbreviate ("saturday" for "Sat")
     countries: frozenset[str]
@@ -113,7 +116,8 @@ class Scope:
         scripts = frozenset().union(*(scripts_of(text) for text in texts))
         wording = Wording.of(texts)
         stand_ins = country_words(uses) | calendar_words(wording.capitalised)
-        return cls(label, knows, uses, numbers, stand_ins, wording, scripts, correct)
+        codes = frozenset(code_key(c) for text in texts for c in codes_in(text))
+        return cls(label, knows, uses, numbers, codes, stand_ins, wording, scripts, correct)
 
     def knows_name(self, word: str) -> bool:
         """Do these texts use the lower-cased word of a name, or one edit from it that they write
@@ -138,9 +142,21 @@ class Scope:
 
         Numbers and names are quoted ("“1978”", "“Malabar”"); an office is not ("a president").
         """
-        numbers = [f"“{n}”" for n in numbers_in(question, parts=False) if n not in self.numbers]
+        # a code the texts never write ("What is the patient's vitamin B12 level?" was answered
+        # from a lab report without it; session 18), and the numbers not inside one
+        codes = [c for c in codes_in(question) if code_key(c) not in self.codes]
+        numbers = [
+            f"“{n}”"
+            for n in numbers_in(question, parts=False)
+            if n not in self.numbers and not any(n in c for c in codes)
+        ]
+        numbers = [*(f"“{c}”" for c in codes), *numbers]
         # each name whole, once: "General" stands in "General Security of Military Information Agreement"
-        found = [name_around(question, n) for n in unknown_names(question, self.knows_name, self.countries)]
+        found = [
+            name_around(question, n)
+            for n in unknown_names(question, self.knows_name, self.countries)
+            if not any(n in c for c in codes)
+        ]
         names = [f"“{name}”" for name in dict.fromkeys(found or unknown_titles(question, self.wording))] or [
             f"{'an' if o[0] in 'aeiou' else 'a'} {o}" for o in unknown_offices(question, self.uses)
         ]

@@ -137,3 +137,15 @@ def test_weekdays_and_months_the_texts_abbreviate_are_no_unknown_names() -> None
     # "sun" is written, but never as a capitalised abbreviation: Sunday is still unknown
     assert scope.unknown("Is it open on Sunday?") == ([], ["“Sunday”"])
     assert scope.unknown("Is it open in December?") == ([], ["“December”"])
+
+
+def test_a_code_the_texts_never_write_is_named() -> None:
+    """Session 18: "What is the patient's vitamin B12 level?" was answered from a lab report that
+    gives no B12; a code (letters, then a figure) is checked whole, in any case."""
+    text = "Ferritin 8 ug/L (low). Housing: IP65. Model: TH-22, firmware v2.0. Open 9am to 5pm."
+    scope = Scope.corpus([text], LexicalIndex.build([text]))
+    assert scope.unknown("What is the vitamin B12 level?") == (["“B12”"], [])
+    assert scope.unknown("Is the TH22 rated ip65?") == ([], [])
+    assert scope.unknown("Does it run on v2?") == ([], [])
+    assert scope.unknown("Was it tested for COVID-19 in the 1960s?") == (["“COVID-19”"], [])  # one name
+    assert scope.unknown("Is it open at 10am?") == ([], [])  # a time, not a code
