@@ -422,8 +422,15 @@ class Ranker:
             section: SentenceWords.columns_in(" ".join(section), lexical)
             for section in dict.fromkeys(c.section for c in chunks)
         }
+        # (a sentence pointing back with the words of the one before it, which names what it is
+        # about: "It was built by Mitsubishi in Kobe." answers "Who built the Taigei?"; session 18)
+        refers_back = self._refers_back.tolist()
+        self._back_rows = np.flatnonzero(self._refers_back)
         headed = [
-            held | paths[chunks[r].section] | headers.get(i, frozenset())
+            held
+            | paths[chunks[r].section]
+            | headers.get(i, frozenset())
+            | (own[i - 1] if refers_back[i] else frozenset())
             for i, (r, held) in enumerate(zip(rows, own, strict=True))
         ]
         self._headed_words = SentenceWords.build(headed)
@@ -591,6 +598,13 @@ class Ranker:
         # topic: every sentence of a section shares its heading, so the topic words count for none;
         # for the same reason the words are counted with the heading path (`answer_headed`)
         answering = framed if config.answer_context and framed is not None else cosines
+        # a sentence pointing back is read with the one it points at, which names what it is about
+        # (its words are in `_headed_words`): at least as close to the question as that one, it
+        # answers with it when it holds more of the question ("Who built the Taigei?": "The
+        # submarine Taigei was commissioned in March 2022. It was built by Mitsubishi in Kobe.")
+        back = self._back_rows
+        answering = answering.copy()
+        answering[back] = np.maximum(answering[back], answering[back - 1])
         held = self._headed_words.shares(*weighted) if config.answer_headed else shares
         scores = answering + config.answer_overlap * held + config.item_bonus * self._items
         if config.digit_bonus and (named := [s for s in terms.stems if len(s) == 1 and s.isdigit()]):

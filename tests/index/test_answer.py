@@ -1091,3 +1091,18 @@ def test_a_symptom_is_answered_by_its_cause_and_fix(tmp_path: Path, question: st
     answer = index.ask(question, k=1).answer
     assert answer.text.startswith(f"**Cause:** {cause}")
     assert "**Fix:**" in answer.text and "Symptom" not in answer.text
+
+
+def test_a_sentence_pointing_back_answers_with_the_one_it_points_at(tmp_path: Path) -> None:
+    """Session 18: "Who built the Taigei?" was answered "The submarine Taigei was commissioned in
+    March 2022.", over "It was built by Mitsubishi in Kobe.", which names the Taigei only by "It"."""
+    text = (
+        "Submarines\n\nThe submarine Taigei was commissioned in March 2022. It was built by Mitsubishi"
+        " in Kobe. The Hakugei followed in 2023.\n"
+    )
+    index = _one_document_index(tmp_path, "subs.txt", text)
+    both = "The submarine Taigei was commissioned in March 2022. It was built by Mitsubishi in Kobe."
+    assert index.ask("Who built the Taigei?", k=1).answer.text == both
+    # ... and the sentence it points at still answers alone what it says itself
+    commissioned = index.ask("When was the submarine Taigei commissioned?", k=1).answer.text
+    assert commissioned == "The submarine Taigei was commissioned in March 2022."
