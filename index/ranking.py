@@ -254,10 +254,11 @@ class SearchConfig:
     # a question asking for a number or for countries is answered from the first of this many
     # passages whose answer sentence holds one (the first passage, when none does)
     answer_passages: int = 3
-    # hybrid: a question naming a version, section or date ("What was fixed in Tern 4.2.0?") puts
-    # the candidates whose heading path writes it first ("Tern 4.2.0 — 14 March 2025 › Fixes"):
-    # the model reads "4.2.0" and "4.1.2" alike, and BM25 sees a sub-section's own text only
-    # (session 18); False: the fused order, as before
+    # hybrid: a question naming a version, a labelled number or a date ("What was fixed in Tern
+    # 4.2.0?", "What is covered in week 3?") puts the candidates whose heading path writes it first
+    # ("Tern 4.2.0 — 14 March 2025 › Fixes", "Week 3 - 26 January"): the model reads "4.2.0" and
+    # "4.1.2" alike, and BM25 sees a sub-section's own text only (session 18); False: the fused
+    # order, as before
     headed_numbers: bool = True
     abstention: AbstentionRule = DEFAULT_RULE
 
@@ -435,9 +436,9 @@ class Ranker:
         ]
         self._headed_words = SentenceWords.build(headed)
         # the numbers each chunk's heading path writes, title included ("Tern 4.2.0 — 14 March
-        # 2025" › "Fixes": 4.2.0 of series 4.2, 14, 2025), for a question naming one (`headed_first`);
-        # a run's parts are not among them: "Reply · 3 Feb 2025, 19:40" is not about "40 mg"
-        # and, with its label, each number a heading labels ("Week 3 - 26 January": "week 3")
+        # 2025" › "Fixes": 4.2.0 of series 4.2, 14, 2025), and with its label each number a heading
+        # labels ("Week 3 - 26 January": "week 3"), for a question naming one (`headed_first`); a
+        # run's parts are not among them: "Reply · 3 Feb 2025, 19:40" is not about "40 mg"
         section_numbers = {
             section: with_series(n for heading in section for n in numbers_in(heading, parts=False))
             | frozenset().union(*(labelled_numbers(heading) for heading in section))
@@ -602,9 +603,9 @@ class Ranker:
         # (its words are in `_headed_words`): at least as close to the question as that one, it
         # answers with it when it holds more of the question ("Who built the Taigei?": "The
         # submarine Taigei was commissioned in March 2022. It was built by Mitsubishi in Kobe.")
-        back = self._back_rows
-        answering = answering.copy()
-        answering[back] = np.maximum(answering[back], answering[back - 1])
+        if len(back := self._back_rows):
+            answering = answering.copy()
+            answering[back] = np.maximum(answering[back], answering[back - 1])
         held = self._headed_words.shares(*weighted) if config.answer_headed else shares
         scores = answering + config.answer_overlap * held + config.item_bonus * self._items
         if config.digit_bonus and (named := [s for s in terms.stems if len(s) == 1 and s.isdigit()]):
@@ -667,10 +668,11 @@ class Ranker:
         )
 
     def headed_first(self, fused: Run, question: str) -> Run:
-        """`fused` with the rows whose heading path writes a number `question` names (`named_numbers`:
-        "week 3" with its label; or a version of a series it names: `with_series`) first, in their order, each raised by the gap between the last of them
-        and the best of the rest so that scores still fall; as it is when `question` names no
-        number, or the headings of none or all of the rows write one."""
+        """`fused` with the rows whose heading path writes a number `question` names first
+        (`named_numbers`: "week 3" with its label; a version of a series it names, `with_series`),
+        in their order, each raised by the gap between the last of them and the best of the rest
+        so that scores still fall; as it is when `question` names no number, or the headings of
+        none or all of the rows write one."""
         named = named_numbers(question)
         if not named or not len(fused):
             return fused
