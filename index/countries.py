@@ -13,7 +13,9 @@ naming two or more (`SearchConfig.countries_bonus`). Country names come from `ge
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from functools import cache
+from types import MappingProxyType
 
 # "Which countries…", "With what nations…", "Which other allies…"
 COUNTRIES_QUESTION = re.compile(
@@ -22,6 +24,53 @@ COUNTRIES_QUESTION = re.compile(
     re.IGNORECASE,
 )
 CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+\b")
+
+
+# other names of countries that neither GeoNames nor countryinfo lists, as people write them: the
+# Korean and Chinese states by the acronyms of their official names, Britain's nations, a nickname
+# (session 18: "What does the ROK-Japan intelligence pact do?", "Japanese and Aussie forces" and
+# "Japan and England" were refused, "the texts never mention …", over essays naming South Korea,
+# Australia and the United Kingdom): alias → (what the search reads instead, the country)
+ALIASES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "ROK": ("South Korea", "South Korea"),
+        "DPRK": ("North Korea", "North Korea"),
+        "PRC": ("China", "China"),
+        "ROC": ("Taiwan", "Taiwan"),
+        "UAE": ("United Arab Emirates", "United Arab Emirates"),
+        "England": ("United Kingdom", "United Kingdom"),
+        "Scotland": ("United Kingdom", "United Kingdom"),
+        "Wales": ("United Kingdom", "United Kingdom"),
+        "Aussie": ("Australian", "Australia"),
+        "Aussies": ("Australians", "Australia"),
+    }
+)
+
+
+def aliases_for(uses: Callable[[str], bool]) -> dict[str, str]:
+    """Alias → what the search reads instead, for the countries whose every word the corpus uses
+    and the aliases it never uses itself (`uses` a lower-case word)."""
+    return {
+        alias: instead
+        for alias, (instead, country) in ALIASES.items()
+        if not uses(alias.lower()) and all(uses(w.lower()) for w in country.split())
+    }
+
+
+def expand_aliases(question: str, aliases: Mapping[str, str]) -> str:
+    """`question` with each alias (as a whole word; in any case but an acronym's) read as `aliases`
+    says: "the ROK-Japan pact" → "the South Korea-Japan pact", "aussie forces" → "Australian forces"."""
+    if not aliases:
+        return question
+
+    def instead(match: re.Match[str]) -> str:
+        word = match.group(0)  # an acronym's key is in capitals, which no other case capitalises to
+        return aliases.get(word) or aliases.get(word.capitalize()) or word
+
+    return ALIAS_WORD.sub(instead, question)
+
+
+ALIAS_WORD = re.compile(r"\b[A-Za-z]+\b")
 
 
 def asks_countries(question: str) -> bool:

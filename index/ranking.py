@@ -63,7 +63,7 @@ from index.abstention import (
 )
 from index.acronyms import expand_acronyms, find_acronyms
 from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
-from index.countries import asks_countries, countries_named, names_in
+from index.countries import aliases_for, asks_countries, countries_named, expand_aliases, names_in
 from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
@@ -468,6 +468,7 @@ class Ranker:
         )
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
+        self._aliases = aliases_for(lexical.uses)
         # what every document uses, for the checks that refuse a question naming what none does
         # (`index/scope.py`); a question restricted to some documents is checked against theirs
         self._scope = Scope.corpus(texts.values(), lexical)
@@ -475,13 +476,15 @@ class Ranker:
         self._scope_within = lru_cache(maxsize=MAX_SCOPES)(self._within)
 
     def expand(self, question: str) -> str:
-        """`question` with the acronyms the corpus never writes replaced by their names."""
-        return expand_acronyms(question, self.acronyms, self.lexical.words)
+        """`question` with the acronyms the corpus never writes replaced by their names, and other
+        names of the countries it names by theirs ("ROK" → "South Korea": `index/countries.py`)."""
+        return expand_aliases(expand_acronyms(question, self.acronyms, self.lexical.words), self._aliases)
 
     def read(self, question: str) -> str:
         """`question` as the search reads it (`index/reading.py`): in compatibility form (full-width
         letters as the texts write them), the request around it dropped, the case restored if it
-        has none, acronyms the corpus never writes replaced by their names."""
+        has none, acronyms the corpus never writes and other names of countries replaced by their
+        names (`expand`)."""
         return self.expand(
             restore_case(drop_request(compatible(question)), self._scope.wording, self.acronyms)
         )

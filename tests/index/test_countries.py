@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.countries import asks_countries, countries_named, names_in
+from index.countries import aliases_for, asks_countries, countries_named, expand_aliases, names_in
 from index.retriever import Index
 from tests.conftest import FakeEmbedder
 
@@ -60,3 +60,27 @@ def test_the_answer_comes_from_a_passage_naming_countries(tmp_path: Path) -> Non
     index.config = replace(index.config, countries_bonus=0.0)
     result = index.ask(question, k=3, mode="lexical")
     assert result.answer is not None and result.answer.citation.doc_id == "treaties"
+
+
+def test_other_names_of_countries_the_corpus_names_are_read_as_theirs() -> None:
+    uses = {"south", "korea", "australia", "united", "kingdom", "japan"}.__contains__
+    aliases = aliases_for(uses)
+    assert aliases["ROK"] == "South Korea" and aliases["Aussie"] == "Australian"
+    assert "PRC" not in aliases  # the corpus never names China
+    assert "ROK" not in aliases_for(lambda w: uses(w) or w == "rok")  # the corpus's own word stays
+    assert expand_aliases("the ROK-Japan pact", aliases) == "the South Korea-Japan pact"
+    assert expand_aliases("japan and england", aliases) == "japan and United Kingdom"
+    assert expand_aliases("a Rok concert", aliases) == "a Rok concert"  # an acronym only in capitals
+
+
+def test_a_country_by_another_name_is_not_refused(tmp_path: Path) -> None:
+    """Session 18: "What does the ROK-Japan intelligence pact do?" was refused, "the texts never
+    mention “ROK-Japan”", and "Japanese and Aussie forces", "Japan and England" likewise."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "allies.md").write_text(f"# Allies\n\n{ALLIES}\n", encoding="utf-8")
+    index = Index.build(corpus, tmp_path / "index", embedder=FakeEmbedder())
+    for question in ("What does the ROK-Japan pact do?", "Do Aussie forces train with Japan?"):
+        assert "never mention" not in (index.ask(question, k=1).refusal or ""), question
+    index._ranker._aliases = {}
+    assert index.ask("What does the ROK-Japan pact do?", k=1).refusal == "the texts never mention “ROK-Japan”"
