@@ -76,11 +76,15 @@ class Scope:
     scripts: frozenset[str] = frozenset({"LATIN"})  # the scripts of their letters (`scripts_of`)
     # a lower-case word's typo correction among the words they use, or None
     correct: Callable[[str], str | None] = lambda word: None
+    # a lower-case word no name is made of: "what", "from" (the lexical index's stopwords)
+    stopword: Callable[[str], bool] = lambda word: False
 
     @classmethod
     def corpus(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
         """Every document: words as the lexical index knows them."""
-        return cls._of("the texts", list(texts), lexical.knows, lexical.uses, lexical.correct)
+        return cls._of(
+            "the texts", list(texts), lexical.knows, lexical.uses, lexical.correct, lexical.is_stopword
+        )
 
     @classmethod
     def within(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
@@ -99,7 +103,7 @@ class Scope:
         def knows(word: str) -> bool:
             return lexical.is_stopword(word) or uses(word) or correct(word) is not None
 
-        return cls._of("the chosen documents", texts, knows, uses, correct)
+        return cls._of("the chosen documents", texts, knows, uses, correct, lexical.is_stopword)
 
     @classmethod
     def _of(
@@ -109,6 +113,7 @@ class Scope:
         knows: Callable[[str], bool],
         uses: Callable[[str], bool],
         correct: Callable[[str], str | None],
+        stopword: Callable[[str], bool],
     ) -> Scope:
         """The scope of `texts`, whose words `knows`, `uses` and `correct` tell: their numbers,
         countries, wording."""
@@ -117,14 +122,17 @@ class Scope:
         wording = Wording.of(texts)
         stand_ins = country_words(uses) | calendar_words(wording.capitalised)
         codes = frozenset(code_key(c) for text in texts for c in codes_in(text))
-        return cls(label, knows, uses, numbers, codes, stand_ins, wording, scripts, correct)
+        return cls(label, knows, uses, numbers, codes, stand_ins, wording, scripts, correct, stopword)
 
     def knows_name(self, word: str) -> bool:
         """Do these texts use the lower-cased word of a name, or one edit from it that they write
         with a capital (a typo: "Austrlia")? A typo's correction to a word written only in lower
         case is no name's: "Zoom" is no "room", "Spanner" no "scanner" (session 16: both questions
         were answered, not refused as naming what the texts never do)."""
-        if self.uses(word):
+        if self.uses(word) or self.stopword(word):
+            # a stopword is no name, though a question typed in lower case writes it as the texts
+            # do, "What" (session 18: "cofee overflowing from the filter basket what do i do" was
+            # refused, "the texts never mention “What”": "what" is one edit from "chat")
             return True
         fixed = self.correct(word)
         if fixed is None:

@@ -149,3 +149,14 @@ def test_a_code_the_texts_never_write_is_named() -> None:
     assert scope.unknown("Does it run on v2?") == ([], [])
     assert scope.unknown("Was it tested for COVID-19 in the 1960s?") == (["“COVID-19”"], [])  # one name
     assert scope.unknown("Is it open at 10am?") == ([], [])  # a time, not a code
+
+
+def test_a_stopword_is_no_name_though_it_is_one_edit_from_a_word() -> None:
+    """Session 18: "cofee overflowing from the filter basket what do i do", typed in lower case, was
+    written as the texts write "What" (only ever opening a sentence) and refused, "the texts never
+    mention “What”": "what" is one edit from "chat", which the texts write in lower case."""
+    text = "What to do in the chat. Fill in the form.\n"
+    scope = Scope.corpus([text], LexicalIndex.build([text]))
+    assert scope.correct("what") == "chat" and scope.correct("from") == "form"  # the trap
+    assert scope.unknown("the basket overflows What do I do From now on") == ([], [])
+    assert scope.unknown("the basket overflows What do Brenn do") == ([], ["“Brenn”"])
