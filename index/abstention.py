@@ -239,10 +239,13 @@ DURATION_QUESTION = re.compile(rf"^\s*how\s+long\b.*{DURATION_VERB.pattern}", re
 # rent due?": "payable … on the first day of each month"; "When did key-based authentication start?":
 # "## 2.0.0 - 2025-11-20" over "- Switched to key-based authentication."), and what a thing "ships
 # with" or "comes with" ("How many lints does Clippy ship with?": "There are over 800 lints included
-# in this crate!" under "Clippy", refused over the 294 files of session 15)
+# in this crate!" under "Clippy", refused over the 294 files of session 15), and what the asker may
+# have ("how much paid bereavement leave am I entitled to?": "Bereavement leave: up to 5 days paid
+# leave…", refused in session 18)
 ASKERS_WORDS = re.compile(
     r"\b(?:need(?:s|ed)?|have\s+to|has\s+to|had\s+to|get|gets|got|go|goes|went|gone|put|puts"
-    r"|make|makes|made|use|uses|used|(?:ships?|shipped|comes?|came)\s+with)\b",
+    r"|make|makes|made|use|uses|used|(?:ships?|shipped|comes?|came)\s+with"
+    r"|entitled|eligible|allowed|permitted)\b",
     re.IGNORECASE,
 )
 # words qualifying what the number is about without naming it: "When did Japan sign its main
@@ -255,8 +258,9 @@ QUALIFIERS = re.compile(
     re.IGNORECASE,
 )
 WHEN_VERBS = re.compile(r"\b(?:due|start(?:s|ed)?|begin(?:s)?|began|begun)\b", re.IGNORECASE)
+# (a currency's code before the sum as well as after it: "GBP 2.60 a day"; session 18)
 MONEY = re.compile(
-    r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
+    r"[$€£¥₹]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
     r"|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|cents?|pence|free\s+of\s+charge|free)\b",
     re.IGNORECASE,
 )

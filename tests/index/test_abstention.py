@@ -203,11 +203,18 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
     assert "cost" not in number_topic("How much does the Basic plan cost?")
     assert "take" not in number_topic("How long do refunds take?")
     assert "took" in number_topic("How many ships took part?")
+    # what the asker may have names nothing the number is about (session 18)
+    assert "entitled" not in number_topic("How much paid bereavement leave am I entitled to?")
     assert [gives_money(t) for t in ("It is $10 a month.", "1.2 million euros", "two years")] == [
         True,
         True,
         False,
     ]
+    # a currency's code before the sum (session 18: "How much will school dinners cost from March?"
+    # was refused over "…will cost GBP 2.60 a day")
+    assert [
+        gives_money(t) for t in ("cost GBP 2.60 a day", "EUR 62.40 for two", "the USD index rose 3%")
+    ] == [*(True, True, False)]
     assert [gives_duration(t) for t in ("within 14 days", "leave it overnight", "$10")] == [True, True, False]
     # hours as a table abbreviates them (session 17), not a decade's "s"
     assert [gives_duration(t) for t in ("Brompton 4 h", "charges in 5.5h", "the 1990s", "4 hp")] == [
