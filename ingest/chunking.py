@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 9  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 10  # the version of how documents are read into blocks; see ChunkerConfig.layout
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,8 @@ class ChunkerConfig:
     # capitals over its indented text ("NAME") is a heading, and a line under a comma ("Thanks," over
     # "Dana") never is, nor a field standing alone that gives a date, an address or a figure ("Last
     # updated: 1 February 2025"), and reads each line of a log or of a fixed-width or tab-separated
-    # table as a block of its own (session 17).
+    # table as a block of its own (session 17); 10 reads each line of a chat ("[10:42] marta.k: …")
+    # as a block of its own, as a log's (session 18).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

@@ -177,8 +177,9 @@ def _table_rows(lines: list[tuple[int, str]]) -> set[int]:
 CSV_COMMA = re.compile(r",(?! )")
 # a record opened by a word and its number: "Week 5 (Sep 29): Grammar of graphics…", "Day 2 - …"
 NUMBERED_RECORD = re.compile(r"^ {0,3}([A-Z][a-z]+) \d{1,3}\b")
-# a log line, opened by its timestamp: "2025-06-03T02:14:07.118Z INFO …", "[2025-06-03 02:14:07] …"
-LOG_LINE = re.compile(r"^\s*\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# a log line, opened by its timestamp: "2025-06-03T02:14:07.118Z INFO …", "[2025-06-03 02:14:07] …",
+# or a chat's line, opened by its time alone: "[10:42] marta.k: pausing rollout", "10:42:07 deshawn …"
+LOG_LINE = re.compile(r"^\s*\[?(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+\S)")
 # a gap between a fixed-width or tab-separated table's columns: "Ashby Rovers           22  16"; not
 # two spaces after a full stop, as typewritten prose leaves them
 COLUMN_GAP = re.compile(r"[^\s.!?:;,](?: {2,}|\t+)(?=\S)")
@@ -193,7 +194,8 @@ def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
     commas, two or more, most with no space after them (a CSV export), or lines opening with the
     same word and a number ("Week 1 (Sep 1): …", "Week 2 (Sep 8): …", a syllabus); and (session 17:
     a league table was cut inside a row, a log's lines ran together as sentences) lines opening with
-    a timestamp (a log), or holding three or more gaps of two spaces or tabs between words (a
+    a timestamp (a log; session 18: or a time alone, a chat's "[10:29] ops-bot: ALERT …" lines ran
+    together as one paragraph, cut into "sentences" of several messages), or holding three or more gaps of two spaces or tabs between words (a
     fixed-width or tab-separated table)."""
 
     def key(line: str) -> tuple[str, object] | None:

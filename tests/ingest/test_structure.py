@@ -531,6 +531,22 @@ def test_a_log_and_a_fixed_width_table_are_a_block_per_line() -> None:
     assert [b.kind for b in parse_blocks(prose)][1:] == ["paragraph"]
 
 
+def test_a_chats_lines_are_a_block_each() -> None:
+    # session 18: "[10:29] ops-bot: ALERT …" lines, timed but not dated, were one paragraph, and
+    # "the 50% step lines up exactly⏎[10:31] marta.k: pausing rollout⏎[10:33] …" one sentence
+    chat = (
+        "#payments-oncall\n\n[10:29] ops-bot: ALERT p99 latency above 1200 ms\n"
+        "[10:30] deshawn: that's us? the 50% step lines up exactly\n[10:31] marta.k: pausing rollout\n"
+        "[10:33] lin.yu: the new build calls the fraud-score service twice per charge\n"
+    )
+    rows = [chat[b.start : b.end] for b in parse_blocks(chat) if b.kind == "row"]
+    assert [row[:7] for row in rows] == ["[10:29]", "[10:30]", "[10:31]", "[10:33]"]
+    assert rows[2] == "[10:31] marta.k: pausing rollout"
+    # a time with seconds, no brackets
+    plain = "Log\n\n09:58:01 marta: deploying\n10:02:13 deshawn: go for it\n10:15:40 marta: starting\n"
+    assert [b.kind for b in parse_blocks(plain)][1:] == ["row"] * 3
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
