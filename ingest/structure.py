@@ -336,11 +336,19 @@ def _comments(lines: list[tuple[int, str]], index: int) -> bool:
 METADATA_FIELD = re.compile(FIELD.pattern + r".*(?:\d|@|://)")
 
 
+# a sentence's end inside emphasis closing a line: "*Served 12:00–15:00. Please tell us about any
+# allergies.*", "**Run Node.js on supported platforms only.**" (a bold label, "**Example:**", may head)
+EMPHASIZED_END = re.compile(r"[.!?…][\"”’)]?[*_]+$")
+
+
 def _is_heading(line: str) -> bool:
     words = line.split()
     return (
         0 < len(words) <= MAX_HEADING_WORDS
         and not line.rstrip().endswith(tuple(CLOSING_PUNCTUATION))
+        # nor a sentence's end inside emphasis (session 18: a menu's italic line of opening hours, its
+        # full stop hidden by the closing "*", was a heading, and no answer could be taken from it)
+        and EMPHASIZED_END.search(line.rstrip()) is None
         and LISTING_FIELD.match(line) is None
         and METADATA_FIELD.match(line) is None
     )

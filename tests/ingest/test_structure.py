@@ -547,6 +547,18 @@ def test_a_chats_lines_are_a_block_each() -> None:
     assert [b.kind for b in parse_blocks(plain)][1:] == ["row"] * 3
 
 
+def test_a_sentence_in_emphasis_is_no_heading() -> None:
+    # session 18: the menu's hours were a heading, the "." hidden by the closing "*", so "When are
+    # meals served at the Harbour Kitchen?" was refused with the line in passage 1
+    text = (
+        "# The Harbour Kitchen\n\n*Seasonal menu – served 12:00–15:00 and 18:00–22:00. Please tell us"
+        " about any allergies.*\n\n## Small plates\n\n- Crispy squid — £8.00\n"
+    )
+    assert [b.kind for b in parse_blocks(text)] == ["title", "paragraph", "heading", "item"]
+    assert parse_blocks("# T\n\n**Run it on supported platforms only.**\n\nText.\n")[1].kind == "paragraph"
+    assert parse_blocks("# T\n\n*A quiet afternoon*\n\nText.\n")[1].kind == "heading"
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
