@@ -13,7 +13,12 @@ BlockKind = Literal["title", "heading", "paragraph", "item", "row"]
 LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[•\-*–]|\d{1,3}[.)])[ \t]+\S")
 MAX_HEADING_WORDS = 14
 MAX_LABEL_CHARS = 200  # a title or heading named in a section path, cut past this (`heading_label`)
-CLOSING_PUNCTUATION = '.!?:;,…"”’)'
+# ... and Chinese's and Japanese's: "チェックアウトは10時です。", "（300円）"
+CLOSING_PUNCTUATION = '.!?:;,…"”’)' + "。！？：；，、」』）】"
+# a Chinese or Japanese character (kana, CJK ideographs): such text is written without spaces, so a
+# heading's words are counted from its characters too
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_CHARS_PER_WORD = 2
 
 
 @dataclass(frozen=True)
@@ -343,8 +348,11 @@ EMPHASIZED_END = re.compile(r"[.!?…][\"”’)]?[*_]+$")
 
 def _is_heading(line: str) -> bool:
     words = line.split()
+    # a word for every two Chinese or Japanese characters (session 18: a Japanese sentence under
+    # its English one, counted by white space, was one word, and six of a guide's were headings)
+    cjk = len(CJK.findall(line)) if not line.isascii() else 0
     return (
-        0 < len(words) <= MAX_HEADING_WORDS
+        0 < len(words) + cjk // CJK_CHARS_PER_WORD <= MAX_HEADING_WORDS
         and not line.rstrip().endswith(tuple(CLOSING_PUNCTUATION))
         # nor a sentence's end inside emphasis (session 18: a menu's italic line of opening hours, its
         # full stop hidden by the closing "*", was a heading, and no answer could be taken from it)
@@ -355,7 +363,7 @@ def _is_heading(line: str) -> bool:
 
 
 # a sentence ends inside the line: "…80 degrees Celsius. Boiling water makes"
-SENTENCE_INSIDE = re.compile(r"[.!?][\"”’)]?\s+\S")
+SENTENCE_INSIDE = re.compile(r"[.!?][\"”’)]?\s+\S|[。！？][」』）]?\s*\S")
 # a line of a hard-wrapped paragraph is long; a heading with text right under it is short
 MAX_TIGHT_HEADING_CHARS = 60
 TIGHT_HEADING_SHARE = 0.85

@@ -559,6 +559,20 @@ def test_a_sentence_in_emphasis_is_no_heading() -> None:
     assert parse_blocks("# T\n\n*A quiet afternoon*\n\nText.\n")[1].kind == "heading"
 
 
+def test_a_japanese_sentence_under_its_english_one_is_no_heading() -> None:
+    # session 18: "チェックアウトは10時です。お荷物は16時までフロントでお預かりします。" under "Check-out
+    # is at 10:00. …" was a heading: "。" closed nothing, and by white space the line was one word
+    text = (
+        "Guest Guide\n\n## Check-out / チェックアウト\n\nCheck-out is at 10:00. Luggage can be left until 16:00.\n"
+        "チェックアウトは10時です。お荷物は16時までフロントでお預かりします。\n\n"
+        "お食事\n\n夕食は18時または19時30分からで、朝食は7時から9時までとなっておりますのでご注意ください\n\nEnd.\n"
+    )
+    blocks = parse_blocks(text)
+    assert [b.kind for b in blocks] == ["title", "heading", "paragraph", "heading", "paragraph", "paragraph"]
+    assert text[blocks[2].start : blocks[2].end].endswith("お預かりします。")
+    assert blocks[4].section == ("Guest Guide", "Check-out / チェックアウト", "お食事")  # a short one heads
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
