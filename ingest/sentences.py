@@ -66,7 +66,26 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
                 start += 1
         if start < end:
             spans.append((start, end))
-    return _enumerations_joined(text, _within_code_joined(text, spans))
+    return _enumerations_joined(text, _within_code_joined(text, _continuations_joined(text, spans)))
+
+
+# marks no sentence opens with: a piece pysbd opens with one goes on the sentence before it, as "Lab
+# no." is cut from ":      25-155-0371" (an abbreviation's full stop taken for a sentence's end)
+CONTINUING_MARKS = ":;,"
+
+
+def _continuations_joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` with each piece opening with a mark no sentence opens with (`CONTINUING_MARKS`)
+    joined to the one before on its line: "Lab no.:      25-155-0371" is one (session 18: a lab report's row was
+    cut at "no.", and "Lab no." was the answer to "What is the likely diagnosis…?")."""
+    if len(spans) < 2:
+        return spans
+
+    def continues(before: tuple[int, int], start: int) -> bool:
+        # on the line the piece before ends on: a line opening with ":" is a command (Vim's ":q[uit]!")
+        return text[start] in CONTINUING_MARKS and not LINE_BREAK.search(text, before[1], start)
+
+    return list(_joined(spans, continues))
 
 
 # an enumeration inside a sentence, "(a)", "(ii)", "(3)": pysbd opens a sentence at each one

@@ -275,6 +275,28 @@ def test_an_enumeration_inside_a_sentence_does_not_end_it(text: str, sentences: 
 @pytest.mark.parametrize(
     ("text", "sentences"),
     [
+        # session 18: a lab report's row was cut at "no.", and "Lab no." answered "What is the likely
+        # diagnosis according to the lab comment?"
+        (
+            "Lab no.:      25-155-0371              Reported:  03/06/2025 14:47",
+            ["Lab no.:      25-155-0371              Reported:  03/06/2025 14:47"],
+        ),
+        ("When using phditto/phinows/etc., if you are using a font. Then.", None),
+        # a line opening with ":" (a Vim command) stays a sentence of its own
+        ("Quit without writing.\n:q!", ["Quit without writing.", ":q!"]),
+    ],
+)
+def test_no_sentence_opens_with_a_colon_or_a_comma(text: str, sentences: list[str] | None) -> None:
+    found = [text[s:e] for s, e in split_sentences(text)]
+    if sentences is None:
+        assert len(found) == 2 and found[0].endswith("a font.")
+    else:
+        assert found == sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
         # pysbd placed "? ?" one mark early, inside the sentence before it
         ("Is it done ? ? ? Yes.", ["Is it done ?", "? ?", "Yes."]),
         ("Wait ! ! ! Go.", ["Wait !", "! !", "Go."]),
