@@ -13,12 +13,16 @@ from alliance_qa.errors import InputError
 from alliance_qa.progress import progress as progress_bar
 from ingest.documents import Document
 from ingest.sentences import split_sentences
-from ingest.structure import TABLE_ROW, Block, parse_blocks
+from ingest.structure import REFERENCE_ENTRY, TABLE_ROW, Block, parse_blocks
 from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
 LAYOUT = 10  # the version of how documents are read into blocks; see ChunkerConfig.layout
+# a reference's entry up to this long is one unit, as a table row is: "[2] Wohlleben, P. (2016). The
+# Hidden Life of Trees. Greystone Books." (session 18: cut at "(2016).", its title answered "who wrote
+# the hidden life of trees" without the author); a longer one is cut into sentences like any text
+MAX_REFERENCE_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,8 @@ class ChunkerConfig:
     # "Dana") never is, nor a field standing alone that gives a date, an address or a figure ("Last
     # updated: 1 February 2025"), and reads each line of a log or of a fixed-width or tab-separated
     # table as a block of its own (session 17); 10 reads each line of a chat ("[10:42] marta.k: …")
-    # as a block of its own, as a log's (session 18).
+    # as a block of its own, as a log's, and a reference's entry ("[2] Wohlleben, P. (2016). …") or a
+    # note's ("(1) Mesh barriers…") as a list item, a short entry one unit (session 18).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
@@ -108,8 +113,8 @@ class _Unit:
 
 
 def _units(text: str, blocks: Sequence[Block], start: int = 0, end: int | None = None) -> list[_Unit]:
-    """The units of `blocks` (in order) inside `[start, end)`: a title, heading or table row whole,
-    other blocks cut into sentences."""
+    """The units of `blocks` (in order) inside `[start, end)`: a title, heading, table row or
+    reference entry whole, other blocks cut into sentences."""
     end = len(text) if end is None else end
     units: list[_Unit] = []
     for block in blocks:
@@ -120,7 +125,16 @@ def _units(text: str, blocks: Sequence[Block], start: int = 0, end: int | None =
             continue
         # a table row is one unit, whatever its cells hold; a field's value ("A: We accept Visa.
         # PayPal is not supported.") is cut into sentences like any text
-        if block.kind in ("title", "heading") or (block.kind == "row" and TABLE_ROW.match(text[lo:hi])):
+        if (
+            block.kind in ("title", "heading")
+            or (block.kind == "row" and TABLE_ROW.match(text[lo:hi]))
+            or (
+                block.kind == "item"
+                and lo == block.start
+                and hi - lo <= MAX_REFERENCE_CHARS
+                and REFERENCE_ENTRY.match(text[lo:hi])
+            )
+        ):
             units.append(_Unit(lo, hi, block))
         else:
             units.extend(_Unit(s, e, block) for s, e in split_sentences(text[lo:hi], offset=lo))

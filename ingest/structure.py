@@ -10,7 +10,15 @@ from typing import Literal
 
 BlockKind = Literal["title", "heading", "paragraph", "item", "row"]
 
-LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[•\-*–]|\d{1,3}[.)])[ \t]+\S")
+# a list item's line: "- Eggs", "2. Whisk", and (session 18) a reference's or a note's, "[2] Wohlleben,
+# P. (2016). …", "(1) Mesh barriers were replaced…" (`ENCLOSED_MARK`)
+LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[•\-*–]|\d{1,3}[.)]|\(\d{1,3}\)|\[\d{1,3}\])[ \t]+\S")
+# a mark in brackets, which prose also writes at a line's start ("…the greater of⏎(1) the fees"):
+# an item only where no sentence goes on, or in a list
+ENCLOSED_MARK = re.compile(r"^[ \t]*[(\[]")
+# a reference's entry: "[2] Wohlleben, P. (2016). The Hidden Life of Trees. Greystone Books." is one
+# unit, not cut at "(2016)." (`ingest.chunking`)
+REFERENCE_ENTRY = re.compile(r"^\[\d{1,3}\][ \t]+\S")
 MAX_HEADING_WORDS = 14
 MAX_LABEL_CHARS = 200  # a title or heading named in a section path, cut past this (`heading_label`)
 # ... and Chinese's and Japanese's: "チェックアウトは10時です。", "（300円）"
@@ -389,6 +397,14 @@ def _breaks_off(line: str) -> bool:
     return line.split()[-1].lower().strip(",;") in CONTINUING
 
 
+def _opens_item_under(line: str, following: str) -> bool:
+    """Whether `following`, right under `line`, opens a list item: a mark in brackets does unless
+    `line` breaks off ("…limited to the greater of" over "(1) the fees you paid")."""
+    return LIST_ITEM.match(following) is not None and not (
+        ENCLOSED_MARK.match(following) and _breaks_off(line)
+    )
+
+
 def _heads_text(line: str, following: str) -> bool:
     """Whether `line`, with `following` right under it (no blank line between), is a heading over
     it rather than the first lines of a hard-wrapped paragraph ("Boiling water makes / the tea
@@ -566,6 +582,13 @@ def parse_blocks(text: str) -> list[Block]:
             not mid_sentence or (previous is not None and previous.kind in ("title", "heading"))
         )
         item = LIST_ITEM.match(line) or (CLAUSE.match(line) if clause_opens else None)
+        if (
+            item
+            and mid_sentence
+            and ENCLOSED_MARK.match(line)
+            and (previous is None or previous.kind not in ("item", "heading", "title"))
+        ):
+            item = None  # "(1)" going on a sentence the line above leaves open
         comment = _is_comment(lines, index)  # text, never a heading, whatever it reads like
         marks = None if comment else ATX.match(line)
         atx = marks is not None
@@ -580,7 +603,7 @@ def parse_blocks(text: str) -> list[Block]:
                     # paragraph, which breaks off ("…a copy of this License; and") or holds a
                     # sentence end
                     _is_heading(stripped)
-                    and (not following or LIST_ITEM.match(lines[index + 1][1]) is not None)
+                    and (not following or _opens_item_under(stripped, lines[index + 1][1]))
                     and not (
                         tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None)
                     )

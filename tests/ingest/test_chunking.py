@@ -395,3 +395,11 @@ def test_a_fields_value_is_cut_into_sentences_but_a_table_row_is_not() -> None:
         "| Card | Note |",
         "| Visa | Fees apply. Ask first. |",  # a row's cells are never cut
     ]
+
+
+def test_a_reference_entry_is_one_unit() -> None:
+    # session 18: "[2] Wohlleben, P. (2016)." was cut from its title and publisher, and "who wrote
+    # the hidden life of trees" was answered "The Hidden Life of Trees."
+    text = "Paper\n\nReferences\n\n[2] Wohlleben, P. (2016). The Hidden Life of Trees. Greystone Books.\n"
+    units = [text[s:e] for s, e, _ in units_within(text, 0, len(text))]
+    assert units[2:] == ["[2] Wohlleben, P. (2016). The Hidden Life of Trees. Greystone Books."]

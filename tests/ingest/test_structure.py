@@ -573,6 +573,22 @@ def test_a_japanese_sentence_under_its_english_one_is_no_heading() -> None:
     assert blocks[4].section == ("Guest Guide", "Check-out / チェックアウト", "お食事")  # a short one heads
 
 
+def test_references_and_notes_are_an_item_each() -> None:
+    # session 18: a paper's six references were one paragraph, and its notes "(1) …", "(2) …" another
+    text = (
+        "Paper\n\nNotes\n\n(1) Mesh barriers were replaced every spring because ants chewed holes in\n"
+        "them during the first season.\n(2) Sampling in September 2021 was skipped.\n\nReferences\n\n"
+        "[1] Simard, S. W., Perry, D. A. (1997). Net transfer of carbon between\n"
+        "    ectomycorrhizal tree species in the field. Nature 388: 579-582.\n"
+        "[2] Wohlleben, P. (2016). The Hidden Life of Trees. Greystone Books.\n"
+    )
+    items = [text[b.start : b.end][:4] for b in parse_blocks(text) if b.kind == "item"]
+    assert items == ["(1) ", "(2) ", "[1] ", "[2] "]
+    # a mark in brackets going on a sentence the line above leaves open is no item
+    prose = "Terms\n\nOur liability is limited to the greater of\n(1) the fees you paid and (2) €100.\n"
+    assert [b.kind for b in parse_blocks(prose)] == ["title", "paragraph"]
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
