@@ -471,6 +471,25 @@ def _numbers_a_section(lines: list[tuple[int, str]], index: int, previous: Block
     return after is not None and LIST_ITEM.match(after) is None and no_list_before
 
 
+def _subsection_level(lines: list[tuple[int, str]], index: int) -> int | None:
+    """The level of the line `lines[index]`, shaped as a clause, when it heads a subsection
+    instead ("14.3 Prohibitions", "2.1 Study sites"): it reads as a heading, is not indented, has a
+    blank line under it and text under that which is no clause; one level under the headings of no
+    marks for each of its dots, so "2.1 Study sites" nests under "2 Methods" (session 18: a
+    by-law's "14.3 Prohibitions" and a paper's "2.1 Study sites" were items, and every paragraph of
+    the by-law was cited under its title alone). None for a clause ("2.1 The rent is £1,150.")."""
+    line = lines[index][1]
+    clause = CLAUSE.match(line)
+    if clause is None or clause.group("indent") or not _is_heading(line.strip()):
+        return None
+    if index + 1 >= len(lines) or lines[index + 1][1].strip():
+        return None  # right over text: a clause over its wrapped lines, or a list of them
+    after = next((lines[j][1] for j in range(index + 1, len(lines)) if lines[j][1].strip()), None)
+    if after is None or CLAUSE.match(after) is not None:
+        return None  # clauses, one under another: a list, or a table of contents
+    return IMPLICIT_LEVEL + line.split(None, 1)[0].rstrip(".").count(".")
+
+
 # the level of a heading that says none by its marks (a line standing alone, "1. Introduction"): under
 # every Markdown heading (`#` to `######`, setext `=` 1 and `-` 2), beside one another
 IMPLICIT_LEVEL = 7
@@ -622,6 +641,9 @@ def parse_blocks(text: str) -> list[Block]:
         elif item and _numbers_a_section(lines, index, previous, text):
             kind = "heading"
             _enter(path, IMPLICIT_LEVEL, heading_label(stripped))
+        elif item and not mid_sentence and (level := _subsection_level(lines, index)) is not None:
+            kind = "heading"
+            _enter(path, level, heading_label(stripped))
         elif item:
             kind = "item"
             depth = 1 + len(item.group("indent").expandtabs(4)) // 4

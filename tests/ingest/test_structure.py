@@ -635,6 +635,26 @@ def test_prose_shaped_like_fields_or_a_table_runs_on(text: str) -> None:
     assert [b.kind for b in parse_blocks(text)] == ["title", "paragraph"]
 
 
+def test_a_numbered_subsection_title_is_a_heading_under_its_section() -> None:
+    # session 18: "2.1 Study sites" and a by-law's "14.3 Prohibitions" were items, their text cited
+    # under "2 Methods" and under the by-law's title alone
+    paper = (
+        "Paper\n\n2 Methods\n\n2.1 Study sites\n\nThe three sites lie high.\n\n"
+        "2.2 Labelling and sampling\n\nDonors got 2 mL.\n\n3 Results\n\nIt moved.\n"
+    )
+    sections = {paper[b.start : b.end]: b.section for b in parse_blocks(paper)}
+    assert sections["The three sites lie high."] == ("Paper", "2 Methods", "2.1 Study sites")
+    assert sections["Donors got 2 mL."] == ("Paper", "2 Methods", "2.2 Labelling and sampling")
+    assert sections["It moved."] == ("Paper", "3 Results")
+    bylaw = (
+        "CODE\n\n14.3 Prohibitions\n\n(1) No person shall fly.\n\n14.4 Permits\n\nA permit may be issued.\n"
+    )
+    assert [b.kind for b in parse_blocks(bylaw)] == ["title", "heading", "item", "heading", "paragraph"]
+    # clauses a blank line apart, one under another (a table of contents), stay items
+    toc = "Contents\n\n1.1 Scope\n\n1.2 Terms\n\n1.3 Fees\n"
+    assert [b.kind for b in parse_blocks(toc)] == ["title", "item", "item", "item"]
+
+
 def test_a_version_over_an_underline_is_a_heading_not_a_clause() -> None:
     text = "History\n\n0.6.3 / 2022-01-22\n==================\n\n  * Revert the lazy loading\n"
     assert [(b.kind, text[b.start : b.end]) for b in parse_blocks(text)][1] == (
