@@ -11,8 +11,10 @@ from typing import Literal
 BlockKind = Literal["title", "heading", "paragraph", "item", "row"]
 
 # a list item's line: "- Eggs", "2. Whisk", and (session 18) a reference's or a note's, "[2] Wohlleben,
-# P. (2016). …", "(1) Mesh barriers were replaced…" (`ENCLOSED_MARK`)
-LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[•\-*–]|\d{1,3}[.)]|\(\d{1,3}\)|\[\d{1,3}\])[ \t]+\S")
+# P. (2016). …", "(1) Mesh barriers were replaced…", and a statute's "(a)", "(ii)" (`ENCLOSED_MARK`)
+LIST_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[•\-*–]|\d{1,3}[.)]|\((?:\d{1,3}|[a-z]{1,2}|[ivxl]{1,5})\)|\[\d{1,3}\])[ \t]+\S"
+)
 # a mark in brackets, which prose also writes at a line's start ("…the greater of⏎(1) the fees"):
 # an item only where no sentence goes on, or in a list
 ENCLOSED_MARK = re.compile(r"^[ \t]*[(\[]")

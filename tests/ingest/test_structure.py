@@ -589,6 +589,20 @@ def test_references_and_notes_are_an_item_each() -> None:
     assert [b.kind for b in parse_blocks(prose)] == ["title", "paragraph"]
 
 
+def test_enumerated_provisions_are_items_nested_by_indent() -> None:
+    # session 18: a by-law's subsection was one block, "(i) before sunrise or after sunset," a
+    # sentence with no "drone" or "fly" in it, read without "(c) fly a drone" over it
+    text = (
+        "14.3 Prohibitions\n\n(2) No operator shall, within a designated flying area,\n"
+        "    (a) fly a drone higher than 60 metres above ground level;\n"
+        "    (b) fly a drone within 30 metres of any person who is not involved in\n"
+        "        its operation; or\n    (c) fly a drone\n        (i) before sunrise or after sunset,\n"
+        "        (ii) when wind speed exceeds 40 km/h, or\n"
+    )
+    items = [(b.depth, text[b.start : b.end].split()[0]) for b in parse_blocks(text) if b.kind == "item"]
+    assert items == [(1, "(2)"), (2, "(a)"), (2, "(b)"), (2, "(c)"), (3, "(i)"), (3, "(ii)")]
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
