@@ -62,8 +62,12 @@ TABLE_ROW = re.compile(r"^ {0,3}\|.*\|")
 DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
 # a field, "Phone: 023 9200 1234", "From: Sam": in a run of two or more on consecutive lines (a
 # record, an email's header, a transcript's "Alice: …" lines) each is a block of its own, as a table
-# row is, where a line left open would have run on into the next
-FIELD = re.compile(r"^ {0,3}[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2}:[ \t]+\S")
+# row is, where a line left open would have run on into the next; its label may be bold, "**Cause:**
+# The label roll is empty." (session 18: a troubleshooting page's Symptom / Cause / Fix lines were
+# one paragraph)
+FIELD = re.compile(
+    r"^ {0,3}(?:\*\*)?[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2}(?::\*\*|\*\*:|:)[ \t]+\S"
+)
 # a field listing three or more values, standing alone: "Attendees: Priya, Jonas, Maria, Tom" is
 # text, not a heading over the minutes under it (session 16: it named the section of every item);
 # "Measure: profiling, timing" may head a section

@@ -603,6 +603,18 @@ def test_enumerated_provisions_are_items_nested_by_indent() -> None:
     assert items == [(1, "(2)"), (2, "(a)"), (2, "(b)"), (2, "(c)"), (3, "(i)"), (3, "(ii)")]
 
 
+def test_bold_labels_are_fields() -> None:
+    # session 18: a troubleshooting entry's Symptom / Cause / Fix lines were one paragraph, and the
+    # Symptom, restating the question, was the answer to "What does it mean when the light blinks red?"
+    text = (
+        "# LP-400\n\n---\n\n**Symptom:** The status light blinks red twice, then pauses.\n"
+        "**Cause:** The label roll is empty or not seated on the spindle.\n"
+        "**Fix:** Open the lid, reseat the roll and press FEED once.\n\n---\n"
+    )
+    rows = [text[b.start : b.end] for b in parse_blocks(text) if b.kind == "row"]
+    assert [row.split()[0] for row in rows] == ["**Symptom:**", "**Cause:**", "**Fix:**"]
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
