@@ -45,10 +45,17 @@ class Block:
 
 
 # a Markdown ATX heading's marks: "## Preparation ##"
-ATX_MARKS = re.compile(r"^#{1,6}\s+|\s+#+\s*$")
+ATX_MARKS = re.compile(r"^#{1,6}\s+|\s+#+\s*$|^={1,6}\s+(?=[^\W\d_])")
 # a Markdown ATX heading line: up to three spaces, one to six "#", then a space (or nothing);
 # indented further it is code, and "#hashtag" is no heading
-ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]|$)")
+# ... or AsciiDoc's "=" marks, one to six, then a space and a word: "== Upgrading node pools" (session
+# 18: named with its marks, and "=== Rolling back" beside "==", not under it)
+ATX = re.compile(r"^ {0,3}(#{1,6}|={1,6}(?=[ \t]+[^\W\d_]))(?:[ \t]|$)")
+# an AsciiDoc attribute entry or a reStructuredText field, ":icons: font", ":Author: Jonas Behrendt": a
+# row of its own, no heading (session 18: ":icons: font" headed a runbook's introduction); without
+# a value, ":toc:", a setting and no text
+ATTRIBUTE_ENTRY = re.compile(r"^:[\w-]+:[ \t]+\S")
+SETTING = re.compile(r"^:[\w-]+:[ \t]*$")
 # a Markdown code fence: "```python", "~~~"; the block runs to a fence of the same character at
 # least as long, with nothing after it (CommonMark), or to the end of the document
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -99,8 +106,8 @@ LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+\s*$")
 
 def _text_lines(text: str) -> list[tuple[int, str]]:
     """Each line of `text` as (offset, line without its line break), with the lines that are not
-    the document's text blanked: front matter, and HTML comments or tags and Markdown link
-    definitions standing on lines of their own."""
+    the document's text blanked: front matter, and HTML comments or tags, Markdown link
+    definitions and AsciiDoc settings (":toc:") standing on lines of their own."""
     lines: list[tuple[int, str]] = []
     offset = 0
     for raw in text.splitlines(keepends=True):
@@ -128,7 +135,7 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
         if comment is None:
             if stripped.startswith(COMMENT_START):
                 comment = []
-            elif HTML_ONLY.match(line) or LINK_DEFINITION.match(line):
+            elif HTML_ONLY.match(line) or LINK_DEFINITION.match(line) or SETTING.match(line):
                 unread.append(i)
                 continue
         if comment is not None:
@@ -171,6 +178,16 @@ def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
             runs.update(run)
         run = []
     return runs
+
+
+def _attribute_entries(lines: list[tuple[int, str]]) -> set[int]:
+    """The lines of attribute entries or fields (":Author: Jonas Behrendt") under a blank line or
+    another of them: a wrapped line of prose opening with ":AutoInstall: option." goes on its text."""
+    entries: set[int] = set()
+    for i, (_, line) in enumerate(lines):
+        if ATTRIBUTE_ENTRY.match(line) and (i == 0 or not lines[i - 1][1].strip() or i - 1 in entries):
+            entries.add(i)
+    return entries
 
 
 def _table_runs(lines: Sequence[str]) -> list[range]:
@@ -535,6 +552,7 @@ def parse_blocks(text: str) -> list[Block]:
     # (offset, line without its line break); "" for a blank line, front matter and comments
     lines = _text_lines(text)
     fields = _field_runs(lines) | _table_rows(lines) | _record_runs(lines)
+    fields |= _attribute_entries(lines)
     blocks: list[Block] = []
     title: str | None = None
     path: list[tuple[int, str]] = []  # the headings open: (level, label), outermost first
@@ -619,9 +637,14 @@ def parse_blocks(text: str) -> list[Block]:
         atx = marks is not None
         # indented four spaces or a tab, a line is code or a continuation (Markdown), no heading
         indented = line.expandtabs(4).startswith("    ")
+        # an AsciiDoc title's author and revision lines, right under it, are no headings
+        under_asciidoc_title = (
+            tight and previous is not None and previous.kind == "title" and above[:2] == "= "
+        )
         reads_as_heading = atx or (
             not comment
             and not indented
+            and not under_asciidoc_title
             and (
                 (
                     # a heading standing alone (or over a list): not the last line of a wrapped

@@ -615,6 +615,23 @@ def test_bold_labels_are_fields() -> None:
     assert [row.split()[0] for row in rows] == ["**Symptom:**", "**Cause:**", "**Fix:**"]
 
 
+def test_asciidoc_headings_nest_by_their_marks_and_attributes_are_no_headings() -> None:
+    # session 18: "== Upgrading node pools" was named with its marks, "=== Rolling back" was beside
+    # it, and ":icons: font" headed the runbook's introduction
+    text = (
+        "= Upgrading the Cluster\nPlatform Team <platform@example.org>\n:toc:\n:icons: font\n\n"
+        "This runbook describes the upgrade.\n\n== Upgrading node pools\n\nOne at a time.\n\n"
+        "=== Rolling back\n\nWithin 7 days.\n"
+    )
+    blocks = parse_blocks(text)
+    sections = {text[b.start : b.end]: b.section for b in blocks}
+    assert sections["This runbook describes the upgrade."] == ("Upgrading the Cluster",)
+    assert sections["Within 7 days."] == ("Upgrading the Cluster", "Upgrading node pools", "Rolling back")
+    assert [text[b.start : b.end] for b in blocks if b.kind == "row"] == [":icons: font"]
+    rst = "Guide\n=====\n\n:Author: Jonas Behrendt\n:Version: 2.3\n\nText.\n"
+    assert [b.kind for b in parse_blocks(rst)] == ["title", "row", "row", "paragraph"]
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
