@@ -25,6 +25,12 @@ LAYOUT = 10  # the version of how documents are read into blocks; see ChunkerCon
 MAX_REFERENCE_CHARS = 400
 
 
+# a Markdown rule between two blocks, "---", "* * *": it ends a chunk as a heading does (session 18:
+# a troubleshooting page's entries, "---" between them, ran into each other's chunks)
+# a blank line over it: right under a line of text it underlines a heading ("Changes" over "-------")
+THEMATIC_BREAK = re.compile(r"\n[ \t]*\r?\n {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*\r?$", re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class ChunkerConfig:
     """How documents are cut: budget in embedder tokens, and sentences repeated between chunks."""
@@ -156,18 +162,23 @@ def _blocks(text: str) -> tuple[tuple[Block, ...], list[int]]:
     return blocks, [b.end for b in blocks]
 
 
-def _atoms(units: list[_Unit], blocks: Sequence[Block]) -> list[list[_Unit]]:
-    """Group units that should stay together when they fit: a list with its lead-in, an item."""
+def _atoms(text: str, units: list[_Unit]) -> list[list[_Unit]]:
+    """Group units that should stay together when they fit: a list with its lead-in, an item; never
+    across a rule ("---")."""
     atoms: list[list[_Unit]] = []
     for unit in units:
         previous = atoms[-1][-1] if atoms else None
-        glue = previous is not None and (
-            previous.block.kind == "title"
-            or previous.block.kind == "heading"
-            or (previous.block.lead_in and previous.block is not unit.block)
-            or (previous.block is unit.block and unit.block.kind == "item")
-            or (unit.block.kind == "item" and previous.block.kind == "item")
-            or (unit.block.kind == "row" and previous.block.kind == "row")  # a table
+        glue = (
+            previous is not None
+            and THEMATIC_BREAK.search(text, previous.end, unit.start) is None
+            and (
+                previous.block.kind == "title"
+                or previous.block.kind == "heading"
+                or (previous.block.lead_in and previous.block is not unit.block)
+                or (previous.block is unit.block and unit.block.kind == "item")
+                or (unit.block.kind == "item" and previous.block.kind == "item")
+                or (unit.block.kind == "row" and previous.block.kind == "row")  # a table
+            )
         )
         if glue:
             atoms[-1].append(unit)
@@ -218,8 +229,11 @@ def chunk_document(document: Document, config: ChunkerConfig, count_tokens: Toke
         ):
             groups.append(list(current))
 
-    for atom in _atoms(_units(text, blocks), blocks):
-        if atom[0].block.kind in ("title", "heading") and current:
+    for atom in _atoms(text, _units(text, blocks)):
+        if current and (
+            atom[0].block.kind in ("title", "heading")
+            or THEMATIC_BREAK.search(text, current[-1].end, atom[0].start)
+        ):
             flush()
             current = []
         budget = (

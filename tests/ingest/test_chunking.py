@@ -403,3 +403,26 @@ def test_a_reference_entry_is_one_unit() -> None:
     text = "Paper\n\nReferences\n\n[2] Wohlleben, P. (2016). The Hidden Life of Trees. Greystone Books.\n"
     units = [text[s:e] for s, e, _ in units_within(text, 0, len(text))]
     assert units[2:] == ["[2] Wohlleben, P. (2016). The Hidden Life of Trees. Greystone Books."]
+
+
+def test_a_rule_ends_a_chunk() -> None:
+    # session 18: a troubleshooting page's entries, "---" between them, ran into each other's chunks
+    # ("Clean the printhead…" over "**Symptom:** Every second label is blank.")
+    entry = "**Symptom:** The light blinks {0}.\n**Cause:** The roll is {0}.\n**Fix:** Reseat the {0} roll.\n"
+    text = (
+        "# LP-400\n\nEntries.\n\n---\n\n"
+        + "\n---\n\n".join(entry.format(w) for w in ("red", "blue"))
+        + "\n---\n"
+    )
+    doc = make_document("lp400", text.encode())
+    chunks = chunk_document(doc, ChunkerConfig(), lambda t: len(t.split()))
+    assert [c.text.split("\n")[0] for c in chunks] == [
+        "# LP-400",
+        "**Symptom:** The light blinks red.",
+        "**Symptom:** The light blinks blue.",
+    ]
+    # an underline is no rule: "Changes" over "-------" stays with its text
+    underlined = make_document("u", b"Notes\n\nChanges\n-------\n\nFixed a crash.\n")
+    assert [c.text for c in chunk_document(underlined, ChunkerConfig(), lambda t: len(t.split()))] == [
+        "Notes\n\nChanges\n-------\n\nFixed a crash."
+    ]
