@@ -106,8 +106,8 @@ LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+\s*$")
 
 def _text_lines(text: str) -> list[tuple[int, str]]:
     """Each line of `text` as (offset, line without its line break), with the lines that are not
-    the document's text blanked: front matter, and HTML comments or tags, Markdown link
-    definitions and AsciiDoc settings (":toc:") standing on lines of their own."""
+    the document's text blanked: front matter, HTML comments or tags, Markdown link definitions
+    and AsciiDoc settings (":toc:") standing on lines of their own, and page footers and headers."""
     lines: list[tuple[int, str]] = []
     offset = 0
     for raw in text.splitlines(keepends=True):
@@ -145,12 +145,35 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
                 if not stripped[closes + len(COMMENT_END) :].strip():  # nothing after it on the line
                     unread.extend(comment)
                 comment = None
+    unread.extend(_page_breaks(lines))
     skipped = set(unread)
     if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
         return lines  # nothing else to read: the document is its metadata
     for i in skipped:
         lines[i] = (lines[i][0], "")
     return lines
+
+
+# a paginated plain-text document's page footer, "Okonkwo     Expires 14 January 2026     [Page 2]", and
+# the running header over the next page, "Internet-Draft       TMP       July 2025": set in columns
+PAGE_FOOTER = re.compile(r"\S {3,}.*\[Page \d+\][ \t]*$")
+RUNNING_HEADER = re.compile(r"^\S.*\S {3,}\S")
+RUNNING_HEADER_GAP = 4  # lines from the footer to the header over the next page, at most
+
+
+def _page_breaks(lines: list[tuple[int, str]]) -> list[int]:
+    """The lines of page footers ("… [Page 2]") and of the running headers right after them (session
+    18: an Internet-Draft's were headings, and the text after each page break was cited under
+    "Internet-Draft  TMP  July 2025" instead of its section)."""
+    breaks: list[int] = []
+    for i, (_, line) in enumerate(lines):
+        if PAGE_FOOTER.search(line):
+            breaks.append(i)
+            below = range(i + 1, min(i + 1 + RUNNING_HEADER_GAP, len(lines)))
+            header = next((j for j in below if lines[j][1].strip()), None)
+            if header is not None and RUNNING_HEADER.match(lines[header][1]):
+                breaks.append(header)
+    return breaks
 
 
 def _field_runs(lines: list[tuple[int, str]]) -> set[int]:

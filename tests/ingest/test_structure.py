@@ -632,6 +632,21 @@ def test_asciidoc_headings_nest_by_their_marks_and_attributes_are_no_headings() 
     assert [b.kind for b in parse_blocks(rst)] == ["title", "row", "row", "paragraph"]
 
 
+def test_page_footers_and_running_headers_are_no_text() -> None:
+    # session 18: an Internet-Draft's page footer and the running header after it were headings, and
+    # the text after the page break was cited under "Internet-Draft  TMP  July 2025"
+    text = (
+        "Internet-Draft                    TMP                          July 2025\n\n3.  Message Format\n\n"
+        "   The Checksum is the CRC-16/CCITT of the header.\n\n\n\n"
+        "Okonkwo                  Expires 14 January 2026                [Page 2]\n\f\n"
+        "Internet-Draft                    TMP                          July 2025\n\n\n"
+        "   A receiver MUST discard a message whose checksum does not verify.\n"
+    )
+    blocks = parse_blocks(text)
+    assert [b.kind for b in blocks] == ["title", "heading", "paragraph", "paragraph"]
+    assert blocks[-1].section[1:] == ("3.  Message Format",)
+
+
 def test_a_field_of_metadata_standing_alone_is_no_heading() -> None:
     # session 17: "Last updated: 1 February 2025" named the section of a terms of service's opening
     text = "TERMS\n\nLast updated: 1 February 2025\n\nThese Terms govern the Service.\n\nContact: legal@x.example\n\nMeasure: profiling\n\nText.\n"
