@@ -67,8 +67,14 @@ class ChunkerConfig:
     # "Dana") never is, nor a field standing alone that gives a date, an address or a figure ("Last
     # updated: 1 February 2025"), and reads each line of a log or of a fixed-width or tab-separated
     # table as a block of its own (session 17); 10 reads each line of a chat ("[10:42] marta.k: …")
-    # as a block of its own, as a log's, and a reference's entry ("[2] Wohlleben, P. (2016). …") or a
-    # note's ("(1) Mesh barriers…") as a list item, a short entry one unit (session 18).
+    # as a block of its own, as a log's; a sentence inside emphasis ("*Served 12:00–15:00.*") and a
+    # Japanese line under its English one ("。" closes a sentence) as no heading; a reference's entry
+    # ("[2] Wohlleben, P. (2016). …", one unit) or a note's ("(1) Mesh barriers…") and a statute's
+    # "(a)", "(ii)" as list items, nested by indent; "2.1 Study sites" over its text as a heading
+    # under "2 Methods"; a bold label ("**Cause:** …") as a field; AsciiDoc's "==" headings by level,
+    # its ":icons: font" as a row; a page's footer ("… [Page 2]") and running header as no text; it
+    # starts no sentence with ":" or "," ("Lab no.: 25-155", `ingest.sentences`) and ends a chunk at
+    # a rule ("---") (session 18).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
