@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from alliance_qa.errors import InputError
 
@@ -59,7 +60,11 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
-    cors_origins: list[str] = Field(default_factory=list)
+    # NoDecode: the variable is parsed below, so a plain origin is a list of one, not a traceback
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="origins a browser may call the API from: comma-separated, or a JSON list",
+    )
     min_confidence: float = Field(
         0.5,
         gt=0.0,
@@ -73,6 +78,21 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(2_000_000, ge=1)
     api_key: SecretStr | None = Field(None, description="bearer key that enables write endpoints")
     open_reads: bool = Field(True, description="serve reads without a key")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        """`http://a.example,http://b.example` or `["http://a.example"]`: both are lists of origins."""
+        if not isinstance(value, str):
+            return value
+        if value.lstrip().startswith("["):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError(
+                    'not a JSON list: write ["http://localhost:3000"], or origins separated by commas'
+                ) from None
+        return [origin.strip() for origin in value.split(",") if origin.strip()]
 
     def encode_threads(self) -> int:
         """ONNX Runtime threads per encode: the setting, else every core this process may use.
@@ -100,6 +120,8 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(_problem(error) for error in exc.errors())
         raise InputError(f"bad setting: {problems}; fix or unset the variable") from None
+    except SettingsError as exc:  # a value pydantic-settings could not decode before validating it
+        raise InputError(f"bad setting: {exc}; fix or unset the variable") from None
 
 
 def _problem(error: Any) -> str:

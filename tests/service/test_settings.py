@@ -61,3 +61,27 @@ def test_the_cli_says_which_variable_is_bad_in_one_line(monkeypatch: pytest.Monk
         "error: bad setting: ALLIANCE_QA_THREADS='0': Input should be greater than or equal to 1; "
         "fix or unset the variable"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "origins"),
+    [
+        ("http://localhost:3000", ["http://localhost:3000"]),  # the likeliest way to write one
+        ("http://a.example, http://b.example", ["http://a.example", "http://b.example"]),
+        ('["http://a.example"]', ["http://a.example"]),
+    ],
+)
+def test_cors_origins_are_a_comma_separated_or_json_list(
+    monkeypatch: pytest.MonkeyPatch, value: str, origins: list[str]
+) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_CORS_ORIGINS", value)
+    assert load_settings().cors_origins == origins
+
+
+def test_a_broken_json_list_of_origins_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_CORS_ORIGINS", '["http://localhost:3000"')
+    result = CliRunner().invoke(cli.main, ["info"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: bad setting: ALLIANCE_QA_CORS_ORIGINS='[\"http://localhost:3000\"': ")
+    assert "origins separated by commas" in line
