@@ -144,7 +144,7 @@ def ingest(
     The index ends up holding exactly the folder's documents; with --if-stale it is left alone when
     nothing changed, and documents added through the API or `add` are kept.
     """
-    from index.freshness import stale_reasons
+    from index.freshness import shares_documents, stale_reasons
     from index.updates import sync_folder
     from ingest.chunking import ChunkerConfig
     from ingest.documents import (
@@ -158,8 +158,19 @@ def ingest(
     )
 
     settings = _settings()
+    named_folder = corpus is not None
     corpus = corpus or settings.corpus_dir
     out = index_dir or settings.index_dir
+    if if_stale and not named_folder and _indexed_ids(out) and not shares_documents(out, corpus):
+        # `ALLIANCE_QA_INDEX_DIR=var/mine make run`: an index of another folder holds none of the
+        # default folder's documents, and merging the essays into it would keep them there for good
+        click.echo(
+            f"index at {out} holds no document of {corpus} (an index of another folder): left as it "
+            f"is; to bring {corpus}'s files into it, name the folder: "
+            f"`alliance-qa ingest {corpus} --if-stale --index {out}`",
+            err=True,
+        )
+        return
     defaults = ChunkerConfig()
     chunker = ChunkerConfig(
         max_tokens=max_tokens if max_tokens is not None else defaults.max_tokens,

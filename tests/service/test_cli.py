@@ -295,3 +295,22 @@ def test_a_first_ingest_if_stale_says_it_builds(run) -> None:  # type: ignore[no
     assert code == 0 and "there is no index there yet" in out and "build one with" not in out
     code, out = run("ingest", "--if-stale")  # (the fake model's name makes it "updating" here)
     assert code == 0 and "there is no index there yet" not in out
+
+
+def test_ingest_if_stale_leaves_an_index_of_another_folder_alone(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.md").write_text("# Notes\n\nThe harbour froze in 1888.\n", encoding="utf-8")
+    assert run("ingest", str(mine), "--index", str(tmp_path / "var-mine"))[0] == 0
+    # `ALLIANCE_QA_INDEX_DIR=var-mine make run`: its first step must not merge corpus/ into it
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "var-mine"))
+    code, out = run("ingest", "--if-stale")
+    assert code == 0
+    assert "holds no document of" in out and "left as it is" in out and "added" not in out
+    assert [d["doc_id"] for d in json.loads(run("info")[1])["documents"]] == ["notes"]
+    # naming the folder is asking for it: its files come in, the index's own are kept
+    code, out = run("ingest", str(FIXTURE_CORPUS), "--if-stale")
+    assert code == 0 and "updating" in out
+    assert {d["doc_id"] for d in json.loads(run("info")[1])["documents"]} > {"notes"}
