@@ -280,6 +280,8 @@ def start_server(*, workers: int, port: int, home: Path, key: str, log: Path) ->
         "ALLIANCE_QA_API_KEY": key,
         "ALLIANCE_QA_CORPUS_DIR": str(ROOT / "corpus"),
         "ALLIANCE_QA_CACHE_DIR": str(ROOT / "var" / "cache"),  # reuse the ONNX export
+        # the configured index, not --index: serve builds only that one when it is missing
+        "ALLIANCE_QA_INDEX_DIR": str(home),
     }
     command = [
         str(Path(sys.executable).parent / "alliance-qa"),
@@ -288,8 +290,6 @@ def start_server(*, workers: int, port: int, home: Path, key: str, log: Path) ->
         "127.0.0.1",
         "--port",
         str(port),
-        "--index",
-        str(home),
         "--workers",
         str(workers),
     ]

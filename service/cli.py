@@ -586,7 +586,7 @@ def eval_compare(baseline: Path, candidate: Path, metric: str) -> None:
 def serve(
     host: str | None, port: int | None, index_dir: Path | None, model: Path | None, workers: int
 ) -> None:
-    """Serve the JSON API and web page, building the index first if it is missing or stale."""
+    """Serve the JSON API and web page, building the configured index first if it is missing or unreadable."""
     import os
     import shutil
     import tempfile
@@ -617,6 +617,16 @@ def serve(
     try:  # an index that opens is served as it is: rebuilding would drop documents added by API
         Manifest.read(resolve_version(out))
     except AllianceQAError as exc:
+        # only the configured index is built from the configured folder: at a --index of its own
+        # (a typo, or an index of other documents) the essays would be ~25 s of embedding to serve
+        # the wrong documents, or would replace a damaged index of the user's own
+        if index_dir is not None and isinstance(exc, IndexMissingError):
+            raise IndexMissingError(
+                f"no index at {out}: build one with `alliance-qa ingest FOLDER --index {out}` (serve "
+                f"builds only {settings.index_dir}, from {settings.corpus_dir}, when it is missing)"
+            ) from None
+        if index_dir is not None:
+            raise
         why = NO_INDEX_YET if isinstance(exc, IndexMissingError) else str(exc)
         click.echo(f"building {out} from {settings.corpus_dir}: {why}", err=True)
         sync_folder(

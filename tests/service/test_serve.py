@@ -47,12 +47,13 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name)
 
 
-def test_serve_builds_a_missing_index_then_runs_the_factory(served: dict[str, Any], tmp_path: Path) -> None:
+def test_serve_builds_a_missing_index_then_runs_the_factory(
+    served: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     index_dir = tmp_path / "index"
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(index_dir))  # the configured index, as make run has it
 
-    result = CliRunner().invoke(
-        cli.main, ["serve", "--index", str(index_dir), "--port", "8765", "--workers", "2"]
-    )
+    result = CliRunner().invoke(cli.main, ["serve", "--port", "8765", "--workers", "2"])
 
     assert result.exit_code == 0, result.output
     # it is building the index: no advice to run the command that does so
@@ -87,14 +88,32 @@ def test_serve_does_not_rebuild_a_fresh_index(
 def test_serve_without_corpus_or_index_says_what_to_do(served: dict[str, Any], tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli.main,
-        ["serve", "--index", str(tmp_path / "index")],
-        env={"ALLIANCE_QA_CORPUS_DIR": str(tmp_path / "no-corpus")},
+        ["serve"],
+        env={
+            "ALLIANCE_QA_CORPUS_DIR": str(tmp_path / "no-corpus"),
+            "ALLIANCE_QA_INDEX_DIR": str(tmp_path / "i"),
+        },
     )
 
     assert result.exit_code == 1
     assert "no-corpus" in result.output
     assert "no such folder" in result.output
     assert served == {}
+
+
+def test_serve_does_not_build_the_essays_at_a_missing_index_it_is_given(
+    served: dict[str, Any], tmp_path: Path
+) -> None:
+    typo = tmp_path / "idx-mnie"  # `serve --index idx-mnie` for idx-mine: the essays were built there
+
+    result = CliRunner().invoke(cli.main, ["serve", "--index", str(typo)])
+
+    assert result.exit_code == 1 and served == {}
+    assert result.output.strip() == (
+        f"error: no index at {typo}: build one with `alliance-qa ingest FOLDER --index {typo}` (serve "
+        f"builds only {tmp_path / 'unused'}, from {FIXTURE_CORPUS}, when it is missing)"
+    )
+    assert not typo.exists()
 
 
 def test_app_factory_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
