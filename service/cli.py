@@ -63,6 +63,17 @@ def _indexed_ids(home: Path) -> set[str]:
         return set()
 
 
+def _index_type(home: Path) -> str | None:
+    """The FAISS index type of the index at `home` (none when there is no sound index)."""
+    from index.manifest import Manifest
+    from index.store import resolve_version
+
+    try:
+        return Manifest.read(resolve_version(home)).index_type
+    except AllianceQAError:
+        return None
+
+
 def _settings() -> Any:
     from service.settings import load_settings
 
@@ -118,9 +129,9 @@ def main() -> None:
 @click.option(
     "--index-type",
     type=click.Choice(["flat", "hnsw", "ivfpq"]),
-    default="flat",
-    show_default=True,
-    help="FAISS index: flat is exact; hnsw and ivfpq are for large corpora.",
+    default=None,
+    help="FAISS index: flat is exact; hnsw and ivfpq are for large corpora [default: the type the "
+    "index has, else flat].",
 )
 @click.option(
     "--late-interaction/--no-late-interaction",
@@ -136,7 +147,7 @@ def ingest(
     max_tokens: int | None,
     overlap: int | None,
     if_stale: bool,
-    index_type: str,
+    index_type: str | None,
     late_interaction: bool,
 ) -> None:
     """Build or resync the index from CORPUS (default: corpus/), re-embedding only changed text.
@@ -177,6 +188,8 @@ def ingest(
         overlap_sentences=overlap if overlap is not None else defaults.overlap_sentences,
     )
     model = model or settings.model_path
+    # an hnsw or ivfpq index chosen for a large corpus stays one: `make run` names no type
+    index_type = index_type or _index_type(out) or "flat"
     if if_stale and not _has_index(out):  # a first run (`make run` on a fresh clone): say so plainly
         click.echo(f"building {out} from {corpus}: {NO_INDEX_YET}", err=True)
     elif if_stale:

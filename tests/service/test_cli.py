@@ -314,3 +314,15 @@ def test_ingest_if_stale_leaves_an_index_of_another_folder_alone(  # type: ignor
     code, out = run("ingest", str(FIXTURE_CORPUS), "--if-stale")
     assert code == 0 and "updating" in out
     assert {d["doc_id"] for d in json.loads(run("info")[1])["documents"]} > {"notes"}
+
+
+def test_ingest_keeps_the_index_type_unless_one_is_given(run) -> None:  # type: ignore[no-untyped-def]
+    def built_type() -> str:
+        return str(json.loads(run("info")[1])["index_type"])
+
+    assert run("ingest", "--index-type", "hnsw")[0] == 0 and built_type() == "hnsw"
+    code, out = run("ingest", "--if-stale")  # what every `make run` does: it turned hnsw into flat
+    assert code == 0 and "index type" not in out and built_type() == "hnsw"
+    assert run("ingest")[0] == 0 and built_type() == "hnsw"
+    code, out = run("ingest", "--if-stale", "--index-type", "flat")
+    assert code == 0 and "index type hnsw → flat" in out and built_type() == "flat"
