@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib.metadata
 import re
@@ -25,7 +26,7 @@ from index.phrasing import encoding_text
 from index.ranking import Ranker, Ranking, SearchConfig, blas
 from index.records import DOCUMENTS_FILE, read_chunks, read_documents, write_chunks, write_documents
 from index.store import publish_version, resolve_version, write_lock
-from ingest.chunking import Chunk, ChunkerConfig, chunk_documents
+from ingest.chunking import Chunk, ChunkerConfig, chunk_documents, line_starts
 from ingest.documents import Document, read_corpus
 
 MAX_QUESTION_CHARS = 1000
@@ -161,10 +162,6 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
 def _check_texts(folder: Path, manifest: Manifest, documents: Sequence[Document]) -> None:
     """Is each document's text the one the manifest hashed? Citations index into it and give its
     sha256, so a text edited in place would cite characters that were never indexed."""
@@ -211,6 +208,8 @@ class Index:
         self.tokens = tokens
         self._documents = {d.doc_id: d for d in documents}
         self._chunk_rows = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        # where each document's lines start, found on its first answer (26 ms for a 2.7 MB text)
+        self._line_starts: dict[str, list[int]] = {}
         self._ranker = Ranker(
             documents=documents,
             chunks=self.chunks,
@@ -537,14 +536,20 @@ class Index:
     def _answer(self, hit: Hit, span: tuple[int, int], score: float) -> Answer:
         start, end = span
         document = self._documents[hit.chunk.doc_id]
+        # lines counted as a chunk's are (\r\n, \r or \n): an answer cites the lines its passage does
+        starts = self._line_starts.get(document.doc_id)
+        if starts is None:
+            starts = self._line_starts[document.doc_id] = line_starts(document.text)
+        line_start = bisect.bisect_right(starts, start)
+        line_end = bisect.bisect_right(starts, max(start, end - 1))
         return Answer(
             text=document.text[start:end],
             citation=replace(
                 hit.citation,
                 start=start,
                 end=end,
-                line_start=_line_of(document.text, start),
-                line_end=_line_of(document.text, end),
+                line_start=line_start,
+                line_end=line_end,
             ),
             score=score,
         )

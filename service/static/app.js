@@ -345,12 +345,14 @@ function renderDocumentText(text, span) {
   let number = 1;
   let lineStart = 0;
   for (let i = 0; i <= chars.length; i += 1) {
-    if (i === chars.length || chars[i] === "\n") {
+    // a line ends at \r\n, \r or \n, as the citations' line numbers count them (ingest/chunking.py)
+    if (i === chars.length || chars[i] === "\n" || chars[i] === "\r") {
       // a final newline ends the last line; it does not open an empty one
       if (!(i === chars.length && lineStart === i && number > 1)) {
         rows.push(renderLine(chars, number, lineStart, i, span));
       }
       number += 1;
+      if (chars[i] === "\r" && chars[i + 1] === "\n") i += 1;
       lineStart = i + 1;
     }
   }

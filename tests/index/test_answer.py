@@ -1106,3 +1106,24 @@ def test_a_sentence_pointing_back_answers_with_the_one_it_points_at(tmp_path: Pa
     # ... and the sentence it points at still answers alone what it says itself
     commissioned = index.ask("When was the submarine Taigei commissioned?", k=1).answer.text
     assert commissioned == "The submarine Taigei was commissioned in March 2022."
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_an_answer_cites_the_lines_its_passage_counts_in_any_line_ending(
+    tmp_path: Path, newline: str
+) -> None:
+    # a CR-only file (old Mac) cited "line_start: 1" for a sentence its passage put on line 5
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = (
+        "Old Mac notes\n\nThe submarine Taigei was commissioned in March 2022.\n"
+        "It was built by Mitsubishi in Kobe.\nThe Hakugei followed in 2023.\n"
+    )
+    (corpus / "notes.txt").write_bytes(body.replace("\n", newline).encode())
+    index = Index.build(corpus, tmp_path / "index", embedder=FakeEmbedder())
+    result = index.ask("When did the Hakugei follow?", k=1, mode="lexical")
+    assert result.answer is not None and result.answer.text == "The Hakugei followed in 2023."
+    citation = result.answer.citation
+    assert (citation.line_start, citation.line_end) == (5, 5)
+    assert index.document("notes").text.splitlines()[4] == result.answer.text  # splitlines: \r too
+    assert result.hits[0].citation.line_start <= 5 <= result.hits[0].citation.line_end

@@ -360,3 +360,27 @@ def test_the_api_docs_render_offline(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/docs")
     expect(page.locator(".opblock-summary-path", has_text="/v1/ask").first).to_be_visible()
     expect(page.locator(".title")).to_contain_text("alliance-qa")
+
+
+def test_document_lines_break_where_citations_count_them(page: Any, base_url: str) -> None:
+    """A CR-only document showed as one run-together line while its citation pointed at line 5."""
+    page.goto(f"{base_url}/documents/signal-flags")
+    page.locator("#doc-text .line").first.wait_for()
+    text = "Old Mac notes\r\rThe Taigei.\r\nIt was built in Kobe.\nThe Hakugei followed.\r"
+    start = text.index("The Hakugei")
+    rows = page.evaluate(
+        """([text, start, end]) => {
+          renderDocumentText(text, { start, end });
+          return [...document.querySelectorAll("#doc-text .line")].map(
+            (row) => [row.id, row.querySelector(".tx").textContent, row.querySelector("mark")?.textContent ?? null]
+          );
+        }""",
+        [text, start, len(text) - 1],
+    )
+    assert rows == [
+        ["L1", "Old Mac notes", None],
+        ["L2", "", None],
+        ["L3", "The Taigei.", None],
+        ["L4", "It was built in Kobe.", None],
+        ["L5", "The Hakugei followed.", "The Hakugei followed."],
+    ]
