@@ -22,6 +22,7 @@ from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingE
 from index.embedder import Embedder
 from index.retriever import Index
 from index.store import index_home
+from service.auth import declare_closed_reads
 from service.balance import ConnectionBalancer, WorkerLoads
 from service.deps import DeferredFreeze, install_index
 from service.metrics import Metrics, MetricsMiddleware
@@ -215,6 +216,8 @@ def create_app(
         app.add_middleware(ConnectionBalancer, loads=loads, on_shed=metrics.shed.inc)
     for module in (ask, documents, health, pages, apidocs):
         app.include_router(module.router)
+    if not settings.open_reads:
+        declare_closed_reads(app)
     # mounted before "/static", which would take its paths otherwise
     app.mount(apidocs.SWAGGER_UI_URL, StaticFiles(directory=apidocs.SWAGGER_UI_DIR), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

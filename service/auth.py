@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from alliance_qa.errors import AuthError, ForbiddenError
 from service.deps import SettingsDep
 from service.settings import Settings
 
 ENABLE_HINT = "set the environment variable ALLIANCE_QA_API_KEY to a secret and restart the service"
+BEARER_SCHEME = "bearer"  # the key's name in OpenAPI's components.securitySchemes
+# declares the key in OpenAPI, so `/docs` offers "Authorize"; it never refuses (auto_error=False):
+# the checks below do, with the problems they always gave
+declared_key = HTTPBearer(
+    scheme_name=BEARER_SCHEME,
+    description="the key set in ALLIANCE_QA_API_KEY on the server",
+    auto_error=False,
+)
 
 
 def _bearer(request: Request) -> str | None:
@@ -24,7 +33,11 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-async def require_writer(request: Request, settings: SettingsDep) -> None:
+async def require_writer(
+    request: Request,
+    settings: SettingsDep,
+    _: Annotated[HTTPAuthorizationCredentials | None, Security(declared_key)],
+) -> None:
     """Allow the request only with the configured key; with no key configured, writes are off."""
     _check_writer(request, settings)
 
@@ -52,3 +65,22 @@ async def require_reader(request: Request) -> None:
 
 WriterDep = Annotated[None, Depends(require_writer)]
 ReaderDep = Annotated[None, Depends(require_reader)]
+
+
+def declare_closed_reads(app: FastAPI) -> None:
+    """With `ALLIANCE_QA_OPEN_READS=false`, say in the OpenAPI schema that reads take the key too.
+
+    Only the schema changes (every operation that can answer 401 takes the key): a `Security`
+    dependency on reads would be solved on every question, and the check is `require_reader`'s.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if "401" in operation.get("responses", {}):
+                    operation.setdefault("security", [{BEARER_SCHEME: []}])
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

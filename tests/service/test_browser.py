@@ -360,6 +360,8 @@ def test_the_api_docs_render_offline(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/docs")
     expect(page.locator(".opblock-summary-path", has_text="/v1/ask").first).to_be_visible()
     expect(page.locator(".title")).to_contain_text("alliance-qa")
+    # the schema declares the write key: "Try it out" on a write can send it
+    expect(page.get_by_role("button", name="Authorize")).to_be_visible()
 
 
 def test_document_lines_break_where_citations_count_them(page: Any, base_url: str) -> None:

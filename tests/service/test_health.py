@@ -145,6 +145,43 @@ def test_openapi_documents_the_v1_api(client: TestClient) -> None:
     assert client.get("/favicon.ico").headers["content-type"].startswith("image/svg+xml")
 
 
+def _secured(schema: dict[str, Any]) -> set[str]:
+    """ "PUT /v1/documents/{doc_id}": the operations whose schema says they take the bearer key."""
+    return {
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("security") == [{"bearer": []}]
+    }
+
+
+WRITES = {"POST /v1/documents", "PUT /v1/documents/{doc_id}", "DELETE /v1/documents/{doc_id}"}
+READS = {
+    "GET /v1/ask",
+    "POST /v1/ask",
+    "POST /v1/search",
+    "GET /v1/documents",
+    "GET /v1/documents/{doc_id}",
+    "GET /v1/chunks/{chunk_id}",
+}
+
+
+@pytest.mark.parametrize("open_reads", [True, False])
+def test_openapi_says_which_operations_take_the_key(
+    settings: Settings, fixture_index: Index, open_reads: bool
+) -> None:
+    """/docs had no "Authorize": every write tried there answered 401 (and every read, reads closed)."""
+    app = create_app(settings.model_copy(update={"open_reads": open_reads}), index=fixture_index)
+    with TestClient(app) as client:
+        schema = client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["bearer"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "the key set in ALLIANCE_QA_API_KEY on the server",
+    }
+    assert _secured(schema) == (WRITES if open_reads else WRITES | READS)
+
+
 def test_index_folder_removed_after_start_keeps_serving(settings: Settings) -> None:
     # the index lives in memory once loaded: a rebuild or cleanup underneath does not break answers
     Index.build(FIXTURE_CORPUS, settings.index_dir, embedder=FakeEmbedder())
