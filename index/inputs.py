@@ -7,6 +7,7 @@ where a list of ids belongs, a search of the ids 'f', 'a' and 'q'.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral
 
 from alliance_qa.errors import InputError
@@ -33,3 +34,12 @@ def check_ids(ids: object, *, name: str) -> list[str]:
     if wrong:
         raise InputError(f"{name} must hold document ids (str), got {wrong[0]!r} ({type(wrong[0]).__name__})")
     return items
+
+
+def some_of(items: Sequence[str], *, shown: int = 10) -> str:
+    """`items` for a message, the first `shown` of them and a count of the rest ("a, b and 7 more"):
+    an index of 294 documents named every id in each 404, and a filter repeating one unknown id
+    5,000 times repeated it in the answer."""
+    if len(items) <= shown:
+        return ", ".join(items)
+    return f"{', '.join(items[:shown])} and {len(items) - shown:,} more"

@@ -18,7 +18,7 @@ from index.abstention import Signals
 from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
-from index.inputs import check_ids, check_k
+from index.inputs import check_ids, check_k, some_of
 from index.late import TOKEN_VECTORS_FILE, TokenTable, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
@@ -410,7 +410,7 @@ class Index:
             return self._documents[doc_id]
         except KeyError:
             raise NotFoundError(
-                f"no document {doc_id!r}; known ids: {', '.join(sorted(self._documents))}"
+                f"no document {doc_id!r}; known ids: {some_of(sorted(self._documents))}"
             ) from None
 
     def chunk(self, chunk_id: str) -> Chunk:
@@ -474,6 +474,11 @@ class Index:
             doc_ids = check_ids(doc_ids, name="doc_ids")
             if not doc_ids:  # as HTTP says it (service/routes/ask.py): an empty filter matches nothing
                 raise InputError("doc_ids is empty: leave it out (or None) to search every document")
+            if unknown := [d for d in dict.fromkeys(doc_ids) if d not in self._documents]:
+                raise InputError(
+                    f"unknown doc_ids: {some_of([repr(d) for d in unknown])}; "
+                    f"known ids: {some_of(sorted(self._documents))}"
+                )
         allowed = self._ranker.allowed_rows(doc_ids)
         timings: dict[str, float] = {}
         started = mark = time.perf_counter()

@@ -223,3 +223,20 @@ def test_real_model_finds_dharma_guardian(real_index: Index, real_embedder: obje
         hits[0].chunk.text
     )
     assert all(c.n_tokens <= 254 for c in index.chunks)
+
+
+def test_unknown_ids_are_named_once_beside_a_few_known_ones(tmp_path: Path) -> None:
+    # a 404 named all 294 ids of an index, and doc_ids=x,x,…(5,000×) repeated 'x' 5,000 times
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(14):
+        (corpus / f"note-{n:02}.txt").write_text(f"Note {n}\n\nThe harbour froze in {1880 + n}.\n", "utf-8")
+    index = Index.build(corpus, tmp_path / "index", embedder=FakeEmbedder())
+    first_ten = ", ".join(f"note-{n:02}" for n in range(10))
+    with pytest.raises(NotFoundError) as missing:
+        index.document("zzz")
+    assert str(missing.value) == f"no document 'zzz'; known ids: {first_ten} and 4 more"
+    with pytest.raises(InputError) as unknown:
+        index.ask("When did the harbour freeze?", doc_ids=["x"] * 5000 + ["note-01", "y"])
+    assert str(unknown.value) == f"unknown doc_ids: 'x', 'y'; known ids: {first_ten} and 4 more"
+    assert index.ask("When did the harbour freeze?", doc_ids=["note-01"] * 3).hits  # repeats are fine
