@@ -73,6 +73,8 @@ async def read_document_upload(request: Request, settings: Settings, *, doc_id: 
         field = form.get("doc_id")
         if isinstance(field, str) and field:
             given_id = field
+        elif doc_id is not None:  # PUT: the path names the document, whatever the file is called
+            given_id = None
         elif any(c in name for c in "/\\") or not name.isprintable():
             raise InputError(
                 f"the upload's file name {name!r} is a path or holds control characters: "

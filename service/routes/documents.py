@@ -31,8 +31,8 @@ UPLOAD_BODY: dict[str, Any] = {
                         "file": {
                             "type": "string",
                             "format": "binary",
-                            "description": "a .txt or .md file; without `doc_id`, its name gives the id "
-                            "(`My notes (draft).txt` is `My-notes-draft`)",
+                            "description": "a .txt or .md file; on POST without `doc_id` its name gives "
+                            "the id (`My notes (draft).txt` is `My-notes-draft`), on PUT the path does",
                         },
                         "doc_id": {"type": "string", **DOC_ID},
                     },

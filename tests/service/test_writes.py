@@ -263,6 +263,23 @@ def test_put_body_must_agree_with_the_path(client: TestClient) -> None:
     assert response.status_code == 422 and "agree" in response.json()["detail"]
 
 
+def test_a_put_upload_replaces_the_document_its_path_names_whatever_the_file_is_called(
+    client: TestClient,
+) -> None:
+    # replacing `harbour-pact` by uploading `harbour pact (v2).md` answered 422 "the body names
+    # document 'harbour-pact-v2' but the path names 'harbour-pact': make them agree"
+    text = b"The Harbour Pact\n\nThe pact was renewed in 2024.\n"
+    files = {"file": ("harbour pact (v2).md", text, "text/markdown")}
+    response = client.put("/v1/documents/harbour-pact", files=files, headers=AUTH)
+    assert response.status_code == 200, response.text
+    assert response.json()["doc_id"] == "harbour-pact"
+    assert client.get("/v1/documents/harbour-pact").json()["text"] == text.decode()
+    assert "harbour-pact-v2" not in {d["doc_id"] for d in client.get("/v1/documents").json()}
+    # a doc_id field is the caller naming the document: it must still agree with the path
+    named = client.put("/v1/documents/harbour-pact", files=files, data={"doc_id": "other"}, headers=AUTH)
+    assert named.status_code == 422 and "make them agree" in named.json()["detail"]
+
+
 def test_removing_the_last_document_is_refused(client: TestClient) -> None:
     assert client.delete("/v1/documents/harbour-pact", headers=AUTH).status_code == 204
     last = client.delete("/v1/documents/lighthouse-notes", headers=AUTH)
