@@ -23,6 +23,25 @@ class CorpusError(InputError):
     """A corpus folder or a document in it cannot be ingested."""
 
 
+class NoTextError(CorpusError):
+    """Documents with nothing to index: no sentence, heading or title, only punctuation, symbols,
+    emoji or markup (".", "---", "🚢🚢🚢"). Nothing in them could ever be found.
+
+    `doc_ids` are the documents; `names` how to call them (file paths, for the CLI).
+    """
+
+    def __init__(self, doc_ids: list[str], *, names: list[str] | None = None) -> None:
+        self.doc_ids = doc_ids
+        shown = names or [f"document {d!r}" for d in doc_ids]
+        listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+        one = len(shown) == 1
+        super().__init__(
+            f"{listed}: nothing to index (only punctuation, symbols, emoji or markup, no word a "
+            f"question could find); give {'it' if one else 'each'} some text, or leave "
+            f"{'it' if one else 'them'} out"
+        )
+
+
 class NotFoundError(AllianceQAError):
     """A named thing (document, chunk, index) does not exist."""
 

@@ -7,13 +7,13 @@ import hashlib
 import importlib.metadata
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from alliance_qa import __version__
-from alliance_qa.errors import IndexCorruptError, IndexMismatchError, InputError, NotFoundError
+from alliance_qa.errors import IndexCorruptError, IndexMismatchError, InputError, NoTextError, NotFoundError
 from index.abstention import Signals
 from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
@@ -270,8 +270,13 @@ class Index:
         late_interaction: bool = True,
         config: SearchConfig | None = None,
         progress: bool = False,
+        held: Collection[tuple[str, str]] = (),
     ) -> Index:
-        """Like `build`, from documents already read."""
+        """Like `build`, from documents already read.
+
+        A document the chunker cuts no passage from is refused (`NoTextError`), unless its
+        `(doc_id, sha256)` is in `held`: one an index took before such documents were refused.
+        """
         embedder = embedder or SentenceTransformerEmbedder()
         chunker = chunker or ChunkerConfig()
         lexical_config = lexical or LexicalConfig()
@@ -281,6 +286,9 @@ class Index:
                 f"(minus 2 special tokens); use at most {embedder.window - 2}"
             )
         chunks = chunk_documents(documents, chunker, embedder.count_tokens, progress=progress)
+        cut = {c.doc_id for c in chunks}
+        if empty := [d.doc_id for d in documents if d.doc_id not in cut and (d.doc_id, d.sha256) not in held]:
+            raise NoTextError(empty)  # before any embedding, and nothing is written
         texts = embedded_texts(chunks, embedder, context=embed_context)
         tokens: TokenTable | None = None
         if late_interaction and supports_tokens(embedder):

@@ -186,6 +186,8 @@ def _publish(
         else (manifest is None or manifest.tokens != 0),
         config=current.config if current else None,
         progress=progress,
+        # documents without passages that an index took before they were refused stay, unchanged
+        held={(e.doc_id, e.sha256) for e in manifest.documents if e.chunks == 0} if manifest else (),
     )
     updated.embedder = embedder  # queries go straight to the model, not through the cache
     return updated, cached.encoded

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from alliance_qa.errors import AllianceQAError, IndexMissingError, InputError
+from alliance_qa.errors import AllianceQAError, IndexMissingError, InputError, NoTextError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -161,8 +161,10 @@ def ingest(
     from ingest.documents import (
         OTHER_TYPES_NOTE,
         README_NOTE,
+        corpus_files,
         describe_files,
         describe_unread,
+        file_doc_id,
         unread_files,
         unread_folders,
         unread_readmes,
@@ -205,16 +207,20 @@ def ingest(
     reused = _has_index(out)  # a first build reuses nothing, and says so
     before = _indexed_ids(out)
     started = time.perf_counter()
-    index, embedded = sync_folder(
-        out,
-        corpus,
-        embedder=_embedder(model),
-        chunker=chunker,
-        index_type=index_type,
-        keep_extra=if_stale,
-        late_interaction=late_interaction,
-        progress=True,  # a bar on a terminal, log lines elsewhere
-    )
+    try:
+        index, embedded = sync_folder(
+            out,
+            corpus,
+            embedder=_embedder(model),
+            chunker=chunker,
+            index_type=index_type,
+            keep_extra=if_stale,
+            late_interaction=late_interaction,
+            progress=True,  # a bar on a terminal, log lines elsewhere
+        )
+    except NoTextError as exc:  # named by their files, which the user can open
+        files = {file_doc_id(p.name): str(p) for p in corpus_files(corpus)}
+        raise NoTextError(exc.doc_ids, names=[files.get(d, d) for d in exc.doc_ids]) from None
     seconds = time.perf_counter() - started
     unread = unread_folders(corpus)
     if unread:
@@ -262,12 +268,15 @@ def add(files: tuple[Path, ...], replace: bool, index_dir: Path | None, model: P
                 f"{earlier} and {path} both give the id {document.doc_id!r}, so one would replace the "
                 "other; add one of them, or rename one"
             )
-    index, embedded = apply_changes(
-        index_dir or settings.index_dir,
-        embedder=_embedder(model or settings.model_path),
-        upserts=documents,
-        create_only=not replace,
-    )
+    try:
+        index, embedded = apply_changes(
+            index_dir or settings.index_dir,
+            embedder=_embedder(model or settings.model_path),
+            upserts=documents,
+            create_only=not replace,
+        )
+    except NoTextError as exc:  # named by the files given
+        raise NoTextError(exc.doc_ids, names=[str(named.get(d, d)) for d in exc.doc_ids]) from None
     click.echo(
         f"{'added or replaced' if replace else 'added'} {', '.join(d.doc_id for d in documents)}: "
         f"{_count(len(index.documents()), 'document')}, {_count(len(index.chunks), 'chunk')}, "

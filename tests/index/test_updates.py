@@ -21,6 +21,7 @@ from alliance_qa.errors import (
     IndexCorruptError,
     IndexMissingError,
     InputError,
+    NoTextError,
     NotFoundError,
 )
 from index.retriever import Index
@@ -376,3 +377,24 @@ def test_writing_the_same_text_again_publishes_no_version(home: Path) -> None:
     edited = make_document("river-accord", b"The River Accord\n\nThe accord shares the Tamsin river.\n")
     _, embedded = apply_changes(home, embedder=model, upserts=[edited])
     assert embedded > 0 and resolve_version(home) != before
+
+
+def test_a_document_without_passages_is_refused_but_one_held_from_before_stays(
+    home: Path, tmp_path: Path
+) -> None:
+    embedder = FakeEmbedder()
+    dot = make_document("dot", b".")
+    live = resolve_version(home)
+    with pytest.raises(NoTextError, match="document 'dot': nothing to index"):
+        apply_changes(home, embedder=embedder, upserts=[dot])
+    assert resolve_version(home) == live  # nothing published
+    # an index that took it before such documents were refused still takes other writes
+    home = tmp_path / "older"
+    Index.build_from_documents(
+        [dot, make_document("notes", b"Notes\n\nThe harbour froze in 1888.\n")],
+        home,
+        embedder=embedder,
+        held={("dot", dot.sha256)},
+    )
+    updated, _ = apply_changes(home, embedder=embedder, upserts=[make_document("more", b"More\n\nIce.\n")])
+    assert [d.doc_id for d in updated.documents()] == ["dot", "more", "notes"]

@@ -326,3 +326,18 @@ def test_ingest_keeps_the_index_type_unless_one_is_given(run) -> None:  # type: 
     assert run("ingest")[0] == 0 and built_type() == "hnsw"
     code, out = run("ingest", "--if-stale", "--index-type", "flat")
     assert code == 0 and "index type hnsw → flat" in out and built_type() == "flat"
+
+
+def test_ingest_and_add_name_the_files_with_nothing_to_index(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "folder"
+    shutil.copytree(FIXTURE_CORPUS, folder)
+    (folder / "divider.md").write_text("---\n", encoding="utf-8")
+    code, out = run("ingest", str(folder))
+    assert code == 1
+    assert out.startswith(f"error: {folder / 'divider.md'}: nothing to index (only punctuation")
+    assert run("ingest")[0] == 0
+    ships = tmp_path / "ships.txt"
+    ships.write_text("🚢🚢🚢\n", encoding="utf-8")
+    code, out = run("add", str(ships))
+    assert code == 1 and out.startswith(f"error: {ships}: nothing to index")
+    assert "ships" not in run("info")[1]

@@ -338,3 +338,15 @@ def test_a_write_to_a_served_version_folder_is_a_problem_that_names_the_home(tmp
         p.name for p in (home / "current").resolve().iterdir()
     )
     assert not (version / "versions").exists()
+
+
+@pytest.mark.parametrize("text", [".", "---\n", "🚢🚢🚢\n", "\u200b\u200b\u200b\n"])
+def test_a_document_with_nothing_to_index_is_refused_like_an_empty_one(client: TestClient, text: str) -> None:
+    # each was taken with "chunks": 0, and nothing in it could ever be found
+    before = snapshot(client)
+    response = client.put("/v1/documents/nothing", json={"text": text}, headers=AUTH)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Unusable document"
+    assert response.json()["detail"].startswith("document 'nothing': nothing to index (only punctuation")
+    assert snapshot(client) == before
