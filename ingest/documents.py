@@ -110,6 +110,16 @@ def unread_files(corpus_dir: Path) -> list[Path]:
     return sorted(p for p in _visible_files(corpus_dir) if p.suffix.lower() not in SUFFIXES)
 
 
+def hidden_documents(corpus_dir: Path) -> list[Path]:
+    """The hidden .txt and .md files of `corpus_dir` (`.draft.md`), sorted: not read, like every
+    hidden file, but unlike `.gitkeep` they look like documents, so their skipping is said."""
+    return sorted(
+        p
+        for p in corpus_dir.iterdir()
+        if p.name.startswith(".") and p.is_file() and p.suffix.lower() in SUFFIXES
+    )
+
+
 def _visible_files(corpus_dir: Path) -> list[Path]:
     return [
         p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".") and not _is_readme(p)
@@ -181,7 +191,19 @@ def read_corpus(corpus_dir: Path) -> list[Document]:
                 else ""
             )
         )
-    documents = [read_document(p) for p in paths]
+    documents, problems = [], []
+    for path in paths:  # every bad file in one go: one a run took a run each to find
+        try:
+            documents.append(read_document(path))
+        except CorpusError as exc:
+            problems.append(str(exc))
+    if len(problems) == 1:
+        raise CorpusError(problems[0])
+    if problems:
+        raise CorpusError(
+            f"{len(problems)} files of {corpus_dir} cannot be read, so nothing was indexed:\n  "
+            + "\n  ".join(problems)
+        )
     seen: dict[str, Path] = {}
     for doc, path in zip(documents, paths, strict=True):
         if doc.doc_id in seen:

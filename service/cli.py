@@ -165,6 +165,7 @@ def ingest(
         describe_files,
         describe_unread,
         file_doc_id,
+        hidden_documents,
         unread_files,
         unread_folders,
         unread_readmes,
@@ -231,6 +232,12 @@ def ingest(
         )
     for readme in unread_readmes(corpus):
         click.echo(f"warning: {readme} is not read: {README_NOTE}", err=True)
+    if hidden := hidden_documents(corpus):
+        click.echo(
+            f"warning: hidden files of {corpus} are not read: {describe_files(hidden)}; rename one "
+            "without its leading '.' to index it",
+            err=True,
+        )
     if others := unread_files(corpus):
         click.echo(
             f"warning: files of {corpus} of other types are not read: {describe_files(others)}; "

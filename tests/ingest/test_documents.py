@@ -181,3 +181,17 @@ def test_read_document_keeps_crlf_offsets(tmp_path: Path) -> None:
     path.write_bytes(b"Title\r\n\r\nFirst line.\r\n")
     doc = read_document(path)
     assert doc.text == "Title\r\n\r\nFirst line.\r\n"
+
+
+def test_every_bad_file_of_a_folder_is_named_at_once(tmp_path: Path) -> None:
+    # a folder with empty.txt and a Latin-1 latin1.txt named only empty.txt; the next run latin1.txt
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "good.txt").write_text("Good\n\nFine text.\n", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(CorpusError) as caught:
+        read_corpus(tmp_path)
+    assert str(caught.value).splitlines() == [
+        f"2 files of {tmp_path} cannot be read, so nothing was indexed:",
+        f"  {tmp_path / 'empty.txt'}: the document is empty; give it some text, or leave it out",
+        f"  {tmp_path / 'latin1.txt'}: not UTF-8 text (byte 3 is invalid); re-save the file as UTF-8 and ingest again",
+    ]

@@ -341,3 +341,21 @@ def test_ingest_and_add_name_the_files_with_nothing_to_index(run, tmp_path: Path
     code, out = run("add", str(ships))
     assert code == 1 and out.startswith(f"error: {ships}: nothing to index")
     assert "ships" not in run("info")[1]
+
+
+def test_ingest_names_every_bad_file_and_the_hidden_ones_it_skips(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "my"
+    shutil.copytree(FIXTURE_CORPUS, folder)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    code, out = run("ingest", str(folder))
+    assert code == 1 and "empty.txt: the document is empty" in out and "latin1.txt: not UTF-8" in out
+    assert "no index" in run("info")[1]  # nothing written
+    (folder / "empty.txt").unlink()
+    (folder / "latin1.txt").unlink()
+    (folder / ".draft.md").write_text("Draft\n\nNot yet.\n", encoding="utf-8")
+    (folder / ".gitkeep").write_bytes(b"")
+    code, out = run("ingest", str(folder))
+    assert code == 0
+    assert f"warning: hidden files of {folder} are not read: .draft.md; rename one" in out
+    assert ".gitkeep" not in out
