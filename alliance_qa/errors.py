@@ -23,6 +23,12 @@ class CorpusError(InputError):
     """A corpus folder or a document in it cannot be ingested."""
 
 
+class MalformedJsonError(InputError):
+    """A request body that is no JSON: broken syntax, or bytes that are not UTF-8."""
+
+    status = 400
+
+
 class NoTextError(CorpusError):
     """Documents with nothing to index: no sentence, heading or title, only punctuation, symbols,
     emoji or markup (".", "---", "🚢🚢🚢"). Nothing in them could ever be found.

@@ -25,6 +25,7 @@ from alliance_qa.errors import (
     IndexMismatchError,
     IndexMissingError,
     InputError,
+    MalformedJsonError,
     ModelError,
     NotFoundError,
     PayloadTooLargeError,
@@ -38,6 +39,8 @@ logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:alliance-qa:problem:"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")  # in the order people list them
+QUESTION_BODY = '{"question": "..."}'
+BODY_UNPARSED = "There was an error parsing the body"  # FastAPI's detail for a body it cannot decode
 
 # most specific first: the first class an error is an instance of names it
 TITLES: tuple[tuple[type[AllianceQAError], str], ...] = (
@@ -46,6 +49,7 @@ TITLES: tuple[tuple[type[AllianceQAError], str], ...] = (
     (IndexCorruptError, "Index damaged"),
     (ModelError, "Model unavailable"),
     (CorpusError, "Unusable document"),
+    (MalformedJsonError, "Malformed JSON"),
     (PayloadTooLargeError, "Payload too large"),
     (UnsupportedMediaError, "Unsupported media type"),
     (InputError, "Invalid input"),
@@ -135,6 +139,40 @@ async def _on_project_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, cast(AllianceQAError, exc))  # registered for this class only
 
 
+def not_json(reason: str, position: object, example: str = QUESTION_BODY) -> MalformedJsonError:
+    """The error for a body that is not valid JSON, saying where and what to send."""
+    return MalformedJsonError(
+        f"the request body is not valid JSON ({reason} at character {position}); send a JSON object "
+        f"such as {example}"
+    )
+
+
+def not_utf8(body: bytes, example: str = QUESTION_BODY) -> MalformedJsonError | None:
+    """The error for a body that is not UTF-8 (JSON's only encoding), if it is not."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return MalformedJsonError(
+            f"the request body is not UTF-8 (byte {exc.start} is invalid), and JSON must be: send "
+            f"the text encoded as UTF-8, such as {example}"
+        )
+    return None
+
+
+def _unreadable(cause: BaseException | None) -> MalformedJsonError:
+    """Why a JSON body could not be decoded at all, from the exception that stopped it."""
+    if isinstance(cause, UnicodeDecodeError):
+        return MalformedJsonError(
+            f"the request body is not UTF-8 (byte {cause.start} is invalid), and JSON must be: send "
+            f"the text encoded as UTF-8, such as {QUESTION_BODY}"
+        )
+    if isinstance(cause, RecursionError):
+        return not_json("nested too deeply to read", 0)
+    return MalformedJsonError(
+        f"the request body could not be read as JSON: send UTF-8 JSON such as {QUESTION_BODY}"
+    )
+
+
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(RequestValidationError, exc)
     errors = list(exc.errors())
@@ -142,14 +180,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     if broken is not None:
         reason = (broken.get("ctx") or {}).get("error", "JSON decode error")
         position = broken["loc"][-1] if len(broken.get("loc", ())) > 1 else "?"
-        return problem(
-            request,
-            status=400,
-            title="Malformed JSON",
-            kind="malformed-json",
-            detail=f"the request body is not valid JSON ({reason} at character {position}); "
-            'send a JSON object such as {"question": "..."}',
-        )
+        return error_response(request, not_json(reason, position))
     fields = [{"field": _field(e.get("loc", ())), "message": _describe(e)} for e in errors]
     return problem(
         request,
@@ -164,6 +195,10 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(HTTPException, exc)
     detail = str(exc.detail) if exc.detail else ""
+    if exc.status_code == 400 and detail == BODY_UNPARSED:
+        # FastAPI's answer when the body will not decode at all: say why, as for broken JSON (the
+        # cause, not the body: a body cut off by BodyLimitMiddleware cannot be read again)
+        return error_response(request, _unreadable(exc.__cause__))
     if exc.status_code == 404 and detail in ("", "Not Found"):
         detail = f"nothing at {request.url.path}: see /docs for the API, or / for the web page"
     elif exc.status_code == 405:

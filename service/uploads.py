@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from pathlib import PurePath
 
@@ -11,9 +12,13 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from alliance_qa.errors import InputError, PayloadTooLargeError, UnsupportedMediaError
+from index.retriever import LONE_SURROGATE
 from ingest.documents import SUFFIXES, Document, file_doc_id, make_document
+from service.problems import not_json, not_utf8
 from service.schemas import DocumentIn
 from service.settings import Settings
+
+DOCUMENT_BODY = '{"doc_id": "...", "text": "..."}'
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
@@ -49,13 +54,28 @@ async def read_document_upload(request: Request, settings: Settings, *, doc_id: 
     # multipart framing adds a little to the file itself
     body = await _read_capped(request, settings.max_upload_bytes + 16_384)
     if content_type == "application/json":
+        # read as /v1/ask reads its body (service/problems.py): bytes that are not UTF-8 and broken
+        # JSON are 400 malformed-json, a lone surrogate (valid JSON, "\ud800") is named below
+        if (wrong := not_utf8(body, DOCUMENT_BODY)) is not None:
+            raise wrong
         try:
-            payload = DocumentIn.model_validate_json(body)
+            parsed = json.loads(body.decode("utf-8"))
+        except json.JSONDecodeError as exc:
+            raise not_json(exc.msg, exc.pos, DOCUMENT_BODY) from None
+        except RecursionError:  # "[[[[…" a few thousand deep
+            raise not_json("nested too deeply to read", 0, DOCUMENT_BODY) from None
+        try:
+            payload = DocumentIn.model_validate(parsed)
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()
             )
             raise InputError(f'the body must be {{"doc_id": str, "text": str}}: {problems}') from None
+        if (surrogate := LONE_SURROGATE.search(payload.text)) is not None:
+            raise InputError(
+                f"the text holds a lone surrogate (U+{ord(surrogate.group()):04X}) at character "
+                f"{surrogate.start() + 1}, half of a character and no text: send the document as UTF-8"
+            )
         data = payload.text.encode("utf-8")
         given_id, source = payload.doc_id, "the JSON text"
     elif content_type == "multipart/form-data":

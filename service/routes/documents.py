@@ -41,7 +41,7 @@ UPLOAD_BODY: dict[str, Any] = {
         },
     }
 }
-WRITE_ERRORS = documented(401, 403, 409, 413, 415, 422)
+WRITE_ERRORS = documented(400, 401, 403, 409, 413, 415, 422)
 DocId = Annotated[str, Path(description="the document's id", json_schema_extra=DOC_ID)]
 
 

@@ -243,7 +243,7 @@ def test_missing_or_wrong_keys_are_refused(
         ({"files": {"file": ("latin.txt", "caf\xe9".encode("latin-1"), "text/plain")}}, 422, "not UTF-8"),
         ({"files": {"file": ("empty.txt", b"", "text/plain")}}, 422, "empty"),
         ({"files": {"other": ("a.txt", b"T\n\nx.", "text/plain")}}, 422, "`file` field"),
-        ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 422, "doc_id"),
+        ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "not valid JSON"),
     ],
 )
 def test_bad_uploads_change_nothing(
@@ -349,4 +349,42 @@ def test_a_document_with_nothing_to_index_is_refused_like_an_empty_one(client: T
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["title"] == "Unusable document"
     assert response.json()["detail"].startswith("document 'nothing': nothing to index (only punctuation")
+    assert snapshot(client) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "kind", "detail"),
+    [
+        # "There was an error parsing the body", about:blank: nothing said what was wrong
+        (
+            "/v1/ask",
+            b'{"question": "\xff\xfe treaty"}',
+            400,
+            "malformed-json",
+            "not UTF-8 (byte 14 is invalid)",
+        ),
+        ("/v1/documents", b'{"doc_id": "e", "text": "\xff"}', 400, "malformed-json", "not UTF-8 (byte 25"),
+        # 422 "Invalid JSON: EOF while parsing…" here, 400 malformed-json on /v1/ask
+        ("/v1/documents", b'{"doc_id":"e",', 400, "malformed-json", "not valid JSON (Expecting property"),
+        ("/v1/documents", b"[" * 10_000, 400, "malformed-json", "nested too deeply"),  # was a 500
+        ("/v1/ask", b"[" * 10_000, 400, "malformed-json", "nested too deeply"),
+        # valid JSON, "unexpected end of hex escape" said otherwise; /v1/ask explains it so
+        (
+            "/v1/documents",
+            b'{"doc_id":"e","text":"a\\ud800b"}',
+            422,
+            "input",
+            "lone surrogate (U+D800) at character 2",
+        ),
+    ],
+)
+def test_json_bodies_that_cannot_be_read_are_explained_alike(
+    client: TestClient, path: str, body: bytes, status: int, kind: str, detail: str
+) -> None:
+    before = snapshot(client)
+    response = client.post(path, content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == f"urn:alliance-qa:problem:{kind}"
+    assert detail in response.json()["detail"]
     assert snapshot(client) == before
