@@ -69,6 +69,7 @@ LINK_PARAMETERS = ("q", "k", "mode", "doc_ids")
 
 
 @router.get("/ask")
+@router.head("/ask", include_in_schema=False)  # as `routes/health.py`: link checkers ask with HEAD
 async def ask_by_link(
     request: Request,
     asking: AskingDep,
@@ -87,6 +88,9 @@ async def ask_by_link(
         raise InputError(
             f"unknown parameter {unknown[0]!r}: remove it; a link takes {', '.join(LINK_PARAMETERS)}"
         )
+    # "?k=1&k=2" was answered with 2 passages, "?q=treaty&q=India" about India: the last one won
+    if twice := [name for name in ("q", "k", "mode") if len(request.query_params.getlist(name)) > 1]:
+        raise InputError(f"parameter {twice[0]!r} is given more than once: give it once")
     ids = None if doc_ids is None else [d for item in doc_ids for d in item.split(",") if d]
     body = AskRequest(question=q, k=k, mode=mode, doc_ids=ids)
     return AskResponse.of(await _in_turn(body, asking))

@@ -160,6 +160,25 @@ def test_get_ask_refuses_a_parameter_it_does_not_know(client: TestClient) -> Non
     assert "q, k, mode, doc_ids" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "query", ["q=harbour&k=1&k=2", "q=treaty&q=harbour", "q=harbour&mode=dense&mode=lexical"]
+)
+def test_get_ask_refuses_a_parameter_given_twice(client: TestClient, query: str) -> None:
+    # "?k=1&k=2" answered with 2 passages, "?q=treaty&q=India" about India: the last one won
+    response = client.get(f"/v1/ask?{query}")
+    assert response.status_code == 422
+    name = query.split("&")[-1].split("=")[0]
+    assert response.json()["detail"] == f"parameter {name!r} is given more than once: give it once"
+
+
+def test_head_on_a_question_link_answers_as_get_does(client: TestClient) -> None:
+    # HEAD answered 405 here, though it works on /v1/documents, /v1/chunks/{id} and /healthz
+    head = client.head("/v1/ask?q=harbour&k=1")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == client.get("/v1/ask?q=harbour&k=1").headers["content-type"]
+    assert client.head("/v1/ask?q=").status_code == 422
+
+
 def test_search_ranks_without_answering(client: TestClient) -> None:
     response = client.post("/v1/search", json={"question": "lighthouse", "k": 2, "mode": "dense"})
 

@@ -204,7 +204,7 @@ HOSTILE = [
         405,
         "use GET, HEAD, PUT, DELETE",
     ),
-    ("DELETE", "/v1/ask", {"headers": AUTH}, 405, "use GET, POST"),
+    ("DELETE", "/v1/ask", {"headers": AUTH}, 405, "use GET, HEAD, POST"),
     ("GET", "/v1/nothing-here", {}, 404, "see /docs for the API"),
 ]
 
