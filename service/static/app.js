@@ -380,6 +380,9 @@ function reveal(target) {
   target.focus({ preventScroll: true });
 }
 
+// the document page's heading when it cannot show the document: a 401 is no missing document
+const DOCUMENT_FAILURES = { 401: "Not authorised", 403: "Not authorised", 404: "Document not found", 503: "Service not ready" };
+
 async function initDocumentPage() {
   const docId = decodeURIComponent(location.pathname.replace(/^\/documents\//, ""));
   const params = new URLSearchParams(location.search);
@@ -402,7 +405,7 @@ async function initDocumentPage() {
   }
   if (!response.ok) {
     setStatus("");
-    $("#doc-title").textContent = "Document not found";
+    $("#doc-title").textContent = DOCUMENT_FAILURES[response.status] || "Document unavailable";
     showError(await problemMessage(response));
     return;
   }

@@ -386,3 +386,30 @@ def test_document_lines_break_where_citations_count_them(page: Any, base_url: st
         ["L4", "It was built in Kobe.", None],
         ["L5", "The Hakugei followed.", "The Hakugei followed."],
     ]
+
+
+def test_the_document_page_heading_says_why_it_shows_no_document(browser: Any, tmp_path: Path) -> None:
+    """With reads closed the heading said "Document not found" above "Not authorised: …"."""
+    from playwright.sync_api import expect
+
+    index = Index.build(FIXTURE_CORPUS, tmp_path / "index", embedder=FakeEmbedder())
+    settings = Settings(index_dir=index.folder, api_key="k", open_reads=False)
+    port = _free_port()
+    server = ThreadServer(create_app(settings, index=index), port=port)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/documents/harbour-pact")
+        expect(page.locator("#error")).to_contain_text("Not authorised")
+        expect(page.locator("#doc-title")).to_have_text("Not authorised")
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_the_document_page_heading_for_an_unknown_id(page: Any, base_url: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/documents/nope")
+    expect(page.locator("#error")).to_contain_text("no document 'nope'")
+    expect(page.locator("#doc-title")).to_have_text("Document not found")
