@@ -182,7 +182,10 @@ function describeDocuments(docs) {
 // (from the URL, perhaps before the list arrived).
 function fillDocumentChoice(select, docs) {
   const chosen = select.value;
-  const options = docs.map((d) => el("option", { value: d.doc_id, text: d.title }));
+  // titles several documents share ("README", "Notes") are told apart by their ids
+  const shared = new Set(docs.map((d) => d.title).filter((title, i, all) => all.indexOf(title) !== i));
+  const label = (d) => (shared.has(d.title) ? `${d.title} (${d.doc_id})` : d.title);
+  const options = docs.map((d) => el("option", { value: d.doc_id, text: label(d) }));
   select.replaceChildren(el("option", { value: "", text: "all documents" }), ...options);
   chooseDocument(select, chosen);  // an id the list lacks stays, by its id: the API will say it is unknown
   $("#doc-filter").hidden = docs.length < 2 && !chosen;  // a choice made stays in view, to be undone

@@ -388,6 +388,20 @@ def test_document_lines_break_where_citations_count_them(page: Any, base_url: st
     ]
 
 
+def test_the_document_filter_tells_documents_with_one_title_apart(page: Any, base_url: str) -> None:
+    """Three documents titled "BOM title" were three identical entries in the "In" menu."""
+    page.goto(f"{base_url}/")
+    page.locator("#doc option").nth(1).wait_for(state="attached")
+    texts = page.evaluate(
+        """() => {
+          const docs = [["bom", "BOM title"], ["notes", "Notes"], ["bom-2", "BOM title"]];
+          fillDocumentChoice($("#doc"), docs.map(([doc_id, title]) => ({ doc_id, title })));
+          return [...document.querySelectorAll("#doc option")].map((o) => o.textContent);
+        }"""
+    )
+    assert texts == ["all documents", "BOM title (bom)", "Notes", "BOM title (bom-2)"]
+
+
 def test_the_document_page_heading_says_why_it_shows_no_document(browser: Any, tmp_path: Path) -> None:
     """With reads closed the heading said "Document not found" above "Not authorised: …"."""
     from playwright.sync_api import expect
