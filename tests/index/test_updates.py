@@ -78,6 +78,18 @@ def test_the_package_writes_as_the_readme_shows(home: Path) -> None:
     assert "port-visits" not in {d.doc_id for d in removed.documents()}
 
 
+def test_the_readme_write_example_leaves_a_document_of_that_id_alone(home: Path) -> None:
+    """The README's lines replaced, then deleted, a "port-visits" the reader had added over HTTP."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("from index import apply_changes")
+    example = readme[start : readme.index("```", start)].replace('Path("var/index")', "home")
+    mine = make_document("port-visits", b"My port visits\n\nThe Ise called at Sasebo.\n")
+    apply_changes(home, embedder=FakeEmbedder(), upserts=[mine])
+    with pytest.raises(ConflictError, match="'port-visits' exists"):
+        exec(example, {"home": home, "embedder": FakeEmbedder()})
+    assert Index.open(home, embedder=FakeEmbedder()).document("port-visits").text == mine.text
+
+
 def test_a_change_splits_sentences_only_in_the_changed_text(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
