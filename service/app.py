@@ -153,7 +153,7 @@ def create_app(
     """The service: `/v1` JSON API, `/` web page, health and metrics. Pass `index` to skip loading."""
     # an index named by its `current` link is served, followed and written as its home
     settings = settings.model_copy(update={"index_dir": index_home(settings.index_dir)})
-    metrics = Metrics()
+    metrics = Metrics(shared_dir=settings.metrics_dir)
     # `serve --workers N` (N > 1): this worker's slot among those sharing connection counts
     loads = _worker_loads(settings)
 
@@ -182,6 +182,7 @@ def create_app(
         app.state.freezer.cancel()
         app.state.question_turns.shutdown(wait=True)
         app.state.index = None
+        metrics.close()
         if loads is not None:
             loads.close()
 

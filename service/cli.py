@@ -690,6 +690,11 @@ def serve(
     shared = Path(tempfile.mkdtemp(prefix="alliance-qa-workers-")) if workers > 1 else None
     if shared is not None:
         os.environ["ALLIANCE_QA_BALANCE_DIR"] = str(shared)
+        # and their metrics, so /metrics answers for the server whichever worker answers it
+        # (prometheus_client reads PROMETHEUS_MULTIPROC_DIR as a worker imports it)
+        counted = shared / "metrics"
+        counted.mkdir()
+        os.environ["ALLIANCE_QA_METRICS_DIR"] = os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(counted)
     options: dict[str, Any] = {
         "factory": True,
         "host": host or settings.host,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
+from pathlib import Path
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.retriever import Index
@@ -15,9 +17,16 @@ STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 
 class Metrics:
-    """The app's own registry, so several apps in one process (tests) never share counters."""
+    """The app's own registry, so several apps in one process (tests) never share counters.
 
-    def __init__(self) -> None:
+    `shared_dir`: under `serve --workers N` (N > 1), the folder where every worker's values are
+    kept (prometheus_client's multiprocess mode, which `PROMETHEUS_MULTIPROC_DIR` switches on as
+    the worker starts), so a scrape answered by any worker reports the whole server. Without it a
+    scrape got whichever worker answered, and counters read 7, 5, 7, 5: resets to Prometheus.
+    """
+
+    def __init__(self, *, shared_dir: Path | None = None) -> None:
+        self.shared_dir = shared_dir
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "alliance_qa_http_requests",
@@ -35,12 +44,19 @@ class Metrics:
             "alliance_qa_index_ready",
             "1 when the index is loaded and questions can be answered.",
             registry=self.registry,
+            multiprocess_mode="livemostrecent",  # several workers: the latest any of them set
         )
         self.documents = Gauge(
-            "alliance_qa_index_documents", "Documents in the loaded index.", registry=self.registry
+            "alliance_qa_index_documents",
+            "Documents in the loaded index.",
+            registry=self.registry,
+            multiprocess_mode="livemostrecent",
         )
         self.chunks = Gauge(
-            "alliance_qa_index_chunks", "Chunks (passages) in the loaded index.", registry=self.registry
+            "alliance_qa_index_chunks",
+            "Chunks (passages) in the loaded index.",
+            registry=self.registry,
+            multiprocess_mode="livemostrecent",
         )
         self.shed = Counter(
             "alliance_qa_connections_shed",
@@ -67,8 +83,17 @@ class Metrics:
             self.stages.labels(stage=stage).observe(ms / 1000)
 
     def render(self) -> bytes:
-        """The Prometheus text exposition of this app's metrics."""
-        return generate_latest(self.registry)
+        """The Prometheus text exposition of this app's metrics (of every worker's, when shared)."""
+        if self.shared_dir is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged, path=str(self.shared_dir))  # type: ignore[no-untyped-call]
+        return generate_latest(merged)
+
+    def close(self) -> None:
+        """This worker is stopping: its index gauges no longer count (its counters still do)."""
+        if self.shared_dir is not None:
+            multiprocess.mark_process_dead(os.getpid(), str(self.shared_dir))  # type: ignore[no-untyped-call]
 
 
 class MetricsMiddleware:

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         description="where the workers of `serve --workers N` share their connection counts "
         "(set by `serve`; none: connections stay where the kernel put them)",
     )
+    metrics_dir: Path | None = Field(
+        None,
+        description="where the workers of `serve --workers N` keep their metrics, so /metrics "
+        "reports the whole server (set by `serve`, with PROMETHEUS_MULTIPROC_DIR)",
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     # NoDecode: the variable is parsed below, so a plain origin is a list of one, not a traceback

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +262,33 @@ def test_head_sends_the_headers_only_over_a_real_server(settings: Settings, fixt
     finally:
         server.stop()
         listener.close()
+
+
+WORKER = """
+import sys
+from pathlib import Path
+from service.metrics import Metrics
+
+metrics = Metrics(shared_dir=Path(sys.argv[1]))
+metrics.requests.labels(method="GET", route="/v1/documents/{doc_id}", status="404").inc(int(sys.argv[2]))
+metrics.documents.set(2)
+sys.stdout.buffer.write(metrics.render())
+"""
+
+
+def test_metrics_of_several_workers_add_up(tmp_path: Path) -> None:
+    """With `serve --workers 2` a scrape read one worker's counters: 5, 7, 5, 7 for one counter."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}  # as serve sets it for its workers
+    scrapes = [
+        subprocess.run(
+            [sys.executable, "-c", WORKER, str(tmp_path), str(count)],
+            env=env,
+            capture_output=True,
+            check=True,
+            cwd=Path(__file__).parents[2],
+        ).stdout.decode()
+        for count in (5, 7)
+    ]
+    total = 'alliance_qa_http_requests_total{method="GET",route="/v1/documents/{doc_id}",status="404"} 12.0'
+    assert total in scrapes[1].splitlines()
+    assert "alliance_qa_index_documents 2.0" in scrapes[1].splitlines()

@@ -23,6 +23,8 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
         shared = os.environ.get("ALLIANCE_QA_BALANCE_DIR")
         calls.update(app=app, shared=shared, shared_existed=shared is not None and Path(shared).is_dir())
         calls.update(workers_env=os.environ.get("ALLIANCE_QA_WORKERS"), **kwargs)
+        calls.update(metrics_env=os.environ.get("ALLIANCE_QA_METRICS_DIR"))
+        calls.update(prometheus_env=os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
     def serve_workers(config: Any) -> None:  # `--workers N` (N > 1): one listening socket each
         run(config.app, factory=config.factory, host=config.host, port=config.port, workers=config.workers)
@@ -42,7 +44,14 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # serve hands the index folder to the workers through the environment; restore it afterwards
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
     # serve writes ALLIANCE_QA_THREADS too: set then delete it, so the original is put back afterwards
-    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_WORKERS", "ALLIANCE_QA_BALANCE_DIR", "MALLOC_ARENA_MAX"):
+    for name in (
+        "ALLIANCE_QA_THREADS",
+        "ALLIANCE_QA_WORKERS",
+        "ALLIANCE_QA_BALANCE_DIR",
+        "ALLIANCE_QA_METRICS_DIR",
+        "PROMETHEUS_MULTIPROC_DIR",
+        "MALLOC_ARENA_MAX",
+    ):
         monkeypatch.setenv(name, "1")
         monkeypatch.delenv(name)
 
@@ -68,6 +77,9 @@ def test_serve_builds_a_missing_index_then_runs_the_factory(
     assert served["workers_env"] == "2"
     assert served["shared_existed"] is True
     assert not Path(served["shared"]).exists()
+    # and keep their metrics together, so /metrics answers for the server (prometheus_client's
+    # multiprocess mode, switched on by its variable as each worker starts)
+    assert served["metrics_env"] == served["prometheus_env"] == str(Path(served["shared"]) / "metrics")
 
 
 def test_serve_does_not_rebuild_a_fresh_index(
