@@ -299,13 +299,26 @@ def test_the_second_blind_essay_set_quotes_the_shipped_corpus():
     assert all(q.gold and all(isinstance(s, GoldSpan) for s in q.gold) for q in resolved if q.answerable)
 
 
-def test_the_shapes_set_quotes_its_documents():
-    """`evals/shapes` (session 17): 18 documents in shapes `evals/formats` lacks, 97 answerable and
-    20 unanswerable questions, each answerable quote found in the file it names."""
-    shapes = Path(__file__).parents[2] / "evals" / "shapes"
-    questions = load_questions(shapes / "questions.jsonl")
-    resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(shapes / "docs")})
-    assert (sum(q.answerable for q in resolved), sum(not q.answerable for q in resolved)) == (97, 20)
+@pytest.mark.parametrize(("name", "counts"), [("blind3.jsonl", (79, 25)), ("blind4.jsonl", (45, 15))])
+def test_session_18s_blind_essay_sets_quote_the_shipped_corpus(name, counts):
+    """`evals/questions/blind3.jsonl` and `blind4.jsonl` (session 18): questions helpers wrote from
+    the essays alone; the fourth held out, evaluated once at the session's end."""
+    questions = load_questions(QUESTION_SET.with_name(name))
+    resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(REAL_CORPUS)})
+    assert (sum(q.answerable for q in resolved), sum(not q.answerable for q in resolved)) == counts
+    assert all(q.gold and all(isinstance(s, GoldSpan) for s in q.gold) for q in resolved if q.answerable)
+
+
+@pytest.mark.parametrize(
+    ("folder", "counts"), [("shapes", (97, 20)), ("shapes2", (90, 21)), ("everyday", (48, 12))]
+)
+def test_the_document_sets_quote_their_documents(folder, counts):
+    """`evals/shapes` (session 17), `evals/shapes2` and `evals/everyday` (session 18): documents
+    in people's shapes, each answerable question's quotes found in them."""
+    root = Path(__file__).parents[2] / "evals" / folder
+    questions = load_questions(root / "questions.jsonl")
+    resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(root / "docs")})
+    assert (sum(q.answerable for q in resolved), sum(not q.answerable for q in resolved)) == counts
     assert all(q.gold and all(isinstance(s, GoldSpan) for s in q.gold) for q in resolved if q.answerable)
 
 
