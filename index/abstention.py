@@ -166,6 +166,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from alliance_qa.errors import InputError
 from index.lexical import NUMBER_RUN
 from index.names import WEEKDAYS
 
@@ -592,6 +593,9 @@ class Signals:
     script: str | None = None
 
 
+CALIBRATED_CONFIDENCE = 0.5  # the logistic part's threshold as calibrated: a logit of 0
+
+
 @dataclass(frozen=True)
 class AbstentionRule:
     """A logistic rule over `Signals`, after two hard checks for questions about numbers."""
@@ -612,7 +616,16 @@ class AbstentionRule:
     # the logistic part answers at this probability or above: 0.5 (a logit of 0) is the calibrated
     # rule; higher refuses more near-domain questions and answers fewer (`alliance-qa eval` reports
     # the trade-off at other thresholds for a question set of one's own)
-    min_confidence: float = 0.5
+    min_confidence: float = CALIBRATED_CONFIDENCE
+
+    def __post_init__(self) -> None:
+        # a threshold of 5 refused every question, and "0.9" failed at the first one (session 18)
+        value = self.min_confidence
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
+            raise InputError(
+                f"min_confidence must be a number from 0 up to (not including) 1, got {value!r}: the "
+                f"calibrated rule answers at {CALIBRATED_CONFIDENCE}, higher refuses more"
+            )
 
     def logit(self, signals: Signals) -> float:
         return (
@@ -648,7 +661,13 @@ class AbstentionRule:
             return f"nothing in {signals.scope} is about it"
         if signals.number_share is not None and signals.number_share < self.number_share:
             return "no passage gives the number or date it asks for"
-        if self.probability(signals) < self.min_confidence:
+        probability = self.probability(signals)
+        if probability < self.min_confidence:
+            if probability >= CALIBRATED_CONFIDENCE:  # only a threshold raised above the rule's refuses it
+                return (
+                    f"its confidence, {probability:.2f}, is under the {self.min_confidence:g} "
+                    "set for an answer (the calibrated rule answers it)"
+                )
             return "the closest passages match it only loosely"
         return None
 

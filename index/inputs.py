@@ -7,8 +7,11 @@ where a list of ids belongs, a search of the ids 'f', 'a' and 'q'.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from numbers import Integral
+from pathlib import Path
+from typing import Any
 
 from alliance_qa.errors import InputError
 
@@ -43,3 +46,22 @@ def some_of(items: Sequence[str], *, shown: int = 10) -> str:
     if len(items) <= shown:
         return ", ".join(items)
     return f"{', '.join(items[:shown])} and {len(items) - shown:,} more"
+
+
+def check_path(path: object, *, name: str) -> Path:
+    """`path` as a `Path`: a `str` or any path-like object is one (a `str` met `/` deep inside)."""
+    if isinstance(path, str | os.PathLike):
+        return Path(path)
+    raise InputError(f"{name} must be a path (str or pathlib.Path), got {path!r:.60} ({type(path).__name__})")
+
+
+def check_embedder(embedder: Any) -> Any:
+    """`embedder`, if it is one (it encodes texts and names its model), or None for the default."""
+    if embedder is None or all(
+        hasattr(embedder, a) for a in ("encode", "encode_queries", "name", "dimension")
+    ):
+        return embedder
+    raise InputError(
+        f'embedder must be an Embedder (index.load_embedder("onnx-int8", …)), got {embedder!r:.60} '
+        f"({type(embedder).__name__})"
+    )

@@ -18,7 +18,7 @@ from index.abstention import Signals
 from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
-from index.inputs import check_ids, check_k, some_of
+from index.inputs import check_embedder, check_ids, check_k, check_path, some_of
 from index.late import TOKEN_VECTORS_FILE, TokenTable, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
@@ -30,6 +30,7 @@ from ingest.chunking import Chunk, ChunkerConfig, chunk_documents, line_starts
 from ingest.documents import Document, read_corpus
 
 MAX_QUESTION_CHARS = 1000
+OPEN_ATTEMPTS = 3  # a version pruned while it was read: open the one current now, this often in all
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -225,8 +226,8 @@ class Index:
     @classmethod
     def build(
         cls,
-        corpus_dir: Path,
-        out_dir: Path,
+        corpus_dir: Path | str,
+        out_dir: Path | str,
         *,
         embedder: Embedder | None = None,
         chunker: ChunkerConfig | None = None,
@@ -242,10 +243,10 @@ class Index:
         `late_interaction` keeps each chunk's word-piece vectors (when the embedder gives them) for
         hybrid re-ranking (`index/late.py`); a very large corpus may do without their memory.
         """
-        documents = read_corpus(corpus_dir)
+        documents = read_corpus(check_path(corpus_dir, name="corpus_dir"))
         return cls.build_from_documents(
             documents,
-            out_dir,
+            check_path(out_dir, name="out_dir"),
             embedder=embedder,
             chunker=chunker,
             index_type=index_type,
@@ -353,12 +354,33 @@ class Index:
 
     @classmethod
     def open(
-        cls, path: Path, *, embedder: Embedder | None = None, config: SearchConfig | None = None
+        cls, path: Path | str, *, embedder: Embedder | None = None, config: SearchConfig | None = None
     ) -> Index:
-        """Open the index at `path`, checking its manifest against this code and the model."""
-        folder = resolve_version(path)
+        """Open the index at `path`, checking its manifest against this code and the model.
+
+        A writer publishing while this reads may prune the version `current` named when it began
+        (two newer ones published, `KEEP_VERSIONS`): the version now current is opened instead.
+        Session 18: 2 of 1,332 opens beside a writer in a loop were told the intact index was
+        damaged and to rebuild it.
+        """
+        path = check_path(path, name="path")
+        embedder = check_embedder(embedder) or SentenceTransformerEmbedder()
+        config = _check_config(config)
+        for attempt in range(OPEN_ATTEMPTS):
+            folder = resolve_version(path)
+            try:
+                return cls._open_version(path, folder, embedder=embedder, config=config)
+            except (IndexCorruptError, IndexMismatchError, OSError):
+                if folder.exists() or attempt == OPEN_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @classmethod
+    def _open_version(
+        cls, path: Path, folder: Path, *, embedder: Embedder, config: SearchConfig | None
+    ) -> Index:
+        """Open the version `folder` of the index at `path`."""
         manifest = Manifest.read(folder)
-        embedder = embedder or SentenceTransformerEmbedder()
         if manifest.model_name != embedder.name or manifest.dimension != embedder.dimension:
             raise IndexMismatchError(
                 f"{path}: built with model {manifest.model_name} ({manifest.dimension} dimensions), "
@@ -414,6 +436,10 @@ class Index:
 
     def document(self, doc_id: str) -> Document:
         """The full document: citations' offsets index into `document(doc_id).text`."""
+        if not isinstance(doc_id, str):
+            raise InputError(
+                f"doc_id must be one document id (str), got {doc_id!r:.60} ({type(doc_id).__name__})"
+            )
         try:
             return self._documents[doc_id]
         except KeyError:
@@ -566,3 +592,14 @@ class Index:
             ),
             score=score,
         )
+
+
+def _check_config(config: object) -> SearchConfig | None:
+    """`config`, if it is a SearchConfig or None: a dict failed at the first question, and `{}` was
+    taken for no config at all."""
+    if config is None or isinstance(config, SearchConfig):
+        return config
+    raise InputError(
+        f"config must be an index.SearchConfig (or None for the defaults), got {config!r:.60} "
+        f"({type(config).__name__})"
+    )

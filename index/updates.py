@@ -19,7 +19,7 @@ import numpy as np
 from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
 from index.answer import row_header, sentence_context_text
 from index.embedder import Embedder, Vectors
-from index.inputs import check_ids
+from index.inputs import check_ids, check_path
 from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
 from index.retriever import Index
@@ -213,7 +213,7 @@ def _check_consistent(upserts: Sequence[Document], removals: Sequence[str]) -> N
 
 
 def apply_changes(
-    home: Path,
+    home: Path | str,
     *,
     embedder: Embedder,
     upserts: Iterable[Document] = (),
@@ -226,7 +226,10 @@ def apply_changes(
     `create_only` refuses an upsert whose id exists (ConflictError). The current version is read
     under the write lock, so concurrent changes apply one after another and none is lost.
     """
+    home = check_path(home, name="home")
     removals = check_ids(removals, name="removals")
+    if isinstance(upserts, Document):
+        raise InputError(f"upserts is one Document ({upserts.doc_id!r}), not a list of them: pass [document]")
     upserts = list(upserts)
     if wrong := [u for u in upserts if not isinstance(u, Document)]:
         raise InputError(
@@ -262,8 +265,8 @@ def apply_changes(
 
 
 def sync_folder(
-    home: Path,
-    corpus_dir: Path,
+    home: Path | str,
+    corpus_dir: Path | str,
     *,
     embedder: Embedder,
     chunker: ChunkerConfig,
@@ -277,6 +280,7 @@ def sync_folder(
     With `keep_extra`, documents the index has beyond the folder (added through the API or
     `alliance-qa add`) are kept; without it the index mirrors the folder exactly.
     """
+    home, corpus_dir = check_path(home, name="home"), check_path(corpus_dir, name="corpus_dir")
     folder_documents = {d.doc_id: d for d in read_corpus(corpus_dir)}
     with write_lock(home) as home:
         current = _open_current(home, embedder)

@@ -62,6 +62,14 @@ def test_adding_a_document_embeds_only_its_text(home: Path) -> None:
     assert index.search("Tamsin river", k=1, mode="dense")[0].citation.doc_id == "river-accord"
 
 
+def test_a_home_given_as_a_str_is_written(home: Path) -> None:
+    """Session 18: `apply_changes(str(home), …)` met `/` deep inside (TypeError)."""
+    index, _ = apply_changes(str(home), embedder=FakeEmbedder(), upserts=[RIVER])
+    assert "river-accord" in {d.doc_id for d in index.documents()}
+    with pytest.raises(InputError, match="home must be a path"):
+        apply_changes(None, embedder=FakeEmbedder(), upserts=[RIVER])  # type: ignore[arg-type]
+
+
 def test_the_package_writes_as_the_readme_shows(home: Path) -> None:
     """`from index import apply_changes` with `ingest.make_document`: the Python path to writes."""
     import index as package
@@ -141,6 +149,8 @@ def test_conflicts_and_unknown_ids(home: Path) -> None:
         ({"removals": "harbour-pact"}, "removals is one str ('harbour-pact'), not a list of ids"),
         ({"removals": [None]}, "removals must hold document ids (str), got None"),
         ({"upserts": ["not a doc"]}, "upserts must be Documents (ingest.make_document or read_document)"),
+        # one Document, not a list of them (session 18: "'Document' object is not iterable")
+        ({"upserts": RIVER}, "upserts is one Document ('river-accord'), not a list of them: pass [document]"),
     ],
 )
 def test_wrong_types_of_change_are_input_errors(home: Path, changes: dict[str, object], message: str) -> None:
