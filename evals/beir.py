@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,23 @@ def load_beir(folder: Path, *, split: str = "test") -> BeirSet:
     missing = sorted(set(qrels) - set(queries))
     if missing:
         raise InputError(f"{qrels_path}: queries {', '.join(missing[:5])} are not in queries.jsonl")
+    # a judged document the corpus lacks could never be retrieved: it would only lower recall and
+    # nDCG, by an amount that looks plausible (a typo in an id, a truncated corpus.jsonl)
+    unknown_ids = {doc_id for judged in qrels.values() for doc_id in judged} - set(corpus)
+    if unknown_ids:
+        lines = _first_lines(qrels_path, doc_ids=unknown_ids)
+        unknown = sorted(unknown_ids, key=lines.__getitem__)  # in the file's order
+        listed = ", ".join(f"{d} (line {lines[d]})" for d in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise InputError(
+            f"{qrels_path}:{lines[unknown[0]]}: "
+            + (
+                f"document {unknown[0]} is not in corpus.jsonl, so no run could retrieve it"
+                if len(unknown) == 1
+                else f"documents {listed}{more} are not in corpus.jsonl, so no run could retrieve them"
+            )
+            + "; correct the id, or add the document to corpus.jsonl"
+        )
     return BeirSet(
         name=folder.resolve().name,
         corpus=corpus,
@@ -80,6 +97,16 @@ def load_beir(folder: Path, *, split: str = "test") -> BeirSet:
 def read_qrels(path: Path) -> Qrels:
     """Relevant docs per query from a BEIR qrels TSV; judgements with score <= 0 are dropped."""
     qrels: Qrels = {}
+    for _, query_id, doc_id, score in _judgements(path):
+        if score > 0:
+            qrels.setdefault(query_id, {})[doc_id] = score
+    if not qrels:
+        raise InputError(f"{path}: holds no judgement with a positive score")
+    return qrels
+
+
+def _judgements(path: Path) -> Iterable[tuple[int, str, str, int]]:
+    """(line number, query id, doc id, score) of each judgement of a BEIR qrels TSV."""
     # splitlines() takes CRLF and LF alike
     lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte-order mark (Notepad) is no text
     for number, line in enumerate(lines, start=1):
@@ -88,12 +115,16 @@ def read_qrels(path: Path) -> Qrels:
             continue  # the header row ("query-id corpus-id score")
         if len(fields) != 3 or not _is_int(fields[2]):
             raise InputError(f"{path}:{number}: expected 'query-id<TAB>corpus-id<TAB>score', got {line!r}")
-        query_id, doc_id, score = fields[0], fields[1], int(fields[2])
-        if score > 0:
-            qrels.setdefault(query_id, {})[doc_id] = score
-    if not qrels:
-        raise InputError(f"{path}: holds no judgement with a positive score")
-    return qrels
+        yield number, fields[0], fields[1], int(fields[2])
+
+
+def _first_lines(path: Path, *, doc_ids: Collection[str]) -> dict[str, int]:
+    """The line of `path` (a qrels TSV) where each of `doc_ids` is first judged relevant."""
+    lines: dict[str, int] = {}
+    for number, _, doc_id, score in _judgements(path):
+        if score > 0 and doc_id in doc_ids:
+            lines.setdefault(doc_id, number)
+    return lines
 
 
 def document_texts(beir: BeirSet) -> tuple[list[str], list[str]]:

@@ -53,6 +53,26 @@ def test_unknown_splits_and_bad_rows_are_refused_with_what_to_do(tmp_path):
         read_qrels(bad)
 
 
+def test_a_judged_document_missing_from_the_corpus_is_refused_with_its_line(tmp_path):
+    """Session 18's tester: `q1<TAB>zzz<TAB>1` (no zzz in corpus.jsonl) was taken silently, as a
+    relevant document no run could retrieve: R@10 fell from 1.000 to 0.929, with exit code 0."""
+    copy = tmp_path / "beir"
+    shutil.copytree(BEIR, copy)
+    qrels = copy / "qrels" / "test.tsv"
+    qrels.write_bytes(qrels.read_bytes() + b"1\tzzz\t1\r\n2\tyyy\t1\r\n4\tqqq\t0\r\n")
+    with pytest.raises(InputError) as caught:
+        load_beir(copy, split="test")
+    message = str(caught.value)
+    assert message.startswith(f"{qrels}:8: documents zzz (line 8), yyy (line 9) are not in corpus.jsonl")
+    assert "qqq" not in message  # judged 0: not relevant, so never counted
+    assert "correct the id, or add the document to corpus.jsonl" in message
+    qrels.write_bytes(qrels.read_bytes().replace(b"2\tyyy\t1\r\n", b""))
+    with pytest.raises(
+        InputError, match=f"{qrels}:8: document zzz is not in corpus.jsonl, so no run could retrieve it;"
+    ):
+        load_beir(copy, split="test")
+
+
 class CountingEmbedder:
     """Wraps an embedder and counts the texts it is asked to encode."""
 
