@@ -227,12 +227,14 @@ def _top(
 
 
 def _read_jsonl(path: Path, *, required: Sequence[str]) -> Iterable[dict[str, Any]]:
+    """The objects of a BEIR JSONL file, each holding `required` (among them "_id", unique)."""
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()  # a byte-order mark (Notepad) is no text
     except FileNotFoundError:
         raise InputError(
             f"{path} is missing: a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/"
         ) from None
+    seen: dict[str, int] = {}  # _id => its line
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -242,6 +244,14 @@ def _read_jsonl(path: Path, *, required: Sequence[str]) -> Iterable[dict[str, An
             raise InputError(f"{path}:{number}: not valid JSON ({exc})") from None
         if not isinstance(row, dict) or any(key not in row for key in required):
             raise InputError(f"{path}:{number}: each line must be an object with {', '.join(required)}")
+        # a repeated id would replace the earlier line without a word, changing what is scored
+        row_id = str(row["_id"])
+        if row_id in seen:
+            raise InputError(
+                f"{path}:{number}: _id {row_id!r} is used twice (first on line {seen[row_id]}); "
+                "ids must be unique"
+            )
+        seen[row_id] = number
         yield row
 
 

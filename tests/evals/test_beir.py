@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from math import isclose
 from pathlib import Path
@@ -69,6 +70,30 @@ def test_a_judged_document_missing_from_the_corpus_is_refused_with_its_line(tmp_
     qrels.write_bytes(qrels.read_bytes().replace(b"2\tyyy\t1\r\n", b""))
     with pytest.raises(
         InputError, match=f"{qrels}:8: document zzz is not in corpus.jsonl, so no run could retrieve it;"
+    ):
+        load_beir(copy, split="test")
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("corpus.jsonl", {"_id": "d1", "title": "dup", "text": "another"}),
+        ("queries.jsonl", {"_id": "1", "text": "another"}),
+    ],
+)
+def test_an_id_used_twice_is_refused_naming_both_lines(tmp_path, name, line):
+    """Session 18's tester appended `{"_id": "d1", "title": "dup", "text": "another"}` to
+    corpus.jsonl (or a second "q1" to queries.jsonl): the later line replaced the earlier one
+    without a word, and hit@1 fell from 1.000 to 0.857."""
+    copy = tmp_path / "beir"
+    shutil.copytree(BEIR, copy)
+    path = copy / name
+    before = len(path.read_text().splitlines())
+    path.write_text(path.read_text() + json.dumps(line) + "\n")
+    repeated = line["_id"]
+    with pytest.raises(
+        InputError,
+        match=rf"{path}:{before + 1}: _id '{repeated}' is used twice \(first on line 1\); ids must be unique",
     ):
         load_beir(copy, split="test")
 
