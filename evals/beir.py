@@ -58,10 +58,20 @@ def load_beir(folder: Path, *, split: str = "test") -> BeirSet:
             + (f"; available splits: {', '.join(available)}" if available else "; is this a BEIR folder?")
         )
     qrels = read_qrels(qrels_path)
+    corpus_path = folder / "corpus.jsonl"
     corpus = {
         str(row["_id"]): (str(row.get("title") or ""), str(row.get("text") or ""))
-        for row in _read_jsonl(folder / "corpus.jsonl", required=("_id", "text"))
+        for row in _read_jsonl(corpus_path, required=("_id", "text"))
     }
+    # nothing to retrieve: BM25 would fail deep inside bm25s ("max() arg is an empty sequence")
+    if not corpus:
+        raise InputError(
+            f'{corpus_path}: holds no documents; it needs one {{"_id", "title", "text"}} object a line'
+        )
+    if not any(title.strip() or text.strip() for title, text in corpus.values()):
+        raise InputError(
+            f"{corpus_path}: every document's title and text are empty, so there is nothing to retrieve"
+        )
     queries = {
         str(row["_id"]): str(row["text"])
         for row in _read_jsonl(folder / "queries.jsonl", required=("_id", "text"))
@@ -195,6 +205,11 @@ class BM25Corpus:
         tokens = bm25s.tokenize(
             list(texts), stopwords=BM25_PARAMS["stopwords"], stemmer=self._stemmer, show_progress=False
         )
+        if not tokens.vocab:  # bm25s itself fails with "max() arg is an empty sequence"
+            raise InputError(
+                "no document of the corpus has a word BM25 can index (each is empty, or only stopwords "
+                "such as 'the'); give the documents some text"
+            )
         self._model.index(tokens, show_progress=False)
 
     def run(self, queries: Mapping[str, str], *, k: int, progress: bool = False) -> ModeRun:

@@ -98,6 +98,29 @@ def test_an_id_used_twice_is_refused_naming_both_lines(tmp_path, name, line):
         load_beir(copy, split="test")
 
 
+@pytest.mark.parametrize(
+    ("corpus", "says"),
+    [
+        ("", "holds no documents"),
+        ("\n\n", "holds no documents"),
+        ('{"_id": "d1", "title": "", "text": ""}\n{"_id": "d2", "text": " "}\n', "every document's title"),
+    ],
+)
+def test_a_corpus_with_nothing_to_retrieve_is_refused_naming_the_file(tmp_path, corpus, says):
+    """Session 18's tester: an empty corpus.jsonl ended in a traceback from bm25s,
+    `ValueError: max() arg is an empty sequence`, after numpy RuntimeWarnings."""
+    copy = tmp_path / "beir"
+    shutil.copytree(BEIR, copy)
+    (copy / "corpus.jsonl").write_text(corpus)
+    with pytest.raises(InputError, match=f"^{copy / 'corpus.jsonl'}: {says}"):
+        load_beir(copy, split="test")
+
+
+def test_bm25_over_documents_of_stopwords_only_says_so():
+    with pytest.raises(InputError, match="no document of the corpus has a word BM25 can index"):
+        BM25Corpus(["d1", "d2"], ["the a", "of and"])
+
+
 class CountingEmbedder:
     """Wraps an embedder and counts the texts it is asked to encode."""
 
