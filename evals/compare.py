@@ -15,6 +15,11 @@ from evals.metrics import MAIN_METRIC
 
 RESAMPLES = 10_000  # sign flips drawn; with n <= 13 queries every one of the 2**n is enumerated instead
 SEED = 0  # the same two runs always give the same p-value
+# per-query fields of a report that are no score where higher is better: why each is not compared
+NOT_SCORES = {
+    "rank": "is lower when better, and none where nothing was found",
+    "latency_ms": "is a time, lower when better, not a quality (report.md gives latencies per mode)",
+}
 
 
 @dataclass(frozen=True)
@@ -94,13 +99,18 @@ def per_query_scores(report: Mapping[str, Any], mode: str, metric: str = MAIN_ME
         for name, value in row["modes"].get(mode, {}).items():
             values.setdefault(name, []).append(value)
     # a score is a number (or a flag, as `refused`) in every query; `rank` is none where nothing
-    # was found and lower is better, and latency is no quality: neither is offered
+    # was found and lower is better, and latency is no quality: neither is offered, nor taken
     scores = sorted(
-        name
-        for name, seen in values.items()
-        if name not in {"rank", "latency_ms"} and all(_is_score(v) for v in seen)
+        name for name, seen in values.items() if name not in NOT_SCORES and all(_is_score(v) for v in seen)
     )
     label = f"{report.get('name', 'the report')}:{mode}"
+    if metric in NOT_SCORES and metric in values:
+        # wins count higher values: by these, a query that got faster or ranked its answer
+        # first would be called a loss
+        raise InputError(
+            f"{label}'s per-query {metric!r} {NOT_SCORES[metric]}, so it cannot be compared by wins "
+            f"and losses; compare by one of: {', '.join(scores) or 'none'}"
+        )
     if metric not in values:
         raise InputError(
             f"{label} has no per-query {metric!r}; compare by one it has: {', '.join(scores) or 'none'}"

@@ -87,6 +87,23 @@ def test_only_numbers_and_flags_are_offered_and_text_is_refused_in_one_line():
     assert (flags.n, flags.mean_a, flags.ties) == (2, 1 / 2, 2)
 
 
+@pytest.mark.parametrize("metric", ["latency_ms", "rank"])
+def test_rank_and_latency_are_refused_as_they_are_better_when_lower(metric):
+    """Session 18's tester: `eval-compare r1 r4 --metric latency_ms` gave "0 wins, 18 losses" and
+    "loss 1: 3.550 → 2.910", a query that got faster called a loss; `--metric rank` counted a
+    higher rank as better. Neither was in the list of metrics the error message offers."""
+    old, new = _report("old", dense={"a": 0.0, "b": 1.0}), _report("new", dense={"a": 1.0, "b": 1.0})
+    for report, latency in ((old, 3.55), (new, 2.91)):
+        for row in report["queries"]:
+            row["modes"]["dense"] |= {"rank": 1, "latency_ms": latency}
+    with pytest.raises(InputError) as caught:
+        compare_reports(old, new, metric=metric)
+    message = str(caught.value)
+    assert message.startswith(f"old:dense's per-query {metric!r} is ")
+    assert "lower when better" in message and "cannot be compared by wins and losses" in message
+    assert message.endswith("compare by one of: ndcg@10")
+
+
 def test_load_report_takes_a_folder_or_a_file_and_refuses_others(tmp_path):
     (tmp_path / "report.json").write_text(json.dumps(_report("r", dense={"a": 1.0})))
     assert load_report(tmp_path)["name"] == "r"
