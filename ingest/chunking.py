@@ -161,6 +161,12 @@ def units_within(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     return [(u.start, u.end, u.block.kind in ("title", "heading")) for u in _units(text, after, start, end)]
 
 
+def has_passages(text: str) -> bool:
+    """Does `chunk_document` cut any passage from the document `text`: a sentence, item, heading or
+    title? Not when it holds only punctuation, symbols, emoji or markup (".", "---", "🚢🚢🚢")."""
+    return bool(_units(text, _blocks(text)[0]))
+
+
 @lru_cache(maxsize=64)
 def _blocks(text: str) -> tuple[tuple[Block, ...], list[int]]:
     """`parse_blocks(text)` and the blocks' ends, remembered: every chunk of a document reads them."""

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from alliance_qa.errors import CorpusError, InputError
+from alliance_qa.errors import CorpusError, InputError, NoTextError
 from ingest.structure import BOM, document_title
 
 SUFFIXES = (".txt", ".md")
@@ -191,24 +191,35 @@ def read_corpus(corpus_dir: Path) -> list[Document]:
                 else ""
             )
         )
-    documents, problems = [], []
+    from ingest.chunking import has_passages  # chunking reads documents: imported here, not above
+
+    read: dict[Path, Document] = {}
+    problems: dict[Path, str] = {}
     for path in paths:  # every bad file in one go: one a run took a run each to find
         try:
-            documents.append(read_document(path))
+            read[path] = read_document(path)
         except CorpusError as exc:
-            problems.append(str(exc))
-    if len(problems) == 1:
-        raise CorpusError(problems[0])
+            problems[path] = str(exc)
     if problems:
+        # a file with nothing to index is refused later, by the index (`NoTextError`: it keeps one it
+        # took before they were refused); named here too, or an empty file and a "---" one took two runs
+        problems |= {
+            path: str(NoTextError([doc.doc_id], names=[str(path)]))
+            for path, doc in read.items()
+            if not has_passages(doc.text)
+        }
+        messages = [problems[path] for path in paths if path in problems]
+        if len(messages) == 1:
+            raise CorpusError(messages[0])
         raise CorpusError(
-            f"{len(problems)} files of {corpus_dir} cannot be read, so nothing was indexed:\n  "
-            + "\n  ".join(problems)
+            f"{len(messages)} files of {corpus_dir} are refused, so nothing was indexed:\n  "
+            + "\n  ".join(messages)
         )
     seen: dict[str, Path] = {}
-    for doc, path in zip(documents, paths, strict=True):
+    for path, doc in read.items():
         if doc.doc_id in seen:
             raise CorpusError(
                 f"{path} and {seen[doc.doc_id]} both give document id {doc.doc_id!r}; rename one"
             )
         seen[doc.doc_id] = path
-    return documents
+    return list(read.values())

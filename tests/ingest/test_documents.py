@@ -183,6 +183,24 @@ def test_read_document_keeps_crlf_offsets(tmp_path: Path) -> None:
     assert doc.text == "Title\r\n\r\nFirst line.\r\n"
 
 
+def test_a_file_with_nothing_to_index_is_named_with_an_empty_one(tmp_path: Path) -> None:
+    """Session 18's tester: a folder holding empty.md (0 bytes) and rule.md (only `---`) named
+    only empty.md; once it was removed, the next run named rule.md (nothing to index)."""
+    (tmp_path / "empty.md").write_bytes(b"")
+    (tmp_path / "good.md").write_text("Good\n\nFine text.\n", encoding="utf-8")
+    (tmp_path / "rule.md").write_text("---\n", encoding="utf-8")
+    with pytest.raises(CorpusError) as caught:
+        read_corpus(tmp_path)
+    assert str(caught.value).splitlines() == [
+        f"2 files of {tmp_path} are refused, so nothing was indexed:",
+        f"  {tmp_path / 'empty.md'}: the document is empty; give it some text, or leave it out",
+        f"  {tmp_path / 'rule.md'}: nothing to index (only punctuation, symbols, emoji or markup, no word a "
+        "question could find); give it some text, or leave it out",
+    ]
+    (tmp_path / "empty.md").unlink()  # alone, it is left to the index, which may hold it already
+    assert [d.doc_id for d in read_corpus(tmp_path)] == ["good", "rule"]
+
+
 def test_every_bad_file_of_a_folder_is_named_at_once(tmp_path: Path) -> None:
     # a folder with empty.txt and a Latin-1 latin1.txt named only empty.txt; the next run latin1.txt
     (tmp_path / "empty.txt").write_bytes(b"")
@@ -191,7 +209,7 @@ def test_every_bad_file_of_a_folder_is_named_at_once(tmp_path: Path) -> None:
     with pytest.raises(CorpusError) as caught:
         read_corpus(tmp_path)
     assert str(caught.value).splitlines() == [
-        f"2 files of {tmp_path} cannot be read, so nothing was indexed:",
+        f"2 files of {tmp_path} are refused, so nothing was indexed:",
         f"  {tmp_path / 'empty.txt'}: the document is empty; give it some text, or leave it out",
         f"  {tmp_path / 'latin1.txt'}: not UTF-8 text (byte 3 is invalid); re-save the file as UTF-8 and ingest again",
     ]

@@ -348,9 +348,12 @@ def test_ingest_names_every_bad_file_and_the_hidden_ones_it_skips(run, tmp_path:
     shutil.copytree(FIXTURE_CORPUS, folder)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    (folder / "rule.md").write_text("---\n", encoding="utf-8")  # named in the same run (session 18)
     code, out = run("ingest", str(folder))
     assert code == 1 and "empty.txt: the document is empty" in out and "latin1.txt: not UTF-8" in out
+    assert f"{folder / 'rule.md'}: nothing to index" in out
     assert "no index" in run("info")[1]  # nothing written
+    (folder / "rule.md").unlink()
     (folder / "empty.txt").unlink()
     (folder / "latin1.txt").unlink()
     (folder / ".draft.md").write_text("Draft\n\nNot yet.\n", encoding="utf-8")
