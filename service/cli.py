@@ -356,6 +356,9 @@ def ask(
                     "answerable": result.answerable,
                     "answer": answer,
                     "refusal": result.refusal,
+                    # as the HTTP answer has them: the confidence is what a threshold is chosen by
+                    "confidence": result.confidence,
+                    "timings_ms": result.timings_ms,
                 },
                 ensure_ascii=False,
             )

@@ -136,6 +136,12 @@ class AskResponse(SearchResponse):
         description='why the corpus does not answer the question, for the reader ("the texts never '
         'mention “Malabar”"); null when it does',
     )
+    confidence: float | None = Field(
+        default=None,
+        description="the abstention rule's belief that the corpus answers the question, 0 to 1; it "
+        "answers at ALLIANCE_QA_MIN_CONFIDENCE or above (0 when a check before that refused it, null "
+        "when no passage was found)",
+    )
 
     @classmethod
     def of(cls, result: Result) -> AskResponse:
@@ -144,6 +150,7 @@ class AskResponse(SearchResponse):
             answerable=result.answerable,
             answer=None if result.answer is None else AnswerOut.of(result.answer),
             refusal=result.refusal,
+            confidence=result.confidence,
             passages=[Passage.of(h) for h in result.hits],
             timings_ms=result.timings_ms,
         )

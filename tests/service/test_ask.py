@@ -37,8 +37,16 @@ def test_ask_answers_with_the_contract_shape(client: TestClient) -> None:
     result = _ask(client, question="  When was the lighthouse on Calder Point built?  ", k=3, mode="dense")
 
     assert result["question"] == "When was the lighthouse on Calder Point built?"  # trimmed
-    assert set(result) == {"question", "answerable", "answer", "refusal", "passages", "timings_ms"}
-    assert result["answerable"] is True
+    assert set(result) == {
+        "question",
+        "answerable",
+        "answer",
+        "refusal",
+        "confidence",
+        "passages",
+        "timings_ms",
+    }
+    assert result["answerable"] is True and 0.5 <= result["confidence"] <= 1
     assert set(result["answer"]) == {"text", "citation"}
     assert 1 <= len(result["passages"]) <= 3
     passage = result["passages"][0]

@@ -91,8 +91,10 @@ def test_ask_json_lines_carry_exact_citations(run) -> None:  # type: ignore[no-u
     code, out = run("ask", "lighthouse automated", "--json", "-k", "3", "--mode", "dense")
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert set(lines[0]) == {"question", "answerable", "answer", "refusal"}
+    # session 18's tester: confidence and timings_ms were left out, though the HTTP answer has them
+    assert set(lines[0]) == {"question", "answerable", "answer", "refusal", "confidence", "timings_ms"}
     assert (lines[0]["refusal"] is None) is lines[0]["answerable"]
+    assert 0 <= lines[0]["confidence"] <= 1 and lines[0]["timings_ms"]["total"] > 0
     texts = {p.stem: p.read_text(encoding="utf-8") for p in FIXTURE_CORPUS.iterdir()}
     for passage in lines[1:]:
         cite = passage["citation"]
