@@ -52,24 +52,13 @@ def _has_index(home: Path) -> bool:
     return True
 
 
-def _indexed_ids(home: Path) -> set[str]:
-    """The ids of the documents in the index at `home` (none when there is no sound index)."""
+def _manifest_at(home: Path) -> Any:
+    """The manifest of the index at `home`, or None when there is no sound index there."""
     from index.manifest import Manifest
     from index.store import resolve_version
 
     try:
-        return {d.doc_id for d in Manifest.read(resolve_version(home)).documents}
-    except AllianceQAError:
-        return set()
-
-
-def _index_type(home: Path) -> str | None:
-    """The FAISS index type of the index at `home` (none when there is no sound index)."""
-    from index.manifest import Manifest
-    from index.store import resolve_version
-
-    try:
-        return Manifest.read(resolve_version(home)).index_type
+        return Manifest.read(resolve_version(home))
     except AllianceQAError:
         return None
 
@@ -156,6 +145,7 @@ def ingest(
     nothing changed, and documents added through the API or `add` are kept.
     """
     from index.freshness import shares_documents, stale_reasons
+    from index.inputs import some_of
     from index.updates import sync_folder
     from ingest.chunking import ChunkerConfig
     from ingest.documents import (
@@ -175,7 +165,9 @@ def ingest(
     named_folder = corpus is not None
     corpus = corpus or settings.corpus_dir
     out = index_dir or settings.index_dir
-    if if_stale and not named_folder and _indexed_ids(out) and not shares_documents(out, corpus):
+    manifest = _manifest_at(out)
+    before = {d.doc_id for d in manifest.documents} if manifest is not None else set()
+    if if_stale and not named_folder and before and not shares_documents(out, corpus):
         # `ALLIANCE_QA_INDEX_DIR=var/mine make run`: an index of another folder holds none of the
         # default folder's documents, and merging the essays into it would keep them there for good
         click.echo(
@@ -192,7 +184,7 @@ def ingest(
     )
     model = model or settings.model_path
     # an hnsw or ivfpq index chosen for a large corpus stays one: `make run` names no type
-    index_type = index_type or _index_type(out) or "flat"
+    index_type = index_type or (manifest.index_type if manifest is not None else None) or "flat"
     if if_stale and not _has_index(out):  # a first run (`make run` on a fresh clone): say so plainly
         click.echo(f"building {out} from {corpus}: {NO_INDEX_YET}", err=True)
     elif if_stale:
@@ -206,7 +198,6 @@ def ingest(
             return
         click.echo(f"updating {out}: {'; '.join(reasons)}", err=True)
     reused = _has_index(out)  # a first build reuses nothing, and says so
-    before = _indexed_ids(out)
     started = time.perf_counter()
     try:
         index, embedded = sync_folder(
@@ -246,8 +237,9 @@ def ingest(
         )
     removed = sorted(before - {d.doc_id for d in index.documents()})
     if removed:  # added with `add` or the API, most likely: mirroring the folder drops them
-        shown = ", ".join(removed[:10]) + (f" and {len(removed) - 10} more" if len(removed) > 10 else "")
-        click.echo(f"removed {shown} (not in {corpus}; --if-stale keeps documents added with `add`)")
+        click.echo(
+            f"removed {some_of(removed)} (not in {corpus}; --if-stale keeps documents added with `add`)"
+        )
     click.echo(
         f"indexed {_count(len(index.documents()), 'document')} into {_count(len(index.chunks), 'chunk')} "
         f"({_count(embedded, 'text')} embedded{', the rest reused' if reused else ''}) in {seconds:.1f} s "
