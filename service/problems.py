@@ -147,25 +147,27 @@ def not_json(reason: str, position: object, example: str = QUESTION_BODY) -> Mal
     )
 
 
+def _not_utf8_at(error: UnicodeDecodeError, example: str) -> MalformedJsonError:
+    """The error for a body that is not UTF-8 (JSON's only encoding), where decoding stopped."""
+    return MalformedJsonError(
+        f"the request body is not UTF-8 (byte {error.start} is invalid), and JSON must be: send "
+        f"the text encoded as UTF-8, such as {example}"
+    )
+
+
 def not_utf8(body: bytes, example: str = QUESTION_BODY) -> MalformedJsonError | None:
     """The error for a body that is not UTF-8 (JSON's only encoding), if it is not."""
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return MalformedJsonError(
-            f"the request body is not UTF-8 (byte {exc.start} is invalid), and JSON must be: send "
-            f"the text encoded as UTF-8, such as {example}"
-        )
+        return _not_utf8_at(exc, example)
     return None
 
 
 def _unreadable(cause: BaseException | None) -> MalformedJsonError:
     """Why a JSON body could not be decoded at all, from the exception that stopped it."""
     if isinstance(cause, UnicodeDecodeError):
-        return MalformedJsonError(
-            f"the request body is not UTF-8 (byte {cause.start} is invalid), and JSON must be: send "
-            f"the text encoded as UTF-8, such as {QUESTION_BODY}"
-        )
+        return _not_utf8_at(cause, QUESTION_BODY)
     if isinstance(cause, RecursionError):
         return not_json("nested too deeply to read", 0)
     return MalformedJsonError(
