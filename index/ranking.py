@@ -37,7 +37,6 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import ThreadpoolController
 
-from alliance_qa.errors import InputError
 from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
@@ -490,15 +489,10 @@ class Ranker:
         )
 
     def allowed_rows(self, doc_ids: Sequence[str] | None) -> Mask | None:
-        """Which chunk rows belong to `doc_ids` (None: all of them)."""
+        """Which chunk rows belong to `doc_ids` (None: all of them), ids the index holds
+        (`Index.ask` refuses any other, naming it)."""
         if doc_ids is None:
             return None
-        unknown = [d for d in doc_ids if d not in self._doc_numbers]
-        if unknown:
-            raise InputError(
-                f"unknown doc_ids: {', '.join(map(repr, unknown))}; "
-                f"known ids: {', '.join(sorted(self._doc_numbers))}"
-            )
         return np.isin(self._spans.doc, [self._doc_numbers[d] for d in doc_ids])
 
     def sentence_span(self, sentence: int) -> tuple[int, int]:
@@ -612,7 +606,7 @@ class Ranker:
         held = self._headed_words.shares(*weighted) if config.answer_headed else shares
         scores = answering + config.answer_overlap * held + config.item_bonus * self._items
         if config.digit_bonus and (named := [s for s in terms.stems if len(s) == 1 and s.isdigit()]):
-            columns, _ = self.lexical.weighted_columns(named)
+            columns = self.lexical.columns_of(named)
             writes = self.sentence_words.shares(columns, np.ones(len(columns))) > 0
             # not where the heading writes the digit with the label the question gives it: "What is
             # covered in week 3?" is answered under "Week 3 - 26 January", not by its "chapter 3"
