@@ -512,6 +512,11 @@ def test_a_manual_pages_section_names_head_their_indented_text() -> None:
     assert parse_blocks("Title\n\nNOTE\nthe rest of it goes on.\n")[1].kind == "paragraph"
 
 
+def _rows(text: str) -> list[str]:
+    """The texts of the blocks of `text` read as rows (a log's, a chat's or a record's lines)."""
+    return [text[b.start : b.end] for b in parse_blocks(text) if b.kind == "row"]
+
+
 def test_a_log_and_a_fixed_width_table_are_a_block_per_line() -> None:
     # session 17: a league table was one paragraph cut inside a row; a log's lines ran together
     table = (
@@ -523,7 +528,7 @@ def test_a_log_and_a_fixed_width_table_are_a_block_per_line() -> None:
         "Gateway log\n\n2025-06-03T02:14:07.118Z INFO server started (version 5.8.2)\n"
         "2025-06-03T02:31:55.871Z WARN slow response: 2840ms\n2025-06-03T02:32:41.559Z ERROR connection refused\n"
     )
-    assert [log[b.start : b.end][:24] for b in parse_blocks(log) if b.kind == "row"] == [
+    assert [row[:24] for row in _rows(log)] == [
         *("2025-06-03T02:14:07.118Z", "2025-06-03T02:31:55.871Z", "2025-06-03T02:32:41.559Z")
     ]
     # prose with a double space after its full stops stays prose
@@ -539,7 +544,7 @@ def test_a_chats_lines_are_a_block_each() -> None:
         "[10:30] deshawn: that's us? the 50% step lines up exactly\n[10:31] marta.k: pausing rollout\n"
         "[10:33] lin.yu: the new build calls the fraud-score service twice per charge\n"
     )
-    rows = [chat[b.start : b.end] for b in parse_blocks(chat) if b.kind == "row"]
+    rows = _rows(chat)
     assert [row[:7] for row in rows] == ["[10:29]", "[10:30]", "[10:31]", "[10:33]"]
     assert rows[2] == "[10:31] marta.k: pausing rollout"
     # a time with seconds, no brackets
@@ -611,7 +616,7 @@ def test_bold_labels_are_fields() -> None:
         "**Cause:** The label roll is empty or not seated on the spindle.\n"
         "**Fix:** Open the lid, reseat the roll and press FEED once.\n\n---\n"
     )
-    rows = [text[b.start : b.end] for b in parse_blocks(text) if b.kind == "row"]
+    rows = _rows(text)
     assert [row.split()[0] for row in rows] == ["**Symptom:**", "**Cause:**", "**Fix:**"]
 
 
