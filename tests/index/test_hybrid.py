@@ -291,3 +291,23 @@ def test_a_labelled_number_puts_the_section_it_labels_first(tmp_path: Path) -> N
     assert result.answer.text == "Covered: light and telescopes."
     plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(headed_numbers=False))
     assert plain.search("What is covered in week 3?", k=3)[0].chunk.section[1] == "Week 4 - 2 February"
+
+
+def test_a_number_lifts_only_the_sections_already_near_the_top(tmp_path: Path) -> None:
+    """Session 19: "Who won the 2022 World Cup?" was answered from a grant form whose section
+    "March 2022" (dense .18, no word shared) was put first over every passage ranked above it. A
+    heading writing the number reorders the head of the fused ranking only: what ranked below the
+    head stays there, in its order."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "astr.md").write_text(SYLLABUS, encoding="utf-8")
+    index = Index.build(tmp_path / "notes", tmp_path / "index", embedder=FakeEmbedder())
+    ranker = index._ranker
+    week3 = next(i for i, c in enumerate(index.chunks) if c.section[1:2] == ("Week 3 - 26 January",))
+    others = [i for i in range(len(index.chunks)) if i != week3]
+    fused = Run(np.array([*others, week3]), np.linspace(1.0, 0.5, len(index.chunks)))
+    within = ranker.headed_first(fused, "What is covered in week 3?", head=len(index.chunks))
+    assert within.rows[0] == week3
+    assert list(within.scores) == sorted(within.scores, reverse=True)
+    below = ranker.headed_first(fused, "What is covered in week 3?", head=len(others))
+    np.testing.assert_array_equal(below.rows, fused.rows)
+    np.testing.assert_array_equal(below.scores, fused.scores)
