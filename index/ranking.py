@@ -68,6 +68,7 @@ from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import RRF_K, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
+from index.number_forms import number_forms, read_numbers
 from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope
 from ingest.chunking import Chunk
@@ -467,6 +468,8 @@ class Ranker:
         )
         # names the texts spell out, by acronym, for questions that use the acronym instead
         self.acronyms = find_acronyms(texts.values())
+        # and the forms they write year ranges and large numbers in ("2023 to 2024", "10,000")
+        self._number_forms = number_forms(texts.values())
         self._aliases = aliases_for(lexical.uses)
         # what every document uses, for the checks that refuse a question naming what none does
         # (`index/scope.py`); a question restricted to some documents is checked against theirs
@@ -475,9 +478,12 @@ class Ranker:
         self._scope_within = lru_cache(maxsize=MAX_SCOPES)(self._within)
 
     def expand(self, question: str) -> str:
-        """`question` with the acronyms the corpus never writes replaced by their names, and other
-        names of the countries it names by theirs ("ROK" → "South Korea": `index/countries.py`)."""
-        return expand_aliases(expand_acronyms(question, self.acronyms, self.lexical.words), self._aliases)
+        """`question` with the acronyms the corpus never writes replaced by their names, other
+        names of the countries it names by theirs ("ROK" → "South Korea": `index/countries.py`),
+        and year ranges and large numbers written as the corpus writes them ("2023/24" → "2023 to
+        2024": `index/number_forms.py`)."""
+        expanded = expand_aliases(expand_acronyms(question, self.acronyms, self.lexical.words), self._aliases)
+        return read_numbers(expanded, self._number_forms)
 
     def read(self, question: str) -> str:
         """`question` as the search reads it (`index/reading.py`): in compatibility form (full-width
@@ -665,20 +671,21 @@ class Ranker:
         )
 
     def headed_first(self, fused: Run, question: str, head: int) -> Run:
-        """`fused` with the rows of its first `head` whose heading path writes a number `question`
-        names first (`named_numbers`: "week 3" with its label; a version of a series it names,
+        """`fused` with the rows of its first `head` whose heading path writes every number
+        `question` names first (`named_numbers`: "week 3" with its label; a version of a series it names,
         `with_series`), in their order, each raised by the gap between the last of them and the
         best of the rest of the head so that scores still fall; as it is when `question` names no
         number, or the headings of none or all of the head's rows write one. Only the head: a
         section far down the ranking is no answer for naming the number (session 19: "Who won the
         2022 World Cup?" was answered at confidence .89 from a form's section "March 2022", dense
-        .18 and no word shared, lifted over every passage)."""
+        .18 and no word shared, lifted over every passage). Every number: a heading writing
+        "…6 April 2024…" is not the section "allowance 2023 to 2024" asks for."""
         named = named_numbers(question)
         if not named or not len(fused):
             return fused
         rows, scores = fused.rows[:head], fused.scores[:head]
         headed = np.fromiter(
-            (not named.isdisjoint(self._heading_numbers[r]) for r in rows.tolist()),
+            (named <= self._heading_numbers[r] for r in rows.tolist()),
             dtype=bool,
             count=len(rows),
         )

@@ -311,3 +311,21 @@ def test_a_number_lifts_only_the_sections_already_near_the_top(tmp_path: Path) -
     below = ranker.headed_first(fused, "What is covered in week 3?", head=len(others))
     np.testing.assert_array_equal(below.rows, fused.rows)
     np.testing.assert_array_equal(below.scores, fused.scores)
+
+
+def test_a_heading_writing_one_of_two_numbers_named_is_not_lifted(tmp_path: Path) -> None:
+    """Session 19: "dividend allowance 2023 to 2024" put a section headed "For disposals between 6
+    April 2024 and 29 October 2024" over the row "| 2023 to 2024 | £1,000 |": the heading writes
+    one of the two years the question names, not the range it asks about."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "astr.md").write_text(
+        SYLLABUS + "\n## Reading list\n\nThe textbook.\n", encoding="utf-8"
+    )
+    index = Index.build(tmp_path / "notes", tmp_path / "index", embedder=FakeEmbedder())
+    reading = next(i for i, c in enumerate(index.chunks) if c.section[1:2] == ("Reading list",))
+    rows = [reading, *(i for i in range(len(index.chunks)) if i != reading)]
+    fused = Run(np.array(rows), np.linspace(1.0, 0.5, len(rows)))
+    lifted = index._ranker.headed_first(fused, "What is covered in week 3?", head=len(rows))
+    assert lifted.rows[0] != reading
+    both = index._ranker.headed_first(fused, "What is covered in week 3 and week 4?", head=len(rows))
+    np.testing.assert_array_equal(both.rows, fused.rows)
