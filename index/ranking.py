@@ -377,10 +377,16 @@ class Ranker:
             header_rows[i] = heads_table(text, ends[i])
             if header := table_header(text, starts[i]):
                 headers[i] = SentenceWords.columns_in(header, lexical)
+        # a table of contents' entries ("4. Capital Gains Tax rates" under "Contents") name the
+        # sections below them and answer nothing; a passage of nothing else goes after the others
+        contents = _contents_entries(readings, sentence_texts, rows, chunks)
+        self._contents_rows = np.bincount(sentences.rows[~contents], minlength=len(chunks)) == 0
+        self._contents_rows &= np.bincount(sentences.rows, minlength=len(chunks)) > 0
         self._no_answers = (
             np.asarray([r.lead_in or r.asks or r.courtesy or r.bare for r in readings], dtype=bool)
             | _run_in_labels(readings, rows, starts, ends, doc_of_row)
             | header_rows
+            | contents
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # each sentence that goes on the block of the one before it, in the same chunk
@@ -587,6 +593,7 @@ class Ranker:
                 fused = self.rerank_late(fused, pieces, max(config.late_head, k))
             if config.headed_numbers:
                 fused = self.headed_first(fused, question, max(config.late_head, k))
+            fused = self.contents_last(fused)
         else:
             fused = runs[mode]
         picked = pick_distinct(
@@ -698,6 +705,17 @@ class Ranker:
             np.concatenate([rows[order], fused.rows[head:]]),
             np.concatenate([scores[order], fused.scores[head:]]),
         )
+
+    def contents_last(self, fused: Run) -> Run:
+        """`fused` with the passages that are a table of contents and nothing else after the rest,
+        each lowered to the score of the last of the rest so that scores still fall; their order
+        and the others' kept."""
+        contents = self._contents_rows[fused.rows]
+        if not contents.any() or contents.all():
+            return fused
+        scores = np.where(contents, np.minimum(fused.scores, fused.scores[~contents].min()), fused.scores)
+        order = np.argsort(contents, kind="stable")
+        return Run(fused.rows[order], scores[order])
 
     def framed_cosines(self, query: Vector) -> Floats | None:
         """Per sentence, the cosine of its heading-framed vector; None when the index has none."""
@@ -1041,6 +1059,37 @@ def _asked_by(
         elif question >= 0:
             asked[i] = question
     return asked
+
+
+# a list item's marker and a heading's number ("- ", "4. ", "2.1 "), and a Markdown link's target
+CONTENTS_NUMBER = re.compile(r"^\s*(?:[•\-*–]\s+)?(?:\d{1,3}(?:\.\d{1,3})*[.)]?\s+)?")
+LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def _title_key(text: str) -> str:
+    """A heading or a contents entry as the two are compared: no number, link target, closing mark
+    or case ("4. [Capital Gains Tax rates](#cgt-rates)" → "capital gains tax rates")."""
+    return " ".join(CONTENTS_NUMBER.sub("", LINK.sub(r"\1", text)).strip(" .:*_").lower().split())
+
+
+def _contents_entries(
+    readings: list[_SentenceReading], texts: list[str], rows: list[int], chunks: Sequence[Chunk]
+) -> Mask:
+    """The list items naming a heading of their own document other than their own section's: a
+    table of contents' entries (session 19: "4. Capital Gains Tax rates" under "Contents" was the
+    answer to a question about those rates, its passage first for any question naming a section)."""
+    headings: dict[str, set[str]] = {}
+    for chunk in chunks:
+        headings.setdefault(chunk.doc_id, set()).update(_title_key(h) for h in chunk.section[1:])
+    entries = np.zeros(len(readings), dtype=bool)
+    for i, reading in enumerate(readings):
+        if reading.item and not reading.lead_in:
+            chunk = chunks[rows[i]]
+            key = _title_key(texts[i])
+            entries[i] = (
+                bool(key) and key in headings[chunk.doc_id] and key not in map(_title_key, chunk.section)
+            )
+    return entries
 
 
 def _run_in_labels(

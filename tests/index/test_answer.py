@@ -1127,3 +1127,59 @@ def test_an_answer_cites_the_lines_its_passage_counts_in_any_line_ending(
     assert (citation.line_start, citation.line_end) == (5, 5)
     assert index.document("notes").text.splitlines()[4] == result.answer.text  # splitlines: \r too
     assert result.hits[0].citation.line_start <= 5 <= result.hits[0].citation.line_end
+
+
+GUIDE_WITH_CONTENTS = """# Tax on gains
+
+## Contents
+
+1. Annual exempt amount
+2. [Capital Gains Tax rates](#rates)
+3. Reporting
+
+## 1. Annual exempt amount
+
+You can make gains of up to £3,000 a year before you pay tax.
+
+## 2. Capital Gains Tax rates
+
+Higher rate taxpayers pay 24% Capital Gains Tax rates on shares.
+
+## 3. Reporting
+
+Report gains through Self Assessment.
+
+## Cities
+
+- Capital Gains Tax rates are the same in Leeds
+- Leeds
+"""
+
+
+def test_a_table_of_contents_answers_nothing_and_goes_after_the_sections(tmp_path: Path) -> None:
+    """Session 19: "What rate of capital gains tax do I pay?" was answered "4. Capital Gains Tax
+    rates", the tax guide's contents entry, whose passage came first for any question naming a
+    section."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "tax.md").write_text(GUIDE_WITH_CONTENTS, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    result = index.ask("Capital Gains Tax rates", k=5)
+    assert result.answer is not None and "24%" in result.answer.text
+    sections = [hit.chunk.section[-1] for hit in result.hits]
+    assert sections.index("Contents") > sections.index("2. Capital Gains Tax rates")
+    scores = [hit.score for hit in result.hits]
+    assert scores == sorted(scores, reverse=True)
+    # an item that is no heading's name still answers ("Leeds"), and so does the contents passage
+    # when it is all there is: the passages after the rest, not dropped
+    assert any(
+        hit.chunk.section[-1] == "Contents" for hit in index.search("Annual exempt amount Reporting", k=5)
+    )
+    ranker, text = index._ranker, index.document("tax").text
+    spans = zip(ranker.sentences.starts.tolist(), ranker.sentences.ends.tolist(), strict=True)
+    items = {text[start:end]: bool(ranker._no_answers[i]) for i, (start, end) in enumerate(spans)}
+    assert {item for item, passed in items.items() if passed and item[0] in "123-"} == {
+        "1. Annual exempt amount",
+        "2. [Capital Gains Tax rates](#rates)",
+        "3. Reporting",
+    }
+    assert items["- Leeds"] is False
