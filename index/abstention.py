@@ -242,11 +242,12 @@ DURATION_QUESTION = re.compile(rf"^\s*how\s+long\b.*{DURATION_VERB.pattern}", re
 # with" or "comes with" ("How many lints does Clippy ship with?": "There are over 800 lints included
 # in this crate!" under "Clippy", refused over the 294 files of session 15), and what the asker may
 # have ("how much paid bereavement leave am I entitled to?": "Bereavement leave: up to 5 days paid
-# leave…", refused in session 18)
+# leave…", refused in session 18), and what the asker should do or wants ("how long should the brim
+# be if i want it folded": "For a folded brim, work the brim to 14 cm", refused in session 19)
 ASKERS_WORDS = re.compile(
     r"\b(?:need(?:s|ed)?|have\s+to|has\s+to|had\s+to|get|gets|got|go|goes|went|gone|put|puts"
     r"|make|makes|made|use|uses|used|(?:ships?|shipped|comes?|came)\s+with"
-    r"|entitled|eligible|allowed|permitted)\b",
+    r"|entitled|eligible|allowed|permitted|should|want|wants|wanted)\b",
     re.IGNORECASE,
 )
 # words qualifying what the number is about without naming it: "When did Japan sign its main

@@ -232,6 +232,18 @@ def test_the_askers_verbs_and_when_due_are_not_what_a_number_is_about() -> None:
         "give?",
     ]
     assert "get" not in number_topic("How many days off do staff get?")
+    # session 19: "how long should the brim be if i want it folded" was refused over "For a folded
+    # brim, work the brim to 14 cm", "should" and "want" weighing as words it lacks
+    assert number_topic("how long should the brim be if i want it folded").split() == [
+        "how",
+        "the",
+        "brim",
+        "be",
+        "if",
+        "i",
+        "it",
+        "folded",
+    ]
     assert number_topic("How many eggs go in the cake?").split() == ["How", "eggs", "in", "the", "cake?"]
     assert "due" not in number_topic("When is rent due?")
     assert "start" not in number_topic("When did key-based authentication start?")
