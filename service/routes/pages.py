@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
+
+from service.deps import SettingsDep
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -19,15 +21,21 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 
+# the question box's limit as index.html writes it, replaced by the served one
+# (ALLIANCE_QA_MAX_QUESTION_CHARS): the script checks a question against it before asking
+QUESTION_LIMIT = 'data-max-chars="1000"'
+
 # HEAD wherever GET: uptime checks and link checkers ask with HEAD (FastAPI, unlike Starlette,
-# does not add it by itself); a file response sends the headers only
+# does not add it by itself); the answer to HEAD is the headers only
 router = APIRouter(include_in_schema=False)
 
 
 @router.api_route("/", methods=["GET", "HEAD"])
-def home() -> FileResponse:
-    """The question page."""
-    return FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
+def home(settings: SettingsDep) -> HTMLResponse:
+    """The question page, with the served limit on a question's length."""
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    limit = f'data-max-chars="{settings.max_question_chars}"'
+    return HTMLResponse(page.replace(QUESTION_LIMIT, limit), headers=PAGE_HEADERS)
 
 
 @router.api_route("/favicon.ico", methods=["GET", "HEAD"])

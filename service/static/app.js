@@ -149,6 +149,15 @@ function renderResult(result) {
   setStatus(total === undefined ? count : `${count} in ${Math.round(total)} ms`);
 }
 
+// The server's limit on a question counts characters as Python does: code points, once trimmed.
+// The box's maxlength counted UTF-16 units, and cut a question of 600 emoji or CJK extension
+// characters to 500 that the server would take. `/` writes the served limit into data-max-chars.
+function questionTooLong(question, limit) {
+  const length = Array.from(question).length;
+  // the server's words (service/routes/ask.py), so the page says what the API would
+  return length > limit ? `question is ${length} characters long; the limit is ${limit}: shorten it` : null;
+}
+
 function clearResult() {
   $("#answer").hidden = true;
   $("#results").hidden = true;
@@ -279,6 +288,12 @@ function initAskPage() {
     const question = input.value.trim();
     if (!question) {
       showError("Type a question first.");
+      input.focus();
+      return;
+    }
+    const tooLong = questionTooLong(question, Number(input.dataset.maxChars));
+    if (tooLong) {
+      showError(`Invalid input: ${tooLong}`);
       input.focus();
       return;
     }

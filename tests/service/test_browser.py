@@ -266,6 +266,34 @@ def test_service_errors_show_the_problem_detail(page: Any, base_url: str) -> Non
     expect(page.locator("#error")).to_contain_text("no document 'nope'")
 
 
+def test_the_question_limit_counts_characters_as_the_server_does(page: Any, base_url: str) -> None:
+    """maxlength="1000" counted UTF-16 units: 600 CJK extension characters (two units each) were cut
+    to 500, though the server, counting code points, takes up to 1,000 (L15)."""
+    from playwright.sync_api import expect
+
+    asks: list[str] = []
+    page.on("request", lambda request: asks.append(request.url) if "/v1/ask" in request.url else None)
+    page.goto(f"{base_url}/")
+    question = page.get_by_label("Question")
+    question.focus()
+    page.keyboard.insert_text("𠀀" * 600)  # as typed or pasted: the browser applies maxlength
+    assert page.evaluate("Array.from(document.querySelector('#question').value).length") == 600
+    question.press("Enter")
+    expect(page.locator("#status")).to_contain_text("passages in")
+    expect(page.locator("#error")).to_be_hidden()
+    assert len(asks) == 1
+
+    # over the limit: the page says what the server would, without asking it
+    too_long = "🚩" * 1001
+    server = httpx.post(f"{base_url}/v1/ask", json={"question": too_long}).json()
+    question.fill(too_long)
+    question.press("Enter")
+    expect(page.locator("#error")).to_have_text(f"{server['title']}: {server['detail']}")
+    assert "1001 characters" in server["detail"]
+    expect(question).to_be_focused()
+    assert len(asks) == 1
+
+
 def test_question_text_is_never_markup(page: Any, base_url: str) -> None:
     from playwright.sync_api import expect
 

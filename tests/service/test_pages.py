@@ -8,7 +8,10 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from index.retriever import Index
+from service.app import create_app
 from service.routes.pages import STATIC_DIR
+from service.settings import Settings
 from tests.conftest import REAL_CORPUS
 
 STATIC_FILES = ["index.html", "document.html", "app.js", "style.css"]
@@ -24,6 +27,19 @@ def test_home_page_is_the_question_form(client: TestClient) -> None:
     assert '<label for="question">' in html
     assert 'name="viewport"' in html
     assert 'src="/static/app.js"' in html
+
+
+def test_the_question_box_has_the_served_limit_in_characters(
+    settings: Settings, fixture_index: Index
+) -> None:
+    """maxlength="1000" counted UTF-16 units, so 600 emoji were cut to 500 that the server takes
+    (L15); the box carries the server's limit instead, which the script counts in code points."""
+    for limit in (1000, 20):
+        app = create_app(settings.model_copy(update={"max_question_chars": limit}), index=fixture_index)
+        with TestClient(app) as client:
+            html = client.get("/").text
+        assert f'data-max-chars="{limit}"' in html
+        assert "maxlength" not in html
 
 
 def test_document_page_is_served_for_any_id(client: TestClient) -> None:
