@@ -236,12 +236,18 @@ function initAskPage() {
   let asked = location.search;  // the query string the page answers
   describeIndex(input, doc);
 
+  // the URL leaves out the defaults, the options the page opens with
+  const defaultMode = [...mode.options].find((o) => o.defaultSelected).value;
+  const defaultK = k.defaultValue;
+
   function readLocation() {
     const params = new URLSearchParams(location.search);
     input.value = params.get("q") || "";
+    // an option the URL leaves out is its default, not what the page last asked with: Forward to
+    // "/?q=…" from "/?q=…&mode=lexical&k=3" asked with "words" and 3 passages
     const wanted = params.get("mode");
-    if (wanted && [...mode.options].some((o) => o.value === wanted)) mode.value = wanted;
-    if (params.get("k")) k.value = params.get("k");
+    mode.value = wanted && [...mode.options].some((o) => o.value === wanted) ? wanted : defaultMode;
+    k.value = params.get("k") || defaultK;
     chooseDocument(doc, params.get("doc") || "");  // named by its title once the list arrives
     return input.value.trim();
   }
@@ -298,8 +304,8 @@ function initAskPage() {
       return;
     }
     const params = new URLSearchParams({ q: question });
-    if (mode.value !== "hybrid") params.set("mode", mode.value);
-    if (k.value !== "" && k.value !== "5") params.set("k", k.value);
+    if (mode.value !== defaultMode) params.set("mode", mode.value);
+    if (k.value !== "" && k.value !== defaultK) params.set("k", k.value);
     if (doc.value) params.set("doc", doc.value);
     // the URL holds the question, so results can be shared, reloaded and reached with Back
     history.pushState(null, "", `/?${params}`);

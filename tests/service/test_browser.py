@@ -380,6 +380,38 @@ def test_the_skip_link_leads_to_the_results_without_asking_again(page: Any, base
     expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
 
 
+def test_back_and_forward_ask_with_the_options_the_url_holds(page: Any, base_url: str) -> None:
+    """Forward to "/?q=…" (the default options) from "/?q=…&mode=lexical&k=3" kept "words" and 3
+    passages: the page asked with options its URL did not hold."""
+    from playwright.sync_api import expect
+
+    asks: list[dict[str, Any]] = []
+    page.on("request", lambda r: asks.append(r.post_data_json) if r.url.endswith("/v1/ask") else None)
+    page.goto(f"{base_url}/")
+    question = page.get_by_label("Question")
+    question.fill("harbour")
+    page.get_by_label("Search by").select_option("lexical")
+    page.locator("#k").fill("3")
+    question.press("Enter")
+    page.wait_for_url("**/?q=harbour&mode=lexical&k=3")
+    question.fill(QUESTION)
+    page.get_by_label("Search by").select_option("hybrid")
+    page.locator("#k").fill("5")
+    question.press("Enter")
+    expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
+
+    page.go_back()
+    expect(page.get_by_label("Search by")).to_have_value("lexical")
+    expect(page.locator("#k")).to_have_value("3")
+    page.go_forward()
+    expect(page.get_by_label("Question")).to_have_value(QUESTION)
+    expect(page.get_by_label("Search by")).to_have_value("hybrid")
+    expect(page.locator("#k")).to_have_value("5")
+    expect(page.locator("#passages > li").first.locator("mark")).to_have_text(EXPECTED)
+    assert len(asks) == 4
+    assert asks[-1] == {"question": QUESTION, "mode": "hybrid", "k": 5}
+
+
 def test_the_api_docs_render_offline(page: Any, base_url: str) -> None:
     """`/docs` loads Swagger UI from this server (it loaded it from a CDN, and was blank offline,
     while error details send readers there: session 16); the fixture refuses any other host."""
