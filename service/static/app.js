@@ -307,8 +307,10 @@ function initAskPage() {
     if (mode.value !== defaultMode) params.set("mode", mode.value);
     if (k.value !== "" && k.value !== defaultK) params.set("k", k.value);
     if (doc.value) params.set("doc", doc.value);
-    // the URL holds the question, so results can be shared, reloaded and reached with Back
-    history.pushState(null, "", `/?${params}`);
+    // the URL holds the question, so results can be shared, reloaded and reached with Back; asking
+    // the same again (after an error, say) adds no entry that Back would only step through
+    if (location.search === `?${params}`) history.replaceState(null, "", `/?${params}`);
+    else history.pushState(null, "", `/?${params}`);
     asked = location.search;
     ask(question);
   });

@@ -412,6 +412,24 @@ def test_back_and_forward_ask_with_the_options_the_url_holds(page: Any, base_url
     assert asks[-1] == {"question": QUESTION, "mode": "hybrid", "k": 5}
 
 
+def test_asking_the_same_question_again_adds_no_step_to_back(page: Any, base_url: str) -> None:
+    """Each Enter on the same question (retrying after an error, say) pushed another identical
+    entry: Back seemed to do nothing, once for every retry."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/")
+    question = page.get_by_label("Question")
+    question.fill(QUESTION)
+    for _ in range(3):
+        question.press("Enter")  # "Searching…" until the answer is shown
+        expect(page.locator("#status")).to_contain_text("passages in")
+    assert "?q=" in page.url
+    page.go_back()
+    expect(page).to_have_url(f"{base_url}/")
+    expect(page.get_by_label("Question")).to_have_value("")
+    expect(page.locator("#results")).to_be_hidden()
+
+
 def test_the_api_docs_render_offline(page: Any, base_url: str) -> None:
     """`/docs` loads Swagger UI from this server (it loaded it from a CDN, and was blank offline,
     while error details send readers there: session 16); the fixture refuses any other host."""
