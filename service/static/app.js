@@ -252,8 +252,16 @@ function initAskPage() {
     return input.value.trim();
   }
 
+  // stop waiting for the answer in flight, if any: its question is no longer the page's
+  function cancel() {
+    if (!inFlight) return;
+    inFlight.abort();
+    inFlight = null;
+    form.removeAttribute("aria-busy");
+  }
+
   async function ask(question) {
-    if (inFlight) inFlight.abort();
+    cancel();
     const controller = new AbortController();
     inFlight = controller;
     hideError();
@@ -323,6 +331,7 @@ function initAskPage() {
     const question = readLocation();
     if (question) ask(question);
     else {
+      cancel();  // an answer arriving after Back to the empty page would show under no question
       clearResult();
       hideError();
       setStatus("");

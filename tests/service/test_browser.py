@@ -430,6 +430,29 @@ def test_asking_the_same_question_again_adds_no_step_to_back(page: Any, base_url
     expect(page.locator("#results")).to_be_hidden()
 
 
+def test_an_answer_arriving_after_back_is_not_shown(page: Any, base_url: str) -> None:
+    """Back to the empty page while a slow answer was on its way: the answer arrived and was
+    shown under an empty question box, at a URL that asks nothing."""
+    from playwright.sync_api import expect
+
+    held: list[Any] = []  # a slow server: the answer waits until the test releases it
+    page.goto(f"{base_url}/")
+    page.route("**/v1/ask", lambda route: held.append(route))
+    question = page.get_by_label("Question")
+    question.fill(QUESTION)
+    question.press("Enter")
+    expect(page.locator("#status")).to_have_text("Searching…")
+    page.go_back()
+    expect(page).to_have_url(f"{base_url}/")
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_timeout(500)  # time for the answer to be shown, were it still awaited
+    expect(page.locator("#answer")).to_be_hidden()
+    expect(page.locator("#results")).to_be_hidden()
+    expect(page.locator("#status")).to_have_text("")
+    expect(page.locator("#ask-form")).not_to_have_attribute("aria-busy", "true")
+
+
 def test_the_api_docs_render_offline(page: Any, base_url: str) -> None:
     """`/docs` loads Swagger UI from this server (it loaded it from a CDN, and was blank offline,
     while error details send readers there: session 16); the fixture refuses any other host."""
