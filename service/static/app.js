@@ -158,6 +158,15 @@ function questionTooLong(question, limit) {
   return length > limit ? `question is ${length} characters long; the limit is ${limit}: shorten it` : null;
 }
 
+// While the next question is searched, the last one's answer and passages are marked busy, and
+// leave the view after a moment (style.css): with a slow server they read as the new question's.
+function showSearching(searching) {
+  for (const section of [$("#ask-form"), $("#answer"), $("#results")]) {
+    if (searching) section.setAttribute("aria-busy", "true");
+    else section.removeAttribute("aria-busy");
+  }
+}
+
 function clearResult() {
   $("#answer").hidden = true;
   $("#results").hidden = true;
@@ -257,7 +266,7 @@ function initAskPage() {
     if (!inFlight) return;
     inFlight.abort();
     inFlight = null;
-    form.removeAttribute("aria-busy");
+    showSearching(false);
   }
 
   async function ask(question) {
@@ -266,7 +275,7 @@ function initAskPage() {
     inFlight = controller;
     hideError();
     setStatus("Searching…");
-    form.setAttribute("aria-busy", "true");
+    showSearching(true);
     const body = { question, mode: mode.value };
     if (k.value !== "") body.k = Number(k.value);
     if (doc.value) body.doc_ids = [doc.value];
@@ -292,7 +301,7 @@ function initAskPage() {
     } finally {
       if (inFlight === controller) {
         inFlight = null;
-        form.removeAttribute("aria-busy");
+        showSearching(false);
       }
     }
   }

@@ -453,6 +453,31 @@ def test_an_answer_arriving_after_back_is_not_shown(page: Any, base_url: str) ->
     expect(page.locator("#ask-form")).not_to_have_attribute("aria-busy", "true")
 
 
+def test_while_a_slow_answer_is_awaited_the_last_one_leaves_the_view(page: Any, base_url: str) -> None:
+    """With a slow server, the last question's answer stayed in view under the new question, as if
+    it answered it; only a grey "Searching…" said otherwise."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/?q={QUESTION}")
+    answer = page.locator("#answer")
+    expect(answer.locator("blockquote")).to_contain_text(EXPECTED)
+    held: list[Any] = []  # a slow server: the answer waits until the test releases it
+    page.route("**/v1/ask", lambda route: held.append(route))
+    question = page.get_by_label("Question")
+    question.fill("Who keeps the lighthouse?")
+    question.press("Enter")
+
+    expect(page.locator("#status")).to_have_text("Searching…")
+    for section in (answer, page.locator("#results")):
+        expect(section).to_have_attribute("aria-busy", "true")
+        expect(section).to_have_css("visibility", "hidden")  # after a moment: a quick answer does not flicker
+    held[0].continue_()
+    expect(page.locator("#status")).to_contain_text(" in ")
+    for section in (answer, page.locator("#results")):
+        expect(section).not_to_have_attribute("aria-busy", "true")
+        expect(section).to_have_css("visibility", "visible")
+
+
 def test_the_api_docs_render_offline(page: Any, base_url: str) -> None:
     """`/docs` loads Swagger UI from this server (it loaded it from a CDN, and was blank offline,
     while error details send readers there: session 16); the fixture refuses any other host."""
