@@ -146,7 +146,11 @@ function renderResult(result) {
   $("#results").hidden = result.passages.length === 0;
   const count = counted(result.passages.length, "passage");
   const total = result.timings_ms && result.timings_ms.total;
-  setStatus(total === undefined ? count : `${count} in ${Math.round(total)} ms`);
+  // the status is what a screen reader announces: whether the texts answer comes first, then why
+  // not, as "5 passages in 12 ms" alone said the same for an answer and a refusal
+  const why = result.refusal ? `: ${result.refusal}` : "";
+  const outcome = result.answerable && result.answer ? "Answered" : `Not answered${why}`;
+  setStatus(`${outcome} · ${total === undefined ? count : `${count} in ${Math.round(total)} ms`}`);
 }
 
 // The server's limit on a question counts characters as Python does: code points, once trimmed.

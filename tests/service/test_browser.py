@@ -255,6 +255,20 @@ def test_unanswerable_question_says_so_and_still_lists_passages(page: Any, base_
     )
 
 
+def test_the_status_announces_whether_the_texts_answer(page: Any, base_url: str) -> None:
+    """The live status said "5 passages in 3 ms" for an answer and a refusal alike: a screen reader
+    heard no difference, and nothing of the refusal's reason."""
+    from playwright.sync_api import expect
+
+    status = page.get_by_role("status")
+    page.goto(f"{base_url}/?q={QUESTION}")
+    expect(status).to_have_text(re.compile(r"^Answered · \d+ passages? in \d+ ms$"))
+    page.goto(f"{base_url}/?q=Which+navies+joined+the+Malabar+exercise%3F")
+    expect(status).to_have_text(
+        re.compile(r"^Not answered: the texts never mention “Malabar” · \d+ passages? in \d+ ms$")
+    )
+
+
 def test_service_errors_show_the_problem_detail(page: Any, base_url: str) -> None:
     from playwright.sync_api import expect
 
