@@ -335,6 +335,53 @@ def test_phone_layout_fits_the_screen(browser: Any, base_url: str, tmp_path: Pat
     context.close()
 
 
+# a title as long as a title may be (200 characters), with no space to break the line at
+LONG_TITLE = ("Maritime_Cooperation_Port_Visits_Logistics_Agreements_Joint_Training_" * 3)[:200]
+LONG_NAME = "Malabar" + "malabar" * 20  # a word of 147 letters, quoted back in a refusal
+
+
+def test_long_titles_and_words_break_on_a_phone(
+    browser: Any, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """A 200-character title with no space ran off the screen (the tagline naming it, the answer's
+    citation, the document page's heading), and so did a question's long word quoted in a refusal:
+    the whole page scrolled sideways, at 375 px and at 1,100."""
+    from playwright.sync_api import expect
+
+    corpus = tmp_path_factory.mktemp("long-corpus")
+    (corpus / "long.txt").write_text(
+        f"{LONG_TITLE}\n\nThe survey office compiled the table of exercise dates in 2025.\n", encoding="utf-8"
+    )
+    shutil.copy(FIXTURE_CORPUS / "harbour-pact.txt", corpus)
+    index = Index.build(corpus, tmp_path_factory.mktemp("long-index"), embedder=FakeEmbedder())
+    port = _free_port()
+    server = ThreadServer(create_app(Settings(index_dir=index.folder), index=index), port=port)
+    base = f"http://127.0.0.1:{port}"
+    context = browser.new_context(
+        viewport={"width": 375, "height": 700}, device_scale_factor=2, is_mobile=True
+    )
+    fits = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/?q=Who+compiled+the+table+of+exercise+dates%3F&mode=lexical")
+        expect(page.locator("#answer .answer-cite a")).to_contain_text(LONG_TITLE)
+        expect(page.locator("#tagline")).to_contain_text(LONG_TITLE)
+        page.screenshot(path=str(tmp_path / "long-title-results.png"), full_page=True)
+        assert page.evaluate(fits)
+
+        page.goto(f"{base}/?q=Which navies joined the {LONG_NAME} exercise?")
+        expect(page.locator("#answer")).to_contain_text(f"the texts never mention “{LONG_NAME}”")
+        assert page.evaluate(fits)
+
+        page.goto(f"{base}/documents/long")
+        expect(page.locator("#doc-title")).to_have_text(LONG_TITLE)
+        page.screenshot(path=str(tmp_path / "long-title-document.png"), full_page=True)
+        assert page.evaluate(fits)
+    finally:
+        context.close()
+        server.stop()
+
+
 def test_keyboard_reaches_the_form_and_focus_is_visible(page: Any, base_url: str) -> None:
     """The question box has focus on load (reaching it took three Tabs); the skip link stays the
     first Tab stop from the top of the page."""
