@@ -49,7 +49,9 @@ async function problemMessage(response) {
   } catch (_) {
     // not JSON: fall through to the status line
   }
-  return `The service answered ${response.status} ${response.statusText}. Try again in a moment.`;
+  // over HTTP/2 (a proxy in front) there is no status text: "answered 502 ." read as a typo
+  const status = response.statusText ? `${response.status} ${response.statusText}` : response.status;
+  return `The service answered ${status}. Try again in a moment.`;
 }
 
 function showError(message) {

@@ -308,6 +308,24 @@ def test_the_question_limit_counts_characters_as_the_server_does(page: Any, base
     assert len(asks) == 1
 
 
+def test_an_error_page_from_a_proxy_is_named_by_its_status(page: Any, base_url: str) -> None:
+    """A proxy's HTML error page has no problem detail: the page names the status, and over
+    HTTP/2, which sends no status text, it read "The service answered 502 . Try again"."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/")
+    page.route(
+        "**/v1/ask", lambda route: route.fulfill(status=502, content_type="text/html", body="<h1>502</h1>")
+    )
+    page.get_by_label("Question").fill(QUESTION)
+    page.get_by_label("Question").press("Enter")
+    expect(page.locator("#error")).to_have_text(
+        "The service answered 502 Bad Gateway. Try again in a moment."
+    )
+    http2 = page.evaluate("problemMessage(new Response('<h1>502</h1>', { status: 502, statusText: '' }))")
+    assert http2 == "The service answered 502. Try again in a moment."
+
+
 def test_question_text_is_never_markup(page: Any, base_url: str) -> None:
     from playwright.sync_api import expect
 
