@@ -222,6 +222,22 @@ def test_document_view_highlights_any_span_by_code_points(page: Any, base_url: s
     expect(page.locator("#cited")).to_contain_text("line 3")
 
 
+def test_the_document_text_is_a_named_region_the_skip_link_reaches(page: Any, base_url: str) -> None:
+    """The text's container was a plain div with an aria-label, a name screen readers do not read
+    on a div (axe: aria-prohibited-attr, "needs review"); as a region it is a landmark, "Document
+    text" (its line numbers are hidden from screen readers, so the name no longer promises them)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/documents/signal-flags")
+    text = page.get_by_role("region", name="Document text")
+    expect(text).to_contain_text("The harbour master raised two flags")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the text")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(text).to_be_focused()
+
+
 def test_document_meta_counts_passages_in_the_singular_for_one(page: Any, base_url: str) -> None:
     """The line under a document's title read "1 passages" for a document of one passage."""
     from playwright.sync_api import expect
