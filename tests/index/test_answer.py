@@ -1183,3 +1183,49 @@ def test_a_table_of_contents_answers_nothing_and_goes_after_the_sections(tmp_pat
         "3. Reporting",
     }
     assert items["- Leeds"] is False
+
+
+INCIDENT = """# Incident Report: INC-2291
+
+- **Title:** Checkout API outage (EU region)
+- **Severity:** SEV-1
+- **Incident commander:** Rafael Duarte
+- **Report author:** Mei Lin
+
+## Recipe notes
+
+- For the drizzle: juice of 1 lemon and the checkout outage sugar
+- Oven: 160 °C for the lemon drizzle cake
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "who was the incident commander for the checkout api outage",
+            "- **Incident commander:** Rafael Duarte",
+        ),
+        ("Which report authors wrote up the checkout API outage?", "- **Report author:** Mei Lin"),
+    ],
+)
+def test_a_field_whose_key_the_question_names_answers_it(tmp_path: Path, question: str, answer: str) -> None:
+    """Session 19: "who was the incident commander for the checkout api outage" was answered "- **Title:**
+    Checkout API outage (EU region)", which holds more of its words than the field it names."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "inc.md").write_text(INCIDENT, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    assert index.ask(question, k=1).answer.text == answer
+    plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(field_bonus=0.0))
+    assert plain.ask(question, k=1).answer.text != answer
+
+
+def test_a_key_opening_with_a_stopword_is_a_lead_in_not_a_name(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "inc.md").write_text(INCIDENT, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    keys = dict(zip(index._ranker._keys, range(len(index._ranker._keys)), strict=False))
+    assert frozenset({"incident", "commander"}) in keys
+    assert frozenset({"report", "author"}) in keys
+    assert frozenset({"drizzle"}) not in keys  # "For the drizzle:"
+    assert frozenset({"oven"}) in keys
