@@ -27,9 +27,11 @@ Weights were tuned on the dev split of evals/questions/alliance.jsonl (see `Sear
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Any
 
 import faiss
@@ -488,7 +490,12 @@ class Ranker:
         # (`index/scope.py`); a question restricted to some documents is checked against theirs
         self._scope = Scope.corpus(texts.values(), lexical)
         self._doc_texts = [d.text for d in documents]
-        self._scope_within = lru_cache(maxsize=MAX_SCOPES)(self._within)
+        # the scopes of the sets of documents questions were restricted to, the latest last: a dict,
+        # not `lru_cache(self._within)`, whose bound method would tie the ranker into a reference
+        # cycle that only the garbage collector frees, never once the service froze it (session 19:
+        # every write left the old version's ranker behind, ~80 MiB a write in each worker)
+        self._scopes: OrderedDict[tuple[int, ...], Scope] = OrderedDict()
+        self._scopes_lock = threading.Lock()
 
     def expand(self, question: str) -> str:
         """`question` with the acronyms the corpus never writes replaced by their names, other
@@ -849,10 +856,16 @@ class Ranker:
         docs = tuple(np.unique(self._spans.doc[allowed]).tolist()) if allowed is not None else ()
         if not docs or len(docs) == len(self._doc_texts):
             return self._scope
-        return self._scope_within(docs)
-
-    def _within(self, docs: tuple[int, ...]) -> Scope:
-        return Scope.within([self._doc_texts[d] for d in docs], self.lexical)
+        with self._scopes_lock:
+            if (scope := self._scopes.get(docs)) is not None:
+                self._scopes.move_to_end(docs)
+                return scope
+        scope = Scope.within([self._doc_texts[d] for d in docs], self.lexical)
+        with self._scopes_lock:
+            self._scopes[docs] = scope
+            while len(self._scopes) > MAX_SCOPES:
+                self._scopes.popitem(last=False)
+        return scope
 
     def _numbered_for(self, question: str) -> Mask:
         """The sentences that may answer `question`, which asks for a number: an amount in words
