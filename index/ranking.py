@@ -81,6 +81,10 @@ Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
+# a field named by a key of so many words answers from a later passage of the first one's document
+# ("Supply voltage:"); one word ("Makes:", "Sizes:", "Security:") is too often a word the question
+# uses otherwise ("make the roast potatoes vegan")
+MIN_KEY_WORDS_ELSEWHERE = 2
 MAX_SCOPES = 32  # sets of documents whose words are kept for questions restricted to them
 CLOSING_MARKS = " \t*_\"'’”)"  # what may close a sentence after its "?": "**Can I…?**", "“Why?”"
 MAX_LABEL_WORDS = 4  # the most words of an item's label ("4. Next meeting.": 2)
@@ -643,8 +647,9 @@ class Ranker:
                     if not labelled.isdisjoint(self._heading_numbers[row]):
                         writes[pointers[row] : pointers[row + 1]] = False
             scores = scores + config.digit_bonus * writes
-        if config.field_bonus:
-            scores = scores + config.field_bonus * self._keys_named(question, picked.rows)
+        keyed = self._keys_named(question, picked.rows) if config.field_bonus else None
+        if keyed is not None:
+            scores = scores + config.field_bonus * keyed
         typed: Mask | None = None  # the sentences of the kind the question asks for, if it asks one
         if wants_number(question):
             typed = self._numbered_for(question)
@@ -659,6 +664,29 @@ class Ranker:
         if typed is not None and answers and (answers[0] is None or not typed[answers[0]]):
             answer_from = next(
                 (i for i, a in enumerate(answers[: config.answer_passages]) if a is not None and typed[a]), 0
+            )
+        # ... and a field whose key the question names answers it from a later passage of the first
+        # one's document ("What supply voltage does the TH-22 need?": the datasheet's "Supply voltage:
+        # 12 to 30 V DC", under its intro, which came first); not over a first answer of the kind a
+        # question asks for ("What percentage of the grade is the final exam?" is answered "…the
+        # final exam for 35%", not "Final exam: Thursday 9 April")
+        if (
+            answer_from == 0
+            and keyed is not None
+            and answers
+            and (answers[0] is None or not (keyed[answers[0]] or (typed is not None and typed[answers[0]])))
+        ):
+            first_doc = self._spans.doc[picked.rows[0]]
+            answer_from = next(
+                (
+                    i
+                    for i, a in enumerate(answers[: config.answer_passages])
+                    if a is not None
+                    and keyed[a]
+                    and len(self._keys[a]) >= MIN_KEY_WORDS_ELSEWHERE
+                    and self._spans.doc[picked.rows[i]] == first_doc
+                ),
+                0,
             )
         signals = (
             self._signals(question, terms, picked.rows, allowed, cosines, chunk_cosines)

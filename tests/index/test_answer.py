@@ -1229,3 +1229,44 @@ def test_a_key_opening_with_a_stopword_is_a_lead_in_not_a_name(tmp_path: Path) -
     assert frozenset({"report", "author"}) in keys
     assert frozenset({"drizzle"}) not in keys  # "For the drizzle:"
     assert frozenset({"oven"}) in keys
+
+
+DATASHEET = """# TH-22 transmitter
+
+The TH-22 is a Modbus transmitter: what is its address, what is its default, we hear. The TH-22 default is good.
+
+## Specifications
+
+Default Modbus address: 247
+Weight: 140 g
+"""
+
+OTHER_SHEET = """# RX-9 receiver
+
+## Settings
+
+Default Modbus address: 1
+"""
+
+
+def test_a_field_named_by_a_longer_key_answers_from_a_later_passage_of_the_same_document(
+    tmp_path: Path,
+) -> None:
+    """Session 19: "What is the TH-22's default Modbus address?" was answered by the datasheet's
+    intro, the first passage, over "Default Modbus address: 247" in its second."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "th22.md").write_text(DATASHEET, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    result = index.ask("What is the TH-22's default Modbus address?", k=3)
+    assert result.hits[0].chunk.section == ("TH-22 transmitter",)
+    assert result.answer.text == "Default Modbus address: 247"
+    # one word of a key is not enough to leave the first passage ("Weight:")
+    assert index.ask("What is the TH-22's default weight, we hear?", k=3).answer.text.startswith("The TH-22")
+    # nor is another document's field
+    (tmp_path / "docs" / "th22.md").unlink()
+    (tmp_path / "docs" / "rx9.md").write_text(OTHER_SHEET, encoding="utf-8")
+    (tmp_path / "docs" / "intro.md").write_text(DATASHEET.split("## ")[0], encoding="utf-8")
+    other = Index.build(tmp_path / "docs", tmp_path / "other", embedder=FakeEmbedder())
+    moved = other.ask("What is the TH-22's default Modbus address?", k=3)
+    assert moved.hits[0].chunk.doc_id == "intro"
+    assert moved.answer.citation.doc_id == "intro"
