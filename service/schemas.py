@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from index.retriever import Answer, Citation, Hit, Index, Result
 from ingest.chunking import Chunk
@@ -20,6 +21,35 @@ K_RANGE: dict[str, Any] = {"minimum": 1, "maximum": 50}
 DOC_ID: dict[str, Any] = {"pattern": DOC_ID_PATTERN.pattern}
 
 
+def whole_number(value: Any) -> Any:
+    """A number with no fraction as the integer it is (JSON's 1.0 is 1); one with a fraction refused.
+
+    To JSON Schema, so to the OpenAPI document, 1.0 is an integer, and `GET /v1/ask?k=1.0` was
+    answered while `POST` refused `{"k": 1.0}`. Text ("2") and true are left for strict int to refuse.
+    """
+    if isinstance(value, float):
+        if not value.is_integer():  # 1.5, and also inf and nan
+            raise PydanticCustomError("whole_number", "Input should be a whole number")
+        return int(value)
+    return value
+
+
+def whole_number_text(value: Any) -> Any:
+    """A link's "1.0" (or "1e0") as 1 and its "1.5" refused, as `whole_number` reads the body's."""
+    if not isinstance(value, str):
+        return value
+    try:
+        int(value)  # "2", " 2", "+2": int parsing reads it exactly (a float could round it)
+        return value
+    except ValueError:
+        pass
+    try:
+        number = float(value)
+    except ValueError:  # no number at all ("five"): int parsing names it
+        return value
+    return whole_number(number)
+
+
 class AskRequest(BaseModel):
     """A question, and how to search for it."""
 
@@ -30,7 +60,9 @@ class AskRequest(BaseModel):
 
     question: str = Field(description="1 to 1000 characters once trimmed", json_schema_extra=NOT_BLANK)
     # strict: pydantic would read JSON true as 1 and "3" as 3, which the schema calls invalid
-    k: int = Field(5, strict=True, description="how many passages, 1 to 50", json_schema_extra=K_RANGE)
+    k: Annotated[int, BeforeValidator(whole_number)] = Field(
+        5, strict=True, description="how many passages, 1 to 50", json_schema_extra=K_RANGE
+    )
     mode: Mode = Field("hybrid", description="hybrid fuses dense (meaning) and lexical (words) ranks")
     doc_ids: list[str] | None = Field(None, description="search only these documents; null searches all")
 

@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BeforeValidator
 
 from alliance_qa.errors import InputError
 from index.retriever import Result
@@ -20,6 +21,7 @@ from service.schemas import (
     AskResponse,
     Mode,
     SearchResponse,
+    whole_number_text,
 )
 
 # Questions take turns: one at a time per worker, first come first served, on a thread of their own
@@ -77,7 +79,11 @@ async def ask_by_link(
     q: Annotated[
         str, Query(description="the question", examples=[QUESTION_EXAMPLE], json_schema_extra=NOT_BLANK)
     ],
-    k: Annotated[int, Query(description="how many passages, 1 to 50", json_schema_extra=K_RANGE)] = 5,
+    k: Annotated[
+        int,
+        BeforeValidator(whole_number_text),
+        Query(description="how many passages, 1 to 50", json_schema_extra=K_RANGE),
+    ] = 5,
     mode: Annotated[Mode, Query()] = "hybrid",
     doc_ids: Annotated[list[str] | None, Query(description="repeat, or separate with commas")] = None,
 ) -> AskResponse:

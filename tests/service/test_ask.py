@@ -209,3 +209,55 @@ def test_max_k_comes_from_settings(settings: Settings, fixture_index: Index) -> 
         assert client.post("/v1/ask", json={"question": "pact", "k": 4, "mode": "dense"}).status_code == 422
         assert client.post("/v1/ask", json={"question": "x" * 21, "mode": "dense"}).status_code == 422
         assert client.post("/v1/ask", json={"question": "pact", "k": 3, "mode": "dense"}).status_code == 200
+
+
+def _with_k(client: TestClient, route: str, k: Any) -> Any:
+    """Ask "the pact" with this k: as a link's text on GET, as the JSON value itself on POST."""
+    if route == "GET /v1/ask":
+        return client.get("/v1/ask", params={"q": "the pact", "k": str(k), "mode": "dense"})
+    return client.post(route.split()[1], json={"question": "the pact", "k": k, "mode": "dense"})
+
+
+ROUTES = ["GET /v1/ask", "POST /v1/ask", "POST /v1/search"]
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(("k", "passages"), [(1.0, 1), (2, 2), (2.0, 2)])
+def test_a_whole_k_is_taken_on_every_route_however_it_is_written(
+    client: TestClient, route: str, k: Any, passages: int
+) -> None:
+    # GET took "?k=1.0" while POST refused {"k": 1.0}, a number JSON Schema (and so /openapi.json)
+    # calls an integer: a whole number is one count of passages, whichever route carries it
+    response = _with_k(client, route, k)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["passages"]) == passages
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize(
+    ("k", "needles"),
+    [
+        (1.5, ["k", "whole number", "1.5"]),
+        (0, ["k must be between 1 and 50, got 0"]),
+        (51, ["k must be between 1 and 50, got 51"]),
+    ],
+)
+def test_a_k_that_is_no_count_of_passages_is_refused_alike_on_every_route(
+    client: TestClient, route: str, k: Any, needles: list[str]
+) -> None:
+    response = _with_k(client, route, k)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    for needle in needles:
+        assert needle in response.json()["detail"]
+
+
+@pytest.mark.parametrize("route", ["POST /v1/ask", "POST /v1/search"])
+def test_a_k_sent_as_json_text_is_refused_though_a_link_spells_every_k_so(
+    client: TestClient, route: str
+) -> None:
+    # a link has only text ("?k=2" is 2, taken above); a body has numbers, and the schema says
+    # integer: the text "2" is refused there, as true is
+    response = _with_k(client, route, "2")
+    assert response.status_code == 422
+    assert response.json()["detail"] == 'k: Input should be a valid integer (got "2")'

@@ -80,7 +80,7 @@ def test_a_lone_surrogate_is_422_not_500(client: TestClient, endpoint: str) -> N
         (b'{"question": "pact", "k": true}', "k: Input should be a valid integer (got true)"),
         (b'{"question": "pact", "k": false}', "k: Input should be a valid integer (got false)"),
         (b'{"question": "pact", "k": "five"}', 'k: Input should be a valid integer (got "five")'),
-        (b'{"question": "pact", "k": 2.5}', "k: Input should be a valid integer (got 2.5)"),
+        (b'{"question": "pact", "k": 2.5}', "k: Input should be a whole number (got 2.5)"),
         (b'{"question": "pact", "mode": "it\'s"}', """(got "it's")"""),
         (rb'{"question": "pact", "mode": "say \"hi\""}', r'(got "say \"hi\"")'),
         ('{"question": "pact", "mode": "café ☃"}'.encode(), '(got "café ☃")'),

@@ -51,7 +51,7 @@ HOSTILE = [
         422,
         "k: Input should be a valid integer",
     ),
-    ("POST", "/v1/ask", {"json": {"question": "pact", "k": 2.5}}, 422, "k: Input should be a valid integer"),
+    ("POST", "/v1/ask", {"json": {"question": "pact", "k": 2.5}}, 422, "k: Input should be a whole number"),
     ("POST", "/v1/ask", {"content": b'{"question": "pact",', "headers": JSON}, 400, "not valid JSON"),
     ("POST", "/v1/ask", {"content": b'["pact"]', "headers": JSON}, 422, "must be a JSON object"),
     (
