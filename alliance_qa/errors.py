@@ -106,3 +106,9 @@ class UnsupportedMediaError(InputError):
     """A request body of a content type the endpoint does not take."""
 
     status = 415
+
+
+class CrossOriginError(InputError):
+    """A browser's CORS preflight asked for an origin, method or header the service does not allow."""
+
+    status = 400

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +23,7 @@ from index.retriever import Index
 from index.store import index_home
 from service.auth import declare_closed_reads
 from service.balance import ConnectionBalancer, WorkerLoads
+from service.cors import ProblemCORSMiddleware
 from service.deps import DeferredFreeze, install_index
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
@@ -208,7 +208,7 @@ def create_app(
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # added last: it runs first, and counts the 413s
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            ProblemCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type", "Authorization"],
