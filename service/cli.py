@@ -402,12 +402,14 @@ def info(index_dir: Path | None) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-BUNDLED_QUESTIONS = Path("evals/questions")  # the question sets about corpus/, the essays
+BUNDLED_QUESTIONS = "evals/questions"  # the question sets about corpus/, the essays, in the checkout
 
 
 def _is_bundled(questions: Path) -> bool:
     """Is `questions` one of the bundled question sets, which ask about the essays in corpus/?"""
-    return questions.resolve().parent == BUNDLED_QUESTIONS.resolve()
+    from service.settings import default_path
+
+    return questions.resolve().parent == default_path(BUNDLED_QUESTIONS).resolve()
 
 
 @main.command("eval")
@@ -459,9 +461,8 @@ def _is_bundled(questions: Path) -> bool:
 @click.option(
     "--cache-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("var/cache/evals"),
-    show_default=True,
-    help="Where BEIR document embeddings are cached.",
+    default=None,
+    help="Where BEIR document embeddings are cached [default var/cache/evals, in ALLIANCE_QA_CACHE_DIR].",
 )
 @index_option
 @model_option
@@ -475,7 +476,7 @@ def eval_command(
     compare_to: Path | None,
     k: int | None,
     rewrite: str | None,
-    cache_dir: Path,
+    cache_dir: Path | None,
     index_dir: Path | None,
     model: Path | None,
 ) -> None:
@@ -487,7 +488,7 @@ def eval_command(
     from evals.rewrites import rewrite_questions
     from evals.runner import MODES, evaluate_beir, evaluate_questions
     from index.retriever import Index
-    from service.settings import search_config
+    from service.settings import default_path, search_config
 
     if questions is not None and beir_dir is not None:
         raise InputError("pass either --questions or --beir, not both")
@@ -504,7 +505,7 @@ def eval_command(
         raise InputError(f"unknown split {split!r} for a question set: choose {', '.join(SPLITS)} or all")
     settings = _settings()
     baseline = load_report(compare_to) if compare_to is not None else None  # before --out may overwrite it
-    path = questions or BUNDLED_QUESTIONS / "alliance.jsonl"
+    path = questions or default_path(BUNDLED_QUESTIONS) / "alliance.jsonl"
     home = index_dir or settings.index_dir
     # only a bundled question set may build the index it is asked of, and only at the default path:
     # anyone else's questions are about documents of their own, and an index of the essays at a
@@ -528,7 +529,7 @@ def eval_command(
             split=split,
             modes=chosen,
             embedder=_embedder(model or settings.model_path),
-            cache_dir=cache_dir,
+            cache_dir=cache_dir or settings.cache_dir / "evals",
             k=k or 100,
             progress=progress,
         )
@@ -576,7 +577,7 @@ def eval_command(
     comparisons = compare_modes(report)
     if baseline is not None:
         comparisons += compare_reports(baseline, report)
-    written = write_report(report, comparisons, out_dir or Path("var/reports") / evaluation.name)
+    written = write_report(report, comparisons, out_dir or default_path("var/reports") / evaluation.name)
     click.echo(summary_table(report))
     for line in comparison_lines(comparisons):
         click.echo(line)

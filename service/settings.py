@@ -25,8 +25,13 @@ class Settings(BaseSettings):
     # means unset, the default: not "Input should be a valid number"
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", env_ignore_empty=True)
 
-    index_dir: Path = Field(Path("var/index"), description="where the index lives")
-    corpus_dir: Path = Field(Path("corpus"), description="the folder `ingest` reads by default")
+    # the checkout's folders, wherever the command runs (`default_path`); a path set is as typed
+    index_dir: Path = Field(
+        default_factory=lambda: default_path("var/index"), description="where the index lives"
+    )
+    corpus_dir: Path = Field(
+        default_factory=lambda: default_path("corpus"), description="the folder `ingest` reads by default"
+    )
     model_path: Path | None = Field(None, description="a local sentence-transformers folder")
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         "onnx-int8",
@@ -40,7 +45,9 @@ class Settings(BaseSettings):
         description="ONNX Runtime threads per encode (default: the cores this process may use, "
         "shared out among `serve --workers`)",
     )
-    cache_dir: Path = Field(Path("var/cache"), description="ONNX exports and other derived files")
+    cache_dir: Path = Field(
+        default_factory=lambda: default_path("var/cache"), description="ONNX exports and other derived files"
+    )
     query_cache_size: int = Field(
         1024, ge=0, description="recent questions whose vectors the service keeps (0: encode every time)"
     )
@@ -106,6 +113,32 @@ class Settings(BaseSettings):
         the threads spin while they wait); `serve --workers N` sets the share per worker.
         """
         return self.threads or available_cores()
+
+
+def project_root() -> Path | None:
+    """The checkout this code runs from (the folder holding `pyproject.toml` and `corpus/`), if any.
+
+    `make run` installs the project editable, so `.venv/bin/alliance-qa` runs the checkout's own
+    files; installed from a wheel, the code sits in site-packages with no corpus beside it.
+    """
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "pyproject.toml").is_file() and (root / "corpus").is_dir() else None
+
+
+def default_path(relative: str) -> Path:
+    """A default folder (`var/index`, `corpus`, `var/cache`…) in the checkout, from any folder.
+
+    Read from the current folder, `alliance-qa ask` run elsewhere found no index where `make run`
+    built one, and exported the model to ONNX again (a minute, ~90 MB) into a `var/cache` there.
+    Run from the checkout itself, the path stays relative, as messages have always shown it;
+    with no checkout (a wheel), it is relative to the current folder, as before.
+    """
+    root = project_root()
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the current folder was deleted: the checkout's path still works
+        here = None
+    return Path(relative) if root is None or root == here else root / relative
 
 
 def search_config(settings: Settings) -> SearchConfig:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from ingest.documents import read_corpus
-from service import cli
+from service import cli, settings
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 from tests.evals.test_runner import write_questions
 
@@ -37,8 +37,15 @@ def _files_of(folder: Path) -> dict[str, object]:
     return json.loads((folder / "report.json").read_text())
 
 
-def test_a_bundled_question_set_builds_the_missing_default_index(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # evals/questions/ and var/index of a checkout, in tmp_path
+@pytest.fixture
+def checkout(tmp_path, monkeypatch) -> Path:
+    """tmp_path as the checkout the command runs from: its evals/questions/ and var/index are the defaults."""
+    monkeypatch.setattr(settings, "project_root", lambda: tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_a_bundled_question_set_builds_the_missing_default_index(tmp_path, checkout, monkeypatch):
     monkeypatch.delenv("ALLIANCE_QA_INDEX_DIR", raising=False)
     (tmp_path / "evals" / "questions").mkdir(parents=True)
     questions = write_questions(tmp_path / "evals" / "questions" / "q.jsonl")
@@ -52,8 +59,9 @@ def test_a_bundled_question_set_builds_the_missing_default_index(tmp_path, monke
 
 
 @pytest.mark.parametrize("bundled", [True, False])
-def test_a_missing_index_is_an_error_unless_a_bundled_set_asks_without_index(tmp_path, monkeypatch, bundled):
-    monkeypatch.chdir(tmp_path)
+def test_a_missing_index_is_an_error_unless_a_bundled_set_asks_without_index(
+    tmp_path, checkout, monkeypatch, bundled
+):
     monkeypatch.delenv("ALLIANCE_QA_INDEX_DIR", raising=False)
     questions = "evals/questions/q.jsonl" if bundled else "mine.jsonl"
     (tmp_path / "evals" / "questions").mkdir(parents=True)

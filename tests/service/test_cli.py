@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -367,3 +370,72 @@ def test_ingest_names_every_bad_file_and_the_hidden_ones_it_skips(run, tmp_path:
     assert code == 0
     assert f"warning: hidden files of {folder} are not read: .draft.md; rename one" in out
     assert ".gitkeep" not in out
+
+
+REPOSITORY = Path(__file__).parents[2]
+
+
+def test_the_default_folders_are_the_checkouts_wherever_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `.venv/bin/alliance-qa ask` run outside the checkout looked for ./var/index (none: `make run`
+    # built <checkout>/var/index) and exported the model to ONNX again into ./var/cache/onnx
+    from index import embedder
+    from service import settings
+
+    checkout = tmp_path / "checkout"
+    shutil.copytree(FIXTURE_CORPUS, checkout / "corpus")
+    (checkout / "pyproject.toml").write_text('[project]\nname = "alliance-qa"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.setattr(settings, "project_root", lambda: checkout)
+    for name in ("INDEX_DIR", "CORPUS_DIR", "CACHE_DIR", "MODEL_PATH"):
+        monkeypatch.delenv(f"ALLIANCE_QA_{name}", raising=False)
+    caches: list[Path] = []
+
+    def fake_load(backend: str, model: Path | None, *, cache_dir: Path, threads: int) -> FakeEmbedder:
+        caches.append(cache_dir)
+        return FakeEmbedder()
+
+    monkeypatch.setattr(embedder, "load_embedder", fake_load)
+
+    def run_in(folder: Path, *args: str) -> tuple[int, str]:
+        monkeypatch.chdir(folder)
+        result = CliRunner().invoke(cli.main, list(args))
+        return result.exit_code, result.output
+
+    code, out = run_in(checkout, "ingest", "--if-stale")  # as `make run` does, from the checkout
+    assert code == 0 and "building var/index from corpus" in out  # named as before, from there
+    code, out = run_in(elsewhere, "ask", "annual exercise Grey Heron rescue", "--json")
+    assert code == 0, out
+    assert json.loads(out.splitlines()[1])["citation"]["doc_id"] in {"harbour-pact", "lighthouse-notes"}
+    code, out = run_in(elsewhere, "info")
+    assert code == 0 and json.loads(out)["folder"].startswith(str(checkout / "var" / "index"))
+    # the model's ONNX export is the checkout's, made once, whichever folder asked
+    assert caches == [Path("var/cache/onnx"), checkout / "var" / "cache" / "onnx"]
+    assert not (elsewhere / "var").exists()
+    # a path the user gives is read from the folder they are in, as a shell path is
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", "var/mine")
+    code, out = run_in(elsewhere, "ask", "anything")
+    assert code == 1 and "error: no index at var/mine" in out
+
+
+def test_the_installed_command_finds_the_checkouts_index_from_another_folder(tmp_path: Path) -> None:
+    # the real look-up of the checkout, as `.venv/bin/alliance-qa info` does it from a folder of
+    # one's own: whether this checkout has built its index yet or not, that is where it looks
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_QA_")}
+    environment["PYTHONPATH"] = str(REPOSITORY)
+    done = subprocess.run(
+        [sys.executable, "-c", "from service.cli import main; main()", "info"],  # the console script
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    index = str(REPOSITORY / "var" / "index")
+    if done.returncode == 0:
+        assert json.loads(done.stdout)["folder"].startswith(index)
+    else:
+        assert done.stderr.startswith(f"error: no index at {index}"), done.stderr
+    assert list(tmp_path.iterdir()) == []  # no ./var made here
