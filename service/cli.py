@@ -711,3 +711,7 @@ def serve(
     finally:
         if shared is not None:
             shutil.rmtree(shared, ignore_errors=True)
+
+
+if __name__ == "__main__":  # `python -m service.cli`, as the `alliance-qa` script runs `main`
+    main()

@@ -439,3 +439,18 @@ def test_the_installed_command_finds_the_checkouts_index_from_another_folder(tmp
     else:
         assert done.stderr.startswith(f"error: no index at {index}"), done.stderr
     assert list(tmp_path.iterdir()) == []  # no ./var made here
+
+
+def test_python_dash_m_runs_the_command(tmp_path: Path) -> None:
+    # `python -m service.cli --help` printed nothing and exited 0: the module never called main()
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "--help"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: ") and "ingest" in done.stdout and "serve" in done.stdout
