@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
@@ -106,6 +107,13 @@ class Settings(BaseSettings):
                 ) from None
         return [origin.strip() for origin in value.split(",") if origin.strip()]
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _as_browsers_send(cls, origins: list[str]) -> list[str]:
+        """Each origin as a browser's Origin header writes it, which CORS compares byte for byte:
+        `http://localhost:3000/` never matched `http://localhost:3000`, and nothing said so."""
+        return [_origin(entry) for entry in origins]
+
     def encode_threads(self) -> int:
         """ONNX Runtime threads per encode: the setting, else every core this process may use.
 
@@ -139,6 +147,18 @@ def default_path(relative: str) -> Path:
     except OSError:  # the current folder was deleted: the checkout's path still works
         here = None
     return Path(relative) if root is None or root == here else root / relative
+
+
+def _origin(entry: str) -> str:
+    """`HTTP://LocalHost:3000/` as `http://localhost:3000`; an address with a path is no origin."""
+    if entry in ("*", "null"):  # every origin; pages with none (sandboxed, file://)
+        return entry
+    parts = urlsplit(entry.strip())
+    if not parts.scheme or not parts.netloc or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(
+            f"{entry!r} is no origin: write scheme://host[:port] with no path, such as http://localhost:3000"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 def search_config(settings: Settings) -> SearchConfig:

@@ -69,6 +69,10 @@ def test_the_cli_says_which_variable_is_bad_in_one_line(monkeypatch: pytest.Monk
         ("http://localhost:3000", ["http://localhost:3000"]),  # the likeliest way to write one
         ("http://a.example, http://b.example", ["http://a.example", "http://b.example"]),
         ('["http://a.example"]', ["http://a.example"]),
+        # as a browser's Origin header writes it, which CORS compares exactly: with the slash an
+        # address bar shows, or in capitals, the origin was never allowed, and nothing said so
+        ("http://localhost:3000/", ["http://localhost:3000"]),
+        ("HTTPS://App.Example", ["https://app.example"]),
     ],
 )
 def test_cors_origins_are_a_comma_separated_or_json_list(
@@ -85,3 +89,15 @@ def test_a_broken_json_list_of_origins_is_one_line(monkeypatch: pytest.MonkeyPat
     (line,) = result.output.strip().splitlines()
     assert line.startswith("error: bad setting: ALLIANCE_QA_CORS_ORIGINS='[\"http://localhost:3000\"': ")
     assert "origins separated by commas" in line
+
+
+@pytest.mark.parametrize(
+    "entry", ["http://a.example/app", "localhost:3000", "a.example", "http://a.example/?x=1"]
+)
+def test_an_address_that_is_no_origin_is_refused_naming_it(
+    monkeypatch: pytest.MonkeyPatch, entry: str
+) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_CORS_ORIGINS", f"http://b.example,{entry}")
+    with pytest.raises(InputError, match="ALLIANCE_QA_CORS_ORIGINS") as refused:
+        load_settings()
+    assert f"{entry!r} is no origin: write scheme://host[:port] with no path" in str(refused.value)
