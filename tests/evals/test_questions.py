@@ -310,11 +310,12 @@ def test_session_18s_blind_essay_sets_quote_the_shipped_corpus(name, counts):
 
 
 @pytest.mark.parametrize(
-    ("folder", "counts"), [("shapes", (97, 20)), ("shapes2", (90, 21)), ("everyday", (48, 12))]
+    ("folder", "counts"),
+    [("shapes", (97, 20)), ("shapes2", (90, 21)), ("everyday", (48, 12)), ("shapes3", (87, 25))],
 )
 def test_the_document_sets_quote_their_documents(folder, counts):
-    """`evals/shapes` (session 17), `evals/shapes2` and `evals/everyday` (session 18): documents
-    in people's shapes, each answerable question's quotes found in them."""
+    """`evals/shapes` (session 17), `evals/shapes2` and `evals/everyday` (session 18), `evals/shapes3`
+    (session 19): documents in people's shapes, each answerable question's quotes found in them."""
     root = Path(__file__).parents[2] / "evals" / folder
     questions = load_questions(root / "questions.jsonl")
     resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(root / "docs")})
