@@ -186,6 +186,7 @@ const EXAMPLES = {
     "What is the name of the joint exercise between Japan and India?",
 };
 const NAMED_TITLES = 3;
+const ASK_TIMEOUT_MS = 30000;  // a question takes milliseconds; the first after a start, seconds
 
 function quoted(title) {
   return `“${title}”`;
@@ -279,6 +280,13 @@ function initAskPage() {
     cancel();
     const controller = new AbortController();
     inFlight = controller;
+    // a server that never answers (hung, or a proxy holding the request) left "Searching…" for good
+    const waitMs = window.askTimeoutMs ?? ASK_TIMEOUT_MS;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, waitMs);
     hideError();
     setStatus("Searching…");
     showSearching(true);
@@ -300,11 +308,16 @@ function initAskPage() {
       }
       renderResult(await response.json());
     } catch (error) {
-      if (error.name === "AbortError") return;
+      if (error.name === "AbortError" && !timedOut) return;
       clearResult();
       setStatus("");
-      showError(`The service could not be reached (${error.message}). Check that it is running, then try again.`);
+      showError(
+        timedOut
+          ? `The service did not answer within ${Math.max(1, Math.round(waitMs / 1000))} s. It may be busy or stuck: try again, or check that it is running.`
+          : `The service could not be reached (${error.message}). Check that it is running, then try again.`
+      );
     } finally {
+      clearTimeout(timer);
       if (inFlight === controller) {
         inFlight = null;
         showSearching(false);

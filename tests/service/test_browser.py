@@ -648,3 +648,19 @@ def test_the_document_page_heading_for_an_unknown_id(page: Any, base_url: str) -
     page.goto(f"{base_url}/documents/nope")
     expect(page.locator("#error")).to_contain_text("no document 'nope'")
     expect(page.locator("#doc-title")).to_have_text("Document not found")
+
+
+def test_a_server_that_never_answers_gets_a_message_not_searching_for_ever(page: Any, base_url: str) -> None:
+    """A hung server (or a proxy holding the request) left "Searching…" on the page for good."""
+    from playwright.sync_api import expect
+
+    page.add_init_script("window.askTimeoutMs = 300;")
+    page.goto(f"{base_url}/")
+    held: list[Any] = []  # a server that never answers
+    page.route("**/v1/ask", lambda route: held.append(route))
+    question = page.get_by_label("Question")
+    question.fill(QUESTION)
+    question.press("Enter")
+    expect(page.locator("#error")).to_contain_text("did not answer within 1 s")
+    expect(page.locator("#status")).to_have_text("")
+    expect(page.locator("#ask-form")).not_to_have_attribute("aria-busy", "true")
