@@ -1026,9 +1026,11 @@ class _SentenceReading:
         )
 
 
-# a field's key: "**Incident commander:** Rafael Duarte", "- Reviewed-by: Carlos Mendes", "Housing: …"
+# a field's key: "- **Incident commander:** Rafael Duarte", "Reviewed-by: Carlos Mendes", "Housing: …"
+# (in a list, a key in bold only: "* Fixed Tern bugs: RSS feeds…", a changelog's item, is no field;
+# session 19, it answered "What bugs were fixed in Tern 4.2.0?" from 4.1.2's notes)
 FIELD_KEY = re.compile(
-    r"^[ \t]*(?:[•\-*–][ \t]+)?(?:\*\*)?(?P<key>[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2})"
+    r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?(?:\*\*)?(?P<key>[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2})"
     r"(?::\*\*|\*\*:|:)[ \t]+\S"
 )
 
