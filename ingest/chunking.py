@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 10  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 11  # the version of how documents are read into blocks; see ChunkerConfig.layout
 # a reference's entry up to this long is one unit, as a table row is: "[2] Wohlleben, P. (2016). The
 # Hidden Life of Trees. Greystone Books." (session 18: cut at "(2016).", its title answered "who wrote
 # the hidden life of trees" without the author); a longer one is cut into sentences like any text
@@ -74,7 +74,8 @@ class ChunkerConfig:
     # under "2 Methods"; a bold label ("**Cause:** …") as a field; AsciiDoc's "==" headings by level,
     # its ":icons: font" as a row; a page's footer ("… [Page 2]") and running header as no text; it
     # starts no sentence with ":" or "," ("Lab no.: 25-155", `ingest.sentences`) and ends a chunk at
-    # a rule ("---") (session 18).
+    # a rule ("---") (session 18); 11 reads a line standing alone closed by an aside ("ERRATA
+    # (updated 9 Jan 2024)") as a heading (session 19).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

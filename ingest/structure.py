@@ -400,14 +400,26 @@ METADATA_FIELD = re.compile(FIELD.pattern + r".*(?:\d|@|://)")
 EMPHASIZED_END = re.compile(r"[.!?…][\"”’)]?[*_]+$")
 
 
-def _is_heading(line: str) -> bool:
+# an aside in brackets closing a line standing alone, "ROUND 4 - LOCAL ROUND (Bev's favourite)", "ERRATA
+# (updated 9 Jan 2024)": a heading is read without it (session 19: ")" closed every such line as a
+# sentence, and the text under it ran on under the heading before); an aside holding a sentence's
+# end, "(see the notes.)", closes one, and a line all in brackets, "(Round 2: closing date 27 June)",
+# is no heading; right under a line of text, "Shown in colour 'Sloe' (size Adult M)" between a
+# pattern's fields, ")" still closes it
+TRAILING_ASIDE = re.compile(r"[ \t]+\([^()]*[^().!?…]\)$")
+
+
+def _is_heading(line: str, *, alone: bool = False) -> bool:
+    """Whether `line` reads as a heading; `alone`, it stands under a blank line (`TRAILING_ASIDE`)."""
     words = line.split()
     # a word for every two Chinese or Japanese characters (session 18: a Japanese sentence under
     # its English one, counted by white space, was one word, and six of a guide's were headings)
     cjk = len(CJK.findall(line)) if not line.isascii() else 0
     return (
         0 < len(words) + cjk // CJK_CHARS_PER_WORD <= MAX_HEADING_WORDS
-        and not line.rstrip().endswith(tuple(CLOSING_PUNCTUATION))
+        and not (TRAILING_ASIDE.sub("", line.rstrip()) if alone else line.rstrip()).endswith(
+            tuple(CLOSING_PUNCTUATION)
+        )
         # nor a sentence's end inside emphasis (session 18: a menu's italic line of opening hours, its
         # full stop hidden by the closing "*", was a heading, and no answer could be taken from it)
         and EMPHASIZED_END.search(line.rstrip()) is None
@@ -451,12 +463,12 @@ def _opens_item_under(line: str, following: str) -> bool:
     )
 
 
-def _heads_text(line: str, following: str) -> bool:
+def _heads_text(line: str, following: str, *, alone: bool = False) -> bool:
     """Whether `line`, with `following` right under it (no blank line between), is a heading over
     it rather than the first lines of a hard-wrapped paragraph ("Boiling water makes / the tea
     bitter")."""
     return (
-        _is_heading(line)
+        _is_heading(line, alone=alone)
         and (line[:1].isupper() or line[:1].isdigit())  # a wrapped line goes on in lower case
         and len(line) <= MAX_TIGHT_HEADING_CHARS
         # a wrapped line is about as long as the next; a heading is shorter than the text under it
@@ -673,13 +685,13 @@ def parse_blocks(text: str) -> list[Block]:
                     # a heading standing alone (or over a list): not the last line of a wrapped
                     # paragraph, which breaks off ("…a copy of this License; and") or holds a
                     # sentence end
-                    _is_heading(stripped)
+                    _is_heading(stripped, alone=not tight)
                     and (not following or _opens_item_under(stripped, lines[index + 1][1]))
                     and not (
                         tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None)
                     )
                 )
-                or (bool(following) and _heads_text(stripped, following))
+                or (bool(following) and _heads_text(stripped, following, alone=not tight))
                 # a manual page's section name over its indented text ("NAME" over "       tarsync -
                 # incrementally copy…"; session 17: most of them ran into their text, the text
                 # opening in lower case or with an option)

@@ -778,3 +778,27 @@ def test_a_heading_is_named_without_html_tags(line: str, label: str) -> None:
     from ingest.structure import heading_label
 
     assert heading_label(line) == label
+
+
+def test_an_aside_closing_a_heading_standing_alone_leaves_it_a_heading() -> None:
+    # session 19: ")" closed "ROUND 2 - LOCAL (the host's pick)" as a sentence, so its questions were
+    # cited under round 1, and the round's name was given as an answer
+    text = (
+        "Quiz\n\nROUND 1 - SPORT\n1. Who won the cup?\n2. Where is the ground?\n\n"
+        "ROUND 2 - LOCAL (the host's pick)\n1. What is the dog called?\n\n"
+        "ERRATA (updated 9 Jan 2024)\n\nQuestion 2 had the wrong year.\n"
+    )
+    blocks = parse_blocks(text)
+    assert [text[b.start : b.end] for b in blocks if b.kind == "heading"] == [
+        *("ROUND 1 - SPORT", "ROUND 2 - LOCAL (the host's pick)", "ERRATA (updated 9 Jan 2024)")
+    ]
+    assert blocks[-1].section == ("Quiz", "ERRATA (updated 9 Jan 2024)")
+    # an aside holding a sentence's end closes it; a line all in brackets, or one right under a line
+    # of text, is no heading
+    for aside in ("Kept as written (see the notes.)", "(Round 2: closing date 27 June)"):
+        assert parse_blocks(f"Form\n\n{aside}\n\nThe text.\n")[1].kind == "paragraph"
+    fields = (
+        "Pattern\n\nYarn: Harbour Worsted\nAmount: 1 skein (2 for size L)\nShown in colour Sloe (size M)\n"
+        "Needles: 4.5 mm circular\nNotions: a marker\n"
+    )
+    assert "heading" not in [b.kind for b in parse_blocks(fields)]
