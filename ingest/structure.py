@@ -85,6 +85,9 @@ LISTING_FIELD = re.compile(FIELD.pattern + r"[^,]*,[^,]*,")
 # makes each a block of its own
 DEFINITION = re.compile(r"^ {0,3}[A-ZÀ-ÖØ-Þ][\w'’()/&.+#-]*(?:[ \t]+[\w'’()/&.+#-]+){0,3}[ \t]+[-–—][ \t]+\S")
 MIN_DEFINITIONS = 3
+# a rule a line may stand boxed between, "-----" or "=====" over and under it: five or more of one mark
+# (AsciiDoc's "----" and "====" open and close blocks of code and examples)
+BOX_RULE = re.compile(r"^ {0,3}([-=*_~#+])\1{4,}[ \t]*$")
 # a line of one mark repeated, as Markdown (=, -) and reStructuredText (also ~ ^ " ' ` * + # : . _)
 # underline a heading
 UNDERLINE = re.compile(r"^([=\-~^\"'`*+#:._])\1*$")
@@ -400,6 +403,9 @@ METADATA_FIELD = re.compile(FIELD.pattern + r".*(?:\d|@|://)")
 EMPHASIZED_END = re.compile(r"[.!?…][\"”’)]?[*_]+$")
 
 
+# a line all in square brackets, a script's stage direction, "[MUSIC: gulls, fade under]", "[SFX: lathe]":
+# no heading (session 19: they named the sections of an audio guide's stops)
+STAGE_DIRECTION = re.compile(r"^\[[^\[\]]*\]$")
 # an aside in brackets closing a line standing alone, "ROUND 4 - LOCAL ROUND (Bev's favourite)", "ERRATA
 # (updated 9 Jan 2024)": a heading is read without it (session 19: ")" closed every such line as a
 # sentence, and the text under it ran on under the heading before); an aside holding a sentence's
@@ -425,6 +431,7 @@ def _is_heading(line: str, *, alone: bool = False) -> bool:
         and EMPHASIZED_END.search(line.rstrip()) is None
         and LISTING_FIELD.match(line) is None
         and METADATA_FIELD.match(line) is None
+        and STAGE_DIRECTION.match(line.strip()) is None
     )
 
 
@@ -610,7 +617,8 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         previous = blocks[-1] if blocks else None
         above = lines[index - 1][1].strip() if index > 0 else ""
-        tight = above != ""  # right under the line before
+        # right under the line before; a rule over it ("-----") is no text a sentence goes on from
+        tight = above != "" and BOX_RULE.match(lines[index - 1][1]) is None
         # a sentence the line above leaves open goes on here: no heading can start
         mid_sentence = tight and not above.endswith(tuple(CLOSING_PUNCTUATION))
         # ... nor under a comma: a signature under its sign-off ("Thanks," over "Dana"; session 17:
@@ -676,26 +684,39 @@ def parse_blocks(text: str) -> list[Block]:
         under_asciidoc_title = (
             tight and previous is not None and previous.kind == "title" and above[:2] == "= "
         )
-        reads_as_heading = atx or (
-            not comment
-            and not indented
-            and not under_asciidoc_title
-            and (
-                (
-                    # a heading standing alone (or over a list): not the last line of a wrapped
-                    # paragraph, which breaks off ("…a copy of this License; and") or holds a
-                    # sentence end
-                    _is_heading(stripped, alone=not tight)
-                    and (not following or _opens_item_under(stripped, lines[index + 1][1]))
-                    and not (
-                        tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None)
+        # a line boxed by rules, "-----" over and under it, heads the text under it whatever it ends
+        # with (session 19: an audio guide's "STOP 2 — THE WHALING ROOM (Track 02, approx 2:50)" ran
+        # on the paragraph before, and a form's "SECTION 2: YOUR PROJECT" too)
+        boxed = (
+            0 < index < len(lines) - 1
+            and BOX_RULE.match(lines[index - 1][1]) is not None
+            and BOX_RULE.match(lines[index + 1][1]) is not None
+            and len(stripped.split()) <= MAX_HEADING_WORDS
+        )
+        reads_as_heading = (
+            atx
+            or boxed
+            or (
+                not comment
+                and not indented
+                and not under_asciidoc_title
+                and (
+                    (
+                        # a heading standing alone (or over a list): not the last line of a wrapped
+                        # paragraph, which breaks off ("…a copy of this License; and") or holds a
+                        # sentence end
+                        _is_heading(stripped, alone=not tight)
+                        and (not following or _opens_item_under(stripped, lines[index + 1][1]))
+                        and not (
+                            tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None)
+                        )
                     )
+                    or (bool(following) and _heads_text(stripped, following, alone=not tight))
+                    # a manual page's section name over its indented text ("NAME" over "       tarsync -
+                    # incrementally copy…"; session 17: most of them ran into their text, the text
+                    # opening in lower case or with an option)
+                    or (bool(following) and _names_indented_section(stripped, lines[index + 1][1]))
                 )
-                or (bool(following) and _heads_text(stripped, following, alone=not tight))
-                # a manual page's section name over its indented text ("NAME" over "       tarsync -
-                # incrementally copy…"; session 17: most of them ran into their text, the text
-                # opening in lower case or with an option)
-                or (bool(following) and _names_indented_section(stripped, lines[index + 1][1]))
             )
         )
         kind: BlockKind

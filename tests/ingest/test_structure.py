@@ -802,3 +802,22 @@ def test_an_aside_closing_a_heading_standing_alone_leaves_it_a_heading() -> None
         "Needles: 4.5 mm circular\nNotions: a marker\n"
     )
     assert "heading" not in [b.kind for b in parse_blocks(fields)]
+
+
+def test_a_line_boxed_by_rules_is_a_heading_and_a_stage_direction_none() -> None:
+    # session 19: an audio guide's boxed stop titles ran on the paragraph before them, and its
+    # "[MUSIC: …]" lines named the sections instead
+    text = (
+        "Audio guide\n\nTake the stairs to your left.\n\n----------\nSTOP 2 — THE HARPOON  (Track 02, 2:50)\n"
+        "----------\n\n[MUSIC: gulls, fade under]\n\nIn front of you is a harpoon.\n\n"
+        "==========\nSECTION 3: BUDGET\n==========\n\nWe ask for £500.\n"
+    )
+    shape = [(b.kind, text[b.start : b.end], b.section[1:]) for b in parse_blocks(text)]
+    assert shape[1:] == [
+        ("paragraph", "Take the stairs to your left.", ()),
+        ("heading", "STOP 2 — THE HARPOON  (Track 02, 2:50)", ("STOP 2 — THE HARPOON  (Track 02, 2:50)",)),
+        ("paragraph", "[MUSIC: gulls, fade under]", ("STOP 2 — THE HARPOON  (Track 02, 2:50)",)),
+        ("paragraph", "In front of you is a harpoon.", ("STOP 2 — THE HARPOON  (Track 02, 2:50)",)),
+        ("heading", "SECTION 3: BUDGET", ("SECTION 3: BUDGET",)),
+        ("paragraph", "We ask for £500.", ("SECTION 3: BUDGET",)),
+    ]
