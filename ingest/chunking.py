@@ -76,7 +76,9 @@ class ChunkerConfig:
     # starts no sentence with ":" or "," ("Lab no.: 25-155", `ingest.sentences`) and ends a chunk at
     # a rule ("---") (session 18); 11 reads a line standing alone closed by an aside ("ERRATA
     # (updated 9 Jan 2024)") as a heading, and one boxed by rules ("-----" over and under it), but
-    # never a stage direction ("[MUSIC: gulls, fade under]") (session 19).
+    # never a stage direction ("[MUSIC: gulls, fade under]"), nor a form's answer under its question
+    # ("1.6 When was your organisation set up?" over "March 2022"), a block of its own led in by the
+    # question (session 19).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

@@ -41,7 +41,8 @@ class Block:
     line: int  # 1-based line number of `start`
     depth: int  # list nesting depth (0 for everything that is not an item)
     section: tuple[str, ...]  # heading path: title › heading › subheading…
-    lead_in: bool = False  # a paragraph ending in ':' right over a list, a table or fields
+    # a paragraph ending in ':' right over a list, a table or fields; or a question right over its answer
+    lead_in: bool = False
 
 
 # a Markdown ATX heading's marks: "## Preparation ##"
@@ -403,6 +404,12 @@ METADATA_FIELD = re.compile(FIELD.pattern + r".*(?:\d|@|://)")
 EMPHASIZED_END = re.compile(r"[.!?…][\"”’)]?[*_]+$")
 
 
+# a question, as a form asks it over the answer written under it: "1.6 When was your organisation set
+# up?", "2.2 Briefly describe what you want to do (max 250 words)"
+QUESTION_LINE = re.compile(
+    r"(?:\?|\((?:max(?:imum)?\.?|up to|no more than|under)[ \t]+[\d,]+[ \t]+words?\))[\"”’*_]*$",
+    re.IGNORECASE,
+)
 # a line all in square brackets, a script's stage direction, "[MUSIC: gulls, fade under]", "[SFX: lathe]":
 # no heading (session 19: they named the sections of an audio guide's stops)
 STAGE_DIRECTION = re.compile(r"^\[[^\[\]]*\]$")
@@ -624,6 +631,11 @@ def parse_blocks(text: str) -> list[Block]:
         # ... nor under a comma: a signature under its sign-off ("Thanks," over "Dana"; session 17:
         # the name was a heading, the section of every quoted message after it), an address's lines
         after_comma = tight and above.endswith(",")
+        # ... nor under a question, a form's "1.6 When was your organisation set up?" or "2.2 Briefly
+        # describe what you want to do (max 250 words)": the answer opens a block of its own (session
+        # 19: "March 2022" and "£4,500" headed the rest of a form, and the question with no closing
+        # mark ran into the first sentence of its answer)
+        under_question = tight and QUESTION_LINE.search(above) is not None
         # the underline making the one line above a heading: Markdown's setext "===" / "---", or
         # reStructuredText's other marks ("~~~~" under "Discussion"), as long as the title; one
         # line only: under a paragraph of several ("-- comments\ncode\n--") it is a rule
@@ -700,6 +712,7 @@ def parse_blocks(text: str) -> list[Block]:
                 not comment
                 and not indented
                 and not under_asciidoc_title
+                and not under_question
                 and (
                     (
                         # a heading standing alone (or over a list): not the last line of a wrapped
@@ -740,9 +753,7 @@ def parse_blocks(text: str) -> list[Block]:
             # an item's wrapped lines are indented under it, whatever they read like
             and (
                 (previous.kind == "item" and line[:1] in " \t")
-                or mid_sentence
-                or after_comma
-                or not reads_as_heading
+                or (not under_question and (mid_sentence or after_comma or not reads_as_heading))
             )
         ):
             blocks[-1] = replace(previous, end=end)  # a hard-wrapped line continues the block
@@ -752,6 +763,9 @@ def parse_blocks(text: str) -> list[Block]:
             _enter(path, len(marks.group(1)) if marks else IMPLICIT_LEVEL, heading_label(stripped))
         else:
             kind = "paragraph"
+            if under_question and previous is not None and previous.kind in ("paragraph", "item"):
+                # the question is its answer's lead-in: a chunk keeps them together when they fit
+                blocks[-1] = replace(previous, lead_in=True)
         blocks.append(Block(kind, start, end, index + 1, depth, (title,) if kind == "title" else section()))
     # a paragraph (or item) ending in ':' right before a list is that list's lead-in
     return [

@@ -426,3 +426,13 @@ def test_a_rule_ends_a_chunk() -> None:
     assert [c.text for c in chunk_document(underlined, ChunkerConfig(), lambda t: len(t.split()))] == [
         "Notes\n\nChanges\n-------\n\nFixed a crash."
     ]
+
+
+def test_a_question_and_its_answer_share_a_chunk(wordpieces: WordPieceCounter) -> None:
+    # session 19: a form's question ended one chunk and its one-line answer opened the next
+    filler = " ".join(f"Sentence {i} of the answer goes on about the repair café." for i in range(12))
+    text = f"Grant form\n\n1.1 Describe the project (max 250 words)\n{filler}\n\n1.2 How much do you ask for?\n£4,500\n"
+    doc = make_document("form", text.encode())
+    chunks = chunk_document(doc, ChunkerConfig(max_tokens=64), wordpieces)
+    assert any("How much do you ask for?\n£4,500" in c.text for c in chunks)
+    assert any("(max 250 words)\nSentence 0 of the answer" in c.text for c in chunks)

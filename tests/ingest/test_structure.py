@@ -821,3 +821,22 @@ def test_a_line_boxed_by_rules_is_a_heading_and_a_stage_direction_none() -> None
         ("heading", "SECTION 3: BUDGET", ("SECTION 3: BUDGET",)),
         ("paragraph", "We ask for £500.", ("SECTION 3: BUDGET",)),
     ]
+
+
+def test_a_forms_answer_under_its_question_is_text_of_its_own_led_in_by_it() -> None:
+    # session 19: "March 2022" under "1.6 When was it set up?" headed the rest of a form, and "2.2
+    # Describe the project (max 250 words)" ran into the first sentence of its answer
+    text = (
+        "Grant form\n\n1.6 When was your group set up?\nMarch 2022\n\n"
+        "1.7 Describe the project (max 250 words)\nWe fix things. Every month.\n\n3.2 How much do you ask for?\n£4,500\n"
+    )
+    shape = [(b.kind, text[b.start : b.end], b.lead_in) for b in parse_blocks(text)]
+    assert shape[1:] == [
+        ("item", "1.6 When was your group set up?", True),
+        ("paragraph", "March 2022", False),
+        ("item", "1.7 Describe the project (max 250 words)", True),
+        ("paragraph", "We fix things. Every month.", False),
+        ("item", "3.2 How much do you ask for?", True),
+        ("paragraph", "£4,500", False),
+    ]
+    assert {b.section for b in parse_blocks(text)} == {("Grant form",)}
