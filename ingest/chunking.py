@@ -78,7 +78,9 @@ class ChunkerConfig:
     # (updated 9 Jan 2024)") as a heading, and one boxed by rules ("-----" over and under it), but
     # never a stage direction ("[MUSIC: gulls, fade under]"), nor a form's answer under its question
     # ("1.6 When was your organisation set up?" over "March 2022"), a block of its own led in by the
-    # question (session 19).
+    # question; a line in capitals over a figure ("GAUGE" over "20 sts…") or any short line over rows
+    # as a heading, and a run of definitions in lower case ("k2tog - knit 2 together") as rows
+    # (session 19).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

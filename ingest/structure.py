@@ -86,6 +86,10 @@ LISTING_FIELD = re.compile(FIELD.pattern + r"[^,]*,[^,]*,")
 # makes each a block of its own
 DEFINITION = re.compile(r"^ {0,3}[A-ZÀ-ÖØ-Þ][\w'’()/&.+#-]*(?:[ \t]+[\w'’()/&.+#-]+){0,3}[ \t]+[-–—][ \t]+\S")
 MIN_DEFINITIONS = 3
+# ... and a pattern's abbreviations, "k2tog - knit 2 together", "(k1, p1, k1) - knit, purl and knit": a
+# term of one word in lower case, or in brackets (session 19: a knitting pattern's 13 were one
+# paragraph, cut by the chunk budget inside a line, "p3tog" | "- purl 3 together")
+LOWER_DEFINITION = re.compile(r"^ {0,3}(?:[a-z0-9][\w'’()/&.+#-]*|\([^()]+\))[ \t]+[-–—][ \t]+\S")
 # a rule a line may stand boxed between, "-----" or "=====" over and under it: five or more of one mark
 # (AsciiDoc's "----" and "====" open and close blocks of code and examples)
 BOX_RULE = re.compile(r"^ {0,3}([-=*_~#+])\1{4,}[ \t]*$")
@@ -198,13 +202,26 @@ def _field_runs(lines: list[tuple[int, str]]) -> set[int]:
     }
     run: list[int] = []
     for i, (_, line) in enumerate([*lines, (0, "")]):
-        if i < len(lines) and DEFINITION.match(line):
+        if i < len(lines) and (DEFINITION.match(line) or _defines_in_lower_case(lines, i)):
             run.append(i)
             continue
         if len(run) >= MIN_DEFINITIONS:
             runs.update(run)
         run = []
     return runs
+
+
+def _defines_in_lower_case(lines: list[tuple[int, str]], index: int) -> bool:
+    """Whether `lines[index]` is a definition of a term in lower case, "k2tog - knit 2 together", "ssk -
+    slip, slip, knit", "(k1, p1, k1) - knit, purl and knit into one stitch": one that no wrapped line
+    of prose runs on into, or from ("endured - despite tensions - for decades and")."""
+    line = lines[index][1]
+    above = lines[index - 1][1].strip() if index > 0 else ""
+    return (
+        LOWER_DEFINITION.match(line) is not None
+        and not _breaks_off(line.strip())
+        and not (above and _breaks_off(above))
+    )
 
 
 def _attribute_entries(lines: list[tuple[int, str]]) -> set[int]:
@@ -236,6 +253,8 @@ def _table_rows(lines: list[tuple[int, str]]) -> set[int]:
     return {i for run in _table_runs([line for _, line in lines]) for i in run}
 
 
+# a label's colon and the value after it, "… number: 2024-510233-17-00"
+LABELLED_VALUE = re.compile(r":[ \t]+\S")
 # a line of comma-separated values: "South,Beatriz Costa,Summit 45L Backpack,410,49200,2025-01-29"
 CSV_COMMA = re.compile(r",(?! )")
 # a record opened by a word and its number: "Week 5 (Sep 29): Grammar of graphics…", "Day 2 - …"
@@ -477,19 +496,28 @@ def _opens_item_under(line: str, following: str) -> bool:
     )
 
 
-def _heads_text(line: str, following: str, *, alone: bool = False) -> bool:
+def _heads_text(line: str, following: str, *, alone: bool = False, rows: bool = False) -> bool:
     """Whether `line`, with `following` right under it (no blank line between), is a heading over
     it rather than the first lines of a hard-wrapped paragraph ("Boiling water makes / the tea
-    bitter")."""
+    bitter"). Text under a heading opens in upper case, unless it is a run of rows (`rows`:
+    "ABBREVIATIONS" over "k2tog - knit 2 together"), or the heading is in capitals over a figure
+    ("GAUGE" over "20 sts and 30 rnds = 10 cm"; session 19: both ran into their text)."""
+    # over rows, lines of their own, whatever they open with and however short; unless the line
+    # is a field with a long label, "EudraCT / CTIS number: 2024-510233-17-00" over "Phase: IIb"
+    over_rows = rows and LABELLED_VALUE.search(line) is None
     return (
         _is_heading(line, alone=alone)
         and (line[:1].isupper() or line[:1].isdigit())  # a wrapped line goes on in lower case
         and len(line) <= MAX_TIGHT_HEADING_CHARS
         # a wrapped line is about as long as the next; a heading is shorter than the text under it
-        and len(line) <= TIGHT_HEADING_SHARE * len(following)
+        and (over_rows or len(line) <= TIGHT_HEADING_SHARE * len(following))
         and SENTENCE_INSIDE.search(line) is None
         and not _breaks_off(line)
-        and following[:1].isupper()
+        and (
+            following[:1].isupper()
+            or over_rows
+            or (following[:1].isdigit() and not any(c.islower() for c in line))
+        )
     )
 
 
@@ -724,7 +752,10 @@ def parse_blocks(text: str) -> list[Block]:
                             tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None)
                         )
                     )
-                    or (bool(following) and _heads_text(stripped, following, alone=not tight))
+                    or (
+                        bool(following)
+                        and _heads_text(stripped, following, alone=not tight, rows=index + 1 in fields)
+                    )
                     # a manual page's section name over its indented text ("NAME" over "       tarsync -
                     # incrementally copy…"; session 17: most of them ran into their text, the text
                     # opening in lower case or with an option)

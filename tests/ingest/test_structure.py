@@ -840,3 +840,23 @@ def test_a_forms_answer_under_its_question_is_text_of_its_own_led_in_by_it() -> 
         ("paragraph", "£4,500", False),
     ]
     assert {b.section for b in parse_blocks(text)} == {("Grant form",)}
+
+
+def test_lower_case_definitions_are_rows_and_a_heading_may_open_over_them_or_a_figure() -> None:
+    # session 19: a pattern's "ABBREVIATIONS" over "k2tog - knit 2 together" lines was one paragraph,
+    # cut inside a line, and "GAUGE" ran into "20 sts and 30 rnds = 10 cm"
+    text = (
+        "Hat\n\nGAUGE\n20 sts and 30 rnds = 10 cm on a 4.5 mm needle.\n\n"
+        "ABBREVIATIONS\nk - knit\nk2tog - knit 2 together\nssk - slip, slip, knit\n(k1, p1) - knit and purl into one\n"
+    )
+    shape = [(b.kind, text[b.start : b.end]) for b in parse_blocks(text)]
+    assert shape[1:] == [
+        ("heading", "GAUGE"),
+        ("paragraph", "20 sts and 30 rnds = 10 cm on a 4.5 mm needle."),
+        ("heading", "ABBREVIATIONS"),
+        *[("row", line) for line in ("k - knit", "k2tog - knit 2 together", "ssk - slip, slip, knit")],
+        ("row", "(k1, p1) - knit and purl into one"),
+    ]
+    # a wrapped line opening in lower case after one that breaks off is prose
+    prose = "Notes\n\nThe pact - signed in 1951 - has\nendured - despite it all - for decades and\nstill - they say - holds.\n"
+    assert [b.kind for b in parse_blocks(prose)] == ["title", "paragraph"]
