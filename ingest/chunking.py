@@ -79,8 +79,10 @@ class ChunkerConfig:
     # never a stage direction ("[MUSIC: gulls, fade under]"), nor a form's answer under its question
     # ("1.6 When was your organisation set up?" over "March 2022"), a block of its own led in by the
     # question; a line in capitals over a figure ("GAUGE" over "20 sts…") or any short line over rows
-    # as a heading, and a run of definitions in lower case ("k2tog - knit 2 together") as rows
-    # (session 19).
+    # as a heading, and a run of definitions in lower case ("k2tog - knit 2 together") as rows; a line
+    # giving an email or web address, a date in emphasis ("*Mar 2018 – May 2021*") or a field with no
+    # space after its colon ("…yrs:Yes") as no heading, and a page's number ("Page 2 of 2") as no
+    # text (session 19).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

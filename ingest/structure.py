@@ -154,6 +154,7 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
                     unread.extend(comment)
                 comment = None
     unread.extend(_page_breaks(lines))
+    unread.extend(i for i, (_, line) in enumerate(lines) if PAGE_NUMBER.match(line))
     skipped = set(unread)
     if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
         return lines  # nothing else to read: the document is its metadata
@@ -166,7 +167,12 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
 # the running header over the next page, "Internet-Draft       TMP       July 2025": set in columns
 PAGE_FOOTER = re.compile(r"\S {3,}.*\[Page \d+\][ \t]*$")
 RUNNING_HEADER = re.compile(r"^\S.*\S {3,}\S")
-RUNNING_HEADER_GAP = 4  # lines from the footer to the header over the next page, at most
+RUNNING_HEADER_GAP = 4
+# a page's number on a line of its own, "Page 2 of 2", "---------- page 2 ----------": no text (session 19:
+# "Page 2 of 2" was a section, and the quiz's answers ran on the line of its page break)
+PAGE_NUMBER = re.compile(
+    r"^[ \t]*[-=_*–—]*[ \t]*page[ \t]+\d+(?:[ \t]+of[ \t]+\d+)?[ \t]*[-=_*–—]*[ \t]*$", re.IGNORECASE
+)  # lines from the footer to the header over the next page, at most
 
 
 def _page_breaks(lines: list[tuple[int, str]]) -> list[int]:
@@ -423,6 +429,18 @@ METADATA_FIELD = re.compile(FIELD.pattern + r".*(?:\d|@|://)")
 EMPHASIZED_END = re.compile(r"[.!?…][\"”’)]?[*_]+$")
 
 
+# a line giving an email or a web address, a CV's "priya@example.me · +44 7700 900123 · github.com/priya",
+# is no heading (session 19: it was the section of a CV's profile)
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[^\W\d_]|://|\bwww\.")
+# a date in emphasis standing alone, a CV's "*Mar 2018 – May 2021*" under its role: no heading (session
+# 19: it headed the role's lines, and the role ran on the one before)
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+DATE_WORD = rf"(?:{MONTH}|\d{{1,4}}(?:st|nd|rd|th)?\b,?|[–—-]|to|present|now|today|current)"
+EMPHASIZED_DATE = re.compile(rf"^([*_]{{1,2}})(?:{DATE_WORD}[ \t]*)+\1$", re.IGNORECASE)
+YEAR = re.compile(r"\b\d{4}\b")
+# a field whose value follows its colon with no space, "Flooding in last 10 yrs:Yes - see END 07": no
+# heading (session 19: it headed an insurance schedule's next line)
+JOINED_FIELD = re.compile(r"^[^\W\d_][^:]*[^\W\d_]:(?:[^\W_]|[£$€])")
 # a question, as a form asks it over the answer written under it: "1.6 When was your organisation set
 # up?", "2.2 Briefly describe what you want to do (max 250 words)"
 QUESTION_LINE = re.compile(
@@ -458,6 +476,9 @@ def _is_heading(line: str, *, alone: bool = False) -> bool:
         and LISTING_FIELD.match(line) is None
         and METADATA_FIELD.match(line) is None
         and STAGE_DIRECTION.match(line.strip()) is None
+        and ADDRESS.search(line) is None
+        and not (EMPHASIZED_DATE.match(line.strip()) and YEAR.search(line))
+        and JOINED_FIELD.match(line.strip()) is None
     )
 
 

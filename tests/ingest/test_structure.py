@@ -860,3 +860,22 @@ def test_lower_case_definitions_are_rows_and_a_heading_may_open_over_them_or_a_f
     # a wrapped line opening in lower case after one that breaks off is prose
     prose = "Notes\n\nThe pact - signed in 1951 - has\nendured - despite it all - for decades and\nstill - they say - holds.\n"
     assert [b.kind for b in parse_blocks(prose)] == ["title", "paragraph"]
+
+
+def test_contact_and_date_lines_joined_fields_and_page_numbers_head_nothing() -> None:
+    # session 19: a CV's contact line and "*Mar 2018 – May 2021*" were headings, and so were an
+    # insurance schedule's "Flooding in last 10 yrs:Yes" and its "Page 2 of 2"
+    cv = (
+        "# Ana Lima\n\nData Engineer · Leeds (hybrid)\nana@example.me · +44 7700 900123 · github.com/ana\n\n## Experience\n\n"
+        "**Data Engineer** — Acme (via Kinetic)\n*Mar 2018 – May 2021*\n\n- Built the feed\n"
+    )
+    assert [cv[b.start : b.end] for b in parse_blocks(cv) if b.kind == "heading"] == ["## Experience"]
+    schedule = (
+        "Schedule\n\nPROPERTY DETAILS\n\nListed building:   No\nOccupied at night: Yes\n"
+        "Flooding in last 10 yrs:Yes - see END 07\nClaims in 5 yrs:   1 (escape of water)\n\nPage 2 of 2\n"
+    )
+    blocks = parse_blocks(schedule)
+    assert [schedule[b.start : b.end] for b in blocks if b.kind == "heading"] == ["PROPERTY DETAILS"]
+    assert "Page 2 of 2" not in [schedule[b.start : b.end] for b in blocks]
+    quiz = "Quiz\n\n1. Who won?\n\n---------- page 2 ----------\nANSWERS\n\n1. Ashby\n"
+    assert [b.kind for b in parse_blocks(quiz)] == ["title", "item", "heading", "item"]
