@@ -82,7 +82,8 @@ class ChunkerConfig:
     # as a heading, and a run of definitions in lower case ("k2tog - knit 2 together") as rows; a line
     # giving an email or web address, a date in emphasis ("*Mar 2018 – May 2021*") or a field with no
     # space after its colon ("…yrs:Yes") as no heading, and a page's number ("Page 2 of 2") as no
-    # text (session 19).
+    # text; each line of a fixed-width table of two or three columns as a block of its own, a rule
+    # inside it (a header's underline, a total's) going on with it (session 19).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

@@ -272,6 +272,14 @@ LOG_LINE = re.compile(r"^\s*\[?(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{1,2}:\d{2}
 # two spaces after a full stop, as typewritten prose leaves them
 COLUMN_GAP = re.compile(r"[^\s.!?:;,](?: {2,}|\t+)(?=\S)")
 MIN_COLUMN_GAPS = 3
+# ... a table of two or three columns has fewer, wider: "Buildings          £385,000          Yes" (session
+# 19: an insurance schedule's limits were one paragraph, cut inside a row, "Credit/debit cards
+# (fraudulent" | "use)  £1,000")
+# (three spaces or a tab after a word, not after a diff's "-" or "+" mark), and once a table is open a
+# row with a gap of two goes on with it ("FAC EP  FA Cup Extra Preliminary Round"); a line indented four
+# spaces or more (code, a manual page's justified text) opens none
+WIDE_COLUMN_GAP = re.compile(r"[\w)\]%'’\"”](?: {3,}|\t+)(?=\S)")
+MAX_TABLE_INDENT = 3
 MIN_RECORDS = 3
 
 
@@ -283,13 +291,20 @@ def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
     same word and a number ("Week 1 (Sep 1): …", "Week 2 (Sep 8): …", a syllabus); and (session 17:
     a league table was cut inside a row, a log's lines ran together as sentences) lines opening with
     a timestamp (a log; session 18: or a time alone, a chat's "[10:29] ops-bot: ALERT …" lines ran
-    together as one paragraph, cut into "sentences" of several messages), or holding three or more gaps of two spaces or tabs between words (a
-    fixed-width or tab-separated table)."""
+    together as one paragraph, cut into "sentences" of several messages), or holding three or more
+    gaps of two spaces or tabs between words (a fixed-width or tab-separated table; session 19: or
+    one or two wide ones, `WIDE_COLUMN_GAP`). A rule inside a run, a header row's underline or a
+    total's, goes on with it."""
 
-    def key(line: str) -> tuple[str, object] | None:
+    def key(line: str, previous: tuple[str, object] | None) -> tuple[str, object] | None:
         if LOG_LINE.match(line):
             return ("log", None)
-        if len(COLUMN_GAP.findall(line.strip())) >= MIN_COLUMN_GAPS:
+        stripped = line.strip()
+        gaps = len(COLUMN_GAP.findall(stripped))
+        if gaps >= MIN_COLUMN_GAPS or (
+            len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip()) <= MAX_TABLE_INDENT
+            and (WIDE_COLUMN_GAP.search(stripped) or (gaps and previous == ("columns", None)))
+        ):
             return ("columns", None)
         commas = line.count(",")
         if commas >= 2 and len(CSV_COMMA.findall(line)) * 2 > commas:
@@ -301,7 +316,9 @@ def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
     run: list[int] = []
     previous: tuple[str, object] | None = None
     for i, (_, line) in enumerate([*lines, (0, "")]):
-        current = key(line) if i < len(lines) else None
+        if run and line.strip() and RULE.match(line.strip()):
+            continue  # a rule inside a table, under its header row or over its total, goes on with it
+        current = key(line, previous) if i < len(lines) else None
         if current is not None and current == previous:
             run.append(i)
             continue
@@ -766,11 +783,17 @@ def parse_blocks(text: str) -> list[Block]:
                     (
                         # a heading standing alone (or over a list): not the last line of a wrapped
                         # paragraph, which breaks off ("…a copy of this License; and") or holds a
-                        # sentence end
+                        # sentence end, nor of a table ("Midnight Bar closes" under "11.45pm
+                        # Carriages", its gap too narrow for a row)
                         _is_heading(stripped, alone=not tight)
                         and (not following or _opens_item_under(stripped, lines[index + 1][1]))
                         and not (
-                            tight and (_breaks_off(stripped) or SENTENCE_INSIDE.search(stripped) is not None)
+                            tight
+                            and (
+                                _breaks_off(stripped)
+                                or SENTENCE_INSIDE.search(stripped) is not None
+                                or (previous is not None and previous.kind == "row")
+                            )
                         )
                     )
                     or (

@@ -879,3 +879,27 @@ def test_contact_and_date_lines_joined_fields_and_page_numbers_head_nothing() ->
     assert "Page 2 of 2" not in [schedule[b.start : b.end] for b in blocks]
     quiz = "Quiz\n\n1. Who won?\n\n---------- page 2 ----------\nANSWERS\n\n1. Ashby\n"
     assert [b.kind for b in parse_blocks(quiz)] == ["title", "item", "heading", "item"]
+
+
+def test_a_fixed_width_table_of_two_or_three_columns_is_a_block_per_row() -> None:
+    # session 19: an insurance schedule's limits were one paragraph, cut by the chunk budget inside a
+    # row ("Credit/debit cards (fraudulent" | "use)  £1,000")
+    table = (
+        "Limits\n\nItem                        Limit     Included?\n----------------------  --------  ---------\n"
+        "Buildings                   £500,000  Yes\nMoney and bank notes        £750      Yes\n"
+        "Credit/debit cards (fraudulent use)   £1,000\nFAC EP  FA Cup Extra Preliminary Round\n"
+        "                            --------\nTOTAL                       £501,750\n"
+    )
+    assert _rows(table) == [
+        "Item                        Limit     Included?",
+        "Buildings                   £500,000  Yes",
+        "Money and bank notes        £750      Yes",
+        "Credit/debit cards (fraudulent use)   £1,000",
+        "FAC EP  FA Cup Extra Preliminary Round",  # a gap of two goes on with an open table
+        "TOTAL                       £501,750",  # over a total's rule
+    ]
+    # prose with a double space after its full stops stays prose, and so do a diff's lines
+    prose = "Notes\n\n" + "It rained.  Then it cleared.  We left.  Home by six.\n" * 3
+    assert [b.kind for b in parse_blocks(prose)][1:] == ["paragraph"]
+    diff = "Patch\n\n-        bucket = int(now)\n-        count = 0\n+        window = int(now)\n"
+    assert _rows(diff) == []
