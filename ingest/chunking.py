@@ -83,7 +83,9 @@ class ChunkerConfig:
     # giving an email or web address, a date in emphasis ("*Mar 2018 – May 2021*") or a field with no
     # space after its colon ("…yrs:Yes") as no heading, and a page's number ("Page 2 of 2") as no
     # text; each line of a fixed-width table of two or three columns as a block of its own, a rule
-    # inside it (a header's underline, a total's) going on with it (session 19).
+    # inside it (a header's underline, a total's) going on with it; a fixed-width or comma-separated
+    # table's header row (underlined, or with no digit over a row with one) named as its rows' header
+    # (`ingest.structure.table_header`) and, as a Markdown table's, the lead-in of its rows (session 19).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
@@ -289,12 +291,15 @@ def chunk_document(document: Document, config: ChunkerConfig, count_tokens: Toke
                     anchor = None
                 pieces = _split_long(text, unit, fits, anchor=anchor)
             for piece in pieces:
-                if current and fits(current[0].start, piece.end):
+                # a lead-in alone takes the item it introduces within the list's budget: a table's
+                # header row and the dashed rule under it cost a hundred word pieces
+                led = all(u.block.lead_in for u in current)
+                if current and fits(current[0].start, piece.end, budget if led else config.max_tokens):
                     current.append(piece)
                     continue
                 # a lead-in never ends a chunk: it moves on with the item it introduces
                 moved = current[-1:] if len(current) > 1 and current[-1].block.lead_in else []
-                if moved and fits(moved[0].start, piece.end):
+                if moved and fits(moved[0].start, piece.end, budget):
                     current = current[:-1]
                 else:
                     moved = []

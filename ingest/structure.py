@@ -41,7 +41,8 @@ class Block:
     line: int  # 1-based line number of `start`
     depth: int  # list nesting depth (0 for everything that is not an item)
     section: tuple[str, ...]  # heading path: title › heading › subheading…
-    # a paragraph ending in ':' right over a list, a table or fields; or a question right over its answer
+    # a paragraph ending in ':' right over a list, a table or fields, a table's header row, or a
+    # question right over its answer
     lead_in: bool = False
 
 
@@ -261,6 +262,7 @@ def _table_rows(lines: list[tuple[int, str]]) -> set[int]:
 
 # a label's colon and the value after it, "… number: 2024-510233-17-00"
 LABELLED_VALUE = re.compile(r":[ \t]+\S")
+DIGIT = re.compile(r"\d")
 # a line of comma-separated values: "South,Beatriz Costa,Summit 45L Backpack,410,49200,2025-01-29"
 CSV_COMMA = re.compile(r",(?! )")
 # a record opened by a word and its number: "Week 5 (Sep 29): Grammar of graphics…", "Day 2 - …"
@@ -283,8 +285,9 @@ MAX_TABLE_INDENT = 3
 MIN_RECORDS = 3
 
 
-def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
-    """The lines of runs of three or more records, right under each other, each a block of its own
+def _record_tables(lines: list[tuple[int, str]]) -> list[tuple[str, list[int]]]:
+    """The runs of three or more records, right under each other, by kind and line index, each line
+    a block of its own
     (session 16: they were read as one hard-wrapped paragraph, cut mid-row by the chunk budget, and
     "Lab 3." at a line's end was cut from its line): comma-separated values with one count of
     commas, two or more, most with no space after them (a CSV export), or lines opening with the
@@ -312,7 +315,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
         record = NUMBERED_RECORD.match(line)
         return ("record", record.group(1)) if record else None
 
-    runs: set[int] = set()
+    tables: list[tuple[str, list[int]]] = []
     run: list[int] = []
     previous: tuple[str, object] | None = None
     for i, (_, line) in enumerate([*lines, (0, "")]):
@@ -322,41 +325,77 @@ def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
         if current is not None and current == previous:
             run.append(i)
             continue
-        if len(run) >= MIN_RECORDS:
-            runs.update(run)
+        if len(run) >= MIN_RECORDS and previous is not None:
+            tables.append((previous[0], run))
         run, previous = ([i] if current is not None else []), current
-    return runs
+    return tables
+
+
+def _record_runs(lines: list[tuple[int, str]]) -> set[int]:
+    """The lines of runs of records (`_record_tables`)."""
+    return {i for _, run in _record_tables(lines) for i in run}
+
+
+def _record_headers(lines: list[tuple[int, str]]) -> dict[int, int]:
+    """The header row of each row of a fixed-width or comma-separated table, by line index: its
+    first line, when a rule underlines it ("DATE        DAY  OPPONENT" over "----------  ---  ---") or
+    it writes no digit where the row under it does ("Date,Category,Payee,Amount (GBP)" over
+    "02/01/2024,Utilities,Octopus Energy,184.22")."""
+    headers: dict[int, int] = {}
+    for kind, run in _record_tables(lines):
+        first, second = run[0], run[1]
+        underlined = second > first + 1  # a rule between them, skipped by the run
+        if kind in ("columns", "csv") and (
+            underlined or (DIGIT.search(lines[first][1]) is None and DIGIT.search(lines[second][1]))
+        ):
+            headers.update((i, first) for i in run[1:])
+    return headers
 
 
 def heads_table(text: str, end: int) -> bool:
-    """Is the line ending at `end` of `text` a table's header row, the delimiter row right under it?"""
+    """Is the line ending at `end` of `text` a table's header row: a delimiter row right under it, or
+    the first line of a fixed-width or comma-separated table with a header (`_record_headers`)?"""
     below = text.find("\n", end)
     if below < 0:
         return False
     after = text.find("\n", below + 1)
-    return DELIMITER_ROW.match(text[below + 1 : after if after >= 0 else len(text)].rstrip("\r")) is not None
+    return (
+        DELIMITER_ROW.match(text[below + 1 : after if after >= 0 else len(text)].rstrip("\r")) is not None
+        or text.rfind("\n", 0, end) + 1 in _table_headers(text)[1]
+    )
 
 
 def table_header(text: str, start: int) -> str | None:
     """The header row over the table row starting at `start` in `text` ("| Plan | Price |" over
-    "| Basic | $10 |"), which names the row's cells: the first line of its table; None for the
-    header row itself, the delimiter row, or "|" lines of no table."""
-    return _table_headers(text).get(text.rfind("\n", 0, start) + 1)
+    "| Basic | $10 |"; "Item    Cost (£)" over "Bike stand    285.00"), which names the row's cells: the
+    first line of its table; None for the header row itself, the delimiter row, or "|" lines of no
+    table."""
+    return _table_headers(text)[0].get(text.rfind("\n", 0, start) + 1)
 
 
 @lru_cache(maxsize=64)
-def _table_headers(text: str) -> dict[int, str]:
-    """The header row of each table row of `text` (after its delimiter row), by the offset of the
-    row's line: every table of a document in one pass. Walking up from each row to its header
-    instead took quadratic time: 3.4 s for the rows of one 4,000-row table, at ingest and at open."""
-    if "|" not in text:
-        return {}
-    lines = text.split("\n")
-    offsets = [0]
-    for line in lines[:-1]:
-        offsets.append(offsets[-1] + len(line) + 1)
-    lines = [line.rstrip("\r") for line in lines]
-    return {offsets[i]: lines[run.start].strip() for run in _table_runs(lines) for i in run[2:]}
+def _table_headers(text: str) -> tuple[dict[int, str], frozenset[int]]:
+    """The header row of each table row of `text` (after its delimiter row, or under a fixed-width
+    or comma-separated table's header, `_record_headers`), by the offset of the row's line, and the
+    offsets of the header rows' lines: every table of a document in one pass. Walking up from each
+    row to its header instead took quadratic time: 3.4 s for the rows of one 4,000-row table, at
+    ingest and at open."""
+    headers: dict[int, str] = {}
+    starts: set[int] = set()
+    if "|" in text:
+        lines = text.split("\n")
+        offsets = [0]
+        for line in lines[:-1]:
+            offsets.append(offsets[-1] + len(line) + 1)
+        lines = [line.rstrip("\r") for line in lines]
+        for run in _table_runs(lines):
+            starts.add(offsets[run.start])
+            headers.update((offsets[i], lines[run.start].strip()) for i in run[2:])
+    records = _text_lines(text)
+    for row, header in _record_headers(records).items():
+        starts.add(records[header][0])
+        headers[records[row][0]] = records[header][1].strip()
+    return headers, frozenset(starts)
 
 
 def document_title(text: str) -> str:
@@ -842,13 +881,21 @@ def parse_blocks(text: str) -> list[Block]:
                 # the question is its answer's lead-in: a chunk keeps them together when they fit
                 blocks[-1] = replace(previous, lead_in=True)
         blocks.append(Block(kind, start, end, index + 1, depth, (title,) if kind == "title" else section()))
-    # a paragraph (or item) ending in ':' right before a list is that list's lead-in
+    # a paragraph (or item) ending in ':' right before a list is that list's lead-in, and a table's
+    # header row the lead-in of its rows (session 19: a fixture list's, underlined by a long dashed
+    # rule, ended a chunk alone)
+    header_rows = _table_headers(text)[1]
     return [
         replace(b, lead_in=True)
-        if b.kind in ("paragraph", "item")
-        and text[b.end - 1] == ":"
-        and i + 1 < len(blocks)
-        and blocks[i + 1].kind in ("item", "row")
+        if i + 1 < len(blocks)
+        and (
+            (
+                b.kind in ("paragraph", "item")
+                and text[b.end - 1] == ":"
+                and blocks[i + 1].kind in ("item", "row")
+            )
+            or (b.kind == "row" and lines[b.line - 1][0] in header_rows and blocks[i + 1].kind == "row")
+        )
         else b
         for i, b in enumerate(blocks)
     ]

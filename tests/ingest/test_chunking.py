@@ -436,3 +436,16 @@ def test_a_question_and_its_answer_share_a_chunk(wordpieces: WordPieceCounter) -
     chunks = chunk_document(doc, ChunkerConfig(max_tokens=64), wordpieces)
     assert any("How much do you ask for?\n£4,500" in c.text for c in chunks)
     assert any("(max 250 words)\nSentence 0 of the answer" in c.text for c in chunks)
+
+
+def test_a_tables_header_row_and_its_underline_open_a_chunk_with_a_row(wordpieces: WordPieceCounter) -> None:
+    # session 19: a fixture list's header row, underlined by a hundred dashes (a hundred word pieces),
+    # ended a chunk alone, its rows cut from it
+    header = "DATE        DAY  OPPONENT                          H/A  RESULT\n" + "-" * 100 + "\n"
+    rows = "".join(
+        f"{d:02d}/08/2025  Sat  Ashby Rovers Football Club        H    W {d}-0\n" for d in range(1, 20)
+    )
+    text = f"Fixtures\n\nKO 3pm unless stated. Any errors let me know!\n\n{header}{rows}"
+    chunks = chunk_document(make_document("fixtures", text.encode()), ChunkerConfig(), wordpieces)
+    assert any("H/A  RESULT" in c.text and "01/08/2025" in c.text for c in chunks)
+    assert not any(c.text.rstrip().endswith(("H/A  RESULT", "-" * 100)) for c in chunks)

@@ -4,7 +4,7 @@ import pytest
 
 from ingest.chunking import units_within
 from ingest.documents import read_document
-from ingest.structure import document_title, parse_blocks, table_header
+from ingest.structure import document_title, heads_table, parse_blocks, table_header
 from tests.conftest import FIXTURE_CORPUS
 
 
@@ -903,3 +903,24 @@ def test_a_fixed_width_table_of_two_or_three_columns_is_a_block_per_row() -> Non
     assert [b.kind for b in parse_blocks(prose)][1:] == ["paragraph"]
     diff = "Patch\n\n-        bucket = int(now)\n-        count = 0\n+        window = int(now)\n"
     assert _rows(diff) == []
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "DATE        OPPONENT        RESULT\n----------  --------------  ------\n"
+        "23/08/2025  Nelson          W 4-0\n30/08/2025  Chadderton      L 1-2\n",
+        "Date,Payee,Amount (GBP)\n03/01/2024,Nationwide,1126.40\n10/01/2024,Netflix,10.99\n",
+    ],
+)
+def test_a_fixed_width_or_csv_tables_header_row_names_its_rows_and_leads_them_in(table: str) -> None:
+    # session 19: a fixture list's header row ended a chunk alone, and its rows never carried "RESULT"
+    text = f"Season\n\n{table}"
+    rows = [b for b in parse_blocks(text) if b.kind == "row"]
+    header = text[rows[0].start : rows[0].end]
+    assert [table_header(text, b.start) for b in rows] == [None, header, header]
+    assert [heads_table(text, b.end) for b in rows] == [True, False, False]
+    assert [b.lead_in for b in rows] == [True, False, False]
+    # a table whose first line is a record like the others has no header
+    log = "Timeline\n\n1868\tThe Act passes.\n1871\tWork begins.\n1874\tThe line opens.\n"
+    assert {table_header(log, b.start) for b in parse_blocks(log)} == {None}
