@@ -116,7 +116,8 @@ LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S+\s*$")
 def _text_lines(text: str) -> list[tuple[int, str]]:
     """Each line of `text` as (offset, line without its line break), with the lines that are not
     the document's text blanked: front matter, HTML comments or tags, Markdown link definitions
-    and AsciiDoc settings (":toc:") standing on lines of their own, and page footers and headers."""
+    and AsciiDoc settings (":toc:") standing on lines of their own, page footers and headers, and page
+    numbers ("Page 2 of 2")."""
     lines: list[tuple[int, str]] = []
     offset = 0
     for raw in text.splitlines(keepends=True):
@@ -168,12 +169,12 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
 # the running header over the next page, "Internet-Draft       TMP       July 2025": set in columns
 PAGE_FOOTER = re.compile(r"\S {3,}.*\[Page \d+\][ \t]*$")
 RUNNING_HEADER = re.compile(r"^\S.*\S {3,}\S")
-RUNNING_HEADER_GAP = 4
+RUNNING_HEADER_GAP = 4  # lines from the footer to the header over the next page, at most
 # a page's number on a line of its own, "Page 2 of 2", "---------- page 2 ----------": no text (session 19:
 # "Page 2 of 2" was a section, and the quiz's answers ran on the line of its page break)
 PAGE_NUMBER = re.compile(
     r"^[ \t]*[-=_*–—]*[ \t]*page[ \t]+\d+(?:[ \t]+of[ \t]+\d+)?[ \t]*[-=_*–—]*[ \t]*$", re.IGNORECASE
-)  # lines from the footer to the header over the next page, at most
+)
 
 
 def _page_breaks(lines: list[tuple[int, str]]) -> list[int]:
