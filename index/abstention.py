@@ -573,7 +573,9 @@ class Signals:
 
     dense: float  # best passage cosine with the question
     sentence: float  # best answer-sentence cosine with the question
-    lexical: float  # idf-weighted share of the question's content words found in the best passage
+    # idf-weighted share of the question's content words found in the best of the first passages of
+    # the ranking (`SearchConfig.signal_passages`, whatever k is)
+    lexical: float
     coverage: float  # share of the question's content words the corpus uses at all (after correction)
     # the same share of the words the corpus uses at all (those it never uses are coverage's part)
     lexical_known: float = 1.0

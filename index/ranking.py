@@ -262,6 +262,10 @@ class SearchConfig:
     # (EU region)", which holds more of its words (session 19: 0.3 moved nothing, 0.5 and 1.0 the
     # same 10 of 5,600 asks, all right; keyed by stems, "Serves:" answered "calories in a serving")
     field_bonus: float = 0.5
+    # the passages whose words the abstention rule reads (`Signals.lexical`): the first so many of
+    # the ranking, whatever k is; they were the k returned, so "What is the speed of light in a
+    # vacuum?" was refused at k=3 and answered at k=5 from a tax guide (session 19)
+    signal_passages: int = 5
     # a question asking for a number or for countries is answered from the first of this many
     # passages whose answer sentence holds one (the first passage, when none does)
     answer_passages: int = 3
@@ -689,7 +693,9 @@ class Ranker:
                 0,
             )
         signals = (
-            self._signals(question, terms, picked.rows, allowed, cosines, chunk_cosines)
+            self._signals(
+                question, terms, fused.rows[: config.signal_passages], allowed, cosines, chunk_cosines
+            )
             if len(picked)
             else None
         )

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from math import isclose
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -27,6 +29,7 @@ from index.abstention import (
     with_series,
 )
 from index.retriever import Index
+from tests.conftest import FakeEmbedder
 
 ON_TOPIC = Signals(dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0)
 OFF_TOPIC = Signals(dense=0.05, sentence=0.1, lexical=0.0, coverage=0.0)
@@ -504,3 +507,30 @@ def test_the_substring_screens_never_hide_a_match(words: list[str], joiner: str)
     """`says_when`, `gives_money` and `gives_duration` rule texts out by a substring test before
     their patterns run: they must answer exactly as the patterns alone, on longer texts too."""
     _screens_agree(joiner.join(words))
+
+
+def test_whether_a_question_is_answered_does_not_depend_on_k(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session 19: "What is the speed of light in a vacuum?" was refused with k=3 and answered with
+    k=5: the share of its words the best passage holds was read over the k passages returned. The
+    rule reads the same first passages of the ranking whatever k is."""
+    (tmp_path / "docs").mkdir()
+    for i, topic in enumerate(["speed", "light", "vacuum", "harbour", "fees", "ferry", "pumps"]):
+        (tmp_path / "docs" / f"d{i}.md").write_text(
+            f"# Notes {i}\n\nThe {topic} of light.\n", encoding="utf-8"
+        )
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    ranker = index._ranker
+    read: dict[int, list[int]] = {}
+    signals = ranker._signals
+
+    def spy(question: str, terms: Any, rows: Any, *args: Any) -> Any:
+        read[k] = sorted(rows.tolist())
+        return signals(question, terms, rows, *args)
+
+    monkeypatch.setattr(ranker, "_signals", spy)
+    for k in (1, 3, 5, 7):
+        index.ask("What is the speed of light in a vacuum?", k=k)
+    assert len(read[7]) == ranker.config.signal_passages
+    assert read[1] == read[3] == read[5] == read[7]
