@@ -599,6 +599,17 @@ def eval_compare(baseline: Path, candidate: Path, metric: str) -> None:
         click.echo(line)
 
 
+def _another(option: str, given: object, variable: str) -> str:
+    """How to pick another value: by the option or the variable it came from (`make run` sets the variable)."""
+    import os
+
+    if given is not None:
+        return f"pass another {option}"
+    if os.environ.get(variable):
+        return f"set another {variable}"
+    return f"pass {option} (or set {variable})"
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on [env ALLIANCE_QA_HOST; default 127.0.0.1].")
 @click.option(
@@ -706,7 +717,8 @@ def serve(
             serve_workers(uvicorn.Config("service.app:create_app_from_env", **options))
     except PortInUseError as exc:
         raise click.ClickException(
-            f"{exc.strerror}: stop the server listening there, or pass another --port"
+            f"{exc.strerror}: stop the server listening there, or "
+            f"{_another('--port', port, 'ALLIANCE_QA_PORT')}"
         ) from None
     finally:
         if shared is not None:

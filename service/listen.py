@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import socket
+from pathlib import Path
 from typing import Any
 
 # uvicorn's default listen backlog
@@ -29,11 +30,15 @@ class PortInUseError(OSError):
     """Another process listens on the address (or claims it)."""
 
 
-def _bind(sock: socket.socket, address: Any, *, reuse_port: bool) -> socket.socket:
-    """`sock` bound to `address`, in a `SO_REUSEPORT` group or with `SO_REUSEADDR`; closed on failure."""
+def _bind(
+    sock: socket.socket, address: Any, *, reuse_port: bool, reuse_address: bool = True
+) -> socket.socket:
+    """`sock` bound to `address`, with `SO_REUSEADDR` and/or in a `SO_REUSEPORT` group; closed on failure."""
     try:
-        option = socket.SO_REUSEPORT if reuse_port else socket.SO_REUSEADDR
-        sock.setsockopt(socket.SOL_SOCKET, option, 1)
+        if reuse_address:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
     except BaseException:
         sock.close()
@@ -42,7 +47,14 @@ def _bind(sock: socket.socket, address: Any, *, reuse_port: bool) -> socket.sock
 
 
 def worker_listener(family: int, address: Any, backlog: int) -> socket.socket:
-    """This worker's own listening socket on `address`, in the claim's `SO_REUSEPORT` group."""
+    """This worker's own listening socket on `address`, in the claim's `SO_REUSEPORT` group.
+
+    With `SO_REUSEADDR` too, as uvicorn's own socket has it: each connection it accepts inherits
+    the listener's options, and keeps them in TIME_WAIT after the server closes it. Without
+    `SO_REUSEADDR` those leftovers refused every plain bind of the port (`check_free`'s, one
+    uvicorn worker's) for a minute after a restart. A listening socket conflicts with a plain
+    bind whatever its options, so a second server is still refused.
+    """
     sock = _bind(socket.socket(family, socket.SOCK_STREAM), address, reuse_port=True)
     sock.listen(backlog)
     sock.set_inheritable(True)
@@ -51,18 +63,54 @@ def worker_listener(family: int, address: Any, backlog: int) -> socket.socket:
 
 def check_free(host: str, port: int) -> tuple[int, tuple[str, int]]:
     """The address family and address to bind for `host:port`; `PortInUseError` if something
-    listens on it (or claims it). Bound with SO_REUSEADDR, as uvicorn binds, so connections of an
-    earlier server still in TIME_WAIT do not count."""
+    listens on it (or claims it).
+
+    Bound with SO_REUSEADDR, as uvicorn binds, so connections of an earlier server still in
+    TIME_WAIT do not count, as long as they have the option too (ours do: `worker_listener`).
+    Connections left by a listener without it (an older alliance-qa, another program) refuse the
+    bind all the same; then the port counts as in use only if something accepts connections on it.
+    """
     # as uvicorn picks the family: IPv6 for a host with a colon, else IPv4 ("localhost" too)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     address = (host, port)
     try:
         _bind(socket.socket(family, socket.SOCK_STREAM), address, reuse_port=False).close()
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
+        if exc.errno == errno.EADDRINUSE and (_accepting(family, address) or not _closing(port)):
             raise PortInUseError(errno.EADDRINUSE, f"{host}:{port} is in use") from None
-        raise
+        if exc.errno != errno.EADDRINUSE:
+            raise
     return family, address
+
+
+def _accepting(family: int, address: tuple[str, int]) -> bool:
+    """Does something accept connections at `address` (on this machine, for a wildcard host)?"""
+    host, port = address
+    if host in ("", "0.0.0.0", "::"):
+        host = "::1" if family == socket.AF_INET6 else "127.0.0.1"
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((host, port)) == 0
+
+
+# /proc/net/tcp states of a connection its server has closed: FIN_WAIT1, FIN_WAIT2, TIME_WAIT,
+# CLOSING, LAST_ACK (a socket bound but not listening, as `PortClaim`, is not listed at all)
+_CLOSING_STATES = {"04", "05", "06", "0B", "09"}
+
+
+def _closing(port: int) -> bool:
+    """Are the sockets bound to `port` all connections still closing (Linux; False elsewhere)?"""
+    states = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                states.append(fields[3])
+    return bool(states) and all(state in _CLOSING_STATES for state in states)
 
 
 class PortClaim(socket.socket):
@@ -78,7 +126,7 @@ class PortClaim(socket.socket):
         # in `check_free` instead of silently joining this group.
         family, address = check_free(host, port)
         super().__init__(family, socket.SOCK_STREAM)
-        _bind(self, address, reuse_port=True)
+        _bind(self, address, reuse_port=True, reuse_address=False)
         self._address = self.getsockname()  # the port bound, when asked for port 0
         self._backlog = backlog
 

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from service.listen import PortClaim, PortInUseError
+from service.listen import PortClaim, PortInUseError, check_free
 from tests.service.conftest import ThreadServer
 
 
@@ -134,3 +134,54 @@ def test_workers_get_the_claim_and_fall_back_to_a_shared_socket_when_it_cannot_b
     monkeypatch.setattr(listen, "PortClaim", unclaimable)
     listen.serve_workers(_Config())
     assert _Recorded.sockets == ["uvicorn's shared socket"]
+
+
+def _closed_by_the_server(listener: socket.socket) -> socket.socket:
+    """A connection to `listener` that the server side closed first, as uvicorn closes keep-alive
+    connections when it stops: the server's end is left in FIN_WAIT2, then TIME_WAIT. The client
+    end is returned (still open: closing it moves the server's end to TIME_WAIT)."""
+    client = socket.create_connection(listener.getsockname()[:2], timeout=5)
+    accepted, _ = listener.accept()
+    accepted.close()
+    client.recv(1)  # the server's FIN has arrived
+    return client
+
+
+def test_a_port_left_with_closing_connections_of_workers_is_free_at_once() -> None:
+    """`serve --workers 2` restarted after a keep-alive client: "is in use" for a minute."""
+    with PortClaim("127.0.0.1", 0) as claim:
+        port = claim.getsockname()[1]
+        with _listener(claim) as listener:
+            client = _closed_by_the_server(listener)
+    client.close()  # the workers' end: TIME_WAIT, nothing listens
+
+    check_free("127.0.0.1", port)
+    # and uvicorn's one worker binds it too (a plain socket with SO_REUSEADDR)
+    socket.create_server(("127.0.0.1", port)).close()
+    # and so does the next `serve --workers 2`
+    PortClaim("127.0.0.1", port).close()
+
+
+def test_connections_left_by_a_listener_without_reuseaddr_do_not_make_the_port_in_use() -> None:
+    """As an earlier alliance-qa's workers listened: their closing connections refuse a plain bind."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        client = _closed_by_the_server(listener)
+    try:
+        check_free("127.0.0.1", port)  # nothing listens: not "in use"
+    finally:
+        client.close()
+
+
+def test_a_port_someone_listens_on_is_in_use_though_closing_connections_remain_too() -> None:
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        client = _closed_by_the_server(listener)
+        with pytest.raises(PortInUseError):
+            check_free("127.0.0.1", listener.getsockname()[1])
+        client.close()

@@ -205,9 +205,18 @@ def test_serve_caps_malloc_arenas_for_itself_and_its_workers(
     assert calls == capped  # and this process, one worker
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(
+    ("workers", "by_variable", "advice"),
+    [
+        ("1", False, "pass another --port"),
+        ("2", False, "pass another --port"),
+        # `make run` passes the port in ALLIANCE_QA_PORT: no --port to change there
+        ("1", True, "set another ALLIANCE_QA_PORT"),
+        ("2", True, "set another ALLIANCE_QA_PORT"),
+    ],
+)
 def test_serve_on_a_port_in_use_says_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str, by_variable: bool, advice: str
 ) -> None:
     import socket
 
@@ -221,10 +230,14 @@ def test_serve_on_a_port_in_use_says_so(
     Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = str(taken.getsockname()[1])
+        if by_variable:
+            monkeypatch.setenv("ALLIANCE_QA_PORT", port)
         result = CliRunner().invoke(
-            cli.main, ["serve", "--index", str(index_dir), "--port", port, "--workers", workers]
+            cli.main,
+            ["serve", "--index", str(index_dir), "--workers", workers]
+            + ([] if by_variable else ["--port", port]),
         )
 
     assert result.exit_code == 1
-    assert f"127.0.0.1:{port} is in use" in result.output
-    assert "pass another --port" in result.output
+    assert f"127.0.0.1:{port} is in use: stop the server listening there, or {advice}" in result.output
+    assert ("--port" in result.output) is not by_variable

@@ -1,0 +1,112 @@
+"""`alliance-qa serve` as operators run it: real server processes on a free port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from index.retriever import Index
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+
+ROOT = Path(__file__).parents[2]
+SERVE = "from service.cli import main; main()"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the fixture corpus; the workers cannot load its model, which /healthz does not need."""
+    folder = tmp_path_factory.mktemp("served") / "index"
+    Index.build(FIXTURE_CORPUS, folder, embedder=FakeEmbedder())
+    return folder
+
+
+def free_port() -> int:
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return int(sock.getsockname()[1])
+
+
+def serve_env(home: Path, **variables: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ALLIANCE_QA_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        ALLIANCE_QA_INDEX_DIR=str(home),
+        ALLIANCE_QA_CORPUS_DIR=str(FIXTURE_CORPUS),
+        ALLIANCE_QA_MODEL_PATH=str(home.parent / "no-model"),  # fails at once: no model is loaded
+        ALLIANCE_QA_CACHE_DIR=str(home.parent / "cache"),
+        **variables,
+    )
+    return env
+
+
+def start(home: Path, *args: str, **variables: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", SERVE, "serve", *args],
+        cwd=ROOT,
+        env=serve_env(home, **variables),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_healthy(process: subprocess.Popen[str], port: int, *, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"serve exited with {process.returncode}:\n{output}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    pytest.fail("serve did not answer /healthz")
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """Stop `serve` as an operator does (TERM) and return what it printed."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
+@pytest.fixture
+def servers() -> Iterator[list[subprocess.Popen[str]]]:
+    """Every `serve` a test starts, stopped after it whatever happens."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for process in started:
+        stop(process)
+
+
+def test_serve_with_two_workers_restarts_at_once_after_a_keep_alive_client(
+    home: Path, servers: list[subprocess.Popen[str]]
+) -> None:
+    """The restart failed with "is in use" for about 60 s: the closed connections' TIME_WAIT."""
+    port = free_port()
+    servers.append(first := start(home, "--port", str(port), "--workers", "2"))
+    wait_healthy(first, port)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        for _ in range(3):  # one keep-alive connection, held while the server stops
+            assert client.get("/healthz").status_code == 200
+        stop(first)
+    assert first.returncode == 0
+
+    servers.append(second := start(home, "--port", str(port), "--workers", "2"))
+    wait_healthy(second, port)
+    assert "in use" not in stop(second)
