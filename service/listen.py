@@ -18,12 +18,18 @@ gets its listening socket when it unpickles the claim uvicorn passes it.
 from __future__ import annotations
 
 import errno
+import os
+import signal
 import socket
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 # uvicorn's default listen backlog
 BACKLOG = 2048
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when its parent dies
 
 
 class PortInUseError(OSError):
@@ -46,7 +52,33 @@ def _bind(
     return sock
 
 
-def worker_listener(family: int, address: Any, backlog: int) -> socket.socket:
+def follow_parent(parent: int) -> None:
+    """End this worker (SIGTERM: its requests in flight are answered first) when `parent` dies.
+
+    uvicorn's supervisor stops its workers when it is stopped, but a parent killed outright
+    (`kill -9`, the OOM killer, `KillMode=process`) left them serving the port with no one to
+    restart them, and the next `serve` found the port in use.
+    """
+    if parent == os.getpid():  # unpickled where it was pickled (tests): no parent to follow
+        return
+    if sys.platform == "linux":
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # it died before the call
+                os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
+def worker_listener(family: int, address: Any, backlog: int, parent: int) -> socket.socket:
     """This worker's own listening socket on `address`, in the claim's `SO_REUSEPORT` group.
 
     With `SO_REUSEADDR` too, as uvicorn's own socket has it: each connection it accepts inherits
@@ -55,6 +87,7 @@ def worker_listener(family: int, address: Any, backlog: int) -> socket.socket:
     uvicorn worker's) for a minute after a restart. A listening socket conflicts with a plain
     bind whatever its options, so a second server is still refused.
     """
+    follow_parent(parent)
     sock = _bind(socket.socket(family, socket.SOCK_STREAM), address, reuse_port=True)
     sock.listen(backlog)
     sock.set_inheritable(True)
@@ -132,7 +165,23 @@ class PortClaim(socket.socket):
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         # multiprocessing pickles the claim into each worker it spawns (and respawns)
-        return worker_listener, (self.family, self._address, self._backlog)
+        return worker_listener, (self.family, self._address, self._backlog, os.getpid())
+
+
+class SharedListener(socket.socket):
+    """uvicorn's one listening socket, shared by every worker (the fallback): handed over as the
+    claim is, so each worker follows its parent."""
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        from multiprocessing.reduction import DupFd
+
+        # as multiprocessing hands a socket to a process it spawns, plus the parent to follow
+        return _shared_listener, (DupFd(self.fileno()), self.family, self.type, self.proto, os.getpid())
+
+
+def _shared_listener(duplicate: Any, family: int, kind: int, proto: int, parent: int) -> socket.socket:
+    follow_parent(parent)
+    return socket.socket(family, kind, proto, fileno=duplicate.detach())
 
 
 def serve_workers(config: Any) -> None:
@@ -153,7 +202,8 @@ def serve_workers(config: Any) -> None:
     except OSError as exc:
         logger.warning("one socket shared by the workers (%s): connections may spread unevenly", exc)
         sock = config.bind_socket()
-        Multiprocess(config, sockets=[sock]).run()
+        shared = SharedListener(sock.family, sock.type, sock.proto, fileno=sock.detach())
+        Multiprocess(config, sockets=[shared]).run()
         return
     with claim:
         host = f"[{config.host}]" if ":" in config.host else config.host

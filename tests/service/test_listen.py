@@ -10,11 +10,11 @@ from typing import Any, ClassVar
 
 import pytest
 
-from service.listen import PortClaim, PortInUseError, check_free
+from service.listen import PortClaim, PortInUseError, SharedListener, check_free
 from tests.service.conftest import ThreadServer
 
 
-def _listener(claim: PortClaim) -> socket.socket:
+def _listener(claim: socket.socket) -> socket.socket:
     """What a worker process gets when multiprocessing unpickles the claim uvicorn passes it."""
     sock: socket.socket = pickle.loads(pickle.dumps(claim))
     return sock
@@ -114,8 +114,9 @@ class _Recorded:
 class _Config:
     host, port, backlog, workers = "127.0.0.1", 0, 16, 2
 
-    def bind_socket(self) -> str:
-        return "uvicorn's shared socket"
+    def bind_socket(self) -> socket.socket:
+        """uvicorn's one shared socket."""
+        return socket.create_server(("127.0.0.1", 0))
 
 
 def test_workers_get_the_claim_and_fall_back_to_a_shared_socket_when_it_cannot_be_had(
@@ -133,7 +134,12 @@ def test_workers_get_the_claim_and_fall_back_to_a_shared_socket_when_it_cannot_b
 
     monkeypatch.setattr(listen, "PortClaim", unclaimable)
     listen.serve_workers(_Config())
-    assert _Recorded.sockets == ["uvicorn's shared socket"]
+    (shared,) = _Recorded.sockets
+    with shared:  # as uvicorn bound it, and handed to each worker with its parent to follow
+        assert isinstance(shared, SharedListener)
+        assert _accepting(shared)
+        with _listener(shared) as inherited:
+            assert inherited.getsockname() == shared.getsockname()
 
 
 def _closed_by_the_server(listener: socket.socket) -> socket.socket:

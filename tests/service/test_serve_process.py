@@ -110,3 +110,41 @@ def test_serve_with_two_workers_restarts_at_once_after_a_keep_alive_client(
     servers.append(second := start(home, "--port", str(port), "--workers", "2"))
     wait_healthy(second, port)
     assert "in use" not in stop(second)
+
+
+def workers_of(parent: int) -> list[int]:
+    """The worker processes `serve` spawned (multiprocessing's `spawn_main` children)."""
+    children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+    return [int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+
+def running(pid: int) -> bool:
+    """Is `pid` a live process (a zombie, ended but not yet reaped, is not)?"""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads the process tree from /proc")
+def test_workers_end_when_serve_is_killed(home: Path, servers: list[subprocess.Popen[str]]) -> None:
+    """`kill -9` of serve left its workers serving the port, with no supervisor, for good."""
+    port = free_port()
+    servers.append(parent := start(home, "--port", str(port), "--workers", "2"))
+    wait_healthy(parent, port)
+    workers = workers_of(parent.pid)
+    assert len(workers) == 2
+    try:
+        parent.kill()
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(running(pid) for pid in workers)
+        with pytest.raises(httpx.ConnectError):  # nothing serves the port any more
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    finally:
+        for pid in workers:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
