@@ -623,6 +623,7 @@ def serve(
     host: str | None, port: int | None, index_dir: Path | None, model: Path | None, workers: int
 ) -> None:
     """Serve the JSON API and web page, building the configured index first if it is missing or unreadable."""
+    import contextlib
     import os
     import shutil
     import tempfile
@@ -643,9 +644,31 @@ def serve(
     from index.manifest import Manifest
     from index.store import resolve_version
     from ingest.chunking import ChunkerConfig
-    from service.listen import PortInUseError, check_free, serve_workers
+    from service.listen import HostError, PortInUseError, check_free, serve_workers
     from service.settings import available_cores
 
+    def check_address() -> None:
+        """Refuse, in one line naming the setting, an address the server cannot listen on."""
+        try:
+            check_free(options["host"], options["port"])
+        except HostError as exc:
+            named = f"--host {host}" if host is not None else f"ALLIANCE_QA_HOST={settings.host}"
+            raise click.ClickException(
+                f"{named} {exc.strerror}: {_another('--host', host, 'ALLIANCE_QA_HOST')}, such as "
+                "127.0.0.1 (this machine only), 0.0.0.0 (every interface) or an address `ip address` lists"
+            ) from None
+
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "workers": workers,
+        "access_log": settings.access_log,
+    }
+    # a bad host is said before an index is built; a port in use is said below, once the index
+    # is there (the other server may be gone by then)
+    with contextlib.suppress(PortInUseError):
+        check_address()
     out = index_dir or settings.index_dir
     model = model or settings.model_path
     from index.updates import sync_folder
@@ -702,16 +725,9 @@ def serve(
         counted = shared / "metrics"
         counted.mkdir()
         os.environ["ALLIANCE_QA_METRICS_DIR"] = os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(counted)
-    options: dict[str, Any] = {
-        "factory": True,
-        "host": host or settings.host,
-        "port": port or settings.port,
-        "workers": workers,
-        "access_log": settings.access_log,
-    }
     try:
         if workers == 1:
-            check_free(options["host"], options["port"])  # before the index loads, with the fix
+            check_address()  # before the index loads, with the fix
             uvicorn.run("service.app:create_app_from_env", **options)
         else:  # each worker on a listening socket of its own (service/listen.py)
             serve_workers(uvicorn.Config("service.app:create_app_from_env", **options))
@@ -720,6 +736,8 @@ def serve(
             f"{exc.strerror}: stop the server listening there, or "
             f"{_another('--port', port, 'ALLIANCE_QA_PORT')}"
         ) from None
+    except HostError as exc:  # several workers: the address was claimed only now
+        raise click.ClickException(f"{options['host']} {exc.strerror}") from None
     finally:
         if shared is not None:
             shutil.rmtree(shared, ignore_errors=True)

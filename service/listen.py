@@ -36,6 +36,10 @@ class PortInUseError(OSError):
     """Another process listens on the address (or claims it)."""
 
 
+class HostError(OSError):
+    """The host is not a name that resolves, or not an address of this machine."""
+
+
 def _bind(
     sock: socket.socket, address: Any, *, reuse_port: bool, reuse_address: bool = True
 ) -> socket.socket:
@@ -96,7 +100,7 @@ def worker_listener(family: int, address: Any, backlog: int, parent: int) -> soc
 
 def check_free(host: str, port: int) -> tuple[int, tuple[str, int]]:
     """The address family and address to bind for `host:port`; `PortInUseError` if something
-    listens on it (or claims it).
+    listens on it (or claims it), `HostError` if `host` cannot be bound on this machine.
 
     Bound with SO_REUSEADDR, as uvicorn binds, so connections of an earlier server still in
     TIME_WAIT do not count, as long as they have the option too (ours do: `worker_listener`).
@@ -108,7 +112,11 @@ def check_free(host: str, port: int) -> tuple[int, tuple[str, int]]:
     address = (host, port)
     try:
         _bind(socket.socket(family, socket.SOCK_STREAM), address, reuse_port=False).close()
+    except socket.gaierror as exc:
+        raise HostError(exc.errno, f"is not a host name this machine resolves ({exc.strerror})") from None
     except OSError as exc:
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+            raise HostError(exc.errno, f"is not an address of this machine ({exc.strerror})") from None
         if exc.errno == errno.EADDRINUSE and (_accepting(family, address) or not _closing(port)):
             raise PortInUseError(errno.EADDRINUSE, f"{host}:{port} is in use") from None
         if exc.errno != errno.EADDRINUSE:
@@ -197,7 +205,7 @@ def serve_workers(config: Any) -> None:
     logger = logging.getLogger("uvicorn.error")
     try:
         claim = PortClaim(config.host, config.port, backlog=config.backlog)
-    except PortInUseError:
+    except (PortInUseError, HostError):
         raise
     except OSError as exc:
         logger.warning("one socket shared by the workers (%s): connections may spread unevenly", exc)

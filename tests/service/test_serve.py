@@ -241,3 +241,67 @@ def test_serve_on_a_port_in_use_says_so(
     assert result.exit_code == 1
     assert f"127.0.0.1:{port} is in use: stop the server listening there, or {advice}" in result.output
     assert ("--port" in result.output) is not by_variable
+
+
+@pytest.mark.parametrize(
+    ("args", "variables", "named", "why", "advice"),
+    [
+        (
+            [],
+            {"ALLIANCE_QA_HOST": "10.99.99.99"},
+            "ALLIANCE_QA_HOST=10.99.99.99",
+            "is not an address of this machine",
+            "set another ALLIANCE_QA_HOST",
+        ),
+        (
+            ["--workers", "2"],
+            {"ALLIANCE_QA_HOST": "10.99.99.99"},
+            "ALLIANCE_QA_HOST=10.99.99.99",
+            "is not an address of this machine",
+            "set another ALLIANCE_QA_HOST",
+        ),
+        (
+            [],
+            {"ALLIANCE_QA_HOST": "not-a-host.invalid"},
+            "ALLIANCE_QA_HOST=not-a-host.invalid",
+            "is not a host name this machine resolves",
+            "set another ALLIANCE_QA_HOST",
+        ),
+        (
+            ["--host", "10.99.99.99", "--workers", "2"],
+            {},
+            "--host 10.99.99.99",
+            "is not an address of this machine",
+            "pass another --host",
+        ),
+    ],
+)
+def test_serve_on_a_bad_host_names_the_setting_before_building_an_index(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    variables: dict[str, str],
+    named: str,
+    why: str,
+    advice: str,
+) -> None:
+    """A traceback (one worker), or "one socket shared by the workers" and exit code 3 (two)."""
+
+    def started(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a server started on a bad host")
+
+    monkeypatch.setattr("uvicorn.run", started)
+    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", started)
+    _isolate(monkeypatch, tmp_path)
+    index_dir = tmp_path / "index"
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(index_dir))  # the configured index, missing
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+    result = CliRunner().invoke(cli.main, ["serve", "--port", "8039", *args])
+
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {named} {why} (")
+    assert f"{advice}, such as 127.0.0.1 (this machine only), 0.0.0.0 (every interface)" in line
+    assert not index_dir.exists()  # said at once, not after building an index
