@@ -617,10 +617,15 @@ def _another(option: str, given: object, variable: str) -> str:
 )
 @index_option
 @model_option
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Server processes [env ALLIANCE_QA_WORKERS; default 1].",
+)
 @_friendly
 def serve(
-    host: str | None, port: int | None, index_dir: Path | None, model: Path | None, workers: int
+    host: str | None, port: int | None, index_dir: Path | None, model: Path | None, workers: int | None
 ) -> None:
     """Serve the JSON API and web page, building the configured index first if it is missing or unreadable."""
     import contextlib
@@ -629,8 +634,12 @@ def serve(
     import tempfile
 
     from service.memory import limit_malloc_arenas
+    from service.settings import load_settings
 
-    settings = _settings()
+    # an option given wins over its variable, which is then neither used nor checked
+    given = {"host": host, "port": port, "workers": workers}
+    settings = load_settings(**{name: value for name, value in given.items() if value is not None})
+    workers = settings.workers
     if settings.malloc_arenas and "MALLOC_ARENA_MAX" not in os.environ:
         # first, before the imports below start threads (numpy's BLAS, OpenMP): glibc fixes which
         # arenas exist as threads first allocate (service/memory.py); worker processes read the

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         description="glibc malloc arenas per `serve` process, unless MALLOC_ARENA_MAX is set (0: glibc's "
         "default, eight per core, under which each write left its memory behind; service/memory.py)",
     )
-    workers: int = Field(1, ge=1, le=64, description="server processes (set by `serve --workers`)")
+    workers: int = Field(1, ge=1, le=64, description="server processes of `serve` (its --workers wins)")
     balance_dir: Path | None = Field(
         None,
         description="where the workers of `serve --workers N` share their connection counts "

@@ -305,3 +305,45 @@ def test_serve_on_a_bad_host_names_the_setting_before_building_an_index(
     assert line.startswith(f"Error: {named} {why} (")
     assert f"{advice}, such as 127.0.0.1 (this machine only), 0.0.0.0 (every interface)" in line
     assert not index_dir.exists()  # said at once, not after building an index
+
+
+@pytest.mark.parametrize(
+    ("variables", "args", "workers", "port"),
+    [
+        ({"ALLIANCE_QA_WORKERS": "2"}, [], 2, 8000),  # was ignored: one worker
+        ({"ALLIANCE_QA_WORKERS": "2"}, ["--workers", "1"], 1, 8000),  # the option wins
+        # an option given wins over a bad variable, which used to stop serve
+        ({"ALLIANCE_QA_WORKERS": "abc"}, ["--workers", "2"], 2, 8000),
+        ({"ALLIANCE_QA_PORT": "abc"}, ["--port", "8031"], 1, 8031),
+    ],
+)
+def test_serve_takes_workers_from_the_environment_and_options_win(
+    served: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    args: list[str],
+    workers: int,
+    port: int,
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    index_dir = tmp_path / "index"
+    Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
+
+    result = CliRunner().invoke(cli.main, ["serve", "--index", str(index_dir), *args])
+
+    assert result.exit_code == 0, result.output
+    assert (served["workers"], served["port"]) == (workers, port)
+    assert served["workers_env"] == str(workers)  # what each worker's settings read
+
+
+def test_serve_with_a_bad_workers_variable_and_no_option_names_it(
+    served: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALLIANCE_QA_WORKERS", "abc")
+
+    result = CliRunner().invoke(cli.main, ["serve"])
+
+    assert result.exit_code == 1 and served == {}
+    assert result.output.startswith("error: bad setting: ALLIANCE_QA_WORKERS='abc'")
