@@ -25,6 +25,7 @@ from service.auth import declare_closed_reads
 from service.balance import ConnectionBalancer, WorkerLoads
 from service.cors import ProblemCORSMiddleware
 from service.deps import DeferredFreeze, install_index
+from service.logs import WriteLog
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
 from service.routes import apidocs, ask, documents, health, pages
@@ -204,6 +205,7 @@ def create_app(
     app.state.index_error = IndexMissingError("the index is still loading: try again in a few seconds")
 
     install_problem_handlers(app)
+    app.add_middleware(WriteLog)  # innermost of these: it logs the writes the app answered
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # added last: it runs first, and counts the 413s
     if settings.cors_origins:

@@ -654,6 +654,7 @@ def serve(
     from index.store import resolve_version
     from ingest.chunking import ChunkerConfig
     from service.listen import HostError, PortInUseError, check_free, serve_workers
+    from service.logs import log_config
     from service.settings import available_cores
 
     def check_address() -> None:
@@ -673,6 +674,9 @@ def serve(
         "port": port or settings.port,
         "workers": workers,
         "access_log": settings.access_log,
+        # one config for uvicorn's loggers and the app's: time, level and worker on every line
+        "log_config": log_config(settings.log_level),
+        "log_level": settings.log_level,
     }
     # a bad host is said before an index is built; a port in use is said below, once the index
     # is there (the other server may be gone by then)

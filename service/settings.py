@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         1024, ge=0, description="recent questions whose vectors the service keeps (0: encode every time)"
     )
     access_log: bool = Field(True, description="uvicorn's line per request on stderr")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        "info", description="the least severe log lines `serve` writes (uvicorn's and the app's)"
+    )
     malloc_arenas: int = Field(
         2,
         ge=0,
@@ -91,6 +94,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(2_000_000, ge=1)
     api_key: SecretStr | None = Field(None, description="bearer key that enables write endpoints")
     open_reads: bool = Field(True, description="serve reads without a key")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_level(cls, value: Any) -> Any:
+        """`INFO` as well as `info`, as Python and uvicorn spell levels both ways."""
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

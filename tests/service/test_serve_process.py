@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -148,3 +149,27 @@ def test_workers_end_when_serve_is_killed(home: Path, servers: list[subprocess.P
         for pid in workers:
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) \[\d+\] ")
+
+
+@pytest.mark.parametrize("level", ["INFO", "error"])
+def test_serve_logs_lines_with_time_level_and_worker_and_the_apps_own(
+    home: Path, servers: list[subprocess.Popen[str]], level: str
+) -> None:
+    """Lines had no time or level, and the app's own (here: why it has no index) went unformatted."""
+    port = free_port()
+    servers.append(process := start(home, "--port", str(port), ALLIANCE_QA_LOG_LEVEL=level))
+    wait_healthy(process, port)
+    assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+    lines = stop(process).splitlines()
+
+    logged = [line for line in lines if LINE.match(line)]
+    assert logged and all(LINE.match(line) for line in lines if not line.startswith(("note:", " ")))
+    assert any(" ERROR " in line and "service.app: no index: " in line for line in logged)
+    info = [line for line in logged if " INFO " in line]
+    if level == "INFO":
+        assert any('"GET /healthz HTTP/1.1" 200' in line for line in info)  # uvicorn's access line
+    else:
+        assert info == []
