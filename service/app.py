@@ -25,7 +25,7 @@ from service.auth import declare_closed_reads
 from service.balance import ConnectionBalancer, WorkerLoads
 from service.cors import ProblemCORSMiddleware
 from service.deps import DeferredFreeze, install_index
-from service.logs import WriteLog
+from service.logs import WriteLog, drop_progress_lock
 from service.metrics import Metrics, MetricsMiddleware
 from service.problems import error_response, install_problem_handlers
 from service.routes import apidocs, ask, documents, health, pages
@@ -229,4 +229,5 @@ def create_app(
 
 def create_app_from_env(**overrides: Any) -> FastAPI:
     """The app with settings read from `ALLIANCE_QA_*` variables: the factory uvicorn workers call."""
+    drop_progress_lock()  # a server process; its stop would report a leaked semaphore otherwise
     return create_app(load_settings(**overrides))

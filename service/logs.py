@@ -63,6 +63,22 @@ def log_config(level: str) -> dict[str, Any]:
     }
 
 
+def drop_progress_lock() -> None:
+    """Keep tqdm from making a process-shared lock in this server process; drop one it made.
+
+    bm25s builds a (hidden) tqdm bar on every write, and tqdm's first bar makes a
+    multiprocessing lock: a named semaphore, registered with multiprocessing's resource tracker.
+    uvicorn ends a worker by re-raising the SIGTERM it handled, so the semaphore was never
+    unregistered and each stop printed "There appear to be N leaked semaphore objects".
+    A server process draws no bars, and its threads share tqdm's thread lock.
+    """
+    from tqdm.std import TqdmDefaultWriteLock, tqdm
+
+    TqdmDefaultWriteLock.mp_lock = None  # tqdm's own value where multiprocessing has no locks
+    if hasattr(tqdm, "_lock"):  # made already: made anew without it (freeing it unregisters it)
+        del tqdm._lock
+
+
 WRITES = {"POST": "added", "PUT": "replaced or added", "DELETE": "removed"}  # PUT answers 200 either way
 DOCUMENTS = "/v1/documents"
 

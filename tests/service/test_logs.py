@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +58,37 @@ def test_a_bad_log_level_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("ALLIANCE_QA_LOG_LEVEL", "loud")
     with pytest.raises(InputError, match="ALLIANCE_QA_LOG_LEVEL='loud'"):
         load_settings()
+
+
+SERVER_PROCESS = """
+import multiprocessing
+import signal
+import sys
+
+from tqdm import tqdm
+
+multiprocessing.set_start_method("spawn")  # as in a worker: its locks are named and tracked
+
+if sys.argv[1] == "built-first":  # a bar in this process before the app: its lock is dropped
+    list(tqdm(range(3), disable=True))
+from service.app import create_app_from_env
+
+create_app_from_env()
+list(tqdm(range(3), disable=True))  # as bm25s does on every write
+signal.raise_signal(signal.SIGTERM)  # as uvicorn ends a worker after a graceful shutdown
+"""
+
+
+@pytest.mark.parametrize("history", ["fresh", "built-first"])
+def test_a_stopped_server_process_leaks_no_semaphore(tmp_path: Path, history: str) -> None:
+    """Every stop of `serve --workers 2` printed "There appear to be 2 leaked semaphore objects"."""
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER_PROCESS, history],
+        env={**os.environ, "ALLIANCE_QA_INDEX_DIR": str(tmp_path / "index")},
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGTERM
+    assert "leaked semaphore" not in done.stderr
