@@ -63,6 +63,17 @@ async def require_reader(request: Request) -> None:
         _check_writer(request, settings)
 
 
+def holds_key(request: Request, settings: Settings) -> bool:
+    """Does the request carry the configured key (True too when no key is set: nothing to hold)?"""
+    try:
+        _check_writer(request, settings)
+    except ForbiddenError:  # no key set
+        return True
+    except AuthError:
+        return False
+    return True
+
+
 WriterDep = Annotated[None, Depends(require_writer)]
 ReaderDep = Annotated[None, Depends(require_reader)]
 

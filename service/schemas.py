@@ -268,16 +268,17 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    """The index is loaded: a summary of its manifest."""
+    """The index is loaded: a summary of its manifest (with `ALLIANCE_QA_OPEN_READS=false`, for the
+    key only; the folder, when a key is set, for the key only)."""
 
     status: Literal["ready"] = "ready"
-    folder: str
-    model: str
-    documents: int
-    chunks: int
-    format_version: int
-    created_at: str
-    chunker: dict[str, Any]
+    folder: str | None = None
+    model: str | None = None
+    documents: int | None = None
+    chunks: int | None = None
+    format_version: int | None = None
+    created_at: str | None = None
+    chunker: dict[str, Any] | None = None
 
 
 class Problem(BaseModel):

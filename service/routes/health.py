@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from service.auth import ReaderDep, holds_key
 from service.deps import IndexDep, MetricsDep
 from service.problems import documented
 from service.schemas import Health, Readiness
@@ -22,13 +23,20 @@ def healthz() -> Health:
     return Health()
 
 
-@router.get("/readyz", responses=documented(503))
-@router.head("/readyz", include_in_schema=False)
-def readyz(index: IndexDep) -> Readiness:
+# Open whatever ALLIANCE_QA_OPEN_READS says, as probes (kubelet, load balancers, `docker
+# healthcheck`) send no key; but with closed reads what the index holds is a read, and the index
+# folder's absolute path is for those who hold the key.
+@router.get("/readyz", responses=documented(503), response_model_exclude_none=True)
+@router.head("/readyz", include_in_schema=False, response_model_exclude_none=True)
+def readyz(request: Request, index: IndexDep) -> Readiness:
     """The index is loaded and questions can be answered; a 503 problem says why not."""
+    settings = request.app.state.settings
+    keyed = holds_key(request, settings)
+    if not settings.open_reads and not keyed:
+        return Readiness()
     manifest = index.manifest
     return Readiness(
-        folder=str(index.folder),
+        folder=str(index.folder) if keyed else None,
         model=manifest.model_name,
         documents=len(manifest.documents),
         chunks=manifest.chunk_count,
@@ -40,6 +48,7 @@ def readyz(index: IndexDep) -> Readiness:
 
 @router.get("/metrics", response_class=Response)
 @router.head("/metrics", response_class=Response, include_in_schema=False)
-def metrics(registry: MetricsDep) -> Response:
-    """Prometheus text: requests, latency, index size, time per answering stage."""
+def metrics(registry: MetricsDep, _: ReaderDep) -> Response:
+    """Prometheus text: requests, latency, index size, time per answering stage (a read: with
+    closed reads, scrape with the key)."""
     return Response(registry.render(), media_type=CONTENT_TYPE_LATEST)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from index.retriever import Index
 from service.app import create_app
@@ -292,3 +293,33 @@ def test_metrics_of_several_workers_add_up(tmp_path: Path) -> None:
     total = 'alliance_qa_http_requests_total{method="GET",route="/v1/documents/{doc_id}",status="404"} 12.0'
     assert total in scrapes[1].splitlines()
     assert "alliance_qa_index_documents 2.0" in scrapes[1].splitlines()
+
+
+def _app(settings: Settings, index: Index, **changes: Any) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update=changes), index=index))
+
+
+def test_closed_reads_keep_probes_open_but_close_what_the_index_holds_and_metrics(
+    settings: Settings, fixture_index: Index
+) -> None:
+    """With ALLIANCE_QA_OPEN_READS=false, /readyz showed the folder's path and counts, /metrics all."""
+    key = {"Authorization": "Bearer k3y"}
+    with _app(settings, fixture_index, api_key=SecretStr("k3y"), open_reads=False) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").json() == {"status": "ready"}  # a probe sends no key
+        assert client.head("/readyz").status_code == 200
+        assert client.get("/readyz", headers=key).json()["folder"] == str(fixture_index.folder)
+        assert client.get("/metrics").status_code == 401
+        assert "alliance_qa_index_documents 2.0" in client.get("/metrics", headers=key).text
+
+
+def test_the_index_folder_is_shown_to_the_key_only_when_a_key_is_set(
+    settings: Settings, fixture_index: Index
+) -> None:
+    with _app(settings, fixture_index, api_key=SecretStr("k3y")) as client:
+        public = client.get("/readyz").json()
+        assert public["documents"] == 2 and "folder" not in public  # reads are open; the path is not
+        assert client.get("/readyz", headers={"Authorization": "Bearer k3y"}).json()["folder"]
+        assert client.get("/metrics").status_code == 200
+    with _app(settings, fixture_index) as client:  # no key: a local service, writes off
+        assert client.get("/readyz").json()["folder"] == str(fixture_index.folder)

@@ -214,7 +214,7 @@ def stored(client: TestClient, root: Path) -> tuple[Any, ...]:
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.name != ".lock")
     return (
         client.get("/v1/documents").json(),
-        client.get("/readyz").json()["folder"],
+        client.get("/readyz", headers=AUTH).json()["folder"],  # the folder: for the key only
         (root / "index" / "current").resolve(),
         files,
     )

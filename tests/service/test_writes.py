@@ -40,7 +40,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 def snapshot(client: TestClient) -> tuple[Any, ...]:
     """What is stored, as a reader sees it."""
-    return (client.get("/v1/documents").json(), client.get("/readyz").json())
+    return (client.get("/v1/documents").json(), client.get("/readyz", headers=AUTH).json())
 
 
 def test_writes_are_off_without_a_key(tmp_path: Path) -> None:
