@@ -30,7 +30,7 @@ from alliance_qa.errors import IndexCorruptError
 from index.embedder import Embedder
 from index.lexical import LexicalIndex
 from ingest.chunking import Chunk, units_within
-from ingest.structure import TABLE_ROW, table_header
+from ingest.structure import table_header
 
 SENTENCE_VECTORS_FILE = "sentences.npy"
 SENTENCE_SPANS_FILE = "sentence_spans.npy"
@@ -48,9 +48,10 @@ def chunk_sentences(chunk: Chunk, text: str) -> list[tuple[int, int]]:
     return body or [(s, e) for s, e, _ in units]
 
 
-def row_header(text: str, start: int, sentence: str) -> str | None:
-    """The header row over `sentence` when it is a table row (starting at `start` of `text`)."""
-    return table_header(text, start) if TABLE_ROW.match(sentence) else None
+def row_header(text: str, start: int) -> str | None:
+    """The header row over the sentence starting at `start` of `text` when it is a table row: a
+    Markdown table's, or a fixed-width or comma-separated one's (`ingest.structure.table_header`)."""
+    return table_header(text, start)
 
 
 def sentence_context_text(section: Sequence[str], sentence: str, header: str | None = None) -> str:
@@ -165,7 +166,7 @@ def build_sentences(
     contextual = None
     if context:
         framed = [
-            sentence_context_text(chunks[r].section, t, row_header(texts[chunks[r].doc_id], start, t))
+            sentence_context_text(chunks[r].section, t, row_header(texts[chunks[r].doc_id], start))
             for r, t, (start, _) in zip(rows, sentences, spans, strict=True)
         ]
         # context must never push the sentence out of the window

@@ -387,9 +387,13 @@ class Ranker:
         # Price per month |")
         header_rows = np.zeros(len(readings), dtype=bool)
         headers: dict[int, frozenset[int]] = {}
-        for i in (i for i, r in enumerate(readings) if r.table_row):
+        # (a fixed-width or comma-separated table's rows too, whose header `table_header` finds: "Item
+        # Cost (£)" over "Bike stand    285.00"; session 19)
+        for i in range(len(readings)):
             text = doc_of_row[rows[i]]
-            header_rows[i] = heads_table(text, ends[i])
+            header_rows[i] = (readings[i].table_row or "\n" not in sentence_texts[i]) and heads_table(
+                text, ends[i]
+            )
             if header := table_header(text, starts[i]):
                 headers[i] = SentenceWords.columns_in(header, lexical)
         # a table of contents' entries ("4. Capital Gains Tax rates" under "Contents") name the

@@ -124,7 +124,7 @@ def known_vectors(index: Index) -> dict[str, Vectors]:
         known[_key(sentence)] = table.vectors[i]
         if table.context is not None:
             # the text embedded: a table row under its header row, as `build_sentences` frames it
-            header = row_header(texts[chunk.doc_id], int(start), sentence)
+            header = row_header(texts[chunk.doc_id], int(start))
             known[_key(sentence_context_text(chunk.section, sentence, header))] = table.context[i]
     vectors = index.chunk_vectors()
     if vectors is not None:

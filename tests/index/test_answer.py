@@ -1271,3 +1271,31 @@ def test_a_field_named_by_a_longer_key_answers_from_a_later_passage_of_the_same_
     moved = other.ask("What is the TH-22's default Modbus address?", k=3)
     assert moved.hits[0].chunk.doc_id == "intro"
     assert moved.answer.citation.doc_id == "intro"
+
+
+SPENDING = """Household spending 2024
+
+Date,Payee,Category,Amount (GBP)
+02/01/2024,Nationwide,Mortgage,1126.40
+05/01/2024,Octopus,Energy,148.20
+09/01/2024,Tesco,Groceries,86.15
+"""
+
+
+def test_a_csv_row_is_read_with_its_header_row(tmp_path: Path) -> None:
+    """Session 19: a comma-separated table's rows were read alone, though `table_header` names
+    their cells: "Nationwide,Mortgage,1126.40" never said it was an amount in GBP; and its header
+    row could be an answer."""
+    from index.answer import row_header
+
+    start = SPENDING.index("02/01/2024")
+    assert row_header(SPENDING, start) == "Date,Payee,Category,Amount (GBP)"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "spending.txt").write_text(SPENDING, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    ranker, text = index._ranker, index.document("spending").text
+    spans = zip(ranker.sentences.starts.tolist(), ranker.sentences.ends.tolist(), strict=True)
+    passed = {text[s:e] for i, (s, e) in enumerate(spans) if ranker._no_answers[i]}
+    assert "Date,Payee,Category,Amount (GBP)" in passed
+    answer = index.ask("What was the amount in GBP for the Nationwide mortgage?", k=1).answer
+    assert answer is not None and answer.text == "02/01/2024,Nationwide,Mortgage,1126.40"
