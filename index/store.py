@@ -22,7 +22,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alliance_qa.errors import ForbiddenError, IndexCorruptError, IndexMissingError, InputError
+from alliance_qa.errors import (
+    ForbiddenError,
+    IndexCorruptError,
+    IndexMissingError,
+    InputError,
+)
 from index.manifest import MANIFEST_FILE
 
 CURRENT = "current"
@@ -40,6 +45,24 @@ def resolve_version(path: Path) -> Path:
     if link.exists():
         return link.resolve()
     raise IndexMissingError(f"no index at {path}: build one with `alliance-qa ingest`")
+
+
+def finished_versions(home: Path) -> list[Path]:
+    """The version folders `publish_version` finished at `home`, oldest first (names sort by time)."""
+    versions = home / VERSIONS
+    try:
+        entries = list(versions.iterdir()) if versions.is_dir() else []
+    except OSError:
+        return []
+    return sorted(p for p in entries if p.is_dir() and VERSION_NAME.fullmatch(p.name))
+
+
+def owning_home(path: Path) -> Path:
+    """The home a path stands for when it is repaired or written: a version folder's owner."""
+    path = index_home(path)
+    if path.parent.name == VERSIONS and (path.parent.parent / CURRENT).is_symlink():
+        return path.parent.parent
+    return path
 
 
 def index_home(path: Path) -> Path:
@@ -197,13 +220,26 @@ def publish_version(home: Path, fill: Callable[[Path], None]) -> Path:
     _fsync_tree(staging)
     final = versions / name
     os.rename(staging, final)
-    link = home / f".current-{name}"
-    os.symlink(f"{VERSIONS}/{name}", link)
+    _point_current(home, final)
+    clean_leftovers(home)
+    return final
+
+
+def _point_current(home: Path, folder: Path) -> None:
+    """Make `current` at `home` name the version `folder`, in one atomic rename."""
+    link = home / f".current-{folder.name}"
+    os.symlink(f"{VERSIONS}/{folder.name}", link)
     os.replace(link, home / CURRENT)  # the atomic swap readers see
     dir_fd = os.open(home, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    clean_leftovers(home)
-    return final
+
+
+def relink_version(home: Path, folder: Path) -> None:
+    """Serve the finished version `folder` of `home` again: `current` is pointed at it, and nothing
+    is pruned (the version it replaces may hold documents this one lacks). Call with the write lock."""
+    if folder.parent != home / VERSIONS or not VERSION_NAME.fullmatch(folder.name):
+        raise InputError(f"{folder} is not a version of the index at {home}")
+    _point_current(home, folder)

@@ -9,6 +9,7 @@ embedding of that document, and a re-chunk of the corpus costs only the chunks w
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -16,14 +17,31 @@ from typing import TypeVar
 
 import numpy as np
 
-from alliance_qa.errors import AllianceQAError, ConflictError, InputError, NotFoundError
+from alliance_qa.errors import (
+    AllianceQAError,
+    ConflictError,
+    IndexCorruptError,
+    IndexMissingError,
+    InputError,
+    NotFoundError,
+)
 from index.answer import row_header, sentence_context_text
 from index.embedder import Embedder, Vectors
 from index.inputs import check_ids, check_path
 from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
+from index.manifest import MANIFEST_FILE, Manifest
+from index.records import DOCUMENTS_FILE, read_documents
 from index.retriever import Index
-from index.store import resolve_version, write_lock
+from index.store import (
+    CURRENT,
+    VERSIONS,
+    finished_versions,
+    owning_home,
+    relink_version,
+    resolve_version,
+    write_lock,
+)
 from ingest.chunking import LAYOUT, ChunkerConfig
 from ingest.documents import Document, read_corpus
 
@@ -145,11 +163,182 @@ def known_tokens(index: Index) -> dict[str, Stored]:
     }
 
 
-def _open_current(home: Path, embedder: Embedder) -> Index | None:
+def _version_documents(folder: Path) -> list[Document]:
+    """The documents of the version `folder`, read from its documents.jsonl alone: a version this
+    code cannot open (another format or model, a damaged vector file) still holds every text."""
+    documents = read_documents(folder)
+    if wrong := [d.doc_id for d in documents if _key(d.text) != d.sha256]:
+        raise IndexCorruptError(
+            f"{folder / DOCUMENTS_FILE} is damaged (the text of {wrong[0]!r} does not match its sha256)"
+        )
+    return documents
+
+
+def _readable_versions(home: Path, *, before: Path) -> list[tuple[Path, int]]:
+    """The versions of `home` older than `before` whose documents can be read, newest first, with
+    how many documents each holds."""
+    found = []
+    for folder in reversed(finished_versions(home)):
+        if folder.name < before.name:
+            try:
+                found.append((folder, len(_version_documents(folder))))
+            except (AllianceQAError, OSError):
+                continue
+    return found
+
+
+def _recover_documents(home: Path, folder: Path) -> list[Document]:
+    """The documents of `home`'s version `folder`, which cannot be opened; or, when they cannot be
+    read either, an error naming the folder and the recovery: nothing may be built over them."""
     try:
-        return Index.open(home, embedder=embedder)
-    except AllianceQAError:  # missing, another model or format, damaged: rebuild from scratch
-        return None
+        return _version_documents(folder)
+    except (AllianceQAError, OSError) as exc:
+        why = str(exc).split(";")[0]
+    older = _readable_versions(home, before=folder)
+    fallback = (
+        f"; or serve the newest older version, {VERSIONS}/{older[0][0].name} ({older[0][1]} documents; the "
+        f"changes made after it are lost): `alliance-qa repair --index {home} --version {older[0][0].name}`"
+        if older
+        else f"; no other version in {home / VERSIONS} can be read"
+    )
+    raise IndexCorruptError(
+        f"the index at {home} cannot be opened, and the documents of its version {folder} cannot be read "
+        f"({why}), so nothing is built over them: fix that folder (its owner and permissions), or "
+        f"restore the index from a backup{fallback}"
+    )
+
+
+def _newest_opening(home: Path, embedder: Embedder, *, besides: Path) -> Index | None:
+    """The newest version of `home` other than `besides` that opens (its vectors spare embedding)."""
+    for folder in reversed(finished_versions(home)):
+        if folder.resolve() != besides.resolve():
+            try:
+                return Index.open(folder, embedder=embedder)
+            except (AllianceQAError, OSError):
+                continue
+    return None
+
+
+def _open_or_recover(home: Path, embedder: Embedder) -> tuple[Index | None, list[Document]]:
+    """The live index at `home` and its documents. When it cannot be opened (a version of another
+    format or model, or damaged), its documents as its documents.jsonl holds them, and the newest
+    version that opens, whose vectors are reused; when nothing is there, none."""
+    try:
+        current = Index.open(home, embedder=embedder)
+    except IndexMissingError:
+        return None, []
+    except (AllianceQAError, OSError):
+        live = resolve_version(home)  # a home of versions without its `current` link: refused here
+        documents = _recover_documents(home, live)
+        return _newest_opening(home, embedder, besides=live), documents
+    return current, current.documents()
+
+
+def indexed_ids(home: Path) -> set[str]:
+    """The ids of the documents the index at `home` holds, from its manifest, or from its
+    documents.jsonl when the manifest cannot be read (another format); empty when neither can be."""
+    try:
+        folder = resolve_version(home)
+    except AllianceQAError:
+        return set()
+    try:
+        return {d.doc_id for d in Manifest.read(folder).documents}
+    except AllianceQAError:
+        pass
+    try:
+        return {d.doc_id for d in _version_documents(folder)}
+    except (AllianceQAError, OSError):
+        return set()
+
+
+def _built_with(folder: Path) -> dict[str, object]:
+    """The settings a version's manifest names, read leniently: one of another format still says
+    how its documents were cut and searched."""
+    try:
+        data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _chunker_of(settings: Mapping[str, object]) -> ChunkerConfig:
+    """The chunker a manifest names, read the current way (`LAYOUT`); the default when it names none."""
+    named = settings.get("chunker")
+    fields = set(ChunkerConfig.__dataclass_fields__)
+    known = {k: v for k, v in named.items() if k in fields} if isinstance(named, dict) else {}
+    try:
+        return ChunkerConfig(**{**known, "layout": LAYOUT})
+    except (TypeError, ValueError):
+        return ChunkerConfig()
+
+
+def repair(
+    home: Path | str, *, embedder: Embedder, version: str | None = None, progress: bool = False
+) -> tuple[Index, str]:
+    """Bring the index at `home` back into service without losing a document; return it and what
+    was done, in words.
+
+    - It opens: nothing is done.
+    - Its `current` link is missing (a copy made without links) or names a version that is gone:
+      `current` is pointed at the newest version, if that opens.
+    - Its live version cannot be opened (another format or model, a damaged file) but its
+      documents.jsonl can be read: a new version is built from those documents, reusing the vectors
+      of the newest version that opens.
+    - Nothing can be read: refused, naming the folder; `version` (a folder name in `versions/`)
+      then serves that older version again, a choice that loses the changes made after it.
+    """
+    home = owning_home(check_path(home, name="home"))
+    with write_lock(home) as home:
+        finished = finished_versions(home)
+        if version is not None:
+            chosen = home / VERSIONS / version
+            if chosen not in finished:
+                names = ", ".join(f.name for f in finished) or "none"
+                raise NotFoundError(f"no version {version!r} in {home / VERSIONS}: it holds {names}")
+            index = Index.open(chosen, embedder=embedder)  # one that does not open is not served
+            relink_version(home, chosen)
+            return index, f"`{CURRENT}` now names {VERSIONS}/{version} ({len(index.documents())} documents)"
+        link = home / CURRENT
+        if link.exists():
+            try:
+                return Index.open(home, embedder=embedder), "it opens as it is: nothing to repair"
+            except IndexMissingError:
+                raise
+            except (AllianceQAError, OSError) as exc:
+                why = str(exc).split(";")[0]
+            live = resolve_version(home)
+        elif finished:
+            live = finished[-1]
+            try:
+                index = Index.open(live, embedder=embedder)
+            except (AllianceQAError, OSError) as exc:
+                why = f"{CURRENT} was missing, and the newest version does not open: {str(exc).split(';')[0]}"
+            else:
+                relink_version(home, live)
+                return index, (
+                    f"`{CURRENT}` was missing: it now names {VERSIONS}/{live.name}, the newest version "
+                    f"({len(index.documents())} documents)"
+                )
+        else:
+            resolve_version(home)  # says there is no index, and how to build one
+            raise AssertionError("unreachable")  # pragma: no cover
+        documents = _recover_documents(home, live)
+        base = _newest_opening(home, embedder, besides=live)
+        built = _built_with(live)
+        index_type = built.get("index_type")
+        index, embedded = _publish(
+            home,
+            {d.doc_id: d for d in documents},
+            embedder=embedder,
+            current=base,
+            chunker=_chunker_of(built),
+            index_type=index_type if isinstance(index_type, str) else None,
+            progress=progress,
+        )
+        return index, (
+            f"{VERSIONS}/{live.name} could not be opened ({why}): rebuilt from its "
+            f"{len(documents)} documents, {embedded} texts embedded"
+        )
 
 
 def _publish(
@@ -278,15 +467,19 @@ def sync_folder(
     """Make the index at `home` hold the documents of `corpus_dir`, with these settings.
 
     With `keep_extra`, documents the index has beyond the folder (added through the API or
-    `alliance-qa add`) are kept; without it the index mirrors the folder exactly.
+    `alliance-qa add`) are kept; without it the index mirrors the folder exactly. An index this
+    code cannot open (another format or model, damaged) is rebuilt from its own documents.jsonl;
+    when that cannot be read either, nothing is built (`IndexCorruptError` names the folder).
     """
     home, corpus_dir = check_path(home, name="home"), check_path(corpus_dir, name="corpus_dir")
     folder_documents = {d.doc_id: d for d in read_corpus(corpus_dir)}
     with write_lock(home) as home:
-        current = _open_current(home, embedder)
+        # an index that cannot be opened still holds its documents: they are kept (or, mirroring,
+        # named as removed) as an open one's are; one whose documents cannot be read is refused
+        current, held = _open_or_recover(home, embedder)
         documents = dict(folder_documents)
-        if current is not None and keep_extra:
-            documents = {d.doc_id: d for d in current.documents()} | folder_documents
+        if keep_extra:
+            documents = {d.doc_id: d for d in held} | folder_documents
         return _publish(
             home,
             documents,

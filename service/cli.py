@@ -63,6 +63,14 @@ def _manifest_at(home: Path) -> Any:
         return None
 
 
+def _shares_documents(ids: set[str], corpus: Path) -> bool:
+    """Does an index of these document ids hold a document of the folder `corpus` (by id)? One
+    built from another folder holds none, and that folder's files are no news about it."""
+    from ingest.documents import corpus_files, file_doc_id
+
+    return corpus.is_dir() and any(file_doc_id(p.name) in ids for p in corpus_files(corpus))
+
+
 def _settings() -> Any:
     from service.settings import load_settings
 
@@ -144,9 +152,9 @@ def ingest(
     The index ends up holding exactly the folder's documents; with --if-stale it is left alone when
     nothing changed, and documents added through the API or `add` are kept.
     """
-    from index.freshness import shares_documents, stale_reasons
+    from index.freshness import stale_reasons
     from index.inputs import some_of
-    from index.updates import sync_folder
+    from index.updates import indexed_ids, sync_folder
     from ingest.chunking import ChunkerConfig
     from ingest.documents import (
         OTHER_TYPES_NOTE,
@@ -166,8 +174,9 @@ def ingest(
     corpus = corpus or settings.corpus_dir
     out = index_dir or settings.index_dir
     manifest = _manifest_at(out)
-    before = {d.doc_id for d in manifest.documents} if manifest is not None else set()
-    if if_stale and not named_folder and before and not shares_documents(out, corpus):
+    # what the index holds, even one this code cannot open (of another format): what a mirror removes
+    before = indexed_ids(out)
+    if if_stale and not named_folder and before and not _shares_documents(before, corpus):
         # `ALLIANCE_QA_INDEX_DIR=var/mine make run`: an index of another folder holds none of the
         # default folder's documents, and merging the essays into it would keep them there for good
         click.echo(
@@ -297,6 +306,39 @@ def remove(doc_ids: tuple[str, ...], index_dir: Path | None, model: Path | None)
         index_dir or settings.index_dir, embedder=_embedder(model or settings.model_path), removals=doc_ids
     )
     click.echo(f"removed {', '.join(doc_ids)}: {_count(len(index.documents()), 'document')} left")
+
+
+@main.command()
+@click.option(
+    "--version",
+    "version",
+    default=None,
+    help="Serve this older version (a folder name in versions/) again, losing the changes made after it.",
+)
+@index_option
+@model_option
+@_friendly
+def repair(version: str | None, index_dir: Path | None, model: Path | None) -> None:
+    """Bring back an index that cannot be opened, keeping every document it holds.
+
+    A missing `current` link is pointed at the newest version; a version this alliance-qa cannot
+    open (another format or model, a damaged file) is rebuilt from its own documents.jsonl. Nothing
+    is built over documents that cannot be read: then the error names the folder and the versions
+    --version can serve.
+    """
+    from index.updates import repair as repair_index
+
+    settings = _settings()
+    index, done = repair_index(
+        index_dir or settings.index_dir,
+        embedder=_embedder(model or settings.model_path),
+        version=version,
+        progress=True,
+    )
+    click.echo(
+        f"{done}: {_count(len(index.documents()), 'document')}, {_count(len(index.chunks), 'chunk')} "
+        f"→ {index.folder}"
+    )
 
 
 @main.command()
@@ -627,7 +669,8 @@ def _another(option: str, given: object, variable: str) -> str:
 def serve(
     host: str | None, port: int | None, index_dir: Path | None, model: Path | None, workers: int | None
 ) -> None:
-    """Serve the JSON API and web page, building the configured index first if it is missing or unreadable."""
+    """Serve the JSON API and web page, building the configured index first if it is missing (or
+    rebuilding it from its own documents if this alliance-qa cannot open it)."""
     import contextlib
     import os
     import shutil
@@ -684,7 +727,7 @@ def serve(
         check_address()
     out = index_dir or settings.index_dir
     model = model or settings.model_path
-    from index.updates import sync_folder
+    from index.updates import indexed_ids, sync_folder
 
     try:  # an index that opens is served as it is: rebuilding would drop documents added by API
         Manifest.read(resolve_version(out))
@@ -699,13 +742,17 @@ def serve(
             ) from None
         if index_dir is not None:
             raise
-        why = NO_INDEX_YET if isinstance(exc, IndexMissingError) else str(exc)
-        click.echo(f"building {out} from {settings.corpus_dir}: {why}", err=True)
+        if isinstance(exc, IndexMissingError):
+            click.echo(f"building {out} from {settings.corpus_dir}: {NO_INDEX_YET}", err=True)
+        elif indexed_ids(out):  # its documents can be read, and are kept (else sync_folder refuses)
+            why = str(exc).split(";")[0]
+            click.echo(f"rebuilding {out} from its own documents and {settings.corpus_dir}: {why}", err=True)
         sync_folder(
             out,
             settings.corpus_dir,
             embedder=_embedder(model),
             chunker=ChunkerConfig(),
+            keep_extra=True,  # documents added over HTTP or with `add` stay, as with `make run`
             progress=True,  # a bar on a terminal, log lines elsewhere
         )
     else:

@@ -420,3 +420,48 @@ def test_a_document_without_passages_is_refused_but_one_held_from_before_stays(
     )
     updated, _ = apply_changes(home, embedder=embedder, upserts=[make_document("more", b"More\n\nIce.\n")])
     assert [d.doc_id for d in updated.documents()] == ["dot", "more", "notes"]
+
+
+def _set_format(home: Path, version: int) -> None:
+    """What a `git pull` that bumps `FORMAT_VERSION` does to an index built before it."""
+    manifest = resolve_version(home) / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["format_version"] = version
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_an_index_this_code_cannot_open_is_rebuilt_from_its_own_documents(home: Path) -> None:
+    """Operator report H2: after a format change `make run` rebuilt from corpus/ alone, and every
+    document added over HTTP was gone."""
+    apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    _set_format(home, 1)
+    kept, _ = sync_folder(
+        home, FIXTURE_CORPUS, embedder=FakeEmbedder(), chunker=ChunkerConfig(), keep_extra=True
+    )
+    assert {d.doc_id for d in kept.documents()} == {"harbour-pact", "lighthouse-notes", "river-accord"}
+    assert kept.document("river-accord").text == RIVER.text
+    # mirroring a folder is asked for: the extra document goes, as from an index that opens
+    _set_format(home, 1)
+    mirrored, _ = sync_folder(home, FIXTURE_CORPUS, embedder=FakeEmbedder(), chunker=ChunkerConfig())
+    assert {d.doc_id for d in mirrored.documents()} == {"harbour-pact", "lighthouse-notes"}
+
+
+def test_an_index_whose_documents_cannot_be_read_is_never_built_over(home: Path) -> None:
+    apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    live = resolve_version(home)
+    _set_format(home, 1)
+    (live / "documents.jsonl").write_text("{not json\n", encoding="utf-8")
+    versions = sorted(p.name for p in (home / VERSIONS).iterdir())
+    for keep_extra in (True, False):
+        with pytest.raises(IndexCorruptError) as refused:
+            sync_folder(
+                home, FIXTURE_CORPUS, embedder=FakeEmbedder(), chunker=ChunkerConfig(), keep_extra=keep_extra
+            )
+        message = str(refused.value)
+        assert f"documents of its version {live} cannot be read" in message
+        assert "nothing is built over them" in message
+        # the version before (the two essays) is offered, with the loss it means
+        older = versions[0]
+        assert f"`alliance-qa repair --index {home} --version {older}`" in message and "are lost" in message
+    assert sorted(p.name for p in (home / VERSIONS).iterdir()) == versions  # nothing built, nothing pruned
+    assert resolve_version(home) == live

@@ -454,3 +454,86 @@ def test_python_dash_m_runs_the_command(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Usage: ") and "ingest" in done.stdout and "serve" in done.stdout
+
+
+def _set_format(index_dir: Path, version: int) -> None:
+    """What a `git pull` that bumps `FORMAT_VERSION` does to an index built before it."""
+    manifest = (index_dir / "current").resolve() / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["format_version"] = version
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _serve_without_serving(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """`serve` up to the point where uvicorn would start; the apps it would have run."""
+    import uvicorn
+
+    import service.listen
+
+    served: list[str] = []
+    monkeypatch.setenv("ALLIANCE_QA_MALLOC_ARENAS", "0")  # no mallopt in the test process
+    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_MODEL_PATH", "ALLIANCE_QA_WORKERS", "MALLOC_ARENA_MAX"):
+        monkeypatch.setenv(name, "")  # what serve hands its workers is put back after the test
+        monkeypatch.delenv(name)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
+    monkeypatch.setattr(service.listen, "check_free", lambda host, port: None)
+    return served
+
+
+def test_make_run_after_a_format_change_keeps_the_documents_added_by_api(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Operator report H2: `ingest --if-stale` and serve's build dropped 35 team documents."""
+    index_dir = tmp_path / "index"
+    run("ingest")
+    (tmp_path / "river-accord.txt").write_text("River Accord\n\nIt shares the river.\n", encoding="utf-8")
+    assert run("add", str(tmp_path / "river-accord.txt"))[0] == 0
+    _set_format(index_dir, 1)
+    code, out = run("ingest", "--if-stale")
+    assert code == 0 and "index format 1" in out and "indexed 3 documents" in out
+    assert "river-accord" in run("info")[1]
+    _set_format(index_dir, 1)
+    served = _serve_without_serving(monkeypatch)
+    code, out = run("serve")
+    assert code == 0 and served and "rebuilding" in out and "from its own documents" in out
+    assert "river-accord" in run("info")[1]
+    # a mirror is asked for, and says what it removed, though the index could not be opened
+    _set_format(index_dir, 1)
+    code, out = run("ingest")
+    assert code == 0 and "removed river-accord (not in" in out and "indexed 2 documents" in out
+
+
+def _team_index(run, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """The configured index with a document added by `add` (versions: the essays, then the team's)."""
+    assert run("ingest")[0] == 0
+    (tmp_path / "river-accord.txt").write_text("River Accord\n\nIt shares the river.\n", encoding="utf-8")
+    assert run("add", str(tmp_path / "river-accord.txt"))[0] == 0
+    return tmp_path / "index"
+
+
+def _versions(index_dir: Path) -> list[str]:
+    return sorted(p.name for p in (index_dir / "versions").iterdir())
+
+
+def test_an_unreadable_live_version_is_refused_and_an_older_one_served_on_request(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Operator report H3 (a): serve built the essays over a live version it could not read, and
+    pruned the version before it."""
+    index_dir = _team_index(run, tmp_path)
+    versions = _versions(index_dir)
+    live = (index_dir / "current").resolve()
+    for name in ("manifest.json", "documents.jsonl"):  # as root, chmod 000 would not stop this test
+        (live / name).write_bytes(b"\xff\xfe not readable")
+    served = _serve_without_serving(monkeypatch)
+    for command in (("serve",), ("ingest", "--if-stale"), ("ingest",), ("repair",)):
+        code, out = run(*command)
+        assert code == 1 and not served, command
+        assert f"documents of its version {live} cannot be read" in out and "nothing is built" in out
+        assert f"`alliance-qa repair --index {index_dir} --version {versions[0]}`" in out
+    assert _versions(index_dir) == versions  # the team's version before is not pruned
+    code, out = run("repair", "--version", versions[0])
+    assert code == 0 and f"`current` now names versions/{versions[0]} (2 documents)" in out
+    assert _versions(index_dir) == versions  # the damaged version stays, for whoever can still read it
+    code, out = run("repair", "--version", "nope")
+    assert code == 1 and "no version 'nope'" in out and versions[0] in out
