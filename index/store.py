@@ -38,12 +38,27 @@ VERSION_NAME = re.compile(rf"\d{{8}}T\d{{6}}-\d{{9}}|{COPIED}")  # publish_versi
 
 
 def resolve_version(path: Path) -> Path:
-    """The version folder that `path` (a home or a version folder) stands for."""
+    """The version folder that `path` (a home or a version folder) stands for.
+
+    A home holding finished versions but no `current` to follow (a copy that lost its link, a link
+    to a version since deleted) is damaged, not missing: a first build there would replace the
+    team's versions with an index of the corpus folder alone.
+    """
     if (path / MANIFEST_FILE).is_file():
         return path
     link = path / CURRENT
     if link.exists():
         return link.resolve()
+    if finished := finished_versions(path):
+        what = (
+            f"its `{CURRENT}` link points to {os.readlink(link)}, which is gone"
+            if link.is_symlink()
+            else (f"it has no `{CURRENT}` link (a copy made without links? `cp -a` keeps them)")
+        )
+        raise IndexCorruptError(
+            f"{path} holds {len(finished)} index version(s) in {VERSIONS}/, but {what}; nothing is built "
+            f"over them: `alliance-qa repair --index {path}` links the newest one that opens"
+        )
     raise IndexMissingError(f"no index at {path}: build one with `alliance-qa ingest`")
 
 

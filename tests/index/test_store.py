@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from alliance_qa.errors import IndexMissingError, InputError
+from alliance_qa.errors import IndexCorruptError, IndexMissingError, InputError
 from index.store import (
     CURRENT,
     VERSIONS,
@@ -160,3 +160,18 @@ def test_version_names_sort_in_the_order_they_were_made_across_a_second(
         second = publish_version(tmp_path, fill_with("two"))
     assert sorted([second.name, first.name]) == [first.name, second.name]
     assert first.name.endswith("-999999999") and second.name.endswith("-000000001")
+
+
+def test_a_home_of_versions_without_its_current_link_is_damaged_not_missing(tmp_path: Path) -> None:
+    """Operator report H3: a copy that lost its link (rsync -r, zip) was "missing", and the first
+    build of the essays over it pruned the team's versions."""
+    for text in ("one", "two"):
+        with write_lock(tmp_path):
+            publish_version(tmp_path, fill_with(text))
+    (tmp_path / CURRENT).unlink()
+    with pytest.raises(IndexCorruptError, match=r"holds 2 index version\(s\).* has no `current` link") as e:
+        resolve_version(tmp_path)
+    assert f"`alliance-qa repair --index {tmp_path}`" in str(e.value)
+    (tmp_path / CURRENT).symlink_to(f"{VERSIONS}/gone")  # a link to a version since deleted
+    with pytest.raises(IndexCorruptError, match=r"link points to versions/gone, which is gone"):
+        resolve_version(tmp_path)

@@ -515,6 +515,30 @@ def _versions(index_dir: Path) -> list[str]:
     return sorted(p.name for p in (index_dir / "versions").iterdir())
 
 
+def test_a_copy_without_its_current_link_is_refused_then_repaired(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Operator report H3 (b): `make run` built the essays over a copy that lost its link."""
+    index_dir = _team_index(run, tmp_path)
+    versions = _versions(index_dir)
+    (index_dir / "current").unlink()
+    repair = f"`alliance-qa repair --index {index_dir}`"
+    code, out = run("ingest", "--if-stale")
+    assert code == 1 and "has no `current` link" in out and repair in out
+    served = _serve_without_serving(monkeypatch)
+    code, out = run("serve")
+    assert code == 1 and not served and repair in out and "building" not in out.replace("built", "")
+    assert (
+        _versions(index_dir) == versions and not (index_dir / "current").exists()
+    )  # nothing built or pruned
+    code, out = run("repair")
+    assert code == 0 and f"`current` was missing: it now names versions/{versions[-1]}" in out
+    assert "3 documents" in out and "river-accord" in run("info")[1]
+    assert _versions(index_dir) == versions
+    code, out = run("repair")
+    assert code == 0 and "nothing to repair" in out
+
+
 def test_an_unreadable_live_version_is_refused_and_an_older_one_served_on_request(  # type: ignore[no-untyped-def]
     run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
