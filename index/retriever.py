@@ -25,7 +25,7 @@ from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
 from index.phrasing import encoding_text
 from index.ranking import Ranker, Ranking, SearchConfig, blas
 from index.records import DOCUMENTS_FILE, read_chunks, read_documents, write_chunks, write_documents
-from index.store import publish_version, resolve_version, write_lock
+from index.store import publish_version, repair_advice, resolve_version, with_recovery, write_lock
 from ingest.chunking import Chunk, ChunkerConfig, chunk_documents, line_starts
 from ingest.documents import Document, read_corpus
 
@@ -370,9 +370,16 @@ class Index:
             folder = resolve_version(path)
             try:
                 return cls._open_version(path, folder, embedder=embedder, config=config)
-            except (IndexCorruptError, IndexMismatchError, OSError):
+            except (IndexCorruptError, IndexMismatchError) as exc:
                 if folder.exists() or attempt == OPEN_ATTEMPTS - 1:
-                    raise
+                    # the advice keeps the documents: a rebuild from the corpus folder drops those
+                    # added over HTTP or with `add`
+                    raise with_recovery(exc, path) from None
+            except OSError as exc:
+                if folder.exists() or attempt == OPEN_ATTEMPTS - 1:
+                    raise IndexCorruptError(
+                        f"{folder} cannot be read ({exc}); {repair_advice(path)}"
+                    ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     @classmethod

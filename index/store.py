@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from alliance_qa.errors import (
+    AllianceQAError,
     ForbiddenError,
     IndexCorruptError,
     IndexMissingError,
@@ -78,6 +79,27 @@ def owning_home(path: Path) -> Path:
     if path.parent.name == VERSIONS and (path.parent.parent / CURRENT).is_symlink():
         return path.parent.parent
     return path
+
+
+def repair_advice(path: Path) -> str:
+    """How to bring back the index at `path` keeping every document it holds (never a rebuild
+    from the corpus folder, which drops the documents added over HTTP or with `add`)."""
+    return (
+        f"`alliance-qa repair --index {owning_home(path)}` rebuilds it from its own documents "
+        "(documents.jsonl), keeping every one"
+    )
+
+
+# the advice of the messages below `Index.open`: a rebuild from the corpus folder, which loses documents
+_REBUILD = re.compile(r"rebuild (?:it |the index )?with `alliance-qa ingest`")
+
+
+def with_recovery(error: AllianceQAError, path: Path) -> AllianceQAError:
+    """`error` with its advice to rebuild replaced by the repair that keeps the documents."""
+    message = str(error)
+    if "alliance-qa repair" in message or not _REBUILD.search(message):
+        return error
+    return type(error)(_REBUILD.sub(repair_advice(path), message, count=1))
 
 
 def index_home(path: Path) -> Path:

@@ -20,7 +20,7 @@ from alliance_qa import __version__
 from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingError, PayloadTooLargeError
 from index.embedder import Embedder
 from index.retriever import Index
-from index.store import index_home
+from index.store import index_home, repair_advice, with_recovery
 from service.auth import declare_closed_reads
 from service.balance import ConnectionBalancer, WorkerLoads
 from service.cors import ProblemCORSMiddleware
@@ -33,7 +33,7 @@ from service.settings import Settings, load_settings, search_config
 
 logger = logging.getLogger(__name__)
 
-RESTART_HINT = "then restart the service (`alliance-qa serve` builds a missing or stale index itself)"
+RESTART_HINT = "then restart the service"
 BODY_LIMIT = 65_536  # questions are JSON of a few kB at most; uploads have their own limit
 UPLOAD_FRAMING = 16_384  # multipart boundaries and part headers around an uploaded file
 
@@ -63,10 +63,10 @@ def load_index(settings: Settings, *, embedder: Embedder | None = None) -> Index
 def _unavailable(settings: Settings, exc: Exception) -> AllianceQAError:
     """The error every request needing the index answers with, saying which command fixes it."""
     if isinstance(exc, AllianceQAError):
-        return type(exc)(f"{exc}; {RESTART_HINT}")
+        return type(exc)(f"{with_recovery(exc, settings.index_dir)}; {RESTART_HINT}")
     return IndexCorruptError(
         f"{settings.index_dir}: the index could not be opened ({type(exc).__name__}: {exc}); "
-        f"rebuild it with `alliance-qa ingest`, {RESTART_HINT}"
+        f"{repair_advice(settings.index_dir)}; {RESTART_HINT}"
     )
 
 

@@ -71,6 +71,38 @@ def _shares_documents(ids: set[str], corpus: Path) -> bool:
     return corpus.is_dir() and any(file_doc_id(p.name) in ids for p in corpus_files(corpus))
 
 
+class _NamedModel:
+    """Stands in for the model an index was built with: opening it to check its files needs no model."""
+
+    def __init__(self, manifest: Any) -> None:
+        self.name: str = manifest.model_name
+        self.dimension: int = manifest.dimension
+        self.window: int = manifest.window
+
+    def encode(self, texts: Any, *, batch_size: int = 32, progress: bool = False) -> Any:
+        raise AssertionError("an index opened to be checked encodes nothing")
+
+    def encode_queries(self, texts: Any) -> Any:
+        raise AssertionError("an index opened to be checked encodes nothing")
+
+    def count_tokens(self, text: str) -> int:
+        raise AssertionError("an index opened to be checked encodes nothing")
+
+
+def _damage(home: Path, manifest: Any) -> str | None:
+    """Why the index at `home`, whose manifest reads, cannot be opened (a file missing or damaged),
+    or None when it opens: its manifest alone says it is up to date."""
+    from index.retriever import Index
+
+    if manifest is None:
+        return None
+    try:
+        Index.open(home, embedder=_NamedModel(manifest))
+    except AllianceQAError as exc:
+        return str(exc).split(";")[0]
+    return None
+
+
 def _settings() -> Any:
     from service.settings import load_settings
 
@@ -202,6 +234,8 @@ def ingest(
             for r in stale_reasons(out, corpus, chunker=chunker, model_path=model, index_type=index_type)
             if not r.startswith("removed")  # documents beyond the folder are kept, not stale
         ]
+        if not reasons and (damage := _damage(out, manifest)):
+            reasons = [damage]  # a damaged file: rebuilt from the index's own documents, all kept
         if not reasons:
             click.echo(f"index at {out} is up to date", err=True)
             return
@@ -435,11 +469,15 @@ def _hit_json(hit: Any) -> dict[str, Any]:
 def info(index_dir: Path | None) -> None:
     """Print the index manifest as JSON."""
     from index.manifest import Manifest
-    from index.store import resolve_version
+    from index.store import resolve_version, with_recovery
 
     settings = _settings()
-    folder = resolve_version(index_dir or settings.index_dir)
-    data = Manifest.read(folder).to_json()
+    home = index_dir or settings.index_dir
+    folder = resolve_version(home)
+    try:
+        data = Manifest.read(folder).to_json()
+    except AllianceQAError as exc:  # with the repair that keeps the documents
+        raise with_recovery(exc, home) from None
     data["folder"] = str(folder)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -694,7 +732,7 @@ def serve(
 
     from index.freshness import shares_documents, stale_reasons
     from index.manifest import Manifest
-    from index.store import resolve_version
+    from index.store import resolve_version, with_recovery
     from ingest.chunking import ChunkerConfig
     from service.listen import HostError, PortInUseError, check_free, serve_workers
     from service.logs import log_config
@@ -741,7 +779,7 @@ def serve(
                 f"builds only {settings.index_dir}, from {settings.corpus_dir}, when it is missing)"
             ) from None
         if index_dir is not None:
-            raise
+            raise with_recovery(exc, out) from None
         if isinstance(exc, IndexMissingError):
             click.echo(f"building {out} from {settings.corpus_dir}: {NO_INDEX_YET}", err=True)
         elif indexed_ids(out):  # its documents can be read, and are kept (else sync_folder refuses)

@@ -95,7 +95,7 @@ def _copy(index: Index, tmp_path: Path) -> Path:
 def test_open_refuses_a_version_without_its_lexical_files(tmp_path: Path, index: Index) -> None:
     folder = _copy(index, tmp_path)
     shutil.rmtree(folder / LEXICAL_DIR)
-    with pytest.raises(IndexCorruptError, match=r"lexical.*alliance-qa ingest"):
+    with pytest.raises(IndexCorruptError, match=r"lexical.*alliance-qa repair --index"):
         Index.open(folder, embedder=FakeEmbedder())
 
 
@@ -104,14 +104,14 @@ def test_open_refuses_a_lexical_index_of_another_size(tmp_path: Path, index: Ind
     params = folder / LEXICAL_DIR / "params.index.json"
     data = json.loads(params.read_text())
     params.write_text(json.dumps({**data, "num_docs": data["num_docs"] + 1}))
-    with pytest.raises(IndexCorruptError, match="alliance-qa ingest"):
+    with pytest.raises(IndexCorruptError, match="alliance-qa repair --index"):
         Index.open(folder, embedder=FakeEmbedder())
 
 
 def test_open_refuses_missing_sentence_vectors(tmp_path: Path, index: Index) -> None:
     folder = _copy(index, tmp_path)
     (folder / "sentences.npy").unlink()
-    with pytest.raises(IndexCorruptError, match="alliance-qa ingest"):
+    with pytest.raises(IndexCorruptError, match="alliance-qa repair --index"):
         Index.open(folder, embedder=FakeEmbedder())
 
 

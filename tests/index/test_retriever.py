@@ -106,7 +106,10 @@ def test_model_mismatch_names_both_models(fixture_index: Index, tmp_path: Path) 
         name = "other-model"
         dimension = 256
 
-    with pytest.raises(IndexMismatchError, match=r"fake-hash-256.*other-model.*alliance-qa ingest"):
+    with pytest.raises(
+        IndexMismatchError,
+        match=r"fake-hash-256.*other-model.*`alliance-qa repair --index .*` rebuilds it from its own documents",
+    ):
         Index.open(tmp_path / "index", embedder=OtherModel())
 
 
@@ -115,15 +118,20 @@ def test_format_mismatch_is_reported(fixture_index: Index, fake_embedder: FakeEm
     data = json.loads(path.read_text(encoding="utf-8"))
     data["format_version"] = 999
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(IndexMismatchError, match=r"format 999.*alliance-qa ingest"):
+    with pytest.raises(
+        IndexMismatchError,
+        match=r"format 999.*`alliance-qa repair --index .*` rebuilds it from its own documents",
+    ):
         Index.open(fixture_index.folder, embedder=fake_embedder)
 
 
 def test_truncated_faiss_file_is_reported(fixture_index: Index, fake_embedder: FakeEmbedder) -> None:
     dense = fixture_index.folder / "dense.faiss"
     dense.write_bytes(dense.read_bytes()[:100])
-    with pytest.raises(IndexCorruptError, match="alliance-qa ingest"):
+    # the advice keeps the documents: a rebuild from the corpus folder dropped those added by API
+    with pytest.raises(IndexCorruptError, match="alliance-qa repair --index") as caught:
         Index.open(fixture_index.folder, embedder=fake_embedder)
+    assert "alliance-qa ingest" not in str(caught.value)
 
 
 @pytest.mark.parametrize("edit", ["text", "sha256"])
@@ -140,7 +148,7 @@ def test_a_document_edited_in_place_is_reported(
     with pytest.raises(IndexCorruptError) as caught:
         Index.open(fixture_index.folder, embedder=fake_embedder)
     assert f"{path}: document {rows[1]['doc_id']!r}" in str(caught.value)
-    assert "rebuild with `alliance-qa ingest`" in str(caught.value)
+    assert f"`alliance-qa repair --index {fixture_index.folder.parent.parent}`" in str(caught.value)
 
 
 def test_bad_questions_and_options(fixture_index: Index) -> None:

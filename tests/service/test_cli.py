@@ -561,3 +561,42 @@ def test_an_unreadable_live_version_is_refused_and_an_older_one_served_on_reques
     assert _versions(index_dir) == versions  # the damaged version stays, for whoever can still read it
     code, out = run("repair", "--version", "nope")
     assert code == 1 and "no version 'nope'" in out and versions[0] in out
+
+
+def test_the_advice_for_a_damaged_index_keeps_its_documents(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Operator report M4: the advice, "rebuild with `alliance-qa ingest`", dropped every document
+    added over HTTP, and `ingest --if-stale` called an index it could not open up to date."""
+    import index.freshness
+
+    # the fake model's name is the configured one's: an index that opens is up to date
+    monkeypatch.setattr(index.freshness, "model_name", lambda path: FakeEmbedder.name)
+    index_dir = _team_index(run, tmp_path)
+    assert "up to date" in run("ingest", "--if-stale")[1]
+    live = (index_dir / "current").resolve()
+    with (live / "dense.faiss").open("r+b") as dense:
+        dense.truncate(100)
+    code, out = run("ask", "river")
+    assert code == 1 and "dense.faiss" in out and "alliance-qa ingest" not in out
+    assert f"`alliance-qa repair --index {index_dir}` rebuilds it from its own documents" in out
+    code, out = run("ingest", "--if-stale")
+    assert code == 0 and "up to date" not in out and "dense.faiss" in out and "indexed 3 documents" in out
+    assert run("ask", "river")[0] == 0 and "river-accord" in run("info")[1]
+    # the repair itself, on the same damage to a version whose predecessor opens
+    (tmp_path / "parking.txt").write_text("Parking\n\nPark behind the hall.\n", encoding="utf-8")
+    assert run("add", str(tmp_path / "parking.txt"))[0] == 0
+    with ((index_dir / "current").resolve() / "dense.faiss").open("r+b") as dense:
+        dense.truncate(100)
+    code, out = run("repair")
+    assert code == 0 and "could not be opened" in out and "rebuilt from its 4 documents" in out
+    # the vectors came from the version before, which opens: only parking's texts were embedded
+    # (a rebuild from nothing embeds some 50)
+    embedded = re.search(r"rebuilt from its 4 documents, (\d+) texts embedded", out)
+    assert embedded is not None and 0 < int(embedded[1]) < 10
+    assert run("ask", "river")[0] == 0
+    # an index of another format, as `info` reads it
+    _set_format(index_dir, 1)
+    code, out = run("info")
+    assert code == 1 and "index format 1" in out and "alliance-qa ingest" not in out
+    assert f"`alliance-qa repair --index {index_dir}`" in out
