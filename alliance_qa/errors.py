@@ -72,6 +72,13 @@ class IndexCorruptError(AllianceQAError):
     status = 503
 
 
+class IndexWriteError(AllianceQAError):
+    """The index folder cannot take a write: no permission, a read-only mount, a full disk.
+    Reads keep working, so the service is unavailable for writes only (503, as for a damaged index)."""
+
+    status = 503
+
+
 class ModelError(AllianceQAError):
     """The embedding model cannot be found or loaded."""
 

@@ -12,6 +12,7 @@ by the next writer.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -27,6 +28,7 @@ from alliance_qa.errors import (
     ForbiddenError,
     IndexCorruptError,
     IndexMissingError,
+    IndexWriteError,
     InputError,
 )
 from index.manifest import MANIFEST_FILE
@@ -187,7 +189,10 @@ def write_lock(path: Path) -> Iterator[Path]:
     so two concurrent updates can never both start from the same version.
     """
     home = writable_home(path)
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise not_writable(home, exc) from None
     key = home.resolve()
     with _THREAD_LOCKS_GUARD:
         thread_lock = _THREAD_LOCKS.setdefault(key, threading.RLock())
@@ -200,7 +205,11 @@ def write_lock(path: Path) -> Iterator[Path]:
             finally:
                 held[key] -= 1
             return
-        with (home / ".lock").open("a+") as handle:
+        try:
+            handle = (home / ".lock").open("a+")
+        except OSError as exc:
+            raise not_writable(home, exc) from None
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)  # other processes
             held[key] = 1
             try:
@@ -208,6 +217,54 @@ def write_lock(path: Path) -> Iterator[Path]:
             finally:
                 held[key] = 0
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# why a write cannot be stored: no permission, a read-only mount, a full disk or quota
+_STORAGE_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+
+
+def not_writable(home: Path, exc: OSError) -> IndexWriteError:
+    """The error for a write the index home cannot take, naming the folder and the fix."""
+    where = Path(exc.filename).parent if exc.filename else home
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = "free space on its disk (or raise the quota) and write again"
+    else:
+        fix = f"fix its permissions or mount (the service's user must be able to write to {home} and {home / VERSIONS})"
+    return IndexWriteError(
+        f"the index at {home} cannot be written ({exc.strerror or exc}: {where}); {fix}; reads keep working"
+    )
+
+
+def _version_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+def check_writable(home: Path) -> None:
+    """Refuse, before any embedding, a write the home cannot store: a folder this process may not
+    write to (permissions, a read-only mount) or a disk without room for another version as large
+    as the live one. Call with the write lock held."""
+    versions = home / VERSIONS
+    probe = f".tmp-probe-{os.getpid()}-{time.time_ns()}"  # a staging name: leftovers are cleaned
+    try:
+        versions.mkdir(exist_ok=True)
+        os.mkdir(versions / probe)
+        os.rmdir(versions / probe)
+        os.symlink(probe, home / f".current-{probe}")  # the swap makes a link in the home itself
+        os.unlink(home / f".current-{probe}")
+        live = home / CURRENT
+        needed = _version_size(live.resolve()) if live.is_dir() else 0
+        free = shutil.disk_usage(versions).free
+    except OSError as exc:
+        raise not_writable(home, exc) from None
+    if free < needed:
+        raise not_writable(
+            home,
+            OSError(
+                errno.ENOSPC,
+                f"{free:,} bytes free, a new version needs about {needed:,}",
+                str(versions / "x"),
+            ),
+        )
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -252,9 +309,15 @@ def publish_version(home: Path, fill: Callable[[Path], None]) -> Path:
     now = time.time_ns()
     name = time.strftime("%Y%m%dT%H%M%S", time.localtime(now // 10**9)) + f"-{now % 10**9:09d}"
     staging = versions / f".tmp-{name}"
-    staging.mkdir()
-    fill(staging)
-    _fsync_tree(staging)
+    try:
+        staging.mkdir()
+        fill(staging)
+        _fsync_tree(staging)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)  # half a version, on a disk that may be full
+        if exc.errno in _STORAGE_ERRORS:
+            raise not_writable(home, exc) from None
+        raise
     final = versions / name
     os.rename(staging, final)
     _point_current(home, final)
@@ -279,4 +342,7 @@ def relink_version(home: Path, folder: Path) -> None:
     is pruned (the version it replaces may hold documents this one lacks). Call with the write lock."""
     if folder.parent != home / VERSIONS or not VERSION_NAME.fullmatch(folder.name):
         raise InputError(f"{folder} is not a version of the index at {home}")
-    _point_current(home, folder)
+    try:
+        _point_current(home, folder)
+    except OSError as exc:
+        raise not_writable(home, exc) from None

@@ -36,6 +36,7 @@ from index.retriever import Index
 from index.store import (
     CURRENT,
     VERSIONS,
+    check_writable,
     finished_versions,
     owning_home,
     relink_version,
@@ -296,6 +297,7 @@ def repair(
                 names = ", ".join(f.name for f in finished) or "none"
                 raise NotFoundError(f"no version {version!r} in {home / VERSIONS}: it holds {names}")
             index = Index.open(chosen, embedder=embedder)  # one that does not open is not served
+            check_writable(home)
             relink_version(home, chosen)
             return index, f"`{CURRENT}` now names {VERSIONS}/{version} ({len(index.documents())} documents)"
         link = home / CURRENT
@@ -323,6 +325,7 @@ def repair(
             resolve_version(home)  # says there is no index, and how to build one
             raise AssertionError("unreachable")  # pragma: no cover
         documents = _recover_documents(home, live)
+        check_writable(home)
         base = _newest_opening(home, embedder, besides=live)
         built = _built_with(live)
         index_type = built.get("index_type")
@@ -449,6 +452,7 @@ def apply_changes(
         )
         if unchanged:  # a PUT of the same text again: nothing to build, no new version
             return current, 0
+        check_writable(home)  # before the embedding, which a read-only or full disk would waste
         documents.update((d.doc_id, d) for d in upserts)
         return _publish(home, documents, embedder=embedder, current=current)
 
@@ -477,6 +481,8 @@ def sync_folder(
         # an index that cannot be opened still holds its documents: they are kept (or, mirroring,
         # named as removed) as an open one's are; one whose documents cannot be read is refused
         current, held = _open_or_recover(home, embedder)
+        if current is not None or held:
+            check_writable(home)  # before the embedding (a first build has nothing to lose by trying)
         documents = dict(folder_documents)
         if keep_extra:
             documents = {d.doc_id: d for d in held} | folder_documents

@@ -137,6 +137,23 @@ class BodyLimitMiddleware:
             await error_response(Request(scope), refused)(scope, receive, send)
 
 
+def _warn_if_not_writable(settings: Settings) -> None:
+    """Say at start-up, not at the first write, that writes will fail: reads are served either way."""
+    import os
+
+    from index.store import VERSIONS
+
+    home = settings.index_dir
+    if settings.api_key is None or not (home / VERSIONS).is_dir():
+        return  # writes are off, or this is a bare version folder (served read-only)
+    if not all(os.access(folder, os.W_OK) for folder in (home, home / VERSIONS)):
+        logger.warning(
+            "the index at %s is not writable by this user: writes will answer 503 until its permissions "
+            "or mount are fixed; reads are served",
+            home,
+        )
+
+
 def _worker_loads(settings: Settings) -> WorkerLoads | None:
     """This worker's slot for sharing connection counts, under `serve --workers N` (N > 1) only."""
     if settings.balance_dir is None or settings.workers < 2:
@@ -170,6 +187,7 @@ def create_app(
             logger.error("no index: %s", app.state.index_error)
             metrics.observe_index(None)
         else:
+            _warn_if_not_writable(settings)
             install_index(app.state, loaded)  # no request yet: frozen at once
             logger.info(
                 "serving index %s (%d chunks), ready in %.1f s",

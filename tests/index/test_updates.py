@@ -465,3 +465,59 @@ def test_an_index_whose_documents_cannot_be_read_is_never_built_over(home: Path)
         assert f"`alliance-qa repair --index {home} --version {older}`" in message and "are lost" in message
     assert sorted(p.name for p in (home / VERSIONS).iterdir()) == versions  # nothing built, nothing pruned
     assert resolve_version(home) == live
+
+
+def _refuse_writes_under(monkeypatch: pytest.MonkeyPatch, home: Path, code: int) -> None:
+    """As a read-only mount (EROFS), permissions (EACCES) or a full disk (ENOSPC) answer for `home`:
+    the tests run as root, whom `chmod 555` does not stop."""
+    real_mkdir, real_symlink = os.mkdir, os.symlink
+
+    def refused(real):  # type: ignore[no-untyped-def]
+        def call(*args, **kwargs):  # type: ignore[no-untyped-def]
+            target = str(args[1] if real is real_symlink else args[0])
+            if target.startswith(str(home)):
+                raise OSError(code, os.strerror(code), target)
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(os, "mkdir", refused(real_mkdir))
+    monkeypatch.setattr(os, "symlink", refused(real_symlink))
+
+
+@pytest.mark.parametrize("code", [13, 30, 28])  # EACCES, EROFS, ENOSPC
+def test_a_write_the_home_cannot_store_is_refused_before_embedding(
+    home: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """Operator report M3: a read-only index answered 500 "unexpected error", after the embedding."""
+    from alliance_qa.errors import IndexWriteError
+
+    live = resolve_version(home)
+    model = RecordingEmbedder()
+    _refuse_writes_under(monkeypatch, home, code)
+    for write in (
+        lambda: apply_changes(home, embedder=model, upserts=[RIVER]),
+        lambda: sync_folder(home, FIXTURE_CORPUS, embedder=model, chunker=ChunkerConfig(max_tokens=64)),
+    ):
+        with pytest.raises(IndexWriteError) as refused:
+            write()
+        message = str(refused.value)
+        assert f"the index at {home} cannot be written ({os.strerror(code)}" in message
+        assert "reads keep working" in message
+        assert ("free space" in message) is (code == 28)
+        assert model.seen == []  # refused before any text reached the model
+    assert resolve_version(home) == live
+
+
+def test_a_disk_without_room_for_a_version_is_refused_before_embedding(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from alliance_qa.errors import IndexWriteError
+
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 10, 10))  # type: ignore[attr-defined]
+    model = RecordingEmbedder()
+    with pytest.raises(IndexWriteError, match=r"10 bytes free, a new version needs about .*free space"):
+        apply_changes(home, embedder=model, upserts=[RIVER])
+    assert model.seen == []

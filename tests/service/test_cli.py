@@ -600,3 +600,28 @@ def test_the_advice_for_a_damaged_index_keeps_its_documents(  # type: ignore[no-
     code, out = run("info")
     assert code == 1 and "index format 1" in out and "alliance-qa ingest" not in out
     assert f"`alliance-qa repair --index {index_dir}`" in out
+
+
+def test_add_to_a_read_only_index_is_one_line_naming_the_folder(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Operator report M3: `add` printed a Python traceback."""
+    import errno
+    import os
+
+    run("ingest")
+    home = tmp_path / "index"
+    (tmp_path / "river-accord.txt").write_text("River Accord\n\nIt shares the river.\n", encoding="utf-8")
+    real_mkdir = os.mkdir
+
+    def denied(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).startswith(str(home)):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", denied)
+    code, out = run("add", str(tmp_path / "river-accord.txt"))
+    assert code == 1 and out.count("\n") == 1 and "Traceback" not in out
+    assert out.startswith(
+        f"error: the index at {home} cannot be written (Permission denied: {home / 'versions'})"
+    )

@@ -394,3 +394,45 @@ def test_json_bodies_that_cannot_be_read_are_explained_alike(
     assert response.json()["type"] == f"urn:alliance-qa:problem:{kind}"
     assert detail in response.json()["detail"]
     assert snapshot(client) == before
+
+
+def test_a_write_to_a_read_only_index_is_a_503_naming_the_folder(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Operator report M3: 500 "unexpected error" with a traceback in the log, after the embedding."""
+    import errno
+    import os
+
+    home = tmp_path / "index"
+    real_mkdir = os.mkdir
+
+    def read_only(path: Any, *args: Any, **kwargs: Any) -> None:
+        if str(path).startswith(str(home)):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", read_only)
+    before = snapshot(client)
+    response = client.post("/v1/documents", json=NEW_DOC, headers=AUTH)
+    assert response.status_code == 503 and response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["title"] == "Index not writable" and body["type"].endswith(":index-write")
+    assert f"the index at {home} cannot be written (Read-only file system" in body["detail"]
+    assert "fix its permissions or mount" in body["detail"] and "reads keep working" in body["detail"]
+    assert snapshot(client) == before
+    assert client.get("/v1/ask?q=pact").status_code == 200
+
+
+def test_start_up_warns_when_the_index_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    for client in writable_client(tmp_path, api_key=KEY):
+        assert client.get("/readyz").status_code == 200
+    assert f"the index at {tmp_path / 'index'} is not writable by this user" in caplog.text
+    caplog.clear()
+    for _ in writable_client(tmp_path / "no-key"):  # writes are off: nothing to warn of
+        pass
+    assert "not writable" not in caplog.text
