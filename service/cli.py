@@ -794,17 +794,27 @@ def serve(
             progress=True,  # a bar on a terminal, log lines elsewhere
         )
     else:
-        changed = [
-            r
-            for r in stale_reasons(out, settings.corpus_dir, chunker=ChunkerConfig(), model_path=model)
-            if r.startswith(("changed", "added"))
-        ]
+        reasons = stale_reasons(out, settings.corpus_dir, chunker=ChunkerConfig(), model_path=model)
+        changed = [r for r in reasons if r.startswith(("changed", "added"))]
         # an index of another folder (`ingest my-folder --index var/mine`) shares no document with
         # corpus/, and bringing corpus/ into it is no advice to give
-        if changed and shares_documents(out, settings.corpus_dir):
+        shares = shares_documents(out, settings.corpus_dir)
+        if changed and shares:
             click.echo(
                 f"note: {settings.corpus_dir} differs from the index ({'; '.join(changed)}): "
                 "run `alliance-qa ingest --if-stale` to bring it in",
+                err=True,
+            )
+        if older := [r for r in reasons if r.startswith("documents are read a newer way")]:
+            # served as it is, cut the old way; only `ingest --if-stale` said so, and only under make run
+            update = (
+                "`alliance-qa ingest --if-stale`"
+                if shares
+                else f"`alliance-qa ingest FOLDER --if-stale --index {out}` with the folder it was built from"
+            )
+            click.echo(
+                f"note: {out} was cut into passages by an older chunker ({older[0].split('(')[-1].rstrip(')')}): "
+                f"{update} updates it, keeping its documents and re-embedding only text that changed",
                 err=True,
             )
     # every worker builds its app from the environment, so hand the choices over there

@@ -625,3 +625,30 @@ def test_add_to_a_read_only_index_is_one_line_naming_the_folder(  # type: ignore
     assert out.startswith(
         f"error: the index at {home} cannot be written (Permission denied: {home / 'versions'})"
     )
+
+
+def test_serve_notes_an_index_cut_by_an_older_chunker(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Operator report L4: serve said nothing of an index from an older layout; only make run's
+    `ingest --if-stale` noticed."""
+    from ingest.chunking import LAYOUT
+
+    served = _serve_without_serving(monkeypatch)
+    run("ingest")
+    manifest = (tmp_path / "index" / "current").resolve() / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["chunker"]["layout"] = LAYOUT - 1
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    code, out = run("serve")
+    assert code == 0 and served
+    notes = [line for line in out.splitlines() if "older chunker" in line]
+    assert notes == [
+        f"note: {tmp_path / 'index'} was cut into passages by an older chunker (layout {LAYOUT - 1} → "
+        f"{LAYOUT}): `alliance-qa ingest --if-stale` updates it, keeping its documents and re-embedding "
+        "only text that changed"
+    ]
+    data["chunker"]["layout"] = LAYOUT
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    code, out = run("serve")
+    assert code == 0 and "older chunker" not in out
