@@ -175,3 +175,29 @@ def test_a_home_of_versions_without_its_current_link_is_damaged_not_missing(tmp_
     (tmp_path / CURRENT).symlink_to(f"{VERSIONS}/gone")  # a link to a version since deleted
     with pytest.raises(IndexCorruptError, match=r"link points to versions/gone, which is gone"):
         resolve_version(tmp_path)
+
+
+def test_the_readme_backup_holds_the_lock_every_writer_takes(tmp_path: Path) -> None:
+    """Operator report L1: a plain `cp -a` during a write can fail or copy half a version; the
+    README's backup holds the writers' lock, and a writer waits for it."""
+    import re
+    import shutil
+    import subprocess
+    import time
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    backup = re.search(r"^flock var/index/(\S+) cp -a var/index \S+", readme, flags=re.MULTILINE)
+    assert backup is not None and "`current` must stay a symlink" in readme
+    if shutil.which("flock") is None:
+        pytest.skip("util-linux flock is not installed")
+    with write_lock(tmp_path):
+        publish_version(tmp_path, fill_with("one"))
+    holder = subprocess.Popen(["flock", str(tmp_path / backup[1]), "sleep", "1"])
+    try:
+        time.sleep(0.3)  # the copy has begun
+        started = time.monotonic()
+        with write_lock(tmp_path):
+            waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=10)
+    assert waited > 0.4  # the writer waited for the copy to end
