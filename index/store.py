@@ -236,7 +236,12 @@ def not_writable(home: Path, exc: OSError) -> IndexWriteError:
 
 
 def _version_size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    """The bytes of a version's files; 0 for one that cannot be read (`alliance-qa repair
+    --version` is how an index whose live version is unreadable is served again)."""
+    try:
+        return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return 0
 
 
 def check_writable(home: Path) -> None:
@@ -251,11 +256,11 @@ def check_writable(home: Path) -> None:
         os.rmdir(versions / probe)
         os.symlink(probe, home / f".current-{probe}")  # the swap makes a link in the home itself
         os.unlink(home / f".current-{probe}")
-        live = home / CURRENT
-        needed = _version_size(live.resolve()) if live.is_dir() else 0
         free = shutil.disk_usage(versions).free
     except OSError as exc:
         raise not_writable(home, exc) from None
+    live = home / CURRENT
+    needed = _version_size(live.resolve()) if live.is_dir() else 0
     if free < needed:
         raise not_writable(
             home,

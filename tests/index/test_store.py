@@ -201,3 +201,25 @@ def test_the_readme_backup_holds_the_lock_every_writer_takes(tmp_path: Path) -> 
     finally:
         holder.wait(timeout=10)
     assert waited > 0.4  # the writer waited for the copy to end
+
+
+def test_an_unreadable_live_version_does_not_make_the_home_unwritable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`repair --version` re-serves an older version when the live one cannot be read (a restore
+    under the wrong owner); measuring the live one for the free-space check refused it as unwritable."""
+    from index.store import check_writable
+
+    with write_lock(tmp_path):
+        publish_version(tmp_path, fill_with("one"))
+    live = (tmp_path / CURRENT).resolve()
+    real_iterdir = Path.iterdir
+
+    def unreadable(self: Path):  # type: ignore[no-untyped-def]
+        if self == live:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", unreadable)
+    with write_lock(tmp_path):
+        check_writable(tmp_path)
