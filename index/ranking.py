@@ -75,7 +75,7 @@ from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope
 from ingest.chunking import Chunk
 from ingest.documents import Document
-from ingest.structure import LIST_ITEM, TABLE_ROW, heads_table, table_header
+from ingest.structure import FIELD_KEY, LIST_ITEM, TABLE_ROW, heads_table, table_header
 
 Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
@@ -1030,7 +1030,7 @@ class _SentenceReading:
             money=gives_money(text),
             duration=gives_duration(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
-            key=_key_words(keyed.group("key"), lexical) if (keyed := FIELD_KEY.match(text)) else frozenset(),
+            key=_key_words(keyed.group("key"), lexical) if (keyed := FIELD_LINE.match(text)) else frozenset(),
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
             bare=LETTER_OR_DIGIT.search(TAG.sub("", text)) is None,
         )
@@ -1039,10 +1039,7 @@ class _SentenceReading:
 # a field's key: "- **Incident commander:** Rafael Duarte", "Reviewed-by: Carlos Mendes", "Housing: …"
 # (in a list, a key in bold only: "* Fixed Tern bugs: RSS feeds…", a changelog's item, is no field;
 # session 19, it answered "What bugs were fixed in Tern 4.2.0?" from 4.1.2's notes)
-FIELD_KEY = re.compile(
-    r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?(?:\*\*)?(?P<key>[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2})"
-    r"(?::\*\*|\*\*:|:)[ \t]+\S"
-)
+FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
 
 
 def _key_words(key: str, lexical: LexicalIndex) -> frozenset[str]:

@@ -74,9 +74,9 @@ DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*
 # row is, where a line left open would have run on into the next; its label may be bold, "**Cause:**
 # The label roll is empty." (session 18: a troubleshooting page's Symptom / Cause / Fix lines were
 # one paragraph)
-FIELD = re.compile(
-    r"^ {0,3}(?:\*\*)?[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2}(?::\*\*|\*\*:|:)[ \t]+\S"
-)
+# a field's key and its colon ("Phone:", "**Cause:**"), named `key`
+FIELD_KEY = r"(?:\*\*)?(?P<key>[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2})(?::\*\*|\*\*:|:)[ \t]+\S"
+FIELD = re.compile(r"^ {0,3}" + FIELD_KEY)
 # a field listing three or more values, standing alone: "Attendees: Priya, Jonas, Maria, Tom" is
 # text, not a heading over the minutes under it (session 16: it named the section of every item);
 # "Measure: profiling, timing" may head a section
