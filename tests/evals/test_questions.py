@@ -299,7 +299,9 @@ def test_the_second_blind_essay_set_quotes_the_shipped_corpus():
     assert all(q.gold and all(isinstance(s, GoldSpan) for s in q.gold) for q in resolved if q.answerable)
 
 
-@pytest.mark.parametrize(("name", "counts"), [("blind3.jsonl", (79, 25)), ("blind4.jsonl", (45, 15))])
+@pytest.mark.parametrize(
+    ("name", "counts"), [("blind3.jsonl", (79, 25)), ("blind4.jsonl", (45, 15)), ("blind5.jsonl", (44, 16))]
+)
 def test_session_18s_blind_essay_sets_quote_the_shipped_corpus(name, counts):
     """`evals/questions/blind3.jsonl` and `blind4.jsonl` (session 18): questions helpers wrote from
     the essays alone; the fourth held out, evaluated once at the session's end."""
