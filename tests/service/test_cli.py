@@ -269,17 +269,7 @@ def test_ingest_names_its_folder_index_as_the_other_commands_do(run, tmp_path: P
 def test_serve_notes_a_changed_corpus_but_not_for_an_index_of_another_folder(  # type: ignore[no-untyped-def]
     run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import uvicorn
-
-    import service.listen
-
-    served: list[str] = []
-    monkeypatch.setenv("ALLIANCE_QA_MALLOC_ARENAS", "0")  # no mallopt in the test process
-    for name in ("ALLIANCE_QA_THREADS", "ALLIANCE_QA_MODEL_PATH", "ALLIANCE_QA_WORKERS", "MALLOC_ARENA_MAX"):
-        monkeypatch.setenv(name, "")  # what serve hands its workers is put back after the test
-        monkeypatch.delenv(name)
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.append(app))
-    monkeypatch.setattr(service.listen, "check_free", lambda host, port: None)
+    served = _serve_without_serving(monkeypatch)
     corpus = tmp_path / "corpus"
     shutil.copytree(FIXTURE_CORPUS, corpus)
     monkeypatch.setenv("ALLIANCE_QA_CORPUS_DIR", str(corpus))
