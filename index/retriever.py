@@ -7,7 +7,7 @@ import hashlib
 import importlib.metadata
 import re
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -272,11 +272,14 @@ class Index:
         config: SearchConfig | None = None,
         progress: bool = False,
         held: Collection[tuple[str, str]] = (),
+        known_chunks: Mapping[tuple[str, str], Sequence[Chunk]] | None = None,
     ) -> Index:
         """Like `build`, from documents already read.
 
         A document the chunker cuts no passage from is refused (`NoTextError`), unless its
         `(doc_id, sha256)` is in `held`: one an index took before such documents were refused.
+        `known_chunks` are chunks already cut with this `chunker` and `embedder`, by `(doc_id,
+        sha256)`, taken as they are (`ingest.chunking.chunk_documents`).
         """
         embedder = embedder or SentenceTransformerEmbedder()
         chunker = chunker or ChunkerConfig()
@@ -286,7 +289,9 @@ class Index:
                 f"max_tokens={chunker.max_tokens} exceeds the model's window of {embedder.window} "
                 f"(minus 2 special tokens); use at most {embedder.window - 2}"
             )
-        chunks = chunk_documents(documents, chunker, embedder.count_tokens, progress=progress)
+        chunks = chunk_documents(
+            documents, chunker, embedder.count_tokens, progress=progress, known=known_chunks
+        )
         cut = {c.doc_id for c in chunks}
         if empty := [d.doc_id for d in documents if d.doc_id not in cut and (d.doc_id, d.sha256) not in held]:
             raise NoTextError(empty)  # before any embedding, and nothing is written

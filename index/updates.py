@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,7 +44,7 @@ from index.store import (
     resolve_version,
     write_lock,
 )
-from ingest.chunking import LAYOUT, ChunkerConfig
+from ingest.chunking import LAYOUT, Chunk, ChunkerConfig
 from ingest.documents import Document, read_corpus
 
 T = TypeVar("T")  # what a cache holds per text: a vector, or a chunk's piece vectors
@@ -358,6 +359,17 @@ def _publish(
     if not documents:
         raise InputError("that would leave the index with no documents; add one before removing the last")
     manifest = current.manifest if current else None
+    # the index's chunk sizes, documents read the current way (`ChunkerConfig.layout`): a write
+    # also brings an index from before a layout up to date, cutting every document again; with
+    # the layout and sizes unchanged, a document kept as it was keeps its chunks
+    chunker = chunker or (
+        ChunkerConfig(**{**manifest.chunker, "layout": LAYOUT}) if manifest else ChunkerConfig()
+    )
+    known_chunks: dict[tuple[str, str], list[Chunk]] = {}
+    if current is not None and manifest is not None and manifest.chunker == asdict(chunker):
+        shas = {d.doc_id: d.sha256 for d in manifest.documents}
+        for chunk in current.chunks:
+            known_chunks.setdefault((chunk.doc_id, shas[chunk.doc_id]), []).append(chunk)
     cached = CachedEmbedder(
         embedder, known_vectors(current) if current else {}, known_tokens(current) if current else {}
     )
@@ -365,10 +377,8 @@ def _publish(
         [documents[d] for d in sorted(documents)],
         home,
         embedder=cached,
-        # the index's chunk sizes, documents read the current way (`ChunkerConfig.layout`): every
-        # document is cut again, so a write also brings an index from before a layout up to date
-        chunker=chunker
-        or (ChunkerConfig(**{**manifest.chunker, "layout": LAYOUT}) if manifest else ChunkerConfig()),
+        chunker=chunker,
+        known_chunks=known_chunks,
         index_type=index_type or (manifest.index_type if manifest else "flat"),
         embed_context=manifest.embed_context if manifest else True,
         lexical=LexicalConfig.rebuilt(manifest.lexical) if manifest else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -347,8 +347,19 @@ def chunk_documents(
     count_tokens: TokenCounter,
     *,
     progress: bool = False,
+    known: Mapping[tuple[str, str], Sequence[Chunk]] | None = None,
 ) -> list[Chunk]:
-    """Chunk every document, in order; with `progress`, say how far (6 MB of text takes a minute)."""
+    """Chunk every document, in order; with `progress`, say how far (6 MB of text takes a minute).
+
+    `known` holds the chunks of documents already cut with this `config` and `count_tokens`, by
+    `(doc_id, sha256)`: those are taken as they are, not cut again (a write to an index of 40
+    documents spent 1.1 s of its 2.7 s re-counting the others' word pieces; session 19).
+    """
     label = f"Cutting {len(documents):,} documents"
     each = progress_bar(documents, label, enabled=progress, unit="doc")
-    return [c for doc in each for c in chunk_document(doc, config, count_tokens)]
+    known = known or {}
+    return [
+        c
+        for doc in each
+        for c in (known.get((doc.doc_id, doc.sha256)) or chunk_document(doc, config, count_tokens))
+    ]
