@@ -377,7 +377,13 @@ def repair(version: str | None, index_dir: Path | None, model: Path | None) -> N
 
 @main.command()
 @click.argument("question")
-@click.option("-k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many passages.")
+@click.option(
+    "-k",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="How many passages [at most ALLIANCE_QA_MAX_K, 50].",
+)
 @click.option(
     "--mode",
     type=click.Choice(["hybrid", "dense", "lexical"]),
@@ -407,6 +413,12 @@ def ask(
     from service.settings import search_config
 
     settings = _settings()
+    if k > settings.max_k:  # the limit the HTTP API keeps (session 19: the CLI's was fixed at 50)
+        raise click.BadParameter(
+            f"{k} is more than {settings.max_k} passages: ask for at most {settings.max_k}, or raise "
+            "ALLIANCE_QA_MAX_K",
+            param_hint="'-k'",
+        )
     home = index_dir or settings.index_dir
     resolve_version(home)  # no index there: say so before loading the model (exporting it, the first time)
     index = Index.open(home, embedder=_embedder(model or settings.model_path), config=search_config(settings))

@@ -30,6 +30,20 @@ def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-unt
     return invoke
 
 
+def test_ask_keeps_the_passage_limit_the_api_keeps(run, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """`ask -k` was fixed at 1–50 whatever ALLIANCE_QA_MAX_K said, which the HTTP API follows."""
+    assert run("ingest")[0] == 0
+    code, out = run("ask", "Grey Heron", "-k", "60")
+    assert code == 2 and "60 is more than 50 passages" in out and "ALLIANCE_QA_MAX_K" in out
+    monkeypatch.setenv("ALLIANCE_QA_MAX_K", "100")
+    code, out = run("ask", "Grey Heron", "-k", "60", "--json")
+    assert code == 0, out
+    monkeypatch.setenv("ALLIANCE_QA_MAX_K", "3")
+    code, out = run("ask", "Grey Heron", "-k", "4")
+    assert code == 2 and "more than 3 passages" in out
+    assert run("ask", "Grey Heron", "-k", "0")[0] == 2
+
+
 def test_ingest_then_ask_prints_cited_passages(run) -> None:  # type: ignore[no-untyped-def]
     code, out = run("ingest")
     assert code == 0 and "indexed 2 documents" in out
