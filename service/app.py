@@ -232,6 +232,9 @@ def create_app(
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type", "Authorization"],
+            # what a page on another origin may read beside the simple headers: where a document it
+            # added lives (201's Location), and the methods a 405 names (Allow)
+            expose_headers=["Location", "Allow"],
         )
     if loads is not None:  # outermost: it sees every request, and sheds a connection after a response
         app.add_middleware(ConnectionBalancer, loads=loads, on_shed=metrics.shed.inc)

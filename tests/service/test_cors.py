@@ -79,3 +79,6 @@ def test_an_allowed_preflight_is_still_granted(cors_client: TestClient) -> None:
     answered = cors_client.post("/v1/ask", json={"question": "pact"}, headers={"Origin": APP})
     assert answered.status_code == 200
     assert answered.headers["access-control-allow-origin"] == APP
+    # a page that adds a document may read where it lives (201's Location): it could not
+    exposed = {h.strip().lower() for h in answered.headers["access-control-expose-headers"].split(",")}
+    assert {"location", "allow"} <= exposed
