@@ -24,6 +24,9 @@ PAGE_HEADERS = {
 # the question box's limit as index.html writes it, replaced by the served one
 # (ALLIANCE_QA_MAX_QUESTION_CHARS): the script checks a question against it before asking
 QUESTION_LIMIT = 'data-max-chars="1000"'
+# and the passage count's, as the box writes it, replaced by the served ALLIANCE_QA_MAX_K (it was
+# fixed at 50 whatever the service allowed)
+PASSAGE_LIMIT = 'min="1" max="50" value="5"'
 
 # HEAD wherever GET: uptime checks and link checkers ask with HEAD (FastAPI, unlike Starlette,
 # does not add it by itself); the answer to HEAD is the headers only
@@ -32,10 +35,13 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route("/", methods=["GET", "HEAD"])
 def home(settings: SettingsDep) -> HTMLResponse:
-    """The question page, with the served limit on a question's length."""
+    """The question page, with the served limits on a question's length and its passages."""
     page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
     limit = f'data-max-chars="{settings.max_question_chars}"'
-    return HTMLResponse(page.replace(QUESTION_LIMIT, limit), headers=PAGE_HEADERS)
+    passages = f'min="1" max="{settings.max_k}" value="{min(5, settings.max_k)}"'
+    return HTMLResponse(
+        page.replace(QUESTION_LIMIT, limit).replace(PASSAGE_LIMIT, passages), headers=PAGE_HEADERS
+    )
 
 
 @router.api_route("/favicon.ico", methods=["GET", "HEAD"])

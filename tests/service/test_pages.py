@@ -42,6 +42,18 @@ def test_the_question_box_has_the_served_limit_in_characters(
         assert "maxlength" not in html
 
 
+def test_the_passage_box_has_the_served_limit(settings: Settings, fixture_index: Index) -> None:
+    """The page's passage count was fixed at 1–50 whatever ALLIANCE_QA_MAX_K allowed."""
+    for limit, default in ((50, 5), (100, 5), (3, 3)):
+        app = create_app(settings.model_copy(update={"max_k": limit}), index=fixture_index)
+        with TestClient(app) as client:
+            html = client.get("/").text
+        assert (
+            f'id="k" name="k" type="number" inputmode="numeric" min="1" max="{limit}" value="{default}"'
+            in html
+        )
+
+
 def test_document_page_is_served_for_any_id(client: TestClient) -> None:
     # the script fetches the document and shows the API's problem if there is none
     for doc_id in ("harbour-pact", "nope"):
