@@ -328,6 +328,8 @@ function initAskPage() {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const question = input.value.trim();
+    // a question refused here marks the box itself invalid, for screen readers, until it is asked
+    input.removeAttribute("aria-invalid");
     if (!question) {
       showError("Type a question first.");
       input.focus();
@@ -335,6 +337,8 @@ function initAskPage() {
     }
     const tooLong = questionTooLong(question, Number(input.dataset.maxChars));
     if (tooLong) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "error");
       showError(`Invalid input: ${tooLong}`);
       input.focus();
       return;

@@ -322,6 +322,13 @@ def test_the_question_limit_counts_characters_as_the_server_does(page: Any, base
     assert "1001 characters" in server["detail"]
     expect(question).to_be_focused()
     assert len(asks) == 1
+    # the box itself says it is invalid, and what is wrong, to a screen reader; until asked again
+    expect(question).to_have_attribute("aria-invalid", "true")
+    expect(question).to_have_accessible_description(f"{server['title']}: {server['detail']}")
+    question.fill("Who keeps the lighthouse?")
+    question.press("Enter")
+    expect(page.locator("#status")).to_contain_text("passages in")
+    expect(question).not_to_have_attribute("aria-invalid", "true")
 
 
 def test_an_error_page_from_a_proxy_is_named_by_its_status(page: Any, base_url: str) -> None:
