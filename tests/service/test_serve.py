@@ -37,6 +37,17 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
     return calls
 
 
+def _refuse_to_start(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, why: str) -> None:
+    """`_isolate`, and any uvicorn server, one worker or several, failing the test with `why`."""
+
+    def started(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(why)
+
+    monkeypatch.setattr("uvicorn.run", started)
+    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", started)
+    _isolate(monkeypatch, tmp_path)
+
+
 def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The fake embedder and the fixture corpus; the variables `serve` writes restored afterwards."""
     monkeypatch.setattr(cli, "_embedder", lambda model: FakeEmbedder())
@@ -220,12 +231,7 @@ def test_serve_on_a_port_in_use_says_so(
 ) -> None:
     import socket
 
-    def started(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a server started on a port in use")
-
-    monkeypatch.setattr("uvicorn.run", started)
-    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", started)
-    _isolate(monkeypatch, tmp_path)
+    _refuse_to_start(monkeypatch, tmp_path, "a server started on a port in use")
     index_dir = tmp_path / "index"
     Index.build(FIXTURE_CORPUS, index_dir, embedder=FakeEmbedder())
     with socket.create_server(("127.0.0.1", 0)) as taken:
@@ -286,13 +292,7 @@ def test_serve_on_a_bad_host_names_the_setting_before_building_an_index(
     advice: str,
 ) -> None:
     """A traceback (one worker), or "one socket shared by the workers" and exit code 3 (two)."""
-
-    def started(*args: Any, **kwargs: Any) -> None:
-        raise AssertionError("a server started on a bad host")
-
-    monkeypatch.setattr("uvicorn.run", started)
-    monkeypatch.setattr("uvicorn.supervisors.Multiprocess", started)
-    _isolate(monkeypatch, tmp_path)
+    _refuse_to_start(monkeypatch, tmp_path, "a server started on a bad host")
     index_dir = tmp_path / "index"
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(index_dir))  # the configured index, missing
     for name, value in variables.items():
