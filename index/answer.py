@@ -48,12 +48,6 @@ def chunk_sentences(chunk: Chunk, text: str) -> list[tuple[int, int]]:
     return body or [(s, e) for s, e, _ in units]
 
 
-def row_header(text: str, start: int) -> str | None:
-    """The header row over the sentence starting at `start` of `text` when it is a table row: a
-    Markdown table's, or a fixed-width or comma-separated one's (`ingest.structure.table_header`)."""
-    return table_header(text, start)
-
-
 def sentence_context_text(section: Sequence[str], sentence: str, header: str | None = None) -> str:
     """What is embedded for a sentence in context: its heading path, then the sentence; a table
     row after its table's header row (`ingest.structure.table_header`), which names its cells.
@@ -166,7 +160,7 @@ def build_sentences(
     contextual = None
     if context:
         framed = [
-            sentence_context_text(chunks[r].section, t, row_header(texts[chunks[r].doc_id], start))
+            sentence_context_text(chunks[r].section, t, table_header(texts[chunks[r].doc_id], start))
             for r, t, (start, _) in zip(rows, sentences, spans, strict=True)
         ]
         # context must never push the sentence out of the window

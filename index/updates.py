@@ -26,7 +26,7 @@ from alliance_qa.errors import (
     InputError,
     NotFoundError,
 )
-from index.answer import row_header, sentence_context_text
+from index.answer import sentence_context_text
 from index.embedder import Embedder, Vectors
 from index.inputs import check_ids, check_path
 from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
@@ -46,6 +46,7 @@ from index.store import (
 )
 from ingest.chunking import LAYOUT, Chunk, ChunkerConfig
 from ingest.documents import Document, read_corpus
+from ingest.structure import table_header
 
 T = TypeVar("T")  # what a cache holds per text: a vector, or a chunk's piece vectors
 
@@ -144,7 +145,7 @@ def known_vectors(index: Index) -> dict[str, Vectors]:
         known[_key(sentence)] = table.vectors[i]
         if table.context is not None:
             # the text embedded: a table row under its header row, as `build_sentences` frames it
-            header = row_header(texts[chunk.doc_id], int(start))
+            header = table_header(texts[chunk.doc_id], int(start))
             known[_key(sentence_context_text(chunk.section, sentence, header))] = table.context[i]
     vectors = index.chunk_vectors()
     if vectors is not None:

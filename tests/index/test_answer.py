@@ -1286,10 +1286,10 @@ def test_a_csv_row_is_read_with_its_header_row(tmp_path: Path) -> None:
     """Session 19: a comma-separated table's rows were read alone, though `table_header` names
     their cells: "Nationwide,Mortgage,1126.40" never said it was an amount in GBP; and its header
     row could be an answer."""
-    from index.answer import row_header
+    from ingest.structure import table_header
 
     start = SPENDING.index("02/01/2024")
-    assert row_header(SPENDING, start) == "Date,Payee,Category,Amount (GBP)"
+    assert table_header(SPENDING, start) == "Date,Payee,Category,Amount (GBP)"
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "spending.txt").write_text(SPENDING, encoding="utf-8")
     index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
