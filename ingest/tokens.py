@@ -59,8 +59,15 @@ def count_cl100k(text: str) -> int:
     return len(cl100k_encoding().encode(text, disallowed_special=()))
 
 
+# texts whose counts a counter keeps: a write to an index counts every sentence and chunk again to
+# know whether its heading fits beside it (a one-line PUT at 43 documents counted 3,100 texts, 0.35
+# s of its 1.1 s), and all but the changed document's are the same texts as the write before
+COUNTS_KEPT = 1 << 16
+
+
 class WordPieceCounter:
-    """Counts the embedding model's own tokens, read from its `tokenizer.json`."""
+    """Counts the embedding model's own tokens, read from its `tokenizer.json`; the counts of the
+    last `COUNTS_KEPT` distinct texts are kept (all of them forgotten at once when it fills)."""
 
     def __init__(self, model_dir: Path) -> None:
         path = model_dir / "tokenizer.json"
@@ -72,6 +79,13 @@ class WordPieceCounter:
         tokenizer.no_truncation()
         tokenizer.no_padding()
         self._tokenizer = tokenizer
+        self._counts: dict[str, int] = {}
 
     def __call__(self, text: str) -> int:
-        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+        if (count := self._counts.get(text)) is not None:
+            return count
+        count = len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+        if len(self._counts) >= COUNTS_KEPT:
+            self._counts.clear()
+        self._counts[text] = count
+        return count

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+
+from ingest import tokens
 from ingest.tokens import WordPieceCounter, cl100k_encoding, count_cl100k
 
 
@@ -24,3 +27,26 @@ def test_wordpiece_counter_ignores_the_shipped_128_truncation() -> None:
     assert counter("hello world") == 2
     long_text = "alliance " * 300
     assert counter(long_text) == 300
+
+
+def test_wordpiece_counter_counts_a_text_once_and_forgets_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write counts every sentence again to know whether its heading fits beside it: the counts
+    are kept, so an unchanged text is not run through the tokenizer again."""
+    from index.embedder import default_model_path
+
+    monkeypatch.setattr(tokens, "COUNTS_KEPT", 3)
+    counter = WordPieceCounter(default_model_path())
+    calls: list[str] = []
+    encode = counter._tokenizer.encode
+
+    class Recording:
+        def encode(self, text: str, **kwargs: bool) -> object:
+            calls.append(text)
+            return encode(text, **kwargs)
+
+    counter._tokenizer = Recording()  # type: ignore[assignment]
+    assert [counter(t) for t in ("hello world", "hello world", "alliance " * 300)] == [2, 2, 300]
+    assert calls == ["hello world", "alliance " * 300]
+    for text in ("a", "b", "c", "hello world"):  # past the limit: all forgotten, counted again right
+        counter(text)
+    assert counter("hello world") == 2 and calls.count("hello world") == 2
