@@ -444,7 +444,7 @@ def apply_changes(
     # would leave behind (the check is made again, under the lock, by Index.open)
     resolve_version(home)
     with write_lock(home) as home:
-        current = Index.open(home, embedder=embedder, config=base.config if base else None)
+        current = _live(home, embedder, base)
         documents = {d.doc_id: d for d in current.documents()}
         for doc_id in removals:
             if doc_id not in documents:
@@ -466,6 +466,19 @@ def apply_changes(
         check_writable(home)  # before the embedding, which a read-only or full disk would waste
         documents.update((d.doc_id, d) for d in upserts)
         return _publish(home, documents, embedder=embedder, current=current)
+
+
+def _live(home: Path, embedder: Embedder, base: Index | None) -> Index:
+    """The live version of the index at `home`: `base` itself when it is that version, opened with
+    this model (a service's write: opening it again built a second ranker, 0.46 s of a one-line
+    PUT's 1.1 s at 43 documents, session 20); opened otherwise."""
+    if (
+        base is not None
+        and base.folder.resolve() == resolve_version(home).resolve()
+        and (base.manifest.model_name, base.manifest.dimension) == (embedder.name, embedder.dimension)
+    ):
+        return base
+    return Index.open(home, embedder=embedder, config=base.config if base else None)
 
 
 def sync_folder(
