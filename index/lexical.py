@@ -50,6 +50,11 @@ WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default: two or more word 
 # ("Lab 4", "Article 9")
 NUMBER_RUN = r"(?:\b[vV]|\b)(?P<run>\d+(?:[.\-/:]\d+)+)\b"
 TOKEN = re.compile(rf"(?u){NUMBER_RUN}|\b\w\w+\b|\b\d\b")
+# the scripts written without spaces between words: kana, CJK ideographs (and the iteration mark 々),
+# Hangul syllables
+CJK_RUN = re.compile(
+    "[\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
+)
 RUN_SEPARATOR = re.compile(r"[.\-/:]")
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours one edit away
 MIN_PLURAL_LENGTH = 8  # and a singular shorter than this, read for its plural (`_forms`)
@@ -72,6 +77,11 @@ class LexicalConfig:
     # read in NFKC form; an index from before this setting (its manifest lacks it) was built
     # without either
     numbers: bool = True
+    # a run of Chinese, Japanese or Korean characters, written without spaces between words, is read
+    # as its overlapping pairs of characters ("燃やすごみ" → "燃や", "やす", "すご", "ごみ"), as Lucene's
+    # CJK analyser does; read whole, a question's run matched no passage (session 20); an index from
+    # before this setting was built reading them whole
+    cjk: bool = True
 
     def __post_init__(self) -> None:
         if self.stopwords not in STOPWORD_LISTS:
@@ -88,7 +98,7 @@ class LexicalConfig:
         """The config an index was built with, from its manifest: a setting it lacks was built the
         way before that setting existed."""
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**{"numbers": False, **fields})
+        return cls(**{"numbers": False, "cjk": False, **fields})
 
     @classmethod
     def rebuilt(cls, data: dict[str, Any]) -> LexicalConfig:
@@ -107,10 +117,37 @@ def _stemmer(language: str) -> Any:
         raise InputError(f"PyStemmer has no {language!r} stemmer: use 'english' or 'none'") from None
 
 
-def tokens(text: str, *, numbers: bool = True) -> list[str]:
+def tokens(text: str, *, numbers: bool = True, cjk: bool = False) -> list[str]:
     """The lower-cased words of `text`, in order: two or more word characters; with `numbers`,
     also lone digits, and runs of numbers whole ("10.2.1" gives "10.2.1" and "10"), the text read
-    in Unicode's NFKC form."""
+    in Unicode's NFKC form; with `cjk`, a run of Chinese, Japanese or Korean characters as its
+    overlapping pairs of characters (`cjk_words`)."""
+    found = _tokens(text, numbers=numbers)
+    if not cjk:
+        return found
+    return [part for word in found for part in cjk_words(word)]
+
+
+def cjk_words(word: str) -> list[str]:
+    """`word` with each run of Chinese, Japanese or Korean characters read as its overlapping pairs
+    of characters (a run of one as itself), the rest as words: "3月の燃やすごみ" → "3", "月の",
+    "の燃", "燃や", "やす", "すご", "ごみ"."""
+    if CJK_RUN.search(word) is None:
+        return [word]
+    parts: list[str] = []
+    start = 0
+    for run in CJK_RUN.finditer(word):
+        if between := word[start : run.start()]:
+            parts += [w for w in (between,) if len(w) > 1 or w.isdigit()]
+        text = run.group()
+        parts += [text] if len(text) == 1 else [text[i : i + 2] for i in range(len(text) - 1)]
+        start = run.end()
+    if rest := word[start:]:
+        parts += [w for w in (rest,) if len(w) > 1 or w.isdigit()]
+    return parts
+
+
+def _tokens(text: str, *, numbers: bool) -> list[str]:
     if not numbers:
         return WORD.findall(text.lower())
     # and in Unicode's compatibility form, as questions are read (`index.reading.compatible`): a
@@ -131,9 +168,11 @@ def is_number(word: str) -> bool:
     return word[:1].isdigit() and word[-1:].isdigit() and RUN_SEPARATOR.sub("", word).isdigit()
 
 
-def content_words(text: str, stopwords: frozenset[str], *, numbers: bool = True) -> list[str]:
+def content_words(
+    text: str, stopwords: frozenset[str], *, numbers: bool = True, cjk: bool = False
+) -> list[str]:
     """Lower-cased words of `text` that are not in `stopwords`, in order (`tokens`)."""
-    return [w for w in tokens(text, numbers=numbers) if w not in stopwords]
+    return [w for w in tokens(text, numbers=numbers, cjk=cjk) if w not in stopwords]
 
 
 def stem_words(words: Sequence[str], language: str) -> list[str]:
@@ -203,7 +242,7 @@ class LexicalIndex:
 
     def words_of(self, text: str) -> list[str]:
         """Lower-cased content words of `text`, stopwords removed, in order."""
-        return content_words(text, self._stopwords, numbers=self.config.numbers)
+        return content_words(text, self._stopwords, numbers=self.config.numbers, cjk=self.config.cjk)
 
     def stems(self, words: Sequence[str]) -> list[str]:
         return stem_words(words, self.config.stemmer)
@@ -342,7 +381,7 @@ class LexicalIndex:
         """Index `texts` (one per chunk, in row order)."""
         config = config or LexicalConfig()
         stopwords = STOPWORD_LISTS[config.stopwords]
-        surface = [content_words(t, stopwords, numbers=config.numbers) for t in texts]
+        surface = [content_words(t, stopwords, numbers=config.numbers, cjk=config.cjk) for t in texts]
         model = bm25s.BM25(k1=config.k1, b=config.b, method=config.method)
         # an empty text still needs a row, so rows stay aligned with the dense index
         model.index([stem_words(ws, config.stemmer) or [""] for ws in surface], show_progress=False)

@@ -109,10 +109,29 @@ def test_a_decomposed_text_matches_a_composed_question() -> None:
 
 
 def test_an_index_from_before_a_setting_reads_as_it_was_built_and_is_rebuilt_with_it() -> None:
-    built = {k: v for k, v in LexicalIndex.build(TEXTS).params().items() if k != "numbers"}
-    assert LexicalConfig.from_json(built).numbers is False  # its queries are tokenised as it was
-    assert LexicalConfig.rebuilt(built).numbers is True  # its next write brings it up to date
-    assert LexicalConfig.rebuilt({**built, "numbers": False}).numbers is False  # a choice is kept
+    for setting in ("numbers", "cjk"):
+        built = {k: v for k, v in LexicalIndex.build(TEXTS).params().items() if k != setting}
+        assert getattr(LexicalConfig.from_json(built), setting) is False  # its queries read as it was
+        assert getattr(LexicalConfig.rebuilt(built), setting) is True  # its next write brings it up to date
+        assert getattr(LexicalConfig.rebuilt({**built, setting: False}), setting) is False  # a choice is kept
+
+
+def test_japanese_and_chinese_runs_are_read_as_pairs_of_characters() -> None:
+    """Written without spaces, a Japanese question was one word no passage held: BM25 scored
+    nothing for "粗大ごみの処理券はいくらですか" over a page saying "処理券は1枚400円です。" (session 20)."""
+    lexical = LexicalIndex.build(
+        [
+            "粗大ごみは予約制です。処理券は1枚400円です。",
+            "年末年始は収集がありません。",
+            "The treaty of 1960.",
+        ]
+    )
+    assert lexical.words_of("処理券は1枚400円") == ["処理", "理券", "券は", "1", "枚", "400", "円"]
+    assert lexical.words_of("The Japan-US treaty") == ["japan", "us", "treaty"]  # other words as before
+    assert int(np.argmax(lexical.scores("粗大ごみの処理券はいくらですか"))) == 0
+    assert lexical.query_terms("年末年始の収集").coverage > 0.5
+    whole = LexicalIndex.build(["処理券は1枚400円です。", "Other."], config=LexicalConfig(cjk=False))
+    assert not whole.scores("処理券はいくらですか").any()  # read whole, as an index from before reads
 
 
 def test_no_known_word_scores_nothing(lexical: LexicalIndex) -> None:
