@@ -87,6 +87,9 @@ Mask = npt.NDArray[np.bool_]
 MIN_KEY_WORDS_ELSEWHERE = 2
 MAX_SCOPES = 32  # sets of documents whose words are kept for questions restricted to them
 CLOSING_MARKS = " \t*_\"'’”)"  # what may close a sentence after its "?": "**Can I…?**", "“Why?”"
+# how a question ends: "?", a full-width "？", or Japanese "…ですか。" (session 20: "**Q.
+# スプレー缶はどうすればいいですか。**" was the answer to the questions its FAQ answers below it)
+QUESTION_END = re.compile(r"(?:[?？]|か[。．.]?)$")
 MAX_LABEL_WORDS = 4  # the most words of an item's label ("4. Next meeting.": 2)
 
 
@@ -1017,7 +1020,8 @@ class _SentenceReading:
         return cls(
             columns=SentenceWords.columns_in(text, lexical),
             lead_in=text.endswith(":"),
-            asks=text.rstrip(CLOSING_MARKS).endswith("?") or SYMPTOM.match(text) is not None,
+            asks=QUESTION_END.search(text.rstrip(CLOSING_MARKS)) is not None
+            or SYMPTOM.match(text) is not None,
             table_row=TABLE_ROW.match(text) is not None,
             item=(item := LIST_ITEM.match(text)) is not None,
             label=item is not None

@@ -518,6 +518,9 @@ No. Usernames are permanent, but you can change your display name.
 
 Q: Which cards do you accept?
 A: We accept Visa and Mastercard.
+
+**Q. スプレー缶はどうすればいいですか。**
+A. 中身を使い切り、穴を開けずに燃やさないごみの日に出してください。
 """
 
 
@@ -540,7 +543,12 @@ def test_a_question_in_the_text_is_no_answer(tmp_path: Path, question: str, answ
     passed_over = {
         FAQ[int(table.starts[i]) : int(table.ends[i])] for i in np.flatnonzero(index._ranker._no_answers)
     }
-    assert passed_over == {"**Can I change my username?**", "Q: Which cards do you accept?"}
+    # a Japanese question ends "…ですか。", not "?" (session 20: it was the answer to "スプレー缶 出し方")
+    assert passed_over == {
+        "**Can I change my username?**",
+        "Q: Which cards do you accept?",
+        "スプレー缶はどうすればいいですか。**",
+    }
     result = index.ask(question, k=1)
     assert result.answer is not None
     assert result.answer.text in answer
