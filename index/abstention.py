@@ -25,8 +25,9 @@ The rule (`DEFAULT_RULE`), in order:
    "after World War II", `says_when`, and for a "when" asked in the present or future, a condition
    or an event: "When should I restart the modem?" by "If the light stays red, restart the modem",
    "When are invoices emailed?" by "after each payment" (`says_condition`; session 16, both refused
-   over `evals/formats` before); "how much … cost" needs a sum of money and "how long … take / last"
-   a span of time, the verb being what asks, not what the number is about, as the asker's "need",
+   over `evals/formats` before); "how much … cost" needs a sum of money, "how long … take / last"
+   a span of time and "how many" things (not days, hours or times) a count that is no date, time
+   of day or span of time (session 20), the verb being what asks, not what the number is about, as the asker's "need",
    "have to" and "get" are not, nor "due" in "when is … due?", nor a qualifier ("its main treaty",
    "the current version": session 17); for "when" and "in what year", a year
    or month in a heading over the sentence, `gives_date`), read with its heading path (a list
@@ -364,11 +365,41 @@ def number_topic(question: str) -> str:
 
 
 def wanted_kind(question: str) -> str | None:
-    """ "money" for "how much … cost", "duration" for "how long … take / last", else None: the kind
-    of number the sentence answering must hold (`gives_money`, `gives_duration`)."""
+    """ "money" for "how much … cost", "duration" for "how long … take / last", "count" for "how
+    many" things that are no span of time, else None: the kind of number the sentence answering
+    must hold (`gives_money`, `gives_duration`, `gives_count`)."""
     if COST_QUESTION.search(question):
         return "money"
-    return "duration" if DURATION_QUESTION.search(question) else None
+    if DURATION_QUESTION.search(question):
+        return "duration"
+    return "count" if COUNT_QUESTION.search(question) else None
+
+
+# "how many" things, not days, hours or years ("How many days do I have to appeal?" is answered by
+# "within ten (10) days"): a count, which a date or a span of time does not give (session 20: "How
+# many bikes does Tyneside CityCycle have?" was answered "Data: … trip records, 1 January – 31
+# December 2023", "How many dogs can one household keep" by "… for fifteen (15) days")
+COUNT_QUESTION = re.compile(rf"^\s*how\s+many\s+(?!(?:[\w-]+\s+)?(?:{_UNITS}|times)\b)\w", re.IGNORECASE)
+# what a date or a time of day writes in figures: "1 January", "December 31st", "12/03/2024",
+# "2024-05-20", "10:30", "8am", a year
+_DATE_FIGURES = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+    r"|\b\d+(?:[/\-:.]\d+)+\b|\b\d{1,2}\s?(?:am|pm)\b|\b1[5-9]\d\d\b|\b20\d\d\b",
+    re.IGNORECASE,
+)
+
+
+_REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)
+
+
+def gives_count(text: str) -> bool:
+    """Does `text` give a count: a figure or an amount in words that is no date, time of day or
+    span of time ("42 plots", "three keepers"; not "1 January – 31 December 2023", "for 15 days")?"""
+    # a figure in brackets repeats the words before it, as laws write them: "fifteen (15) days"
+    text = _REPEATED_FIGURE.sub("", LIST_MARKER.sub("", text, count=1))
+    rest = _DATE_FIGURES.sub(" ", DURATION.sub(" ", text))
+    return re.search(r"\d", rest) is not None or AMOUNT.search(rest) is not None
 
 
 # Every sentence of an index is read with these patterns when it opens: 39,564 distinct sentences

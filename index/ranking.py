@@ -45,6 +45,7 @@ from index.abstention import (
     Signals,
     asks_when,
     asks_when_it_happens,
+    gives_count,
     gives_date,
     gives_duration,
     gives_money,
@@ -440,6 +441,7 @@ class Ranker:
         self._kinds: dict[str, Mask] = {
             "money": self._amounts & np.asarray([r.money for r in readings], dtype=bool),
             "duration": self._amounts & np.asarray([r.duration for r in readings], dtype=bool),
+            "count": self._amounts & np.asarray([r.count for r in readings], dtype=bool),
         }
         # the sentences writing each number of two or more digits ("1951" → the sentences with it)
         written: dict[str, list[int]] = {}
@@ -1008,6 +1010,7 @@ class _SentenceReading:
     condition: bool  # says under what condition or after what event: "if…", "once…", "after…"
     money: bool  # names a sum of money ("$10", "euros")
     duration: bool  # names a span of time ("days", "overnight")
+    count: bool  # gives a count, no date or span of time ("42 plots", "three keepers")
     numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
     # a field's key, "Incident commander" of "**Incident commander:** Rafael Duarte", as its words
     # (lower case, singular, no stopword); empty for a sentence that is no field
@@ -1033,6 +1036,7 @@ class _SentenceReading:
             condition=says_condition(text),
             money=gives_money(text),
             duration=gives_duration(text),
+            count=gives_count(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
             key=_key_words(keyed.group("key"), lexical) if (keyed := FIELD_LINE.match(text)) else frozenset(),
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,

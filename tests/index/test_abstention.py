@@ -198,7 +198,9 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
     assert wanted_kind("How long do refunds take?") == "duration"
     assert wanted_kind("How long did the talks last?") == "duration"
     assert wanted_kind("How much does Japan pay?") is None
-    assert wanted_kind("How many ships took part?") is None  # "took", but no "how long"
+    assert wanted_kind("How many ships took part?") == "count"  # "took", but no "how long": a count
+    assert wanted_kind("How many days do I have to appeal?") is None  # days: a span of time answers
+    assert wanted_kind("How many times a year does it meet?") is None
     # "kept" is no stem of "keeps" ("…keeps them for 35 days"): the verb asks, session 16
     assert wanted_kind("How long are backups kept?") == "duration"
     assert "kept" not in number_topic("How long are backups kept?")

@@ -14,6 +14,7 @@ from index.abstention import (
     DEFAULT_RULE,
     asks_when,
     asks_when_it_happens,
+    gives_count,
     gives_duration,
     gives_money,
     has_number,
@@ -388,7 +389,9 @@ def _brute_force_number_share(
     when `words`) holds, with its heading path's words (when `headed`)."""
     in_words = words and wants_amount(question)
     when = words and asks_when(question) and not wants_amount(question)
-    kind = {"money": gives_money, "duration": gives_duration}.get(wanted_kind(question) or "", lambda _: True)
+    kind = {"money": gives_money, "duration": gives_duration, "count": gives_count}.get(
+        wanted_kind(question) or "", lambda _: True
+    )
 
     def dated(section: tuple[str, ...]) -> bool:  # a heading under the title gives a year or a month
         months = "january february march april may june july august september october november december"
@@ -579,6 +582,35 @@ def test_how_much_cost_wants_a_sum_and_how_long_take_a_span_of_time(
     write them, and the texts never using them weighed them as the rarest words, refusing the first
     two questions; in their place the sentence must give a sum of money or a span of time."""
     index = _one_document_index(tmp_path, "shop.txt", SHOP)
+    share = _rule_two_share(index, question)
+    assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
+
+
+SCHEME = """Cycling in the city
+
+Data: the bike scheme's trip records, 1 January – 31 December 2023.
+
+The scheme has 42 docking stations. Members of the bike scheme may keep a bike for fifteen (15) days.
+Three staff repair the bikes.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("How many bikes does the scheme have?", False),  # a date range and a span of time are no count
+        ("How many docking stations does the scheme have?", True),  # "42"
+        ("How many staff repair the bikes?", True),  # "Three", in words
+        ("How many days may a member keep a bike?", True),  # days: a span of time answers it
+    ],
+)
+def test_how_many_things_wants_a_count_not_a_date_or_a_span_of_time(
+    tmp_path: Path, question: str, answered_by_rule_two: bool
+) -> None:
+    """Session 20: "How many bikes does Tyneside CityCycle have?" was answered "Data: … trip records,
+    1 January – 31 December 2023", and "How many dogs can one household keep" by "…custody of a dog
+    for fifteen (15) days": a count of things is no date and no span of time."""
+    index = _one_document_index(tmp_path, "bikes.txt", SCHEME)
     share = _rule_two_share(index, question)
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
