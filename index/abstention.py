@@ -40,6 +40,9 @@ The rule (`DEFAULT_RULE`), in order:
    a year alone is as good a match as a name, while every retrieval score of such a short question
    is low (session 10; before, the two questions above were refused by rules 3 and 4). Rule 1 still
    comes first: "Who won the 1960 Olympics?" is refused for “Olympics”.
+   A question naming a period of years ("the band D figure for 2024/25?") is refused when its
+   answer sentence gives the figure only for another ("£214.56 for 2023/24"): "the closest passage
+   gives it for “2023/24”, not “2024/25”" (session 20; it was answered at confidence .9).
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
    refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
    "broad") and inflate coverage, but it cannot fake a sentence match. So is one whose best
@@ -390,6 +393,36 @@ _DATE_FIGURES = re.compile(
 )
 
 
+# a period of years written as one: a tax, financial or football season's year, "2023/24", "2023-24",
+# "2023 to 2024" (a date's "2024-05" is none: its second number is no later year)
+YEAR_RANGE = re.compile(r"\b((?:1[89]|20)\d\d)\s*(?:/|-|–|—|\bto\b)\s*(\d\d(?:\d\d)?)\b", re.IGNORECASE)
+MAX_RANGE_YEARS = 10
+
+
+def year_ranges(text: str) -> dict[tuple[int, int], str]:
+    """The periods of years `text` writes ("2023/24" and "2023 to 2024" are both (2023, 2024)), each
+    with the text writing it first."""
+    found: dict[tuple[int, int], str] = {}
+    for match in YEAR_RANGE.finditer(text):
+        start, written = int(match[1]), match[2]
+        end = int(written) if len(written) == 4 else start // 100 * 100 + int(written)
+        if len(written) == 2 and end < start:  # "1999/00"
+            end += 100
+        if start < end <= start + MAX_RANGE_YEARS:
+            found.setdefault((start, end), match[0])
+    return found
+
+
+def other_period(question: str, answer: str) -> tuple[str, str] | None:
+    """The period the question names and the other one `answer` gives instead, when it gives only
+    others ("…for 2024/25?" answered "£214.56 for 2023/24"); None otherwise."""
+    asked = year_ranges(question)
+    given = year_ranges(answer)
+    if not asked or not given or asked.keys() & given.keys():
+        return None
+    return next(iter(asked.values())), next(iter(given.values()))
+
+
 _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)
 
 
@@ -622,6 +655,9 @@ class Signals:
     # a president
     unknown: tuple[str, ...] = ()
     scope: str = "the texts"  # what the question was asked of, as a refusal names it (index/scope.py)
+    # the period of years the question names and the other one its answer gives instead ("2024/25",
+    # "2023/24"): the texts give the figure for another year (`other_period`)
+    period: tuple[str, str] | None = None
     # the script the question is written in when the texts use none of its letters' scripts
     # ("Japanese script"); None for a question they could spell
     script: str | None = None
@@ -689,6 +725,9 @@ class AbstentionRule:
             )
         if signals.held_share is not None and signals.held_share >= self.number_share:
             return None  # a sentence writes the number it names, and holds what else it asks
+        if signals.period is not None:
+            asked, given = signals.period
+            return f"the closest passage gives it for “{given}”, not “{asked}”"
         if signals.sentence < self.min_sentence or (
             signals.dense < self.min_dense and signals.lexical_known < self.min_lexical
         ):

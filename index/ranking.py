@@ -30,7 +30,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import Any
 
@@ -55,6 +55,7 @@ from index.abstention import (
     named_numbers,
     number_topic,
     numbers_in,
+    other_period,
     says_condition,
     says_when,
     spells_amount,
@@ -708,6 +709,15 @@ class Ranker:
             if len(picked)
             else None
         )
+        # a question naming a period ("…band D figure for 2024/25?") answered by a sentence giving the
+        # figure for another ("£214.56 for 2023/24"; session 20) is not answered
+        if (
+            signals is not None
+            and answers
+            and (answer := answers[answer_from]) is not None
+            and (period := other_period(question, self._sentence_text(answer)))
+        ):
+            signals = replace(signals, period=period)
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
         return Ranking(
             picked=picked,
@@ -850,6 +860,11 @@ class Ranker:
                 sentence = text[int(table.starts[i]) : int(table.ends[i])]
                 naming[i] = countries_named(sentence, besides=besides) >= 2
         return naming
+
+    def _sentence_text(self, sentence: int) -> str:
+        table = self.sentences
+        text = self._doc_texts[int(self._spans.doc[int(table.rows[sentence])])]
+        return text[int(table.starts[sentence]) : int(table.ends[sentence])]
 
     def _answer_sentence(self, row: int, scores: Floats) -> int | None:
         first, last = int(self.sentences.pointers[row]), int(self.sentences.pointers[row + 1])

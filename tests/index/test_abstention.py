@@ -21,12 +21,14 @@ from index.abstention import (
     named_numbers,
     number_topic,
     numbers_in,
+    other_period,
     says_condition,
     says_when,
     wanted_kind,
     wants_amount,
     wants_number,
     with_series,
+    year_ranges,
 )
 from index.retriever import Index
 from tests.conftest import FakeEmbedder
@@ -536,3 +538,17 @@ def test_whether_a_question_is_answered_does_not_depend_on_k(
         index.ask("What is the speed of light in a vacuum?", k=k)
     assert len(read[7]) == ranker.config.signal_passages
     assert read[1] == read[3] == read[5] == read[7]
+
+
+def test_periods_of_years_are_read_however_they_are_written() -> None:
+    assert year_ranges("£214.56 for 2023/24; 2023-24; 2023 to 2024; 1999/00") == {
+        (2023, 2024): "2023/24",
+        (1999, 2000): "1999/00",
+    }
+    assert year_ranges("on 2024-05-20, in 2019–2021 and 1960") == {
+        (2019, 2021): "2019–2021"
+    }  # a date is none
+    assert other_period("the figure for 2024/25?", "£214.56 for 2023/24") == ("2024/25", "2023/24")
+    assert other_period("the figure for 2023 to 2024?", "£214.56 for 2023/24") is None
+    assert other_period("the figure for 2024/25?", "£214.56 this year") is None  # it names none
+    assert other_period("the figure in 2024?", "£214.56 for 2023/24") is None  # a year is no period

@@ -615,6 +615,26 @@ def test_how_many_things_wants_a_count_not_a_date_or_a_span_of_time(
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
 
+COUNCIL = """Council tax
+
+The band D figure was £214.56 for 2023/24, up from £205.10 in 2022 to 2023.
+
+Tree planting will go on in 2024/25.
+"""
+
+
+def test_a_figure_for_another_period_is_no_answer(tmp_path: Path) -> None:
+    """Session 20: "What is the Harwick council tax band D figure for 2024/25?" was answered at
+    confidence .9 by "…£214.56 for 2023/24", the report writing "2024/25" only about trees."""
+    index = _one_document_index(tmp_path, "council.txt", COUNCIL)
+    asked = index.ask("What is the council tax band D figure for 2024/25?", k=3)
+    assert not asked.answerable and asked.answer is None
+    assert asked.refusal == "the closest passage gives it for “2023/24”, not “2024/25”"
+    for period in ("2023/24", "2023 to 2024"):  # the period it gives, however it is written
+        result = index.ask(f"What is the council tax band D figure for {period}?", k=3)
+        assert result.answer is not None and "£214.56" in result.answer.text
+
+
 PRICING = """# Pricing
 
 Our service comes in three plans:
