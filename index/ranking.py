@@ -411,6 +411,7 @@ class Ranker:
             | _run_in_labels(readings, rows, starts, ends, doc_of_row)
             | header_rows
             | contents
+            | _code_with_output(sentence_texts, rows, ends, doc_of_row)
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # each field's key: a question naming its words asks for its value
@@ -1057,6 +1058,27 @@ class _SentenceReading:
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
             bare=LETTER_OR_DIGIT.search(TAG.sub("", text)) is None,
         )
+
+
+# a notebook's code cell, fenced with its language, and the untagged fence of its output right after
+# it ("```python\ntrips.bike_type.value_counts()\n```" over "```\nclassic  0.634\n…```")
+CODE_CELL = re.compile(r"```[ \t]*[A-Za-z][\w+-]*[ \t]*\n")
+OUTPUT_CELL = re.compile(r"\s*\n```[ \t]*\n")
+
+
+def _code_with_output(
+    texts: Sequence[str], rows: Sequence[int], ends: Sequence[int], doc_of_row: Sequence[str]
+) -> Mask:
+    """The sentences that are a notebook's code cell with its output right after it: the output
+    answers, not the code asking for it (session 20: "What share of trips are on e-bikes?" was
+    answered by the cell computing it over the cell showing "electric 0.366")."""
+    return np.asarray(
+        [
+            CODE_CELL.match(text) is not None and OUTPUT_CELL.match(doc_of_row[row], end) is not None
+            for text, row, end in zip(texts, rows, ends, strict=True)
+        ],
+        dtype=bool,
+    )
 
 
 # a field's key: "- **Incident commander:** Rafael Duarte", "Reviewed-by: Carlos Mendes", "Housing: …"

@@ -615,6 +615,39 @@ def test_how_many_things_wants_a_count_not_a_date_or_a_span_of_time(
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
 
+NOTEBOOK = """# Bike share analysis
+
+## E-bikes
+
+```python
+trips.bike_type.value_counts(normalize=True).round(3)
+```
+
+```
+classic    0.634
+electric   0.366
+```
+
+## Setup
+
+```sh
+pip install pandas pyarrow
+```
+
+Then open the notebook.
+"""
+
+
+def test_a_notebooks_code_cell_gives_way_to_its_output(tmp_path: Path) -> None:
+    """Session 20: "What share of trips were on e-bikes?" was answered by the cell computing the
+    share, over the output under it giving it. Code with no output under it still answers."""
+    index = _one_document_index(tmp_path, "notebook.md", NOTEBOOK)
+    share = index.ask("What share of bike_type trips were electric?", k=1)
+    assert share.answer is not None and "electric   0.366" in share.answer.text
+    install = index.ask("How do I install pandas and pyarrow?", k=1)
+    assert install.answer is not None and "pip install pandas pyarrow" in install.answer.text
+
+
 COUNCIL = """Council tax
 
 The band D figure was £214.56 for 2023/24, up from £205.10 in 2022 to 2023.
