@@ -75,6 +75,9 @@ def paired_p_value(x: np.ndarray, y: np.ndarray) -> float:
         raise InputError(f"paired samples differ in length: {x.shape[0]} and {y.shape[0]}")
     if not np.any(x != y):
         return 1.0  # no query moved: nothing to test
+    if x.shape[0] < 2:
+        # one pair: both of its sign flips reach the observed |difference| (scipy refuses n = 1)
+        return 1.0
     from scipy.stats import permutation_test
 
     # permutation_type="samples" swaps x and y within each pair: a random sign flip of each difference

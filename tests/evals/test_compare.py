@@ -113,3 +113,10 @@ def test_load_report_takes_a_folder_or_a_file_and_refuses_others(tmp_path):
         load_report(tmp_path / "other.json")
     with pytest.raises(InputError, match="no such report"):
         load_report(tmp_path / "absent.json")
+
+
+def test_one_query_that_moved_gets_the_exact_p_value_of_one():
+    # a single pair has two sign patterns, +d and -d, and both are as far from zero as the observed d
+    assert paired_p_value(np.array([1.0]), np.array([0.5])) == 1.0
+    [hybrid] = compare_modes(_report("one", dense={"a": 0.5}, hybrid={"a": 1.0}))
+    assert (hybrid.n, list(hybrid.wins), hybrid.p_value) == (1, ["a"], 1.0)
