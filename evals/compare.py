@@ -140,8 +140,8 @@ def compare_modes(
 ) -> list[Comparison]:
     """Every other mode of one report against `baseline` (none if the report lacks it)."""
     modes = list(report.get("modes", {}))
-    if baseline not in modes:
-        return []
+    if baseline not in modes or not any(row.get("answerable", True) for row in report["queries"]):
+        return []  # no dense run, or only unanswerable questions: no ranking metric to pair
     base = per_query_scores(report, baseline, metric)
     return [
         compare_scores(base, per_query_scores(report, m, metric), label_a=baseline, label_b=m, metric=metric)
@@ -180,6 +180,12 @@ def check_comparable(
     """Refuse, before a run, a baseline `compare_reports` would find nothing to pair with: none of
     `modes`, or none of the scored `query_ids` (the run's answerable questions), in common."""
     name = baseline.get("name", "the baseline")
+    if not query_ids:
+        raise InputError(
+            f"every question of this run is unanswerable, so there is no {metric} to compare with "
+            f"{name!r}; leave out --compare, then compare the two reports by refusals: "
+            "`alliance-qa eval-compare OLD NEW --metric refused`"
+        )
     common = [m for m in modes if m in baseline.get("modes", {})]
     if not common:
         raise InputError(

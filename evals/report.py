@@ -314,14 +314,16 @@ def write_chart(report: Mapping[str, Any], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(7, 3.6), dpi=100)
     width = 0.8 / max(1, len(modes))
     for i, mode in enumerate(modes):
+        # a metric over no query (a set of unanswerable questions only) is null: no bar, labelled "-"
         values = [report["modes"][mode]["metrics"][m] for m in metrics]
         positions = [j + (i - (len(modes) - 1) / 2) * width for j in range(len(metrics))]
-        bars = axes.bar(positions, values, width, label=mode)
-        axes.bar_label(bars, fmt="%.2f", fontsize=7, padding=1)
+        bars = axes.bar(positions, [0.0 if v is None else v for v in values], width, label=mode)
+        axes.bar_label(bars, labels=[_num(v, 2) for v in values], fontsize=7, padding=1)
     axes.set_xticks(range(len(metrics)), [label(m) for m in metrics])
     axes.set_ylim(0, 1.08)
     setup = report["setup"]
-    axes.set_title(f"{report['name']}: {setup.get('answerable') or setup.get('queries')} scored queries")
+    scored = setup["answerable"] if "answerable" in setup else setup.get("queries")  # 0 is a count too
+    axes.set_title(f"{report['name']}: {scored} scored queries")
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)  # clear of the bars
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()

@@ -291,3 +291,25 @@ def test_a_question_file_without_splits_or_kinds_is_evaluated_whole(tmp_path, bu
     assert [(q["kind"], q["answerable"]) for q in report["queries"]] == [
         ("unlabelled" if r["gold"] else "unanswerable", bool(r["gold"])) for r in records
     ]
+
+
+def test_a_set_of_unanswerable_questions_only_is_scored_on_refusals(tmp_path, built):
+    # an abstention check of one's own: nothing to rank, so no ranking metric, no bars, no mode comparison
+    path = tmp_path / "refuse.jsonl"
+    rows = [{"id": "1", "question": "Who won the cup in 1998?", "gold": []}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ["eval", "--questions", str(path), "--index", str(built), "--modes", "dense,hybrid"]
+    result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    report = _files_of(tmp_path / "out")
+    assert report["modes"]["hybrid"]["metrics"]["ndcg@10"] is None
+    assert report["modes"]["hybrid"]["abstention"]["unanswerable"] == 1
+    assert report["comparisons"] == []
+    # comparing such a run by nDCG is refused before it starts, saying how to compare it instead
+    again = CliRunner().invoke(
+        cli.main, [*args, "--compare", str(tmp_path / "out"), "--out", str(tmp_path / "2")]
+    )
+    assert again.exit_code == 1
+    assert "every question of this run is unanswerable" in again.output
+    assert "eval-compare OLD NEW --metric refused" in again.output
+    assert not (tmp_path / "2").exists()
