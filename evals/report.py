@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from alliance_qa.errors import InputError
 from evals.compare import Comparison
 from evals.evaluation import Evaluation
 
@@ -81,8 +82,30 @@ def to_json(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Check a report can be written to `out_dir`, so a run fails before it starts, not after
+    minutes of evaluating; `InputError` naming the folder otherwise. Leaves no folder behind."""
+    import contextlib
+    import tempfile
+
+    missing = [folder for folder in (out_dir, *out_dir.parents) if not folder.exists()]  # deepest first
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise InputError(
+            f"{out_dir}: cannot write the report there ({exc.strerror or exc}); pass another --out"
+        ) from None
+    finally:
+        for folder in missing:  # a run that fails later leaves nothing; write_report makes them again
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
 def write_report(report: dict[str, Any], comparisons: Sequence[Comparison], out_dir: Path) -> list[Path]:
     """Write report.json, report.md and chart.png into `out_dir`; returns the paths written."""
+    check_out_dir(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = {**report, "comparisons": [c.to_json() for c in comparisons]}
     paths = [out_dir / REPORT_JSON, out_dir / REPORT_MD, out_dir / CHART_PNG]

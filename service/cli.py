@@ -616,6 +616,7 @@ def eval_command(
         qrels = beir_dir / "qrels" / f"{split}.tsv"
         if baseline is not None and qrels.is_file():  # a missing split: evaluate_beir says which exist
             check_comparable(baseline, modes=chosen, query_ids=read_qrels(qrels))
+        out = _report_dir(out_dir, f"{beir_dir.resolve().name}-{split}", compare_to)  # evaluate_beir's name
         evaluation = evaluate_beir(
             beir_dir,
             split=split,
@@ -633,6 +634,8 @@ def eval_command(
             split = "all"
         if baseline is not None:  # before the index is opened or built, and the questions asked
             check_comparable(baseline, modes=chosen, query_ids=[q.id for q in asked if q.answerable])
+        name = f"{path.stem}-{split}" + (f"-{rewrite}" if rewrite else "")
+        out = _report_dir(out_dir, name, compare_to)
         if rewrite is not None:
             asked = rewrite_questions(asked, rewrite)
         embedder = _embedder(model or settings.model_path)
@@ -654,7 +657,7 @@ def eval_command(
             asked,
             modes=chosen,
             k=k or 10,
-            name=f"{path.stem}-{split}" + (f"-{rewrite}" if rewrite else ""),
+            name=name,
             progress=progress,
         )
     for mode, why in evaluation.skipped.items():
@@ -669,11 +672,21 @@ def eval_command(
     comparisons = compare_modes(report)
     if baseline is not None:
         comparisons += compare_reports(baseline, report)
-    written = write_report(report, comparisons, out_dir or default_path("var/reports") / evaluation.name)
+    written = write_report(report, comparisons, out)
     click.echo(summary_table(report))
     for line in comparison_lines(comparisons):
         click.echo(line)
     click.echo(f"wrote {', '.join(map(str, written))}", err=True)
+
+
+def _report_dir(out_dir: Path | None, name: str, compare_to: Path | None) -> Path:
+    """The folder the report will go to, checked before the run: writable."""
+    from evals.report import check_out_dir
+    from service.settings import default_path
+
+    out = out_dir or default_path("var/reports") / name
+    check_out_dir(out)
+    return out
 
 
 @main.command("eval-compare")

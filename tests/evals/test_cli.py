@@ -313,3 +313,37 @@ def test_a_set_of_unanswerable_questions_only_is_scored_on_refusals(tmp_path, bu
     assert "every question of this run is unanswerable" in again.output
     assert "eval-compare OLD NEW --metric refused" in again.output
     assert not (tmp_path / "2").exists()
+
+
+def _no_model(model):
+    raise AssertionError("the model was loaded, so the evaluation was started")
+
+
+@pytest.mark.parametrize("kind", ["questions", "beir"])
+def test_an_out_folder_that_cannot_be_written_is_refused_before_the_run(tmp_path, built, monkeypatch, kind):
+    monkeypatch.setattr(cli, "_embedder", _no_model)
+    (tmp_path / "a-file").write_text("not a folder")
+    asked = (
+        ["--beir", str(BEIR)]
+        if kind == "beir"
+        else ["--questions", str(write_questions(tmp_path / "q.jsonl"))]
+    )
+    out = tmp_path / "a-file" / "report"
+    result = CliRunner().invoke(cli.main, ["eval", *asked, "--index", str(built), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(
+        f"error: {out}: cannot write the report there (Not a directory); pass another --out"
+    )
+
+
+def test_a_missing_out_folder_is_left_uncreated_when_the_run_fails(tmp_path, built):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        json.dumps({"id": "1", "question": "?", "gold": [{"quote": "in no document at all"}]}) + "\n"
+    )
+    out = tmp_path / "reports" / "bad"
+    result = CliRunner().invoke(
+        cli.main, ["eval", "--questions", str(bad), "--index", str(built), "--out", str(out)]
+    )
+    assert result.exit_code == 1 and "is not in any document of the index" in result.output
+    assert not (tmp_path / "reports").exists()
