@@ -680,11 +680,19 @@ def eval_command(
 
 
 def _report_dir(out_dir: Path | None, name: str, compare_to: Path | None) -> Path:
-    """The folder the report will go to, checked before the run: writable."""
-    from evals.report import check_out_dir
+    """The folder the report will go to, checked before the run: writable, and not the report
+    `--compare` reads (the default `var/reports/<name>` is where the first run of a set went)."""
+    from evals.report import REPORT_JSON, check_out_dir
     from service.settings import default_path
 
     out = out_dir or default_path("var/reports") / name
+    if compare_to is not None:
+        baseline = compare_to if compare_to.is_file() else compare_to / REPORT_JSON
+        if baseline.resolve() == (out / REPORT_JSON).resolve():
+            raise InputError(
+                f"{out} is the report --compare reads, and this run would overwrite it; pass --out "
+                "with another folder for the new report"
+            )
     check_out_dir(out)
     return out
 

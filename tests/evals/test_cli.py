@@ -347,3 +347,17 @@ def test_a_missing_out_folder_is_left_uncreated_when_the_run_fails(tmp_path, bui
     )
     assert result.exit_code == 1 and "is not in any document of the index" in result.output
     assert not (tmp_path / "reports").exists()
+
+
+@pytest.mark.parametrize("given", ["folder", "report.json"])
+def test_compare_with_the_folder_the_run_would_write_is_refused(tmp_path, built, monkeypatch, given):
+    args = ["eval", "--questions", str(write_questions(tmp_path / "q.jsonl")), "--index", str(built)]
+    first = CliRunner().invoke(cli.main, [*args, "--modes", "dense", "--out", str(tmp_path / "old")])
+    assert first.exit_code == 0, first.output
+    before = (tmp_path / "old" / "report.json").read_bytes()
+    monkeypatch.setattr(cli, "_embedder", _no_model)
+    baseline = tmp_path / "old" if given == "folder" else tmp_path / "old" / "report.json"
+    result = CliRunner().invoke(cli.main, [*args, "--compare", str(baseline), "--out", str(tmp_path / "old")])
+    assert result.exit_code == 1
+    assert "is the report --compare reads, and this run would overwrite it; pass --out" in result.output
+    assert (tmp_path / "old" / "report.json").read_bytes() == before
