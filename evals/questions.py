@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -151,7 +152,15 @@ def load_questions(path: Path, *, split: str | None = None) -> list[Question]:
                 f"{unsplit.source}: question {unsplit.id} has no 'split' while others have one; give "
                 f"every question a split ({', '.join(SPLITS)}) or none (the file is then one set)"
             )
-        return [q for q in questions if split is None or q.split == split]
+        kept = [q for q in questions if split is None or q.split == split]
+        if not kept:
+            counts = Counter(q.split for q in questions)
+            has = ", ".join(f"{name} {counts[name]}" for name in SPLITS if counts[name])
+            raise InputError(
+                f"{path}: no question has split {split!r} (it has {has}); pass --split with one it has, "
+                "or all"
+            )
+        return kept
     return questions
 
 

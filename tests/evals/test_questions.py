@@ -181,6 +181,17 @@ def test_a_file_that_splits_some_questions_must_split_them_all(tmp_path):
     assert "give every question a split (dev, test) or none" in str(caught.value)
 
 
+def test_a_split_no_question_has_is_named_with_the_splits_the_file_has(tmp_path):
+    # not "gives its questions no split: evaluating all 0", as when the file has no splits at all
+    path = _write(tmp_path, _record(split="dev"), _record(id="q2", split="dev"))
+    with pytest.raises(InputError) as caught:
+        load_questions(path, split="test")
+    assert str(caught.value) == (
+        f"{path}: no question has split 'test' (it has dev 2); pass --split with one it has, or all"
+    )
+    assert len(load_questions(path, split="dev")) == 2
+
+
 def test_duplicate_ids_and_missing_files_are_refused(tmp_path):
     with pytest.raises(InputError, match="used twice"):
         load_questions(_write(tmp_path, _record(), _record()))
