@@ -36,6 +36,8 @@ class Comparison:
     losses: dict[str, tuple[float, float]]  # query id => (a, b) where b scored lower
     ties: int
     p_value: float  # two-sided, paired randomisation (sign-flip) test on the mean difference
+    only_a: int = 0  # queries only the baseline scored, left out of the pairing
+    only_b: int = 0  # queries only the candidate scored, left out
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -66,6 +68,8 @@ def compare_scores(
         losses={q: (a[q], b[q]) for q in common if b[q] < a[q]},
         ties=int(np.sum(x == y)),
         p_value=paired_p_value(x, y),
+        only_a=len(set(a) - set(b)),
+        only_b=len(set(b) - set(a)),
     )
 
 

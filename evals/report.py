@@ -150,6 +150,8 @@ def comparison_lines(comparisons: Sequence[Comparison], *, details: bool = False
             f"(Δ {c.mean_b - c.mean_a:+.3f}), {len(c.wins)} wins, {len(c.losses)} losses, "
             f"{c.ties} ties over {c.n} queries, paired randomisation p = {c.p_value:.4f}"
         )
+        if c.only_a or c.only_b:  # runs of different question sets: the means are not the reports'
+            lines.append(f"  {_left_out(c.to_json())}")
         if details:
             lines += [f"  win  {q}: {a:.3f} → {b:.3f}" for q, (a, b) in c.wins.items()]
             lines += [f"  loss {q}: {a:.3f} → {b:.3f}" for q, (a, b) in c.losses.items()]
@@ -263,6 +265,7 @@ def markdown(report: Mapping[str, Any]) -> str:
             ["baseline", "candidate", "metric", "n", "mean A", "mean B", "Δ", "wins", "losses", "ties", "p"],
             rows,
         )
+        out += [f"- {c['b']} vs {c['a']}: {_left_out(c)}" for c in report["comparisons"] if _left_out(c)]
         for c in report["comparisons"]:
             for word, cases in (("wins", c["wins"]), ("losses", c["losses"])):
                 if cases:
@@ -306,6 +309,18 @@ def markdown(report: Mapping[str, Any]) -> str:
         out += ["", "## Why questions were refused", "", "An answerable question refused is a miss.", ""]
         out += _table(["id", "kind", "answerable", "mode", "refusal"], refusals)
     return "\n".join(out) + "\n"
+
+
+def _left_out(comparison: Mapping[str, Any]) -> str:
+    """What a comparison of runs over different question sets left out, or "" (older reports lack it)."""
+    parts = [
+        f"{comparison[key]} {'query' if comparison[key] == 1 else 'queries'} scored only by {comparison[side]}"
+        for key, side in (("only_a", "a"), ("only_b", "b"))
+        if comparison.get(key)
+    ]
+    if not parts:
+        return ""
+    return f"left out {' and '.join(parts)}; only the {comparison['n']} both scored are compared"
 
 
 def _answering_mode(report: Mapping[str, Any], modes: Sequence[str]) -> str | None:

@@ -120,3 +120,22 @@ def test_one_query_that_moved_gets_the_exact_p_value_of_one():
     assert paired_p_value(np.array([1.0]), np.array([0.5])) == 1.0
     [hybrid] = compare_modes(_report("one", dense={"a": 0.5}, hybrid={"a": 1.0}))
     assert (hybrid.n, list(hybrid.wins), hybrid.p_value) == (1, ["a"], 1.0)
+
+
+def test_queries_only_one_run_scored_are_counted_and_said_to_be_left_out(tmp_path):
+    from evals.report import comparison_lines, markdown
+
+    whole = _report("all", dense={"a": 1.0, "b": 0.0, "c": 0.0})  # a run of the whole file
+    part = _report("test", dense={"a": 1.0, "d": 1.0})  # a run of one split of it, and one more
+    [c] = compare_reports(whole, part)
+    assert (c.n, c.only_a, c.only_b, c.mean_a, c.mean_b) == (1, 2, 1, 1.0, 1.0)
+    [_, note] = comparison_lines([c])
+    assert note == (
+        "  left out 2 queries scored only by all:dense and 1 query scored only by test:dense; "
+        "only the 1 both scored are compared"
+    )
+    report = {"name": "r", "created_at": "", "setup": {}, "metrics": [], "modes": {}, "queries": []}
+    assert f"- test:dense vs all:dense: {note.strip()}" in markdown({**report, "comparisons": [c.to_json()]})
+    # runs of the same questions pair every query: nothing is said
+    [same] = compare_reports(whole, whole)
+    assert (same.only_a, same.only_b, len(comparison_lines([same]))) == (0, 0, 1)
