@@ -162,6 +162,8 @@ def compare_reports(
     if not common:
         raise InputError("the two reports share no retrieval mode: nothing to compare")
     a_name, b_name = baseline.get("name", "baseline"), candidate.get("name", "candidate")
+    if a_name == b_name:  # two runs of one set share its default name: say which side is which
+        a_name, b_name = f"baseline {a_name}", f"candidate {b_name}"
     return [
         compare_scores(
             per_query_scores(baseline, m, metric),

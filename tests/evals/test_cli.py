@@ -131,7 +131,7 @@ def test_eval_writes_the_three_report_files(tmp_path, built):
     )
     assert again.exit_code == 0, again.output
     [comparison] = _files_of(tmp_path / "second")["comparisons"]
-    assert comparison["a"] == "q-test:dense" and comparison["ties"] == 2
+    assert comparison["a"] == "baseline q-test:dense" and comparison["ties"] == 2
     assert comparison["p_value"] == 1.0
 
 

@@ -139,3 +139,10 @@ def test_queries_only_one_run_scored_are_counted_and_said_to_be_left_out(tmp_pat
     # runs of the same questions pair every query: nothing is said
     [same] = compare_reports(whole, whole)
     assert (same.only_a, same.only_b, len(comparison_lines([same]))) == (0, 0, 1)
+
+
+def test_two_runs_of_one_set_are_told_apart_by_side_when_they_share_a_name():
+    # the default name is <file>-<split>: "q-test:dense vs q-test:dense" would not say which is which
+    old, new = _report("q-test", dense={"a": 0.0}), _report("q-test", dense={"a": 1.0})
+    [c] = compare_reports(old, new)
+    assert (c.a, c.b) == ("baseline q-test:dense", "candidate q-test:dense")
