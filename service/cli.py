@@ -663,6 +663,8 @@ def eval_command(
     for mode, why in evaluation.skipped.items():
         click.echo(f"warning: skipped mode {mode}: {why}", err=True)
     report = to_json(evaluation)
+    if beir_dir is None:  # which file and split a report was made from (its name is only the file's stem)
+        report["setup"] = {**report["setup"], "question_file": str(path), "split": split}
     # which encoder asked the questions: int8 and float32 rank a few questions differently
     report["setup"]["backend"] = settings.backend
     if settings.min_confidence != 0.5 and beir_dir is None:

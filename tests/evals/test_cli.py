@@ -88,6 +88,8 @@ def test_eval_writes_the_three_report_files(tmp_path, built):
     assert "MRR@10" in result.output and "dense" in result.output
     report = _files_of(tmp_path / "first")
     assert report["setup"]["questions"] == 3  # the test split by default
+    assert (report["setup"]["question_file"], report["setup"]["split"]) == (str(questions), "test")
+    assert f"- **question_file**: {questions}" in (tmp_path / "first" / "report.md").read_text()
     assert [q["id"] for q in report["queries"]] == ["q1", "q2", "q3"]
     assert set(report["modes"]["dense"]["metrics"]) >= {"hit_rate@1", "hit_rate@10", "mrr@10", "ndcg@10"}
     # the answer sentences are scored too: in the JSON, per query, in report.md and on the terminal
@@ -288,6 +290,7 @@ def test_a_question_file_without_splits_or_kinds_is_evaluated_whole(tmp_path, bu
     assert f"{path} gives its questions no split: evaluating all {len(records)}" in result.output
     report = _files_of(tmp_path / "out")
     assert report["name"] == "mine-all" and report["setup"]["questions"] == len(records)
+    assert report["setup"]["split"] == "all"  # evaluated whole, whatever --split said
     assert [(q["kind"], q["answerable"]) for q in report["queries"]] == [
         ("unlabelled" if r["gold"] else "unanswerable", bool(r["gold"])) for r in records
     ]
