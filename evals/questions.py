@@ -250,6 +250,11 @@ def _parse(record: Any, where: str) -> Question:
         raise InputError(f"{where}: an answerable question needs at least one gold span")
     if not answerable and given:
         raise InputError(f"{where}: an unanswerable question must have no gold spans")
+    if record.get("kind") == "unanswerable" and given:  # else scored as answerable, under that kind
+        raise InputError(
+            f"{where}: kind 'unanswerable' but gold answers are given; leave gold [] for a question the "
+            "documents do not answer, or give it another kind"
+        )
     return Question(
         id=record["id"],
         question=record["question"],

@@ -144,6 +144,10 @@ def test_loading_keeps_the_asked_split_and_reads_the_spans(tmp_path):
         (_record(gold=[{"doc_id": "doc", "quote": " "}]), "'quote' must be the exact text of the answer"),
         (_record(gold=[{"doc_id": 3, "quote": "1999."}]), "left out to search every document"),
         (_record(answerable=False, gold=[{"quote": "1999."}]), "an unanswerable question must have no gold"),
+        (
+            {"id": "q1", "question": "Who?", "kind": "unanswerable", "gold": [{"quote": "1999."}]},
+            "kind 'unanswerable' but gold answers are given; leave gold []",
+        ),
     ],
 )
 def test_a_bad_record_is_refused_naming_the_file_and_line(tmp_path, record, message):
