@@ -397,6 +397,8 @@ def _rounded(values: Mapping[str, Any], digits: int = 4) -> dict[str, Any]:
 
 
 def _setup_value(value: Any) -> str:
+    if value is None:
+        return "none"  # not Python's "None" in a page for people
     if isinstance(value, dict | list):
         return f"`{json.dumps(value, ensure_ascii=False)}`"
     return str(value)

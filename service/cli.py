@@ -662,6 +662,14 @@ def eval_command(
         )
     for mode, why in evaluation.skipped.items():
         click.echo(f"warning: skipped mode {mode}: {why}", err=True)
+    if beir_dir is not None and "hybrid" in evaluation.results and evaluation.setup.get("tuned_on") is None:
+        # the SciFact figures' hybrid is tuned on train and re-scored by late interaction
+        click.echo(
+            f"warning: hybrid was not tuned: {beir_dir / 'qrels'} has no split besides {split!r} to tune "
+            "on, so it fuses with the default RRF (k=60) and without late interaction; add "
+            "qrels/train.tsv to tune it",
+            err=True,
+        )
     report = to_json(evaluation)
     if beir_dir is None:  # which file and split a report was made from (its name is only the file's stem)
         report["setup"] = {**report["setup"], "question_file": str(path), "split": split}

@@ -364,3 +364,27 @@ def test_compare_with_the_folder_the_run_would_write_is_refused(tmp_path, built,
     assert result.exit_code == 1
     assert "is the report --compare reads, and this run would overwrite it; pass --out" in result.output
     assert (tmp_path / "old" / "report.json").read_bytes() == before
+
+
+def test_a_beir_folder_without_a_train_split_says_hybrid_was_not_tuned(tmp_path):
+    folder = tmp_path / "no-train"
+    (folder / "qrels").mkdir(parents=True)
+    for name in ("corpus.jsonl", "queries.jsonl", "qrels/test.tsv"):
+        (folder / name).write_bytes((BEIR / name).read_bytes())
+    args = [
+        "eval",
+        "--beir",
+        str(folder),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 0, result.output
+    assert f"warning: hybrid was not tuned: {folder / 'qrels'} has no split besides 'test'" in result.output
+    assert "- **tuned_on**: none" in (tmp_path / "out" / "report.md").read_text()
+    # with a train split, as SciFact has, nothing is said
+    tuned = CliRunner().invoke(cli.main, [*args[:2], str(BEIR), *args[3:-1], str(tmp_path / "tuned")])
+    assert tuned.exit_code == 0, tuned.output
+    assert "hybrid was not tuned" not in tuned.output
