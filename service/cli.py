@@ -662,6 +662,15 @@ def eval_command(
         )
     for mode, why in evaluation.skipped.items():
         click.echo(f"warning: skipped mode {mode}: {why}", err=True)
+    uncoverable = evaluation.setup.get("uncoverable") or []
+    if uncoverable:  # they score 0 in every mode, which reads as a retrieval failure
+        click.echo(
+            f"warning: no passage of the index can be relevant to {_count(len(uncoverable), 'question')} "
+            f"({', '.join(uncoverable[:10])}{' …' if len(uncoverable) > 10 else ''}): no passage holds one of "
+            "their gold spans whole or covers half of it (a span as long as a section), so they score 0 "
+            "in every mode; quote the sentence or two that answer instead",
+            err=True,
+        )
     if beir_dir is not None and "hybrid" in evaluation.results and evaluation.setup.get("tuned_on") is None:
         # the SciFact figures' hybrid is tuned on train and re-scored by late interaction
         click.echo(

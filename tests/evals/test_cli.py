@@ -388,3 +388,19 @@ def test_a_beir_folder_without_a_train_split_says_hybrid_was_not_tuned(tmp_path)
     tuned = CliRunner().invoke(cli.main, [*args[:2], str(BEIR), *args[3:-1], str(tmp_path / "tuned")])
     assert tuned.exit_code == 0, tuned.output
     assert "hybrid was not tuned" not in tuned.output
+
+
+def test_questions_no_passage_can_be_relevant_to_are_named_on_the_terminal(tmp_path):
+    built = tmp_path / "index"  # passages of a sentence or two: none covers half the document
+    ingest = ["ingest", str(FIXTURE_CORPUS), "--index", str(built), "--max-tokens", "32", "--overlap", "0"]
+    assert CliRunner().invoke(cli.main, ingest).exit_code == 0
+    whole = (FIXTURE_CORPUS / "lighthouse-notes.md").read_text(encoding="utf-8").strip()
+    path = tmp_path / "long.jsonl"
+    path.write_text(
+        json.dumps({"id": "all-of-it", "question": "What do the notes say?", "gold": [{"quote": whole}]})
+    )
+    args = ["eval", "--questions", str(path), "--index", str(built), "--modes", "dense"]
+    result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert _files_of(tmp_path / "out")["setup"]["uncoverable"] == ["all-of-it"]
+    assert "warning: no passage of the index can be relevant to 1 question (all-of-it): " in result.output
