@@ -576,7 +576,7 @@ def eval_command(
     from evals.beir import read_qrels
     from evals.compare import check_comparable, compare_modes, compare_reports, load_report
     from evals.questions import SPLITS, has_splits, load_questions
-    from evals.report import comparison_lines, summary_table, to_json, write_report
+    from evals.report import comparison_lines, label, summary_table, to_json, write_report
     from evals.rewrites import rewrite_questions
     from evals.runner import MODES, evaluate_beir, evaluate_questions
     from index.retriever import Index
@@ -662,6 +662,15 @@ def eval_command(
         )
     for mode, why in evaluation.skipped.items():
         click.echo(f"warning: skipped mode {mode}: {why}", err=True)
+    deeper = [label(m) for m in evaluation.metrics if _cutoff(m) > evaluation.setup["k"]]
+    if deeper:  # hit@10 of a run that returned 3 passages is hit@3
+        click.echo(
+            f"warning: -k {evaluation.setup['k']} is below the cut-off of {', '.join(deeper)}: "
+            f"{'it counts' if len(deeper) == 1 else 'they count'} "
+            f"only the top {evaluation.setup['k']} passages; pass -k {max(_cutoff(m) for m in evaluation.metrics)} "
+            "to score them as named",
+            err=True,
+        )
     uncoverable = evaluation.setup.get("uncoverable") or []
     if uncoverable:  # they score 0 in every mode, which reads as a retrieval failure
         click.echo(
@@ -696,6 +705,11 @@ def eval_command(
     for line in comparison_lines(comparisons):
         click.echo(line)
     click.echo(f"wrote {', '.join(map(str, written))}", err=True)
+
+
+def _cutoff(metric: str) -> int:
+    """The rank a metric looks down to: 10 for `ndcg@10`."""
+    return int(metric.rsplit("@", 1)[1])
 
 
 def _report_dir(out_dir: Path | None, name: str, compare_to: Path | None) -> Path:

@@ -404,3 +404,17 @@ def test_questions_no_passage_can_be_relevant_to_are_named_on_the_terminal(tmp_p
     assert result.exit_code == 0, result.output
     assert _files_of(tmp_path / "out")["setup"]["uncoverable"] == ["all-of-it"]
     assert "warning: no passage of the index can be relevant to 1 question (all-of-it): " in result.output
+
+
+def test_a_k_below_a_metrics_cut_off_is_warned_about(tmp_path, built):
+    args = ["eval", "--questions", str(write_questions(tmp_path / "q.jsonl")), "--index", str(built)]
+    result = CliRunner().invoke(
+        cli.main, [*args, "--modes", "dense", "-k", "3", "--out", str(tmp_path / "k3")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: -k 3 is below the cut-off of hit@5, hit@10, R@5, R@10, MRR@10, nDCG@10: they count only "
+        "the top 3 passages; pass -k 10 to score them as named"
+    ) in result.output
+    default = CliRunner().invoke(cli.main, [*args, "--modes", "dense", "--out", str(tmp_path / "k10")])
+    assert default.exit_code == 0 and "cut-off" not in default.output
