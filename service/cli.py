@@ -586,6 +586,13 @@ def eval_command(
         raise InputError("pass either --questions or --beir, not both")
     if rewrite is not None and beir_dir is not None:
         raise InputError("--rewrite applies to a question set, not to a BEIR benchmark")
+    if index_dir is not None and beir_dir is not None:  # it would be ignored: the run would not be of it
+        raise InputError(
+            "--index applies to a question set; a BEIR run searches the folder's corpus.jsonl itself, "
+            "so leave out --index"
+        )
+    if cache_dir is not None and beir_dir is None:
+        raise InputError("--cache-dir applies to a BEIR run (--beir); a question set is asked of --index")
     chosen = [m.strip() for m in modes.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in MODES]
     if unknown or not chosen:

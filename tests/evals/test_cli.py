@@ -231,9 +231,9 @@ def test_a_baseline_of_other_questions_is_refused_before_anything_is_evaluated(
     asked = (
         ["--beir", str(BEIR)]
         if kind == "beir"
-        else ["--questions", str(write_questions(tmp_path / "q.jsonl"))]
+        else ["--questions", str(write_questions(tmp_path / "q.jsonl")), "--index", str(built)]
     )
-    args = ["eval", *asked, "--index", str(built), "--modes", "dense", "--compare", str(other)]
+    args = ["eval", *asked, "--modes", "dense", "--compare", str(other)]
     result = CliRunner().invoke(cli.main, [*args, "--out", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
     assert result.output.startswith(
@@ -275,6 +275,14 @@ def test_bad_options_are_one_line_errors(tmp_path):
     result = CliRunner().invoke(cli.main, ["eval", "--questions", str(questions), "--split", "train"])
     assert result.exit_code == 1  # as --help names them
     assert "unknown split 'train' for a question set: choose dev, test or all" in result.output
+    # options of the other kind of run would be ignored: refused, saying why
+    result = CliRunner().invoke(cli.main, ["eval", "--beir", str(BEIR), "--index", str(tmp_path / "mine")])
+    assert result.exit_code == 1
+    assert "--index applies to a question set; a BEIR run searches the folder's corpus.jsonl" in result.output
+    args = ["eval", "--questions", str(questions), "--cache-dir", str(tmp_path / "cache")]
+    result = CliRunner().invoke(cli.main, args)
+    assert result.exit_code == 1
+    assert "--cache-dir applies to a BEIR run (--beir)" in result.output
 
 
 def test_a_question_file_without_splits_or_kinds_is_evaluated_whole(tmp_path, built):
@@ -329,10 +337,10 @@ def test_an_out_folder_that_cannot_be_written_is_refused_before_the_run(tmp_path
     asked = (
         ["--beir", str(BEIR)]
         if kind == "beir"
-        else ["--questions", str(write_questions(tmp_path / "q.jsonl"))]
+        else ["--questions", str(write_questions(tmp_path / "q.jsonl")), "--index", str(built)]
     )
     out = tmp_path / "a-file" / "report"
-    result = CliRunner().invoke(cli.main, ["eval", *asked, "--index", str(built), "--out", str(out)])
+    result = CliRunner().invoke(cli.main, ["eval", *asked, "--out", str(out)])
     assert result.exit_code == 1
     assert result.output.strip().endswith(
         f"error: {out}: cannot write the report there (Not a directory); pass another --out"
