@@ -213,10 +213,15 @@ def _locate(question: Question, quote: GoldQuote, texts: Mapping[str, str]) -> l
         spans.extend(GoldSpan(doc_id, m.start(), m.end(), m.group(0)) for m in pattern.finditer(text))
     if not spans:
         where = f"document {quote.doc_id!r}" if quote.doc_id is not None else "any document of the index"
+        elsewhere = [d for d in sorted(texts) if d != quote.doc_id and pattern.search(texts[d])]
+        fix = (
+            f"it is in {', '.join(map(repr, elsewhere[:5]))}: fix its doc_id, or leave doc_id out"
+            if quote.doc_id is not None and elsewhere
+            else "copy it from the text exactly (its quotation marks, dashes and bullets included; line "
+            "breaks and spaces may differ)"
+        )
         raise InputError(
-            f"{question.source}: question {question.id}: the quote {quote.quote[:60]!r} is not in {where}; "
-            "copy it from the text exactly (its quotation marks, dashes and bullets included; line breaks "
-            "and spaces may differ)"
+            f"{question.source}: question {question.id}: the quote {quote.quote[:60]!r} is not in {where}; {fix}"
         )
     return spans
 

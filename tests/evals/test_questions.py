@@ -264,6 +264,16 @@ def test_a_quote_found_nowhere_names_the_question_and_the_fix(tmp_path):
         resolve_gold([second], {"a": "x"})
 
 
+def test_a_quote_under_the_wrong_doc_id_names_the_document_it_is_in(tmp_path):
+    [question] = load_questions(_write(tmp_path, _record(gold=[{"doc_id": "a", "quote": "Signed in 1960."}])))
+    with pytest.raises(InputError) as caught:
+        resolve_gold([question], {"a": "Nothing here.", "b": "Signed in 1960.", "c": "Signed  in\n1960."})
+    assert str(caught.value).endswith(
+        "the quote 'Signed in 1960.' is not in document 'a'; it is in 'b', 'c': fix its doc_id, or leave "
+        "doc_id out"
+    )
+
+
 @pytest.mark.skipif(not QUESTION_SET.is_file(), reason="the question set is not written yet")
 def test_the_shipped_question_set_quotes_the_shipped_corpus_exactly():
     questions = load_questions(QUESTION_SET)
