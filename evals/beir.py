@@ -53,9 +53,17 @@ def load_beir(folder: Path, *, split: str = "test") -> BeirSet:
     qrels_path = folder / "qrels" / f"{split}.tsv"
     if not qrels_path.is_file():
         available = sorted(p.stem for p in (folder / "qrels").glob("*.tsv"))
+        lacks = [name for name in ("corpus.jsonl", "queries.jsonl", "qrels/") if not (folder / name).exists()]
         raise InputError(
             f"{qrels_path}: no qrels for split {split!r}"
-            + (f"; available splits: {', '.join(available)}" if available else "; is this a BEIR folder?")
+            + (
+                f"; available splits: {', '.join(available)}"
+                if available
+                else f"; {folder} has no {', no '.join(lacks)}: a BEIR folder holds corpus.jsonl, "
+                "queries.jsonl and qrels/<split>.tsv"
+                if lacks
+                else "; qrels/ holds no <split>.tsv file"
+            )
         )
     qrels = read_qrels(qrels_path)
     corpus_path = folder / "corpus.jsonl"

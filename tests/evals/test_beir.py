@@ -54,6 +54,21 @@ def test_unknown_splits_and_bad_rows_are_refused_with_what_to_do(tmp_path):
         read_qrels(bad)
 
 
+def test_a_folder_that_is_no_beir_folder_is_told_what_it_lacks(tmp_path):
+    # say, the folder of documents one meant to --index, passed to --beir
+    (tmp_path / "notes.md").write_text("# Notes\n")
+    with pytest.raises(InputError) as caught:
+        load_beir(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'qrels' / 'test.tsv'}: no qrels for split 'test'; {tmp_path} has no corpus.jsonl, no "
+        "queries.jsonl, no qrels/: a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv"
+    )
+    shutil.copytree(BEIR, tmp_path / "copy")
+    shutil.rmtree(tmp_path / "copy" / "qrels")
+    with pytest.raises(InputError, match=r"copy has no qrels/: a BEIR folder holds"):
+        load_beir(tmp_path / "copy")
+
+
 def test_a_judged_document_missing_from_the_corpus_is_refused_with_its_line(tmp_path):
     """Session 18's tester: `q1<TAB>zzz<TAB>1` (no zzz in corpus.jsonl) was taken silently, as a
     relevant document no run could retrieve: R@10 fell from 1.000 to 0.929, with exit code 0."""
