@@ -18,7 +18,7 @@ from evals.questions import Question, answers_gold, relevant_passages, resolve_g
 from evals.rerank import LateChoice, Pieces, encode_corpus_tokens, query_pieces, rerank, tune_late
 from index.embedder import Embedder
 from index.late import TokenTable, supports_tokens, token_embedder
-from index.retriever import Index
+from index.retriever import Index, check_question
 
 MODES = ("dense", "lexical", "hybrid")
 BEIR_METRICS = (*METRICS, "recall@100")
@@ -39,6 +39,11 @@ def evaluate_questions(
     """
     if not questions:
         raise InputError("no questions to evaluate: check the question file and --split")
+    for question in questions:  # before any mode: the first would skip every mode, a later one end the run
+        try:
+            check_question(question.question)
+        except InputError as exc:
+            raise InputError(f"{question.source}: question {question.id}: {exc}") from None
     # gold given by quotes alone becomes spans of the indexed documents
     questions = resolve_gold(questions, {d.doc_id: d.text for d in index.documents()})
     passages = [(c.chunk_id, c.doc_id, c.start, c.end) for c in index.chunks]

@@ -111,6 +111,22 @@ def test_a_mode_the_index_refuses_is_skipped_with_its_reason(tmp_path, index):
     assert "telepathy" in evaluation.skipped["telepathy"]
 
 
+@pytest.mark.parametrize("first", [True, False])
+def test_a_question_the_index_cannot_ask_stops_the_run_naming_its_line(tmp_path, index, first):
+    # first, it used to skip every mode as if the index lacked them (exit 0, an empty report);
+    # later, to end the run with no file, line or id
+    path = write_questions(tmp_path / "q.jsonl")
+    long = json.dumps({"id": "long", "question": "Why? " * 300, "gold": [], "split": "test"})
+    rows = path.read_text().splitlines()
+    path.write_text("\n".join([long, *rows] if first else [*rows, long]) + "\n")
+    line = 1 if first else len(rows) + 1
+    with pytest.raises(InputError) as caught:
+        evaluate_questions(index, load_questions(path, split="test"), modes=["dense", "lexical"])
+    assert str(caught.value) == (
+        f"{path}:{line}: question long: the question is 1499 characters long; keep it to 1000"
+    )
+
+
 def test_gold_spans_that_do_not_quote_the_index_stop_the_run(tmp_path, index):
     path = write_questions(tmp_path / "q.jsonl")
     path.write_text(path.read_text().replace('"quote": "The"', '"quote": "Thx"'))
