@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class Comparison:
     p_value: float  # two-sided, paired randomisation (sign-flip) test on the mean difference
     only_a: int = 0  # queries only the baseline scored, left out of the pairing
     only_b: int = 0  # queries only the candidate scored, left out
+    asked_otherwise: tuple[str, ...] = ()  # paired ids whose question text differs: other question sets?
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -162,17 +163,29 @@ def compare_reports(
     if not common:
         raise InputError("the two reports share no retrieval mode: nothing to compare")
     a_name, b_name = baseline.get("name", "baseline"), candidate.get("name", "candidate")
+    asked_otherwise = _asked_otherwise(baseline, candidate)
     if a_name == b_name:  # two runs of one set share its default name: say which side is which
         a_name, b_name = f"baseline {a_name}", f"candidate {b_name}"
+    comparisons = []
+    for m in common:
+        a, b = per_query_scores(baseline, m, metric), per_query_scores(candidate, m, metric)
+        c = compare_scores(a, b, label_a=f"{a_name}:{m}", label_b=f"{b_name}:{m}", metric=metric)
+        comparisons.append(replace(c, asked_otherwise=tuple(q for q in asked_otherwise if q in a and q in b)))
+    return comparisons
+
+
+def _asked_otherwise(baseline: Mapping[str, Any], candidate: Mapping[str, Any]) -> list[str]:
+    """Ids both reports hold with another question text: two question sets that reuse ids ("1", "2"…)
+    would be paired question by question without a word. Rewritten runs (--rewrite) differ by design."""
+    if baseline.get("setup", {}).get("rewrite") != candidate.get("setup", {}).get("rewrite"):
+        return []
+    asked = {row["id"]: row.get("question") for row in baseline["queries"]}
     return [
-        compare_scores(
-            per_query_scores(baseline, m, metric),
-            per_query_scores(candidate, m, metric),
-            label_a=f"{a_name}:{m}",
-            label_b=f"{b_name}:{m}",
-            metric=metric,
-        )
-        for m in common
+        row["id"]
+        for row in candidate["queries"]
+        if row["id"] in asked
+        and None not in (asked[row["id"]], row.get("question"))
+        and asked[row["id"]] != row.get("question")
     ]
 
 

@@ -152,6 +152,8 @@ def comparison_lines(comparisons: Sequence[Comparison], *, details: bool = False
         )
         if c.only_a or c.only_b:  # runs of different question sets: the means are not the reports'
             lines.append(f"  {_left_out(c.to_json())}")
+        if c.asked_otherwise:
+            lines.append(f"  {_asked_otherwise(c.to_json())}")
         if details:
             lines += [f"  win  {q}: {a:.3f} → {b:.3f}" for q, (a, b) in c.wins.items()]
             lines += [f"  loss {q}: {a:.3f} → {b:.3f}" for q, (a, b) in c.losses.items()]
@@ -266,6 +268,11 @@ def markdown(report: Mapping[str, Any]) -> str:
             rows,
         )
         out += [f"- {c['b']} vs {c['a']}: {_left_out(c)}" for c in report["comparisons"] if _left_out(c)]
+        out += [
+            f"- {c['b']} vs {c['a']}: {_asked_otherwise(c)}"
+            for c in report["comparisons"]
+            if c.get("asked_otherwise")
+        ]
         for c in report["comparisons"]:
             for word, cases in (("wins", c["wins"]), ("losses", c["losses"])):
                 if cases:
@@ -321,6 +328,19 @@ def _left_out(comparison: Mapping[str, Any]) -> str:
     if not parts:
         return ""
     return f"left out {' and '.join(parts)}; only the {comparison['n']} both scored are compared"
+
+
+def _asked_otherwise(comparison: Mapping[str, Any]) -> str:
+    """A warning that paired ids ask other questions in the two runs (none in older reports)."""
+    ids = list(comparison.get("asked_otherwise") or [])
+    if not ids:
+        return ""
+    shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
+    return (
+        f"warning: {len(ids)} of the {comparison['n']} paired queries {'asks' if len(ids) == 1 else 'ask'} "
+        "another question in each run "
+        f"({shown}): are both runs of the same question set?"
+    )
 
 
 def _answering_mode(report: Mapping[str, Any], modes: Sequence[str]) -> str | None:

@@ -146,3 +146,25 @@ def test_two_runs_of_one_set_are_told_apart_by_side_when_they_share_a_name():
     old, new = _report("q-test", dense={"a": 0.0}), _report("q-test", dense={"a": 1.0})
     [c] = compare_reports(old, new)
     assert (c.a, c.b) == ("baseline q-test:dense", "candidate q-test:dense")
+
+
+def _asked(report, **questions):
+    return {**report, "queries": [{**row, "question": questions[row["id"]]} for row in report["queries"]]}
+
+
+def test_paired_ids_that_ask_other_questions_are_warned_about():
+    from evals.report import comparison_lines
+
+    # two sets of one's own, both numbered "1", "2", …: paired question by question, silently, before
+    mine = _asked(_report("mine", dense={"1": 1.0, "2": 0.0}), **{"1": "When did it open?", "2": "Who?"})
+    theirs = _asked(_report("theirs", dense={"1": 0.0, "2": 0.0}), **{"1": "How deep is it?", "2": "Who?"})
+    [c] = compare_reports(mine, theirs)
+    assert c.asked_otherwise == ("1",)
+    assert comparison_lines([c])[1] == (
+        "  warning: 1 of the 2 paired queries asks another question in each run (1): are both runs of the "
+        "same question set?"
+    )
+    # a run asked rewritten (--rewrite) keeps the ids and changes the words by design
+    rewritten = {**theirs, "setup": {"rewrite": "lower"}}
+    assert compare_reports(mine, rewritten)[0].asked_otherwise == ()
+    assert compare_reports(mine, mine)[0].asked_otherwise == ()
