@@ -87,6 +87,14 @@ def load_beir(folder: Path, *, split: str = "test") -> BeirSet:
     missing = sorted(set(qrels) - set(queries))
     if missing:
         raise InputError(f"{qrels_path}: queries {', '.join(missing[:5])} are not in queries.jsonl")
+    # BM25 fails deep inside bm25s on an empty query (IndexError), after the dense run is done
+    blank = sorted(q for q in qrels if not queries[q].strip())
+    if blank:
+        raise InputError(
+            f"{folder / 'queries.jsonl'}: judged quer{'y' if len(blank) == 1 else 'ies'} "
+            f"{', '.join(blank[:5])} {'has' if len(blank) == 1 else 'have'} no text; give each its "
+            f"text, or drop its judgements from {qrels_path}"
+        )
     # a judged document the corpus lacks could never be retrieved: it would only lower recall and
     # nDCG, by an amount that looks plausible (a typo in an id, a truncated corpus.jsonl)
     unknown_ids = {doc_id for judged in qrels.values() for doc_id in judged} - set(corpus)

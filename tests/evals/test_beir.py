@@ -131,6 +131,20 @@ def test_a_corpus_with_nothing_to_retrieve_is_refused_naming_the_file(tmp_path, 
         load_beir(copy, split="test")
 
 
+def test_a_judged_query_without_text_is_refused_before_any_run(tmp_path):
+    # bm25s raised IndexError on it, after the dense run had been computed
+    copy = tmp_path / "beir"
+    shutil.copytree(BEIR, copy)
+    path = copy / "queries.jsonl"
+    path.write_text(path.read_text().replace('"text": "Caffeine delays sleep."', '"text": " "'))
+    with pytest.raises(InputError) as caught:
+        load_beir(copy, split="test")
+    assert str(caught.value) == (
+        f"{path}: judged query 2 has no text; give each its text, or drop its judgements from "
+        f"{copy / 'qrels' / 'test.tsv'}"
+    )
+
+
 def test_bm25_over_documents_of_stopwords_only_says_so():
     with pytest.raises(InputError, match="no document of the corpus has a word BM25 can index"):
         BM25Corpus(["d1", "d2"], ["the a", "of and"])
