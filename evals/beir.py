@@ -123,7 +123,15 @@ def load_beir(folder: Path, *, split: str = "test") -> BeirSet:
 def read_qrels(path: Path) -> Qrels:
     """Relevant docs per query from a BEIR qrels TSV; judgements with score <= 0 are dropped."""
     qrels: Qrels = {}
-    for _, query_id, doc_id, score in _judgements(path):
+    first: dict[tuple[str, str], tuple[int, int]] = {}  # (query, doc) => (line, score) of its judgement
+    for number, query_id, doc_id, score in _judgements(path):
+        # a second score for the same pair would replace the first without a word, as a repeated _id did
+        line, earlier = first.setdefault((query_id, doc_id), (number, score))
+        if earlier != score:
+            raise InputError(
+                f"{path}:{number}: query {query_id} judges document {doc_id} again, {score} here and "
+                f"{earlier} on line {line}; keep one judgement per pair"
+            )
         if score > 0:
             qrels.setdefault(query_id, {})[doc_id] = score
     if not qrels:

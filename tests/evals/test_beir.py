@@ -131,6 +131,19 @@ def test_a_corpus_with_nothing_to_retrieve_is_refused_naming_the_file(tmp_path, 
         load_beir(copy, split="test")
 
 
+def test_a_pair_judged_twice_with_other_scores_is_refused_naming_both_lines(tmp_path):
+    # the later score replaced the earlier without a word, changing nDCG
+    qrels = tmp_path / "test.tsv"
+    qrels.write_text("query-id\tcorpus-id\tscore\n1\td1\t1\n2\td2\t1\n1\td1\t2\n")
+    with pytest.raises(InputError) as caught:
+        read_qrels(qrels)
+    assert str(caught.value) == (
+        f"{qrels}:4: query 1 judges document d1 again, 2 here and 1 on line 2; keep one judgement per pair"
+    )
+    qrels.write_text("1\td1\t1\n1\td1\t1\n")  # the same judgement twice changes nothing
+    assert read_qrels(qrels) == {"1": {"d1": 1}}
+
+
 def test_a_judged_query_without_text_is_refused_before_any_run(tmp_path):
     # bm25s raised IndexError on it, after the dense run had been computed
     copy = tmp_path / "beir"
