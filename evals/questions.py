@@ -137,7 +137,10 @@ def load_questions(path: Path, *, split: str | None = None) -> list[Question]:
         try:
             record = json.loads(line)
         except ValueError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc})") from None
+            # a pretty-printed file (a JSON array, or objects over several lines) fails on its first line
+            spread = line.strip() in ("[", "{")
+            hint = "; write each question as one JSON object on one line (JSON Lines)" if spread else ""
+            raise InputError(f"{where}: not valid JSON ({exc}){hint}") from None
         question = _parse(record, where)
         if question.id in seen:
             raise InputError(f"{where}: question id {question.id!r} is used twice; ids must be unique")

@@ -127,6 +127,8 @@ def test_loading_keeps_the_asked_split_and_reads_the_spans(tmp_path):
     ("record", "message"),
     [
         ("{not json", "not valid JSON"),
+        ("[", "write each question as one JSON object on one line (JSON Lines)"),  # a pretty-printed array
+        ("{", "write each question as one JSON object on one line (JSON Lines)"),  # an object over lines
         (_record(split="train"), "split must be one of dev, test (or left out)"),
         ({"id": "q1"}, "missing field(s) question, gold (a question needs an id"),
         (_record(kind=""), "'kind' must be a non-empty string"),
