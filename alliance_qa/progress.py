@@ -23,11 +23,14 @@ class LogLines:
 
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
+        self._last = ""
 
     def write(self, text: str) -> int:
         line = text.replace("\r", "").strip()
-        if line:
+        # tqdm draws the final state once more when it closes: a log says it once
+        if line and line != self._last:
             self.stream.write(line + "\n")
+            self._last = line
         return len(text)
 
     def flush(self) -> None:

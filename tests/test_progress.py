@@ -40,6 +40,16 @@ def test_a_long_run_in_a_log_writes_whole_lines_ending_at_100_percent(
     assert "100%" in lines[-1] and "5/5" in lines[-1] and "batch" in lines[-1]
 
 
+def test_a_log_gets_the_last_line_once() -> None:
+    """tqdm draws its final state again when it closes (`leave=True`): a log wrote "Embedding:
+    100%|…| 4/4" twice whenever the last update had been drawn already."""
+    log = io.StringIO()
+    lines = module.LogLines(log)
+    for text in ("\rEmbedding: 50%| 2/4", "\rEmbedding: 100%| 4/4", "\rEmbedding: 100%| 4/4", "\n"):
+        lines.write(text)
+    assert log.getvalue() == "Embedding: 50%| 2/4\nEmbedding: 100%| 4/4\n"
+
+
 def test_a_terminal_gets_a_bar_redrawn_in_place() -> None:
     screen = Terminal()
     list(progress(range(5), "Embedding", enabled=True, stream=screen))
