@@ -25,7 +25,15 @@ from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
 from index.phrasing import encoding_text
 from index.ranking import Ranker, Ranking, SearchConfig, blas
 from index.records import DOCUMENTS_FILE, read_chunks, read_documents, write_chunks, write_documents
-from index.store import publish_version, repair_advice, resolve_version, with_recovery, write_lock
+from index.store import (
+    CURRENT,
+    index_home,
+    publish_version,
+    repair_advice,
+    resolve_version,
+    with_recovery,
+    write_lock,
+)
 from ingest.chunking import Chunk, ChunkerConfig, chunk_documents, line_starts
 from ingest.documents import Document, read_corpus
 
@@ -184,7 +192,11 @@ def _check_texts(folder: Path, manifest: Manifest, documents: Sequence[Document]
 
 
 class Index:
-    """A searchable, cited index over a corpus: the library API other apps embed."""
+    """A searchable, cited index over a corpus: the library API other apps embed.
+
+    An `Index` answers from the version it was opened on (a snapshot), whatever is published at its
+    home afterwards; `refreshed()` gives the version live now.
+    """
 
     def __init__(
         self,
@@ -220,6 +232,9 @@ class Index:
             tokens=tokens,
         )
         self.config = config or SearchConfig()
+        # where new versions are published, and the one this is (`refreshed`); None: a pinned version
+        self._home: Path | None = None
+        self._version = folder.resolve()
 
     # ---- building and opening -------------------------------------------------------------
 
@@ -344,7 +359,7 @@ class Index:
 
         with write_lock(out_dir) as home:
             folder = publish_version(home, fill)
-        return cls(
+        index = cls(
             folder,
             manifest,
             documents,
@@ -356,6 +371,8 @@ class Index:
             tokens=tokens,
             config=config,
         )
+        index._home = home
+        return index
 
     @classmethod
     def open(
@@ -374,7 +391,11 @@ class Index:
         for attempt in range(OPEN_ATTEMPTS):
             folder = resolve_version(path)
             try:
-                return cls._open_version(path, folder, embedder=embedder, config=config)
+                index = cls._open_version(path, folder, embedder=embedder, config=config)
+                # a version folder named itself stays that version; a home (or its link) is followed
+                home = index_home(path)
+                index._home = None if home == path and folder == path else home
+                return index
             except (IndexCorruptError, IndexMismatchError) as exc:
                 if folder.exists() or attempt == OPEN_ATTEMPTS - 1:
                     # the advice keeps the documents: a rebuild from the corpus folder drops those
@@ -439,6 +460,26 @@ class Index:
             tokens=tokens,
             config=config,
         )
+
+    def refreshed(self) -> Index:
+        """This index, or the version live at its home now if a writer has published one since.
+
+        A writer in another process (`alliance-qa add`, the HTTP API, `apply_changes`) publishes a
+        new version beside this one; this `Index` goes on answering from its own until dropped, even
+        once the writer has pruned it. Call this before a question, or on a timer: when nothing was
+        published it costs one link lookup and returns `self`, else it opens the live version with
+        this index's embedder and config. An index opened from a version folder itself
+        (`versions/NAME`) keeps that version.
+        """
+        if self._home is None:
+            return self
+        try:
+            live = (self._home / CURRENT).resolve(strict=True)
+        except OSError:  # the home lost its link: Index.open says what is wrong and what to run
+            live = None
+        if live == self._version:
+            return self
+        return Index.open(self._home, embedder=self.embedder, config=self.config)
 
     # ---- reading ----------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from alliance_qa.errors import (
     NoTextError,
     NotFoundError,
 )
+from index.ranking import SearchConfig
 from index.retriever import Index
 from index.store import COPIED, VERSIONS, clean_leftovers, resolve_version, write_lock
 from index.updates import apply_changes, sync_folder
@@ -185,6 +186,36 @@ def test_readers_keep_the_version_they_opened(home: Path) -> None:
     apply_changes(home, embedder=FakeEmbedder(), removals=["harbour-pact"])
     assert [h.chunk.chunk_id for h in reader.search("harbour patrols", k=3, mode="dense")] == before
     assert "harbour-pact" not in {d.doc_id for d in Index.open(home, embedder=FakeEmbedder()).documents()}
+
+
+def test_a_held_index_refreshed_answers_from_the_version_published_since(home: Path) -> None:
+    config = SearchConfig(pool=20)
+    held = Index.open(home, embedder=FakeEmbedder(), config=config)
+    assert held.refreshed() is held  # nothing published: the same object, nothing read
+    apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    apply_changes(home, embedder=FakeEmbedder(), removals=["harbour-pact"])  # prunes the held version
+    assert "river-accord" not in {d.doc_id for d in held.documents()}  # a snapshot, as documented
+    live = held.refreshed()
+    ids = {d.doc_id for d in live.documents()}
+    assert "river-accord" in ids and "harbour-pact" not in ids
+    assert live.search("Tamsin river", k=1)[0].citation.doc_id == "river-accord"
+    assert live.embedder is held.embedder and live.config is config
+    assert live.refreshed() is live
+
+
+def test_an_index_opened_by_its_current_link_or_built_is_refreshed_too(home: Path) -> None:
+    through_link = Index.open(home / "current", embedder=FakeEmbedder())
+    built, _ = apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    assert built.refreshed() is built
+    assert "river-accord" in {d.doc_id for d in through_link.refreshed().documents()}
+    apply_changes(home, embedder=FakeEmbedder(), removals=["river-accord"])
+    assert "river-accord" not in {d.doc_id for d in built.refreshed().documents()}
+
+
+def test_an_index_opened_from_a_version_folder_keeps_that_version(home: Path) -> None:
+    pinned = Index.open(resolve_version(home), embedder=FakeEmbedder())
+    apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    assert pinned.refreshed() is pinned
 
 
 def test_conflicts_and_unknown_ids(home: Path) -> None:
