@@ -14,6 +14,7 @@ import numpy.typing as npt
 from alliance_qa.errors import InputError, ModelError
 from alliance_qa.progress import is_terminal
 from index.late import Stored, content_rows
+from ingest.documents import check_path
 from ingest.tokens import WordPieceCounter
 
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -69,8 +70,8 @@ def quiet_loading_in_logs() -> None:
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 (or any local sentence-transformers folder) on the CPU, through torch."""
 
-    def __init__(self, model_path: Path | None = None) -> None:
-        path = model_path or default_model_path()
+    def __init__(self, model_path: Path | str | None = None) -> None:
+        path = default_model_path() if model_path is None else check_path(model_path, name="model_path")
         if not (path / "modules.json").is_file():
             raise ModelError(
                 f"{path}: not a sentence-transformers model folder (no modules.json); "
@@ -131,13 +132,15 @@ class SentenceTransformerEmbedder:
 
 
 def load_embedder(
-    backend: str, model_path: Path | None = None, *, cache_dir: Path, threads: int = 1
+    backend: str, model_path: Path | str | None = None, *, cache_dir: Path | str, threads: int = 1
 ) -> Embedder:
     """The embedder for `backend`: "torch" (sentence-transformers), "onnx" or "onnx-int8" (ONNX Runtime).
 
     `cache_dir` holds the ONNX exports (made once, on first use); `threads` sets ONNX Runtime's
     intra-op threads. Both backends give the same model name, so an index built with one opens with the other.
     """
+    model_path = None if model_path is None else check_path(model_path, name="model_path")
+    cache_dir = check_path(cache_dir, name="cache_dir")
     if backend == "torch":
         return SentenceTransformerEmbedder(model_path)
     if backend in ("onnx", "onnx-int8"):

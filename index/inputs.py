@@ -7,13 +7,12 @@ where a list of ids belongs, a search of the ids 'f', 'a' and 'q'.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from numbers import Integral
-from pathlib import Path
 from typing import Any
 
 from alliance_qa.errors import InputError
+from ingest.documents import check_path as check_path  # ingest reads paths first; one check for both
 
 
 def check_k(k: object) -> int:
@@ -46,13 +45,6 @@ def some_of(items: Sequence[str], *, shown: int = 10) -> str:
     if len(items) <= shown:
         return ", ".join(items)
     return f"{', '.join(items[:shown])} and {len(items) - shown:,} more"
-
-
-def check_path(path: object, *, name: str) -> Path:
-    """`path` as a `Path`: a `str` or any path-like object is one (a `str` met `/` deep inside)."""
-    if isinstance(path, str | os.PathLike):
-        return Path(path)
-    raise InputError(f"{name} must be a path (str or pathlib.Path), got {path!r:.60} ({type(path).__name__})")
 
 
 def check_embedder(embedder: Any) -> Any:

@@ -78,6 +78,11 @@ class OnnxEmbedder:
         quantize: bool = False,
         threads: int = 1,
     ) -> None:
+        if isinstance(threads, bool) or not isinstance(threads, int | np.integer):
+            raise InputError(
+                f"threads must be a whole number (an int), got {threads!r} ({type(threads).__name__})"
+            )
+        threads = int(threads)
         if threads < 1:
             raise InputError(f"threads of {threads} is not allowed: pass 1 or more")
         path = model_path or default_model_path()

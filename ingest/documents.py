@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,6 +26,13 @@ class Document:
     text: str
     sha256: str  # of the UTF-8 bytes, so a reader can check the file itself
     size: int  # bytes
+
+
+def check_path(path: object, *, name: str) -> Path:
+    """`path` as a `Path`: a `str` or any path-like object is one (a `str` met `/` deep inside)."""
+    if isinstance(path, str | os.PathLike):
+        return Path(path)
+    raise InputError(f"{name} must be a path (str or pathlib.Path), got {path!r:.60} ({type(path).__name__})")
 
 
 def check_doc_id(doc_id: str) -> str:
@@ -84,8 +92,9 @@ def make_document(doc_id: str, data: bytes, *, source: str | None = None) -> Doc
     )
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path | str) -> Document:
     """Read one `.txt` or `.md` file; its id is the file name without the suffix (`file_doc_id`)."""
+    path = check_path(path, name="path")
     if path.suffix.lower() not in SUFFIXES:
         raise CorpusError(
             f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
@@ -164,9 +173,10 @@ def describe_unread(folders: dict[Path, int]) -> str:
     return ", ".join(f"{p.name}/ ({n} file{'s' if n != 1 else ''})" for p, n in folders.items())
 
 
-def read_corpus(corpus_dir: Path) -> list[Document]:
+def read_corpus(corpus_dir: Path | str) -> list[Document]:
     """Read every document in `corpus_dir` (files of other types, README.md and hidden files are
     skipped: `unread_files`, `unread_readmes`), sorted by id."""
+    corpus_dir = check_path(corpus_dir, name="corpus_dir")
     if corpus_dir.is_file():  # `alliance-qa ingest notes/faq.md`
         raise CorpusError(
             f"{corpus_dir}: is a file, and a folder of documents is read; pass its folder "

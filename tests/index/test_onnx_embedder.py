@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from alliance_qa.errors import InputError, ModelError
-from index.embedder import default_model_path, load_embedder
+from index.embedder import SentenceTransformerEmbedder, default_model_path, load_embedder
 from index.late import TokenTable, content_rows
 from index.onnx_embedder import OnnxEmbedder, _check_supported, export_onnx
 from ingest.tokens import WordPieceCounter
@@ -204,6 +204,37 @@ def test_int8_graph_keeps_the_first_feed_forward_output_in_float32(onnx_cache: P
     quantised = [name for name, kind in kinds.items() if kind == "MatMulInteger"]
     assert kept == ["/transformer/encoder/layer.0/output/dense/MatMul"]
     assert len(quantised) == 6 * 6 - 1  # q, k, v, attention out, intermediate, output per layer
+
+
+@pytest.mark.model
+def test_paths_given_as_str_load_the_same_model(onnx_cache: Path, onnx_embedder: OnnxEmbedder) -> None:
+    # every other path the library takes may be a str; these met `.mkdir` and `/` on one
+    loaded = load_embedder("onnx", str(default_model_path()), cache_dir=str(onnx_cache))
+    assert loaded.name == onnx_embedder.name
+    assert np.allclose(loaded.encode([SHORT]), onnx_embedder.encode([SHORT]))
+
+
+def test_a_model_folder_given_as_a_str_is_checked_like_a_path(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not a sentence-transformers model folder"):
+        SentenceTransformerEmbedder(str(tmp_path))
+    with pytest.raises(ModelError, match="not a sentence-transformers model folder"):
+        load_embedder("onnx", str(tmp_path), cache_dir=str(tmp_path / "cache"))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"cache_dir": 7}, r"cache_dir must be a path \(str or pathlib.Path\), got 7 \(int\)"),
+        ({"model_path": 3.5}, r"model_path must be a path"),
+        ({"threads": "2"}, r"threads must be a whole number \(an int\), got '2' \(str\)"),
+        ({"threads": True}, r"threads must be a whole number"),
+    ],
+)
+def test_wrong_types_of_options_are_input_errors(
+    tmp_path: Path, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        load_embedder("onnx", **{"cache_dir": tmp_path, **options})
 
 
 def test_unknown_backend_is_refused(tmp_path: Path) -> None:

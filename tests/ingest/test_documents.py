@@ -24,6 +24,18 @@ def test_reads_txt_and_md_with_ids_from_file_names() -> None:
     assert docs[1].title == "Lighthouse Keepers’ Notes"
 
 
+def test_paths_given_as_str_are_read_as_paths_and_other_types_refused() -> None:
+    # `Index.open`, `Index.build` and `apply_changes` took a str; these met `.is_file()` on it
+    assert read_corpus(str(FIXTURE_CORPUS)) == read_corpus(FIXTURE_CORPUS)
+    assert read_document(str(FIXTURE_CORPUS / "harbour-pact.txt")).doc_id == "harbour-pact"
+    with pytest.raises(
+        InputError, match=r"corpus_dir must be a path \(str or pathlib.Path\), got 42 \(int\)"
+    ):
+        read_corpus(42)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="path must be a path"):
+        read_document(None)  # type: ignore[arg-type]
+
+
 def test_text_is_the_file_exactly() -> None:
     for doc in read_corpus(REAL_CORPUS):
         raw = (REAL_CORPUS / f"{doc.doc_id}.txt").read_bytes()
