@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import ThreadpoolController
 
+from alliance_qa.errors import InputError
 from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
@@ -69,7 +70,7 @@ from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_
 from index.countries import aliases_for, asks_countries, countries_named, expand_aliases, names_in
 from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
-from index.fusion import RRF_K, Run, fuse
+from index.fusion import FUSIONS, RRF_K, SCALINGS, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
 from index.number_forms import number_forms, read_numbers
@@ -93,6 +94,9 @@ CLOSING_MARKS = " \t*_\"'’”)"  # what may close a sentence after its "?": "*
 # スプレー缶はどうすればいいですか。**" was the answer to the questions its FAQ answers below it)
 QUESTION_END = re.compile(r"(?:[?？]|か[。．.]?)$")
 MAX_LABEL_WORDS = 4  # the most words of an item's label ("4. Next meeting.": 2)
+
+
+FUSED_RUNS = ("dense", "lexical", "overlap")  # what hybrid fuses: the keys `weights` and `scaling` take
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,34 @@ class SearchConfig:
     # order, as before
     headed_numbers: bool = True
     abstention: AbstentionRule = DEFAULT_RULE
+
+    def __post_init__(self) -> None:
+        """Refuse, when it is made, a setting a question would fail on or silently pass over: a
+        library caller met `SearchConfig(signal_passages=0)` as numpy's "zero-size array to
+        reduction operation maximum" at the first question, and a weight for a misspelt run as
+        no weight at all."""
+        if self.fusion not in FUSIONS:
+            raise InputError(f"unknown fusion {self.fusion!r}: choose one of {', '.join(FUSIONS)}")
+        for name in ("weights", "scaling"):
+            mapping = getattr(self, name)
+            if not isinstance(mapping, Mapping):
+                raise InputError(f"{name} must be a mapping of run names, got {type(mapping).__name__}")
+            if unknown := sorted(set(mapping) - set(FUSED_RUNS)):
+                raise InputError(
+                    f"{name} names unknown runs ({', '.join(map(repr, unknown))}): "
+                    f"the fused runs are {', '.join(FUSED_RUNS)}"
+                )
+        if wrong := [how for how in self.scaling.values() if how not in SCALINGS]:
+            raise InputError(f"unknown scaling {wrong[0]!r}: choose one of {', '.join(SCALINGS)}")
+        for name, least in (("pool", 1), ("signal_passages", 1), ("late_head", 0), ("answer_passages", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise InputError(f"{name} must be a whole number of at least {least}, got {value!r}")
+        if not isinstance(self.abstention, AbstentionRule):
+            raise InputError(
+                f"abstention must be an index.AbstentionRule (e.g. replace(DEFAULT_RULE, …)), "
+                f"got {type(self.abstention).__name__}"
+            )
 
 
 @dataclass(frozen=True)

@@ -608,8 +608,9 @@ class Index:
         return self._ranker.config
 
     @config.setter
-    def config(self, config: SearchConfig) -> None:
-        self._ranker.config = config
+    def config(self, config: SearchConfig | None) -> None:
+        # checked here as in `open`: a wrong value failed only at the next question, far from its cause
+        self._ranker.config = _check_config(config) or SearchConfig()
 
     def _hit(self, ranking: Ranking, i: int) -> Hit:
         row = int(ranking.picked.rows[i])

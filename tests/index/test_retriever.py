@@ -236,6 +236,10 @@ def test_paths_may_be_str_and_wrong_arguments_say_what_to_pass(fixture_index: In
         Index.open(fixture_index.folder, embedder=FakeEmbedder(), config={})  # type: ignore[arg-type]
     with pytest.raises(InputError, match="path must be a path"):
         Index.open(7, embedder=FakeEmbedder())  # type: ignore[arg-type]
+    # assigned, as `Index.config` allows, it was taken and failed at the next question
+    with pytest.raises(InputError, match=r"config must be an index\.SearchConfig"):
+        opened.config = "fast"  # type: ignore[assignment]
+    assert opened.ask("harbour lighthouse").hits
     with pytest.raises(InputError, match="doc_id must be one document id"):
         opened.document(["harbour-pact"])  # type: ignore[arg-type]
 
