@@ -232,4 +232,6 @@ def read_corpus(corpus_dir: Path | str) -> list[Document]:
                 f"{path} and {seen[doc.doc_id]} both give document id {doc.doc_id!r}; rename one"
             )
         seen[doc.doc_id] = path
-    return list(read.values())
+    # by id, as promised and as a write stores them: "日本の城.md" is "doc-…" and sorts among the d's,
+    # not after "z.md", so a folder built or written gives its documents and chunks in one order
+    return sorted(read.values(), key=lambda doc: doc.doc_id)

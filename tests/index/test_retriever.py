@@ -15,6 +15,7 @@ from alliance_qa.errors import (
 )
 from index.dense import build_dense, search_dense
 from index.retriever import Index
+from index.updates import apply_changes
 from ingest.chunking import LAYOUT, ChunkerConfig
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
@@ -223,6 +224,19 @@ def test_a_threshold_that_is_no_probability_is_an_input_error(threshold: object)
 
     with pytest.raises(InputError, match="min_confidence must be a number from 0 up to"):
         replace(package.DEFAULT_RULE, min_confidence=threshold)
+
+
+def test_documents_are_in_id_order_after_a_build_as_after_a_write(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("zebra.md", "日本の城.md", "beta.md"):
+        (corpus / name).write_text(f"{name}\n\nA few words about {name}.\n", encoding="utf-8")
+    built = Index.build(corpus, tmp_path / "index", embedder=FakeEmbedder())
+    ids = [d.doc_id for d in built.documents()]
+    assert ids == sorted(ids)
+    assert [c.doc_id for c in built.chunks] == sorted(c.doc_id for c in built.chunks)
+    rewritten, _ = apply_changes(tmp_path / "index", embedder=FakeEmbedder(), removals=["beta"])
+    assert [c.chunk_id for c in rewritten.chunks] == [c.chunk_id for c in built.chunks if c.doc_id != "beta"]
 
 
 def test_paths_may_be_str_and_wrong_arguments_say_what_to_pass(fixture_index: Index) -> None:

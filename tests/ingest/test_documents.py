@@ -36,6 +36,14 @@ def test_paths_given_as_str_are_read_as_paths_and_other_types_refused() -> None:
         read_document(None)  # type: ignore[arg-type]
 
 
+def test_documents_come_sorted_by_id_not_by_file_name(tmp_path: Path) -> None:
+    for name in ("zebra.md", "日本の城.md", "Alpha notes.txt", "beta.md"):
+        (tmp_path / name).write_text(f"{name}\n\nA few words about {name}.\n", encoding="utf-8")
+    ids = [d.doc_id for d in read_corpus(tmp_path)]
+    assert ids == sorted(ids)
+    assert ids[0] == "Alpha-notes" and ids[-1] == "zebra" and ids[2].startswith("doc-")
+
+
 def test_text_is_the_file_exactly() -> None:
     for doc in read_corpus(REAL_CORPUS):
         raw = (REAL_CORPUS / f"{doc.doc_id}.txt").read_bytes()
