@@ -40,7 +40,14 @@ def check_doc_id(doc_id: str) -> str:
     if not isinstance(doc_id, str):
         raise InputError(f"a document id must be a str, got {doc_id!r} ({type(doc_id).__name__})")
     if not DOC_ID_PATTERN.fullmatch(doc_id) or doc_id in {".", ".."}:
-        raise InputError(f"document id {doc_id!r} is not allowed: use 1-128 letters, digits, '-', '_' or '.'")
+        # "letters" alone read as if "café" or "日本" were ones; the id a file of that name gets is
+        # the nearest that is allowed
+        nearest = slug_doc_id(doc_id)
+        instead = f" ({nearest!r} would do)" if nearest and not nearest.startswith("doc-") else ""
+        raise InputError(
+            f"document id {doc_id!r} is not allowed: use 1-128 letters (A-Z, a-z, no accents), digits, "
+            f"'-', '_' or '.'{instead}"
+        )
     return doc_id
 
 
@@ -49,7 +56,11 @@ def file_doc_id(name: str) -> str:
     valid id; otherwise each run of what an id cannot hold (spaces, brackets, accents) becomes one
     '-', accented letters losing their accents ("My notes (draft) é.txt" → "My-notes-draft-e"), and
     a name with no letter or digit left ("日米同盟.md") is "doc-" and 12 hex digits of its hash."""
-    stem = Path(name).stem
+    return slug_doc_id(Path(name).stem)
+
+
+def slug_doc_id(stem: str) -> str:
+    """`stem` as a document id, as `file_doc_id` makes one of a file name without its suffix."""
     if DOC_ID_PATTERN.fullmatch(stem) and stem not in {".", ".."}:
         return stem
     unaccented = "".join(c for c in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(c))

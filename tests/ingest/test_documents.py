@@ -169,6 +169,23 @@ def test_unsafe_document_ids_are_refused(doc_id: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("doc_id", "nearest"),
+    [
+        ("café", "'cafe' would do"),
+        ("my notes", "'my-notes' would do"),
+        ("a/b", "'a-b' would do"),
+        ("日本", ""),
+    ],
+)
+def test_a_refused_id_names_the_letters_allowed_and_the_nearest_id(doc_id: str, nearest: str) -> None:
+    # "use 1-128 letters" refused "café" and "日本", which are letters, without saying which ones
+    with pytest.raises(InputError, match=r"letters \(A-Z, a-z, no accents\)") as info:
+        make_document(doc_id, b"Title\n\nText.")
+    assert nearest in str(info.value)
+    assert nearest or "would do" not in str(info.value)
+
+
+@pytest.mark.parametrize(
     ("doc_id", "data", "message"),
     [
         ("s", "a str", "s: the document's data must be bytes, got str; encode text first"),
