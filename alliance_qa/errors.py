@@ -1,10 +1,31 @@
 """The project's typed errors: one small hierarchy, each message says what to do next.
 
 They are mapped to HTTP problems in one place (`service/problems.py`) and to CLI
-messages in one place (`service/cli.py`).
+messages in one place (`service/cli.py`). A library caller catches them from here:
+`AllianceQAError` for all of them, `InputError` for an argument it should change.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "AllianceQAError",
+    "AuthError",
+    "ConflictError",
+    "CorpusError",
+    "CrossOriginError",
+    "ForbiddenError",
+    "IndexCorruptError",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "IndexWriteError",
+    "InputError",
+    "MalformedJsonError",
+    "ModelError",
+    "NoTextError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "UnsupportedMediaError",
+]
 
 
 class AllianceQAError(Exception):
