@@ -67,7 +67,13 @@ class Citation:
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked passage: the exact chunk, where it stands, and how it scored."""
+    """One ranked passage: the exact chunk, where it stands, and how it scored.
+
+    `highlight` is the answer sentence's span in the document, like `citation.start` and `end`:
+    `index.document(hit.citation.doc_id).text[start:end]`; in the passage itself it is
+    `hit.chunk.text[start - hit.citation.start : end - hit.citation.start]`. None when no sentence
+    of the passage was picked.
+    """
 
     rank: int  # 1-based
     score: float

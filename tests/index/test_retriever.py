@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import pydoc
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from alliance_qa.errors import (
     NotFoundError,
 )
 from index.dense import build_dense, search_dense
-from index.retriever import Index
+from index.retriever import Hit, Index
 from index.updates import apply_changes
 from ingest.chunking import LAYOUT, ChunkerConfig
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
@@ -237,6 +238,21 @@ def test_documents_are_in_id_order_after_a_build_as_after_a_write(tmp_path: Path
     assert [c.doc_id for c in built.chunks] == sorted(c.doc_id for c in built.chunks)
     rewritten, _ = apply_changes(tmp_path / "index", embedder=FakeEmbedder(), removals=["beta"])
     assert [c.chunk_id for c in rewritten.chunks] == [c.chunk_id for c in built.chunks if c.doc_id != "beta"]
+
+
+def test_a_highlight_is_where_help_says_in_the_document_and_in_the_passage(fixture_index: Index) -> None:
+    # help(Hit) showed `highlight: tuple[int, int] | None` alone: read against the chunk's text, as
+    # a first passage starting at 0 suggests, a later passage's gave ''
+    assert "highlight` is the answer sentence's span in the document" in pydoc.render_doc(Hit)
+    hits = [h for q in ("harbour patrols", "lighthouse keepers") for h in fixture_index.ask(q, k=5).hits]
+    assert any(h.highlight and h.citation.start > 0 for h in hits)
+    for hit in hits:
+        if hit.highlight is None:
+            continue
+        start, end = hit.highlight
+        sentence = fixture_index.document(hit.citation.doc_id).text[start:end]
+        assert sentence and hit.citation.start <= start < end <= hit.citation.end
+        assert hit.chunk.text[start - hit.citation.start : end - hit.citation.start] == sentence
 
 
 def test_paths_may_be_str_and_wrong_arguments_say_what_to_pass(fixture_index: Index) -> None:
