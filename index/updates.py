@@ -32,6 +32,7 @@ from index.inputs import check_ids, check_path
 from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
 from index.manifest import MANIFEST_FILE, Manifest
+from index.ranking import SearchConfig
 from index.records import DOCUMENTS_FILE, read_documents
 from index.retriever import Index
 from index.store import (
@@ -356,6 +357,7 @@ def _publish(
     index_type: str | None = None,
     late_interaction: bool | None = None,
     progress: bool = False,
+    config: SearchConfig | None = None,
 ) -> tuple[Index, int]:
     if not documents:
         raise InputError("that would leave the index with no documents; add one before removing the last")
@@ -387,7 +389,7 @@ def _publish(
         late_interaction=late_interaction
         if late_interaction is not None
         else (manifest is None or manifest.tokens != 0),
-        config=current.config if current else None,
+        config=config if config is not None else (current.config if current else None),
         progress=progress,
         # documents without passages that an index took before they were refused stay, unchanged
         held={(e.doc_id, e.sha256) for e in manifest.documents if e.chunks == 0} if manifest else (),
@@ -423,11 +425,17 @@ def apply_changes(
     removals: Iterable[str] = (),
     create_only: bool = False,
     base: Index | None = None,
+    config: SearchConfig | None = None,
 ) -> tuple[Index, int]:
     """Publish a new version of the index at `home` with these changes; return it and texts embedded.
 
     `create_only` refuses an upsert whose id exists (ConflictError). The current version is read
     under the write lock, so concurrent changes apply one after another and none is lost.
+
+    The returned index answers with `config` (a `SearchConfig`), or else with that of `base`, the
+    index the caller holds and replaces with the one returned; with neither, with the defaults. An
+    app that opened its index with a config of its own passes one of them, or its abstention
+    threshold and other settings are gone from the index it gets back.
     """
     home = check_path(home, name="home")
     removals = check_ids(removals, name="removals")
@@ -444,7 +452,7 @@ def apply_changes(
     # would leave behind (the check is made again, under the lock, by Index.open)
     resolve_version(home)
     with write_lock(home) as home:
-        current = _live(home, embedder, base)
+        current = _live(home, embedder, base, config)
         documents = {d.doc_id: d for d in current.documents()}
         for doc_id in removals:
             if doc_id not in documents:
@@ -468,17 +476,21 @@ def apply_changes(
         return _publish(home, documents, embedder=embedder, current=current)
 
 
-def _live(home: Path, embedder: Embedder, base: Index | None) -> Index:
-    """The live version of the index at `home`: `base` itself when it is that version, opened with
-    this model (a service's write: opening it again built a second ranker, 0.46 s of a one-line
-    PUT's 1.1 s at 43 documents, session 20); opened otherwise."""
+def _live(home: Path, embedder: Embedder, base: Index | None, config: SearchConfig | None = None) -> Index:
+    """The live version of the index at `home`, answering with `config` (else `base`'s): `base`
+    itself when it is that version, opened with this model and config (a service's write: opening
+    it again built a second ranker, 0.46 s of a one-line PUT's 1.1 s at 43 documents, session 20);
+    opened otherwise."""
     if (
         base is not None
         and base.folder.resolve() == resolve_version(home).resolve()
         and (base.manifest.model_name, base.manifest.dimension) == (embedder.name, embedder.dimension)
+        and (config is None or config is base.config)
     ):
         return base
-    return Index.open(home, embedder=embedder, config=base.config if base else None)
+    return Index.open(
+        home, embedder=embedder, config=config if config is not None else (base.config if base else None)
+    )
 
 
 def sync_folder(
@@ -491,8 +503,12 @@ def sync_folder(
     keep_extra: bool = False,
     late_interaction: bool = True,
     progress: bool = False,
+    config: SearchConfig | None = None,
 ) -> tuple[Index, int]:
     """Make the index at `home` hold the documents of `corpus_dir`, with these settings.
+
+    The returned index answers with `config` (a `SearchConfig`; the defaults when None), as
+    `apply_changes` does.
 
     With `keep_extra`, documents the index has beyond the folder (added through the API or
     `alliance-qa add`) are kept; without it the index mirrors the folder exactly. An index this
@@ -519,4 +535,5 @@ def sync_folder(
             index_type=index_type,
             late_interaction=late_interaction,
             progress=progress,
+            config=config,
         )

@@ -10,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from alliance_qa.errors import (
     NoTextError,
     NotFoundError,
 )
+from index.abstention import DEFAULT_RULE
 from index.ranking import SearchConfig
 from index.retriever import Index
 from index.store import COPIED, VERSIONS, clean_leftovers, resolve_version, write_lock
@@ -95,8 +97,40 @@ def test_the_readme_write_example_leaves_a_document_of_that_id_alone(home: Path)
     mine = make_document("port-visits", b"My port visits\n\nThe Ise called at Sasebo.\n")
     apply_changes(home, embedder=FakeEmbedder(), upserts=[mine])
     with pytest.raises(ConflictError, match="'port-visits' exists"):
-        exec(example, {"home": home, "embedder": FakeEmbedder()})
+        exec(
+            example,
+            {"home": home, "embedder": FakeEmbedder(), "index": Index.open(home, embedder=FakeEmbedder())},
+        )
     assert Index.open(home, embedder=FakeEmbedder()).document("port-visits").text == mine.text
+
+
+def test_the_readme_write_example_keeps_the_config_the_index_was_opened_with(home: Path) -> None:
+    """Reassigning `index` from apply_changes, as the README does, gave an index with the default
+    config: an app's abstention threshold of 0.99 became 0.5, and it answered what it had refused."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("from index import apply_changes")
+    example = readme[start : readme.index("```", start)].replace('Path("var/index")', "home")
+    strict = SearchConfig(abstention=replace(DEFAULT_RULE, min_confidence=0.99))
+    scope = {
+        "home": home,
+        "embedder": FakeEmbedder(),
+        "index": Index.open(home, embedder=FakeEmbedder(), config=strict),
+    }
+    exec(example, scope)
+    assert scope["index"].config is strict
+
+
+def test_apply_changes_and_sync_folder_answer_with_the_config_given(home: Path, tmp_path: Path) -> None:
+    strict = SearchConfig(abstention=replace(DEFAULT_RULE, min_confidence=0.99))
+    added, _ = apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER], config=strict)
+    assert added.config is strict
+    same, embedded = apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER], config=strict)
+    assert embedded == 0 and same.config is strict  # the same text again publishes nothing
+    synced, _ = sync_folder(
+        home, FIXTURE_CORPUS, embedder=FakeEmbedder(), chunker=ChunkerConfig(), config=strict
+    )
+    assert synced.config is strict
+    assert apply_changes(home, embedder=FakeEmbedder(), removals=["harbour-pact"])[0].config == SearchConfig()
 
 
 def test_a_change_splits_sentences_only_in_the_changed_text(
