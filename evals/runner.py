@@ -41,7 +41,7 @@ def evaluate_questions(
         raise InputError("no questions to evaluate: check the question file and --split")
     for question in questions:  # before any mode: the first would skip every mode, a later one end the run
         try:
-            check_question(question.question)
+            check_question(question.question, limit=index.config.max_question_chars)
         except InputError as exc:
             raise InputError(f"{question.source}: question {question.id}: {exc}") from None
     # gold given by quotes alone becomes spans of the indexed documents

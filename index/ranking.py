@@ -285,6 +285,9 @@ class SearchConfig:
     # order, as before
     headed_numbers: bool = True
     abstention: AbstentionRule = DEFAULT_RULE
+    # the longest question asked, trimmed: its words are each looked up, and the model reads only
+    # its first 256 word pieces (the service sets it from ALLIANCE_QA_MAX_QUESTION_CHARS)
+    max_question_chars: int = 1000
 
     def __post_init__(self) -> None:
         """Refuse, when it is made, a setting a question would fail on or silently pass over: a
@@ -304,7 +307,13 @@ class SearchConfig:
                 )
         if wrong := [how for how in self.scaling.values() if how not in SCALINGS]:
             raise InputError(f"unknown scaling {wrong[0]!r}: choose one of {', '.join(SCALINGS)}")
-        for name, least in (("pool", 1), ("signal_passages", 1), ("late_head", 0), ("answer_passages", 0)):
+        for name, least in (
+            ("pool", 1),
+            ("signal_passages", 1),
+            ("late_head", 0),
+            ("answer_passages", 0),
+            ("max_question_chars", 1),
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise InputError(f"{name} must be a whole number of at least {least}, got {value!r}")

@@ -37,7 +37,6 @@ from index.store import (
 from ingest.chunking import Chunk, ChunkerConfig, chunk_documents, line_starts
 from ingest.documents import Document, read_corpus
 
-MAX_QUESTION_CHARS = 1000
 OPEN_ATTEMPTS = 3  # a version pruned while it was read: open the one current now, this often in all
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -114,7 +113,7 @@ RETRIEVERS = ("dense", "lexical")  # the keys of Hit.scores and Hit.ranks
 DEFAULT_MODE = "hybrid"
 
 
-def check_question(question: str) -> str:
+def check_question(question: str, *, limit: int) -> str:
     """The trimmed question, or `InputError` if it is empty, too long, or holds a lone surrogate
     (JSON's "\\ud800" escape decodes to one: it is half of a character, no text the model can read,
     and crashed the tokenizer with a 500 before session 16)."""
@@ -124,8 +123,8 @@ def check_question(question: str) -> str:
     trimmed = question.strip()
     if not trimmed:
         raise InputError("the question is empty: ask something about the corpus")
-    if len(trimmed) > MAX_QUESTION_CHARS:
-        raise InputError(f"the question is {len(trimmed)} characters long; keep it to {MAX_QUESTION_CHARS}")
+    if len(trimmed) > limit:
+        raise InputError(f"the question is {len(trimmed)} characters long; keep it to {limit}")
     if (surrogate := LONE_SURROGATE.search(trimmed)) is not None:
         raise InputError(
             f"the question holds a lone surrogate (U+{ord(surrogate.group()):04X}) at character "
@@ -557,9 +556,10 @@ class Index:
     ) -> Result:
         """Search, then pick each passage's answer sentence; `answerable` is False when nothing fits.
 
-        `mode` is "dense" (embeddings), "lexical" (BM25) or "hybrid" (both, fused).
+        `mode` is "dense" (embeddings), "lexical" (BM25) or "hybrid" (both, fused). A question is
+        1 to `config.max_question_chars` (1,000) characters once trimmed.
         """
-        question = check_question(question)
+        question = check_question(question, limit=self.config.max_question_chars)
         k = check_k(k)
         if mode not in MODES:
             raise InputError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")

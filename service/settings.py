@@ -171,13 +171,16 @@ def _origin(entry: str) -> str:
 
 
 def search_config(settings: Settings) -> SearchConfig:
-    """The query-time settings the environment changes: today, the abstention threshold."""
+    """The query-time settings the environment changes: the abstention threshold and the longest question."""
     from dataclasses import replace
 
     from index.abstention import DEFAULT_RULE
     from index.ranking import SearchConfig
 
-    return SearchConfig(abstention=replace(DEFAULT_RULE, min_confidence=settings.min_confidence))
+    return SearchConfig(
+        abstention=replace(DEFAULT_RULE, min_confidence=settings.min_confidence),
+        max_question_chars=settings.max_question_chars,
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:

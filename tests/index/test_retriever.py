@@ -15,6 +15,7 @@ from alliance_qa.errors import (
     NotFoundError,
 )
 from index.dense import build_dense, search_dense
+from index.ranking import SearchConfig
 from index.retriever import Hit, Index
 from index.updates import apply_changes
 from ingest.chunking import LAYOUT, ChunkerConfig
@@ -253,6 +254,18 @@ def test_a_highlight_is_where_help_says_in_the_document_and_in_the_passage(fixtu
         sentence = fixture_index.document(hit.citation.doc_id).text[start:end]
         assert sentence and hit.citation.start <= start < end <= hit.citation.end
         assert hit.chunk.text[start - hit.citation.start : end - hit.citation.start] == sentence
+
+
+def test_the_longest_question_is_a_setting(fixture_index: Index) -> None:
+    long = "Which harbour patrols does the pact set up? " * 27  # 1187 characters, trimmed
+    with pytest.raises(InputError, match="1187 characters long; keep it to 1000"):
+        fixture_index.ask(long)
+    roomy = Index.open(
+        fixture_index.folder, embedder=FakeEmbedder(), config=SearchConfig(max_question_chars=2000)
+    )
+    assert roomy.ask(long).hits
+    with pytest.raises(InputError, match="max_question_chars must be a whole number of at least 1"):
+        SearchConfig(max_question_chars=0)
 
 
 def test_paths_may_be_str_and_wrong_arguments_say_what_to_pass(fixture_index: Index) -> None:

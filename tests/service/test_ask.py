@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from index.retriever import Index
 from service.app import create_app
 from service.settings import Settings
+from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 QUESTIONS = [
     "What is the annual exercise called?",
@@ -209,6 +210,19 @@ def test_max_k_comes_from_settings(settings: Settings, fixture_index: Index) -> 
         assert client.post("/v1/ask", json={"question": "pact", "k": 4, "mode": "dense"}).status_code == 422
         assert client.post("/v1/ask", json={"question": "x" * 21, "mode": "dense"}).status_code == 422
         assert client.post("/v1/ask", json={"question": "pact", "k": 3, "mode": "dense"}).status_code == 200
+
+
+def test_a_question_limit_raised_in_settings_is_the_limit(settings: Settings) -> None:
+    # ALLIANCE_QA_MAX_QUESTION_CHARS=2000 let a 1,200-character question past the route, and the
+    # library then refused it, "keep it to 1000"
+    Index.build(FIXTURE_CORPUS, settings.index_dir, embedder=FakeEmbedder())
+    roomy = settings.model_copy(update={"max_question_chars": 2000})
+    with TestClient(create_app(roomy, embedder=FakeEmbedder())) as client:
+        long = "Which harbour patrols does the pact set up? " * 27
+        assert 1000 < len(long.strip()) <= 2000
+        assert client.post("/v1/ask", json={"question": long, "mode": "dense"}).status_code == 200
+        refused = client.post("/v1/ask", json={"question": "x" * 2001, "mode": "dense"})
+        assert refused.status_code == 422 and "the limit is 2000" in refused.json()["detail"]
 
 
 def _with_k(client: TestClient, route: str, k: Any) -> Any:
