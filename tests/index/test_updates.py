@@ -65,6 +65,28 @@ def test_adding_a_document_embeds_only_its_text(home: Path) -> None:
     assert index.search("Tamsin river", k=1, mode="dense")[0].citation.doc_id == "river-accord"
 
 
+def test_apply_changes_shows_progress_when_asked_as_sync_folder_does(home: Path) -> None:
+    # a 100 kB document took 33 s to embed with no sign of life, and no option gave one
+    class Watched(FakeEmbedder):
+        def __init__(self) -> None:
+            self.progress: list[bool] = []
+
+        def encode(self, texts, *, batch_size=32, progress=False):  # type: ignore[no-untyped-def]
+            self.progress.append(progress)
+            return super().encode(texts)
+
+    quiet, shown = Watched(), Watched()
+    apply_changes(home, embedder=quiet, upserts=[RIVER])
+    apply_changes(
+        home,
+        embedder=shown,
+        upserts=[make_document("ferry", b"Ferry\n\nThe ferry runs daily.\n")],
+        progress=True,
+    )
+    assert quiet.progress and not any(quiet.progress)
+    assert shown.progress and all(shown.progress)
+
+
 def test_a_home_given_as_a_str_is_written(home: Path) -> None:
     """Session 18: `apply_changes(str(home), …)` met `/` deep inside (TypeError)."""
     index, _ = apply_changes(str(home), embedder=FakeEmbedder(), upserts=[RIVER])
