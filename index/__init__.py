@@ -1,7 +1,7 @@
-"""Embed, store and search: the retrieval library other apps embed.
+r"""Embed, store and search: the retrieval library other apps embed.
 
 from pathlib import Path
-from index import Index, apply_changes
+from index import Index, apply_changes, load_embedder
 from ingest import make_document
 
 index = Index.build(Path("corpus"), Path("var/index"))   # or Index.open(Path("var/index"))
@@ -16,7 +16,8 @@ for hit in result.hits:
 
 # add, replace or remove documents: a new version, swapped in atomically, as the API and CLI do
 notes = make_document("port-visits", b"Port visits\n\nThe Kongo called in May 2025.\n")
-index, embedded = apply_changes(Path("var/index"), embedder=index.embedder, upserts=[notes])
+# base=index: the new index answers with this one's config; `index.refreshed()` follows other writers
+index, embedded = apply_changes(Path("var/index"), embedder=index.embedder, upserts=[notes], base=index)
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -667,3 +668,26 @@ def test_a_disk_without_room_for_a_version_is_refused_before_embedding(
     with pytest.raises(IndexWriteError, match=r"10 bytes free, a new version needs about .*free space"):
         apply_changes(home, embedder=model, upserts=[RIVER])
     assert model.seen == []
+
+
+def test_the_package_docstring_example_is_python_that_keeps_the_config(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """help(index) printed the example's b"…\\n…" with real line breaks: copied, a SyntaxError; and
+    its write, like the README's, gave back an index with the default config."""
+    import index as package
+
+    example = package.__doc__.split("\n\n", 1)[1]  # type: ignore[union-attr]
+    code = compile(
+        example.replace('Path("var/index")', "home").replace('Path("corpus")', "corpus"), "help", "exec"
+    )
+    strict = SearchConfig(abstention=replace(DEFAULT_RULE, min_confidence=0.99))
+    build = Index.build
+    # the example builds with the default (torch) model: the fake one, and a config of the app's
+    monkeypatch.setattr(
+        Index, "build", lambda corpus, out: build(corpus, out, embedder=FakeEmbedder(), config=strict)
+    )
+    scope: dict[str, Any] = {"home": home, "corpus": FIXTURE_CORPUS}
+    exec(code, scope)
+    assert "port-visits" in {d.doc_id for d in scope["index"].documents()}
+    assert scope["index"].config is strict
