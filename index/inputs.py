@@ -47,12 +47,23 @@ def some_of(items: Sequence[str], *, shown: int = 10) -> str:
     return f"{', '.join(items[:shown])} and {len(items) - shown:,} more"
 
 
+# what `index.Embedder` declares: an embedder of the app's own lacking `window` or `count_tokens`
+# met an AttributeError half-way through a build
+EMBEDDER_MEMBERS = ("name", "dimension", "window", "encode", "encode_queries", "count_tokens")
+
+
 def check_embedder(embedder: Any) -> Any:
-    """`embedder`, if it is one (it encodes texts and names its model), or None for the default."""
-    if embedder is None or all(
-        hasattr(embedder, a) for a in ("encode", "encode_queries", "name", "dimension")
-    ):
+    """`embedder`, if it is one (it has every member `index.Embedder` declares), or None for the default."""
+    if embedder is None:
         return embedder
+    missing = [a for a in EMBEDDER_MEMBERS if not hasattr(embedder, a)]
+    if not missing:
+        return embedder
+    if len(missing) < len(EMBEDDER_MEMBERS) - 1:  # most of one: the app's own, lacking a member or two
+        raise InputError(
+            f"embedder {type(embedder).__name__} lacks {', '.join(missing)}: an index.Embedder has "
+            f"{', '.join(EMBEDDER_MEMBERS)} (window: the word pieces its model reads)"
+        )
     raise InputError(
         f'embedder must be an Embedder (index.load_embedder("onnx-int8", …)), got {embedder!r:.60} '
         f"({type(embedder).__name__})"

@@ -301,7 +301,7 @@ class Index:
         `known_chunks` are chunks already cut with this `chunker` and `embedder`, by `(doc_id,
         sha256)`, taken as they are (`ingest.chunking.chunk_documents`).
         """
-        embedder = embedder or SentenceTransformerEmbedder()
+        embedder = check_embedder(embedder) or SentenceTransformerEmbedder()
         chunker = chunker or ChunkerConfig()
         lexical_config = lexical or LexicalConfig()
         if chunker.max_tokens > embedder.window - 2:
@@ -422,8 +422,9 @@ class Index:
         if manifest.model_name != embedder.name or manifest.dimension != embedder.dimension:
             raise IndexMismatchError(
                 f"{path}: built with model {manifest.model_name} ({manifest.dimension} dimensions), "
-                f"but the configured model is {embedder.name} ({embedder.dimension} dimensions); "
-                "rebuild it with `alliance-qa ingest` or configure the model it was built with"
+                f"but the configured model is {embedder.name} ({embedder.dimension} dimensions); open it "
+                "with its own model (`embedder=` in Python, ALLIANCE_QA_MODEL_PATH for the service), or "
+                "rebuild it with `alliance-qa ingest`"
             )
         documents = read_documents(folder)
         chunks = read_chunks(folder)

@@ -116,6 +116,38 @@ def test_model_mismatch_names_both_models(fixture_index: Index, tmp_path: Path) 
         Index.open(tmp_path / "index", embedder=OtherModel())
 
 
+def test_model_mismatch_says_to_open_it_with_its_own_model_first(
+    fixture_index: Index, tmp_path: Path
+) -> None:
+    # the advice read "…keeping every one or configure the model it was built with", and led with a
+    # rebuild, which re-embeds everything with the other model: a library caller had only left out
+    # the embedder it built with
+    class OtherModel(FakeEmbedder):
+        name = "other-model"
+
+    with pytest.raises(IndexMismatchError) as caught:
+        Index.open(tmp_path / "index", embedder=OtherModel())
+    message = str(caught.value)
+    assert "open it with its own model (`embedder=` in Python" in message
+    assert message.index("its own model") < message.index("alliance-qa repair")
+    assert "one or configure" not in message
+
+
+def test_an_embedder_of_ones_own_lacking_a_member_is_named_before_any_work(tmp_path: Path) -> None:
+    # `index.Embedder` declares window and count_tokens too: one without them met an AttributeError
+    # half-way through a build
+    class Bare:
+        name, dimension = "mine", 256
+        encode = encode_queries = FakeEmbedder.encode
+
+    with pytest.raises(InputError, match=r"embedder Bare lacks window, count_tokens: an index\.Embedder has"):
+        Index.build(FIXTURE_CORPUS, tmp_path / "index", embedder=Bare())  # type: ignore[arg-type]
+    assert not (tmp_path / "index").exists()
+    Index.build(FIXTURE_CORPUS, tmp_path / "real", embedder=FakeEmbedder())
+    with pytest.raises(InputError, match="lacks window, count_tokens"):
+        Index.open(tmp_path / "real", embedder=Bare())  # type: ignore[arg-type]
+
+
 def test_format_mismatch_is_reported(fixture_index: Index, fake_embedder: FakeEmbedder) -> None:
     path = fixture_index.folder / "manifest.json"
     data = json.loads(path.read_text(encoding="utf-8"))
