@@ -376,7 +376,7 @@ class Index:
             tokens=tokens,
             config=config,
         )
-        index._home = home
+        index._home = home.absolute()  # an app may change its working folder after
         return index
 
     @classmethod
@@ -399,7 +399,7 @@ class Index:
                 index = cls._open_version(path, folder, embedder=embedder, config=config)
                 # a version folder named itself stays that version; a home (or its link) is followed
                 home = index_home(path)
-                index._home = None if home == path and folder == path else home
+                index._home = None if home == path and folder == path else home.absolute()
                 return index
             except (IndexCorruptError, IndexMismatchError) as exc:
                 if folder.exists() or attempt == OPEN_ATTEMPTS - 1:

@@ -269,6 +269,20 @@ def test_an_index_opened_by_its_current_link_or_built_is_refreshed_too(home: Pat
     assert "river-accord" not in {d.doc_id for d in built.refreshed().documents()}
 
 
+def test_an_index_opened_by_a_relative_path_is_refreshed_from_another_working_folder(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(home.parent)
+    held = Index.open(Path(home.name), embedder=FakeEmbedder())
+    built, _ = apply_changes(Path(home.name), embedder=FakeEmbedder(), upserts=[RIVER])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a daemon's chdir("/"), a test runner's tmp folder
+    apply_changes(home, embedder=FakeEmbedder(), removals=["harbour-pact"])
+    for index in (held, built):
+        assert "harbour-pact" not in {d.doc_id for d in index.refreshed().documents()}
+
+
 def test_an_index_opened_from_a_version_folder_keeps_that_version(home: Path) -> None:
     pinned = Index.open(resolve_version(home), embedder=FakeEmbedder())
     apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
