@@ -7,7 +7,7 @@ import hashlib
 import importlib.metadata
 import re
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -547,13 +547,13 @@ class Index:
         return self.encode_query(text)[0], None
 
     def search(
-        self, question: str, *, k: int = 5, mode: str = DEFAULT_MODE, doc_ids: Sequence[str] | None = None
+        self, question: str, *, k: int = 5, mode: str = DEFAULT_MODE, doc_ids: Iterable[str] | None = None
     ) -> list[Hit]:
         """The `k` passages that best match `question`, best first, each with its citation."""
         return self.ask(question, k=k, mode=mode, doc_ids=doc_ids).hits
 
     def ask(
-        self, question: str, *, k: int = 5, mode: str = DEFAULT_MODE, doc_ids: Sequence[str] | None = None
+        self, question: str, *, k: int = 5, mode: str = DEFAULT_MODE, doc_ids: Iterable[str] | None = None
     ) -> Result:
         """Search, then pick each passage's answer sentence; `answerable` is False when nothing fits.
 

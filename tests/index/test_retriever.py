@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import collections.abc
 import json
 import pydoc
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -298,6 +300,18 @@ def test_the_longest_question_is_a_setting(fixture_index: Index) -> None:
     assert roomy.ask(long).hits
     with pytest.raises(InputError, match="max_question_chars must be a whole number of at least 1"):
         SearchConfig(max_question_chars=0)
+
+
+def test_doc_ids_are_typed_as_they_are_taken(fixture_index: Index) -> None:
+    # a set or a generator of ids is taken (check_ids), but the hint said Sequence[str]: an app's
+    # `mypy --strict` refused `doc_ids={"harbour-pact"}`
+    for method in (Index.ask, Index.search):
+        hint = typing.get_type_hints(method)["doc_ids"]
+        assert collections.abc.Iterable[str] in typing.get_args(hint)
+    assert {h.citation.doc_id for h in fixture_index.search("harbour", doc_ids={"harbour-pact"})} == {
+        "harbour-pact"
+    }
+    assert fixture_index.ask("harbour", doc_ids=(d for d in ["harbour-pact"])).hits
 
 
 def test_paths_may_be_str_and_wrong_arguments_say_what_to_pass(fixture_index: Index) -> None:
