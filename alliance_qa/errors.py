@@ -7,6 +7,8 @@ messages in one place (`service/cli.py`). A library caller catches them from her
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AllianceQAError",
     "AuthError",
@@ -59,6 +61,7 @@ class NoTextError(CorpusError):
 
     def __init__(self, doc_ids: list[str], *, names: list[str] | None = None) -> None:
         self.doc_ids = doc_ids
+        self.names = names
         shown = names or [f"document {d!r}" for d in doc_ids]
         listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
         one = len(shown) == 1
@@ -67,6 +70,15 @@ class NoTextError(CorpusError):
             f"question could find); give {'it' if one else 'each'} some text, or leave "
             f"{'it' if one else 'them'} out"
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # an exception is rebuilt from its args, here the message: taken for a list of ids, a
+        # process pool's parent read "document 'x', document '.', document 'm'…"
+        return (_no_text, (self.doc_ids, self.names))
+
+
+def _no_text(doc_ids: list[str], names: list[str] | None) -> NoTextError:
+    return NoTextError(doc_ids, names=names)
 
 
 class NotFoundError(AllianceQAError):

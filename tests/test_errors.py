@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import pickle
 
 from alliance_qa import errors
 
@@ -17,3 +18,13 @@ def test_every_error_of_the_hierarchy_is_exported_and_nothing_else() -> None:
     }
     assert set(errors.__all__) == defined
     assert len(errors.__all__) == len(defined)
+
+
+def test_every_error_crosses_a_process_boundary_as_it_was() -> None:
+    # a process pool sends a worker's exception to its parent pickled; NoTextError came back
+    # rebuilt from its message, each character taken for a document id
+    made = [errors.NoTextError(["a", "b"], names=["x.md", "y.md"]), errors.NoTextError(["faq"])]
+    made += [getattr(errors, name)("what to change") for name in errors.__all__ if name != "NoTextError"]
+    for error in made:
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error) and vars(back) == vars(error)
