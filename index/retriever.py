@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alliance_qa import __version__
 from alliance_qa.errors import IndexCorruptError, IndexMismatchError, InputError, NoTextError, NotFoundError
@@ -465,6 +466,14 @@ class Index:
             sentences=sentences,
             tokens=tokens,
             config=config,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # its model session, FAISS index and tables do not pickle: a ProcessPoolExecutor given
+        # `index.ask` failed with "cannot pickle 'mappingproxy' object" or an onnxruntime type
+        raise TypeError(
+            f"an Index is not sent to another process: open it there, Index.open({str(self._home or self.folder)!r}, "
+            "embedder=…) (in a pool's initializer, say), and send questions and results, which pickle"
         )
 
     def refreshed(self) -> Index:

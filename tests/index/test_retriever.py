@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import collections.abc
 import json
+import pickle
 import pydoc
 import typing
 from pathlib import Path
@@ -312,6 +313,15 @@ def test_doc_ids_are_typed_as_they_are_taken(fixture_index: Index) -> None:
         "harbour-pact"
     }
     assert fixture_index.ask("harbour", doc_ids=(d for d in ["harbour-pact"])).hits
+
+
+def test_an_index_sent_to_another_process_says_to_open_it_there(fixture_index: Index) -> None:
+    with pytest.raises(
+        TypeError, match=r"an Index is not sent to another process: open it there, Index\.open\("
+    ):
+        pickle.dumps(fixture_index.ask)  # what ProcessPoolExecutor.submit(index.ask, …) sends
+    result = fixture_index.ask("harbour patrols")
+    assert pickle.loads(pickle.dumps(result)) == result
 
 
 def test_paths_may_be_str_and_wrong_arguments_say_what_to_pass(fixture_index: Index) -> None:
