@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from alliance_qa.errors import IndexCorruptError, IndexMismatchError
+from index.inputs import check_path
 
 FORMAT_VERSION = 2  # 2: lexical/ (BM25) and the sentence arrays
 MANIFEST_FILE = "manifest.json"
@@ -65,7 +66,18 @@ class Manifest:
         )
 
     @classmethod
-    def read(cls, folder: Path) -> Manifest:
+    def read(cls, folder: Path | str) -> Manifest:
+        """The manifest of an index version folder, or of the version a home's `current` names.
+
+        A home was read as a version of its own: "var/index/manifest.json is missing: the index is
+        incomplete; rebuild it", of an intact index (`alliance-qa info` reads the home's).
+        """
+        folder = check_path(folder, name="folder")
+        if not (folder / MANIFEST_FILE).exists():
+            from index.store import CURRENT  # the store reads manifests: imported here, not above
+
+            if (folder / CURRENT).exists():
+                folder = (folder / CURRENT).resolve()
         path = folder / MANIFEST_FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
