@@ -517,12 +517,22 @@ class Index:
 
     def chunk(self, chunk_id: str) -> Chunk:
         """The chunk with this id."""
+        if not isinstance(chunk_id, str):  # a list met "unhashable type" in the lookup
+            raise InputError(
+                f"chunk_id must be one chunk id (str), got {chunk_id!r:.60} ({type(chunk_id).__name__})"
+            )
         try:
             return self.chunks[self._chunk_rows[chunk_id]]
         except KeyError:
             raise NotFoundError(f"no chunk {chunk_id!r} in this index") from None
 
     def citation(self, chunk: Chunk) -> Citation:
+        """Where `chunk`, one of this index's (`index.chunk(chunk_id)`), stands in its document."""
+        if not isinstance(chunk, Chunk):
+            raise InputError(f"chunk must be an ingest.Chunk, got {chunk!r:.60} ({type(chunk).__name__})")
+        if chunk.chunk_id not in self._chunk_rows or chunk.doc_id not in self._documents:
+            # a chunk cut elsewhere met a bare KeyError naming its document id
+            raise NotFoundError(f"chunk {chunk.chunk_id!r} of document {chunk.doc_id!r} is not in this index")
         document = self._documents[chunk.doc_id]
         return Citation(
             doc_id=chunk.doc_id,
@@ -546,6 +556,9 @@ class Index:
         return embedded_texts(self.chunks, self.embedder, context=self.manifest.embed_context)
 
     def encode_query(self, question: str) -> Vectors:
+        """The question's vector, one row, as the dense search reads it (the question as given)."""
+        if not isinstance(question, str):  # the tokenizer said "TextInputSequence must be str"
+            raise InputError(f"the question must be a str, got {type(question).__name__}")
         return self.embedder.encode_queries([question])[0:1]
 
     def _encode(self, text: str) -> tuple[Vectors, Vectors | None]:

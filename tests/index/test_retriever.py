@@ -21,7 +21,8 @@ from index.dense import build_dense, search_dense
 from index.ranking import SearchConfig
 from index.retriever import Hit, Index
 from index.updates import apply_changes
-from ingest.chunking import LAYOUT, ChunkerConfig
+from ingest.chunking import LAYOUT, ChunkerConfig, chunk_document
+from ingest.documents import make_document
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 
@@ -322,6 +323,23 @@ def test_an_index_sent_to_another_process_says_to_open_it_there(fixture_index: I
         pickle.dumps(fixture_index.ask)  # what ProcessPoolExecutor.submit(index.ask, …) sends
     result = fixture_index.ask("harbour patrols")
     assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_the_smaller_readers_refuse_what_they_cannot_read_by_name(fixture_index: Index) -> None:
+    # were: TypeError "unhashable type: 'list'", a bare KeyError 'zz', AttributeError, and the
+    # tokenizer's "TextInputSequence must be str"
+    with pytest.raises(InputError, match=r"chunk_id must be one chunk id \(str\), got \['x'\] \(list\)"):
+        fixture_index.chunk(["x"])  # type: ignore[arg-type]
+    foreign = chunk_document(make_document("zz", b"Zz\n\nA chunk cut elsewhere.\n"), ChunkerConfig(), len)[0]
+    with pytest.raises(NotFoundError, match=r"chunk '\w+' of document 'zz' is not in this index"):
+        fixture_index.citation(foreign)
+    with pytest.raises(InputError, match=r"chunk must be an ingest\.Chunk, got 'abc' \(str\)"):
+        fixture_index.citation("abc")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="the question must be a str, got int"):
+        fixture_index.encode_query(5)  # type: ignore[arg-type]
+    own = fixture_index.chunks[-1]
+    assert fixture_index.citation(fixture_index.chunk(own.chunk_id)).start == own.start
+    assert fixture_index.encode_query("harbour").shape == (1, FakeEmbedder.dimension)
 
 
 def test_paths_may_be_str_and_wrong_arguments_say_what_to_pass(fixture_index: Index) -> None:
