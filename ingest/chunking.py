@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 11  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 12  # the version of how documents are read into blocks; see ChunkerConfig.layout
 # a reference's entry up to this long is one unit, as a table row is: "[2] Wohlleben, P. (2016). The
 # Hidden Life of Trees. Greystone Books." (session 18: cut at "(2016).", its title answered "who wrote
 # the hidden life of trees" without the author); a longer one is cut into sentences like any text

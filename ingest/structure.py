@@ -156,6 +156,7 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
                     unread.extend(comment)
                 comment = None
     unread.extend(_page_breaks(lines))
+    unread.extend(_page_furniture(lines))
     unread.extend(i for i, (_, line) in enumerate(lines) if PAGE_NUMBER.match(line))
     skipped = set(unread)
     if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
@@ -175,6 +176,31 @@ RUNNING_HEADER_GAP = 4  # lines from the footer to the header over the next page
 PAGE_NUMBER = re.compile(
     r"^[ \t]*[-=_*–—]*[ \t]*page[ \t]+\d+(?:[ \t]+of[ \t]+\d+)?[ \t]*[-=_*–—]*[ \t]*$", re.IGNORECASE
 )
+
+
+# a running header or footer of text extracted from a PDF: a line set in columns, "Harwick District
+# Council      Annual Report 2023/24", or naming its page, "… Annual Report 2023/24      Page 5 of 12"
+FURNITURE_SHAPE = re.compile(r"\S {3,}\S|\bpage[ \t]+\d", re.IGNORECASE)
+MIN_FURNITURE = 3  # places a running header or footer stands at, at least
+
+
+def _page_furniture(lines: list[tuple[int, str]]) -> list[int]:
+    """The lines of running headers and footers: a line standing alone (blank lines over and under
+    it), set in columns or naming its page (`FURNITURE_SHAPE`), that stands alone at three or more
+    places with only its digits changing (session 20: an annual report's page header and "… Page 5
+    of 12" footer were headings, and the footer was the answer to "Who is the leader of the
+    council?"). A table's recurring "Total    12    34" row stands among its rows, not alone."""
+    places: dict[str, list[int]] = {}
+    for i, (_, line) in enumerate(lines):
+        alone = (i == 0 or not lines[i - 1][1].strip()) and (
+            i + 1 == len(lines) or not lines[i + 1][1].strip()
+        )
+        if alone and line.strip() and FURNITURE_SHAPE.search(line.strip()):
+            places.setdefault(" ".join(DIGITS.sub("0", line).split()), []).append(i)
+    return [i for found in places.values() if len(found) >= MIN_FURNITURE for i in found]
+
+
+DIGITS = re.compile(r"\d+")
 
 
 def _page_breaks(lines: list[tuple[int, str]]) -> list[int]:
@@ -419,6 +445,9 @@ HTML_TAG = re.compile(
 )
 
 
+PADDING = re.compile(r" {3,}")
+
+
 def heading_label(line: str) -> str:
     """How a title or heading line is named in a section path: without Markdown's `#` marks, its
     images, its links' targets and its inline HTML tags, and cut to `MAX_LABEL_CHARS` at a word
@@ -433,6 +462,9 @@ def heading_label(line: str) -> str:
     addresses and tags).
     """
     label = ATX_MARKS.sub("", line.strip()) or line.strip()
+    # a line set in columns (a PDF's "2. Waste and recycling          3. Parks and open spaces") is named
+    # without the padding between them
+    label = PADDING.sub(" ", label)
     if HTML_TAG.search(label):
         label = " ".join(HTML_TAG.sub(" ", label).split()) or label
     if MARKDOWN_LINK.search(label):  # an image's "![alt](…)" holds a link's shape too

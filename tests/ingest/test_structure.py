@@ -924,3 +924,23 @@ def test_a_fixed_width_or_csv_tables_header_row_names_its_rows_and_leads_them_in
     # a table whose first line is a record like the others has no header
     log = "Timeline\n\n1868\tThe Act passes.\n1871\tWork begins.\n1874\tThe line opens.\n"
     assert {table_header(log, b.start) for b in parse_blocks(log)} == {None}
+
+
+def test_a_pdfs_running_header_and_page_footer_are_no_text() -> None:
+    # session 20: an annual report's page header and its "… Page 5 of 12" footer were headings, the
+    # footer the answer to "Who is the leader of the council?", the padding kept in the labels
+    page = (
+        "Harwick District Council                    Annual Report 2023/24\n\n"
+        "{heading}\n\nThe text of page {n} runs here.\n\n"
+        "Harwick District Council — Annual Report 2023/24            Page {n} of 12\n\n\n"
+    )
+    text = "".join(page.format(n=n, heading=h) for n, h in ((2, "Housing"), (3, "Waste"), (4, "Parks")))
+    text += "2. Waste and recycling          3. Parks and open spaces\n\nThe columns run here.\n"
+    blocks = parse_blocks(text)
+    read = [text[b.start : b.end] for b in blocks]
+    assert not [line for line in read if "Annual Report" in line]
+    assert document_title(text) == "Housing"
+    assert blocks[-1].section == ("Housing", "2. Waste and recycling 3. Parks and open spaces")
+    # a table's recurring total row stands among its rows: text
+    table = "".join(f"Item {n}\n\nTotal        1,2{n}        5,6{n}\nmore text\n\n" for n in range(3))
+    assert len([b for b in parse_blocks(table) if table[b.start : b.end].startswith("Total")]) == 3
