@@ -427,9 +427,56 @@ def _table_headers(text: str) -> tuple[dict[int, str], frozenset[int]]:
 
 def document_title(text: str) -> str:
     """A document's title: its first line with a letter or digit, without Markdown's `#` marks
-    (front matter and comments are no lines of it)."""
-    lines = [line for _, line in _text_lines(text) if line.strip()]
-    return heading_label(next((line for line in lines if not RULE.match(line.strip())), lines[0]))
+    (front matter and comments are no lines of it), with the lines in capitals right under it
+    (`_title_run`)."""
+    lines = _text_lines(text)
+    shown = [i for i, (_, line) in enumerate(lines) if line.strip()]
+    first = next((i for i in shown if not RULE.match(lines[i][1].strip())), shown[0] if shown else 0)
+    return _title_label(lines, _title_run(lines, first))
+
+
+# a title set in capitals over several lines, as a statute's or a report's cover opens: "COUNTY OF
+# WESTBRIDGE" over "ORDINANCE No. 2023-17" over "AN ORDINANCE RELATING TO THE CONTROL OF DOGS…"
+MAX_TITLE_LINES = 4
+CAPITALS_SHARE = 0.8
+
+
+def _in_capitals(line: str) -> bool:
+    """Whether `line` is written in capitals: most of its letters (a word in capitals, "No.", may go
+    between) and short enough for a heading."""
+    cased = [c for c in line if c.isupper() or c.islower()]
+    return (
+        len(cased) >= 2
+        and sum(c.isupper() for c in cased) >= CAPITALS_SHARE * len(cased)
+        and len(line.split()) <= MAX_HEADING_WORDS
+        and LIST_ITEM.match(line) is None
+    )
+
+
+def _title_run(lines: list[tuple[int, str]], index: int) -> list[int]:
+    """The lines of the title opening at `lines[index]`: that line, and when it is in capitals, the
+    lines in capitals right under it, up to `MAX_TITLE_LINES`, when a blank line (or the end) closes
+    them (session 20: an ordinance's "AN ORDINANCE RELATING TO THE CONTROL OF DOGS…" under "COUNTY OF
+    WESTBRIDGE" was a paragraph, and "When does the dog ordinance take effect?" found no "dog" over
+    its answer)."""
+    run = [index]
+    if not _in_capitals(lines[index][1]):
+        return run
+    while (
+        len(run) < MAX_TITLE_LINES
+        and run[-1] + 1 < len(lines)
+        and lines[run[-1] + 1][1].strip()
+        and _in_capitals(lines[run[-1] + 1][1])
+    ):
+        run.append(run[-1] + 1)
+    if run[-1] + 1 < len(lines) and lines[run[-1] + 1][1].strip():
+        return [index]  # text right under them: the first lines of a paragraph
+    return run
+
+
+def _title_label(lines: list[tuple[int, str]], run: list[int]) -> str:
+    """The title written on the lines `run`, named as one line."""
+    return heading_label(" ".join(lines[i][1].strip() for i in run))
 
 
 # Markdown's images (a README's badges) and link targets, which name nothing a citation should show
@@ -569,6 +616,15 @@ def _is_heading(line: str, *, alone: bool = False) -> bool:
         and not (EMPHASIZED_DATE.match(line.strip()) and YEAR.search(line))
         and JOINED_FIELD.match(line.strip()) is None
     )
+
+
+# a statute's or a contract's section line, "§ 6.20.030 Licensing.", "Section 4. Payment of rent.": a
+# heading whatever it ends with (session 20: an ordinance's were text, every passage cited under the
+# county's name alone); its title is short, in words opening no sentence in it
+SECTION_SIGN_HEADING = re.compile(
+    r"^(?:§{1,2}[ \t]*|(?:Section|SECTION|Sec\.|Article|ARTICLE)[ \t]+)\d+(?:[.-]\d+)*[.:]?"
+    r"[ \t]+[A-Z][^.!?;:\n]{0,60}\.?[ \t]*$"
+)
 
 
 # a sentence ends inside the line: "…80 degrees Celsius. Boiling water makes"
@@ -749,6 +805,7 @@ def parse_blocks(text: str) -> list[Block]:
         return (title, *(label for _, label in path))
 
     fence: str | None = None  # the opening fence of the code block the line is in
+    title_end = -1  # the title's last line, by index
     for index, (line_start, line) in enumerate(lines):
         stripped = line.strip()
         if fence is not None:
@@ -758,7 +815,7 @@ def parse_blocks(text: str) -> list[Block]:
             if closing and closing.group(1)[0] == fence[0] and len(closing.group(1)) >= len(fence):
                 fence = None if stripped == closing.group(1) else fence
             continue
-        if not stripped:
+        if not stripped or index <= title_end:
             continue
         previous = blocks[-1] if blocks else None
         above = lines[index - 1][1].strip() if index > 0 else ""
@@ -846,6 +903,7 @@ def parse_blocks(text: str) -> list[Block]:
         reads_as_heading = (
             atx
             or boxed
+            or (not mid_sentence and SECTION_SIGN_HEADING.match(line) is not None)
             or (
                 not comment
                 and not indented
@@ -882,7 +940,9 @@ def parse_blocks(text: str) -> list[Block]:
         kind: BlockKind
         depth = 0
         if title is None:
-            kind, title = "title", heading_label(stripped)
+            kind, title = "title", _title_label(lines, run := _title_run(lines, index))
+            title_end = run[-1]
+            end = lines[title_end][0] + len(lines[title_end][1].rstrip())
         elif item and _numbers_a_section(lines, index, previous, text):
             kind = "heading"
             _enter(path, IMPLICIT_LEVEL, heading_label(stripped))

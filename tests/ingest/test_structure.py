@@ -944,3 +944,27 @@ def test_a_pdfs_running_header_and_page_footer_are_no_text() -> None:
     # a table's recurring total row stands among its rows: text
     table = "".join(f"Item {n}\n\nTotal        1,2{n}        5,6{n}\nmore text\n\n" for n in range(3))
     assert len([b for b in parse_blocks(table) if table[b.start : b.end].startswith("Total")]) == 3
+
+
+def test_a_statutes_section_lines_are_headings_and_its_capital_lines_its_title() -> None:
+    # session 20: an ordinance's "§ 6.20.030 Licensing." ended with "." and was text, and its title
+    # lines in capitals under the county's name a paragraph: every passage was cited under the county
+    text = (
+        "COUNTY OF WESTBRIDGE\nORDINANCE No. 2023-17\nAN ORDINANCE RELATING TO THE CONTROL OF DOGS\n\n"
+        "Effective 1 January 2024.\n\n"
+        "§ 6.20.010 Short title.\nThis chapter may be cited as the Dog Ordinance.\n\n"
+        "§ 6.20.030 Licensing.\n(a) Every owner shall obtain a license.\n\n"
+        "Section 4. Payment of rent.\nRent is due monthly.\n\n"
+        "A dog is licensed under\n§ 6.20.030 Licensing. The fee is $20.\n"
+    )
+    title = "COUNTY OF WESTBRIDGE ORDINANCE No. 2023-17 AN ORDINANCE RELATING TO THE CONTROL OF DOGS"
+    assert document_title(text) == title
+    sections = {text[b.start : b.end]: b.section for b in parse_blocks(text)}
+    assert sections["Effective 1 January 2024."] == (title,)
+    assert sections["This chapter may be cited as the Dog Ordinance."] == (title, "§ 6.20.010 Short title.")
+    assert sections["(a) Every owner shall obtain a license."] == (title, "§ 6.20.030 Licensing.")
+    assert sections["Rent is due monthly."] == (title, "Section 4. Payment of rent.")
+    # a sentence going on at a line opening with "§" is no heading
+    assert "A dog is licensed under\n§ 6.20.030 Licensing. The fee is $20." in sections
+    # capitals over text right under them are no title run
+    assert document_title("NOTICE\nTHE OFFICE IS CLOSED\nfor the holiday.\n") == "NOTICE"
