@@ -157,6 +157,7 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
                 comment = None
     unread.extend(_page_breaks(lines))
     unread.extend(_page_furniture(lines))
+    unread.extend(_cue_markers([line for _, line in lines]))
     unread.extend(i for i, (_, line) in enumerate(lines) if PAGE_NUMBER.match(line))
     skipped = set(unread)
     if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
@@ -201,6 +202,44 @@ def _page_furniture(lines: list[tuple[int, str]]) -> list[int]:
 
 
 DIGITS = re.compile(r"\d+")
+
+
+# a subtitle file's cue timing line, WebVTT's "00:00:19.000 --> 00:00:23.700 align:start" or SubRip's
+# "00:00:19,000 --> 00:00:23,700"
+CUE_TIMING = re.compile(
+    r"^[ \t]*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{3}[ \t]+-->[ \t]+(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{3}(?:[ \t].*)?$"
+)
+MIN_CUES = 2
+# WebVTT's first line, "WEBVTT" or "WEBVTT - Episode 3", and a note's opening word standing alone
+WEBVTT = re.compile(r"^\ufeff?WEBVTT(?:[ \t].*)?$")
+NOTE = "NOTE"
+
+
+def _cue_timings(lines: Sequence[str]) -> list[int]:
+    """The cue timing lines of a subtitle file (WebVTT, SubRip), by line index; none in a file with
+    fewer than two."""
+    timings = [i for i, line in enumerate(lines) if CUE_TIMING.match(line)]
+    return timings if len(timings) >= MIN_CUES else []
+
+
+def _cue_markers(lines: Sequence[str]) -> list[int]:
+    """The lines of a subtitle file that mark its cues and are no text (session 20: "WEBVTT" was a
+    captions file's title, and the timing lines headings, "WEBVTT › 00:00:19.000 --> 00:00:23.700"):
+    the timing lines; the line over each, under a blank line, that names or numbers the cue (a
+    SubRip's "12"); WebVTT's "WEBVTT" line and the header lines under it ("Kind: captions"); and
+    the word "NOTE" standing alone over a note."""
+    timings = _cue_timings(lines)
+    if not timings:
+        return []
+    markers = list(timings)
+    markers.extend(
+        i - 1 for i in timings if i >= 1 and lines[i - 1].strip() and (i < 2 or not lines[i - 2].strip())
+    )
+    if lines and WEBVTT.match(lines[0]):
+        header = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
+        markers.extend(range(header))
+    markers.extend(i for i, line in enumerate(lines) if line.strip() == NOTE)
+    return markers
 
 
 def _page_breaks(lines: list[tuple[int, str]]) -> list[int]:
@@ -533,6 +572,25 @@ def _without_targets(label: str) -> str:
     return " ".join(MARKDOWN_LINK.sub(r"\1", label).split())
 
 
+# a sentence's end closing a cue's text, "…worker bees.", or a sound closing it, "[gentle music]"
+CUE_CLOSED = re.compile(r"(?:[.!?…]|\])[\"”’)*_]*$")
+# a cue's text that opens a turn or a sound: a speaker's "NARRATOR: …", a dash, a bracket, a note
+CUE_OPENS_TURN = re.compile(r"^(?:[-–—\[(♪]|[^\W\d_][\w .'’-]*:[ \t])")
+
+
+def _goes_on_across_cue(text: str, after_timing: bool, previous: Block, line: str) -> bool:
+    """Whether the cue text `line`, right under its timing line, goes on with the paragraph `previous`
+    from the cue before: no sentence's end closes that, and `line` opens no turn of a speaker (session
+    20: "…can visit around six thousand" and "flowers in a single day" were two paragraphs, and
+    neither answered how many flowers a queen visits)."""
+    return (
+        after_timing
+        and previous.kind == "paragraph"
+        and CUE_CLOSED.search(text[previous.start : previous.end]) is None
+        and CUE_OPENS_TURN.match(line) is None
+    )
+
+
 def _is_comment(lines: list[tuple[int, str]], index: int) -> bool:
     """Whether `lines[index]` is a comment line (`_comments`)."""
     return ATX.match(lines[index][1]) is not None and _comments(lines, index)
@@ -805,6 +863,9 @@ def parse_blocks(text: str) -> list[Block]:
         return (title, *(label for _, label in path))
 
     fence: str | None = None  # the opening fence of the code block the line is in
+    # a subtitle file's cue timing lines: its text is spoken, no line of it a heading, and a sentence
+    # goes on from one cue to the next
+    timings = set(_cue_timings(text.splitlines()))
     title_end = -1  # the title's last line, by index
     for index, (line_start, line) in enumerate(lines):
         stripped = line.strip()
@@ -855,6 +916,9 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         start = line_start + (len(line) - len(line.lstrip()))
         end = start + len(stripped)
+        if previous is not None and _goes_on_across_cue(text, index - 1 in timings, previous, stripped):
+            blocks[-1] = replace(previous, end=end)
+            continue
         if (
             previous is not None
             and previous.kind == "row"
@@ -900,7 +964,7 @@ def parse_blocks(text: str) -> list[Block]:
             and BOX_RULE.match(lines[index + 1][1]) is not None
             and len(stripped.split()) <= MAX_HEADING_WORDS
         )
-        reads_as_heading = (
+        reads_as_heading = not timings and (
             atx
             or boxed
             or (not mid_sentence and SECTION_SIGN_HEADING.match(line) is not None)

@@ -968,3 +968,36 @@ def test_a_statutes_section_lines_are_headings_and_its_capital_lines_its_title()
     assert "A dog is licensed under\n§ 6.20.030 Licensing. The fee is $20." in sections
     # capitals over text right under them are no title run
     assert document_title("NOTICE\nTHE OFFICE IS CLOSED\nfor the holiday.\n") == "NOTICE"
+
+
+def test_subtitle_cues_are_marked_not_read_and_a_sentence_goes_on_across_them() -> None:
+    # session 20: a captions file's title was "WEBVTT", its timing lines headings, a cue's line a
+    # heading, and "…can visit around six thousand" | "flowers in a single day" two paragraphs
+    vtt = (
+        "WEBVTT\nKind: captions\n\nNOTE\nEpisode 3 of the series.\n\n"
+        "00:00:04.400 --> 00:00:08.900\nNARRATOR: A queen bumblebee\ncan visit around six thousand\n\n"
+        "00:00:09.100 --> 00:00:13.600 align:start\nflowers in a single day.\nA hive may hold fifty thousand bees\n\n"
+        "00:00:13.800 --> 00:00:18.500\nDR OKAFOR: They survive the winter.\n"
+    )
+    assert document_title(vtt) == "Episode 3 of the series."
+    blocks = parse_blocks(vtt)
+    read = [(b.kind, vtt[b.start : b.end]) for b in blocks]
+    assert read == [
+        ("title", "Episode 3 of the series."),
+        (
+            "paragraph",
+            "NARRATOR: A queen bumblebee\ncan visit around six thousand\n\n"
+            "00:00:09.100 --> 00:00:13.600 align:start\nflowers in a single day.\nA hive may hold fifty thousand bees",
+        ),
+        ("paragraph", "DR OKAFOR: They survive the winter."),
+    ]
+    srt = (
+        "1\n00:00:01,000 --> 00:00:04,200\nThe first bee\n\n"
+        "2\n00:00:04,400 --> 00:00:08,900\nis a queen.\n\n"
+        "3\n00:00:09,100 --> 00:00:13,600\nShe sleeps all winter.\n"
+    )
+    assert [(b.kind, srt[b.start : b.end]) for b in parse_blocks(srt)] == [
+        ("title", "The first bee"),
+        ("paragraph", "is a queen."),
+        ("paragraph", "She sleeps all winter."),
+    ]
