@@ -158,6 +158,7 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
     unread.extend(_page_breaks(lines))
     unread.extend(_page_furniture(lines))
     unread.extend(_cue_markers([line for _, line in lines]))
+    unread.extend(i for i, (_, line) in enumerate(lines) if ENCRYPTION_NOTICE.match(line))
     unread.extend(i for i, (_, line) in enumerate(lines) if PAGE_NUMBER.match(line))
     skipped = set(unread)
     if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
@@ -335,7 +336,15 @@ CSV_COMMA = re.compile(r",(?! )")
 NUMBERED_RECORD = re.compile(r"^ {0,3}([A-Z][a-z]+) \d{1,3}\b")
 # a log line, opened by its timestamp: "2025-06-03T02:14:07.118Z INFO …", "[2025-06-03 02:14:07] …",
 # or a chat's line, opened by its time alone: "[10:42] marta.k: pausing rollout", "10:42:07 deshawn …"
-LOG_LINE = re.compile(r"^\s*\[?(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+\S)")
+# ... or a chat export's, opened by its date and time: WhatsApp's "12/03/2024, 14:05 - Dev Patel: …",
+# "[12/03/2024, 14:05:33] Dev Patel: …", "3/12/24, 2:05 PM - …" (session 20: a group's messages ran
+# together as paragraphs, three messages one "sentence")
+CHAT_STAMP = r"\d{1,2}/\d{1,2}/\d{2,4},?[ \t]\d{1,2}:\d{2}(?::\d{2})?(?:[ \u202f]?[AaPp]\.?[Mm]\.?)?\]?[ \t]+(?:-[ \t]+)?\S"
+LOG_LINE = re.compile(
+    r"^\s*\[?(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+\S|" + CHAT_STAMP + ")"
+)
+# a chat export's notice that its messages are encrypted: no text of the chat, nor its title
+ENCRYPTION_NOTICE = re.compile(r"^\s*\[?" + CHAT_STAMP + r".*\bend-to-end encrypted\b", re.IGNORECASE)
 # a gap between a fixed-width or tab-separated table's columns: "Ashby Rovers           22  16"; not
 # two spaces after a full stop, as typewritten prose leaves them
 COLUMN_GAP = re.compile(r"[^\s.!?:;,](?: {2,}|\t+)(?=\S)")

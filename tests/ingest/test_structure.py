@@ -1001,3 +1001,20 @@ def test_subtitle_cues_are_marked_not_read_and_a_sentence_goes_on_across_them() 
         ("paragraph", "is a queen."),
         ("paragraph", "She sleeps all winter."),
     ]
+
+
+def test_a_chat_exports_messages_are_blocks_and_its_encryption_notice_no_title() -> None:
+    # session 20: a WhatsApp group's messages ran together as paragraphs, three messages one sentence,
+    # under the encryption notice as the title of every passage
+    text = (
+        "12/03/2024, 09:14 - Messages and calls are end-to-end encrypted. No one outside of this chat can read them.\n"
+        '12/03/2024, 09:14 - Gill Hartley created group "Beech Road Allotments"\n'
+        "08/04/2024, 16:48 - Gill Hartley: We need a new treasurer\n"
+        "08/04/2024, 16:50 - Sue Bramwell: I'll think about the treasurer thing\n"
+        "[10/04/2024, 17:03:09] Marek Nowak: This message was deleted\n"
+        "4/10/24, 5:04 PM - Dev Patel: Rhubarb coming up\n"
+    )
+    assert document_title(text) == '12/03/2024, 09:14 - Gill Hartley created group "Beech Road Allotments"'
+    blocks = parse_blocks(text)
+    assert [b.kind for b in blocks] == ["title", "row", "row", "row", "row"]
+    assert text[blocks[-1].start : blocks[-1].end] == "4/10/24, 5:04 PM - Dev Patel: Rhubarb coming up"
