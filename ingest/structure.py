@@ -68,7 +68,8 @@ RULE = re.compile(r"^[^\w]*$")
 # delimiter row ("|---|:---:|"), which has no letter: a rule (without one, "|tag|" lines of a Vim
 # help file's prose are no table)
 TABLE_ROW = re.compile(r"^ {0,3}\|.*\|")
-DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
+# ... or Org-mode's, "|------+------|", its columns crossed by "+"
+DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:[|+][ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
 # a field, "Phone: 023 9200 1234", "From: Sam": in a run of two or more on consecutive lines (a
 # record, an email's header, a transcript's "Alice: …" lines) each is a block of its own, as a table
 # row is, where a line left open would have run on into the next; its label may be bold, "**Cause:**
@@ -159,6 +160,7 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
     unread.extend(_page_furniture(lines))
     unread.extend(_cue_markers([line for _, line in lines]))
     unread.extend(i for i, (_, line) in enumerate(lines) if ENCRYPTION_NOTICE.match(line))
+    unread.extend(_org_markup([line for _, line in lines]))
     unread.extend(i for i, (_, line) in enumerate(lines) if PAGE_NUMBER.match(line))
     skipped = set(unread)
     if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
@@ -241,6 +243,67 @@ def _cue_markers(lines: Sequence[str]) -> list[int]:
         markers.extend(range(header))
     markers.extend(i for i, line in enumerate(lines) if line.strip() == NOTE)
     return markers
+
+
+# an Org-mode file's keyword line, "#+TITLE: Kitchen renovation", "#+STARTUP: overview"; its headline,
+# "** DONE Strip out old kitchen   :kitchen:", its depth the number of stars; a drawer's opening or
+# closing line, ":PROPERTIES:", ":END:", and a property in one, ":TOTAL_BUDGET: 18500"
+ORG_KEYWORD = re.compile(r"^#\+(?P<key>[A-Za-z_]+):[ \t]*(?P<value>.*)$")
+ORG_TITLE = re.compile(r"^#\+title:[ \t]*", re.IGNORECASE)
+ORG_INFO = frozenset(("AUTHOR", "DATE", "EMAIL", "SUBTITLE"))  # keyword lines read as fields
+ORG_TODO_KEYS = frozenset(("TODO", "SEQ_TODO", "TYP_TODO"))
+ORG_STATES = frozenset(("TODO", "DONE", "NEXT", "WAITING", "HOLD", "CANCELLED", "CANCELED"))
+ORG_HEADLINE = re.compile(r"^(?P<stars>\*+)[ \t]+(?P<name>.*?)(?:[ \t]+:[\w@#%:]+:)?[ \t]*$")
+ORG_PRIORITY = re.compile(r"^\[#[A-Z0-9]\][ \t]*")
+ORG_DRAWER = re.compile(r"^[ \t]*:[A-Za-z_]+:[ \t]*$")
+ORG_PROPERTY = re.compile(r"^[ \t]*:[\w-]+:[ \t]+\S")
+
+
+def _org_states(lines: Sequence[str]) -> frozenset[str] | None:
+    """An Org-mode file's states a headline may open with ("TODO", "DONE", and those its "#+TODO:" line
+    names), or None for a file that is none: one with no "#+TITLE:" line and fewer than two keyword
+    lines ("#+AUTHOR: …")."""
+    keywords = [m for line in lines if (m := ORG_KEYWORD.match(line)) is not None]
+    if not any(m.group("key").upper() == "TITLE" for m in keywords) and len(keywords) < 2:
+        return None
+    declared = {
+        word.split("(")[0]
+        for m in keywords
+        if m.group("key").upper() in ORG_TODO_KEYS
+        for word in m.group("value").split()
+        if word != "|"
+    }
+    return ORG_STATES | declared
+
+
+def _org_markup(lines: Sequence[str]) -> list[int]:
+    """The lines of an Org-mode file that are settings, no text (session 20: "#+STARTUP: overview" and
+    "#+TBLFM: …" were paragraphs, ":END:" a lead-in): its keyword lines but the title's and those
+    naming its author or date (`ORG_INFO`), and its drawers' opening and closing lines."""
+    if _org_states(lines) is None:
+        return []
+    return [
+        i
+        for i, line in enumerate(lines)
+        if (
+            (keyword := ORG_KEYWORD.match(line)) is not None
+            and keyword.group("key").upper() not in ORG_INFO | {"TITLE"}
+        )
+        or ORG_DRAWER.match(line)
+    ]
+
+
+def _org_headline(line: str, states: frozenset[str]) -> tuple[int, str] | None:
+    """The depth and name of an Org-mode headline, "** CANCELLED Underfloor heating :house:" (2,
+    "Underfloor heating"): without its state, its priority and its tags; None for another line."""
+    headline = ORG_HEADLINE.match(line)
+    if headline is None:
+        return None
+    name = headline.group("name")
+    first = name.split(None, 1)
+    if first and first[0] in states:
+        name = first[1] if len(first) > 1 else first[0]
+    return len(headline.group("stars")), ORG_PRIORITY.sub("", name) or name
 
 
 def _page_breaks(lines: list[tuple[int, str]]) -> list[int]:
@@ -556,7 +619,7 @@ def heading_label(line: str) -> str:
     "<a name=\"set\"></a> `org.set()`" "`org.set()`" (session 15: those citations showed the
     addresses and tags).
     """
-    label = ATX_MARKS.sub("", line.strip()) or line.strip()
+    label = ATX_MARKS.sub("", ORG_TITLE.sub("", line.strip())) or line.strip()
     # a line set in columns (a PDF's "2. Waste and recycling          3. Parks and open spaces") is named
     # without the padding between them
     label = PADDING.sub(" ", label)
@@ -863,6 +926,14 @@ def parse_blocks(text: str) -> list[Block]:
     lines = _text_lines(text)
     fields = _field_runs(lines) | _table_rows(lines) | _record_runs(lines)
     fields |= _attribute_entries(lines)
+    # an Org-mode file's headlines, and its properties and keyword lines (`ORG_INFO`) are fields
+    org_states = _org_states(text.splitlines())
+    if org_states is not None:
+        fields |= {
+            i
+            for i, (_, line) in enumerate(lines)
+            if ORG_PROPERTY.match(line) or (ORG_KEYWORD.match(line) and not ORG_TITLE.match(line))
+        }
     blocks: list[Block] = []
     title: str | None = None
     path: list[tuple[int, str]] = []  # the headings open: (level, label), outermost first
@@ -1016,6 +1087,9 @@ def parse_blocks(text: str) -> list[Block]:
             kind, title = "title", _title_label(lines, run := _title_run(lines, index))
             title_end = run[-1]
             end = lines[title_end][0] + len(lines[title_end][1].rstrip())
+        elif org_states is not None and (headline := _org_headline(line, org_states)) is not None:
+            kind = "heading"
+            _enter(path, headline[0], heading_label(headline[1]))
         elif item and _numbers_a_section(lines, index, previous, text):
             kind = "heading"
             _enter(path, IMPLICIT_LEVEL, heading_label(stripped))

@@ -1018,3 +1018,45 @@ def test_a_chat_exports_messages_are_blocks_and_its_encryption_notice_no_title()
     blocks = parse_blocks(text)
     assert [b.kind for b in blocks] == ["title", "row", "row", "row", "row"]
     assert text[blocks[-1].start : blocks[-1].end] == "4/10/24, 5:04 PM - Dev Patel: Rhubarb coming up"
+
+
+def test_an_org_files_headlines_are_headings_and_its_drawers_fields() -> None:
+    # session 20: an Org file's "* Budget" and "** CANCELLED Underfloor heating" were list items or
+    # text, its title "#+TITLE: …", and its property drawer, ending ":END:", a lead-in
+    text = (
+        "#+TITLE: Kitchen renovation\n#+AUTHOR: Ruth Kessler\n#+STARTUP: overview\n"
+        "#+TODO: TODO WAITING | DONE CANCELLED\n\n"
+        "* Budget\n  :PROPERTIES:\n  :TOTAL_BUDGET: 18500\n  :CONTINGENCY: 10%\n  :END:\n"
+        "| Who | Role |\n|-----+------|\n| Lee | Plasterer |\n\n"
+        "* Schedule\n** CANCELLED Underfloor heating    :floor:\n   Dropped: would have cost £1,100 extra.\n"
+        "** WAITING [#A] Plastering\n   Lee starts once the window is in.\n"
+    )
+    assert document_title(text) == "Kitchen renovation"
+    blocks = parse_blocks(text)
+    read = {text[b.start : b.end]: b for b in blocks}
+    assert [b.kind for b in blocks if b.kind != "row"] == [
+        "title",
+        "heading",
+        "heading",
+        "heading",
+        "paragraph",
+        "heading",
+        "paragraph",
+    ]
+    assert read[":TOTAL_BUDGET: 18500"].kind == "row"
+    assert not read[":CONTINGENCY: 10%"].lead_in
+    assert ":END:" not in read and "#+STARTUP: overview" not in read
+    assert read["#+AUTHOR: Ruth Kessler"].kind == "row"
+    assert read["| Lee | Plasterer |"].kind == "row"
+    assert read["Dropped: would have cost £1,100 extra."].section == (
+        "Kitchen renovation",
+        "Schedule",
+        "Underfloor heating",
+    )
+    assert read["Lee starts once the window is in."].section == (
+        "Kitchen renovation",
+        "Schedule",
+        "Plastering",
+    )
+    # with no keyword line, a line opening with stars is a list item
+    assert [b.kind for b in parse_blocks("Notes\n\n* Budget\n* Schedule\n")] == ["title", "item", "item"]
