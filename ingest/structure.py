@@ -161,6 +161,7 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
     unread.extend(_cue_markers([line for _, line in lines]))
     unread.extend(i for i, (_, line) in enumerate(lines) if ENCRYPTION_NOTICE.match(line))
     unread.extend(_org_markup([line for _, line in lines]))
+    unread.extend(_latex_markup([line for _, line in lines]))
     unread.extend(i for i, (_, line) in enumerate(lines) if PAGE_NUMBER.match(line))
     skipped = set(unread)
     if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
@@ -304,6 +305,42 @@ def _org_headline(line: str, states: frozenset[str]) -> tuple[int, str] | None:
     if first and first[0] in states:
         name = first[1] if len(first) > 1 else first[0]
     return len(headline.group("stars")), ORG_PRIORITY.sub("", name) or name
+
+
+# a LaTeX source: its preamble's or body's opening line
+LATEX_SOURCE = re.compile(r"^[ \t]*\\(?:documentclass|begin\{document\})")
+# its sectioning command on a line of its own, "\section{Methods}", "\subsection*{Funding}
+# \label{sec:f}", by level
+LATEX_SECTION = re.compile(
+    r"^[ \t]*\\(?P<command>part|chapter|section|subsection|subsubsection|paragraph)\*?"
+    r"(?:\[[^\]]*\])?\{(?P<name>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}[ \t]*(?:\\label\{[^{}]*\}[ \t]*)?(?:%.*)?$"
+)
+LATEX_LEVELS = {"part": 1, "chapter": 2, "section": 3, "subsection": 4, "subsubsection": 5, "paragraph": 6}
+# a line of markup alone, no text: "\begin{abstract}", "\usepackage[utf8]{inputenc}", "\maketitle",
+# "\bibliographystyle{plain}\bibliography{refs}\end{document}", "% a comment"
+LATEX_MARKUP = re.compile(
+    r"^[ \t]*(?:%.*|(?:\\(?:documentclass|usepackage|RequirePackage|begin|end|maketitle|bibliography"
+    r"|bibliographystyle|addbibresource|printbibliography|tableofcontents|centering|label|toprule"
+    r"|midrule|bottomrule|hline|newpage|clearpage|noindent|appendix|newcommand|renewcommand|setlength"
+    r"|graphicspath|pagestyle|thispagestyle)\*?(?:\[[^\]]*\]|\{[^{}]*\})*[ \t]*)+(?:%.*)?)$"
+)
+# a LaTeX title, "\title{Later School Start Times:\\ A Cohort Study}", named by its text
+LATEX_TITLE = re.compile(r"^[ \t]*\\title\{(?P<name>.*)\}[ \t]*$")
+LATEX_BREAK = re.compile(r"[ \t]*\\\\[ \t]*")
+
+
+def _is_latex(lines: Sequence[str]) -> bool:
+    r"""Whether `lines` are a LaTeX source: one with "\documentclass" or "\begin{document}"."""
+    return any(LATEX_SOURCE.match(line) for line in lines)
+
+
+def _latex_markup(lines: Sequence[str]) -> list[int]:
+    r"""The lines of a LaTeX source that are markup alone (`LATEX_MARKUP`), no text (session 20: a
+    paper's only heading was "\end{abstract}", its section "\documentclass[11pt]{article}", and
+    "\bibliography{refs}" shared the funding sentence's passage)."""
+    if not _is_latex(lines):
+        return []
+    return [i for i, line in enumerate(lines) if LATEX_MARKUP.match(line)]
 
 
 def _page_breaks(lines: list[tuple[int, str]]) -> list[int]:
@@ -620,6 +657,8 @@ def heading_label(line: str) -> str:
     addresses and tags).
     """
     label = ATX_MARKS.sub("", ORG_TITLE.sub("", line.strip())) or line.strip()
+    if (latex_title := LATEX_TITLE.match(label)) is not None:  # "\title{…}" is named by its text
+        label = LATEX_BREAK.sub(" ", latex_title["name"]).strip() or label
     # a line set in columns (a PDF's "2. Waste and recycling          3. Parks and open spaces") is named
     # without the padding between them
     label = PADDING.sub(" ", label)
@@ -928,6 +967,7 @@ def parse_blocks(text: str) -> list[Block]:
     fields |= _attribute_entries(lines)
     # an Org-mode file's headlines, and its properties and keyword lines (`ORG_INFO`) are fields
     org_states = _org_states(text.splitlines())
+    latex = _is_latex(text.splitlines())
     if org_states is not None:
         fields |= {
             i
@@ -1044,40 +1084,45 @@ def parse_blocks(text: str) -> list[Block]:
             and BOX_RULE.match(lines[index + 1][1]) is not None
             and len(stripped.split()) <= MAX_HEADING_WORDS
         )
-        reads_as_heading = not timings and (
-            atx
-            or boxed
-            or (not mid_sentence and SECTION_SIGN_HEADING.match(line) is not None)
-            or (
-                not comment
-                and not indented
-                and not under_asciidoc_title
-                and not under_question
-                and (
-                    (
-                        # a heading standing alone (or over a list): not the last line of a wrapped
-                        # paragraph, which breaks off ("…a copy of this License; and") or holds a
-                        # sentence end, nor of a table ("Midnight Bar closes" under "11.45pm
-                        # Carriages", its gap too narrow for a row)
-                        _is_heading(stripped, alone=not tight)
-                        and (not following or _opens_item_under(stripped, lines[index + 1][1]))
-                        and not (
-                            tight
-                            and (
-                                _breaks_off(stripped)
-                                or SENTENCE_INSIDE.search(stripped) is not None
-                                or (previous is not None and previous.kind == "row")
+        # no line of a subtitle file's cues is a heading, nor of a LaTeX source but its sectioning
+        reads_as_heading = (
+            not timings
+            and not latex
+            and (
+                atx
+                or boxed
+                or (not mid_sentence and SECTION_SIGN_HEADING.match(line) is not None)
+                or (
+                    not comment
+                    and not indented
+                    and not under_asciidoc_title
+                    and not under_question
+                    and (
+                        (
+                            # a heading standing alone (or over a list): not the last line of a wrapped
+                            # paragraph, which breaks off ("…a copy of this License; and") or holds a
+                            # sentence end, nor of a table ("Midnight Bar closes" under "11.45pm
+                            # Carriages", its gap too narrow for a row)
+                            _is_heading(stripped, alone=not tight)
+                            and (not following or _opens_item_under(stripped, lines[index + 1][1]))
+                            and not (
+                                tight
+                                and (
+                                    _breaks_off(stripped)
+                                    or SENTENCE_INSIDE.search(stripped) is not None
+                                    or (previous is not None and previous.kind == "row")
+                                )
                             )
                         )
+                        or (
+                            bool(following)
+                            and _heads_text(stripped, following, alone=not tight, rows=index + 1 in fields)
+                        )
+                        # a manual page's section name over its indented text ("NAME" over "       tarsync -
+                        # incrementally copy…"; session 17: most of them ran into their text, the text
+                        # opening in lower case or with an option)
+                        or (bool(following) and _names_indented_section(stripped, lines[index + 1][1]))
                     )
-                    or (
-                        bool(following)
-                        and _heads_text(stripped, following, alone=not tight, rows=index + 1 in fields)
-                    )
-                    # a manual page's section name over its indented text ("NAME" over "       tarsync -
-                    # incrementally copy…"; session 17: most of them ran into their text, the text
-                    # opening in lower case or with an option)
-                    or (bool(following) and _names_indented_section(stripped, lines[index + 1][1]))
                 )
             )
         )
@@ -1090,6 +1135,9 @@ def parse_blocks(text: str) -> list[Block]:
         elif org_states is not None and (headline := _org_headline(line, org_states)) is not None:
             kind = "heading"
             _enter(path, headline[0], heading_label(headline[1]))
+        elif latex and (sectioning := LATEX_SECTION.match(line)) is not None:
+            kind = "heading"  # "\section{Methods}": named "Methods"
+            _enter(path, LATEX_LEVELS[sectioning["command"]], heading_label(sectioning["name"]))
         elif item and _numbers_a_section(lines, index, previous, text):
             kind = "heading"
             _enter(path, IMPLICIT_LEVEL, heading_label(stripped))

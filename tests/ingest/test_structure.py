@@ -1060,3 +1060,35 @@ def test_an_org_files_headlines_are_headings_and_its_drawers_fields() -> None:
     )
     # with no keyword line, a line opening with stars is a list item
     assert [b.kind for b in parse_blocks("Notes\n\n* Budget\n* Schedule\n")] == ["title", "item", "item"]
+
+
+def test_a_latex_sources_sectioning_names_its_headings_and_its_markup_is_no_text() -> None:
+    # session 20: a paper's only heading was "\end{abstract}", under "\documentclass[11pt]{article}",
+    # and "\bibliography{refs}" shared a passage with the funding sentence
+    text = (
+        "\\documentclass[11pt]{article}\n\\usepackage[utf8]{inputenc}\n\n"
+        "\\title{Later School Start Times:\\\\ A Cohort Study}\n\\date{March 2025}\n\n"
+        "\\begin{document}\n\\maketitle\n\n\\begin{abstract}\nWe studied sleep.\n\\end{abstract}\n\n"
+        "\\section{Methods}\n\\subsection{Participants}\nAll pupils were invited.\n\\caption{Mean sleep}\n\n"
+        "\\section*{Funding} \\label{sec:funding}\nThis work was funded by a trust.\n\n"
+        "\\bibliographystyle{plain}\n\\bibliography{refs}\n\\end{document}\n"
+    )
+    title = "Later School Start Times: A Cohort Study"
+    assert document_title(text) == title
+    blocks = parse_blocks(text)
+    read = {text[b.start : b.end]: b for b in blocks}
+    assert [b.section[1:] for b in blocks if b.kind == "heading"] == [
+        ("Methods",),
+        ("Methods", "Participants"),
+        ("Funding",),
+    ]
+    assert read["All pupils were invited.\n\\caption{Mean sleep}"].kind == "paragraph"
+    assert read["This work was funded by a trust."].section == (title, "Funding")
+    assert not [
+        t for t in read if t.startswith(("\\begin", "\\end", "\\bibliography", "\\maketitle", "\\use"))
+    ]
+    # without "\documentclass" or "\begin{document}", a line opening with "\section" is text
+    assert [b.kind for b in parse_blocks("Notes\n\n\\section{Methods} is a command.\n")] == [
+        "title",
+        "paragraph",
+    ]
