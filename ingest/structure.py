@@ -162,6 +162,7 @@ def _text_lines(text: str) -> list[tuple[int, str]]:
     unread.extend(i for i, (_, line) in enumerate(lines) if ENCRYPTION_NOTICE.match(line))
     unread.extend(_org_markup([line for _, line in lines]))
     unread.extend(_latex_markup([line for _, line in lines]))
+    unread.extend(_web_chrome([line for _, line in lines]))
     unread.extend(i for i, (_, line) in enumerate(lines) if PAGE_NUMBER.match(line))
     skipped = set(unread)
     if all(not line.strip() for i, (_, line) in enumerate(lines) if i not in skipped):
@@ -341,6 +342,64 @@ def _latex_markup(lines: Sequence[str]) -> list[int]:
     if not _is_latex(lines):
         return []
     return [i for i, line in enumerate(lines) if LATEX_MARKUP.match(line)]
+
+
+# a web page saved as text: its link past the navigation, "Skip to main content"
+SKIP_LINK = re.compile(
+    r"^[ \t]*(?:skip|jump)[ \t]+to[ \t]+(?:the[ \t]+)?(?:main[ \t]+)?(?:content|navigation)[ \t]*$", re.I
+)
+# ... a row of links, "Home | News | Money | Sign in", "Share on Facebook | Share by email | Copy link":
+# three or more short link texts between "|" (not opening with one, as a table's row does)
+LINK_ROW = re.compile(
+    r"^[ \t]*[^|\s](?:[^|.!?]*[^|\s.!?:;,])?(?:[ \t]+\|[ \t]+[^|\s](?:[^|.!?]*[^|\s.!?:;,])?){2,}[ \t]*$"
+)
+MAX_LINK_WORDS = 5
+# ... a breadcrumb trail, "Energy > Home heating", a word of the page's controls, "Search", and an
+# advertisement's place
+BREADCRUMB = re.compile(r"^[ \t]*[^>\s][^>]*(?:[ \t]+[>›»][ \t]+[^>\s][^>]*)+$")
+PAGE_CONTROL = re.compile(
+    r"^[ \t]*(?:search|menu|advertisement|sign in|subscribe|log in)[ \t]*$", re.IGNORECASE
+)
+# ... its cookie banner, "We use cookies to improve your experience. … Accept all | Reject non-essential"
+COOKIE_BANNER = re.compile(r"\bcookies\b.*\b(?:accept|reject|consent|preferences)\b", re.IGNORECASE)
+ADVERTISEMENT = re.compile(r"^[ \t]*advertisement[ \t]*$", re.IGNORECASE)
+
+
+def _link_row(line: str) -> bool:
+    """Whether `line` is a row of three or more links between "|" (`LINK_ROW`), each of a few words."""
+    return LINK_ROW.match(line) is not None and all(
+        len(link.split()) <= MAX_LINK_WORDS for link in line.split("|")
+    )
+
+
+def _web_chrome(lines: Sequence[str]) -> list[int]:
+    """The lines of a web page's furniture, no text (session 20: a news page saved as text was titled
+    "Skip to main content", its first section "Share on Facebook | Share on Twitter | …", and its
+    questions answered under "Advertisement"): a line "Advertisement" standing alone anywhere; and in
+    a page with a link past its navigation ("Skip to main content"), that link, its rows of links,
+    its breadcrumb trail ("Energy > Home heating"), its cookie banner and the words of its controls
+    ("Search")."""
+    chrome = [
+        i
+        for i, line in enumerate(lines)
+        if ADVERTISEMENT.match(line)
+        and (i == 0 or not lines[i - 1].strip())
+        and (i + 1 == len(lines) or not lines[i + 1].strip())
+    ]
+    if any(SKIP_LINK.match(line) for line in lines):
+        chrome.extend(
+            i
+            for i, line in enumerate(lines)
+            if SKIP_LINK.match(line)
+            or _link_row(line)
+            or PAGE_CONTROL.match(line)
+            or COOKIE_BANNER.search(line)
+            or (
+                BREADCRUMB.match(line)
+                and all(len(part.split()) <= MAX_LINK_WORDS for part in re.split("[>›»]", line))
+            )
+        )
+    return chrome
 
 
 def _page_breaks(lines: list[tuple[int, str]]) -> list[int]:
@@ -784,7 +843,18 @@ def _is_heading(line: str, *, alone: bool = False) -> bool:
         and ADDRESS.search(line) is None
         and not (EMPHASIZED_DATE.match(line.strip()) and YEAR.search(line))
         and JOINED_FIELD.match(line.strip()) is None
+        and BYLINE.match(line) is None
+        and not _link_row(line)
     )
+
+
+# an article's byline, "By Tomasz Wierzbicki, Energy correspondent", "By Ana Lima and Tom Reed": its
+# author's name, no heading, and a line of its own (a field) that answers who wrote it (session 20:
+# it was a heading, and "Who wrote the article?" was answered from the text under it)
+BYLINE = re.compile(
+    r"^[ \t]*By[ \t]+[A-Z][\w'’.-]*(?:[ \t]+(?:[A-Z][\w'’.-]*|and|&|de|van|von|da|di|le|la)){0,5}"
+    r"(?:[ \t]*[,|–—-][ \t]*[^.!?]{1,60})?[ \t]*$"
+)
 
 
 # a statute's or a contract's section line, "§ 6.20.030 Licensing.", "Section 4. Payment of rent.": a
@@ -965,6 +1035,7 @@ def parse_blocks(text: str) -> list[Block]:
     lines = _text_lines(text)
     fields = _field_runs(lines) | _table_rows(lines) | _record_runs(lines)
     fields |= _attribute_entries(lines)
+    fields |= {i for i, (_, line) in enumerate(lines) if BYLINE.match(line)}
     # an Org-mode file's headlines, and its properties and keyword lines (`ORG_INFO`) are fields
     org_states = _org_states(text.splitlines())
     latex = _is_latex(text.splitlines())

@@ -1092,3 +1092,28 @@ def test_a_latex_sources_sectioning_names_its_headings_and_its_markup_is_no_text
         "title",
         "paragraph",
     ]
+
+
+def test_a_saved_web_pages_furniture_is_no_text_and_its_byline_no_heading() -> None:
+    # session 20: a news page was titled "Skip to main content", its byline and share row headings,
+    # and its text cited under "Advertisement"
+    text = (
+        "Skip to main content\nHome | News | Money | Sign in\nSearch\n\n"
+        'We use cookies. By clicking "Accept all" you agree. Accept all | Reject non-essential\n\n'
+        "Energy > Home heating\n\nHeat pump grant rises to £7,500\n\n"
+        "By Tomasz Wierzbicki, Energy correspondent\n\n"
+        "Share on Facebook | Share on Twitter | Copy link\n\n"
+        "Homeowners can now claim £7,500.\n\nAdvertisement\n\nThe grant applies to all heat pumps.\n"
+    )
+    title = "Heat pump grant rises to £7,500"
+    assert document_title(text) == title
+    blocks = parse_blocks(text)
+    assert [(b.kind, text[b.start : b.end], b.section) for b in blocks] == [
+        ("title", title, (title,)),
+        ("row", "By Tomasz Wierzbicki, Energy correspondent", (title,)),
+        ("paragraph", "Homeowners can now claim £7,500.", (title,)),
+        ("paragraph", "The grant applies to all heat pumps.", (title,)),
+    ]
+    # outside a saved page, a row of short texts between "|" is no heading, nor a byline
+    notes = "Notes\n\nApples | Pears | Plums\n\nWe picked them.\n\nBy Ana Lima\n\nShe wrote this.\n"
+    assert [b.kind for b in parse_blocks(notes)] == ["title", "paragraph", "paragraph", "row", "paragraph"]
