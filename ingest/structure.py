@@ -76,7 +76,12 @@ DELIMITER_ROW = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:[|+][ \t]*:?-+:?[ \t
 # The label roll is empty." (session 18: a troubleshooting page's Symptom / Cause / Fix lines were
 # one paragraph)
 # a field's key and its colon ("Phone:", "**Cause:**"), named `key`
-FIELD_KEY = r"(?:\*\*)?(?P<key>[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2})(?::\*\*|\*\*:|:)[ \t]+\S"
+# ... or a BibTeX entry's, "doi = {10.1002/qj.49710845502},", "address = "Yokohama"," (session 20: "What is
+# the DOI of Oke 1982?" was answered with the entry's author)
+FIELD_KEY = (
+    r"(?:\*\*)?(?P<key>[^\W\d_][\w'’()/&.-]*(?:[ \t]+[\w'’()/&.-]+){0,2})"
+    r"(?:(?::\*\*|\*\*:|:)[ \t]+\S|[ \t]*=[ \t]*[{\"])"
+)
 FIELD = re.compile(r"^ {0,3}" + FIELD_KEY)
 # a field listing three or more values, standing alone: "Attendees: Priya, Jonas, Maria, Tom" is
 # text, not a heading over the minutes under it (session 16: it named the section of every item);
@@ -328,6 +333,11 @@ LATEX_MARKUP = re.compile(
 # a LaTeX title, "\title{Later School Start Times:\\ A Cohort Study}", named by its text
 LATEX_TITLE = re.compile(r"^[ \t]*\\title\{(?P<name>.*)\}[ \t]*$")
 LATEX_BREAK = re.compile(r"[ \t]*\\\\[ \t]*")
+
+
+# a BibTeX entry's opening line, "@article{oke1982energetic,": a file of two or more is a bibliography
+BIBTEX_ENTRY = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]")
+MIN_BIBTEX_ENTRIES = 2
 
 
 def _is_latex(lines: Sequence[str]) -> bool:
@@ -1039,6 +1049,7 @@ def parse_blocks(text: str) -> list[Block]:
     # an Org-mode file's headlines, and its properties and keyword lines (`ORG_INFO`) are fields
     org_states = _org_states(text.splitlines())
     latex = _is_latex(text.splitlines())
+    bibtex = sum(BIBTEX_ENTRY.match(line) is not None for line in text.splitlines()) >= MIN_BIBTEX_ENTRIES
     if org_states is not None:
         fields |= {
             i
@@ -1155,10 +1166,12 @@ def parse_blocks(text: str) -> list[Block]:
             and BOX_RULE.match(lines[index + 1][1]) is not None
             and len(stripped.split()) <= MAX_HEADING_WORDS
         )
-        # no line of a subtitle file's cues is a heading, nor of a LaTeX source but its sectioning
+        # no line of a subtitle file's cues is a heading, nor of a LaTeX source but its sectioning, nor
+        # of a BibTeX file, whose "% Last updated 2025-01-18" headed every entry
         reads_as_heading = (
             not timings
             and not latex
+            and not bibtex
             and (
                 atx
                 or boxed

@@ -1392,3 +1392,39 @@ def test_a_csv_row_is_read_with_its_header_row(tmp_path: Path) -> None:
     assert "Date,Payee,Category,Amount (GBP)" in passed
     answer = index.ask("What was the amount in GBP for the Nationwide mortgage?", k=1).answer
     assert answer is not None and answer.text == "02/01/2024,Nationwide,Mortgage,1126.40"
+
+
+BIBTEX = """% references.bib
+% Last updated 2025-01-18
+
+@article{oke1982energetic,
+  author    = {Oke, Timothy R.},
+  title     = {The energetic basis of the urban heat island},
+  journal   = {Quarterly Journal of the Royal Meteorological Society},
+  year      = {1982},
+  doi       = {10.1002/qj.49710845502}
+}
+
+@inproceedings{kim2019satellite,
+  author    = {Kim, Seo-yeon},
+  title     = "Mapping surface urban heat islands",
+  year      = {2019},
+  address   = {Yokohama, Japan},
+  doi       = {10.1109/IGARSS.2019.8898214}
+}
+"""
+
+
+def test_a_bibtex_entrys_fields_are_fields_a_question_names(tmp_path: Path) -> None:
+    """Session 20: "What is the DOI of Oke 1982?" was answered with the entry's author line: its
+    "doi = {…}" line, no "key:" field, earned no field bonus."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "refs.bib.txt").write_text(BIBTEX, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    keys = set(index._ranker._keys)
+    assert {frozenset({"doi"}), frozenset({"address"}), frozenset({"title"})} <= keys
+    assert (
+        index.ask("What is the DOI of Oke 1982?", k=1).answer.text == "doi       = {10.1002/qj.49710845502}"
+    )
+    blocks = parse_blocks(BIBTEX)
+    assert not [b for b in blocks if b.kind == "heading"]  # "% Last updated 2025-01-18" heads no entry
