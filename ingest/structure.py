@@ -867,6 +867,17 @@ BYLINE = re.compile(
 )
 
 
+# a comment's header in an exported issue or pull request, "**lena-petrov** commented on 6 Feb 2025",
+# "octocat commented on Feb 6, 2025", "**dependabot[bot]** commented 3 days ago": a heading at the issue's
+# top, named without its bold marks (session 20: each was nested under the issue template's last
+# heading, "### Environment", and named with its "**")
+COMMENT_HEADER = re.compile(
+    r"^[ \t]*(?P<bold>\*\*|)@?(?P<user>[A-Za-z0-9][\w.-]*(?:\[bot\])?)(?P=bold)[ \t]+(?P<rest>commented[ \t]+"
+    r"(?:on[ \t]+(?:\d{1,2}[ \t]+[A-Za-z]{3,9}\.?|[A-Za-z]{3,9}\.?[ \t]+\d{1,2}),?[ \t]+\d{4}"
+    r"|\d+[ \t]+(?:minutes?|hours?|days?|weeks?|months?|years?)[ \t]+ago))[ \t]*$"
+)
+
+
 # a statute's or a contract's section line, "§ 6.20.030 Licensing.", "Section 4. Payment of rent.": a
 # heading whatever it ends with (session 20: an ordinance's were text, every passage cited under the
 # county's name alone); its title is short, in words opening no sentence in it
@@ -1219,6 +1230,10 @@ def parse_blocks(text: str) -> list[Block]:
         elif org_states is not None and (headline := _org_headline(line, org_states)) is not None:
             kind = "heading"
             _enter(path, headline[0], heading_label(headline[1]))
+        elif (comment_header := COMMENT_HEADER.match(line)) is not None and not indented:
+            # "**lena-petrov** commented on 6 Feb 2025": at the top, beside the issue's other comments
+            kind = "heading"
+            _enter(path, 1, heading_label(f"{comment_header['user']} {comment_header['rest']}"))
         elif latex and (sectioning := LATEX_SECTION.match(line)) is not None:
             kind = "heading"  # "\section{Methods}": named "Methods"
             _enter(path, LATEX_LEVELS[sectioning["command"]], heading_label(sectioning["name"]))

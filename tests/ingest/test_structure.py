@@ -1117,3 +1117,18 @@ def test_a_saved_web_pages_furniture_is_no_text_and_its_byline_no_heading() -> N
     # outside a saved page, a row of short texts between "|" is no heading, nor a byline
     notes = "Notes\n\nApples | Pears | Plums\n\nWe picked them.\n\nBy Ana Lima\n\nShe wrote this.\n"
     assert [b.kind for b in parse_blocks(notes)] == ["title", "paragraph", "paragraph", "row", "paragraph"]
+
+
+def test_an_issues_comment_headers_head_at_its_top_named_without_bold() -> None:
+    # session 20: each "**user** commented on …" was nested under the template's "### Environment"
+    text = (
+        "# Uploads fail after 60 seconds #2931\n\n**kwame-asante** commented on 3 Feb 2025\n\n"
+        "### Environment\n\nVersion 2.4.1 on Ubuntu.\n\n**lena-petrov** commented on 4 Feb 2025\n\nFixed in 2.4.2.\n\n"
+        "octocat commented on Feb 6, 2025\n\nThanks!\n\nBob commented on the draft\n\nIt reads well.\n"
+    )
+    sections = {text[b.start : b.end]: b.section[1:] for b in parse_blocks(text)}
+    assert sections["Version 2.4.1 on Ubuntu."] == ("kwame-asante commented on 3 Feb 2025", "Environment")
+    assert sections["Fixed in 2.4.2."] == ("lena-petrov commented on 4 Feb 2025",)
+    assert sections["Thanks!"] == ("octocat commented on Feb 6, 2025",)
+    # a line of text saying so is no comment's header: a heading of no level, under the comment
+    assert sections["It reads well."] == ("octocat commented on Feb 6, 2025", "Bob commented on the draft")
