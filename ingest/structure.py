@@ -15,6 +15,7 @@ BlockKind = Literal["title", "heading", "paragraph", "item", "row"]
 LIST_ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?:[•\-*–]|\d{1,3}[.)]|\((?:\d{1,3}|[a-z]{1,2}|[ivxl]{1,5})\)|\[\d{1,3}\])[ \t]+\S"
 )
+BULLETS = "•-*–"  # the marks opening a bullet list's items
 # a mark in brackets, which prose also writes at a line's start ("…the greater of⏎(1) the fees"):
 # an item only where no sentence goes on, or in a list
 ENCLOSED_MARK = re.compile(r"^[ \t]*[(\[]")
@@ -1251,6 +1252,17 @@ def parse_blocks(text: str) -> list[Block]:
             and previous is not None
             and previous.kind in ("paragraph", "item")
             and not atx  # a Markdown heading, whatever is above it
+            # a field at the line's start, "Stopped: Amlodipine 5 mg", ends a bullet's item: its wrapped
+            # lines are indented (session 20: a letter's stopped medicine was read as the last one taken);
+            # not one running on into a line in lower case, a wrapped item's "Sharing: An integral part of
+            # the" over "strategic goals…"
+            and not (
+                previous.kind == "item"
+                and text[previous.start] in BULLETS
+                and line[:1].isupper()
+                and FIELD.match(line) is not None
+                and not following[:1].islower()
+            )
             # an item's wrapped lines are indented under it, whatever they read like
             and (
                 (previous.kind == "item" and line[:1] in " \t")

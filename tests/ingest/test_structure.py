@@ -1132,3 +1132,17 @@ def test_an_issues_comment_headers_head_at_its_top_named_without_bold() -> None:
     assert sections["Thanks!"] == ("octocat commented on Feb 6, 2025",)
     # a line of text saying so is no comment's header: a heading of no level, under the comment
     assert sections["It reads well."] == ("octocat commented on Feb 6, 2025", "Bob commented on the draft")
+
+
+def test_a_field_at_a_lines_start_ends_the_bullet_item_above_it() -> None:
+    # session 20: "Stopped: Amlodipine 5 mg" went on the last medicine's item, and "Which medication was
+    # stopped?" was answered with another
+    text = (
+        "Medication on discharge\n- Ticagrelor 90 mg twice daily\n- GTN spray as required for chest pain\n"
+        "Stopped: Amlodipine 5 mg (replaced by ramipril)\n\n"
+        "Steps\n- Fill the tank with water\n  Note: use cold water\n"
+    )
+    read = {text[b.start : b.end]: b.kind for b in parse_blocks(text)}
+    assert read["- GTN spray as required for chest pain"] == "item"
+    assert read["Stopped: Amlodipine 5 mg (replaced by ramipril)"] == "paragraph"
+    assert read["- Fill the tank with water\n  Note: use cold water"] == "item"  # indented, it goes on
