@@ -759,6 +759,27 @@ CUE_CLOSED = re.compile(r"(?:[.!?…]|\])[\"”’)*_]*$")
 CUE_OPENS_TURN = re.compile(r"^(?:[-–—\[(♪]|[^\W\d_][\w .'’-]*:[ \t])")
 
 
+# a screenplay's character cue: a name in capitals, "ISLA", "REV. BAIN", "DUNCAN (V.O.)", "MORAG (CONT'D)",
+# indented far, as a script centres it, over its dialogue or a parenthetical, indented less
+CHARACTER_CUE = re.compile(r"^[A-Z][A-Z0-9.'’-]*(?:[ \t]+[A-Z0-9.'’-]+){0,3}(?:[ \t]*\([A-Z.'’ ]+\))?$")
+MIN_CUE_INDENT = 10
+
+
+def _character_cue(lines: list[tuple[int, str]], index: int) -> bool:
+    """Whether `lines[index]` is a screenplay's character cue over the dialogue right under it (session
+    20: "ISLA" was read into the first sentence of her line, its indentation kept inside it)."""
+    if index < 0 or index + 1 >= len(lines):
+        return False
+    line, below = lines[index][1].expandtabs(4), lines[index + 1][1].expandtabs(4)
+    indent, below_indent = len(line) - len(line.lstrip()), len(below) - len(below.lstrip())
+    return (
+        indent >= MIN_CUE_INDENT
+        and 0 < below_indent < indent
+        and bool(below.strip())
+        and CHARACTER_CUE.match(line.strip()) is not None
+    )
+
+
 def _goes_on_across_cue(text: str, after_timing: bool, previous: Block, line: str) -> bool:
     """Whether the cue text `line`, right under its timing line, goes on with the paragraph `previous`
     from the cue before: no sentence's end closes that, and `line` opens no turn of a speaker (session
@@ -1106,6 +1127,8 @@ def parse_blocks(text: str) -> list[Block]:
         # 19: "March 2022" and "£4,500" headed the rest of a form, and the question with no closing
         # mark ran into the first sentence of its answer)
         under_question = tight and QUESTION_LINE.search(above) is not None
+        # ... nor under a screenplay's character cue, "ISLA" centred over "Wait! Hold the ramp!"
+        under_cue = tight and _character_cue(lines, index - 1)
         # the underline making the one line above a heading: Markdown's setext "===" / "---", or
         # reStructuredText's other marks ("~~~~" under "Discussion"), as long as the title; one
         # line only: under a paragraph of several ("-- comments\ncode\n--") it is a rule
@@ -1263,6 +1286,8 @@ def parse_blocks(text: str) -> list[Block]:
                 and FIELD.match(line) is not None
                 and not following[:1].islower()
             )
+            # nor does a screenplay's dialogue go on its character's cue (`_character_cue`)
+            and not under_cue
             # an item's wrapped lines are indented under it, whatever they read like
             and (
                 (previous.kind == "item" and line[:1] in " \t")
@@ -1276,8 +1301,13 @@ def parse_blocks(text: str) -> list[Block]:
             _enter(path, len(marks.group(1)) if marks else IMPLICIT_LEVEL, heading_label(stripped))
         else:
             kind = "paragraph"
-            if under_question and previous is not None and previous.kind in ("paragraph", "item"):
-                # the question is its answer's lead-in: a chunk keeps them together when they fit
+            if (
+                (under_question or under_cue)
+                and previous is not None
+                and previous.kind in ("paragraph", "item")
+            ):
+                # the question is its answer's lead-in, the cue its dialogue's: a chunk keeps them
+                # together when they fit
                 blocks[-1] = replace(previous, lead_in=True)
         blocks.append(Block(kind, start, end, index + 1, depth, (title,) if kind == "title" else section()))
     # a paragraph (or item) ending in ':' right before a list is that list's lead-in, and a table's

@@ -1146,3 +1146,21 @@ def test_a_field_at_a_lines_start_ends_the_bullet_item_above_it() -> None:
     assert read["- GTN spray as required for chest pain"] == "item"
     assert read["Stopped: Amlodipine 5 mg (replaced by ramipril)"] == "paragraph"
     assert read["- Fill the tank with water\n  Note: use cold water"] == "item"  # indented, it goes on
+
+
+def test_a_screenplays_character_cue_is_no_part_of_its_dialogue() -> None:
+    # session 20: "ISLA" and its indentation were read into the first sentence of her line
+    text = (
+        "THE LAST FERRY\n\nEXT. HARBOUR - NIGHT\n\nISLA runs along the pier.\n\n"
+        "                         ISLA\n               Wait! Hold the ramp!\n\n"
+        "                         REV. BAIN (V.O.)\n                    (quietly)\n"
+        "               I married them in\n               the Kilarrow church.\n"
+    )
+    read = [(text[b.start : b.end], b.lead_in) for b in parse_blocks(text) if b.kind == "paragraph"]
+    assert read == [
+        ("ISLA runs along the pier.", False),
+        ("ISLA", True),
+        ("Wait! Hold the ramp!", False),
+        ("REV. BAIN (V.O.)", True),
+        ("(quietly)\n               I married them in\n               the Kilarrow church.", False),
+    ]
