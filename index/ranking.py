@@ -78,7 +78,7 @@ from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope
 from ingest.chunking import Chunk
 from ingest.documents import Document
-from ingest.structure import FIELD_KEY, LIST_ITEM, TABLE_ROW, heads_table, table_header
+from ingest.structure import CREDIT_LABEL, FIELD_KEY, LIST_ITEM, TABLE_ROW, heads_table, table_header
 
 Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
@@ -1054,7 +1054,7 @@ class _SentenceReading:
     """What ranking reads from one sentence's text, once per distinct text."""
 
     columns: frozenset[int]  # the lexical index's columns of its stems
-    lead_in: bool  # ends with a colon: it announces a list
+    lead_in: bool  # ends with a colon: it announces a list; or a credit's label, "Written by", its name
     item: bool  # a list item
     label: bool  # a list item of a few words, not announcing a list: "1. Budget.", "4. Next meeting."
     # a question: "Q: Which cards do you accept?", "**Can I change my username?**", or a symptom
@@ -1079,7 +1079,7 @@ class _SentenceReading:
     def of(cls, text: str, lexical: LexicalIndex) -> _SentenceReading:
         return cls(
             columns=SentenceWords.columns_in(text, lexical),
-            lead_in=text.endswith(":"),
+            lead_in=text.endswith(":") or CREDIT_LABEL.match(text) is not None,
             asks=QUESTION_END.search(text.rstrip(CLOSING_MARKS)) is not None
             or SYMPTOM.match(text) is not None,
             table_row=TABLE_ROW.match(text) is not None,

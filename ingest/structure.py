@@ -889,6 +889,12 @@ BYLINE = re.compile(
 )
 
 
+# a credit's label on a line of its own, "Written by", "Photos by", "Words and music by": it leads into
+# the name under it, which answers who wrote it (session 20: a screenplay's "Written by" was the answer to
+# "Who wrote The Last Ferry?", over "Aileen Mbeki" under it)
+CREDIT_LABEL = re.compile(r"^[A-Z][a-z]+(?:[ \t]+(?:and|&)[ \t]+[a-z]+)?[ \t]+by$")
+
+
 # a comment's header in an exported issue or pull request, "**lena-petrov** commented on 6 Feb 2025",
 # "octocat commented on Feb 6, 2025", "**dependabot[bot]** commented 3 days ago": a heading at the issue's
 # top, named without its bold marks (session 20: each was nested under the issue template's last
@@ -1324,6 +1330,11 @@ def parse_blocks(text: str) -> list[Block]:
                 and blocks[i + 1].kind in ("item", "row")
             )
             or (b.kind == "row" and lines[b.line - 1][0] in header_rows and blocks[i + 1].kind == "row")
+            or (
+                b.kind == "paragraph"
+                and blocks[i + 1].kind == "paragraph"
+                and CREDIT_LABEL.match(text[b.start : b.end]) is not None
+            )
         )
         else b
         for i, b in enumerate(blocks)

@@ -1428,3 +1428,27 @@ def test_a_bibtex_entrys_fields_are_fields_a_question_names(tmp_path: Path) -> N
     )
     blocks = parse_blocks(BIBTEX)
     assert not [b for b in blocks if b.kind == "heading"]  # "% Last updated 2025-01-18" heads no entry
+
+
+SCRIPT = """                              THE LAST FERRY
+
+                                 Written by
+
+                                Aileen Mbeki
+
+FADE IN:
+
+EXT. PORTNAHAVEN HARBOUR - NIGHT
+
+Rain lashes a small harbour on a Scottish island. The ferry sits at the pier.
+"""
+
+
+def test_a_credits_label_leads_into_the_name_under_it(tmp_path: Path) -> None:
+    """Session 20: "Who wrote The Last Ferry?" was answered "Written by", the label over the name."""
+    blocks = parse_blocks(SCRIPT)
+    assert [SCRIPT[b.start : b.end] for b in blocks if b.lead_in] == ["Written by"]
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "script.txt").write_text(SCRIPT, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    assert index.ask("Who wrote The Last Ferry?", k=1).answer.text == "Aileen Mbeki"
