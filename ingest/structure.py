@@ -264,6 +264,8 @@ ORG_STATES = frozenset(("TODO", "DONE", "NEXT", "WAITING", "HOLD", "CANCELLED", 
 ORG_HEADLINE = re.compile(r"^(?P<stars>\*+)[ \t]+(?P<name>.*?)(?:[ \t]+:[\w@#%:]+:)?[ \t]*$")
 ORG_PRIORITY = re.compile(r"^\[#[A-Z0-9]\][ \t]*")
 ORG_DRAWER = re.compile(r"^[ \t]*:[A-Za-z_]+:[ \t]*$")
+# ... and a headline's planning line, "SCHEDULED: <2024-05-20 Mon>", "CLOSED: [2024-05-13 Mon 16:20]"
+ORG_PLANNING = re.compile(r"^[ \t]*(?:(?:SCHEDULED|DEADLINE|CLOSED):[ \t]*[<\[][^>\]]*[>\]][ \t]*)+$")
 ORG_PROPERTY = re.compile(r"^[ \t]*:[\w-]+:[ \t]+\S")
 
 
@@ -1085,7 +1087,8 @@ def parse_blocks(text: str) -> list[Block]:
     fields = _field_runs(lines) | _table_rows(lines) | _record_runs(lines)
     fields |= _attribute_entries(lines)
     fields |= {i for i, (_, line) in enumerate(lines) if BYLINE.match(line)}
-    # an Org-mode file's headlines, and its properties and keyword lines (`ORG_INFO`) are fields
+    # an Org-mode file's headlines, and its properties, keyword lines (`ORG_INFO`) and planning lines
+    # are fields
     org_states = _org_states(text.splitlines())
     latex = _is_latex(text.splitlines())
     bibtex = sum(BIBTEX_ENTRY.match(line) is not None for line in text.splitlines()) >= MIN_BIBTEX_ENTRIES
@@ -1093,7 +1096,9 @@ def parse_blocks(text: str) -> list[Block]:
         fields |= {
             i
             for i, (_, line) in enumerate(lines)
-            if ORG_PROPERTY.match(line) or (ORG_KEYWORD.match(line) and not ORG_TITLE.match(line))
+            if ORG_PROPERTY.match(line)
+            or ORG_PLANNING.match(line)
+            or (ORG_KEYWORD.match(line) and not ORG_TITLE.match(line))
         }
     blocks: list[Block] = []
     title: str | None = None
@@ -1168,6 +1173,7 @@ def parse_blocks(text: str) -> list[Block]:
             and tight
             and line[:1] in " \t"
             and index not in fields
+            and org_states is None  # an Org entry's text is indented under its headline, not a value
         ):
             blocks[-1] = replace(previous, end=end)  # a field's value folded onto an indented line
             continue

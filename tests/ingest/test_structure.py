@@ -1029,7 +1029,7 @@ def test_an_org_files_headlines_are_headings_and_its_drawers_fields() -> None:
         "* Budget\n  :PROPERTIES:\n  :TOTAL_BUDGET: 18500\n  :CONTINGENCY: 10%\n  :END:\n"
         "| Who | Role |\n|-----+------|\n| Lee | Plasterer |\n\n"
         "* Schedule\n** CANCELLED Underfloor heating    :floor:\n   Dropped: would have cost £1,100 extra.\n"
-        "** WAITING [#A] Plastering\n   Lee starts once the window is in.\n"
+        "** WAITING [#A] Plastering\n   SCHEDULED: <2024-05-20 Mon>\n   Lee starts once the window is in.\n"
     )
     assert document_title(text) == "Kitchen renovation"
     blocks = parse_blocks(text)
@@ -1058,6 +1058,7 @@ def test_an_org_files_headlines_are_headings_and_its_drawers_fields() -> None:
         "Schedule",
         "Plastering",
     )
+    assert read["SCHEDULED: <2024-05-20 Mon>"].kind == "row"  # a planning line, not the text's first words
     # with no keyword line, a line opening with stars is a list item
     assert [b.kind for b in parse_blocks("Notes\n\n* Budget\n* Schedule\n")] == ["title", "item", "item"]
 
