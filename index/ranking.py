@@ -822,6 +822,8 @@ class Ranker:
         it ("who was the incident commander…": "**Incident commander:** Rafael Duarte")."""
         named = np.zeros(len(self._keys), dtype=bool)
         words = {_singular(w.lower()) for w in WORD.findall(question)}
+        if ASKS_AUTHOR.search(question):
+            words.add("author")  # "Who wrote …?" names a record's "author = {…}" field
         pointers = self.sentences.pointers
         for row in rows.tolist():
             for i in range(int(pointers[row]), int(pointers[row + 1])):
@@ -1126,6 +1128,11 @@ def _code_with_output(
 # (in a list, a key in bold only: "* Fixed Tern bugs: RSS feeds…", a changelog's item, is no field;
 # session 19, it answered "What bugs were fixed in Tern 4.2.0?" from 4.1.2's notes)
 FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
+
+
+# a question asking who wrote something: it names an "author" field (session 20: "Who wrote The Urban Heat
+# Island: A Guidebook?" was answered with the BibTeX entry's title line, over its author line)
+ASKS_AUTHOR = re.compile(r"\bwho\b.*\b(?:wrote|written|authored)\b", re.IGNORECASE)
 
 
 def _key_words(key: str, lexical: LexicalIndex) -> frozenset[str]:

@@ -1452,3 +1452,24 @@ def test_a_credits_label_leads_into_the_name_under_it(tmp_path: Path) -> None:
     (tmp_path / "docs" / "script.txt").write_text(SCRIPT, encoding="utf-8")
     index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
     assert index.ask("Who wrote The Last Ferry?", k=1).answer.text == "Aileen Mbeki"
+
+
+def test_who_wrote_names_a_records_author_field(tmp_path: Path) -> None:
+    """Session 20: "Who wrote The Urban Heat Island: A Guidebook?" was answered with the BibTeX entry's
+    title line, which holds more of the question's words than its author line."""
+    (tmp_path / "docs").mkdir()
+    entry = (
+        "@book{stewart2021urban,\n  author    = {Stewart, Iain D. and Mills, Gerald},\n"
+        "  title     = {The Urban Heat Island: A Guidebook},\n  publisher = {Elsevier},\n}\n\n"
+        "@book{oke2017climates,\n  author    = {Oke, Timothy},\n  title     = {Urban Climates},\n}\n"
+    )
+    (tmp_path / "docs" / "refs.bib.txt").write_text(entry, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    ranker, text = index._ranker, index.document("refs.bib").text
+    named = ranker._keys_named("Who wrote The Urban Heat Island: A Guidebook?", np.arange(len(index.chunks)))
+    starts, ends = ranker.sentences.starts.tolist(), ranker.sentences.ends.tolist()
+    assert {text[starts[i] : ends[i]] for i in np.flatnonzero(named)} == {
+        "author    = {Stewart, Iain D. and Mills, Gerald},",
+        "author    = {Oke, Timothy},",
+    }
+    assert not ranker._keys_named("What is The Urban Heat Island about?", np.arange(len(index.chunks))).any()
