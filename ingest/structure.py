@@ -201,7 +201,11 @@ def _page_furniture(lines: list[tuple[int, str]]) -> list[int]:
     it), set in columns or naming its page (`FURNITURE_SHAPE`), that stands alone at three or more
     places with only its digits changing (session 20: an annual report's page header and "… Page 5
     of 12" footer were headings, and the footer was the answer to "Who is the leader of the
-    council?"). A table's recurring "Total    12    34" row stands among its rows, not alone."""
+    council?"). A table's recurring "Total    12    34" row stands among its rows, not alone. One
+    opening the document is its title: "Harwick District Council … Annual Report 2023/24" names every
+    section of it (without it, "How many affordable homes did Harwick deliver in 2023/24?" found no
+    "2023/24" over its answer)."""
+    first = next((i for i, (_, line) in enumerate(lines) if line.strip()), None)
     places: dict[str, list[int]] = {}
     for i, (_, line) in enumerate(lines):
         alone = (i == 0 or not lines[i - 1][1].strip()) and (
@@ -209,7 +213,7 @@ def _page_furniture(lines: list[tuple[int, str]]) -> list[int]:
         )
         if alone and line.strip() and FURNITURE_SHAPE.search(line.strip()):
             places.setdefault(" ".join(DIGITS.sub("0", line).split()), []).append(i)
-    return [i for found in places.values() if len(found) >= MIN_FURNITURE for i in found]
+    return [i for found in places.values() if len(found) >= MIN_FURNITURE for i in found if i != first]
 
 
 DIGITS = re.compile(r"\d+")
