@@ -327,7 +327,13 @@ def test_the_second_blind_essay_set_quotes_the_shipped_corpus():
 
 
 @pytest.mark.parametrize(
-    ("name", "counts"), [("blind3.jsonl", (79, 25)), ("blind4.jsonl", (45, 15)), ("blind5.jsonl", (44, 16))]
+    ("name", "counts"),
+    [
+        ("blind3.jsonl", (79, 25)),
+        ("blind4.jsonl", (45, 15)),
+        ("blind5.jsonl", (44, 16)),
+        ("blind6.jsonl", (45, 15)),
+    ],
 )
 def test_session_18s_blind_essay_sets_quote_the_shipped_corpus(name, counts):
     """`evals/questions/blind3.jsonl` and `blind4.jsonl` (session 18): questions helpers wrote from
@@ -340,11 +346,17 @@ def test_session_18s_blind_essay_sets_quote_the_shipped_corpus(name, counts):
 
 @pytest.mark.parametrize(
     ("folder", "counts"),
-    [("shapes", (97, 20)), ("shapes2", (90, 21)), ("everyday", (48, 12)), ("shapes3", (87, 25))],
+    [
+        ("shapes", (97, 20)),
+        ("shapes2", (90, 21)),
+        ("everyday", (48, 12)),
+        ("shapes3", (87, 25)),
+        ("shapes4", (114, 28)),
+    ],
 )
 def test_the_document_sets_quote_their_documents(folder, counts):
     """`evals/shapes` (session 17), `evals/shapes2` and `evals/everyday` (session 18), `evals/shapes3`
-    (session 19): documents in people's shapes, each answerable question's quotes found in them."""
+    (session 19), `evals/shapes4` (session 20): documents in people's shapes, each answerable question's quotes found in them."""
     root = Path(__file__).parents[2] / "evals" / folder
     questions = load_questions(root / "questions.jsonl")
     resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(root / "docs")})
