@@ -78,7 +78,16 @@ from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope
 from ingest.chunking import Chunk
 from ingest.documents import Document
-from ingest.structure import CREDIT_LABEL, FIELD_KEY, LIST_ITEM, TABLE_ROW, heads_table, table_header
+from ingest.structure import (
+    CHARACTER_CUE,
+    CREDIT_LABEL,
+    FIELD_KEY,
+    LIST_ITEM,
+    TABLE_ROW,
+    character_cue_at,
+    heads_table,
+    table_header,
+)
 
 Vector = npt.NDArray[np.float32]
 Floats = npt.NDArray[np.float64]
@@ -453,6 +462,13 @@ class Ranker:
             | header_rows
             | contents
             | _code_with_output(sentence_texts, rows, ends, doc_of_row)
+            | np.asarray(
+                [
+                    CHARACTER_CUE.match(text.strip()) is not None and character_cue_at(doc_of_row[row], start)
+                    for text, row, start in zip(sentence_texts, rows, starts, strict=True)
+                ],
+                dtype=bool,
+            )
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # each field's key: a question naming its words asks for its value

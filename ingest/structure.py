@@ -771,6 +771,20 @@ CHARACTER_CUE = re.compile(r"^[A-Z][A-Z0-9.'’-]*(?:[ \t]+[A-Z0-9.'’-]+){0,3}
 MIN_CUE_INDENT = 10
 
 
+def character_cue_at(text: str, start: int) -> bool:
+    """Whether the line of `text` holding offset `start` is a screenplay's character cue over the
+    dialogue right under it (`_character_cue`): a name, no answer ("What is the name of the ferry?"
+    was answered "DUNCAN", session 20)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    if line_end < 0:
+        return False
+    next_end = text.find("\n", line_end + 1)
+    next_end = len(text) if next_end < 0 else next_end
+    lines = [(line_start, text[line_start:line_end]), (line_end + 1, text[line_end + 1 : next_end])]
+    return _character_cue(lines, 0)
+
+
 def _character_cue(lines: list[tuple[int, str]], index: int) -> bool:
     """Whether `lines[index]` is a screenplay's character cue over the dialogue right under it (session
     20: "ISLA" was read into the first sentence of her line, its indentation kept inside it)."""

@@ -648,6 +648,32 @@ def test_a_notebooks_code_cell_gives_way_to_its_output(tmp_path: Path) -> None:
     assert install.answer is not None and "pip install pandas pyarrow" in install.answer.text
 
 
+SCREENPLAY = """THE LAST FERRY
+
+EXT. HARBOUR - NIGHT
+
+A ferry waits at the slip, its ramp half raised.
+
+                    DUNCAN
+          Hold the ramp! The MV Glen Sannox waits for
+          nobody.
+"""
+
+
+def test_a_screenplays_character_cue_is_no_answer(tmp_path: Path) -> None:
+    """Session 20: "What is the name of the ferry?" was answered "DUNCAN", the cue over a line of
+    dialogue naming the ferry."""
+    index = _one_document_index(tmp_path, "ferry.txt", SCREENPLAY)
+    table = index._ranker.sentences
+    passed_over = {
+        SCREENPLAY[int(table.starts[i]) : int(table.ends[i])].strip()
+        for i in np.flatnonzero(index._ranker._no_answers)
+    }
+    assert "DUNCAN" in passed_over
+    result = index.ask("Duncan: what is the name of the ferry?", k=1)
+    assert result.answer is not None and result.answer.text.strip() != "DUNCAN"
+
+
 COUNCIL = """Council tax
 
 The band D figure was £214.56 for 2023/24, up from £205.10 in 2022 to 2023.
