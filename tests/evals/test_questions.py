@@ -352,11 +352,12 @@ def test_session_18s_blind_essay_sets_quote_the_shipped_corpus(name, counts):
         ("everyday", (48, 12)),
         ("shapes3", (87, 25)),
         ("shapes4", (114, 28)),
+        ("shapes5", (85, 25)),
     ],
 )
 def test_the_document_sets_quote_their_documents(folder, counts):
     """`evals/shapes` (session 17), `evals/shapes2` and `evals/everyday` (session 18), `evals/shapes3`
-    (session 19), `evals/shapes4` (session 20): documents in people's shapes, each answerable question's quotes found in them."""
+    (session 19), `evals/shapes4` and `evals/shapes5` (session 20): documents in people's shapes, each answerable question's quotes found in them."""
     root = Path(__file__).parents[2] / "evals" / folder
     questions = load_questions(root / "questions.jsonl")
     resolved = resolve_gold(questions, {d.doc_id: d.text for d in read_corpus(root / "docs")})
