@@ -720,6 +720,8 @@ class Ranker:
                         writes[pointers[row] : pointers[row + 1]] = False
             scores = scores + config.digit_bonus * writes
         keyed = self._keys_named(question, picked.rows) if config.field_bonus else None
+        if keyed is not None and ASKS_AUTHOR.search(question) and keyed.sum() > 1:
+            keyed = self._same_record(keyed, held, picked.rows)
         if keyed is not None:
             scores = scores + config.field_bonus * keyed
         typed: Mask | None = None  # the sentences of the kind the question asks for, if it asks one
@@ -845,6 +847,37 @@ class Ranker:
             for i in range(int(pointers[row]), int(pointers[row + 1])):
                 named[i] = bool(self._keys[i]) and self._keys[i] <= words
         return named
+
+    def _same_record(self, keyed: Mask, held: Floats, rows: npt.NDArray[np.int64]) -> Mask:
+        """`keyed` kept only in the record (the paragraph: lines with no blank line between) of the
+        sentence of chunk `rows` holding most of the question that is no field it names: a BibTeX
+        passage holds several entries, and "Who wrote the book Green Roofs…?" got the author field of
+        the entry beside the one with that title (session 20)."""
+        table = self.sentences
+        candidates = [
+            i
+            for row in rows.tolist()
+            for i in range(int(table.pointers[row]), int(table.pointers[row + 1]))
+            if not keyed[i]
+        ]
+        if not candidates:
+            return keyed
+        best = max(candidates, key=lambda i: held[i])
+        doc = int(self._spans.doc[int(table.rows[best])])
+        text = self._doc_texts[doc]
+        start, end = int(table.starts[best]), int(table.ends[best])
+        first = text.rfind("\n\n", 0, start) + 1
+        last = text.find("\n\n", end)
+        last = len(text) if last < 0 else last
+        kept = keyed.copy()
+        for i in np.flatnonzero(keyed).tolist():
+            inside = (
+                int(self._spans.doc[int(table.rows[i])]) == doc
+                and first <= int(table.starts[i])
+                and int(table.ends[i]) <= last
+            )
+            kept[i] = inside
+        return kept if kept.any() else keyed
 
     def contents_last(self, fused: Run) -> Run:
         """`fused` with the passages that are a table of contents and nothing else after the rest,

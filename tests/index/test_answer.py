@@ -1499,3 +1499,18 @@ def test_who_wrote_names_a_records_author_field(tmp_path: Path) -> None:
         "author    = {Oke, Timothy},",
     }
     assert not ranker._keys_named("What is The Urban Heat Island about?", np.arange(len(index.chunks))).any()
+    # both entries share a passage: the author field kept is the entry's whose line holds most of the
+    # question, not the one beside it (session 20: "Who wrote the book Green Roofs…?" got the next
+    # entry's authors)
+    rows = np.arange(len(index.chunks))
+    lines = [text[starts[i] : ends[i]] for i in range(len(starts))]
+    for title, author in (
+        (
+            "title     = {The Urban Heat Island: A Guidebook},",
+            "author    = {Stewart, Iain D. and Mills, Gerald},",
+        ),
+        ("title     = {Urban Climates},", "author    = {Oke, Timothy},"),
+    ):
+        held = np.array([1.0 if line == title else 0.1 for line in lines])
+        kept = ranker._same_record(named, held, rows)
+        assert {lines[i] for i in np.flatnonzero(kept)} == {author}
