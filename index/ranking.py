@@ -83,6 +83,7 @@ from ingest.structure import (
     CREDIT_LABEL,
     FIELD_KEY,
     LIST_ITEM,
+    ORG_PROPERTY,
     TABLE_ROW,
     character_cue_at,
     heads_table,
@@ -471,6 +472,8 @@ class Ranker:
             )
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
+        # an Org entry's drawer properties (":OWNER:    Raj"), fields of the entry, not its text
+        self._properties = np.asarray([ORG_PROPERTY.match(t) is not None for t in sentence_texts], dtype=bool)
         # each field's key: a question naming its words asks for its value
         self._keys = [r.key for r in readings]
         # each sentence that goes on the block of the one before it, in the same chunk
@@ -731,7 +734,12 @@ class Ranker:
         if config.countries_bonus and asks_countries(question):
             typed = self._naming_countries(picked.rows, besides=names_in(question))
             scores = scores + config.countries_bonus * typed
-        answers = [self._answer_sentence(int(row), scores) for row in picked.rows]
+        # an Org entry's property (":OWNER: Raj") answers only a question naming its key: "why is the
+        # second compost bay on hold" got the owner over "Waiting on the city parks permit." (session 20)
+        passed_over = self._no_answers | (
+            self._properties & ~keyed if keyed is not None else self._properties
+        )
+        answers = [self._answer_sentence(int(row), scores, passed_over) for row in picked.rows]
         # the answer comes from the first passage, or, if its sentence is not of the kind asked for,
         # from the first of the next few whose sentence is
         answer_from = 0
@@ -959,17 +967,20 @@ class Ranker:
         text = self._doc_texts[int(self._spans.doc[int(table.rows[sentence])])]
         return text[int(table.starts[sentence]) : int(table.ends[sentence])]
 
-    def _answer_sentence(self, row: int, scores: Floats) -> int | None:
+    def _answer_sentence(self, row: int, scores: Floats, passed_over: Mask | None = None) -> int | None:
+        """The sentence of chunk `row` answering best by `scores`, none of `passed_over` (the
+        sentences that answer nothing, `_no_answers`, by default) unless every one of its is."""
+        no_answers = self._no_answers if passed_over is None else passed_over
         first, last = int(self.sentences.pointers[row]), int(self.sentences.pointers[row + 1])
         if last == first:
             return None
         best = first + int(np.argmax(scores[first:last]))
         answer = best + 1  # the first sentence of an FAQ's answer, when `best` is its question
-        if answer < last and self._asked[answer] == best and not self._no_answers[answer]:
+        if answer < last and self._asked[answer] == best and not no_answers[answer]:
             # the question it matches best is an FAQ's: its answer answers it ("Which VPN should I
             # install?" got "The OpenVPN profiles were retired…" over "A: Use WireGuard.": session 17)
             return answer
-        own = np.where(self._no_answers[first:last], -np.inf, scores[first:last])
+        own = np.where(no_answers[first:last], -np.inf, scores[first:last])
         return first + int(np.argmax(own if np.isfinite(own).any() else scores[first:last]))
 
     def _signals(
@@ -1146,7 +1157,9 @@ class _SentenceReading:
             duration=gives_duration(text),
             count=gives_count(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
-            key=_key_words(keyed.group("key"), lexical) if (keyed := FIELD_LINE.match(text)) else frozenset(),
+            key=_key_words(keyed.group("key"), lexical)
+            if (keyed := FIELD_LINE.match(text) or PROPERTY_LINE.match(text))
+            else frozenset(),
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
             bare=LETTER_OR_DIGIT.search(TAG.sub("", text)) is None,
         )
@@ -1177,6 +1190,8 @@ def _code_with_output(
 # (in a list, a key in bold only: "* Fixed Tern bugs: RSS feeds…", a changelog's item, is no field;
 # session 19, it answered "What bugs were fixed in Tern 4.2.0?" from 4.1.2's notes)
 FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
+# an Org entry's property, ":TOTAL_BUDGET: 18500": its key "total budget"
+PROPERTY_LINE = re.compile(r"^[ \t]*:(?P<key>[\w-]+):[ \t]+\S")
 
 
 # a question asking who wrote something: it names an "author" field (session 20: "Who wrote The Urban Heat

@@ -674,6 +674,39 @@ def test_a_screenplays_character_cue_is_no_answer(tmp_path: Path) -> None:
     assert result.answer is not None and result.answer.text.strip() != "DUNCAN"
 
 
+GARDEN_ORG = """#+TITLE: Maple Street garden 2024
+
+* Projects
+** WAITING Second compost bay
+   :PROPERTIES:
+   :OWNER:    Raj
+   :TOTAL_BUDGET:   $840
+   :END:
+   Waiting on the city parks permit. Raj called on 5 March.
+"""
+
+
+def test_an_org_property_answers_only_a_question_naming_its_key(tmp_path: Path) -> None:
+    """Session 20: "why is the second compost bay on hold" was answered ":OWNER:    Raj", the entry's
+    property, over the text saying why; "What is the total budget?" names its key and is answered by it."""
+    index = _one_document_index(tmp_path, "garden.txt", GARDEN_ORG)
+    ranker, table = index._ranker, index._ranker.sentences
+    texts = [GARDEN_ORG[int(a) : int(b)].strip() for a, b in zip(table.starts, table.ends, strict=True)]
+    owner, budget = texts.index(":OWNER:    Raj"), texts.index(":TOTAL_BUDGET:   $840")
+    waiting = next(i for i, t in enumerate(texts) if t.startswith("Waiting on"))
+    assert set(np.flatnonzero(ranker._properties)) == {owner, budget}
+    assert ranker._keys[budget] == {"total", "budget"}  # named by "What is the total budget…?"
+    # scored above the text, a property the question does not name is passed over
+    row = int(table.rows[owner])
+    scores = np.zeros(len(texts))
+    scores[owner], scores[waiting] = 1.0, 0.5
+    named = ranker._keys_named("why is the second compost bay on hold", np.asarray([row]))
+    assert ranker._answer_sentence(row, scores, ranker._no_answers | (ranker._properties & ~named)) == waiting
+    named = ranker._keys_named("What is the total budget for the compost bay?", np.asarray([row]))
+    scores[budget] = 1.0
+    assert ranker._answer_sentence(row, scores, ranker._no_answers | (ranker._properties & ~named)) == budget
+
+
 COUNCIL = """Council tax
 
 The band D figure was £214.56 for 2023/24, up from £205.10 in 2022 to 2023.
