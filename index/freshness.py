@@ -13,7 +13,7 @@ from index.embedder import default_model_path, model_name
 from index.lexical import LexicalConfig
 from index.manifest import Manifest
 from index.store import resolve_version
-from ingest.chunking import ChunkerConfig
+from ingest.chunking import LAYOUT, ChunkerConfig
 from ingest.documents import corpus_files, file_doc_id
 
 
@@ -48,6 +48,26 @@ def _chunker_changes(built: dict[str, Any], wanted: dict[str, Any]) -> list[str]
         else:
             changes.append(f"chunker {key} {built.get(key)} → {value}")
     return changes
+
+
+# what an index built before a lexical setting lacks until it is rebuilt, for the note `serve` gives
+MISSED_BY_OLDER_LEXICAL = {
+    "cjk": "Japanese, Chinese and Korean text is not matched by its words",
+    "numbers": "version numbers, dates and lone digits are not matched as words",
+}
+
+
+def older_settings(manifest: Manifest) -> list[str]:
+    """How an index that opens was built by an older alliance-qa, in words: documents read an older
+    way ("documents are read a newer way (layout 11 → 12)"), or without a lexical setting added
+    since, which it is searched without until it is rebuilt ("lexical cjk None → True"). A write
+    rebuilds it the current way, and so does `repair` (`index.updates.repair`) with no change."""
+    reasons = _chunker_changes(manifest.chunker, {"layout": LAYOUT})
+    current = asdict(LexicalConfig.rebuilt(manifest.lexical))  # its own settings, newer ones at their default
+    reasons += [
+        f"lexical {key} None → {value}" for key, value in current.items() if key not in manifest.lexical
+    ]
+    return reasons
 
 
 def stale_reasons(

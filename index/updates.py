@@ -28,6 +28,7 @@ from alliance_qa.errors import (
 )
 from index.answer import sentence_context_text
 from index.embedder import Embedder, Vectors
+from index.freshness import older_settings
 from index.inputs import check_ids, check_path
 from index.late import Stored, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig
@@ -282,7 +283,9 @@ def repair(
     """Bring the index at `home` back into service without losing a document; return it and what
     was done, in words.
 
-    - It opens: nothing is done.
+    - It opens: nothing is done, unless it was built by an older alliance-qa (documents read by an
+      older layout, or without a lexical setting added since): then it is rebuilt the current way
+      from its own documents, reusing its chunks' vectors, as a write would.
     - Its `current` link is missing (a copy made without links) or names a version that is gone:
       `current` is pointed at the newest version, if that opens.
     - Its live version cannot be opened (another format or model, a damaged file) but its
@@ -306,11 +309,28 @@ def repair(
         link = home / CURRENT
         if link.exists():
             try:
-                return Index.open(home, embedder=embedder), "it opens as it is: nothing to repair"
+                opened = Index.open(home, embedder=embedder)
             except IndexMissingError:
                 raise
             except (AllianceQAError, OSError) as exc:
                 why = str(exc).split(";")[0]
+            else:
+                if not (older := older_settings(opened.manifest)):
+                    return opened, "it opens as it is: nothing to repair"
+                # it opens, but is searched the old way until a write rebuilds it (after an upgrade,
+                # the Japanese of an index built before `cjk` was matched by no word): rebuilt now
+                check_writable(home)
+                index, embedded = _publish(
+                    home,
+                    {d.doc_id: d for d in opened.documents()},
+                    embedder=embedder,
+                    current=opened,
+                    progress=progress,
+                )
+                return index, (
+                    f"it was built by an older alliance-qa ({'; '.join(older)}): rebuilt from its "
+                    f"{len(index.documents())} documents, {embedded} texts embedded"
+                )
             live = resolve_version(home)
         elif finished:
             live = finished[-1]

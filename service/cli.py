@@ -356,7 +356,8 @@ def repair(version: str | None, index_dir: Path | None, model: Path | None) -> N
     """Bring back an index that cannot be opened, keeping every document it holds.
 
     A missing `current` link is pointed at the newest version; a version this alliance-qa cannot
-    open (another format or model, a damaged file) is rebuilt from its own documents.jsonl. Nothing
+    open (another format or model, a damaged file), or one an older alliance-qa built (an older
+    layout, a lexical setting added since), is rebuilt from its own documents.jsonl. Nothing
     is built over documents that cannot be read: then the error names the folder and the versions
     --version can serve.
     """
@@ -803,7 +804,7 @@ def serve(
 
     import uvicorn
 
-    from index.freshness import shares_documents, stale_reasons
+    from index.freshness import MISSED_BY_OLDER_LEXICAL, older_settings, shares_documents, stale_reasons
     from index.manifest import Manifest
     from index.store import resolve_version, with_recovery
     from ingest.chunking import ChunkerConfig
@@ -841,7 +842,7 @@ def serve(
     from index.updates import indexed_ids, sync_folder
 
     try:  # an index that opens is served as it is: rebuilding would drop documents added by API
-        Manifest.read(resolve_version(out))
+        manifest = Manifest.read(resolve_version(out))
     except AllianceQAError as exc:
         # only the configured index is built from the configured folder: at a --index of its own
         # (a typo, or an index of other documents) the essays would be ~25 s of embedding to serve
@@ -880,14 +881,23 @@ def serve(
             )
         if older := [r for r in reasons if r.startswith("documents are read a newer way")]:
             # served as it is, cut the old way; only `ingest --if-stale` said so, and only under make run
-            update = (
-                "`alliance-qa ingest --if-stale`"
-                if shares
-                else f"`alliance-qa ingest FOLDER --if-stale --index {out}` with the folder it was built from"
-            )
+            update = "`alliance-qa ingest --if-stale`" if shares else f"`alliance-qa repair --index {out}`"
             click.echo(
                 f"note: {out} was cut into passages by an older chunker ({older[0].split('(')[-1].rstrip(')')}): "
                 f"{update} updates it, keeping its documents and re-embedding only text that changed",
+                err=True,
+            )
+        lexical = [r.split()[1] for r in older_settings(manifest) if r.startswith("lexical ")]
+        if lexical:
+            # searched the old way until rebuilt: after the upgrade to `cjk`, a Japanese question
+            # matched no word of a Japanese document, and nothing said why (session 20)
+            missed = "; ".join(
+                MISSED_BY_OLDER_LEXICAL.get(name, "its words are read the old way") for name in lexical
+            )
+            click.echo(
+                f"note: {out} was built before the lexical setting{'s' if len(lexical) > 1 else ''} "
+                f"{', '.join(lexical)} ({missed}): `alliance-qa repair --index {out}` rebuilds it from its "
+                "own documents, keeping every one (so does its next write)",
                 err=True,
             )
     # every worker builds its app from the environment, so hand the choices over there

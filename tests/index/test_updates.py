@@ -30,7 +30,7 @@ from index.abstention import DEFAULT_RULE
 from index.ranking import SearchConfig
 from index.retriever import Index
 from index.store import COPIED, VERSIONS, clean_leftovers, resolve_version, write_lock
-from index.updates import apply_changes, sync_folder
+from index.updates import apply_changes, repair, sync_folder
 from ingest import sentences
 from ingest.chunking import LAYOUT, ChunkerConfig
 from ingest.documents import make_document
@@ -605,6 +605,28 @@ def test_an_index_this_code_cannot_open_is_rebuilt_from_its_own_documents(home: 
     _set_format(home, 1)
     mirrored, _ = sync_folder(home, FIXTURE_CORPUS, embedder=FakeEmbedder(), chunker=ChunkerConfig())
     assert {d.doc_id for d in mirrored.documents()} == {"harbour-pact", "lighthouse-notes"}
+
+
+def test_repair_rebuilds_an_index_built_before_a_lexical_setting_and_keeps_its_documents(home: Path) -> None:
+    """Operator report (session 20): after the upgrade to `cjk`, an index built before it opened and
+    matched a Japanese question to no word of its Japanese document until some write rebuilt it;
+    `repair` said "nothing to repair"."""
+    gomi = make_document("gomi", "ごみの出し方\n\n燃やすごみは毎週月曜日に出してください。\n".encode())
+    apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER, gomi])
+    manifest = resolve_version(home) / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["lexical"]["cjk"]  # as ff8220a wrote it: the question is read without `cjk`
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    before = Index.open(home, embedder=FakeEmbedder())
+    assert not before.search("燃やすごみ", mode="lexical")
+    index, done = repair(home, embedder=FakeEmbedder())
+    assert done.startswith(
+        "it was built by an older alliance-qa (lexical cjk None → True): rebuilt from its 4 documents"
+    )
+    assert index.manifest.lexical["cjk"] is True and resolve_version(home) == index.folder
+    assert {d.doc_id for d in index.documents()} == {d.doc_id for d in before.documents()}
+    assert [h.citation.doc_id for h in index.search("燃やすごみ", k=1, mode="lexical")] == ["gomi"]
+    assert repair(home, embedder=FakeEmbedder())[1] == "it opens as it is: nothing to repair"
 
 
 def test_an_index_whose_documents_cannot_be_read_is_never_built_over(home: Path) -> None:

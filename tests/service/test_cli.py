@@ -631,6 +631,34 @@ def test_add_to_a_read_only_index_is_one_line_naming_the_folder(  # type: ignore
     )
 
 
+def test_serve_notes_an_index_built_before_a_lexical_setting_and_repair_rebuilds_it(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Operator report (session 20): after the upgrade, a team index built before `cjk` was served
+    without it, Japanese text matched by no word, and nothing said so; `repair` found nothing."""
+    served = _serve_without_serving(monkeypatch)
+    index_dir = _team_index(run, tmp_path)
+    manifest = (index_dir / "current").resolve() / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["lexical"]["cjk"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    code, out = run("serve")
+    assert code == 0 and served
+    assert [line for line in out.splitlines() if "lexical setting" in line] == [
+        f"note: {index_dir} was built before the lexical setting cjk (Japanese, Chinese and Korean text is "
+        f"not matched by its words): `alliance-qa repair --index {index_dir}` rebuilds it from its own "
+        "documents, keeping every one (so does its next write)"
+    ]
+    code, out = run("repair")
+    assert (
+        code == 0
+        and "built by an older alliance-qa (lexical cjk None → True): rebuilt from its 3 documents" in out
+    )
+    assert json.loads(run("info")[1])["lexical"]["cjk"] is True and "river-accord" in run("info")[1]
+    code, out = run("serve")
+    assert code == 0 and "lexical setting" not in out
+
+
 def test_serve_notes_an_index_cut_by_an_older_chunker(  # type: ignore[no-untyped-def]
     run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
