@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
@@ -49,6 +50,8 @@ from index.store import (
 from ingest.chunking import LAYOUT, Chunk, ChunkerConfig
 from ingest.documents import Document, read_corpus
 from ingest.structure import table_header
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")  # what a cache holds per text: a vector, or a chunk's piece vectors
 
@@ -497,6 +500,14 @@ def apply_changes(
         if unchanged:  # a PUT of the same text again: nothing to build, no new version
             return current, 0
         check_writable(home)  # before the embedding, which a read-only or full disk would waste
+        if older := older_settings(current.manifest):
+            # the write rebuilds it the current way (an older layout: every document cut again),
+            # so a one-line PUT can take as long as a rebuild; the log said only "replaced or added"
+            logger.info(
+                "%s was built by an older alliance-qa (%s): this write brings it up to date",
+                home,
+                "; ".join(older),
+            )
         documents.update((d.doc_id, d) for d in upserts)
         return _publish(home, documents, embedder=embedder, current=current, progress=progress)
 

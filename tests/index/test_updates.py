@@ -629,6 +629,27 @@ def test_repair_rebuilds_an_index_built_before_a_lexical_setting_and_keeps_its_d
     assert repair(home, embedder=FakeEmbedder())[1] == "it opens as it is: nothing to repair"
 
 
+def test_a_write_that_brings_an_older_index_up_to_date_says_so_in_the_log(
+    home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Operator report (session 20): the first PUT after an upgrade rebuilt the index the new way
+    (every document cut again after a layout change), and the service's log said only "replaced
+    or added document"."""
+    manifest = resolve_version(home) / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["lexical"]["cjk"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with caplog.at_level("INFO", logger="index.updates"):
+        apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+    assert [r.getMessage() for r in caplog.records if r.name == "index.updates"] == [
+        f"{home} was built by an older alliance-qa (lexical cjk None → True): this write brings it up to date"
+    ]
+    caplog.clear()
+    with caplog.at_level("INFO", logger="index.updates"):  # up to date now: nothing to say
+        apply_changes(home, embedder=FakeEmbedder(), removals=["river-accord"])
+    assert not [r for r in caplog.records if r.name == "index.updates"]
+
+
 def test_an_index_whose_documents_cannot_be_read_is_never_built_over(home: Path) -> None:
     apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
     live = resolve_version(home)
