@@ -279,6 +279,12 @@ class Readiness(BaseModel):
     format_version: int | None = None
     created_at: str | None = None
     chunker: dict[str, Any] | None = None
+    lexical: dict[str, Any] | None = Field(None, description="the settings its BM25 index is searched with")
+    outdated: list[str] | None = Field(
+        None,
+        description="how it was built by an older alliance-qa (an older layout, a lexical setting added "
+        "since); `alliance-qa repair` or the next write brings it up to date",
+    )
 
 
 class Problem(BaseModel):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from index.freshness import older_settings
+from index.lexical import LexicalConfig
 from service.auth import ReaderDep, holds_key
 from service.deps import IndexDep, MetricsDep
 from service.problems import documented
@@ -43,6 +47,10 @@ def readyz(request: Request, index: IndexDep) -> Readiness:
         format_version=manifest.format_version,
         created_at=manifest.created_at,
         chunker=manifest.chunker,
+        # after an upgrade, whether the index is searched the new way: an index built before `cjk`
+        # matched no Japanese word, and nothing outside the host's shell said so (session 20)
+        lexical=asdict(LexicalConfig.from_json(manifest.lexical)),
+        outdated=older_settings(manifest) or None,
     )
 
 

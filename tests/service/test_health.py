@@ -325,3 +325,26 @@ def test_the_index_folder_is_shown_to_the_key_only_when_a_key_is_set(
         assert client.get("/metrics").status_code == 200
     with _app(settings, fixture_index) as client:  # no key: a local service, writes off
         assert client.get("/readyz").json()["folder"] == str(fixture_index.folder)
+
+
+def test_readyz_says_how_the_index_is_searched_and_when_an_older_alliance_qa_built_it(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Operator report (session 20): after the upgrade, an index built before the lexical setting
+    `cjk` was served without it (Japanese matched by no word), and /readyz, the one view of a
+    deployment from outside its host, gave no sign of it."""
+    import json
+
+    from index.store import resolve_version
+
+    Index.build(FIXTURE_CORPUS, settings.index_dir, embedder=FakeEmbedder())
+    with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
+        ready = client.get("/readyz").json()
+    assert ready["lexical"]["cjk"] is True and "outdated" not in ready
+    manifest = resolve_version(settings.index_dir) / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["lexical"]["cjk"]  # as an index built before the setting has it
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
+        ready = client.get("/readyz").json()
+    assert ready["lexical"]["cjk"] is False and ready["outdated"] == ["lexical cjk None → True"]
