@@ -211,10 +211,21 @@ def ingest(
     if if_stale and not named_folder and before and not _shares_documents(before, corpus):
         # `ALLIANCE_QA_INDEX_DIR=var/mine make run`: an index of another folder holds none of the
         # default folder's documents, and merging the essays into it would keep them there for good
+        from index.freshness import older_settings
+
+        # an index an older alliance-qa built is brought up to date from its own documents, not by
+        # naming corpus/, which would merge the essays into it
+        older = older_settings(manifest) if manifest is not None else []
         click.echo(
             f"index at {out} holds no document of {corpus} (an index of another folder): left as it "
             f"is; to bring {corpus}'s files into it, name the folder: "
-            f"`alliance-qa ingest {corpus} --if-stale --index {out}`",
+            f"`alliance-qa ingest {corpus} --if-stale --index {out}`"
+            + (
+                f"; it was built by an older alliance-qa ({'; '.join(older)}): "
+                f"`alliance-qa repair --index {out}` brings it up to date, keeping its documents"
+                if older
+                else ""
+            ),
             err=True,
         )
         return

@@ -302,6 +302,30 @@ def test_serve_notes_a_changed_corpus_but_not_for_an_index_of_another_folder(  #
     assert "differs" not in out
 
 
+def test_ingest_if_stale_names_repair_for_an_older_index_of_another_folder(  # type: ignore[no-untyped-def]
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Operator report (session 20): `make run` on a team index built before `cjk` said only that
+    it was left as it is, and how to merge corpus/ into it; the upgrade it needed went unsaid."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.md").write_text("# Notes\n\nThe harbour froze in 1888.\n", encoding="utf-8")
+    home = tmp_path / "var-mine"
+    assert run("ingest", str(mine), "--index", str(home))[0] == 0
+    monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(home))
+    assert "older alliance-qa" not in run("ingest", "--if-stale")[1]
+    manifest = (home / "current").resolve() / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    del data["lexical"]["cjk"]
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    code, out = run("ingest", "--if-stale")
+    assert code == 0 and "left as it is" in out
+    assert (
+        f"; it was built by an older alliance-qa (lexical cjk None → True): `alliance-qa repair --index {home}` "
+        "brings it up to date, keeping its documents"
+    ) in out.replace("\n", "")
+
+
 def test_a_first_ingest_if_stale_says_it_builds(run) -> None:  # type: ignore[no-untyped-def]
     code, out = run("ingest", "--if-stale")  # what `make run` does on a fresh clone
     assert code == 0 and "there is no index there yet" in out and "build one with" not in out
