@@ -55,6 +55,8 @@ TOKEN = re.compile(rf"(?u){NUMBER_RUN}|\b\w\w+\b|\b\d\b")
 CJK_RUN = re.compile(
     "[\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
 )
+# a word hyphenated across a line break: its two halves ("Rec-" at a line's end, "reation" after)
+HYPHEN_BREAK = re.compile(r"([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
 RUN_SEPARATOR = re.compile(r"[.\-/:]")
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours one edit away
 MIN_PLURAL_LENGTH = 8  # and a singular shorter than this, read for its plural (`_forms`)
@@ -82,6 +84,10 @@ class LexicalConfig:
     # CJK analyser does; read whole, a question's run matched no passage (session 20); an index from
     # before this setting was built reading them whole
     cjk: bool = True
+    # a word hyphenated across a line break, as text taken from a PDF wraps ("Orton Rec-\nreation
+    # Ground"), is also read whole ("recreation"): its halves alone, "Orton Recreation Ground" was
+    # refused as never mentioned (session 20); an index from before this setting was built without
+    hyphens: bool = True
 
     def __post_init__(self) -> None:
         if self.stopwords not in STOPWORD_LISTS:
@@ -98,7 +104,7 @@ class LexicalConfig:
         """The config an index was built with, from its manifest: a setting it lacks was built the
         way before that setting existed."""
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**{"numbers": False, "cjk": False, **fields})
+        return cls(**{"numbers": False, "cjk": False, "hyphens": False, **fields})
 
     @classmethod
     def rebuilt(cls, data: dict[str, Any]) -> LexicalConfig:
@@ -117,15 +123,18 @@ def _stemmer(language: str) -> Any:
         raise InputError(f"PyStemmer has no {language!r} stemmer: use 'english' or 'none'") from None
 
 
-def tokens(text: str, *, numbers: bool = True, cjk: bool = False) -> list[str]:
+def tokens(text: str, *, numbers: bool = True, cjk: bool = False, hyphens: bool = False) -> list[str]:
     """The lower-cased words of `text`, in order: two or more word characters; with `numbers`,
     also lone digits, and runs of numbers whole ("10.2.1" gives "10.2.1" and "10"), the text read
     in Unicode's NFKC form; with `cjk`, a run of Chinese, Japanese or Korean characters as its
-    overlapping pairs of characters (`cjk_words`)."""
+    overlapping pairs of characters (`cjk_words`); with `hyphens`, a word hyphenated across a line
+    break whole as well as its halves ("Rec-\nreation": "rec", "reation", "recreation")."""
     found = _tokens(text, numbers=numbers)
-    if not cjk:
-        return found
-    return [part for word in found for part in cjk_words(word)]
+    if cjk:
+        found = [part for word in found for part in cjk_words(word)]
+    if hyphens and "-" in text:
+        found += [(m[1] + m[2]).lower() for m in HYPHEN_BREAK.finditer(text)]
+    return found
 
 
 def cjk_words(word: str) -> list[str]:
@@ -169,10 +178,10 @@ def is_number(word: str) -> bool:
 
 
 def content_words(
-    text: str, stopwords: frozenset[str], *, numbers: bool = True, cjk: bool = False
+    text: str, stopwords: frozenset[str], *, numbers: bool = True, cjk: bool = False, hyphens: bool = False
 ) -> list[str]:
     """Lower-cased words of `text` that are not in `stopwords`, in order (`tokens`)."""
-    return [w for w in tokens(text, numbers=numbers, cjk=cjk) if w not in stopwords]
+    return [w for w in tokens(text, numbers=numbers, cjk=cjk, hyphens=hyphens) if w not in stopwords]
 
 
 def stem_words(words: Sequence[str], language: str) -> list[str]:
@@ -242,7 +251,10 @@ class LexicalIndex:
 
     def words_of(self, text: str) -> list[str]:
         """Lower-cased content words of `text`, stopwords removed, in order."""
-        return content_words(text, self._stopwords, numbers=self.config.numbers, cjk=self.config.cjk)
+        config = self.config
+        return content_words(
+            text, self._stopwords, numbers=config.numbers, cjk=config.cjk, hyphens=config.hyphens
+        )
 
     def stems(self, words: Sequence[str]) -> list[str]:
         return stem_words(words, self.config.stemmer)
@@ -381,7 +393,10 @@ class LexicalIndex:
         """Index `texts` (one per chunk, in row order)."""
         config = config or LexicalConfig()
         stopwords = STOPWORD_LISTS[config.stopwords]
-        surface = [content_words(t, stopwords, numbers=config.numbers, cjk=config.cjk) for t in texts]
+        surface = [
+            content_words(t, stopwords, numbers=config.numbers, cjk=config.cjk, hyphens=config.hyphens)
+            for t in texts
+        ]
         model = bm25s.BM25(k1=config.k1, b=config.b, method=config.method)
         # an empty text still needs a row, so rows stay aligned with the dense index
         model.index([stem_words(ws, config.stemmer) or [""] for ws in surface], show_progress=False)

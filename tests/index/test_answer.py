@@ -707,6 +707,23 @@ def test_an_org_property_answers_only_a_question_naming_its_key(tmp_path: Path) 
     assert ranker._answer_sentence(row, scores, ranker._no_answers | (ranker._properties & ~named)) == budget
 
 
+PDF_TEXT = """Harwick District Council annual report
+
+Parks. The new play area at Orton Rec-
+reation Ground opened in May 2023 and cost
+£185,000, paid for by the Section 106 fund.
+"""
+
+
+def test_a_word_hyphenated_across_a_line_is_a_word_the_texts_use(tmp_path: Path) -> None:
+    """Text taken from a PDF breaks words at line ends: "How much did the Orton Recreation Ground
+    play area cost?" was refused, "the texts never mention “Orton Recreation Ground”" (session 20)."""
+    index = _one_document_index(tmp_path, "report.txt", PDF_TEXT)
+    result = index.ask("How much did the Orton Recreation Ground play area cost?", k=1)
+    assert result.refusal is None or "never mention" not in result.refusal
+    assert index._ranker.lexical.uses("recreation")
+
+
 COUNCIL = """Council tax
 
 The band D figure was £214.56 for 2023/24, up from £205.10 in 2022 to 2023.

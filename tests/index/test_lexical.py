@@ -109,7 +109,7 @@ def test_a_decomposed_text_matches_a_composed_question() -> None:
 
 
 def test_an_index_from_before_a_setting_reads_as_it_was_built_and_is_rebuilt_with_it() -> None:
-    for setting in ("numbers", "cjk"):
+    for setting in ("numbers", "cjk", "hyphens"):
         built = {k: v for k, v in LexicalIndex.build(TEXTS).params().items() if k != setting}
         assert getattr(LexicalConfig.from_json(built), setting) is False  # its queries read as it was
         assert getattr(LexicalConfig.rebuilt(built), setting) is True  # its next write brings it up to date
