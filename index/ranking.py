@@ -474,6 +474,7 @@ class Ranker:
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # an Org entry's drawer properties (":OWNER:    Raj"), fields of the entry, not its text
         self._properties = np.asarray([ORG_PROPERTY.match(t) is not None for t in sentence_texts], dtype=bool)
+        self._has_properties = bool(self._properties.any())
         # each field's key: a question naming its words asks for its value
         self._keys = [r.key for r in readings]
         # each sentence that goes on the block of the one before it, in the same chunk
@@ -736,9 +737,9 @@ class Ranker:
             scores = scores + config.countries_bonus * typed
         # an Org entry's property (":OWNER: Raj") answers only a question naming its key: "why is the
         # second compost bay on hold" got the owner over "Waiting on the city parks permit." (session 20)
-        passed_over = self._no_answers | (
-            self._properties & ~keyed if keyed is not None else self._properties
-        )
+        passed_over = self._no_answers
+        if self._has_properties:  # (most corpora have none: no mask of every sentence per question)
+            passed_over = passed_over | (self._properties & ~keyed if keyed is not None else self._properties)
         answers = [self._answer_sentence(int(row), scores, passed_over) for row in picked.rows]
         # the answer comes from the first passage, or, if its sentence is not of the kind asked for,
         # from the first of the next few whose sentence is
