@@ -800,11 +800,19 @@ def serve(
     import tempfile
 
     from service.memory import limit_malloc_arenas
-    from service.settings import load_settings
+    from service.settings import ENV_PREFIX, load_settings
 
-    # an option given wins over its variable, which is then neither used nor checked
-    given = {"host": host, "port": port, "workers": workers}
-    settings = load_settings(**{name: value for name, value in given.items() if value is not None})
+    # an option given wins over its variable, which is then neither used nor checked: here and in
+    # what reads the settings after (the embedder's, the app's in each worker) the option stands in
+    # for it (`ALLIANCE_QA_PORT=abc serve --port 8077` was refused naming the variable)
+    given = {
+        name: value
+        for name, value in {"host": host, "port": port, "workers": workers}.items()
+        if value is not None
+    }
+    for name, value in given.items():
+        os.environ[f"{ENV_PREFIX}{name.upper()}"] = str(value)
+    settings = load_settings(**given)
     workers = settings.workers
     if settings.malloc_arenas and "MALLOC_ARENA_MAX" not in os.environ:
         # first, before the imports below start threads (numpy's BLAS, OpenMP): glibc fixes which

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from alliance_qa.errors import InputError
 from index.retriever import Index
 from service import cli
+from service.settings import load_settings
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
 
@@ -25,6 +27,11 @@ def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
         calls.update(workers_env=os.environ.get("ALLIANCE_QA_WORKERS"), **kwargs)
         calls.update(metrics_env=os.environ.get("ALLIANCE_QA_METRICS_DIR"))
         calls.update(prometheus_env=os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+        # what each worker's app reads from the environment as it starts (`create_app_from_env`)
+        try:
+            calls.update(worker_port=load_settings().port)
+        except InputError as exc:
+            calls.update(worker_port=str(exc))
 
     def serve_workers(config: Any) -> None:  # `--workers N` (N > 1): one listening socket each
         run(config.app, factory=config.factory, host=config.host, port=config.port, workers=config.workers)
@@ -56,6 +63,8 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ALLIANCE_QA_INDEX_DIR", str(tmp_path / "unused"))
     # serve writes ALLIANCE_QA_THREADS too: set then delete it, so the original is put back afterwards
     for name in (
+        "ALLIANCE_QA_HOST",
+        "ALLIANCE_QA_PORT",
         "ALLIANCE_QA_THREADS",
         "ALLIANCE_QA_WORKERS",
         "ALLIANCE_QA_BALANCE_DIR",
@@ -336,6 +345,9 @@ def test_serve_takes_workers_from_the_environment_and_options_win(
     assert result.exit_code == 0, result.output
     assert (served["workers"], served["port"]) == (workers, port)
     assert served["workers_env"] == str(workers)  # what each worker's settings read
+    # the option stands in for its variable wherever settings are read after (a bad ALLIANCE_QA_PORT
+    # stopped `serve --port 8031` when the embedder's settings were read, session 20)
+    assert served["worker_port"] == port
 
 
 def test_serve_with_a_bad_workers_variable_and_no_option_names_it(
