@@ -473,7 +473,7 @@ class Ranker:
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # an Org entry's drawer properties (":OWNER:    Raj"), fields of the entry, not its text
-        self._properties = np.asarray([ORG_PROPERTY.match(t) is not None for t in sentence_texts], dtype=bool)
+        self._properties = np.asarray([r.org_property for r in readings], dtype=bool)
         self._has_properties = bool(self._properties.any())
         # each field's key: a question naming its words asks for its value
         self._keys = [r.key for r in readings]
@@ -1137,9 +1137,12 @@ class _SentenceReading:
     key: frozenset[str] = frozenset()
     courtesy: bool = False  # a greeting or a sign-off: "Hi all.", "Thanks,\nDana"
     bare: bool = False  # markup alone, no letter or digit outside its tags: "</p>", ".."
+    # an Org entry's drawer property, ":TOTAL_BUDGET: 18500" (its key, "total budget", is `key`)
+    org_property: bool = False
 
     @classmethod
     def of(cls, text: str, lexical: LexicalIndex) -> _SentenceReading:
+        org_property = ORG_PROPERTY.match(text)
         return cls(
             columns=SentenceWords.columns_in(text, lexical),
             lead_in=text.endswith(":") or CREDIT_LABEL.match(text) is not None,
@@ -1159,8 +1162,9 @@ class _SentenceReading:
             count=gives_count(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
             key=_key_words(keyed.group("key"), lexical)
-            if (keyed := FIELD_LINE.match(text) or PROPERTY_LINE.match(text))
+            if (keyed := FIELD_LINE.match(text) or org_property)
             else frozenset(),
+            org_property=org_property is not None,
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
             bare=LETTER_OR_DIGIT.search(TAG.sub("", text)) is None,
         )
@@ -1191,10 +1195,6 @@ def _code_with_output(
 # (in a list, a key in bold only: "* Fixed Tern bugs: RSS feeds…", a changelog's item, is no field;
 # session 19, it answered "What bugs were fixed in Tern 4.2.0?" from 4.1.2's notes)
 FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
-# an Org entry's property, ":TOTAL_BUDGET: 18500": its key "total budget"
-PROPERTY_LINE = re.compile(r"^[ \t]*:(?P<key>[\w-]+):[ \t]+\S")
-
-
 # a question asking who wrote something: it names an "author" field (session 20: "Who wrote The Urban Heat
 # Island: A Guidebook?" was answered with the BibTeX entry's title line, over its author line)
 ASKS_AUTHOR = re.compile(r"\bwho\b.*\b(?:wrote|written|authored)\b", re.IGNORECASE)

@@ -270,7 +270,7 @@ ORG_PRIORITY = re.compile(r"^\[#[A-Z0-9]\][ \t]*")
 ORG_DRAWER = re.compile(r"^[ \t]*:[A-Za-z_]+:[ \t]*$")
 # ... and a headline's planning line, "SCHEDULED: <2024-05-20 Mon>", "CLOSED: [2024-05-13 Mon 16:20]"
 ORG_PLANNING = re.compile(r"^[ \t]*(?:(?:SCHEDULED|DEADLINE|CLOSED):[ \t]*[<\[][^>\]]*[>\]][ \t]*)+$")
-ORG_PROPERTY = re.compile(r"^[ \t]*:[\w-]+:[ \t]+\S")
+ORG_PROPERTY = re.compile(r"^[ \t]*:(?P<key>[\w-]+):[ \t]+\S")  # ":TOTAL_BUDGET: 18500"
 
 
 def _org_states(lines: Sequence[str]) -> frozenset[str] | None:
