@@ -384,11 +384,11 @@ def wanted_kind(question: str) -> str | None:
 # December 2023", "How many dogs can one household keep" by "… for fifteen (15) days")
 COUNT_QUESTION = re.compile(rf"^\s*how\s+many\s+(?!(?:[\w-]+\s+)?(?:{_UNITS}|times)\b)\w", re.IGNORECASE)
 # what a date or a time of day writes in figures: "1 January", "December 31st", "12/03/2024",
-# "2024-05-20", "10:30", "8am", a year
+# "2024-05-20", "10:30", "8am", and what `DATE` reads (a year, a month)
 _DATE_FIGURES = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
-    r"|\b\d+(?:[/\-:.]\d+)+\b|\b\d{1,2}\s?(?:am|pm)\b|\b1[5-9]\d\d\b|\b20\d\d\b",
+    rf"|\b\d+(?:[/\-:.]\d+)+\b|\b\d{{1,2}}\s?(?:am|pm)\b|{DATE.pattern}",
     re.IGNORECASE,
 )
 

@@ -145,14 +145,15 @@ def cjk_words(word: str) -> list[str]:
         return [word]
     parts: list[str] = []
     start = 0
-    for run in CJK_RUN.finditer(word):
-        if between := word[start : run.start()]:
-            parts += [w for w in (between,) if len(w) > 1 or w.isdigit()]
-        text = run.group()
-        parts += [text] if len(text) == 1 else [text[i : i + 2] for i in range(len(text) - 1)]
-        start = run.end()
-    if rest := word[start:]:
-        parts += [w for w in (rest,) if len(w) > 1 or w.isdigit()]
+    for run in [*CJK_RUN.finditer(word), None]:
+        # the rest between runs is a word as `tokens` reads one: two or more characters, or a digit
+        rest = word[start : run.start() if run else len(word)]
+        if len(rest) > 1 or rest.isdigit():
+            parts.append(rest)
+        if run:
+            text = run.group()
+            parts += [text] if len(text) == 1 else [text[i : i + 2] for i in range(len(text) - 1)]
+            start = run.end()
     return parts
 
 
@@ -182,6 +183,13 @@ def content_words(
 ) -> list[str]:
     """Lower-cased words of `text` that are not in `stopwords`, in order (`tokens`)."""
     return [w for w in tokens(text, numbers=numbers, cjk=cjk, hyphens=hyphens) if w not in stopwords]
+
+
+def config_words(text: str, config: LexicalConfig) -> list[str]:
+    """`content_words` of `text` read as `config` reads them (its stopwords, numbers, CJK, hyphens)."""
+    return content_words(
+        text, STOPWORD_LISTS[config.stopwords], numbers=config.numbers, cjk=config.cjk, hyphens=config.hyphens
+    )
 
 
 def stem_words(words: Sequence[str], language: str) -> list[str]:
@@ -251,10 +259,7 @@ class LexicalIndex:
 
     def words_of(self, text: str) -> list[str]:
         """Lower-cased content words of `text`, stopwords removed, in order."""
-        config = self.config
-        return content_words(
-            text, self._stopwords, numbers=config.numbers, cjk=config.cjk, hyphens=config.hyphens
-        )
+        return config_words(text, self.config)
 
     def stems(self, words: Sequence[str]) -> list[str]:
         return stem_words(words, self.config.stemmer)
@@ -392,11 +397,7 @@ class LexicalIndex:
     def build(cls, texts: Sequence[str], *, config: LexicalConfig | None = None) -> LexicalIndex:
         """Index `texts` (one per chunk, in row order)."""
         config = config or LexicalConfig()
-        stopwords = STOPWORD_LISTS[config.stopwords]
-        surface = [
-            content_words(t, stopwords, numbers=config.numbers, cjk=config.cjk, hyphens=config.hyphens)
-            for t in texts
-        ]
+        surface = [config_words(t, config) for t in texts]
         model = bm25s.BM25(k1=config.k1, b=config.b, method=config.method)
         # an empty text still needs a row, so rows stay aligned with the dense index
         model.index([stem_words(ws, config.stemmer) or [""] for ws in surface], show_progress=False)
