@@ -27,7 +27,12 @@ The rule (`DEFAULT_RULE`), in order:
    "When are invoices emailed?" by "after each payment" (`says_condition`; session 16, both refused
    over `evals/formats` before); "how much … cost" needs a sum of money, "how long … take / last"
    a span of time and "how many" things (not days, hours or times) a count that is no date, time
-   of day or span of time (session 20), the verb being what asks, not what the number is about, as the asker's "need",
+   of day or span of time (session 20); a sum or a measurement asked for by its name needs a
+   sentence giving that kind of number, a sum for "What is the fine for…?" or "…Q3 revenue?", a
+   temperature for "What oven temperature…?", a quantity (no date, time of day or span of time)
+   for "What is the kettle's capacity in litres?" (answered "The kettle is guaranteed for two
+   years…" before session 21), holding at least 0.5 of what it is about, the unit it is asked in
+   aside (a measure's name is often left out beside its figure: "Heat the oven to 160 °C"), the verb being what asks, not what the number is about, as the asker's "need",
    "have to" and "get" are not, nor "due" in "when is … due?", nor a qualifier ("its main treaty",
    "the current version": session 17); for "when" and "in what year", a year
    or month in a heading over the sentence, `gives_date`), read with its heading path (a list
@@ -177,11 +182,28 @@ from index.names import WEEKDAYS
 # what an amount is called when a question asks for it by name: "What is Japan's defense budget?"
 # ("costs", plural, are as often drawbacks as sums: "the costs and benefits", "the costs of the alliance")
 _AMOUNTS = "budgets?|cost|prices?|populations?|percentages?|spending|expenditures?|salary|salaries|sizes?"
-# an amount named as what is asked for: "[the] [Japan's] [annual defense] budget [of …]", ending
-# there or going on only with "of/for/in/on/at…" or "is/was" ("what Japan's budget is")
+# what a sum of money is called: "What was Fernhill's Q3 revenue?", "What is the fine for a first
+# offence?" need a sum; a sentence without one does not answer them (session 21: "What was Fernhill
+# Outdoor's net profit in Q3?" was answered "- Product wins / misses")
+_SUMS = "revenues?|turnover|profits?|income|rents?|fees?|fines?|premiums?|deposits?|wages?"
+# what a measurement is called: "What is the kettle's capacity in litres?" needs a quantity (a
+# figure that is no date, time of day or span of time; session 21: it was answered "The kettle is
+# guaranteed for two years…"), and a temperature a temperature ("What oven temperature does Dana
+# use?" was answered by a subtitle's first line)
+_MEASURES = (
+    "capacity|volume|speed|weight|height|length|width|depth|distance|voltage|wattage|pressure"
+    "|calories|concentration|saturation|doses?|dosage"
+)
+_TEMPERATURE = "temperatures?"
+# an amount named as what is asked for: "[does] [the] [Japan's] [annual defense] budget [of …]" (no
+# article inside it: "What affects the depth of…" asks no depth), ending
+# there or going on only with "of/for/in/on/at…" or "is/was" ("what Japan's budget is"), or, asked
+# of something, with "does/do/did/should…" ("What supply voltage does the TH-22 need?")
+_ASKED_END = r"\b(?=\s*(?:[?.]|$|(?:of|for|in|on|at|is|was|are|were|will|does|do|did|should|must|can)\b))"
 _AMOUNT_ASKED = (
-    r"(?:the\s+)?(?:[\w-]+(?:'s|’s)\s+)?(?:[\w-]+\s+){0,3}?"
-    rf"(?:{_AMOUNTS})\b(?=\s*(?:[?.]|$|(?:of|for|in|on|at|is|was|are|were|will)\b))"
+    r"(?:(?:does|do|did|will|would|could|can|should|might|may)\s+)?(?:the\s+)?"
+    r"(?:(?:[\w-]+\s+){0,2}[\w-]+(?:'s|’s|(?<=s)['’])\s+)?(?:(?!(?:the|a|an)\s)[\w-]+\s+){0,3}?"
+    rf"(?:{_AMOUNTS}|{_SUMS}|{_MEASURES}|{_TEMPERATURE})" + _ASKED_END
 )
 # questions asking for an amount, a count, a duration or an age rather than a date
 QUANTITY_QUESTION = re.compile(
@@ -363,19 +385,64 @@ def number_topic(question: str) -> str:
     topic = QUALIFIERS.sub(" ", ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", WHAT_TIME.sub(" ", question))))
     if asks_when(question):
         topic = WHEN_VERBS.sub(" ", topic)
-    verb = {"money": COST_VERB, "duration": DURATION_VERB}.get(wanted_kind(question) or "")
+    kind = wanted_kind(question)
+    if kind in ("count", "temperature"):
+        # the unit it is asked in is the figure's ("…capacity in litres?": "1.7 L"), and so is a
+        # temperature ("What temperature should the oven be?": "Heat the oven to 160 °C")
+        topic = UNIT_ASKED.sub(" ", topic)
+        if kind == "temperature":
+            topic = re.sub(rf"\b(?:{_TEMPERATURE})\b", " ", topic, flags=re.IGNORECASE)
+    verb = {"money": COST_VERB, "duration": DURATION_VERB}.get(kind or "")
     return topic if verb is None else verb.sub(" ", topic)
+
+
+# the unit a measurement is asked in, closing the question: "…capacity in litres?"
+UNIT_ASKED = re.compile(
+    r"\bin\s+(?:(?:milli|centi|kilo)?(?:litres?|liters?|metres?|meters?|grams?|watts?)|ml|l|kg|g|cm|mm|m|km"
+    r"|miles?|feet|foot|ft|inch(?:es)?|yards?|pounds?|lbs?|ounces?|oz|stones?|gallons?|pints?|cups?|mph"
+    r"|km/h|kph|knots?|volts?|v|w|kw|kwh|degrees?|celsius|fahrenheit|calories|kcal|bar|psi|percent|%)"
+    r"\s*(?=[?.!]*\s*$)",
+    re.IGNORECASE,
+)
 
 
 def wanted_kind(question: str) -> str | None:
     """ "money" for "how much … cost", "duration" for "how long … take / last", "count" for "how
-    many" things that are no span of time, else None: the kind of number the sentence answering
-    must hold (`gives_money`, `gives_duration`, `gives_count`)."""
+    many" things that are no span of time, and the kind an amount asked for by name needs ("the
+    fine…": money, "the temperature…": "temperature", "the capacity…": count), else None: the kind
+    of number the sentence answering must hold (`gives_money`, `gives_duration`, `gives_count`,
+    `gives_temperature`)."""
     if COST_QUESTION.search(question):
         return "money"
     if DURATION_QUESTION.search(question):
         return "duration"
-    return "count" if COUNT_QUESTION.search(question) else None
+    if COUNT_QUESTION.search(question):
+        return "count"
+    return _measured(question)
+
+
+# the kind of number an amount asked for by its name needs: a sum of money for a fee, a temperature
+# for a temperature, a quantity (a figure that is no date, time of day or span of time) for a
+# measurement; None (any figure or amount in words) for "budget", "price", "size"…
+_NAMED_KINDS = (
+    (re.compile(rf"(?:{_SUMS})", re.IGNORECASE), "money"),
+    (re.compile(rf"(?:{_TEMPERATURE})", re.IGNORECASE), "temperature"),
+    (re.compile(rf"(?:{_MEASURES})", re.IGNORECASE), "count"),
+)
+
+
+def asks_measure(question: str) -> bool:
+    """Does `question` ask for a sum or a measurement by its name ("What is the fine…?", "the
+    capacity…", "What oven temperature…"), which rule 2 reads with `measure_share`?"""
+    return wanted_kind(question) is not None and _measured(question) is not None
+
+
+def _measured(question: str) -> str | None:
+    """The kind of number `question` asks for by naming it ("What is the fine…?": money), if any."""
+    if (asked := QUANTITY_QUESTION.search(question)) is None:
+        return None
+    noun = re.split(r"\W+", asked.group(0).strip())[-1]
+    return next((kind for pattern, kind in _NAMED_KINDS if pattern.fullmatch(noun)), None)
 
 
 # "how many" things, not days, hours or years ("How many days do I have to appeal?" is answered by
@@ -451,6 +518,18 @@ def _may_hold(text: str, marks: tuple[str, ...]) -> bool:
     """Does `text` hold any of `marks` (lower case), as a pattern's match must?"""
     lowered = text.lower()
     return any(mark in lowered for mark in marks)
+
+
+# a temperature: "160 °C", "180C (160C fan)", "thirty-five degrees", "gas mark 4"
+TEMPERATURE = re.compile(
+    r"\d\s?[°º]|[°º]\s?[CF]\b|\b\d+(?:[.,]\d+)?\s?[CF]\b|(?i:\bdegrees?\b|\bcelsius\b|\bfahrenheit\b"
+    r"|\bgas\s+mark\s+\d)"
+)
+
+
+def gives_temperature(text: str) -> bool:
+    """Does `text` give a temperature ("Heat the oven to 160 °C", "thirty-five degrees")?"""
+    return TEMPERATURE.search(text) is not None
 
 
 def gives_money(text: str) -> bool:
@@ -648,6 +727,9 @@ class Signals:
     # for a question asking for a number: the best idf-weighted share of what it is about held by a
     # returned sentence that has a number; None for other questions
     number_share: float | None = None
+    # the question asks for a sum or a measurement by its name ("What is the fine…?", `asks_measure`):
+    # `number_share` is held to `AbstentionRule.measure_share`
+    measure: bool = False
     # for a question naming a number the texts write ("What happened in 1951?"): the best share of
     # the rest of what it asks held by a sentence writing that number; None for other questions
     held_share: float | None = None
@@ -676,6 +758,10 @@ class AbstentionRule:
     lexical: float = 0.0
     coverage: float = 0.0
     number_share: float = 0.0  # a number question needs a numbered sentence holding this much of it
+    # ... and one asking for a sum or a measurement by its name, a sentence giving that kind of number
+    # (a sum, a temperature, a quantity) holding this much of it: the name of a measure is often left
+    # out beside its figure ("Heat the oven to 160 °C", "15 mg methotrexate")
+    measure_share: float = 0.0
     min_sentence: float = -1.0  # below this best-sentence cosine nothing in the corpus is about it
     # ... and nor is it when the best passage's cosine is below `min_dense` and that passage holds
     # less than `min_lexical` of the question's words the corpus uses: over many documents every
@@ -732,7 +818,8 @@ class AbstentionRule:
             signals.dense < self.min_dense and signals.lexical_known < self.min_lexical
         ):
             return f"nothing in {signals.scope} is about it"
-        if signals.number_share is not None and signals.number_share < self.number_share:
+        needed = self.measure_share if signals.measure else self.number_share
+        if signals.number_share is not None and signals.number_share < needed:
             return "no passage gives the number or date it asks for"
         probability = self.probability(signals)
         if probability < self.min_confidence:
@@ -769,6 +856,7 @@ DEFAULT_RULE = AbstentionRule(
     sentence=2.5,
     coverage=2.3,
     number_share=0.68,
+    measure_share=0.5,
     min_sentence=0.23,
     min_dense=0.29,
     min_lexical=0.40,

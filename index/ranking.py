@@ -44,12 +44,14 @@ from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
     Signals,
+    asks_measure,
     asks_when,
     asks_when_it_happens,
     gives_count,
     gives_date,
     gives_duration,
     gives_money,
+    gives_temperature,
     has_number,
     held_topic,
     labelled_numbers,
@@ -505,6 +507,7 @@ class Ranker:
             "money": self._amounts & np.asarray([r.money for r in readings], dtype=bool),
             "duration": self._amounts & np.asarray([r.duration for r in readings], dtype=bool),
             "count": self._amounts & np.asarray([r.count for r in readings], dtype=bool),
+            "temperature": self._amounts & np.asarray([r.temperature for r in readings], dtype=bool),
         }
         # the sentences writing each number of two or more digits ("1951" → the sentences with it)
         written: dict[str, list[int]] = {}
@@ -1008,6 +1011,7 @@ class Ranker:
             unknown_number=bool(numbers),
             unknown_name=bool(names),
             number_share=self._number_share(question, sentences) if wants_number(question) else None,
+            measure=asks_measure(question),
             held_share=self._held_share(question, sentences),
             unknown=tuple(dict.fromkeys([*numbers, *names])),
             scope=scope.label,
@@ -1131,6 +1135,7 @@ class _SentenceReading:
     money: bool  # names a sum of money ("$10", "euros")
     duration: bool  # names a span of time ("days", "overnight")
     count: bool  # gives a count, no date or span of time ("42 plots", "three keepers")
+    temperature: bool  # gives a temperature ("160 °C", "thirty-five degrees")
     numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
     # a field's key, "Incident commander" of "**Incident commander:** Rafael Duarte", as its words
     # (lower case, singular, no stopword); empty for a sentence that is no field
@@ -1160,6 +1165,7 @@ class _SentenceReading:
             money=gives_money(text),
             duration=gives_duration(text),
             count=gives_count(text),
+            temperature=gives_temperature(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
             key=_key_words(keyed.group("key"), lexical)
             if (keyed := FIELD_LINE.match(text) or org_property)

@@ -12,10 +12,12 @@ from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
     Signals,
+    asks_measure,
     asks_when,
     asks_when_it_happens,
     gives_duration,
     gives_money,
+    gives_temperature,
     has_number,
     labelled_numbers,
     named_numbers,
@@ -227,6 +229,98 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
     assert [gives_duration(t) for t in ("Brompton 4 h", "charges in 5.5h", "the 1990s", "4 hp")] == [
         *(True, True, False, False)
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What is the kettle's capacity in litres?", "count"),
+        ("What is the top speed of the Kestrel Urban S?", "count"),
+        ("What supply voltage does the TH-22 need?", "count"),
+        ("What was Mr Pellew's oxygen saturation on admission?", "count"),
+        ("What oven temperature does Dana use for the shakshuka?", "temperature"),
+        ("What was Fernhill's Q3 revenue?", "money"),
+        ("What was Brightwater Foods' revenue in 2023?", "money"),  # a plural's possessive
+        ("What is the fine for a first offence under the drone by-law?", "money"),
+        ("How much is the rent?", None),  # "how much": any amount, as before
+        ("What is Japan's defense budget?", None),  # an amount by name, any figure, as before
+        ("What was the speed of the talks?", "count"),
+    ],
+)
+def test_a_sum_or_a_measurement_asked_for_by_name_wants_its_kind_of_number(
+    question: str, kind: str | None
+) -> None:
+    """Session 21: "What is the kettle's capacity in litres?" was answered "The kettle is guaranteed for
+    two years…", "What oven temperature does Dana use…?" by a subtitle's first line."""
+    assert wants_number(question)
+    assert wanted_kind(question) == kind
+    assert asks_measure(question) is (kind is not None)
+
+
+def test_a_measure_is_not_asked_for_where_the_question_asks_something_else() -> None:
+    for question in (
+        "Does the temperature matter?",
+        "Why did the speed of reform slow?",
+        "How does the fine print read?",
+        "What affects the depth of the partnership between the two countries and their allies",
+    ):
+        assert not asks_measure(question), question
+
+
+def test_the_unit_and_a_temperature_asked_for_are_the_figures_not_its_topic() -> None:
+    assert "litres" not in number_topic("What is the kettle's capacity in litres?")
+    assert "capacity" in number_topic("What is the kettle's capacity in litres?")
+    assert "temperature" not in number_topic("What temperature should the oven be for the cake?")
+    assert "oven" in number_topic("What temperature should the oven be for the cake?")
+    # a closing "in …" that is no unit stays: it says what the figure is about
+    assert "winter" in number_topic("what temperature do honeybees keep the cluster at in winter")
+    texts = ("Heat the oven to 160 °C.", "180C (160C fan)", "about thirty-five degrees", "gas mark 4")
+    assert all(gives_temperature(t) for t in texts)
+    assert not any(gives_temperature(t) for t in ("The kettle holds 1.7 litres.", "Cook for 20 minutes."))
+
+
+def test_a_measure_named_needs_a_sentence_of_its_kind_holding_half_its_words() -> None:
+    def asking(share: float, *, measure: bool) -> Signals:
+        return Signals(
+            dense=0.7, sentence=0.8, lexical=0.6, coverage=1.0, number_share=share, measure=measure
+        )
+
+    assert DEFAULT_RULE.answerable(asking(0.55, measure=True))
+    assert not DEFAULT_RULE.answerable(asking(0.55, measure=False))  # rule 2's 0.68 for the others
+    assert not DEFAULT_RULE.answerable(asking(0.45, measure=True))
+    assert (
+        DEFAULT_RULE.refusal(asking(0.45, measure=True)) == "no passage gives the number or date it asks for"
+    )
+
+
+KETTLE = """# Aurora K2 kettle
+
+The kettle is guaranteed for two years from the date of purchase.
+Descale it monthly: fill it with equal parts water and white vinegar, boil, and leave it overnight.
+"""
+
+CAKE = """# Lemon drizzle cake
+
+Heat the oven to 160 °C and line a loaf tin with baking paper.
+Beat the butter and the sugar until pale.
+"""
+
+
+@pytest.mark.model
+def test_a_measure_the_document_never_gives_is_refused_and_one_it_gives_answered(
+    tmp_path: Path,
+    real_embedder: Any,
+) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "kettle.md").write_text(KETTLE, encoding="utf-8")
+    (tmp_path / "docs" / "cake.md").write_text(CAKE, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=real_embedder)
+    refused = index.ask("What is the Aurora K2 kettle's capacity in litres?", k=3)
+    # "two years" is a span of time, no quantity: it was the answer (session 21)
+    assert refused.refusal == "no passage gives the number or date it asks for"
+    answered = index.ask("What oven temperature do I bake the lemon drizzle cake at?", k=3)
+    assert answered.answerable
+    assert answered.answer.text == "Heat the oven to 160 °C and line a loaf tin with baking paper."
 
 
 def test_the_askers_verbs_and_when_due_are_not_what_a_number_is_about() -> None:
