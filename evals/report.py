@@ -277,7 +277,9 @@ def markdown(report: Mapping[str, Any]) -> str:
             for word, cases in (("wins", c["wins"]), ("losses", c["losses"])):
                 if cases:
                     shown = ", ".join(
-                        f"{q} ({_num(a, 2)}→{_num(b, 2)})" for q, (a, b) in list(cases.items())[:30]
+                        # the id in code marks: "6 (1.00→0.63)" read as a count of six (session 20)
+                        f"`{q}` ({_num(a, 2)}→{_num(b, 2)})"
+                        for q, (a, b) in list(cases.items())[:30]
                     )
                     more = f" … and {len(cases) - 30} more" if len(cases) > 30 else ""
                     out += [f"- {c['b']} vs {c['a']}, {word}: {shown}{more}"]
@@ -379,6 +381,7 @@ def write_chart(report: Mapping[str, Any], path: Path) -> None:
         axes.bar_label(bars, labels=[_num(v, 2) for v in values], fontsize=7, padding=1)
     axes.set_xticks(range(len(metrics)), [label(m) for m in metrics])
     axes.set_ylim(0, 1.08)
+    axes.set_ylabel("score (0 to 1, higher is better)", fontsize=8)
     setup = report["setup"]
     scored = setup["answerable"] if "answerable" in setup else setup.get("queries")  # 0 is a count too
     axes.set_title(f"{report['name']}: {scored} scored queries")

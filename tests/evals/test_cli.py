@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from evals.report import markdown as markdown_of
 from ingest.documents import read_corpus
 from service import cli, settings
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
@@ -135,6 +136,11 @@ def test_eval_writes_the_three_report_files(tmp_path, built):
     [comparison] = _files_of(tmp_path / "second")["comparisons"]
     assert comparison["a"] == "baseline q-test:dense" and comparison["ties"] == 2
     assert comparison["p_value"] == 1.0
+    # a query's id is marked as one where wins and losses are listed: "6 (1.00→0.63)" read as a
+    # count of six (session 20)
+    second = _files_of(tmp_path / "second")
+    second["comparisons"][0]["losses"] = {"6": [1.0, 0.63]}
+    assert "losses: `6` (1.00→0.63)" in markdown_of(second)
 
 
 def test_eval_asks_the_questions_rewritten_under_their_own_ids(tmp_path, built):
