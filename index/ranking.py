@@ -727,7 +727,11 @@ class Ranker:
                         writes[pointers[row] : pointers[row + 1]] = False
             scores = scores + config.digit_bonus * writes
         keyed = self._keys_named(question, picked.rows) if config.field_bonus else None
-        if keyed is not None and ASKS_AUTHOR.search(question) and keyed.sum() > 1:
+        if (
+            keyed is not None
+            and (ASKS_AUTHOR.search(question) or ASKS_WHERE.match(question))
+            and keyed.sum() > 1
+        ):
             keyed = self._same_record(keyed, held, picked.rows)
         if keyed is not None:
             scores = scores + config.field_bonus * keyed
@@ -854,6 +858,10 @@ class Ranker:
         words = {_singular(w.lower()) for w in WORD.findall(question)}
         if ASKS_AUTHOR.search(question):
             words.add("author")  # "Who wrote …?" names a record's "author = {…}" field
+        if ASKS_WHERE.match(question):
+            # "Where was the … paper presented?" names its record's "address = {Yokohama, Japan}"
+            # (session 21: it got the record's title), and "Location: …" or "Venue: …" fields
+            words.update(PLACE_KEYS)
         pointers = self.sentences.pointers
         for row in rows.tolist():
             for i in range(int(pointers[row]), int(pointers[row + 1])):
@@ -1204,6 +1212,8 @@ FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
 # a question asking who wrote something: it names an "author" field (session 20: "Who wrote The Urban Heat
 # Island: A Guidebook?" was answered with the BibTeX entry's title line, over its author line)
 ASKS_AUTHOR = re.compile(r"\bwho\b.*\b(?:wrote|written|authored)\b", re.IGNORECASE)
+ASKS_WHERE = re.compile(r"\W*where\b", re.IGNORECASE)
+PLACE_KEYS = frozenset({"address", "location", "venue", "place"})  # the fields a "where" names
 
 
 def _key_words(key: str, lexical: LexicalIndex) -> frozenset[str]:

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -38,7 +39,7 @@ from index.ranking import SearchConfig
 from index.retriever import Index
 from ingest.chunking import units_within
 from ingest.structure import LIST_ITEM, parse_blocks
-from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
+from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
 
 QUESTIONS = [
     "Which exercise tests rescue at sea?",
@@ -1504,6 +1505,22 @@ def test_a_bibtex_entrys_fields_are_fields_a_question_names(tmp_path: Path) -> N
     )
     blocks = parse_blocks(BIBTEX)
     assert not [b for b in blocks if b.kind == "heading"]  # "% Last updated 2025-01-18" heads no entry
+
+
+@pytest.mark.model
+def test_where_names_a_records_address_field(tmp_path: Path, real_embedder: Any) -> None:
+    """Session 21: "Where was the IGARSS 2019 paper on Landsat heat islands presented?" was answered
+    with the entry's title line, which holds more of its words than "address = {Yokohama, Japan},"."""
+    (tmp_path / "docs").mkdir()
+    refs = REAL_CORPUS.parent / "evals" / "shapes4" / "docs" / "bibtex-urban-heat-refs.txt"
+    (tmp_path / "docs" / refs.name).write_bytes(refs.read_bytes())
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=real_embedder)
+    answer = index.ask("Where was the IGARSS 2019 paper on Landsat heat islands presented?", k=3).answer
+    assert answer.text == "address   = {Yokohama, Japan},"
+    # a question that asks no "where" names no address
+    rows = np.arange(len(index.chunks))
+    assert not index._ranker._keys_named("What is the 2019 paper about?", rows).any()
+    assert index._ranker._keys_named("where was it presented", rows).any()
 
 
 SCRIPT = """                              THE LAST FERRY
