@@ -286,10 +286,12 @@ QUALIFIERS = re.compile(
     re.IGNORECASE,
 )
 WHEN_VERBS = re.compile(r"\b(?:due|start(?:s|ed)?|begin(?:s)?|began|begun)\b", re.IGNORECASE)
-# (a currency's code before the sum as well as after it: "GBP 2.60 a day"; session 18)
+# (a currency's code before the sum as well as after it: "GBP 2.60 a day"; session 18; and "no fee", a
+# sum of nothing: "No fee shall be charged for a licensed service animal", session 21)
 MONEY = re.compile(
     r"[$€£¥₹]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
-    r"|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|cents?|pence|free\s+of\s+charge|free)\b",
+    r"|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|cents?|pence|free\s+of\s+charge|free"
+    r"|no\s+(?:fee|charge)s?)\b",
     re.IGNORECASE,
 )
 # a span of time: a unit with a count before it ("within 14 days", "two to three minutes", "a
@@ -358,6 +360,24 @@ DATE = re.compile(
 DIGITS = re.compile(r"\b\d{2,}\b")
 NUMBERS = re.compile(rf"{NUMBER_RUN}|{DIGITS.pattern}")  # a run of numbers whole, or a number
 LIST_MARKER = re.compile(r"^\s*(?:[•\-*–]|\d{1,3}[.)])\s+")  # "2. " numbers an item, it is no figure
+
+
+# a search typed as keywords, naming last the kind of number it is after: "neonicotinoid ban year",
+# "rsvp deadline", "late cancellation fee" (no question word, no question mark)
+KEYWORD_KIND = re.compile(
+    r"^(?!\W*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|should"
+    r"|will|would|has|have|had)\b)[^?]*?\b(?:(?P<date>year|date|deadline)|(?P<money>price|cost|fee|fees))\W*$",
+    re.IGNORECASE,
+)
+
+
+def keyword_kind(question: str) -> str | None:
+    """ "date" or "money" for a keyword search naming last the kind of number it is after
+    ("neonicotinoid ban year", "late cancellation fee"), else None: its answer sentence should give
+    one, though, unlike a question, it is not refused for want of one (rule 2 reads questions)."""
+    if len(question.split()) > 8 or (found := KEYWORD_KIND.match(question)) is None:
+        return None
+    return "date" if found.group("date") else "money"
 
 
 def wants_number(question: str) -> bool:
@@ -506,7 +526,7 @@ def gives_count(text: str) -> bool:
 # of 294 files took 2.2 s. Each pattern can only match a text holding one of these strings (lower
 # case), a plain substring test that rules most sentences out first (`says_when` 1.16 → 0.21 s)
 MONEY_MARKS = ("$", "€", "£", "¥", "₹", "usd", "eur", "gbp", "jpy", "chf", "cny", "inr", "dollar", "pound",
-               "yen", "yuan", "rupee", "franc", "cent", "pence", "free")  # fmt: skip
+               "yen", "yuan", "rupee", "franc", "cent", "pence", "free", "no fee", "no charge")  # fmt: skip
 DURATION_MARKS = ("second", "min", "hour", "hr", "day", "night", "week", "month", "year", "decade", "centur")
 TIME_MARKS = ("day", "week", "month", "year", "quarter", "decade", "centur", "night", "noon", "dawn", "dusk",
               "sunrise", "sunset", "clock", "morning", "afternoon", "evening", "tomorrow", "spring", "summer",

@@ -54,6 +54,7 @@ from index.abstention import (
     gives_temperature,
     has_number,
     held_topic,
+    keyword_kind,
     labelled_numbers,
     named_numbers,
     number_topic,
@@ -504,11 +505,12 @@ class Ranker:
         # and, of those, the ones giving a sum of money ("how much … cost") or a span of time ("how
         # long … take")
         self._kinds: dict[str, Mask] = {
-            "money": self._amounts & np.asarray([r.money for r in readings], dtype=bool),
+            "money": self._amounts & (money := np.asarray([r.money for r in readings], dtype=bool)),
             "duration": self._amounts & np.asarray([r.duration for r in readings], dtype=bool),
             "count": self._amounts & np.asarray([r.count for r in readings], dtype=bool),
             "temperature": self._amounts & np.asarray([r.temperature for r in readings], dtype=bool),
         }
+        self._money: Mask = money  # ... and those naming a sum, in figures or not ("No fee shall be charged")
         # the sentences writing each number of two or more digits ("1951" → the sentences with it)
         written: dict[str, list[int]] = {}
         for i, r in enumerate(readings):
@@ -738,6 +740,11 @@ class Ranker:
         typed: Mask | None = None  # the sentences of the kind the question asks for, if it asks one
         if wants_number(question):
             typed = self._numbered_for(question)
+            scores = scores + config.number_bonus * typed
+        elif kind := keyword_kind(question):
+            # "neonicotinoid ban year": the sentence giving one (session 21: it was answered "…please
+            # don't use neonicotinoid pesticides." over "…banned for outdoor use in the EU in 2018")
+            typed = self._years if kind == "date" else self._money
             scores = scores + config.number_bonus * typed
         if config.countries_bonus and asks_countries(question):
             typed = self._naming_countries(picked.rows, besides=names_in(question))

@@ -19,6 +19,7 @@ from index.abstention import (
     gives_money,
     gives_temperature,
     has_number,
+    keyword_kind,
     labelled_numbers,
     named_numbers,
     number_topic,
@@ -291,6 +292,29 @@ def test_a_measure_named_needs_a_sentence_of_its_kind_holding_half_its_words() -
     assert (
         DEFAULT_RULE.refusal(asking(0.45, measure=True)) == "no passage gives the number or date it asks for"
     )
+
+
+@pytest.mark.parametrize(
+    ("search", "kind"),
+    [
+        ("neonicotinoid ban year", "date"),
+        ("rsvp deadline", "date"),
+        ("late cancellation fee", "money"),
+        ("monthly pass price", "money"),
+        ("What is the fee?", None),  # a question: rule 2 reads it
+        ("core hours", None),
+        ("does the ban say which year", None),
+    ],
+)
+def test_a_keyword_search_naming_a_kind_of_number_last_wants_one(search: str, kind: str | None) -> None:
+    assert keyword_kind(search) == kind
+    assert not wants_number(search) or search.endswith("?")  # and is never refused for want of one
+
+
+def test_no_fee_is_a_sum() -> None:
+    assert gives_money("No fee shall be charged for a licensed service animal.")
+    assert gives_money("There is no charge for children.")
+    assert not gives_money("A fee applies to late cancellations.")
 
 
 KETTLE = """# Aurora K2 kettle

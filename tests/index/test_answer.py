@@ -1523,6 +1523,23 @@ def test_where_names_a_records_address_field(tmp_path: Path, real_embedder: Any)
     assert index._ranker._keys_named("where was it presented", rows).any()
 
 
+@pytest.mark.model
+def test_a_keyword_search_naming_a_kind_of_number_takes_the_sentence_giving_one(
+    tmp_path: Path, real_embedder: Any
+) -> None:
+    """Session 21: "late cancellation fee" was answered "You can cancel at any time from the
+    **Billing** page.", "neonicotinoid ban year" by a sentence naming no year."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "billing.md").write_text(
+        "# Billing\n\nYou can cancel a late booking at any time from the Billing page.\n"
+        "Cancel at least 24 hours ahead, or a fee of £15 applies.\n",
+        encoding="utf-8",
+    )
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=real_embedder)
+    answer = index.ask("late cancellation fee", k=1).answer
+    assert answer is not None and answer.text == "Cancel at least 24 hours ahead, or a fee of £15 applies."
+
+
 SCRIPT = """                              THE LAST FERRY
 
                                  Written by
