@@ -14,7 +14,9 @@ The rule (`DEFAULT_RULE`), in order:
    agreement, treaty or strategy made of words the corpus writes only in lower case and never in
    that order ("the Reciprocal Access Agreement", "the Status of Forces Agreement"), or a question
    asking who held an office the corpus never mentions ("Which US president signed…", "Who was
-   Japan's prime minister in 1960?"). Acronyms of names the corpus spells out are read as the names
+   Japan's prime minister in 1960?"), or whether there is, or someone has, offers or takes, a thing
+   named in words the corpus never uses, in any spelling or typo ("Is there parking at the
+   clinic?", "Does the clinic offer dental care?": session 21, both answered before). Acronyms of names the corpus spells out are read as the names
    first (`index/acronyms.py`).
 2. A question asking for a number or a date ("when…", "what time / which day…" (session 16), "in
    what year…", "how many/much…", "what is Japan's defense budget?"; not "When browsing an archive,

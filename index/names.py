@@ -315,3 +315,46 @@ def unknown_offices(question: str, uses: Callable[[str], bool]) -> list[str]:
         return []
     office = match.group("office").lower()
     return [] if uses(office) or uses(f"{office}s") else [office]
+
+
+# a question whether there is something, or whether someone has, offers or takes it: "Is there
+# parking at the clinic?", "Does Northwind offer paid sabbaticals?", "Do PedalShare bikes come with
+# helmets?"; what follows the verb is what it asks about
+EXISTENCE = re.compile(
+    r"^\W*(?:(?:is|are)\s+there\b|(?:do|does|did|will)\s+(?:[\w'’-]+\s+){0,5}?"
+    r"(?:have|offer|provide|include|come\s+with|accept|take|sell|serve)\b)(?P<thing>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+WORD_OF_THING = re.compile(r"(?<![\w-])[A-Za-z]{3,}(?![\w-])")
+
+
+def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
+    """The words of what an existence question asks about that the texts never use (after typo
+    correction): texts that never write "parking" cannot say whether there is parking (session 21:
+    "is there parking at the clinic" was answered with its opening hours, "Does the clinic offer
+    dental care?" with "Book online or by phone.")."""
+    if (asked := EXISTENCE.match(question)) is None:
+        return []
+    return [
+        w for w in WORD_OF_THING.findall(asked.group("thing")) if not any(map(knows, spellings(w.lower())))
+    ]
+
+
+# British spellings and the American ones texts may use instead, by ending ("programme" →
+# "program", "colour" → "color", "organise" → "organize", "centre" → "center"), as far as one or two
+# letters' difference goes: typo correction takes one edit ("defence" → "defense"), not these
+_SPELLINGS = (("mme", "m"), ("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
+              ("isation", "ization"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"), ("lled", "led"),
+              ("lling", "ling"), ("mmes", "ms"), ("ours", "ors"), ("tres", "ters"))  # fmt: skip
+
+
+def spellings(word: str) -> list[str]:
+    """`word` and its American spellings if it ends as British ones do (`_SPELLINGS`), and the
+    British if it ends as American ones do."""
+    found = [word]
+    for british, american in _SPELLINGS:
+        if word.endswith(british) and len(word) > len(british) + 2:
+            found.append(word[: -len(british)] + american)
+        elif word.endswith(american) and len(word) > len(american) + 2:
+            found.append(word[: -len(american)] + british)
+    return found

@@ -33,6 +33,7 @@ from index.names import (
     name_around,
     unknown_names,
     unknown_offices,
+    unknown_things,
     unknown_titles,
 )
 
@@ -165,7 +166,8 @@ class Scope:
             for n in unknown_names(question, self.knows_name, self.countries)
             if not any(n in c for c in codes)
         ]
-        names = [f"“{name}”" for name in dict.fromkeys(found or unknown_titles(question, self.wording))] or [
+        found = found or unknown_titles(question, self.wording) or unknown_things(question, self.knows)
+        names = [f"“{name}”" for name in dict.fromkeys(found)] or [
             f"{'an' if o[0] in 'aeiou' else 'a'} {o}" for o in unknown_offices(question, self.uses)
         ]
         return numbers, names

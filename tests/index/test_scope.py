@@ -44,6 +44,22 @@ def test_what_a_question_names_and_a_scope_never_does(lexical: LexicalIndex) -> 
     )
 
 
+def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(lexical: LexicalIndex) -> None:
+    """Session 21: "is there parking at the clinic" was answered with the clinic's opening hours,
+    "Does the clinic offer dental care?" with "Book online or by phone."."""
+    corpus = Scope.corpus([HARBOUR, LIGHTHOUSE], lexical)
+    assert corpus.unknown("Is there parking at the lighthouse?") == ([], ["“parking”"])
+    assert corpus.unknown("Does the lighthouse offer guided tours?") == ([], ["“guided”", "“tours”"])
+    assert corpus.unknown("Do the keepers have a boat?") == ([], ["“boat”"])
+    # what the texts write, in a typo or another spelling, or asked otherwise, is no unknown thing
+    assert corpus.unknown("Is there a lighthouse keeper?") == ([], [])
+    assert corpus.unknown("Does the harbour have naveis?") == ([], [])
+    assert corpus.unknown("What parking is there at the lighthouse?") == ([], [])
+    text = "The harbour runs a training programme."
+    harbour = Scope.corpus([text], LexicalIndex.build([text]))
+    assert harbour.unknown("Does the harbour offer training programs?") == ([], [])
+
+
 def test_a_version_or_date_is_named_whole() -> None:
     # session 17: "When will version 3.0 be released?" was refused only by rule 2; "3.0" was no number
     text = "## 2.0.0 - 2025-11-20\nSwitched to keys. Version 1.4 was the last of 2024."
