@@ -322,7 +322,11 @@ def unknown_offices(question: str, uses: Callable[[str], bool]) -> list[str]:
 # helmets?"; what follows the verb is what it asks about
 EXISTENCE = re.compile(
     r"^\W*(?:(?:is|are)\s+there\b|(?:do|does|did|will)\s+(?:[\w'’-]+\s+){0,5}?"
-    r"(?:have|offer|provide|include|come\s+with|accept|take|sell|serve)\b)(?P<thing>.*)$",
+    r"(?:have|offer|provide|include|come\s+with|accept|take|sell|serve)\b"
+    # ... and whether one may use or take it: "can I use gluten free flour in the cake", "Is it
+    # safe to take Lorvastin with ibuprofen?"
+    r"|(?:(?:can|could|may)\s+(?:i|we|you)|is\s+it\s+(?:safe|ok|okay|fine|possible|allowed)\s+to)"
+    r"\s+(?:use|take|mix|drink|eat|bring)\b)(?P<thing>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 WORD_OF_THING = re.compile(r"(?<![\w-])[A-Za-z]{3,}(?![\w-])")

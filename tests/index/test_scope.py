@@ -51,6 +51,10 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
     assert corpus.unknown("Is there parking at the lighthouse?") == ([], ["“parking”"])
     assert corpus.unknown("Does the lighthouse offer guided tours?") == ([], ["“guided”", "“tours”"])
     assert corpus.unknown("Do the keepers have a boat?") == ([], ["“boat”"])
+    # and whether one may use or take it
+    assert corpus.unknown("can I bring a dog to the lighthouse") == ([], ["“dog”"])
+    assert corpus.unknown("Is it safe to take the lens with ibuprofen?") == ([], ["“ibuprofen”"])
+    assert corpus.unknown("Can I take the keepers' lens?") == ([], [])
     # what the texts write, in a typo or another spelling, or asked otherwise, is no unknown thing
     assert corpus.unknown("Is there a lighthouse keeper?") == ([], [])
     assert corpus.unknown("Does the harbour have naveis?") == ([], [])
