@@ -473,6 +473,7 @@ class Ranker:
                 ],
                 dtype=bool,
             )
+            | np.asarray([SOUND_CUE.match(text) is not None for text in sentence_texts], dtype=bool)
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # an Org entry's drawer properties (":OWNER:    Raj"), fields of the entry, not its text
@@ -1121,6 +1122,9 @@ COURTESY = re.compile(
     re.IGNORECASE,
 )
 MAX_COURTESY_CHARS = 40
+# a subtitle's description of a sound, "[music swells]", "(laughs)", "♪ ♪", which answers nothing
+# (session 21: "Which channel broadcast The Hidden Garden?" was answered "[music swells]")
+SOUND_CUE = re.compile(r"^\s*(?:\[[^\[\]\n]{1,60}\]|\([a-z][a-z ,'’-]{0,40}\)|♪[^♪\n]*♪?)\s*$")
 # a troubleshooting entry's symptom, which restates the question its cause and fix answer: "The
 # print is faint on the left side, how do I fix it?" was answered "**Symptom:** Labels print but
 # the text is faint on the left edge." (session 18)

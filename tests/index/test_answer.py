@@ -675,6 +675,34 @@ def test_a_screenplays_character_cue_is_no_answer(tmp_path: Path) -> None:
     assert result.answer is not None and result.answer.text.strip() != "DUNCAN"
 
 
+SUBTITLES = """WEBVTT
+
+00:00:00.500 --> 00:00:01.000
+Spring comes late to the hills.
+
+00:00:01.000 --> 00:00:03.000
+[music swells]
+
+00:00:03.500 --> 00:00:06.000
+The Hidden Garden follows one hive for a year.
+
+00:00:06.500 --> 00:00:08.000
+(laughs)
+"""
+
+
+def test_a_subtitles_description_of_a_sound_is_no_answer(tmp_path: Path) -> None:
+    """Session 21: "Which channel broadcast The Hidden Garden?" was answered "[music swells]"."""
+    index = _one_document_index(tmp_path, "garden.vtt.txt", SUBTITLES)
+    table = index._ranker.sentences
+    passed_over = {
+        SUBTITLES[int(table.starts[i]) : int(table.ends[i])].strip()
+        for i in np.flatnonzero(index._ranker._no_answers)
+    }
+    assert {"[music swells]", "(laughs)"} <= passed_over
+    assert "The Hidden Garden follows one hive for a year." not in passed_over
+
+
 GARDEN_ORG = """#+TITLE: Maple Street garden 2024
 
 * Projects
