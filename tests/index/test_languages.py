@@ -1,0 +1,191 @@
+"""`index/languages.py`: the language of a question and of a document, and what a refusal says of them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.languages import MEANINGFUL, note, question_language, text_languages
+
+REPO = Path(__file__).parents[2]
+SHAPES4 = REPO / "evals" / "shapes4" / "docs"
+SHAPES5 = REPO / "evals" / "shapes5" / "docs"
+# the questions of evals/ written in another language than English, by id (the rest are English)
+NOT_ENGLISH = {
+    **dict.fromkeys(["t052", "t053", "t055", "t056", "t057", "t059", "t061"], "de"),
+    **dict.fromkeys(["t042", "t043", "t045", "t046", "t047", "t049", "t050"], "ja"),
+    **dict.fromkeys(["u026", "u028", "u030", "u092", "h059"], "ja"),
+    **dict.fromkeys(["u032", "u034", "u036", "u094"], "fr"),
+}
+
+
+def _evals_questions() -> list[tuple[str, str]]:
+    """(id, question) of every question set in evals/: the essays' and each folder's."""
+    files = sorted((REPO / "evals" / "questions").glob("*.jsonl")) + sorted(
+        REPO.glob("evals/*/questions.jsonl")
+    )
+    rows = [
+        json.loads(line) for file in files for line in file.read_text(encoding="utf-8").splitlines() if line
+    ]
+    return [(row["id"], row["question"]) for row in rows]
+
+
+def test_no_english_question_of_the_evals_is_named_another_language() -> None:
+    # the bar: an English question called German would be told to ask in English; unsure is None
+    questions = _evals_questions()
+    english = [q for i, q in questions if i not in NOT_ENGLISH]
+    named = [question_language(q) for q in english]
+
+    assert len(english) > 1_200
+    assert [
+        (q, language) for q, language in zip(english, named, strict=True) if language not in ("en", None)
+    ] == []
+    # and most are named English: a refusal can say so (9 in 100, mostly keywords, are not)
+    assert named.count("en") > 0.9 * len(english)
+
+
+def test_the_other_questions_of_the_evals_are_named_their_language_or_none() -> None:
+    others = [(i, q) for i, q in _evals_questions() if i in NOT_ENGLISH]
+    named = {i: question_language(q) for i, q in others}
+
+    assert {i: named[i] for i, _ in others if named[i] not in (NOT_ENGLISH[i], None)} == {}
+    # the two unsure ones are keywords: "Garantie Kaffeevollautomat", "welcher entkalker fur bremer bohne"
+    assert sum(named[i] == NOT_ENGLISH[i] for i, _ in others) >= len(others) - 2
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("How long does descaling take?", "en"),
+        ("Wie lange dauert das Entkalken?", "de"),
+        ("Que signifie le code d'erreur E3 ?", "fr"),
+        ("燃やすごみの収集日は何曜日ですか", "ja"),
+        ("Wi-Fiは使えますか", "ja"),  # most of its letters are kana and kanji: the script decides
+        ("주차장이 있나요?", "ko"),
+        ("Czy w hotelu jest bezpłatny parking dla gości?", "pl"),  # outside the common ones, sure
+        ("force multiplier", None),  # keywords: not sure, so not named
+        ("2024 → 2025?", None),  # no letters, no language
+    ],
+)
+def test_a_question_is_named_by_its_script_or_by_a_confident_reading(
+    question: str, language: str | None
+) -> None:
+    assert question_language(question) == language
+
+
+@pytest.mark.parametrize(
+    ("path", "languages"),
+    [
+        (SHAPES4 / "kaffeevollautomat-bedienungsanleitung.md", ("de",)),
+        (SHAPES4 / "gomi-dashikata-sakura3.md", ("ja",)),
+        (SHAPES5 / "manuel_aerosec_ds20.txt", ("fr",)),
+        (SHAPES5 / "yukemuri_house_rules.md", ("ja",)),
+        # each line in both: Japanese is more of its bytes, English a fifth or more
+        (REPO / "evals" / "shapes2" / "docs" / "onsen-guide-bilingual.md", ("ja", "en")),
+        (SHAPES4 / "weather-stations-1991-2020.txt", ("en",)),  # a table of figures with English notes
+    ],
+)
+def test_a_document_is_in_the_languages_a_fifth_of_its_letters_are_in(
+    path: Path, languages: tuple[str, ...]
+) -> None:
+    assert text_languages(path.read_text(encoding="utf-8")) == languages
+
+
+def test_every_english_document_of_the_repository_is_english() -> None:
+    foreign = {
+        "kaffeevollautomat-bedienungsanleitung",
+        "gomi-dashikata-sakura3",
+        "manuel_aerosec_ds20",
+        "yukemuri_house_rules",
+        "onsen-guide-bilingual",
+    }
+    paths = [
+        *(REPO / "corpus").glob("*.txt"),
+        *REPO.glob("evals/*/docs/*"),
+        *(REPO / "tests/fixtures/corpus").glob("*"),
+    ]
+    found = {p.name: text_languages(p.read_text(encoding="utf-8")) for p in paths if p.stem not in foreign}
+
+    assert len(found) > 100
+    assert {name: languages for name, languages in found.items() if languages != ("en",)} == {}
+
+
+def test_a_long_document_is_read_over_its_whole_length() -> None:
+    # read in slices spread over it, not its opening: a German manual after an English preface
+    english = "The kettle boils water quickly and switches itself off when it is done. " * 400
+    german = "Der Wasserkocher schaltet sich automatisch ab, sobald das Wasser kocht. " * 1_600
+
+    assert text_languages(english + german) == ("de", "en")
+
+
+def test_a_text_of_figures_is_in_no_language() -> None:
+    assert text_languages("| 1 | 2,5 | 3.75 |\n|---|---|---|\n| 4 | 5 | 6 |\n") == ()
+
+
+# ---- what a reader is told ------------------------------------------------------------------
+
+ENGLISH = {f"report-{i:02d}": ("en",) for i in range(13)}
+SHAPES = {**ENGLISH, "kaffee": ("de",), "gomi": ("ja",)}
+
+
+def test_a_refusal_in_english_names_the_documents_in_other_languages() -> None:
+    told = note(
+        "How long does descaling take?", SHAPES, ["report-03", "report-07"], answered=False, chosen=False
+    )
+
+    assert told == (
+        "the question is in English and 2 of the 15 documents are in other languages, German (kaffee) and "
+        "Japanese (gomi); the model matches words and meanings within one language only, so ask in German "
+        "or Japanese to search them"
+    )
+
+
+def test_a_refusal_within_a_chosen_document_names_its_language() -> None:
+    told = note("How long does descaling take?", {"kaffee": ("de",)}, ["kaffee"], answered=False, chosen=True)
+
+    assert told is not None
+    assert told.startswith("the question is in English and the document chosen is in German (kaffee);")
+    assert told.endswith("so ask in German to search it")
+
+
+def test_documents_in_other_languages_are_named_when_they_are_a_meaningful_share() -> None:
+    # one German manual among many English files is no reason to doubt an English refusal…
+    few = {**{f"notes-{i:02d}": ("en",) for i in range(int(1 / MEANINGFUL))}, "kaffee": ("de",)}
+    assert 1 / len(few) < MEANINGFUL
+    assert note("How long does descaling take?", few, ["notes-01"], answered=False, chosen=False) is None
+    # …unless it holds the first passages found
+    told = note("How long does descaling take?", few, ["kaffee", "kaffee"], answered=False, chosen=False)
+    assert told is not None and "1 of the 11 documents is in German (kaffee)" in told
+
+
+def test_an_answer_is_noted_only_when_its_first_passages_are_in_another_language() -> None:
+    question = "What is the capacity of the dehumidifier's water tank?"
+    corpus = {**ENGLISH, "aerosec": ("fr",)}
+
+    assert note(question, corpus, ["report-01", "aerosec"], answered=True, chosen=False) is None
+    told = note(question, corpus, ["aerosec", "aerosec", "aerosec", "report-01"], answered=True, chosen=False)
+    assert told == (
+        "the question is in English and the passages found are in French (aerosec); the model matches words "
+        "and meanings within one language only, so asking in French may find a better answer"
+    )
+
+
+def test_nothing_is_noted_when_the_question_is_in_the_documents_language_or_not_sure() -> None:
+    assert (
+        note("Wie lange dauert das Entkalken?", {"kaffee": ("de",)}, [], answered=False, chosen=True) is None
+    )
+    assert note("How long does it take?", ENGLISH, ["report-01"], answered=False, chosen=False) is None
+    assert note("force multiplier", SHAPES, ["kaffee"], answered=False, chosen=False) is None  # not sure
+    # a document in two languages is in the question's; one in none is in no other
+    both = {"onsen": ("ja", "en"), "figures": ()}
+    assert note("When is check-out?", both, ["onsen", "figures"], answered=False, chosen=False) is None
+
+
+def test_a_question_in_another_language_than_every_document_is_told_to_ask_in_theirs() -> None:
+    told = note("Wie lange dauert das Entkalken?", ENGLISH, ["report-01"], answered=False, chosen=False)
+
+    assert told is not None
+    assert told.startswith("the question is in German and the 13 documents are in English (report-00, ")
+    assert told.endswith("so ask in English to search them")
