@@ -23,6 +23,21 @@ class DocumentEntry:
     sha256: str
     size: int
     chunks: int
+    # ISO 639-1 codes of the languages it is written in, most of it first (`index/languages.py`); ()
+    # when none is sure; None in an index from before they were recorded (read from the text then)
+    languages: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentEntry:
+        """An entry as `Manifest.to_json` wrote it (JSON has lists, not tuples)."""
+        if not isinstance(data, dict):  # TypeError: `Manifest.read` calls the manifest damaged
+            raise TypeError(f"a document entry is a {type(data).__name__}, not an object")
+        languages = data.get("languages")
+        if languages is not None and (
+            not isinstance(languages, list) or not all(isinstance(code, str) for code in languages)
+        ):
+            raise TypeError(f"languages of {data.get('doc_id')!r} is {languages!r}, not a list of codes")
+        return cls(**{**data, "languages": None if languages is None else tuple(languages)})
 
 
 @dataclass(frozen=True)
@@ -97,7 +112,7 @@ class Manifest:
             )
         try:
             data.pop("counts", None)
-            data["documents"] = tuple(DocumentEntry(**d) for d in data["documents"])
+            data["documents"] = tuple(DocumentEntry.from_json(d) for d in data["documents"])
             return cls(**data)
         except (KeyError, TypeError) as exc:
             raise IndexCorruptError(

@@ -20,6 +20,7 @@ from index.answer import SECTION_SEPARATOR, SentenceTable, build_sentences
 from index.dense import build_dense, load_dense, save_dense
 from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors
 from index.inputs import check_embedder, check_ids, check_k, check_path, some_of
+from index.languages import note, text_languages
 from index.late import TOKEN_VECTORS_FILE, TokenTable, encode_with_tokens, supports_tokens, token_embedder
 from index.lexical import LexicalConfig, LexicalIndex
 from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
@@ -107,6 +108,10 @@ class Result:
     confidence: float | None = None
     signals: Signals | None = None  # what the abstention rule decided from
     refusal: str | None = None  # why the corpus does not answer it, for the reader; None when it does
+    # the question is in another language than the documents it was matched with, and so may be
+    # answered in theirs: "the question is in English and the document chosen is in German (…): …,
+    # so ask in German" (`index/languages.py`); a refusal ends with it too
+    language_note: str | None = None
 
 
 MODES = ("dense", "lexical", "hybrid")
@@ -169,7 +174,7 @@ def embedded_texts(chunks: Sequence[Chunk], embedder: Embedder, *, context: bool
 
 def _library_versions() -> dict[str, str]:
     versions = {"alliance-qa": __version__}
-    for package in ("faiss-cpu", "sentence-transformers", "torch", "bm25s", "tiktoken"):
+    for package in ("faiss-cpu", "sentence-transformers", "torch", "bm25s", "tiktoken", "py3langid"):
         try:
             versions[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
@@ -226,6 +231,9 @@ class Index:
         self.sentences = sentences
         self.tokens = tokens
         self._documents = {d.doc_id: d for d in documents}
+        # each document's languages as the manifest records them; read from the text on first use
+        # in an index from before they were (`languages`)
+        self._languages = {e.doc_id: e.languages for e in manifest.documents}
         self._chunk_rows = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         # where each document's lines start, found on its first answer (26 ms for a 2.7 MB text)
         self._line_starts: dict[str, list[int]] = {}
@@ -294,13 +302,15 @@ class Index:
         progress: bool = False,
         held: Collection[tuple[str, str]] = (),
         known_chunks: Mapping[tuple[str, str], Sequence[Chunk]] | None = None,
+        known_languages: Mapping[tuple[str, str], tuple[str, ...]] | None = None,
     ) -> Index:
         """Like `build`, from documents already read.
 
         A document the chunker cuts no passage from is refused (`NoTextError`), unless its
         `(doc_id, sha256)` is in `held`: one an index took before such documents were refused.
         `known_chunks` are chunks already cut with this `chunker` and `embedder`, by `(doc_id,
-        sha256)`, taken as they are (`ingest.chunking.chunk_documents`).
+        sha256)`, taken as they are (`ingest.chunking.chunk_documents`); `known_languages` the
+        languages read in such documents (`index/languages.py`).
         """
         embedder = check_embedder(embedder) or SentenceTransformerEmbedder()
         chunker = chunker or ChunkerConfig()
@@ -334,6 +344,13 @@ class Index:
         per_doc = {d.doc_id: 0 for d in documents}
         for chunk in chunks:
             per_doc[chunk.doc_id] += 1
+        known_languages = known_languages or {}
+        languages = {
+            d.doc_id: known
+            if (known := known_languages.get((d.doc_id, d.sha256))) is not None
+            else text_languages(d.text)
+            for d in documents
+        }
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model_name=embedder.name,
@@ -344,7 +361,8 @@ class Index:
             embed_context=embed_context,
             index_type=index_type,
             documents=tuple(
-                DocumentEntry(d.doc_id, d.title, d.sha256, d.size, per_doc[d.doc_id]) for d in documents
+                DocumentEntry(d.doc_id, d.title, d.sha256, d.size, per_doc[d.doc_id], languages[d.doc_id])
+                for d in documents
             ),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             versions=_library_versions(),
@@ -515,6 +533,14 @@ class Index:
                 f"no document {doc_id!r}; known ids: {some_of(sorted(self._documents))}"
             ) from None
 
+    def languages(self, doc_id: str) -> tuple[str, ...]:
+        """The ISO 639-1 codes of the languages a document is written in, most of it first
+        (`("de",)`, `("ja", "en")`); () when none is sure, as for a table of figures."""
+        languages = self._languages.get(doc_id)
+        if languages is None:
+            languages = self._languages[doc_id] = text_languages(self.document(doc_id).text)
+        return languages
+
     def chunk(self, chunk_id: str) -> Chunk:
         """The chunk with this id."""
         if not isinstance(chunk_id, str):  # a list met "unhashable type" in the lookup
@@ -624,11 +650,32 @@ class Index:
                 self._ranker.answer_span(sentence),
                 ranking.answer_scores[ranking.answer_from],
             )
+        language_note = None
+        # a question in a script the texts never use is refused as such, "…: ask in their language"
+        if ranking.signals is None or ranking.signals.script is None:
+            scope = list(dict.fromkeys(doc_ids)) if doc_ids is not None else list(self._documents)
+            language_note = note(
+                question,
+                {d: self.languages(d) for d in scope},
+                [hit.citation.doc_id for hit in hits],
+                answered=answer is not None,
+                chosen=doc_ids is not None,
+            )
         lap("answer")
         timings["total"] = (time.perf_counter() - started) * 1000
         refusal = None if answer is not None else ranking.refusal or "no passage matches it"
+        if refusal is not None and language_note is not None:
+            refusal = f"{refusal} — {language_note}"
         return Result(
-            question, answer is not None, answer, hits, timings, ranking.confidence, ranking.signals, refusal
+            question,
+            answer is not None,
+            answer,
+            hits,
+            timings,
+            ranking.confidence,
+            ranking.signals,
+            refusal,
+            language_note,
         )
 
     @property

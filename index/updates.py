@@ -416,6 +416,12 @@ def _publish(
         progress=progress,
         # documents without passages that an index took before they were refused stay, unchanged
         held={(e.doc_id, e.sha256) for e in manifest.documents if e.chunks == 0} if manifest else (),
+        # a document kept as it was keeps the languages read in it (none: an index from before them)
+        known_languages={
+            (e.doc_id, e.sha256): e.languages for e in manifest.documents if e.languages is not None
+        }
+        if manifest
+        else None,
     )
     updated.embedder = embedder  # queries go straight to the model, not through the cache
     return updated, cached.encoded

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from alliance_qa import __version__
 from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingError, PayloadTooLargeError
 from index.embedder import Embedder
+from index.languages import prepare as prepare_languages
 from index.retriever import Index
 from index.store import index_home, repair_advice, with_recovery
 from service.auth import declare_closed_reads
@@ -188,6 +189,7 @@ def create_app(
             metrics.observe_index(None)
         else:
             _warn_if_not_writable(settings)
+            prepare_languages()  # the first question read its language's model: 0.5 s more
             install_index(app.state, loaded)  # no request yet: frozen at once
             logger.info(
                 "serving index %s (%d chunks), ready in %.1f s",

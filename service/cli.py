@@ -450,6 +450,7 @@ def ask(
                     "refusal": result.refusal,
                     # as the HTTP answer has them: the confidence is what a threshold is chosen by
                     "confidence": result.confidence,
+                    "language_note": result.language_note,
                     "timings_ms": result.timings_ms,
                 },
                 ensure_ascii=False,
@@ -467,6 +468,11 @@ def ask(
         # on one line: a hard-wrapped source sentence keeps its line breaks in the citation, not here
         click.echo(click.style("Answer: ", bold=True) + " ".join(result.answer.text.split()))
         click.echo(f"        {result.answer.citation.label()}\n")
+        if result.language_note:  # a refusal ends with it already
+            click.echo(
+                click.style("Note: ", bold=True)
+                + f"{result.language_note[0].upper()}{result.language_note[1:]}.\n"
+            )
     for hit in result.hits:
         click.echo(click.style(f"[{hit.rank}] {hit.citation.label()} · score {hit.score:.3f}", bold=True))
         click.echo(hit.chunk.text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -174,6 +175,12 @@ class AskResponse(SearchResponse):
         "answers at ALLIANCE_QA_MIN_CONFIDENCE or above (0 when a check before that refused it, null "
         "when no passage was found)",
     )
+    language_note: str | None = Field(
+        default=None,
+        description="the question is in another language than the documents it was matched with, and "
+        'what to ask in ("the question is in English and the document chosen is in German (…): …, so ask '
+        'in German to search it"); a refusal ends with it too. null otherwise',
+    )
 
     @classmethod
     def of(cls, result: Result) -> AskResponse:
@@ -183,6 +190,7 @@ class AskResponse(SearchResponse):
             answer=None if result.answer is None else AnswerOut.of(result.answer),
             refusal=result.refusal,
             confidence=result.confidence,
+            language_note=result.language_note,
             passages=[Passage.of(h) for h in result.hits],
             timings_ms=result.timings_ms,
         )
@@ -196,15 +204,20 @@ class DocumentSummary(BaseModel):
     size: int = Field(description="bytes")
     sha256: str
     chunks: int
+    languages: list[str] = Field(
+        description='ISO 639-1 codes of the languages it is written in, most of it first (["de"], '
+        '["ja", "en"]); empty when none is sure'
+    )
 
     @classmethod
-    def of(cls, document: Document, *, chunks: int) -> DocumentSummary:
+    def of(cls, document: Document, *, chunks: int, languages: Sequence[str]) -> DocumentSummary:
         return cls(
             doc_id=document.doc_id,
             title=document.title,
             size=document.size,
             sha256=document.sha256,
             chunks=chunks,
+            languages=list(languages),
         )
 
 
@@ -214,8 +227,8 @@ class DocumentOut(DocumentSummary):
     text: str
 
     @classmethod
-    def full(cls, document: Document, *, chunks: int) -> DocumentOut:
-        summary = DocumentSummary.of(document, chunks=chunks)
+    def full(cls, document: Document, *, chunks: int, languages: Sequence[str]) -> DocumentOut:
+        summary = DocumentSummary.of(document, chunks=chunks, languages=languages)
         return cls(**summary.model_dump(), text=document.text)
 
 

@@ -52,9 +52,12 @@ def _chunk_counts(index: Index) -> dict[str, int]:
 @router.get("/documents")
 @router.head("/documents", include_in_schema=False)  # as `routes/health.py`
 def list_documents(index: IndexDep, _: ReaderDep) -> list[DocumentSummary]:
-    """Every document in the index, with its size, hash and chunk count."""
+    """Every document in the index, with its size, hash, chunk count and languages."""
     counts = _chunk_counts(index)
-    return [DocumentSummary.of(d, chunks=counts.get(d.doc_id, 0)) for d in index.documents()]
+    return [
+        DocumentSummary.of(d, chunks=counts.get(d.doc_id, 0), languages=index.languages(d.doc_id))
+        for d in index.documents()
+    ]
 
 
 @router.get("/documents/{doc_id}")
@@ -62,7 +65,9 @@ def list_documents(index: IndexDep, _: ReaderDep) -> list[DocumentSummary]:
 def get_document(doc_id: DocId, index: IndexDep, _: ReaderDep) -> DocumentOut:
     """One document with its full text: `text[start:end]` is what a citation quotes."""
     document = index.document(doc_id)
-    return DocumentOut.full(document, chunks=_chunk_counts(index).get(doc_id, 0))
+    return DocumentOut.full(
+        document, chunks=_chunk_counts(index).get(doc_id, 0), languages=index.languages(doc_id)
+    )
 
 
 @router.get("/chunks/{chunk_id}")
@@ -85,7 +90,9 @@ async def _write(request: Request, index: Index, **changes: Any) -> tuple[Index,
 
 
 def _result(index: Index, doc_id: str, embedded: int) -> WriteResult:
-    summary = DocumentSummary.of(index.document(doc_id), chunks=_chunk_counts(index).get(doc_id, 0))
+    summary = DocumentSummary.of(
+        index.document(doc_id), chunks=_chunk_counts(index).get(doc_id, 0), languages=index.languages(doc_id)
+    )
     return WriteResult(**summary.model_dump(), embedded=embedded, index_version=index.folder.name)
 
 

@@ -125,9 +125,14 @@ function renderAnswer(result) {
   const body = $("#answer-body");
   if (result.answerable && result.answer) {
     const cite = result.answer.citation;
+    // the answer came from passages in another language than the question's (a refusal says so itself)
+    const note = result.language_note
+      ? [el("p", { class: "language-note", text: `Note: ${result.language_note[0].toUpperCase()}${result.language_note.slice(1)}.` })]
+      : [];
     body.replaceChildren(
       el("blockquote", { class: "answer-text" }, el("p", { text: result.answer.text })),
       el("p", { class: "answer-cite" }, "— ", el("a", { href: citationHref(cite), text: citationLabel(cite) })),
+      ...note,
     );
     section.classList.remove("unanswered");
   } else {

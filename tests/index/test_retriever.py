@@ -425,3 +425,74 @@ def test_unknown_ids_are_named_once_beside_a_few_known_ones(tmp_path: Path) -> N
         index.ask("When did the harbour freeze?", doc_ids=["x"] * 5000 + ["note-01", "y"])
     assert str(unknown.value) == f"unknown doc_ids: 'x', 'y'; known ids: {first_ten} and 4 more"
     assert index.ask("When did the harbour freeze?", doc_ids=["note-01"] * 3).hits  # repeats are fine
+
+
+KAFFEE = (
+    "Kaffeevollautomat – Kurzanleitung\n\n"
+    "Ein Entkalkungsvorgang dauert etwa 25 Minuten und darf nicht unterbrochen werden. "
+    "Vorher unbedingt den Wasserfilter entfernen. Die Garantie beträgt 24 Monate ab Kaufdatum.\n"
+)
+
+
+@pytest.fixture
+def german_index(tmp_path: Path, fake_embedder: FakeEmbedder) -> Index:
+    """The fixture corpus and a German coffee machine manual."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in FIXTURE_CORPUS.iterdir():
+        (corpus / path.name).write_bytes(path.read_bytes())
+    (corpus / "kaffee.md").write_text(KAFFEE, encoding="utf-8")
+    return Index.build(corpus, tmp_path / "index", embedder=fake_embedder)
+
+
+def test_the_index_records_each_documents_languages(german_index: Index) -> None:
+    assert {d.doc_id: german_index.languages(d.doc_id) for d in german_index.documents()} == {
+        "harbour-pact": ("en",),
+        "kaffee": ("de",),
+        "lighthouse-notes": ("en",),
+    }
+    assert {e.doc_id: e.languages for e in german_index.manifest.documents}["kaffee"] == ("de",)
+
+
+def test_a_refusal_within_a_document_in_another_language_says_to_ask_in_it(german_index: Index) -> None:
+    # session 21: "nothing in the chosen documents is about it", and nothing said why
+    result = german_index.ask("How long does descaling take?", doc_ids=["kaffee"])
+
+    assert not result.answerable and result.refusal is not None
+    assert result.language_note is not None and result.refusal.endswith(f" — {result.language_note}")
+    assert "the question is in English and the document chosen is in German (kaffee)" in result.language_note
+    assert result.language_note.endswith("so ask in German to search it")
+
+
+def test_a_question_in_the_documents_language_is_told_nothing(german_index: Index) -> None:
+    result = german_index.ask("Wie lange dauert das Entkalken?", doc_ids=["kaffee"])
+
+    assert result.language_note is None
+    assert result.refusal is None or "the question is in" not in result.refusal
+
+
+def test_an_answer_from_passages_in_another_language_says_so(german_index: Index) -> None:
+    # matched across languages by a number and a word both write: the passage is German
+    result = german_index.ask("What takes 25 Minuten?", doc_ids=["kaffee"])
+
+    assert result.answerable and result.refusal is None
+    assert result.language_note is not None
+    assert result.language_note.startswith(
+        "the question is in English and the passages found are in German (kaffee)"
+    )
+
+
+def test_an_index_from_before_languages_reads_them_from_the_text(german_index: Index) -> None:
+    version = german_index.folder
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["documents"]:
+        del entry["languages"]
+    (version / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    opened = Index.open(version, embedder=german_index.embedder)
+
+    assert {e.languages for e in opened.manifest.documents} == {None}
+    assert opened.languages("kaffee") == ("de",)
+    assert "document chosen is in German" in (
+        opened.ask("How long does descaling take?", doc_ids=["kaffee"]).refusal or ""
+    )

@@ -748,3 +748,21 @@ def test_the_package_docstring_example_is_python_that_keeps_the_config(
     exec(code, scope)
     assert "port-visits" in {d.doc_id for d in scope["index"].documents()}
     assert scope["index"].config is strict
+
+
+def test_a_write_keeps_the_languages_read_in_documents_it_keeps(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.retriever
+
+    read: list[str] = []
+
+    def languages_of(text: str) -> tuple[str, ...]:
+        read.append(text)
+        return ("en",)
+
+    monkeypatch.setattr(index.retriever, "text_languages", languages_of)
+    updated, _ = apply_changes(home, embedder=FakeEmbedder(), upserts=[RIVER])
+
+    assert read == [RIVER.text]  # the others' languages came from the manifest
+    assert updated.languages("river-accord") == updated.languages("harbour-pact") == ("en",)

@@ -44,10 +44,12 @@ def test_ask_answers_with_the_contract_shape(client: TestClient) -> None:
         "answer",
         "refusal",
         "confidence",
+        "language_note",
         "passages",
         "timings_ms",
     }
     assert result["answerable"] is True and 0.5 <= result["confidence"] <= 1
+    assert result["language_note"] is None  # an English question of English texts
     assert set(result["answer"]) == {"text", "citation"}
     assert 1 <= len(result["passages"]) <= 3
     passage = result["passages"][0]
@@ -275,3 +277,12 @@ def test_a_k_sent_as_json_text_is_refused_though_a_link_spells_every_k_so(
     response = _with_k(client, route, "2")
     assert response.status_code == 422
     assert response.json()["detail"] == 'k: Input should be a valid integer (got "2")'
+
+
+def test_a_question_in_another_language_is_told_what_the_texts_are_in(client: TestClient) -> None:
+    # a German question of the English fixture texts: refused, and told to ask in English
+    result = _ask(client, question="Wann wurde der Leuchtturm am Calder Point gebaut?")
+
+    assert result["answerable"] is False
+    assert result["language_note"].startswith("the question is in German and the 2 documents are in English")
+    assert result["refusal"].endswith(f" — {result['language_note']}")

@@ -271,6 +271,24 @@ def test_unanswerable_question_says_so_and_still_lists_passages(page: Any, base_
     )
 
 
+def test_an_answer_found_in_another_language_shows_what_to_ask_in(page: Any, base_url: str) -> None:
+    """A refusal says so in its reason; an answer from passages in another language than the
+    question's carries `language_note`, shown under it (the fixture texts are English: the
+    answer's note is put in)."""
+    from playwright.sync_api import expect
+
+    note = "the question is in English and the passages found are in German (kaffee); ask in German"
+
+    def noted(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "language_note": note})
+
+    page.route("**/v1/ask**", noted)
+    page.goto(f"{base_url}/?q={QUESTION}")
+    expect(page.locator("#answer .answer-text")).to_contain_text(EXPECTED)
+    expect(page.locator("#answer .language-note")).to_have_text(f"Note: The{note[3:]}.")
+
+
 def test_the_status_announces_whether_the_texts_answer(page: Any, base_url: str) -> None:
     """The live status said "5 passages in 3 ms" for an answer and a refusal alike: a screen reader
     heard no difference, and nothing of the refusal's reason."""

@@ -112,7 +112,15 @@ def test_ask_json_lines_carry_exact_citations(run) -> None:  # type: ignore[no-u
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
     # session 18's tester: confidence and timings_ms were left out, though the HTTP answer has them
-    assert set(lines[0]) == {"question", "answerable", "answer", "refusal", "confidence", "timings_ms"}
+    assert set(lines[0]) == {
+        "question",
+        "answerable",
+        "answer",
+        "refusal",
+        "confidence",
+        "language_note",
+        "timings_ms",
+    }
     assert (lines[0]["refusal"] is None) is lines[0]["answerable"]
     assert 0 <= lines[0]["confidence"] <= 1 and lines[0]["timings_ms"]["total"] > 0
     texts = {p.stem: p.read_text(encoding="utf-8") for p in FIXTURE_CORPUS.iterdir()}
@@ -708,3 +716,20 @@ def test_serve_notes_an_index_cut_by_an_older_chunker(  # type: ignore[no-untype
     manifest.write_text(json.dumps(data), encoding="utf-8")
     code, out = run("serve")
     assert code == 0 and "older chunker" not in out
+
+
+def test_ask_notes_an_answer_found_in_another_language(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "manuals"
+    folder.mkdir()
+    (folder / "kaffee.md").write_text(
+        "Kaffeevollautomat – Kurzanleitung\n\nEin Entkalkungsvorgang dauert etwa 25 Minuten und darf "
+        "nicht unterbrochen werden. Die Garantie beträgt 24 Monate ab Kaufdatum.\n",
+        encoding="utf-8",
+    )
+    assert run("ingest", str(folder))[0] == 0
+
+    code, out = run("ask", "What takes 25 Minuten?", "-k", "1")
+
+    assert code == 0 and out.startswith("Answer: Ein Entkalkungsvorgang dauert etwa 25 Minuten")
+    assert "Note: The question is in English and the passages found are in German (kaffee); " in out
+    assert "so asking in German may find a better answer.\n" in out

@@ -14,8 +14,9 @@ def test_documents_list_every_fixture_file(client: TestClient) -> None:
 
     assert [d["doc_id"] for d in documents] == ["harbour-pact", "lighthouse-notes"]
     for document in documents:
-        assert set(document) == {"doc_id", "title", "size", "sha256", "chunks"}
+        assert set(document) == {"doc_id", "title", "size", "sha256", "chunks", "languages"}
         assert document["chunks"] >= 1
+        assert document["languages"] == ["en"]
     pact = documents[0]
     data = (FIXTURE_CORPUS / "harbour-pact.txt").read_bytes()
     assert pact["title"] == "The Harbour Pact: A Small Test Treaty"
@@ -27,6 +28,7 @@ def test_document_text_is_the_file_exactly(client: TestClient) -> None:
     document = client.get("/v1/documents/lighthouse-notes").json()
 
     assert document["text"] == (FIXTURE_CORPUS / "lighthouse-notes.md").read_text(encoding="utf-8")
+    assert document["languages"] == ["en"]
     assert hashlib.sha256(document["text"].encode()).hexdigest() == document["sha256"]
     assert document["title"] == "Lighthouse Keepers’ Notes"
 
