@@ -26,6 +26,7 @@ Weights were tuned on the dev split of evals/questions/alliance.jsonl (see `Sear
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections import OrderedDict
@@ -89,6 +90,7 @@ from ingest.structure import (
     ORG_PROPERTY,
     TABLE_ROW,
     character_cue_at,
+    cue_paragraphs,
     heads_table,
     table_header,
 )
@@ -528,11 +530,17 @@ class Ranker:
         # about: "It was built by Mitsubishi in Kobe." answers "Who built the Taigei?"; session 18)
         refers_back = self._refers_back.tolist()
         self._back_rows = np.flatnonzero(self._refers_back)
+        # (a subtitle's sentence, cut where its cue ends, with the rest of the cues its sentence runs
+        # over: "A hive may hold fifty thousand bees" answers "how many bees in a hive in summer",
+        # "…at the height of summer" on the next cue; session 21)
+        paragraphs = {d.doc_id: cue_paragraphs(d.text) for d in documents}
+        cue_mates = _cue_mates(rows, starts, [paragraphs[c.doc_id] for c in chunks])
         headed = [
             held
             | paths[chunks[r].section]
             | headers.get(i, frozenset())
             | (own[i - 1] if refers_back[i] else frozenset())
+            | frozenset().union(*(own[j] for j in cue_mates[i]))
             for i, (r, held) in enumerate(zip(rows, own, strict=True))
         ]
         self._headed_words = SentenceWords.build(headed)
@@ -558,9 +566,12 @@ class Ranker:
         asked = _asked_by(readings, rows, starts, ends, doc_of_row)
         self._asked = asked
         extra = [
-            {int(f) for f in (first[i], parents[i], asked[i]) if f >= 0 and f != i}
-            if first[i] >= 0
-            else ({int(asked[i])} if asked[i] >= 0 else set())
+            (
+                {int(f) for f in (first[i], parents[i], asked[i]) if f >= 0 and f != i}
+                if first[i] >= 0
+                else ({int(asked[i])} if asked[i] >= 0 else set())
+            )
+            | set(cue_mates[i])
             for i in range(len(first))
         ]
         self._item_rows = np.asarray([i for i, more in enumerate(extra) if more], dtype=np.int64)
@@ -1256,6 +1267,27 @@ def _follows(rows: list[int], starts: list[int], ends: list[int], texts: list[st
             rows[i] == rows[i - 1] and BLANK_LINE.search(texts[rows[i]], ends[i - 1], starts[i]) is None
         )
     return follows
+
+
+def _cue_mates(
+    rows: Sequence[int], starts: Sequence[int], paragraphs: Sequence[Sequence[tuple[int, int]]]
+) -> list[tuple[int, ...]]:
+    """Per sentence, the other sentences of its chunk in the same paragraph of subtitles going on
+    from one cue to the next (`paragraphs`: each chunk row's document's, `cue_paragraphs`); none for
+    a sentence of any other paragraph."""
+    together: dict[tuple[int, int], list[int]] = {}
+    for i, (row, start) in enumerate(zip(rows, starts, strict=True)):
+        spans = paragraphs[row]
+        if not spans:
+            continue
+        at = bisect.bisect_right(spans, start, key=lambda span: span[0]) - 1
+        if at >= 0 and start < spans[at][1]:
+            together.setdefault((row, at), []).append(i)
+    mates: list[tuple[int, ...]] = [()] * len(rows)
+    for members in together.values():
+        for i in members:
+            mates[i] = tuple(j for j in members if j != i)
+    return mates
 
 
 def _item_spans(readings: list[_SentenceReading], follows: Mask) -> npt.NDArray[np.int64]:

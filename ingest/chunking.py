@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 12  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 13  # the version of how documents are read into blocks; see ChunkerConfig.layout
 # a reference's entry up to this long is one unit, as a table row is: "[2] Wohlleben, P. (2016). The
 # Hidden Life of Trees. Greystone Books." (session 18: cut at "(2016).", its title answered "who wrote
 # the hidden life of trees" without the author); a longer one is cut into sentences like any text
@@ -85,7 +85,10 @@ class ChunkerConfig:
     # text; each line of a fixed-width table of two or three columns as a block of its own, a rule
     # inside it (a header's underline, a total's) going on with it; a fixed-width or comma-separated
     # table's header row (underlined, or with no digit over a row with one) named as its rows' header
-    # (`ingest.structure.table_header`) and, as a Markdown table's, the lead-in of its rows (session 19).
+    # (`ingest.structure.table_header`) and, as a Markdown table's, the lead-in of its rows (session 19);
+    # 12 reads a PDF's running headers and footers, subtitle cues, chat exports, Org-mode, LaTeX, saved
+    # web pages and BibTeX (session 20); 13 ends a subtitle's sentence where its cue ends, though its
+    # paragraph goes on to the next cue (`Block.gaps`), so no sentence holds a timing line (session 21).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT
@@ -160,8 +163,27 @@ def _units(text: str, blocks: Sequence[Block], start: int = 0, end: int | None =
         ):
             units.append(_Unit(lo, hi, block))
         else:
-            units.extend(_Unit(s, e, block) for s, e in split_sentences(text[lo:hi], offset=lo))
+            units.extend(
+                _Unit(s, e, block)
+                for a, b in _cue_texts(block, lo, hi)
+                for s, e in split_sentences(text[a:b], offset=a)
+            )
     return units
+
+
+def _cue_texts(block: Block, start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of `block` inside `[start, end)` that sentences are cut from: the whole, or, in a
+    paragraph of subtitles, each cue's text, so a sentence ends where its cue does (session 21: the
+    answer "…its centre at about thirty-five degrees,⏎⏎00:01:03.600 --> 00:01:06.900⏎even when it's
+    freezing outside." held a timing line)."""
+    parts: list[tuple[int, int]] = []
+    for gap_start, gap_end in block.gaps:
+        if start < min(gap_start, end):
+            parts.append((start, min(gap_start, end)))
+        start = max(start, gap_end)
+    if start < end:
+        parts.append((start, end))
+    return parts
 
 
 def units_within(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:

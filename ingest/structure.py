@@ -45,6 +45,9 @@ class Block:
     # a paragraph ending in ':' right over a list, a table or fields, a table's header row, or a
     # question right over its answer
     lead_in: bool = False
+    # a paragraph of subtitles going on from one cue to the next: the spans between its cues' texts
+    # (the blank line, the cue's number and its timing line), which no sentence runs over
+    gaps: tuple[tuple[int, int], ...] = ()
 
 
 # a Markdown ATX heading's marks: "## Preparation ##"
@@ -813,6 +816,14 @@ def _goes_on_across_cue(text: str, after_timing: bool, previous: Block, line: st
     )
 
 
+def cue_paragraphs(text: str) -> list[tuple[int, int]]:
+    """The spans of a subtitle file's paragraphs that go on from one cue to the next (`Block.gaps`):
+    their sentences are cut where each cue ends, and read together (`index.ranking`)."""
+    if not _cue_timings(text.splitlines()):  # no subtitles: no need to parse
+        return []
+    return [(block.start, block.end) for block in parse_blocks(text) if block.gaps]
+
+
 def _is_comment(lines: list[tuple[int, str]], index: int) -> bool:
     """Whether `lines[index]` is a comment line (`_comments`)."""
     return ATX.match(lines[index][1]) is not None and _comments(lines, index)
@@ -1183,7 +1194,7 @@ def parse_blocks(text: str) -> list[Block]:
         start = line_start + (len(line) - len(line.lstrip()))
         end = start + len(stripped)
         if previous is not None and _goes_on_across_cue(text, index - 1 in timings, previous, stripped):
-            blocks[-1] = replace(previous, end=end)
+            blocks[-1] = replace(previous, end=end, gaps=(*previous.gaps, (previous.end, start)))
             continue
         if (
             previous is not None

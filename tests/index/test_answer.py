@@ -37,7 +37,7 @@ from index.answer import (
 from index.phrasing import encoding_text
 from index.ranking import SearchConfig
 from index.retriever import Index
-from ingest.chunking import units_within
+from ingest.chunking import Chunk, units_within
 from ingest.structure import LIST_ITEM, parse_blocks
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
 
@@ -350,6 +350,13 @@ def _question_over(text: str, before: list[tuple[int, int, int]], row: int) -> s
     return ""
 
 
+def _cue_paragraph_around(text: str, chunk: Chunk, start: int) -> str:
+    """The text within `chunk` of the paragraph of subtitles going on across cues that holds the
+    sentence at `start`, found with the parser; "" for a sentence of any other paragraph."""
+    around = [b for b in parse_blocks(text) if b.gaps and b.start <= start < b.end]
+    return text[max(around[0].start, chunk.start) : min(around[0].end, chunk.end)] if around else ""
+
+
 def _brute_force_held_weights(
     index: Index,
     topic_text: str,
@@ -360,8 +367,8 @@ def _brute_force_held_weights(
 ) -> tuple[list[float], float]:
     """Sentence by sentence, for each sentence `keep` accepts: the idf weight of the words of
     `topic_text` it holds, with its heading path's words (when `headed`) and, with `item`, the
-    first sentence of the list item it is a later sentence of; and the topic's whole weight, a word
-    the corpus never uses weighing as the rarest."""
+    first sentence of the list item it is a later sentence of, or the rest of the cues its subtitle
+    runs over; and the topic's whole weight, a word the corpus never uses weighing as the rarest."""
     table = index._ranker.sentences
     topic = index.lexical.query_terms(topic_text)
     weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
@@ -377,6 +384,7 @@ def _brute_force_held_weights(
             if item:
                 read += "\n" + _item_opening(texts[chunk.doc_id], chunk.start, start)
                 read += "\n" + _question_over(texts[chunk.doc_id], spans[:i], row)
+                read += "\n" + _cue_paragraph_around(texts[chunk.doc_id], chunk, start)
             stems = set(index.lexical.stems(index.lexical.words_of(read)))
             held.append(sum(w for stem, w in weights.items() if stem in stems))
     return held, index.lexical.total_weight(topic)
@@ -734,6 +742,39 @@ def test_an_org_property_answers_only_a_question_naming_its_key(tmp_path: Path) 
     named = ranker._keys_named("What is the total budget for the compost bay?", np.asarray([row]))
     scores[budget] = 1.0
     assert ranker._answer_sentence(row, scores, ranker._no_answers | (ranker._properties & ~named)) == budget
+
+
+BEES_SUBTITLES = """WEBVTT
+
+00:00:46.000 --> 00:00:50.200
+NARRATOR: Honeybees live very differently.
+A hive may hold fifty thousand bees
+
+00:00:50.400 --> 00:00:54.000
+at the height of summer, and they
+survive the winter together.
+
+00:00:59.000 --> 00:01:03.400
+DR AMARA OKAFOR: Dandelions and clover are
+among the most valuable early flowers.
+"""
+
+
+def test_a_subtitles_sentence_answers_without_its_cues_timing_and_read_with_the_cues_it_runs_over(
+    tmp_path: Path,
+) -> None:
+    """Session 21: a sentence going on from one cue to the next answered with the cue's timing
+    line inside it; cut where its cue ends, "A hive may hold fifty thousand bees" is read with
+    "…at the height of summer", the next cue's, or "how many bees are in a hive in summer" finds no
+    number of bees in summer (rule 2)."""
+    index = _one_document_index(tmp_path, "bees.txt", BEES_SUBTITLES)
+    table = index._ranker.sentences
+    texts = [BEES_SUBTITLES[int(a) : int(b)] for a, b in zip(table.starts, table.ends, strict=True)]
+    assert not any("-->" in t for t in texts)
+    question = "How many bees are in a honeybee hive in summer?"
+    assert _rule_two_share(index, question) >= DEFAULT_RULE.number_share
+    result = index.ask(question, k=1)
+    assert result.answer is not None and result.answer.text == "A hive may hold fifty thousand bees"
 
 
 PDF_TEXT = """Harwick District Council annual report

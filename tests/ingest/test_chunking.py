@@ -10,7 +10,7 @@ from alliance_qa.errors import InputError
 from ingest.chunking import Chunk, ChunkerConfig, chunk_document, units_within
 from ingest.documents import Document, make_document, read_corpus
 from ingest.sentences import split_sentences
-from ingest.structure import LIST_ITEM, parse_blocks
+from ingest.structure import LIST_ITEM, cue_paragraphs, parse_blocks
 from ingest.tokens import WordPieceCounter
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
 
@@ -449,3 +449,37 @@ def test_a_tables_header_row_and_its_underline_open_a_chunk_with_a_row(wordpiece
     chunks = chunk_document(make_document("fixtures", text.encode()), ChunkerConfig(), wordpieces)
     assert any("H/A  RESULT" in c.text and "01/08/2025" in c.text for c in chunks)
     assert not any(c.text.rstrip().endswith(("H/A  RESULT", "-" * 100)) for c in chunks)
+
+
+def test_a_subtitles_sentence_ends_where_its_cue_does() -> None:
+    # session 21: a sentence going on from one cue to the next held the cue's number and timing line
+    # ("…its centre at about thirty-five degrees,⏎⏎00:01:03.600 --> 00:01:06.900⏎even when…"), and
+    # so did the answer
+    srt = (
+        "1\n00:00:01,000 --> 00:00:04,000\n[gentle music]\n\n"
+        "2\n00:00:46,000 --> 00:00:50,200\nNARRATOR: Honeybees live differently.\nA hive may hold fifty thousand bees\n\n"
+        "3\n00:00:50,400 --> 00:00:54,000\nat the height of summer.\n\n"
+        "4\n00:00:59,000 --> 00:01:03,400\nThe cluster keeps its centre warm.\n"
+    )
+    units = [srt[s:e] for s, e, _ in units_within(srt, 0, len(srt))]
+    assert units == [
+        "[gentle music]",
+        "NARRATOR: Honeybees live differently.",
+        "A hive may hold fifty thousand bees",
+        "at the height of summer.",
+        "The cluster keeps its centre warm.",
+    ]
+    # ... and one paragraph still, which the cues' sentences are read with (`cue_paragraphs`)
+    assert [srt[s:e] for s, e in cue_paragraphs(srt)] == [
+        "NARRATOR: Honeybees live differently.\nA hive may hold fifty thousand bees\n\n"
+        "3\n00:00:50,400 --> 00:00:54,000\nat the height of summer."
+    ]
+    assert cue_paragraphs("A hive may hold fifty thousand bees\nat the height of summer.\n") == []
+    # a chunk ending or opening inside such a paragraph cuts its sentences the same way
+    end = srt.index("thousand bees") + len("thousand bees")
+    assert [srt[s:e] for s, e, _ in units_within(srt, 0, end)][-1] == "A hive may hold fifty thousand bees"
+    start = srt.index("at the height")
+    assert [srt[s:e] for s, e, _ in units_within(srt, start, len(srt))] == [
+        "at the height of summer.",
+        "The cluster keeps its centre warm.",
+    ]
