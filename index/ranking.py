@@ -26,7 +26,6 @@ Weights were tuned on the dev split of evals/questions/alliance.jsonl (see `Sear
 
 from __future__ import annotations
 
-import bisect
 import re
 import threading
 from collections import OrderedDict
@@ -71,6 +70,7 @@ from index.abstention import (
 )
 from index.acronyms import expand_acronyms, find_acronyms
 from index.answer import OVERLAP_WEIGHT, SentenceTable, SentenceWords, best_per_chunk
+from index.companions import asked_in_chat, holding_span, replied_to, together
 from index.countries import aliases_for, asks_countries, countries_named, expand_aliases, names_in
 from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
@@ -84,12 +84,14 @@ from ingest.chunking import Chunk
 from ingest.documents import Document
 from ingest.structure import (
     CHARACTER_CUE,
+    CHAT_MESSAGE,
     CREDIT_LABEL,
     FIELD_KEY,
     LIST_ITEM,
     ORG_PROPERTY,
     TABLE_ROW,
     character_cue_at,
+    chat_messages,
     cue_paragraphs,
     heads_table,
     table_header,
@@ -483,14 +485,30 @@ class Ranker:
         self._has_properties = bool(self._properties.any())
         # each field's key: a question naming its words asks for its value
         self._keys = [r.key for r in readings]
-        # each sentence that goes on the block of the one before it, in the same chunk
+        # each sentence that goes on the block of the one before it, in the same chunk; in a chat, in
+        # the same message (session 21: the answer to "What's the session for the first one?" went on
+        # over the next three messages, "…<Media omitted>", "Sunrise on the embankment…")
+        docs = self._spans.doc.tolist()
+        chats = [chat_messages(d.text) for d in documents]
+        message = holding_span(rows, starts, docs, [[(m.start, m.end) for m in chat] for chat in chats])
         self._follows = _follows(rows, starts, ends, doc_of_row)
+        self._follows[1:] &= message[1:] == message[:-1]
         self._refers_back = _refers_back(readings, sentence_texts, self._follows)
         self._item_spans = _item_spans(readings, self._follows)
         # sentences with a figure, month or century (they answer "when…"), and those that also
         # count an amount in words (they answer "how many / long…" too: "two to three minutes")
         self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
-        self._amounts: Mask = self._numbered | np.asarray([r.spells_amount for r in readings], dtype=bool)
+        # (a chat message's stamp dates it, and counts nothing: "how much are the club hoodies" is no
+        # question "02/09/2024, 18:45 - Tom Bishop: Welcome all!" answers with a figure)
+        counted = [
+            has_number(text[stamp.start("author") :])
+            if (stamp := CHAT_MESSAGE.match(text))
+            else reading.numbered
+            for text, reading in zip(sentence_texts, readings, strict=True)
+        ]
+        self._amounts: Mask = np.asarray(counted, dtype=bool) | np.asarray(
+            [r.spells_amount for r in readings], dtype=bool
+        )
         # a section dated by its heading dates its sentences ("## 2.1.0 - 2026-03-02" over "- Added
         # the colour field."), for "when" and "in what year", never for an amount, and so does a
         # heading over it ("Tern 4.2.0 — 14 March 2025" › "Fixes"); the title, which heads the
@@ -533,8 +551,9 @@ class Ranker:
         # (a subtitle's sentence, cut where its cue ends, with the rest of the cues its sentence runs
         # over: "A hive may hold fifty thousand bees" answers "how many bees in a hive in summer",
         # "…at the height of summer" on the next cue; session 21)
-        paragraphs = {d.doc_id: cue_paragraphs(d.text) for d in documents}
-        cue_mates = _cue_mates(rows, starts, [paragraphs[c.doc_id] for c in chunks])
+        cue_mates = together(
+            rows, holding_span(rows, starts, docs, [cue_paragraphs(d.text) for d in documents])
+        )
         headed = [
             held
             | paths[chunks[r].section]
@@ -563,15 +582,26 @@ class Ranker:
         # "A: Nightly backups are kept for 35 days."; session 17: the FAQ's own question was refused)
         first = self._item_spans[:, 0]
         parents = _parent_items(first, rows, starts, doc_of_row)
+        # ... and a chat's reply with the question of the message it replies to, another author's right
+        # before it, never a later message with it ("Who's doing Cardiff Half?" | "Me! 6th October.";
+        # session 21: "When is the Cardiff Half?" was refused, no sentence giving a date naming it),
+        # and a chat message's sentence with the rest of its message ("Reminder rents are due by 31
+        # March. £42 for a full plot, £24 for a half plot."; "How much is the rent for a half plot?"
+        # was refused)
         asked = _asked_by(readings, rows, starts, ends, doc_of_row)
+        replies = replied_to(chats)
+        replied = np.asarray([replies[m] if m >= 0 else -1 for m in message.tolist()], dtype=np.int64)
+        asks = [r.asks for r in readings]
+        asked = np.where(message >= 0, asked_in_chat(asks, rows, message, replied), asked)
         self._asked = asked
+        message_mates = together(rows, message)
         extra = [
             (
                 {int(f) for f in (first[i], parents[i], asked[i]) if f >= 0 and f != i}
                 if first[i] >= 0
                 else ({int(asked[i])} if asked[i] >= 0 else set())
             )
-            | set(cue_mates[i])
+            | set(cue_mates[i] + message_mates[i])
             for i in range(len(first))
         ]
         self._item_rows = np.asarray([i for i, more in enumerate(extra) if more], dtype=np.int64)
@@ -1267,27 +1297,6 @@ def _follows(rows: list[int], starts: list[int], ends: list[int], texts: list[st
             rows[i] == rows[i - 1] and BLANK_LINE.search(texts[rows[i]], ends[i - 1], starts[i]) is None
         )
     return follows
-
-
-def _cue_mates(
-    rows: Sequence[int], starts: Sequence[int], paragraphs: Sequence[Sequence[tuple[int, int]]]
-) -> list[tuple[int, ...]]:
-    """Per sentence, the other sentences of its chunk in the same paragraph of subtitles going on
-    from one cue to the next (`paragraphs`: each chunk row's document's, `cue_paragraphs`); none for
-    a sentence of any other paragraph."""
-    together: dict[tuple[int, int], list[int]] = {}
-    for i, (row, start) in enumerate(zip(rows, starts, strict=True)):
-        spans = paragraphs[row]
-        if not spans:
-            continue
-        at = bisect.bisect_right(spans, start, key=lambda span: span[0]) - 1
-        if at >= 0 and start < spans[at][1]:
-            together.setdefault((row, at), []).append(i)
-    mates: list[tuple[int, ...]] = [()] * len(rows)
-    for members in together.values():
-        for i in members:
-            mates[i] = tuple(j for j in members if j != i)
-    return mates
 
 
 def _item_spans(readings: list[_SentenceReading], follows: Mask) -> npt.NDArray[np.int64]:

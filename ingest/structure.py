@@ -518,12 +518,53 @@ NUMBERED_RECORD = re.compile(r"^ {0,3}([A-Z][a-z]+) \d{1,3}\b")
 # ... or a chat export's, opened by its date and time: WhatsApp's "12/03/2024, 14:05 - Dev Patel: …",
 # "[12/03/2024, 14:05:33] Dev Patel: …", "3/12/24, 2:05 PM - …" (session 20: a group's messages ran
 # together as paragraphs, three messages one "sentence")
-CHAT_STAMP = r"\d{1,2}/\d{1,2}/\d{2,4},?[ \t]\d{1,2}:\d{2}(?::\d{2})?(?:[ \u202f]?[AaPp]\.?[Mm]\.?)?\]?[ \t]+(?:-[ \t]+)?\S"
+CHAT_DATE_TIME = r"\d{1,2}/\d{1,2}/\d{2,4},?[ \t]\d{1,2}:\d{2}(?::\d{2})?(?:[ \u202f]?[AaPp]\.?[Mm]\.?)?"
+CHAT_STAMP = CHAT_DATE_TIME + r"\]?[ \t]+(?:-[ \t]+)?\S"
 LOG_LINE = re.compile(
     r"^\s*\[?(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]+\S|" + CHAT_STAMP + ")"
 )
 # a chat export's notice that its messages are encrypted: no text of the chat, nor its title
 ENCRYPTION_NOTICE = re.compile(r"^\s*\[?" + CHAT_STAMP + r".*\bend-to-end encrypted\b", re.IGNORECASE)
+# a chat's message, opened by its stamp and its author: "12/03/2024, 14:05 - Dev Patel: …", "[12/03/2024,
+# 14:05:33] Dev Patel: …", "[10:42] marta.k: …" (a line with no author, "… - Sam Price left", is none)
+CHAT_MESSAGE = re.compile(
+    r"^[ \t]*\[?(?:" + CHAT_DATE_TIME + r"\]?|\d{1,2}:\d{2}(?::\d{2})?\])[ \t]+(?:-[ \t]+)?"
+    r"(?P<author>[^\s:][^:\n]{0,39}):[ \t]+\S"
+)
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One message of a chat export: `text[start:end]`, its stamp and author included."""
+
+    start: int
+    end: int
+    author: str
+    # the message right before it, none between (a member's joining or leaving is between them)
+    follows: bool
+
+
+def chat_messages(text: str) -> list[ChatMessage]:
+    """The messages of a chat export (three or more lines opening with a stamp and an author,
+    `CHAT_MESSAGE`), in order, each over its lines up to the next line with a stamp; none in any
+    other document."""
+    messages: list[ChatMessage] = []
+    offset, last = 0, -2  # the index of the line the last message was on, or went on to
+    for index, raw in enumerate(text.splitlines(keepends=True)):
+        line = raw.rstrip("\r\n")
+        if (found := CHAT_MESSAGE.match(line)) is not None:
+            start = offset + len(line) - len(line.lstrip())
+            messages.append(
+                ChatMessage(start, offset + len(line.rstrip()), found["author"].strip(), last == index - 1)
+            )
+            last = index
+        elif messages and last == index - 1 and line.strip() and LOG_LINE.match(line) is None:
+            messages[-1] = replace(messages[-1], end=offset + len(line.rstrip()))  # the message goes on
+            last = index
+        offset += len(raw)
+    return messages if len(messages) >= MIN_RECORDS else []
+
+
 # a gap between a fixed-width or tab-separated table's columns: "Ashby Rovers           22  16"; not
 # two spaces after a full stop, as typewritten prose leaves them
 COLUMN_GAP = re.compile(r"[^\s.!?:;,](?: {2,}|\t+)(?=\S)")

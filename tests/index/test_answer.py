@@ -777,6 +777,45 @@ def test_a_subtitles_sentence_answers_without_its_cues_timing_and_read_with_the_
     assert result.answer is not None and result.answer.text == "A hive may hold fifty thousand bees"
 
 
+RUNNERS_CHAT = """02/09/2024, 18:41 - Tom Bishop created group "Riverside Runners"
+02/09/2024, 18:45 - Tom Bishop: Welcome all! This group is for club announcements.
+02/09/2024, 19:03 - Mel Doherty: What's the session for the first one?
+02/09/2024, 19:10 - Tom Bishop: 6 x 800m with 90 sec jog recovery. Easy mile warm-up first
+03/09/2024, 07:12 - Gareth Lloyd: Sunrise on the embankment this morning
+03/09/2024, 08:30 - Sam Price: Stunning. Who's doing Cardiff Half?
+03/09/2024, 08:34 - Mel Doherty: Me! 6th October. Entries close soon I think
+05/09/2024, 20:15 - Tom Bishop: Reminder: rents are due by 30/09. £42 for a full plot, £24 for a half plot.
+"""
+
+
+def test_a_chat_message_is_read_whole_and_a_reply_with_the_question_it_answers(tmp_path: Path) -> None:
+    """Session 21: "When is the Cardiff Half?" and "How much is the rent for a half plot?" were
+    refused, "6th October." read apart from the question it answers and "£24 for a half plot."
+    from the rent its message names; the answer to "What's the session for the first one?" went
+    on over the messages after it; a message's stamp gave a figure to "how much" questions."""
+    index = _one_document_index(tmp_path, "runners.txt", RUNNERS_CHAT)
+    ranker, table = index._ranker, index._ranker.sentences
+    texts = [RUNNERS_CHAT[int(a) : int(b)] for a, b in zip(table.starts, table.ends, strict=True)]
+
+    def at(opening: str) -> int:
+        return next(i for i, t in enumerate(texts) if opening in t)
+
+    everywhere = np.ones(len(texts), dtype=bool)
+    for question in ("When is the Cardiff Half?", "How much is the rent for a half plot?"):
+        assert ranker._number_share(question, everywhere) >= DEFAULT_RULE.number_share
+    assert ranker._asked[at("6th October.")] == at("Who's doing Cardiff Half?")
+    assert ranker._asked[at("Sunrise on")] == -1  # another's message, answering no question
+    # a reply answers whole, and ends with its message
+    reply = "02/09/2024, 19:10 - Tom Bishop: 6 x 800m with 90 sec jog recovery. Easy mile warm-up first"
+    for sentence in ("6 x 800m", "Easy mile"):
+        start, end = ranker.answer_span(at(sentence))
+        assert RUNNERS_CHAT[start:end] == reply
+    # a stamp dates a message and counts nothing
+    welcome = at("Welcome all!")
+    assert ranker._dated[welcome] and not ranker._amounts[welcome]
+    assert ranker._amounts[at("£42 for a full plot")]
+
+
 PDF_TEXT = """Harwick District Council annual report
 
 Parks. The new play area at Orton Rec-

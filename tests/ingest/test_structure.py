@@ -4,7 +4,7 @@ import pytest
 
 from ingest.chunking import units_within
 from ingest.documents import read_document
-from ingest.structure import document_title, heads_table, parse_blocks, table_header
+from ingest.structure import chat_messages, document_title, heads_table, parse_blocks, table_header
 from tests.conftest import FIXTURE_CORPUS
 
 
@@ -1020,6 +1020,29 @@ def test_a_chat_exports_messages_are_blocks_and_its_encryption_notice_no_title()
     blocks = parse_blocks(text)
     assert [b.kind for b in blocks] == ["title", "row", "row", "row", "row"]
     assert text[blocks[-1].start : blocks[-1].end] == "4/10/24, 5:04 PM - Dev Patel: Rhubarb coming up"
+
+
+def test_a_chats_messages_name_their_author_and_whether_another_is_between() -> None:
+    # session 21: a message was read apart from the one it answers (`index.companions`)
+    text = (
+        '02/09/2024, 18:41 - Tom Bishop created group "Riverside Runners"\n'
+        "02/09/2024, 18:45 - Tom Bishop: Welcome all! Track fee is £3\n"
+        "02/09/2024, 18:46 - Mel Doherty: What's the session\nfor the first one?\n"
+        "14/09/2024, 17:22 - Sam Price left\n"
+        "[14/09/2024, 17:35:09] Aisha Khan: water and a head torch\n"
+        "[10:42] marta.k: pausing rollout\n"
+    )
+    messages = chat_messages(text)
+    assert [(m.author, text[m.start : m.end], m.follows) for m in messages] == [
+        ("Tom Bishop", "02/09/2024, 18:45 - Tom Bishop: Welcome all! Track fee is £3", False),
+        ("Mel Doherty", "02/09/2024, 18:46 - Mel Doherty: What's the session\nfor the first one?", True),
+        ("Aisha Khan", "[14/09/2024, 17:35:09] Aisha Khan: water and a head torch", False),
+        ("marta.k", "[10:42] marta.k: pausing rollout", True),
+    ]
+    # fewer than three lines of messages make no chat, nor does a log
+    assert chat_messages("02/09/2024, 18:45 - Tom Bishop: Welcome all!\nNote: bring water\n") == []
+    log = "".join(f"2025-06-03T02:14:0{i}Z INFO db: connection lost\n" for i in range(4))
+    assert chat_messages(log) == []
 
 
 def test_an_org_files_headlines_are_headings_and_its_drawers_fields() -> None:
