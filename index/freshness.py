@@ -53,6 +53,7 @@ def _chunker_changes(built: dict[str, Any], wanted: dict[str, Any]) -> list[str]
 # what an index built before a lexical setting lacks until it is rebuilt, for the note `serve` gives
 MISSED_BY_OLDER_LEXICAL = {
     "cjk": "Japanese, Chinese and Korean text is not matched by its words",
+    "cjk_unigrams": 'a question of one Chinese or Japanese character or Hangul syllable ("犬") matches no passage',
     "hyphens": "a word hyphenated across a line break (text taken from a PDF) is not matched whole",
     "numbers": "version numbers, dates and lone digits are not matched as words",
 }

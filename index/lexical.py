@@ -55,6 +55,12 @@ TOKEN = re.compile(rf"(?u){NUMBER_RUN}|\b\w\w+\b|\b\d\b")
 CJK_RUN = re.compile(
     "[\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
 )
+# ... of which an ideograph or a Hangul syllable alone may be a word ("犬", "駅", "개"); a kana alone is a
+# particle or a piece of a word ("は", "ご")
+CJK_UNIGRAM = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# ... found standing alone, where `TOKEN` finds words of two characters or more
+TOKEN_OR_UNIGRAM = re.compile(f"{TOKEN.pattern}|{CJK_UNIGRAM.pattern}")
+WORD_OR_UNIGRAM = re.compile(f"{WORD.pattern}|{CJK_UNIGRAM.pattern}")
 # a word hyphenated across a line break: its two halves ("Rec-" at a line's end, "reation" after)
 HYPHEN_BREAK = re.compile(r"([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
 RUN_SEPARATOR = re.compile(r"[.\-/:]")
@@ -84,6 +90,10 @@ class LexicalConfig:
     # CJK analyser does; read whole, a question's run matched no passage (session 20); an index from
     # before this setting was built reading them whole
     cjk: bool = True
+    # ... and each ideograph or Hangul syllable of a run alone too, as Lucene's CJK analyser does with
+    # `outputUnigrams`: a question of one character, "犬", was read as no word at all (session 21);
+    # an index from before this setting was built without them
+    cjk_unigrams: bool = True
     # a word hyphenated across a line break, as text taken from a PDF wraps ("Orton Rec-\nreation
     # Ground"), is also read whole ("recreation"): its halves alone, "Orton Recreation Ground" was
     # refused as never mentioned (session 20); an index from before this setting was built without
@@ -104,7 +114,7 @@ class LexicalConfig:
         """The config an index was built with, from its manifest: a setting it lacks was built the
         way before that setting existed."""
         fields = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**{"numbers": False, "cjk": False, "hyphens": False, **fields})
+        return cls(**{"numbers": False, "cjk": False, "cjk_unigrams": False, "hyphens": False, **fields})
 
     @classmethod
     def rebuilt(cls, data: dict[str, Any]) -> LexicalConfig:
@@ -123,24 +133,28 @@ def _stemmer(language: str) -> Any:
         raise InputError(f"PyStemmer has no {language!r} stemmer: use 'english' or 'none'") from None
 
 
-def tokens(text: str, *, numbers: bool = True, cjk: bool = False, hyphens: bool = False) -> list[str]:
+def tokens(
+    text: str, *, numbers: bool = True, cjk: bool = False, unigrams: bool = False, hyphens: bool = False
+) -> list[str]:
     """The lower-cased words of `text`, in order: two or more word characters; with `numbers`,
     also lone digits, and runs of numbers whole ("10.2.1" gives "10.2.1" and "10"), the text read
     in Unicode's NFKC form; with `cjk`, a run of Chinese, Japanese or Korean characters as its
-    overlapping pairs of characters (`cjk_words`); with `hyphens`, a word hyphenated across a line
-    break whole as well as its halves ("Rec-\nreation": "rec", "reation", "recreation")."""
-    found = _tokens(text, numbers=numbers)
+    overlapping pairs of characters (`cjk_words`), and with `unigrams` each of its ideographs and
+    Hangul syllables alone too, one standing alone included ("犬"); with `hyphens`, a word hyphenated
+    across a line break whole as well as its halves ("Rec-\nreation": "rec", "reation", "recreation")."""
+    found = _tokens(text, numbers=numbers, unigrams=cjk and unigrams)
     if cjk:
-        found = [part for word in found for part in cjk_words(word)]
+        found = [part for word in found for part in cjk_words(word, unigrams=unigrams)]
     if hyphens and "-" in text:
         found += [(m[1] + m[2]).lower() for m in HYPHEN_BREAK.finditer(text)]
     return found
 
 
-def cjk_words(word: str) -> list[str]:
+def cjk_words(word: str, *, unigrams: bool = False) -> list[str]:
     """`word` with each run of Chinese, Japanese or Korean characters read as its overlapping pairs
     of characters (a run of one as itself), the rest as words: "3月の燃やすごみ" → "3", "月の",
-    "の燃", "燃や", "やす", "すご", "ごみ"."""
+    "の燃", "燃や", "やす", "すご", "ごみ"; with `unigrams`, each ideograph or Hangul syllable of a
+    longer run after its pairs: … "ごみ", "月", "燃"."""
     if CJK_RUN.search(word) is None:
         return [word]
     parts: list[str] = []
@@ -154,18 +168,25 @@ def cjk_words(word: str) -> list[str]:
             text = run.group()
             parts += [text] if len(text) == 1 else [text[i : i + 2] for i in range(len(text) - 1)]
             start = run.end()
+    if unigrams:
+        parts += [
+            c
+            for run in CJK_RUN.finditer(word)
+            if len(run.group()) > 1
+            for c in CJK_UNIGRAM.findall(run.group())
+        ]
     return parts
 
 
-def _tokens(text: str, *, numbers: bool) -> list[str]:
+def _tokens(text: str, *, numbers: bool, unigrams: bool = False) -> list[str]:
     if not numbers:
-        return WORD.findall(text.lower())
+        return (WORD_OR_UNIGRAM if unigrams else WORD).findall(text.lower())
     # and in Unicode's compatibility form, as questions are read (`index.reading.compatible`): a
     # file saved decomposed (macOS) writes "Zürich" as "Zu" and a combining mark, no word a
     # question typed "Zürich" could match (session 17)
     lowered = unicodedata.normalize("NFKC", text).lower()
     found: list[str] = []
-    for match in TOKEN.finditer(lowered):
+    for match in (TOKEN_OR_UNIGRAM if unigrams else TOKEN).finditer(lowered):
         run = match.group("run")
         # a run's parts of two or more digits are words, as without `numbers`: "2025-06-01" is
         # also "2025"; a lone digit of it is not, or "2.1.0" would match most of "2.0.0"
@@ -179,16 +200,28 @@ def is_number(word: str) -> bool:
 
 
 def content_words(
-    text: str, stopwords: frozenset[str], *, numbers: bool = True, cjk: bool = False, hyphens: bool = False
+    text: str,
+    stopwords: frozenset[str],
+    *,
+    numbers: bool = True,
+    cjk: bool = False,
+    unigrams: bool = False,
+    hyphens: bool = False,
 ) -> list[str]:
     """Lower-cased words of `text` that are not in `stopwords`, in order (`tokens`)."""
-    return [w for w in tokens(text, numbers=numbers, cjk=cjk, hyphens=hyphens) if w not in stopwords]
+    found = tokens(text, numbers=numbers, cjk=cjk, unigrams=unigrams, hyphens=hyphens)
+    return [w for w in found if w not in stopwords]
 
 
 def config_words(text: str, config: LexicalConfig) -> list[str]:
     """`content_words` of `text` read as `config` reads them (its stopwords, numbers, CJK, hyphens)."""
     return content_words(
-        text, STOPWORD_LISTS[config.stopwords], numbers=config.numbers, cjk=config.cjk, hyphens=config.hyphens
+        text,
+        STOPWORD_LISTS[config.stopwords],
+        numbers=config.numbers,
+        cjk=config.cjk,
+        unigrams=config.cjk_unigrams,
+        hyphens=config.hyphens,
     )
 
 

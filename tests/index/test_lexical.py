@@ -109,7 +109,7 @@ def test_a_decomposed_text_matches_a_composed_question() -> None:
 
 
 def test_an_index_from_before_a_setting_reads_as_it_was_built_and_is_rebuilt_with_it() -> None:
-    for setting in ("numbers", "cjk", "hyphens"):
+    for setting in ("numbers", "cjk", "cjk_unigrams", "hyphens"):
         built = {k: v for k, v in LexicalIndex.build(TEXTS).params().items() if k != setting}
         assert getattr(LexicalConfig.from_json(built), setting) is False  # its queries read as it was
         assert getattr(LexicalConfig.rebuilt(built), setting) is True  # its next write brings it up to date
@@ -126,12 +126,41 @@ def test_japanese_and_chinese_runs_are_read_as_pairs_of_characters() -> None:
             "The treaty of 1960.",
         ]
     )
-    assert lexical.words_of("処理券は1枚400円") == ["処理", "理券", "券は", "1", "枚", "400", "円"]
+    assert lexical.words_of("処理券は1枚400円") == [
+        "処理",
+        "理券",
+        "券は",
+        "1",
+        "枚",
+        "400",
+        "円",
+        "処",
+        "理",
+        "券",
+    ]
     assert lexical.words_of("The Japan-US treaty") == ["japan", "us", "treaty"]  # other words as before
     assert int(np.argmax(lexical.scores("粗大ごみの処理券はいくらですか"))) == 0
     assert lexical.query_terms("年末年始の収集").coverage > 0.5
     whole = LexicalIndex.build(["処理券は1枚400円です。", "Other."], config=LexicalConfig(cjk=False))
     assert not whole.scores("処理券はいくらですか").any()  # read whole, as an index from before reads
+
+
+def test_a_question_of_one_chinese_or_japanese_character_is_a_word() -> None:
+    """Session 21: "犬" ("dog") was read as no word at all, and "犬を…" as "犬を", which no passage
+    writes: each ideograph or Hangul syllable of a run is read alone too (a kana alone is none)."""
+    texts = [
+        "ペットのご同伴はご遠慮いただいております。ただし、盲導犬・介助犬はご利用いただけます。",
+        "駐車場は無料です。",
+    ]
+    lexical = LexicalIndex.build(texts)
+    for question in ("犬", "犬？", "犬を連れて行けますか"):
+        assert "犬" in lexical.query_terms(question).stems
+        assert int(np.argmax(lexical.scores(question))) == 0
+    assert lexical.words_of("は") == [] and lexical.words_of("개") == ["개"]
+    assert lexical.query_terms("鍵").coverage == 0.0  # a character the texts never write
+    # an index from before reads as it was built
+    pairs = LexicalIndex.build(texts, config=LexicalConfig(cjk_unigrams=False))
+    assert not pairs.scores("犬").any() and pairs.words_of("駐車場") == ["駐車", "車場"]
 
 
 def test_no_known_word_scores_nothing(lexical: LexicalIndex) -> None:
