@@ -12,6 +12,7 @@ Query words the corpus never uses are corrected to the most frequent corpus word
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -63,6 +64,12 @@ TOKEN_OR_UNIGRAM = re.compile(f"{TOKEN.pattern}|{CJK_UNIGRAM.pattern}")
 WORD_OR_UNIGRAM = re.compile(f"{WORD.pattern}|{CJK_UNIGRAM.pattern}")
 # a word hyphenated across a line break: its two halves ("Rec-" at a line's end, "reation" after)
 HYPHEN_BREAK = re.compile(r"([^\W\d_]+)-[ \t]*\r?\n[ \t]*([^\W\d_]+)")
+# ... and in text set in two columns (a PDF's page taken as text, "…food-waste collec-   the new play
+# area at Orton Rec-" over "tions in October 2023…   reation Ground opened…"), a column's halves: the
+# word a column's line breaks off, and the first word of the same column on the line under it
+COLUMN_GAP = re.compile(r" {3,}")
+COLUMN_BREAK = re.compile(r"([^\W\d_]+)-$")
+COLUMN_OPENING = re.compile(r"[^\W\d_]+")
 RUN_SEPARATOR = re.compile(r"[.\-/:]")
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours one edit away
 MIN_PLURAL_LENGTH = 8  # and a singular shorter than this, read for its plural (`_forms`)
@@ -147,7 +154,40 @@ def tokens(
         found = [part for word in found for part in cjk_words(word, unigrams=unigrams)]
     if hyphens and "-" in text:
         found += [(m[1] + m[2]).lower() for m in HYPHEN_BREAK.finditer(text)]
+        found += [word.lower() for word in _column_words(text)]
     return found
+
+
+def _column_words(text: str) -> list[str]:
+    """The words hyphenated across a line break inside a column of text set in columns (`COLUMN_BREAK`),
+    read whole: a line's part before a gap of three spaces or more ends "Rec-", and the line under it
+    has a part opening at the same place, "reation Ground…"."""
+    lines = text.splitlines()
+    joined: list[str] = []
+    for line, below in itertools.pairwise(lines):
+        parts = _column_parts(line)
+        if len(parts) < 2:
+            continue  # no columns: `HYPHEN_BREAK` reads it
+        opening = dict(_column_parts(below))
+        for place, part in parts:
+            broken = COLUMN_BREAK.search(part)
+            rest = COLUMN_OPENING.match(opening.get(place, ""))
+            if broken is not None and rest is not None:
+                joined.append(broken[1] + rest.group())
+    return joined
+
+
+def _column_parts(line: str) -> list[tuple[int, str]]:
+    """The parts of `line` between gaps of three spaces or more, each with the place it opens at."""
+    parts: list[tuple[int, str]] = []
+    start = len(line) - len(line.lstrip(" "))
+    for gap in [*COLUMN_GAP.finditer(line, start), None]:
+        end = gap.start() if gap else len(line.rstrip())
+        if end > start:
+            parts.append((start, line[start:end]))
+        if gap:
+            start = gap.end()
+    return parts
 
 
 def cjk_words(word: str, *, unigrams: bool = False) -> list[str]:

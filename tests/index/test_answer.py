@@ -833,6 +833,27 @@ def test_a_word_hyphenated_across_a_line_is_a_word_the_texts_use(tmp_path: Path)
     assert index._ranker.lexical.uses("recreation")
 
 
+TWO_COLUMNS = """Harwick District Council annual report
+
+2. Waste and recycling          3. Parks and open spaces
+
+The household recycling rate    Harwick's 46 parks kept their
+rose to 51.3%, after weekly     Green Flag status, and the new
+food-waste collec-              play area at Orton Rec-
+tions began in October.         reation Ground opened in May.
+"""
+
+
+def test_a_word_hyphenated_inside_a_column_is_a_word_the_texts_use(tmp_path: Path) -> None:
+    """Session 21: a PDF's page set in two columns, taken as text line by line, breaks a column's
+    word with the other column's text between its halves: "Orton Recreation Ground" was refused,
+    "the texts never mention “Recreation Ground”"."""
+    index = _one_document_index(tmp_path, "report.txt", TWO_COLUMNS)
+    result = index.ask("Orton Recreation Ground", k=1)
+    assert result.refusal is None or "never mention" not in result.refusal
+    assert index._ranker.lexical.uses("recreation") and index._ranker.lexical.uses("collections")
+
+
 COUNCIL = """Council tax
 
 The band D figure was £214.56 for 2023/24, up from £205.10 in 2022 to 2023.

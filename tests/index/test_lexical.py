@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from alliance_qa.errors import IndexCorruptError, InputError
-from index.lexical import BM25_FILES, LEXICAL_DIR, WORDS_FILE, LexicalConfig, LexicalIndex
+from index.lexical import BM25_FILES, LEXICAL_DIR, WORDS_FILE, LexicalConfig, LexicalIndex, tokens
 
 TEXTS = [
     "The treaty covers shared patrols of the harbour mouth.",
@@ -143,6 +143,22 @@ def test_japanese_and_chinese_runs_are_read_as_pairs_of_characters() -> None:
     assert lexical.query_terms("年末年始の収集").coverage > 0.5
     whole = LexicalIndex.build(["処理券は1枚400円です。", "Other."], config=LexicalConfig(cjk=False))
     assert not whole.scores("処理券はいくらですか").any()  # read whole, as an index from before reads
+
+
+def test_a_word_hyphenated_inside_a_column_is_read_whole() -> None:
+    # session 21: a PDF's two columns taken as text line by line put the other column between a word's
+    # halves ("…Orton Rec-" | "…tions in October.   reation Ground…")
+    text = (
+        "weekly food-waste collec-       the new play area at Orton Rec-\n"
+        "tions in October 2023. Resi-    reation Ground opened in May\n"
+        "dual waste fell to 412 kg.      2023 at a cost of £185,000.\n"
+    )
+    words = tokens(text, hyphens=True)
+    assert {"collections", "recreation", "residual"} <= set(words)
+    assert "rections" in words  # the line's end read with the next line's start, as any wrapped text
+    # a column's part opening elsewhere on the line under it, or text in no columns, joins nothing new
+    assert tokens("Pre-     x\n  order   y\n", hyphens=True) == tokens("Pre-     x\n  order   y\n")
+    assert tokens("food-waste collec-\ntions", hyphens=True)[-1] == "collections"
 
 
 def test_a_question_of_one_chinese_or_japanese_character_is_a_word() -> None:
