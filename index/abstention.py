@@ -187,14 +187,16 @@ _AMOUNTS = "budgets?|cost|prices?|populations?|percentages?|spending|expenditure
 # what a sum of money is called: "What was Fernhill's Q3 revenue?", "What is the fine for a first
 # offence?" need a sum; a sentence without one does not answer them (session 21: "What was Fernhill
 # Outdoor's net profit in Q3?" was answered "- Product wins / misses")
-_SUMS = "revenues?|turnover|profits?|income|rents?|fees?|fines?|premiums?|deposits?|wages?"
+_SUMS = (
+    "revenues?|turnover|profits?|income|rents?|fees?|fines?|premiums?|deposits?|wages?|compensation|refunds?"
+)
 # what a measurement is called: "What is the kettle's capacity in litres?" needs a quantity (a
 # figure that is no date, time of day or span of time; session 21: it was answered "The kettle is
 # guaranteed for two years…"), and a temperature a temperature ("What oven temperature does Dana
 # use?" was answered by a subtitle's first line)
 _MEASURES = (
     "capacity|volume|speed|weight|height|length|width|depth|distance|voltage|wattage|pressure"
-    "|calories|concentration|saturation|doses?|dosage"
+    "|calories|concentration|saturation|doses?|dosage|age"
 )
 _TEMPERATURE = "temperatures?"
 # an amount named as what is asked for: "[does] [the] [Japan's] [annual defense] budget [of …]" (no
@@ -464,6 +466,8 @@ def _measured(question: str) -> str | None:
     if (asked := QUANTITY_QUESTION.search(question)) is None:
         return None
     noun = re.split(r"\W+", asked.group(0).strip())[-1]
+    if noun.lower() == "much":  # "How much compensation will I get?": the word after it
+        noun = next(iter(question[asked.end() :].split()), "")
     return next((kind for pattern, kind in _NAMED_KINDS if pattern.fullmatch(noun)), None)
 
 
@@ -515,12 +519,23 @@ def other_period(question: str, answer: str) -> tuple[str, str] | None:
 _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)
 
 
+# a sum in figures, its currency before or after it: "£2,000", "$5", "1.2 million euros", "GBP 2.60"
+_SUM = re.compile(
+    r"[$€£¥₹]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand)\b)?|\b(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\s?\d[\d,.]*"
+    r"|\d[\d,.]*\s?(?:(?:million|billion|thousand)\s+)?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR|dollars?|euros?|pounds?"
+    r"|yen|pence|cents?)\b)",
+    re.IGNORECASE,
+)
+
+
 def gives_count(text: str) -> bool:
     """Does `text` give a count: a figure or an amount in words that is no date, time of day or
     span of time ("42 plots", "three keepers"; not "1 January – 31 December 2023", "for 15 days")?"""
     # a figure in brackets repeats the words before it, as laws write them: "fifteen (15) days"
     text = _REPEATED_FIGURE.sub("", LIST_MARKER.sub("", text, count=1))
-    rest = _DATE_FIGURES.sub(" ", DURATION.sub(" ", text))
+    # nor is a sum of money a count ("How many grants were awarded?" is not answered by "Up to
+    # £2,000 of a grant…": session 21)
+    rest = _DATE_FIGURES.sub(" ", DURATION.sub(" ", _SUM.sub(" ", text)))
     return re.search(r"\d", rest) is not None or AMOUNT.search(rest) is not None
 
 

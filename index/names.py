@@ -326,10 +326,11 @@ EXISTENCE = re.compile(
     # ... and whether one may use or take it: "can I use gluten free flour in the cake", "Is it
     # safe to take Lorvastin with ibuprofen?"
     r"|(?:(?:can|could|may)\s+(?:i|we|you)|is\s+it\s+(?:safe|ok|okay|fine|possible|allowed)\s+to)"
-    r"\s+(?:use|take|mix|drink|eat|bring)\b)(?P<thing>.*)$",
+    r"\s+(?:use|take|mix|drink|eat|bring|make)\b)(?P<thing>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-WORD_OF_THING = re.compile(r"(?<![\w-])[A-Za-z]{3,}(?![\w-])")
+# (a hyphenated word's parts too: "a cooling-off period"; not a code's letters: "180cm", "AQ-3")
+WORD_OF_THING = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
 
 
 def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:

@@ -15,6 +15,7 @@ from index.abstention import (
     asks_measure,
     asks_when,
     asks_when_it_happens,
+    gives_count,
     gives_duration,
     gives_money,
     gives_temperature,
@@ -246,6 +247,8 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
         ("How much is the rent?", None),  # "how much": any amount, as before
         ("What is Japan's defense budget?", None),  # an amount by name, any figure, as before
         ("What was the speed of the talks?", "count"),
+        ("What age is Saltmarsh Traders suitable for?", "count"),
+        ("How much compensation will I get per day?", "money"),  # "how much" and a sum's name
     ],
 )
 def test_a_sum_or_a_measurement_asked_for_by_name_wants_its_kind_of_number(
@@ -309,6 +312,13 @@ def test_a_measure_named_needs_a_sentence_of_its_kind_holding_half_its_words() -
 def test_a_keyword_search_naming_a_kind_of_number_last_wants_one(search: str, kind: str | None) -> None:
     assert keyword_kind(search) == kind
     assert not wants_number(search) or search.endswith("?")  # and is never refused for want of one
+
+
+def test_a_sum_of_money_is_no_count() -> None:
+    """Session 21: "How many grants were awarded in Round 2?" was answered "Up to **£2,000** of a grant…"."""
+    assert not gives_count("Up to **£2,000** of a grant may be used for equipment.")
+    assert not gives_count("The budget is 1.2 million euros.")
+    assert gives_count("We awarded 12 grants of £500 each.")
 
 
 def test_no_fee_is_a_sum() -> None:

@@ -55,6 +55,9 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
     assert corpus.unknown("can I bring a dog to the lighthouse") == ([], ["“dog”"])
     assert corpus.unknown("Is it safe to take the lens with ibuprofen?") == ([], ["“ibuprofen”"])
     assert corpus.unknown("Can I take the keepers' lens?") == ([], [])
+    # a hyphenated word's parts, and what one may make of a thing (session 21, shapes6)
+    assert corpus.unknown("Is there a cooling-off period?") == ([], ["“cooling”", "“period”"])
+    assert corpus.unknown("can i make the lighthouse lens gluten free") == ([], ["“gluten”", "“free”"])
     # what the texts write, in a typo or another spelling, or asked otherwise, is no unknown thing
     assert corpus.unknown("Is there a lighthouse keeper?") == ([], [])
     assert corpus.unknown("Does the harbour have naveis?") == ([], [])
