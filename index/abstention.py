@@ -49,7 +49,9 @@ The rule (`DEFAULT_RULE`), in order:
    comes first: "Who won the 1960 Olympics?" is refused for “Olympics”.
    A question naming a period of years ("the band D figure for 2024/25?") is refused when its
    answer sentence gives the figure only for another ("£214.56 for 2023/24"): "the closest passage
-   gives it for “2023/24”, not “2024/25”" (session 20; it was answered at confidence .9).
+   gives it for “2023/24”, not “2024/25”" (session 20; it was answered at confidence .9), and so
+   is one naming a run of months or a quarter answered for another ("…income for July to
+   September?" by "Hall hire income April–June…", session 21), the sentence read after its headings.
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
    refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
    "broad") and inflate coverage, but it cannot fake a sentence match. So is one whose best
@@ -506,14 +508,50 @@ def year_ranges(text: str) -> dict[tuple[int, int], str]:
     return found
 
 
+_MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    "|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+# a run of months, "April–June", "July to September", "Apr-Jun", and a quarter, "Q3", "the third quarter"
+MONTH_RANGE = re.compile(
+    rf"\b({_MONTHS})\.?\s*(?:-|–|—|\bto\b|\bthrough\b|\buntil\b)\s*({_MONTHS})\b", re.IGNORECASE
+)
+QUARTER = re.compile(r"\bq([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
+_ORDINAL_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+def _month(name: str) -> int:
+    return ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec").index(
+        name[:3].lower()
+    ) + 1
+
+
+def periods(text: str) -> dict[tuple[str, int, int], str]:
+    """The periods `text` writes, each keyed by its kind and bounds and with the text writing it
+    first: years ("2023/24" → ("years", 2023, 2024)), runs of months ("April–June" → ("months", 4,
+    6)) and quarters ("Q3", "the third quarter" → ("quarter", 3, 3))."""
+    found: dict[tuple[str, int, int], str] = {
+        ("years", *bounds): written for bounds, written in year_ranges(text).items()
+    }
+    for match in MONTH_RANGE.finditer(text):
+        found.setdefault(("months", _month(match[1]), _month(match[2])), match[0])
+    for match in QUARTER.finditer(text):
+        quarter = int(match[1]) if match[1] else _ORDINAL_QUARTERS[match[2].lower()]
+        found.setdefault(("quarter", quarter, quarter), match[0])
+    return found
+
+
 def other_period(question: str, answer: str) -> tuple[str, str] | None:
     """The period the question names and the other one `answer` gives instead, when it gives only
-    others ("…for 2024/25?" answered "£214.56 for 2023/24"); None otherwise."""
-    asked = year_ranges(question)
-    given = year_ranges(answer)
-    if not asked or not given or asked.keys() & given.keys():
-        return None
-    return next(iter(asked.values())), next(iter(given.values()))
+    others of that kind ("…for 2024/25?" answered "£214.56 for 2023/24"; "…income for July to
+    September?" answered "Hall hire income April–June…": session 21); None otherwise."""
+    asked, given = periods(question), periods(answer)
+    for kind in dict.fromkeys(k[0] for k in asked):
+        theirs = {k: w for k, w in given.items() if k[0] == kind}
+        ours = {k: w for k, w in asked.items() if k[0] == kind}
+        if theirs and not ours.keys() & theirs.keys():
+            return next(iter(ours.values())), next(iter(theirs.values()))
+    return None
 
 
 _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)

@@ -573,6 +573,7 @@ class Ranker:
             for section in dict.fromkeys(c.section for c in chunks)
         }
         self._heading_numbers = [section_numbers[c.section] for c in chunks]
+        self._sections = [c.section for c in chunks]
         # ... and, for rule 2, a list item's later sentence with its first one, which names what
         # it is about ("5. [Dynamo: …] — DeCandia et al., 2007. Session on 9 April, hosted by
         # Felix." answers "When is the Dynamo session?"), and a nested item's sentences with its
@@ -840,7 +841,7 @@ class Ranker:
             signals is not None
             and answers
             and (answer := answers[answer_from]) is not None
-            and (period := other_period(question, self._sentence_text(answer)))
+            and (period := other_period(question, self._read_with_headings(answer)))
         ):
             signals = replace(signals, period=period)
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
@@ -1022,6 +1023,13 @@ class Ranker:
                 sentence = text[int(table.starts[i]) : int(table.ends[i])]
                 naming[i] = countries_named(sentence, besides=besides) >= 2
         return naming
+
+    def _read_with_headings(self, sentence: int) -> str:
+        """The sentence after the headings over it, the document's title first: a heading names the
+        period its sentences give ("Q3 Business Review" › "- Gross margin: 46.3% (Q2: 44.9%)" gives
+        Q3's, not only Q2's)."""
+        headings = self._sections[int(self.sentences.rows[sentence])]
+        return "\n".join([*headings, self._sentence_text(sentence)])
 
     def _sentence_text(self, sentence: int) -> str:
         table = self.sentences

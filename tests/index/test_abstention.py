@@ -26,6 +26,7 @@ from index.abstention import (
     number_topic,
     numbers_in,
     other_period,
+    periods,
     says_condition,
     says_when,
     wanted_kind,
@@ -666,6 +667,38 @@ def test_whether_a_question_is_answered_does_not_depend_on_k(
         index.ask("What is the speed of light in a vacuum?", k=k)
     assert len(read[7]) == ranker.config.signal_passages
     assert read[1] == read[3] == read[5] == read[7]
+
+
+def test_runs_of_months_and_quarters_are_periods_too() -> None:
+    """Session 21: "what was the hall hire income for july to september 2025" was answered "- Hall hire
+    income April–June (Q1 of our financial year): £3,960"."""
+    assert periods("income for July to September and Q3") == {
+        ("months", 7, 9): "July to September",
+        ("quarter", 3, 3): "Q3",
+    }
+    assert periods("Apr-Jun, the third quarter") == {
+        ("months", 4, 6): "Apr-Jun",
+        ("quarter", 3, 3): "third quarter",
+    }
+    assert other_period("hall hire income for july to september", "Hall hire income April–June: £3,960") == (
+        "july to september",
+        "April–June",
+    )
+    assert other_period("What was revenue in Q3?", "Q2 revenue was €4.1M") == ("Q3", "Q2")
+    # another kind of period, or the one asked among others, is no other period
+    assert other_period("What was revenue in Q3?", "Revenue April–June: €4.1M") is None
+    assert other_period("gross margin q3", "Q3 Business Review\n- Gross margin: 46.3% (Q2: 44.9%)") is None
+    assert other_period("What is the rent?", "The rent for April–June is £900.") is None
+
+
+def test_the_period_of_an_answer_is_read_with_its_headings(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "q3.md").write_text(
+        "# Q3 Business Review\n\n## Headline numbers\n\n- Gross margin: 46.3% (Q2: 44.9%)\n", encoding="utf-8"
+    )
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    assert index.ask("gross margin q3", k=1).signals.period is None  # the title names Q3
+    assert index.ask("gross margin q4", k=1).signals.period == ("Q4", "Q3")
 
 
 def test_periods_of_years_are_read_however_they_are_written() -> None:
