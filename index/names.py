@@ -333,11 +333,29 @@ EXISTENCE = re.compile(
 WORD_OF_THING = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
 
 
+# a question asking who holds a role: "who is the vice chair of the committee", "Who was the first
+# principal keeper at Carrick Point?"; the words before "of/at/for/on/in" name the role
+WHO_HOLDS = re.compile(
+    r"^\W*who(?:'s|’s|\s+(?:is|was|are|were|will\s+be))\s+(?:the|our|their|its|his|her|my)\s+"
+    r"(?P<role>(?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)\s*(?=\b(?:of|at|for|on|in)\b|[?.!]*\s*$)",
+    re.IGNORECASE,
+)
+
+
 def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
-    """The words of what an existence question asks about that the texts never use (after typo
-    correction): texts that never write "parking" cannot say whether there is parking (session 21:
-    "is there parking at the clinic" was answered with its opening hours, "Does the clinic offer
-    dental care?" with "Book online or by phone.")."""
+    """The words of what an existence question asks about, or of the role a "who is the …" question
+    asks the holder of, that the texts never use (after typo correction): texts that never write
+    "parking" cannot say whether there is parking, nor who a manager is if they never write
+    "manager" (session 21: "is there parking at the clinic" was answered with its opening hours,
+    "Does the clinic offer dental care?" with "Book online or by phone.", "Who is the manager of
+    Ashby Rovers?" with "Champions: Ashby Rovers (third title in four seasons).")."""
+    if (role := WHO_HOLDS.match(question)) is not None:
+        # each role it names, when it names several ("the author or maintainer"), must be unknown
+        unknown = [
+            [w for w in WORD_OF_THING.findall(named) if not any(map(knows, spellings(w.lower())))]
+            for named in re.split(r"\bor\b", role.group("role"), flags=re.IGNORECASE)
+        ]
+        return [w for words in unknown for w in words] if all(unknown) else []
     if (asked := EXISTENCE.match(question)) is None:
         return []
     return [

@@ -55,6 +55,11 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
     assert corpus.unknown("can I bring a dog to the lighthouse") == ([], ["“dog”"])
     assert corpus.unknown("Is it safe to take the lens with ibuprofen?") == ([], ["“ibuprofen”"])
     assert corpus.unknown("Can I take the keepers' lens?") == ([], [])
+    # the holder of a role the texts never name, and of roles none of which they name
+    assert corpus.unknown("Who is the manager of the lighthouse?") == ([], ["“manager”"])
+    assert corpus.unknown("who's the head gardener at Calder Point") == ([], ["“head”", "“gardener”"])
+    assert corpus.unknown("Who is the keeper or manager of the lighthouse?") == ([], [])
+    assert corpus.unknown("Who was the keeper of the lighthouse?") == ([], [])
     # a hyphenated word's parts, and what one may make of a thing (session 21, shapes6)
     assert corpus.unknown("Is there a cooling-off period?") == ([], ["“cooling”", "“period”"])
     assert corpus.unknown("can i make the lighthouse lens gluten free") == ([], ["“gluten”", "“free”"])
