@@ -294,8 +294,11 @@ QUALIFIERS = re.compile(
 WHEN_VERBS = re.compile(r"\b(?:due|start(?:s|ed)?|begin(?:s)?|began|begun)\b", re.IGNORECASE)
 # (a currency's code before the sum as well as after it: "GBP 2.60 a day"; session 18; and "no fee", a
 # sum of nothing: "No fee shall be charged for a licensed service animal", session 21)
+_CURRENCY_SIGN = "[$€£¥₹]"
+_CURRENCY_CODES = "USD|EUR|GBP|JPY|CHF|CNY|INR"
+_CURRENCY_CODE = f"(?:{_CURRENCY_CODES})"
 MONEY = re.compile(
-    r"[$€£¥₹]\s?\d|\b(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\s?\d|\d\s?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\b)"
+    rf"{_CURRENCY_SIGN}\s?\d|\b{_CURRENCY_CODE}\s?\d|\d\s?(?:{_CURRENCY_SIGN}|{_CURRENCY_CODE}\b)"
     r"|\b(?:dollars?|euros?|pounds?|yen|yuan|rupees?|francs?|cents?|pence|free\s+of\s+charge|free"
     r"|no\s+(?:fee|charge)s?)\b",
     re.IGNORECASE,
@@ -460,7 +463,7 @@ _NAMED_KINDS = (
 def asks_measure(question: str) -> bool:
     """Does `question` ask for a sum or a measurement by its name ("What is the fine…?", "the
     capacity…", "What oven temperature…"), which rule 2 reads with `measure_share`?"""
-    return wanted_kind(question) is not None and _measured(question) is not None
+    return _measured(question) is not None
 
 
 def _measured(question: str) -> str | None:
@@ -480,9 +483,11 @@ def _measured(question: str) -> str | None:
 COUNT_QUESTION = re.compile(rf"^\s*how\s+many\s+(?!(?:[\w-]+\s+)?(?:{_UNITS}|times)\b)\w", re.IGNORECASE)
 # what a date or a time of day writes in figures: "1 January", "December 31st", "12/03/2024",
 # "2024-05-20", "10:30", "8am", and what `DATE` reads (a year, a month)
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_STEM = f"(?:{'|'.join(_MONTH_STEMS)})"
 _DATE_FIGURES = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b"
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_STEM}[a-z]*\.?"
+    rf"|\b{_MONTH_STEM}[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
     rf"|\b\d+(?:[/\-:.]\d+)+\b|\b\d{{1,2}}\s?(?:am|pm)\b|{DATE.pattern}",
     re.IGNORECASE,
 )
@@ -521,9 +526,7 @@ _ORDINAL_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
 def _month(name: str) -> int:
-    return ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec").index(
-        name[:3].lower()
-    ) + 1
+    return _MONTH_STEMS.index(name[:3].lower()) + 1
 
 
 def periods(text: str) -> dict[tuple[str, int, int], str]:
@@ -558,10 +561,11 @@ _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)
 
 
 # a sum in figures, its currency before or after it: "£2,000", "$5", "1.2 million euros", "GBP 2.60"
+# (the signs and codes `MONEY` reads)
 _SUM = re.compile(
-    r"[$€£¥₹]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand)\b)?|\b(?:USD|EUR|GBP|JPY|CHF|CNY|INR)\s?\d[\d,.]*"
-    r"|\d[\d,.]*\s?(?:(?:million|billion|thousand)\s+)?(?:[$€£¥₹]|(?:USD|EUR|GBP|JPY|CHF|CNY|INR|dollars?|euros?|pounds?"
-    r"|yen|pence|cents?)\b)",
+    rf"{_CURRENCY_SIGN}\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand)\b)?|\b{_CURRENCY_CODE}\s?\d[\d,.]*"
+    rf"|\d[\d,.]*\s?(?:(?:million|billion|thousand)\s+)?(?:{_CURRENCY_SIGN}|(?:{_CURRENCY_CODES}|dollars?"
+    r"|euros?|pounds?|yen|pence|cents?)\b)",
     re.IGNORECASE,
 )
 

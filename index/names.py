@@ -352,15 +352,18 @@ def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
     if (role := WHO_HOLDS.match(question)) is not None:
         # each role it names, when it names several ("the author or maintainer"), must be unknown
         unknown = [
-            [w for w in WORD_OF_THING.findall(named) if not any(map(knows, spellings(w.lower())))]
+            _unknown_words(named, knows)
             for named in re.split(r"\bor\b", role.group("role"), flags=re.IGNORECASE)
         ]
         return [w for words in unknown for w in words] if all(unknown) else []
     if (asked := EXISTENCE.match(question)) is None:
         return []
-    return [
-        w for w in WORD_OF_THING.findall(asked.group("thing")) if not any(map(knows, spellings(w.lower())))
-    ]
+    return _unknown_words(asked.group("thing"), knows)
+
+
+def _unknown_words(text: str, knows: Callable[[str], bool]) -> list[str]:
+    """The words of `text` (`WORD_OF_THING`) that the texts never use in any of their `spellings`."""
+    return [w for w in WORD_OF_THING.findall(text) if not any(map(knows, spellings(w.lower())))]
 
 
 # British spellings and the American ones texts may use instead, by ending ("programme" →
