@@ -465,7 +465,7 @@ class Ranker:
         self._contents_rows = np.bincount(sentences.rows[~contents], minlength=len(chunks)) == 0
         self._contents_rows &= np.bincount(sentences.rows, minlength=len(chunks)) > 0
         self._no_answers = (
-            np.asarray([r.lead_in or r.asks or r.courtesy or r.bare for r in readings], dtype=bool)
+            np.asarray([r.lead_in or r.asks or r.courtesy or r.bare or r.sound for r in readings], dtype=bool)
             | _run_in_labels(readings, rows, starts, ends, doc_of_row)
             | header_rows
             | contents
@@ -477,7 +477,6 @@ class Ranker:
                 ],
                 dtype=bool,
             )
-            | np.asarray([SOUND_CUE.match(text) is not None for text in sentence_texts], dtype=bool)
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
         # an Org entry's drawer properties (":OWNER:    Raj"), fields of the entry, not its text
@@ -500,15 +499,7 @@ class Ranker:
         self._numbered = np.asarray([r.numbered for r in readings], dtype=bool)
         # (a chat message's stamp dates it, and counts nothing: "how much are the club hoodies" is no
         # question "02/09/2024, 18:45 - Tom Bishop: Welcome all!" answers with a figure)
-        counted = [
-            has_number(text[stamp.start("author") :])
-            if (stamp := CHAT_MESSAGE.match(text))
-            else reading.numbered
-            for text, reading in zip(sentence_texts, readings, strict=True)
-        ]
-        self._amounts: Mask = np.asarray(counted, dtype=bool) | np.asarray(
-            [r.spells_amount for r in readings], dtype=bool
-        )
+        self._amounts: Mask = np.asarray([r.counted or r.spells_amount for r in readings], dtype=bool)
         # a section dated by its heading dates its sentences ("## 2.1.0 - 2026-03-02" over "- Added
         # the colour field."), for "when" and "in what year", never for an amount, and so does a
         # heading over it ("Tern 4.2.0 — 14 March 2025" › "Fixes"); the title, which heads the
@@ -1210,6 +1201,9 @@ class _SentenceReading:
     key: frozenset[str] = frozenset()
     courtesy: bool = False  # a greeting or a sign-off: "Hi all.", "Thanks,\nDana"
     bare: bool = False  # markup alone, no letter or digit outside its tags: "</p>", ".."
+    sound: bool = False  # a subtitle's description of a sound, "[music swells]" (`SOUND_CUE`)
+    # holds a figure, month or century past a chat message's stamp, which dates it and counts nothing
+    counted: bool = False
     # an Org entry's drawer property, ":TOTAL_BUDGET: 18500" (its key, "total budget", is `key`)
     org_property: bool = False
 
@@ -1226,7 +1220,7 @@ class _SentenceReading:
             label=item is not None
             and not text.endswith(":")
             and len(text[item.end() - 1 :].split()) <= MAX_LABEL_WORDS,
-            numbered=has_number(text),
+            numbered=(numbered := has_number(text)),
             spells_amount=spells_amount(text),
             says_when=says_when(text),
             condition=says_condition(text),
@@ -1241,6 +1235,10 @@ class _SentenceReading:
             org_property=org_property is not None,
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
             bare=LETTER_OR_DIGIT.search(TAG.sub("", text)) is None,
+            sound=SOUND_CUE.match(text) is not None,
+            counted=has_number(text[stamp.start("author") :])
+            if (stamp := CHAT_MESSAGE.match(text))
+            else numbered,
         )
 
 
