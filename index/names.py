@@ -358,7 +358,19 @@ def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
         return [w for words in unknown for w in words] if all(unknown) else []
     if (asked := EXISTENCE.match(question)) is None:
         return []
-    return _unknown_words(asked.group("thing"), knows)
+    thing = WHEN_ASKED.sub(" ", asked.group("thing"))
+    return [w for w in _unknown_words(thing, knows) if w.lower() not in QUALIFIERS]
+
+
+# what says when or how much is asked, not what: "can I take my dog to the beach in summer" asks
+# about dogs on the beach, "Is there extra delivery on the 180cm raised bed?" about delivery
+_TIMES = ("summer", "winter", "spring", "autumn", "fall", "weekend", "weekday", "holiday", "night",
+          "morning", "evening", "afternoon", *WEEKDAYS, *MONTHS, "may")  # fmt: skip
+WHEN_ASKED = re.compile(
+    rf"\b(?:in|on|at|during|over|for|this|next|every|each)\s+(?:the\s+)?(?:{'|'.join(_TIMES)})s?\b",
+    re.IGNORECASE,
+)
+QUALIFIERS = frozenset({"extra", "additional", "more", "further", "other", "any", "some", "free"})
 
 
 def _unknown_words(text: str, knows: Callable[[str], bool]) -> list[str]:
