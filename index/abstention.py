@@ -16,7 +16,12 @@ The rule (`DEFAULT_RULE`), in order:
    asking who held an office the corpus never mentions ("Which US president signed…", "Who was
    Japan's prime minister in 1960?"), or whether there is, or someone has, offers or takes, a thing
    named in words the corpus never uses, in any spelling or typo ("Is there parking at the
-   clinic?", "Does the clinic offer dental care?": session 21, both answered before). Acronyms of names the corpus spells out are read as the names
+   clinic?", "Does the clinic offer dental care?": session 21, both answered before), or such a
+   thing or role, named elsewhere in the texts, that the documents of the passages closest to the
+   question never name ("Does the Harbour Kitchen take table reservations?" of a menu that never
+   mentions them, where an onsen's guide does: "the document closest to it (menu-harbour-kitchen)
+   never mentions “reservations”"; session 22); when ("in summer") and how much ("extra", "free")
+   are not the thing asked about. Acronyms of names the corpus spells out are read as the names
    first (`index/acronyms.py`).
 2. A question asking for a number or a date ("when…", "what time / which day…" (session 16), "in
    what year…", "how many/much…", "what is Japan's defense budget?"; not "When browsing an archive,
@@ -822,6 +827,10 @@ class Signals:
     # the script the question is written in when the texts use none of its letters' scripts
     # ("Japanese script"); None for a question they could spell
     script: str | None = None
+    # the documents of the passages closest to the question, when `unknown` names what the texts
+    # write elsewhere but these never do ("Does the Harbour Kitchen take table reservations?" of a
+    # menu that never mentions them, another document does); empty when `unknown` is the texts'
+    closest: tuple[str, ...] = ()
 
 
 CALIBRATED_CONFIDENCE = 0.5  # the logistic part's threshold as calibrated: a logit of 0
@@ -883,6 +892,12 @@ class AbstentionRule:
             )
         if signals.unknown_number or signals.unknown_name:
             named = " or ".join(signals.unknown)
+            if signals.closest:
+                many = len(signals.closest) > 1
+                return (
+                    f"the document{'s' if many else ''} closest to it ({', '.join(signals.closest)}) "
+                    f"never mention{'' if many else 's'} {named}"
+                )
             return (
                 f"{signals.scope} never mention {named}"
                 if named

@@ -77,6 +77,7 @@ from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import FUSIONS, RRF_K, SCALINGS, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
+from index.names import unknown_things
 from index.number_forms import number_forms, read_numbers
 from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope
@@ -609,6 +610,7 @@ class Ranker:
         # (`index/scope.py`); a question restricted to some documents is checked against theirs
         self._scope = Scope.corpus(texts.values(), lexical)
         self._doc_texts = [d.text for d in documents]
+        self._doc_ids = [d.doc_id for d in documents]
         # the scopes of the sets of documents questions were restricted to, the latest last: a dict,
         # not `lru_cache(self._within)`, whose bound method would tie the ranker into a reference
         # cycle that only the garbage collector frees, never once the service froze it (session 19:
@@ -1057,6 +1059,16 @@ class Ranker:
         sentences = allowed[self.sentences.rows] if allowed is not None else np.ones(len(cosines), dtype=bool)
         scope = self._scope_of(allowed)
         numbers, names = scope.unknown(question)
+        closest: tuple[str, ...] = ()
+        if not numbers and not names and len(rows):
+            # what an existence or role question asks about, named only in documents other than those
+            # it matches best: "Does the Harbour Kitchen take table reservations?" of its menu, which
+            # never mentions them, where an onsen's guide does (session 22: it was answered
+            # "*Seasonal menu – served 12:00–15:00…")
+            docs = list(dict.fromkeys(self._spans.doc[rows].tolist()))
+            near = self._scope_of(np.isin(self._spans.doc, docs))
+            if near is not scope and (things := unknown_things(question, near.knows)):
+                names, closest = [f"“{w}”" for w in things], tuple(self._doc_ids[d] for d in docs)
         shares, known = self.lexical.matched_shares(terms, rows.tolist())
         return Signals(
             dense=float(chunks[allowed].max() if allowed is not None else chunks.max()),
@@ -1072,6 +1084,7 @@ class Ranker:
             unknown=tuple(dict.fromkeys([*numbers, *names])),
             scope=scope.label,
             script=scope.foreign_script(question),
+            closest=closest,
         )
 
     def _scope_of(self, allowed: Mask | None) -> Scope:

@@ -35,6 +35,7 @@ from index.abstention import (
     with_series,
     year_ranges,
 )
+from index.ranking import SearchConfig
 from index.retriever import Index
 from tests.conftest import FakeEmbedder
 
@@ -88,6 +89,15 @@ def test_a_name_the_corpus_never_uses_is_refused() -> None:
         (
             {"held_share": 1.0, "unknown_name": True, "unknown": ("“Olympics”",)},
             "the texts never mention “Olympics”",
+        ),
+        # named elsewhere in the texts, but not in the documents closest to the question
+        (
+            {"unknown_name": True, "unknown": ("“reservations”",), "closest": ("menu",)},
+            "the document closest to it (menu) never mentions “reservations”",
+        ),
+        (
+            {"unknown_name": True, "unknown": ("“vice”",), "closest": ("minutes", "agenda")},
+            "the documents closest to it (minutes, agenda) never mention “vice”",
         ),
     ],
 )
@@ -713,3 +723,54 @@ def test_periods_of_years_are_read_however_they_are_written() -> None:
     assert other_period("the figure for 2023 to 2024?", "£214.56 for 2023/24") is None
     assert other_period("the figure for 2024/25?", "£214.56 this year") is None  # it names none
     assert other_period("the figure in 2024?", "£214.56 for 2023/24") is None  # a year is no period
+
+
+MENU = """# Harbour Kitchen
+
+## Lunch
+
+The Harbour Kitchen serves lunch at every table from 12:00 to 15:00.
+
+## Dinner
+
+The Harbour Kitchen serves dinner at every table from 18:00 to 22:00.
+
+## Drinks
+
+The Harbour Kitchen serves wine by the glass at every table.
+"""
+ONSEN = """# Ridge Onsen
+
+## The baths
+
+Reservations are needed for the private bath, which opens at 6:00 and closes at midnight.
+Our sommelier pours sake at dinner.
+"""
+
+
+def test_what_only_other_documents_mention_is_not_answered_from_the_closest(tmp_path: Path) -> None:
+    """Session 22: "Does the Harbour Kitchen take table reservations?" was answered "*Seasonal menu –
+    served 12:00–15:00 and 18:00–22:00." from a menu that never mentions reservations (an onsen's
+    guide does, so the texts as a whole do): so were "who is the vice chair…" of minutes naming no
+    vice chair, and "Does my … contents cover include storm damage?"."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "menu.md").write_text(MENU, encoding="utf-8")
+    (tmp_path / "docs" / "onsen.md").write_text(ONSEN, encoding="utf-8")
+    index = Index.build(
+        tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(signal_passages=2)
+    )
+    refused = index.ask("Does the Harbour Kitchen take table reservations?")
+    assert not refused.answerable
+    assert refused.refusal == "the document closest to it (menu) never mentions “reservations”"
+    assert index.ask("Who is the sommelier of the Harbour Kitchen?").refusal == (
+        "the document closest to it (menu) never mentions “sommelier”"
+    )
+    # what the closest documents mention is asked about as before, and so is a thing no document names
+    assert index.ask("Does the Harbour Kitchen serve wine by the glass?").answerable
+    assert (
+        index.ask("Is there parking at the Harbour Kitchen?").refusal == "the texts never mention “parking”"
+    )
+    # when the question finds the document that mentions it, that document answers
+    answered = index.ask("Are reservations needed for the private bath at Ridge Onsen?")
+    assert answered.answerable and answered.answer is not None
+    assert answered.answer.citation.doc_id == "onsen"
