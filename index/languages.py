@@ -179,6 +179,7 @@ def note(
     *,
     answered: bool,
     chosen: bool,
+    closest: Sequence[str] = (),
 ) -> str | None:
     """What to tell a reader who asked in another language than the documents are in, or None.
 
@@ -186,13 +187,17 @@ def note(
     `doc_ids` chose, `chosen`, or all); `found`: the doc id of each passage returned, best first.
     A refused question is told when documents in other languages are a `MEANINGFUL` share of those
     searched, or hold the first passages; an answered one only in the latter case, as its answer
-    came from a passage matched across languages (by a number or a name) or by chance.
+    came from a passage matched across languages (by a number or a name) or by chance. A refusal
+    naming the `closest` documents, those it found about the question and read (what they never
+    mention), is told only when one of them is in another language: when all are in the question's,
+    it found where the answer would be (session 22: "Does my contents cover include storm
+    damage?", refused as its policy never mentions storms, was told to ask in Japanese or Spanish).
     """
     language = question_language(question)
     if language is None:
         return None
     other = [d for d, languages in searched.items() if languages and language not in languages]
-    if not other:
+    if not other or (closest and not set(closest) & set(other)):
         return None
     leading = found[:LEADING]
     elsewhere = bool(leading) and set(leading) <= set(other)

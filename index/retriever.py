@@ -660,6 +660,7 @@ class Index:
                 [hit.citation.doc_id for hit in hits],
                 answered=answer is not None,
                 chosen=doc_ids is not None,
+                closest=ranking.signals.closest if ranking.signals is not None else (),
             )
         lap("answer")
         timings["total"] = (time.perf_counter() - started) * 1000

@@ -748,6 +748,15 @@ Our sommelier pours sake at dinner.
 """
 
 
+KAFFEE = """# Kaffeevollautomat
+
+## Entkalken
+
+Das Gerät meldet „Entkalken“ im Display, sobald es nötig ist. Ein Entkalkungsvorgang dauert etwa
+25 Minuten. Füllen Sie den Wassertank bis zur Markierung und starten Sie das Programm.
+"""
+
+
 def test_what_only_other_documents_mention_is_not_answered_from_the_closest(tmp_path: Path) -> None:
     """Session 22: "Does the Harbour Kitchen take table reservations?" was answered "*Seasonal menu –
     served 12:00–15:00 and 18:00–22:00." from a menu that never mentions reservations (an onsen's
@@ -756,6 +765,8 @@ def test_what_only_other_documents_mention_is_not_answered_from_the_closest(tmp_
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "menu.md").write_text(MENU, encoding="utf-8")
     (tmp_path / "docs" / "onsen.md").write_text(ONSEN, encoding="utf-8")
+    # and a German manual: the refusal found the English menu, so no note tells to ask in German
+    (tmp_path / "docs" / "kaffee.md").write_text(KAFFEE, encoding="utf-8")
     index = Index.build(
         tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(signal_passages=2)
     )
@@ -767,9 +778,10 @@ def test_what_only_other_documents_mention_is_not_answered_from_the_closest(tmp_
     )
     # what the closest documents mention is asked about as before, and so is a thing no document names
     assert index.ask("Does the Harbour Kitchen serve wine by the glass?").answerable
-    assert (
-        index.ask("Is there parking at the Harbour Kitchen?").refusal == "the texts never mention “parking”"
-    )
+    # (where the German manual might say, in German, so the reader is told)
+    parking = index.ask("Is there parking at the Harbour Kitchen?").refusal
+    assert parking is not None and parking.startswith("the texts never mention “parking” — ")
+    assert parking.endswith("so ask in German to search it")
     # when the question finds the document that mentions it, that document answers
     answered = index.ask("Are reservations needed for the private bath at Ridge Onsen?")
     assert answered.answerable and answered.answer is not None

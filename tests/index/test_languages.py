@@ -165,6 +165,17 @@ def test_documents_in_other_languages_are_named_when_they_are_a_meaningful_share
     assert told is not None and "1 of the 11 documents is in German (kaffee)" in told
 
 
+def test_a_refusal_naming_the_documents_it_found_is_noted_only_when_one_is_in_another_language() -> None:
+    # session 22: "the document closest to it (policy) never mentions “storm”" was told to ask in
+    # Japanese or Spanish, though it had found the English policy the question is about
+    question = "Does my contents cover include storm damage?"
+    found = ["report-03", "report-07"]
+    assert note(question, SHAPES, found, answered=False, chosen=False, closest=["report-03"]) is None
+    told = note(question, SHAPES, found, answered=False, chosen=False, closest=["report-03", "kaffee"])
+    assert told is not None and "German (kaffee)" in told
+    assert note(question, SHAPES, found, answered=False, chosen=False) is not None
+
+
 def test_an_answer_is_noted_only_when_its_first_passages_are_in_another_language() -> None:
     question = "What is the capacity of the dehumidifier's water tank?"
     corpus = {**ENGLISH, "aerosec": ("fr",)}
