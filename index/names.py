@@ -342,6 +342,11 @@ WHO_HOLDS = re.compile(
 )
 
 
+def asks_thing(question: str) -> bool:
+    """Does `question` ask whether there is a thing, or who holds a role (`unknown_things` reads it)?"""
+    return WHO_HOLDS.match(question) is not None or EXISTENCE.match(question) is not None
+
+
 def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
     """The words of what an existence question asks about, or of the role a "who is the …" question
     asks the holder of, that the texts never use (after typo correction): texts that never write

@@ -77,10 +77,10 @@ from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import FUSIONS, RRF_K, SCALINGS, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
-from index.names import unknown_things
+from index.names import asks_thing, unknown_things
 from index.number_forms import number_forms, read_numbers
 from index.reading import compatible, drop_request, restore_case
-from index.scope import Scope
+from index.scope import Scope, stems_of, within_words
 from ingest.chunking import Chunk
 from ingest.documents import Document
 from ingest.structure import (
@@ -611,6 +611,7 @@ class Ranker:
         self._scope = Scope.corpus(texts.values(), lexical)
         self._doc_texts = [d.text for d in documents]
         self._doc_ids = [d.doc_id for d in documents]
+        self._stems: dict[int, frozenset[str]] = {}  # each document's word stems (`_doc_stems`)
         # the scopes of the sets of documents questions were restricted to, the latest last: a dict,
         # not `lru_cache(self._within)`, whose bound method would tie the ranker into a reference
         # cycle that only the garbage collector frees, never once the service froze it (session 19:
@@ -1066,9 +1067,11 @@ class Ranker:
             # never mentions them, where an onsen's guide does (session 22: it was answered
             # "*Seasonal menu – served 12:00–15:00…")
             docs = list(dict.fromkeys(self._spans.doc[rows].tolist()))
-            near = self._scope_of(np.isin(self._spans.doc, docs))
-            if near is not scope and (things := unknown_things(question, near.knows)):
-                names, closest = [f"“{w}”" for w in things], tuple(self._doc_ids[d] for d in docs)
+            searched = len(self._doc_texts) if allowed is None else len(np.unique(self._spans.doc[allowed]))
+            if asks_thing(question) and len(docs) < searched:
+                _, _, knows = within_words(frozenset().union(*map(self._doc_stems, docs)), self.lexical)
+                if things := unknown_things(question, knows):
+                    names, closest = [f"“{w}”" for w in things], tuple(self._doc_ids[d] for d in docs)
         shares, known = self.lexical.matched_shares(terms, rows.tolist())
         return Signals(
             dense=float(chunks[allowed].max() if allowed is not None else chunks.max()),
@@ -1086,6 +1089,12 @@ class Ranker:
             script=scope.foreign_script(question),
             closest=closest,
         )
+
+    def _doc_stems(self, doc: int) -> frozenset[str]:
+        """The stems of the words document `doc` uses, read once, when a question first needs them."""
+        if (stems := self._stems.get(doc)) is None:
+            stems = self._stems[doc] = stems_of(self._doc_texts[doc], self.lexical)
+        return stems
 
     def _scope_of(self, allowed: Mask | None) -> Scope:
         """The scope of the documents `allowed` covers: the corpus's when it covers them all."""

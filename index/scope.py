@@ -47,6 +47,31 @@ SCRIPT_NAMES = {
 }
 
 
+def stems_of(text: str, lexical: LexicalIndex) -> frozenset[str]:
+    """The stems of the words `text` uses, as the lexical index reads them."""
+    return frozenset(lexical.stems(list(dict.fromkeys(lexical.words_of(text)))))
+
+
+def within_words(
+    stems: frozenset[str], lexical: LexicalIndex
+) -> tuple[Callable[[str], bool], Callable[[str], str | None], Callable[[str], bool]]:
+    """For texts whose words have `stems`: whether they use a lower-case word (or another with its
+    stem), its typo correction among the words they use, and whether they know it (a stopword, a
+    word they use, or a typo of one)."""
+
+    def uses(word: str) -> bool:
+        return lexical.stems([word])[0] in stems
+
+    def correct(word: str) -> str | None:
+        fixed = lexical.correct(word)
+        return fixed if fixed is not None and uses(fixed) else None
+
+    def knows(word: str) -> bool:
+        return lexical.is_stopword(word) or uses(word) or correct(word) is not None
+
+    return uses, correct, knows
+
+
 def scripts_of(text: str) -> frozenset[str]:
     """The scripts of the letters `text` uses, by the first word of their Unicode names."""
     return frozenset(unicodedata.name(ch, "UNKNOWN").split()[0] for ch in set(text) if ch.isalpha())
@@ -91,19 +116,9 @@ class Scope:
     def within(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
         """Only these documents: a word counts when they use it, or its typo correction, themselves."""
         texts = list(texts)
-        words = list(dict.fromkeys(w for text in texts for w in lexical.words_of(text)))
-        stems = frozenset(lexical.stems(words))
-
-        def uses(word: str) -> bool:
-            return lexical.stems([word])[0] in stems
-
-        def correct(word: str) -> str | None:
-            fixed = lexical.correct(word)
-            return fixed if fixed is not None and uses(fixed) else None
-
-        def knows(word: str) -> bool:
-            return lexical.is_stopword(word) or uses(word) or correct(word) is not None
-
+        uses, correct, knows = within_words(
+            frozenset().union(*(stems_of(t, lexical) for t in texts)), lexical
+        )
         return cls._of("the chosen documents", texts, knows, uses, correct, lexical.is_stopword)
 
     @classmethod
