@@ -302,6 +302,11 @@ class SearchConfig:
     # "4.1.2" alike, and BM25 sees a sub-section's own text only (session 18); False: the fused
     # order, as before
     headed_numbers: bool = True
+    # hybrid: a search naming a section ("bilateral cooperation framework", "What is GSOMIA?") puts
+    # the passage opening it first when it is among the `late_head` best (`named_first`; session
+    # 22: over every set in five wordings 20 asks ranked it 2nd or 3rd and now 1st, none moved down);
+    # False: the fused order, as before
+    named_sections: bool = True
     abstention: AbstentionRule = DEFAULT_RULE
     # the longest question asked, trimmed: its words are each looked up, and the model reads only
     # its first 256 word pieces (the service sets it from ALLIANCE_QA_MAX_QUESTION_CHARS)
@@ -566,6 +571,22 @@ class Ranker:
         }
         self._heading_numbers = [section_numbers[c.section] for c in chunks]
         self._sections = [c.section for c in chunks]
+        # ... the stems of the words of each chunk's own heading (none for the title alone), and
+        # whether it opens its section, for a search naming the section (`named_first`)
+        heading_stems = {
+            section: frozenset(lexical.stems(lexical.words_of(section[-1])))
+            if len(section) > 1
+            else frozenset()
+            for section in dict.fromkeys(c.section for c in chunks)
+        }
+        self._last_heading = [heading_stems[c.section] for c in chunks]
+        self._opens = np.asarray(
+            [
+                i == 0 or (chunks[i - 1].doc_id, chunks[i - 1].section) != (c.doc_id, c.section)
+                for i, c in enumerate(chunks)
+            ],
+            dtype=bool,
+        )
         # ... and, for rule 2, a list item's later sentence with its first one, which names what
         # it is about ("5. [Dynamo: …] — DeCandia et al., 2007. Session on 9 April, hosted by
         # Felix." answers "When is the Dynamo session?"), and a nested item's sentences with its
@@ -729,6 +750,8 @@ class Ranker:
                 fused = self.rerank_late(fused, pieces, max(config.late_head, k))
             if config.headed_numbers:
                 fused = self.headed_first(fused, question, max(config.late_head, k))
+            if config.named_sections:
+                fused = self.named_first(fused, question, max(config.late_head, k))
             fused = self.contents_last(fused)
         else:
             fused = runs[mode]
@@ -893,6 +916,40 @@ class Ranker:
         return Run(
             np.concatenate([rows[order], fused.rows[head:]]),
             np.concatenate([scores[order], fused.scores[head:]]),
+        )
+
+    def named_first(self, fused: Run, question: str, head: int) -> Run:
+        """`fused` with the passage opening the section `question` names put first, when it is
+        among the first `head`: a search naming a section ("bilateral cooperation framework",
+        "What is GSOMIA?", read as the agreement it stands for) is answered where the section
+        begins, which says what it is, not by a later passage repeating its name (session 22:
+        "GSOMIA" ranked "Despite its strategic importance, the … Agreement has faced challenges…"
+        over "The … Agreement, signed in 2016, facilitates crucial information sharing…"). It names
+        a section when it asks nothing else (a search, or "what is / tell me about …") and every
+        word of it is of the section's heading, at least half of the heading's words; as it is
+        otherwise, and when several sections are so named, the one whose heading it names most of."""
+        if not len(fused) or (frame := NAMES_SECTION.match(question)) is None:
+            return fused
+        terms = self.lexical.query_terms(question[frame.end() :])
+        asked = frozenset(terms.stems)
+        if not asked or terms.known < terms.words:
+            return fused
+        rows, scores = fused.rows[:head], fused.scores[:head]
+        named = [
+            (len(asked) / len(heading), -i)
+            for i, row in enumerate(rows.tolist())
+            if self._opens[row]
+            and asked <= (heading := self._last_heading[row])
+            and 2 * len(asked) >= len(heading)
+        ]
+        if not named or (first := -max(named)[1]) == 0:
+            return fused
+        order = np.r_[first, np.delete(np.arange(len(rows)), first)]
+        lifted = scores.copy()
+        lifted[first] = scores[0]  # so that scores still fall
+        return Run(
+            np.concatenate([rows[order], fused.rows[head:]]),
+            np.concatenate([lifted[order], fused.scores[head:]]),
         )
 
     def _keys_named(self, question: str, rows: npt.NDArray[np.int64]) -> Mask:
@@ -1168,6 +1225,16 @@ class Ranker:
         if items and len(self._item_rows):
             shares[self._item_rows] = self._item_words.shares(*weighted, total=total)
         return shares
+
+
+# a question that asks nothing but what a thing is: a search ("bilateral cooperation framework", no
+# question word opening it) or "what is / tell me about / explain / define …" (`named_first`)
+NAMES_SECTION = re.compile(
+    r"^\W*(?:what\s+(?:is|are|was|were)|what[’']s|tell\s+me\s+about|explain|define)\b"
+    r"|^\W*(?!(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could"
+    r"|should|will|would|tell|explain|define)\b)",
+    re.IGNORECASE,
+)
 
 
 # a letter's or a post's greeting or sign-off, which answers nothing (session 17: "my grill trips the

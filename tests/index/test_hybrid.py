@@ -329,3 +329,48 @@ def test_a_heading_writing_one_of_two_numbers_named_is_not_lifted(tmp_path: Path
     assert lifted.rows[0] != reading
     both = index._ranker.headed_first(fused, "What is covered in week 3 and week 4?", head=len(rows))
     np.testing.assert_array_equal(both.rows, fused.rows)
+
+
+PILOTS = (
+    "# Port of Tamsin\n\n## Harbour Pilot Scheme\n\n"
+    + "It began in 2019 and trains four new pilots a year for the estuary. " * 12
+    + "\n\nThe harbour pilot scheme is run by the harbour office with the pilots' association.\n\n"
+    + "## Moorings\n\nVisitors moor at the east pontoon for £2 a metre a night.\n"
+)
+
+
+def test_a_search_naming_a_section_puts_the_passage_opening_it_first(tmp_path: Path) -> None:
+    """Session 22: "GSOMIA" (read as the agreement it stands for) and "bilateral cooperation
+    framework" ranked a later passage repeating the section's name over the one opening it, which
+    says what it is ("…, signed in 2016, facilitates crucial information sharing…")."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "port.md").write_text(PILOTS, encoding="utf-8")
+    index = Index.build(tmp_path / "notes", tmp_path / "index", embedder=FakeEmbedder())
+    ranker = index._ranker
+    under = [i for i, c in enumerate(index.chunks) if c.section[1:] == ("Harbour Pilot Scheme",)]
+    assert len(under) >= 2  # the section is cut into passages: the first opens it
+    opening, later = under[0], under[-1]
+    others = [i for i in range(len(index.chunks)) if i not in (opening, later)]
+    fused = Run(np.array([later, *others, opening]), np.linspace(1.0, 0.5, len(index.chunks)))
+    for search in (
+        "harbour pilot scheme",
+        "What is the Harbour Pilot Scheme?",
+        "tell me about the pilot scheme",
+    ):
+        named = ranker.named_first(fused, search, head=len(index.chunks))
+        assert named.rows[0] == opening, search
+        assert sorted(named.rows.tolist()) == sorted(fused.rows.tolist())
+        assert list(named.scores) == sorted(named.scores, reverse=True)
+    # a question asking more than what it is, a word the heading lacks, a heading named in less than
+    # half its words, or an opening passage below the head leave the ranking as it is
+    for question, head in (
+        ("How many pilots does the harbour pilot scheme train?", len(index.chunks)),
+        ("harbour pilot scheme fees", len(index.chunks)),
+        ("pilot", len(index.chunks)),
+        ("harbour pilot scheme", len(index.chunks) - 1),
+    ):
+        same = ranker.named_first(fused, question, head=head)
+        np.testing.assert_array_equal(same.rows, fused.rows)
+        np.testing.assert_array_equal(same.scores, fused.scores)
+    plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(named_sections=False))
+    assert plain.config.named_sections is False
