@@ -1319,7 +1319,7 @@ class _SentenceReading:
             temperature=gives_temperature(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
             key=_key_words(keyed.group("key"), lexical)
-            if (keyed := FIELD_LINE.match(text) or org_property)
+            if (keyed := FIELD_LINE.match(text) or org_property or ROW_LABEL.match(text))
             else frozenset(),
             org_property=org_property is not None,
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
@@ -1355,6 +1355,9 @@ def _code_with_output(
 # a field's key: "- **Incident commander:** Rafael Duarte", "Reviewed-by: Carlos Mendes", "Housing: …"
 # (in a list, a key in bold only: "* Fixed Tern bugs: RSS feeds…", a changelog's item, is no field;
 # session 19, it answered "What bugs were fixed in Tern 4.2.0?" from 4.1.2's notes)
+# a Markdown table row's first cell, which names the row ("| Monthly Pass | £20 | … |"), when
+# another cell follows
+ROW_LABEL = re.compile(r"^ {0,3}\|[ \t]*(?P<key>[^|\n]*?[^\W\d_][^|\n]*?)[ \t]*\|[^|\n]*\S[^|\n]*\|")
 FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
 # a question asking who wrote something: it names an "author" field (session 20: "Who wrote The Urban Heat
 # Island: A Guidebook?" was answered with the BibTeX entry's title line, over its author line)

@@ -1519,6 +1519,36 @@ def test_a_field_whose_key_the_question_names_answers_it(tmp_path: Path, questio
     assert plain.ask(question, k=1).answer.text != answer
 
 
+PASSES = """# Bike hire
+
+## Prices and passes
+
+| Option | Price | What you get |
+|---|---|---|
+| Day Pass | £8 | Unlimited rides for 24 hours |
+| Monthly Pass | £20 | Unlimited rides for 30 days |
+| Annual Pass | £150 | Cheaper than twelve monthly pass prices, rides for 12 months |
+"""
+
+
+def test_a_table_row_named_by_its_first_cell_answers_it(tmp_path: Path) -> None:
+    """Session 22: "monthly pass price" was answered "| Annual Pass | £150 | … 12 months |", which
+    holds as many of its words ("months"), over the row "| Monthly Pass | £20 | … |" it names."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "passes.md").write_text(PASSES, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    assert (
+        index.ask("monthly pass price", k=1).answer.text
+        == "| Monthly Pass | £20 | Unlimited rides for 30 days |"
+    )
+    assert (
+        index.ask("How much is a day pass?", k=1).answer.text
+        == "| Day Pass | £8 | Unlimited rides for 24 hours |"
+    )
+    plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(field_bonus=0.0))
+    assert plain.ask("monthly pass price", k=1).answer.text.startswith("| Annual Pass |")
+
+
 def test_a_key_opening_with_a_stopword_is_a_lead_in_not_a_name(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "inc.md").write_text(INCIDENT, encoding="utf-8")
