@@ -7,7 +7,9 @@ apart, and the abstention rule refused the question for naming a number the text
 mention “2023/24”", over the table answering them (session 19). So, when an index opens, every
 range of two consecutive years ("2023 to 2024", "2023/24", "2023–2024") and every number of four or
 more digits ("10,000", "10000") the texts write is keyed by its value; a question writing one in a
-form the texts never use is read with the form they use most.
+form the texts never use is read with the form they use most. A year written short ("was that
+'45?") is read as the one year the texts write that ends so ("1945"; session 22: it was refused,
+"the texts never mention “45”").
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ _YEAR = r"1[5-9]\d\d|20\d\d"
 _SEPARATOR = r"\s*(?:/|-|–|—)\s*|\s+to\s+"
 TEXT_RANGE = re.compile(rf"\b(?P<first>{_YEAR})(?:{_SEPARATOR})(?P<second>\d\d(?:\d\d)?)\b")
 QUESTION_RANGE = re.compile(rf"\b(?P<first>{_YEAR}|\d\d)(?:{_SEPARATOR})(?P<second>\d\d(?:\d\d)?)\b")
+# a year written short, "'45" or "’45" (not a decade, "the ’90s", nor a quote's end, "…'45'"), and
+# a year written whole
+SHORT_YEAR = re.compile(r"(?<![\w'’])['’](?P<digits>\d\d)(?![\w'’])")
+YEAR = re.compile(_YEAR)
 # a number of four or more digits, grouped by thousands or not ("10,000", "10000"); not a part of a
 # decimal, a version or a date ("1.10000", "2025-06-01")
 LARGE = re.compile(r"(?<![\d.,/:-])(?:\d{1,3}(?:,\d{3})+|\d{4,})(?![\d/:-]|[.,]\d)")
@@ -64,4 +70,12 @@ def read_numbers(question: str, forms: Mapping[str, tuple[str, ...]]) -> str:
     question = QUESTION_RANGE.sub(
         lambda m: instead(_range_key(m["first"], m["second"]), m.group(0)), question
     )
+    question = SHORT_YEAR.sub(lambda m: _whole_year(m, forms), question)
     return LARGE.sub(lambda m: instead(m.group(0).replace(",", ""), m.group(0)), question)
+
+
+def _whole_year(short: re.Match[str], forms: Mapping[str, tuple[str, ...]]) -> str:
+    """The one year the texts write that `short` ("'45") ends, as they write it; `short` itself
+    when they write none or several ("1945" and "2045")."""
+    years = [key for key in forms if YEAR.fullmatch(key) and key.endswith(short["digits"])]
+    return forms[years[0]][0] if len(years) == 1 else short.group(0)

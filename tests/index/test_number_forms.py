@@ -64,3 +64,22 @@ def test_a_number_written_another_way_is_not_refused_as_never_mentioned(
     assert result.refusal is None or "never mention" not in result.refusal
     # a range the texts never write is still refused by name
     assert "never mention “2025/26”" in (index.ask("dividend allowance 2025/26", k=3).refusal or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("Japan's defeat - was that '45?", "Japan's defeat - was that 1945?"),
+        ("the ’60 treaty", "the 1960 treaty"),
+        ("before '99", "before '99"),  # a year the texts never write stays
+        ("the '50 treaty", "the '50 treaty"),  # … and so does one they write in two centuries
+        ("music of the '90s", "music of the '90s"),  # a decade
+        ("she said '60'", "she said '60'"),  # a quotation
+        ("code 45", "code 45"),
+    ],
+)
+def test_a_year_written_short_is_read_as_the_year_the_texts_write(question: str, read: str) -> None:
+    """Session 22: "Japan's defeat - was that '45? What year does the treaties essay give?" was
+    refused, "the texts never mention “45”", over "Following Japan's defeat in 1945, …"."""
+    texts = ["Following Japan’s defeat in 1945, the treaty of 1960 and a plan for 1950 and 2050."]
+    assert read_numbers(question, number_forms(texts)) == read
