@@ -21,6 +21,9 @@ NOT_ENGLISH = {
     # evals/shapes6 (session 21's held-out set): Japanese and Spanish questions
     **dict.fromkeys(["v010", "v026", "v033", "v046", "v068", "v103", "v107"], "ja"),
     **dict.fromkeys(["v004", "v018", "v019", "v061", "v081"], "es"),
+    # evals/shapes7 (session 22's held-out set): Chinese and French questions
+    **dict.fromkeys(["w015", "w016", "w060"], "zh"),
+    **dict.fromkeys(["w040", "w054", "w082", "w111"], "fr"),
 }
 
 
@@ -105,6 +108,8 @@ def test_every_english_document_of_the_repository_is_english() -> None:
         "onsen-guide-bilingual",
         "minato_seiki_kyuka_kitei",  # evals/shapes6: a leave policy in Japanese
         "hoja_cuidados_postoperatorios_lola",  # and a vet's care sheet in Spanish
+        "cartels_exposition_temps_apprivoise",  # evals/shapes7: an exhibition's labels in French
+        "taoyi_zhoumo_kecheng_shouce",  # and a pottery course's handbook in Chinese
     }
     paths = [
         *(REPO / "corpus").glob("*.txt"),
