@@ -45,7 +45,9 @@ The rule (`DEFAULT_RULE`), in order:
    or month in a heading over the sentence, `gives_date`), read with its heading path (a list
    item's later sentence with the item's first, an FAQ's answer with the question over it: "Q: How
    long are database backups kept?" over "A: Nightly backups are kept for 35 days", session 17),
-   holding at least 0.68 of the idf-weighted words of what the number is about; a word the corpus never uses
+   holding at least 0.68 of the idf-weighted words of what the number is about (a capital or demonym of
+   a country the texts name counting as the country: "In what year did Tokyo and Seoul sign…?" is about
+   "The Japan-South Korea … Agreement, signed in 2016", refused before session 22); a word the corpus never uses
    weighs as much as the rarest word. A question naming a number the corpus writes ("What happened
    in 1951?", "…signed in 2016?") is answered when a sentence writing it holds at least 0.68 of the
    rest of what it asks (read as rule 2 reads; "happened" and the words asking for a number aside):

@@ -115,6 +115,17 @@ def country_words(uses: Callable[[str], bool]) -> frozenset[str]:
     return frozenset(words)
 
 
+def country_stand_ins(uses: Callable[[str], bool]) -> dict[str, str]:
+    """Each capital, demonym or other name of a country the corpus names, and the country's name:
+    "Tokyo" → "Japan", "Seoul" → "South Korea", "British" → "United Kingdom". `uses` as for
+    `country_words`."""
+    return {
+        stand_in: country
+        for stand_in, country in _stand_ins()
+        if all(uses(w.lower()) for w in WORD.findall(country))
+    }
+
+
 # weekdays and months by the abbreviations timetables write: "Sat 9am-1pm" names Saturday
 WEEKDAYS = MappingProxyType(
     {

@@ -786,3 +786,28 @@ def test_what_only_other_documents_mention_is_not_answered_from_the_closest(tmp_
     answered = index.ask("Are reservations needed for the private bath at Ridge Onsen?")
     assert answered.answerable and answered.answer is not None
     assert answered.answer.citation.doc_id == "onsen"
+
+
+def test_a_capital_standing_for_its_country_counts_for_what_a_number_is_about(tmp_path: Path) -> None:
+    """Session 22: "In what year did Tokyo and Seoul sign their military information-security pact?"
+    was refused, "no passage gives the number or date it asks for": "The Japan-South Korea General
+    Security of Military Information Agreement, signed in 2016, …" held .28 of it, naming the
+    countries, not their capitals."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "pacts.md").write_text(
+        "# Pacts\n\nThe Japan-South Korea security agreement was signed in 2016.\n\n"
+        "The Japan-India agreement covers training and joint exercises.\n",
+        encoding="utf-8",
+    )
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    for question in (
+        "In what year did Tokyo and Seoul sign their security agreement?",
+        "in what year did tokyo and seoul sign their security agreement",
+    ):
+        result = index.ask(question, k=2)
+        assert result.answerable, question
+        assert result.answer is not None and "2016" in result.answer.text
+    # a capital of a country the texts never name stands for nothing here
+    assert index.ask("In what year did Paris and Seoul sign their security agreement?", k=2).refusal == (
+        "the texts never mention “Paris”"
+    )
