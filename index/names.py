@@ -108,11 +108,7 @@ def country_words(uses: Callable[[str], bool]) -> frozenset[str]:
     `uses(word)` says whether the corpus uses a lower-case word (exactly: a typo correction would
     let "Chad" or "Togo" through).
     """
-    words: set[str] = set()
-    for stand_in, country in _stand_ins():
-        if all(uses(w.lower()) for w in WORD.findall(country)):
-            words.update(w.lower() for w in WORD.findall(stand_in))
-    return frozenset(words)
+    return frozenset(w.lower() for stand_in in country_stand_ins(uses) for w in WORD.findall(stand_in))
 
 
 def country_stand_ins(uses: Callable[[str], bool]) -> dict[str, str]:

@@ -909,7 +909,7 @@ class Ranker:
         named = named_numbers(question)
         if not named or not len(fused):
             return fused
-        rows, scores = fused.rows[:head], fused.scores[:head]
+        rows = fused.rows[:head]
         headed = np.fromiter(
             (named <= self._heading_numbers[r] for r in rows.tolist()),
             dtype=bool,
@@ -917,13 +917,7 @@ class Ranker:
         )
         if headed.all() or not headed.any():
             return fused
-        lift = max(0.0, float(scores[~headed].max() - scores[headed].min()))
-        scores = scores + lift * headed
-        order = np.lexsort((rows, ~headed, -scores))
-        return Run(
-            np.concatenate([rows[order], fused.rows[head:]]),
-            np.concatenate([scores[order], fused.scores[head:]]),
-        )
+        return _put_first(fused, headed)
 
     def named_first(self, fused: Run, question: str, head: int) -> Run:
         """`fused` with the passage opening the section `question` names put first, when it is
@@ -941,7 +935,7 @@ class Ranker:
         asked = frozenset(terms.stems)
         if not asked or terms.known < terms.words:
             return fused
-        rows, scores = fused.rows[:head], fused.scores[:head]
+        rows = fused.rows[:head]
         named = [
             (len(asked) / len(heading), -i)
             for i, row in enumerate(rows.tolist())
@@ -951,13 +945,9 @@ class Ranker:
         ]
         if not named or (first := -max(named)[1]) == 0:
             return fused
-        order = np.r_[first, np.delete(np.arange(len(rows)), first)]
-        lifted = scores.copy()
-        lifted[first] = scores[0]  # so that scores still fall
-        return Run(
-            np.concatenate([rows[order], fused.rows[head:]]),
-            np.concatenate([lifted[order], fused.scores[head:]]),
-        )
+        chosen = np.zeros(len(rows), dtype=bool)
+        chosen[first] = True
+        return _put_first(fused, chosen)
 
     def _keys_named(self, question: str, rows: npt.NDArray[np.int64]) -> Mask:
         """The sentences of chunk `rows` that are fields whose key `question` names, every word of
@@ -1125,14 +1115,14 @@ class Ranker:
         scope = self._scope_of(allowed)
         numbers, names = scope.unknown(question)
         closest: tuple[str, ...] = ()
-        if not numbers and not names and len(rows):
+        if not numbers and not names and len(rows) and asks_thing(question):
             # what an existence or role question asks about, named only in documents other than those
             # it matches best: "Does the Harbour Kitchen take table reservations?" of its menu, which
             # never mentions them, where an onsen's guide does (session 22: it was answered
             # "*Seasonal menu – served 12:00–15:00…")
             docs = list(dict.fromkeys(self._spans.doc[rows].tolist()))
             searched = len(self._doc_texts) if allowed is None else len(np.unique(self._spans.doc[allowed]))
-            if asks_thing(question) and len(docs) < searched:
+            if len(docs) < searched:
                 _, _, knows = within_words(frozenset().union(*map(self._doc_stems, docs)), self.lexical)
                 if things := unknown_things(question, knows):
                     names, closest = [f"“{w}”" for w in things], tuple(self._doc_ids[d] for d in docs)
@@ -1248,6 +1238,21 @@ class Ranker:
         if items and len(self._item_rows):
             shares[self._item_rows] = self._item_words.shares(*weighted, total=total)
         return shares
+
+
+def _put_first(fused: Run, chosen: Mask) -> Run:
+    """`fused` with the `chosen` rows of its head (the first `len(chosen)`) first, in their order,
+    each raised by the gap between the last of them and the best of the rest of the head so that
+    scores still fall; the rest of the head after them, and the rows past the head, as they were."""
+    head = len(chosen)
+    rows, scores = fused.rows[:head], fused.scores[:head]
+    lift = max(0.0, float(scores[~chosen].max() - scores[chosen].min()))
+    scores = scores + lift * chosen
+    order = np.lexsort((rows, ~chosen, -scores))
+    return Run(
+        np.concatenate([rows[order], fused.rows[head:]]),
+        np.concatenate([scores[order], fused.scores[head:]]),
+    )
 
 
 # a question that asks nothing but what a thing is: a search ("bilateral cooperation framework", no
