@@ -639,7 +639,9 @@ class Ranker:
         self._scope = Scope.corpus(texts.values(), lexical)
         self._doc_texts = [d.text for d in documents]
         self._doc_ids = [d.doc_id for d in documents]
-        self._stems: dict[int, frozenset[str]] = {}  # each document's word stems (`_doc_stems`)
+        # each document's word stems, read once, for the closest-documents check and for the scope of
+        # the documents a question is restricted to (`_doc_stems`)
+        self._stems: dict[int, frozenset[str]] = {}
         # the scopes of the sets of documents questions were restricted to, the latest last: a dict,
         # not `lru_cache(self._within)`, whose bound method would tie the ranker into a reference
         # cycle that only the garbage collector frees, never once the service froze it (session 19:
@@ -1159,7 +1161,11 @@ class Ranker:
             if (scope := self._scopes.get(docs)) is not None:
                 self._scopes.move_to_end(docs)
                 return scope
-        scope = Scope.within([self._doc_texts[d] for d in docs], self.lexical)
+        scope = Scope.within(
+            [self._doc_texts[d] for d in docs],
+            self.lexical,
+            stems=frozenset().union(*map(self._doc_stems, docs)),
+        )
         with self._scopes_lock:
             self._scopes[docs] = scope
             while len(self._scopes) > MAX_SCOPES:

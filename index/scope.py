@@ -113,12 +113,16 @@ class Scope:
         )
 
     @classmethod
-    def within(cls, texts: Iterable[str], lexical: LexicalIndex) -> Scope:
-        """Only these documents: a word counts when they use it, or its typo correction, themselves."""
+    def within(
+        cls, texts: Iterable[str], lexical: LexicalIndex, stems: frozenset[str] | None = None
+    ) -> Scope:
+        """Only these documents: a word counts when they use it, or its typo correction, themselves.
+        `stems`, the stems of their words when the caller has read them already (a ranker reads each
+        document's once, for this and for the closest-documents check), else read here."""
         texts = list(texts)
-        uses, correct, knows = within_words(
-            frozenset().union(*(stems_of(t, lexical) for t in texts)), lexical
-        )
+        if stems is None:
+            stems = frozenset().union(*(stems_of(t, lexical) for t in texts))
+        uses, correct, knows = within_words(stems, lexical)
         return cls._of("the chosen documents", texts, knows, uses, correct, lexical.is_stopword)
 
     @classmethod

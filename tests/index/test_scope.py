@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,41 @@ def test_a_question_restricted_to_documents_that_never_name_its_subject_is_refus
     for doc_ids in (None, ["harbour-pact"], ["harbour-pact", "lighthouse-notes"]):
         result = index.ask(question, doc_ids=doc_ids)
         assert result.refusal is None or "never mention" not in result.refusal, doc_ids
+
+
+def test_each_documents_words_are_read_once_for_every_scope_and_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question restricted to documents (`doc_ids`) and the closest-documents check both read a
+    document's word stems: once per document, not again for each new set of documents (session 22
+    left two caches, one per set, one per document)."""
+    import index.ranking
+    import index.scope
+
+    read: list[str] = []
+    stems_of = index.scope.stems_of
+
+    def counted(text: str, lexical: LexicalIndex) -> frozenset[str]:
+        read.append(text)
+        return stems_of(text, lexical)
+
+    monkeypatch.setattr(index.scope, "stems_of", counted)
+    monkeypatch.setattr(index.ranking, "stems_of", counted)
+    docs = tmp_path / "docs"
+    shutil.copytree(FIXTURE_CORPUS, docs)
+    (docs / "ferry.txt").write_text("The ferry to Calder Point leaves at noon.\n", encoding="utf-8")
+    built = Index.build(docs, tmp_path / "index", embedder=FakeEmbedder())
+    read.clear()
+    question = "When did Arvel and Brenn sign the Harbour Pact?"
+    both = built.ask(question, doc_ids=["harbour-pact", "lighthouse-notes"])
+    assert len(read) == 2 and len(set(read)) == 2
+    # a new set of documents read already reads nothing again, and scopes as one read whole does
+    refused = built.ask(question, doc_ids=["lighthouse-notes"])
+    assert len(read) == 2
+    assert refused.refusal == "the chosen documents never mention “Arvel” or “Brenn” or “Harbour Pact”"
+    assert both.refusal is None or "never mention" not in both.refusal
+    built.ask(question, doc_ids=["lighthouse-notes", "ferry"])
+    assert len(read) == 3
 
 
 @pytest.mark.parametrize(
