@@ -24,10 +24,8 @@ from functools import cache
 from typing import Any
 
 from index.inputs import some_of
+from ingest.scripts import HAN, HANGUL, KANA
 
-KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
-HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
-HAN = "\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 IDEOGRAPHIC = re.compile(f"[{KANA}{HANGUL}{HAN}]")  # the letters whose script names their language
 NOT_A_LETTER = re.compile(r"[\W\d_]")
 # the languages most questions in Latin letters are written in: a short question is read among

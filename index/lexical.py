@@ -30,6 +30,14 @@ from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
 from rapidfuzz.distance import OSA
 
 from alliance_qa.errors import IndexCorruptError, InputError
+from ingest.scripts import (
+    HANGUL_SYLLABLES,
+    HIRAGANA,
+    IDEOGRAPHS,
+    ITERATION_MARK,
+    KATAKANA,
+    KATAKANA_PHONETIC_EXTENSIONS,
+)
 
 LEXICAL_DIR = "lexical"
 WORDS_FILE = "words.index.json"
@@ -52,13 +60,15 @@ WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default: two or more word 
 NUMBER_RUN = r"(?:\b[vV]|\b)(?P<run>\d+(?:[.\-/:]\d+)+)\b"
 TOKEN = re.compile(rf"(?u){NUMBER_RUN}|\b\w\w+\b|\b\d\b")
 # the scripts written without spaces between words: kana, CJK ideographs (and the iteration mark 々),
-# Hangul syllables
+# Hangul syllables (`ingest.scripts`); not halfwidth katakana nor Hangul's letters (jamo), which
+# `index.languages` reads: every index built holds the tokens read with these, so they stay as built
+# (a text read with `numbers`, in NFKC, has its halfwidth katakana as the full ones anyway)
 CJK_RUN = re.compile(
-    "[\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
+    f"[{ITERATION_MARK}{HIRAGANA}{KATAKANA}{KATAKANA_PHONETIC_EXTENSIONS}{IDEOGRAPHS}{HANGUL_SYLLABLES}]+"
 )
 # ... of which an ideograph or a Hangul syllable alone may be a word ("犬", "駅", "개"); a kana alone is a
 # particle or a piece of a word ("は", "ご")
-CJK_UNIGRAM = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+CJK_UNIGRAM = re.compile(f"[{IDEOGRAPHS}{HANGUL_SYLLABLES}]")
 # ... found standing alone, where `TOKEN` finds words of two characters or more
 TOKEN_OR_UNIGRAM = re.compile(f"{TOKEN.pattern}|{CJK_UNIGRAM.pattern}")
 WORD_OR_UNIGRAM = re.compile(f"{WORD.pattern}|{CJK_UNIGRAM.pattern}")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from ingest.scripts import HIRAGANA, IDEOGRAPHS, KATAKANA
+
 BlockKind = Literal["title", "heading", "paragraph", "item", "row"]
 
 # a list item's line: "- Eggs", "2. Whisk", and (session 18) a reference's or a note's, "[2] Wohlleben,
@@ -26,9 +28,12 @@ MAX_HEADING_WORDS = 14
 MAX_LABEL_CHARS = 200  # a title or heading named in a section path, cut past this (`heading_label`)
 # ... and Chinese's and Japanese's: "チェックアウトは10時です。", "（300円）"
 CLOSING_PUNCTUATION = '.!?:;,…"”’)' + "。！？：；，、」』）】"
-# a Chinese or Japanese character (kana, CJK ideographs): such text is written without spaces, so a
-# heading's words are counted from its characters too
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# a Chinese or Japanese character (kana, CJK ideographs: `ingest.scripts`): such text is written
+# without spaces, so a heading's words are counted from its characters too. Not 々, halfwidth
+# katakana nor Ainu's small katakana, which `index.languages` reads as kana and Chinese characters:
+# counted, they make "様々な…人々の案内です" (28 characters) no heading where it was one, and an index's
+# documents are cut as they were until `ingest.chunking.LAYOUT` changes
+CJK = re.compile(f"[{HIRAGANA}{KATAKANA}{IDEOGRAPHS}]")
 CJK_CHARS_PER_WORD = 2
 
 
