@@ -835,7 +835,9 @@ class Ranker:
         # one's document ("What supply voltage does the TH-22 need?": the datasheet's "Supply voltage:
         # 12 to 30 V DC", under its intro, which came first); not over a first answer of the kind a
         # question asks for ("What percentage of the grade is the final exam?" is answered "…the
-        # final exam for 35%", not "Final exam: Thursday 9 April")
+        # final exam for 35%", not "Final exam: Thursday 9 April"). A key of one word does only for
+        # "who", naming the holders (session 23: "Who are the inventors of the self-watering
+        # planter?" got the first claim over "Inventors: Dana Whitcombe; Rafael Ito")
         if (
             answer_from == 0
             and keyed is not None
@@ -849,7 +851,10 @@ class Ranker:
                     for i, a in enumerate(answers[: config.answer_passages])
                     if a is not None
                     and keyed[a]
-                    and len(self._keys[a]) >= MIN_KEY_WORDS_ELSEWHERE
+                    and (
+                        len(self._keys[a]) >= MIN_KEY_WORDS_ELSEWHERE
+                        or (ASKS_WHO.match(question) is not None and self._names_someone(a))
+                    )
                     and self._spans.doc[picked.rows[i]] == first_doc
                 ),
                 0,
@@ -1085,6 +1090,12 @@ class Ranker:
         table = self.sentences
         text = self._doc_texts[int(self._spans.doc[int(table.rows[sentence])])]
         return text[int(table.starts[sentence]) : int(table.ends[sentence])]
+
+    def _names_someone(self, sentence: int) -> bool:
+        """Is `sentence` a "Key: value" field whose value is words, as a person's or a body's name is
+        ("Inventors: Dana Whitcombe; Rafael Ito"), not a figure or a code ("Application No: 24/01187")?"""
+        text = self._sentence_text(sentence)
+        return (keyed := FIELD_LINE.match(text)) is not None and text[keyed.end() - 1].isalpha()
 
     def _answer_sentence(self, row: int, scores: Floats, passed_over: Mask | None = None) -> int | None:
         """The sentence of chunk `row` answering best by `scores`, none of `passed_over` (the
@@ -1397,6 +1408,7 @@ FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
 # Island: A Guidebook?" was answered with the BibTeX entry's title line, over its author line)
 ASKS_AUTHOR = re.compile(r"\bwho\b.*\b(?:wrote|written|authored)\b", re.IGNORECASE)
 ASKS_WHERE = re.compile(r"\W*where\b", re.IGNORECASE)
+ASKS_WHO = re.compile(r"\W*who\b", re.IGNORECASE)
 PLACE_KEYS = frozenset({"address", "location", "venue", "place"})  # the fields a "where" names
 
 

@@ -1602,6 +1602,37 @@ def test_a_field_named_by_a_longer_key_answers_from_a_later_passage_of_the_same_
     assert moved.answer.citation.doc_id == "intro"
 
 
+PATENT = """# Self-watering planter
+
+The planter: who are its inventors, who filed its application, we hear. The planter waters itself.
+
+## Front page
+
+Inventors: Dana Whitcombe; Rafael Ito
+Application No: 24/01187
+"""
+
+
+def test_a_who_question_takes_a_field_of_one_word_naming_someone_from_a_later_passage(
+    tmp_path: Path,
+) -> None:
+    """Session 23: "Who are the inventors of the self-watering planter?" was answered by the patent's
+    first claim, the first passage, over "Inventors: Dana Whitcombe; Rafael Ito" in its second: a key
+    of one word left the first passage for no question."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "patent.md").write_text(PATENT, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    result = index.ask("Who are the inventors of the planter, we hear?", k=3)
+    assert result.hits[0].chunk.section == ("Self-watering planter",)
+    assert result.answer is not None and result.answer.text == "Inventors: Dana Whitcombe; Rafael Ito"
+    # a one-word field giving a figure or a code names no one ("Application No:")
+    filed = index.ask("Who filed the application of the planter, we hear?", k=3)
+    assert filed.answer is not None and filed.answer.text.startswith("The planter")
+    # and a question that asks no "who" stays with the first passage, as before
+    listed = index.ask("List the inventors of the planter, we hear.", k=3)
+    assert listed.answer is not None and listed.answer.text.startswith("The planter")
+
+
 SPENDING = """Household spending 2024
 
 Date,Payee,Category,Amount (GBP)
