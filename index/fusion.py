@@ -57,17 +57,24 @@ def fuse_rrf(
     return _ranked(totals, present)
 
 
-SCALINGS = ("minmax", "max", "none")
+SCALINGS = ("minmax", "max", "none", "ceiling")
 
 
-def normalise(scores: Floats, how: str = "minmax") -> Floats:
-    """Scale a run's scores: "minmax" to [0, 1], "max" divides by the best, "none" keeps them.
+def normalise(scores: Floats, how: str = "minmax", ceiling: float | None = None) -> Floats:
+    """Scale a run's scores: "minmax" to [0, 1], "max" divides by the best, "none" keeps them,
+    "ceiling" divides by `ceiling`, the score no candidate could pass for this question.
 
     "max" suits scores whose zero means "no match" (BM25), since a run cut at `pool`
-    candidates has an arbitrary minimum; all-equal scores map to 1 under "minmax".
+    candidates has an arbitrary minimum; all-equal scores map to 1 under "minmax". "max" makes
+    the best candidate 1 however little of the question it matched; "ceiling" keeps how much it
+    did (`LexicalIndex.ceiling`: the best BM25 could give a chunk holding every known word).
     """
     if how == "none" or len(scores) == 0:
         return scores
+    if how == "ceiling":
+        if ceiling is None:
+            raise InputError('the "ceiling" scaling needs the run\'s ceiling')
+        return scores / ceiling if ceiling > 0 else np.zeros_like(scores)
     high = float(scores.max())
     if how == "max":
         return scores / high if high > 0 else np.zeros_like(scores)
@@ -85,16 +92,18 @@ def fuse_weighted(
     size: int,
     weights: Mapping[str, float],
     scaling: Mapping[str, str] | None = None,
+    ceilings: Mapping[str, float] | None = None,
 ) -> Run:
     """Weighted sum of scaled scores (min-max unless `scaling` says otherwise); a miss adds 0.
 
     Runs already on a fixed scale across questions (cosines, shares) can keep it with "none":
-    min-max would throw away how good the best candidate is.
+    min-max would throw away how good the best candidate is. `ceilings` gives the runs scaled by
+    "ceiling" theirs.
     """
     totals = np.zeros(size, dtype=np.float64)
     present = np.zeros(size, dtype=bool)
     for name, run in runs.items():
-        scores = normalise(run.scores, (scaling or {}).get(name, "minmax"))
+        scores = normalise(run.scores, (scaling or {}).get(name, "minmax"), (ceilings or {}).get(name))
         np.add.at(totals, run.rows, weights.get(name, 0.0) * scores)
         present[run.rows] = True
     return _ranked(totals, present)
@@ -108,10 +117,11 @@ def fuse(
     weights: Mapping[str, float],
     rrf_k: float = RRF_K,
     scaling: Mapping[str, str] | None = None,
+    ceilings: Mapping[str, float] | None = None,
 ) -> Run:
     """Fuse `runs` over `size` rows with `method` ("rrf" or "weighted")."""
     if method == "rrf":
         return fuse_rrf(runs, size=size, k=rrf_k, weights=weights)
     if method == "weighted":
-        return fuse_weighted(runs, size=size, weights=weights, scaling=scaling)
+        return fuse_weighted(runs, size=size, weights=weights, scaling=scaling, ceilings=ceilings)
     raise InputError(f"unknown fusion {method!r}: choose one of {', '.join(FUSIONS)}")

@@ -449,6 +449,13 @@ class LexicalIndex:
         """The idf of a word no chunk holds: what an unknown query word weighs."""
         return float(np.log(1 + (self.size + 0.5) / 0.5))
 
+    def ceiling(self, terms: QueryTerms) -> float:
+        """The BM25 score no chunk can pass for `terms`: the idf of each known stem, as BM25's
+        term-frequency part tends to 1 however often a chunk repeats a word (its Lucene form, as
+        `idf`). A chunk holding a question's rare words scores near it; one holding a few of its
+        common words, the best of a paraphrase's candidates, far below it."""
+        return float(self.idf(terms.stems).sum())
+
     def total_weight(self, terms: QueryTerms) -> float:
         """The idf mass of the question: its known stems, plus the rarest weight per unknown word."""
         return float(self.idf(terms.stems).sum()) + self.rarest_idf * (terms.words - terms.known)

@@ -77,6 +77,33 @@ def test_scalings_keep_or_rescale_scores() -> None:
     assert len(normalise(np.array([]))) == 0
 
 
+def test_a_run_scaled_by_its_ceiling_keeps_how_much_of_the_question_it_matched() -> None:
+    """Session 23: BM25 divided by the best candidate's score made a paraphrase's best chunk,
+    holding two common words of it, weigh as much as a chunk holding every rare word of a keyword
+    question; divided by the question's ceiling, each weighs what it matched."""
+    scores = np.array([3.0, 1.5])
+    np.testing.assert_allclose(normalise(scores, "ceiling", 6.0), [0.5, 0.25])
+    np.testing.assert_allclose(normalise(scores, "ceiling", 0.0), [0.0, 0.0])  # no known word
+    runs = {"dense": Run.of([0, 1], [0.50, 0.45]), "lexical": Run.of([1], [1.5])}
+    weights = {"dense": 1.0, "lexical": 0.2}
+    by_max = fuse(
+        runs, size=2, method="weighted", weights=weights, scaling={"dense": "none", "lexical": "max"}
+    )
+    by_ceiling = fuse(
+        runs,
+        size=2,
+        method="weighted",
+        weights=weights,
+        scaling={"dense": "none", "lexical": "ceiling"},
+        ceilings={"lexical": 6.0},
+    )
+    assert by_max.rows.tolist() == [1, 0]  # the weak match counted as a full one
+    assert by_ceiling.rows.tolist() == [0, 1]
+    assert isclose(by_ceiling.scores[1], 0.45 + 0.2 * 0.25)
+    with pytest.raises(InputError, match="ceiling"):
+        normalise(scores, "ceiling")
+
+
 def test_unscaled_runs_keep_their_magnitude() -> None:
     # a weak best dense match must not become 1.0 just because it is the best of a weak lot
     runs = {"dense": Run.of([0, 1], [0.30, 0.20]), "lexical": Run.of([1], [5.0])}

@@ -66,6 +66,12 @@ def test_doc_ids_filter_every_mode(index: Index, mode: str) -> None:
         index.search(question, mode=mode, doc_ids=["nope"])
 
 
+def test_bm25_is_fused_by_its_ceiling_and_only_bm25_has_one() -> None:
+    assert SearchConfig().scaling["lexical"] == "ceiling"
+    with pytest.raises(InputError, match="only the lexical run"):
+        SearchConfig(scaling={"dense": "ceiling", "lexical": "max", "overlap": "none"})
+
+
 def test_an_unknown_mode_is_an_input_error(index: Index) -> None:
     with pytest.raises(InputError, match="unknown mode"):
         index.ask("lighthouse", mode="sparse")

@@ -184,6 +184,24 @@ def test_no_known_word_scores_nothing(lexical: LexicalIndex) -> None:
     assert not lexical.scores("photosynthesis").any()
 
 
+def test_the_ceiling_bounds_every_score_and_a_chunk_repeating_the_question_nears_it() -> None:
+    """`ceiling` is what BM25 could give a chunk holding each known word of the question as often
+    as can be: checked against scores, brute force, of chunks holding some, all, and all many times."""
+    texts = [*TEXTS, " ".join(["heron rescue"] * 40), "heron rescue"]
+    lexical = LexicalIndex.build(texts)
+    for question in ("heron rescue", "Where does the heron rescue happen at sea?", "treaty", "zebra"):
+        terms = lexical.query_terms(question)
+        ceiling = lexical.ceiling(terms)
+        scores = lexical.score_terms(terms.stems)
+        assert (scores <= ceiling + 1e-9).all(), question
+        assert ceiling == pytest.approx(float(lexical.idf(terms.stems).sum()))
+    terms = lexical.query_terms("heron rescue")
+    scores = lexical.score_terms(terms.stems)
+    assert scores[5] / lexical.ceiling(terms) > 0.85  # the chunk repeating both words, 40 times
+    assert scores[2] / lexical.ceiling(terms) < scores[5] / lexical.ceiling(terms)
+    assert lexical.ceiling(lexical.query_terms("zebra")) == 0.0  # no known word
+
+
 def test_query_terms_count_known_and_unknown_words(lexical: LexicalIndex) -> None:
     terms = lexical.query_terms("How does photosynthesis help the harbour patrols?")
     # content words: help, photosynthesis, harbour, patrols; only the last two are in the corpus
