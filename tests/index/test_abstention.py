@@ -811,3 +811,29 @@ def test_a_capital_standing_for_its_country_counts_for_what_a_number_is_about(tm
     assert index.ask("In what year did Paris and Seoul sign their security agreement?", k=2).refusal == (
         "the texts never mention “Paris”"
     )
+
+
+def test_the_texts_named_as_the_source_are_not_what_a_number_is_about(tmp_path: Path) -> None:
+    """Session 23: "In what year, according to both essays, was the US–Japan Mutual Cooperation and
+    Security treaty signed?" was refused, "no passage gives the number or date it asks for": the
+    sentence giving 1960 held .35 of it, the texts never writing "according" or "essays"."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "pacts.md").write_text(
+        "# Pacts\n\nThe harbour security treaty was signed in 1999.\n\n"
+        "The lighthouse keepers cleaned the lens every morning.\n",
+        encoding="utf-8",
+    )
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    for question in (
+        "In what year, according to both essays, was the harbour security treaty signed?",
+        "When was the harbour security treaty signed, as described in the first document?",
+        "Which year does the article give for the signing of the harbour security treaty?",
+    ):
+        result = index.ask(question, k=2)
+        assert result.answerable, question
+        assert result.answer is not None and "1999" in result.answer.text
+    # what a number is about is still read: the essays' words are gone, the lighthouse's are not
+    assert number_topic("How many essays were submitted?").split() == ["How", "essays", "were", "submitted?"]
+    assert not index.ask(
+        "In what year, according to the essays, was the lighthouse lens sold?", k=2
+    ).answerable
