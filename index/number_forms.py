@@ -9,7 +9,10 @@ range of two consecutive years ("2023 to 2024", "2023/24", "2023–2024") and ev
 more digits ("10,000", "10000") the texts write is keyed by its value; a question writing one in a
 form the texts never use is read with the form they use most. A year written short ("was that
 '45?") is read as the one year the texts write that ends so ("1945"; session 22: it was refused,
-"the texts never mention “45”").
+"the texts never mention “45”"). And a world war is read as the texts name it: "the Second World
+War", "WW2", "World War Two" as "World War II" where they write that (session 23: "How do the two
+essays place the origins of Japan's security arrangements relative to the Second World War?" was
+refused, "the texts never mention “Second World War”", of essays writing "World War II" and "WWII").
 """
 
 from __future__ import annotations
@@ -28,6 +31,25 @@ QUESTION_RANGE = re.compile(rf"\b(?P<first>{_YEAR}|\d\d)(?:{_SEPARATOR})(?P<seco
 # a year written whole
 SHORT_YEAR = re.compile(r"(?<![\w'’])['’](?P<digits>\d\d)(?![\w'’])")
 YEAR = re.compile(_YEAR)
+# a world war by any of its names: "the Second World War", "World War II", "World War Two", "WW2",
+# "WWII" (and the first's)
+WORLD_WAR = re.compile(
+    r"\b(?:(?P<ordinal>First|Second|1st|2nd)\s+World\s+War|World\s+War\s+(?P<number>II|I|Two|One|2|1)"
+    r"|WW\s?(?P<short>II|I|2|1))\b",
+    re.IGNORECASE,
+)
+_WAR_NUMBERS = {
+    "first": 1,
+    "1st": 1,
+    "one": 1,
+    "i": 1,
+    "1": 1,
+    "second": 2,
+    "2nd": 2,
+    "two": 2,
+    "ii": 2,
+    "2": 2,
+}
 # a number of four or more digits, grouped by thousands or not ("10,000", "10000"); not a part of a
 # decimal, a version or a date ("1.10000", "2025-06-01")
 LARGE = re.compile(r"(?<![\d.,/:-])(?:\d{1,3}(?:,\d{3})+|\d{4,})(?![\d/:-]|[.,]\d)")
@@ -44,8 +66,8 @@ def _range_key(first: str, second: str) -> str | None:
 
 
 def number_forms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Per year range ("2023-2024") and large number ("10000"), the forms `texts` write it in, the
-    most used first."""
+    """Per year range ("2023-2024"), large number ("10000") and world war ("world war 2"), the forms
+    `texts` write it in, the most used first."""
     counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
         for match in TEXT_RANGE.finditer(text):
@@ -53,13 +75,15 @@ def number_forms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
                 counts[key][match.group(0)] += 1
         for match in LARGE.finditer(text):
             counts[match.group(0).replace(",", "")][match.group(0)] += 1
+        for match in WORLD_WAR.finditer(text):
+            counts[_war_key(match)][match.group(0)] += 1
     return {key: tuple(form for form, _ in forms.most_common()) for key, forms in counts.items()}
 
 
 def read_numbers(question: str, forms: Mapping[str, tuple[str, ...]]) -> str:
-    """`question` with each year range and large number it writes in a form the texts never use
-    written as the texts write it most ("2023/24" → "2023 to 2024", "10000" → "10,000"); a number
-    the texts write in no form stays as it is."""
+    """`question` with each year range, large number and world war it writes in a form the texts
+    never use written as the texts write it most ("2023/24" → "2023 to 2024", "10000" → "10,000",
+    "the Second World War" → "World War II"); one the texts write in no form stays as it is."""
     if not forms:
         return question
 
@@ -71,7 +95,14 @@ def read_numbers(question: str, forms: Mapping[str, tuple[str, ...]]) -> str:
         lambda m: instead(_range_key(m["first"], m["second"]), m.group(0)), question
     )
     question = SHORT_YEAR.sub(lambda m: _whole_year(m, forms), question)
+    question = WORLD_WAR.sub(lambda m: instead(_war_key(m), m.group(0)), question)
     return LARGE.sub(lambda m: instead(m.group(0).replace(",", ""), m.group(0)), question)
+
+
+def _war_key(war: re.Match[str]) -> str:
+    """ "world war 2" for any name of the Second World War `war` matched (`WORLD_WAR`)."""
+    written = war["ordinal"] or war["number"] or war["short"]
+    return f"world war {_WAR_NUMBERS[written.lower()]}"
 
 
 def _whole_year(short: re.Match[str], forms: Mapping[str, tuple[str, ...]]) -> str:

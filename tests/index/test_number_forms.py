@@ -83,3 +83,38 @@ def test_a_year_written_short_is_read_as_the_year_the_texts_write(question: str,
     refused, "the texts never mention “45”", over "Following Japan's defeat in 1945, …"."""
     texts = ["Following Japan’s defeat in 1945, the treaty of 1960 and a plan for 1950 and 2050."]
     assert read_numbers(question, number_forms(texts)) == read
+
+
+WAR = """# Origins
+
+The alliance stems from the aftermath of World War II. Its post-WWII order still holds.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "read"),
+    [
+        ("What came after the Second World War?", "What came after the World War II?"),
+        ("what came after the second world war", "what came after the World War II"),
+        ("the order after WW2", "the order after World War II"),
+        ("after World War Two", "after World War II"),
+        ("the post-WWII order", "the post-WWII order"),  # as the texts write it
+        ("after the First World War", "after the First World War"),  # a war they never name stays
+        ("the World War Institute", "the World War Institute"),
+    ],
+)
+def test_a_world_war_is_read_as_the_texts_name_it(question: str, read: str) -> None:
+    assert read_numbers(question, number_forms([WAR])) == read
+
+
+def test_a_world_war_named_otherwise_is_not_refused_as_never_mentioned(tmp_path: Path) -> None:
+    """Session 23: "How do the two essays place the origins of Japan's security arrangements
+    relative to the Second World War?" was refused, "the texts never mention “Second World War”",
+    of essays writing "World War II"; so was blind6's "…was Japan defeated in the Second World War?"."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "war.md").write_text(WAR, encoding="utf-8")
+    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+    result = index.ask("Where does the alliance stand relative to the Second World War?", k=2)
+    assert result.refusal is None or "never mention" not in result.refusal
+    refused = index.ask("Where does the alliance stand relative to the First World War?", k=2).refusal
+    assert refused is not None and "“First World War”" in refused
