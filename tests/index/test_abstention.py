@@ -788,18 +788,25 @@ def test_what_only_other_documents_mention_is_not_answered_from_the_closest(tmp_
     assert answered.answer.citation.doc_id == "onsen"
 
 
+def _pacts_index(tmp_path: Path, *paragraphs: str) -> Index:
+    """An index of one document, "# Pacts" over `paragraphs`."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "pacts.md").write_text(
+        "# Pacts\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+    )
+    return Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
+
+
 def test_a_capital_standing_for_its_country_counts_for_what_a_number_is_about(tmp_path: Path) -> None:
     """Session 22: "In what year did Tokyo and Seoul sign their military information-security pact?"
     was refused, "no passage gives the number or date it asks for": "The Japan-South Korea General
     Security of Military Information Agreement, signed in 2016, …" held .28 of it, naming the
     countries, not their capitals."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "pacts.md").write_text(
-        "# Pacts\n\nThe Japan-South Korea security agreement was signed in 2016.\n\n"
-        "The Japan-India agreement covers training and joint exercises.\n",
-        encoding="utf-8",
+    index = _pacts_index(
+        tmp_path,
+        "The Japan-South Korea security agreement was signed in 2016.",
+        "The Japan-India agreement covers training and joint exercises.",
     )
-    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
     for question in (
         "In what year did Tokyo and Seoul sign their security agreement?",
         "in what year did tokyo and seoul sign their security agreement",
@@ -817,13 +824,11 @@ def test_the_texts_named_as_the_source_are_not_what_a_number_is_about(tmp_path: 
     """Session 23: "In what year, according to both essays, was the US–Japan Mutual Cooperation and
     Security treaty signed?" was refused, "no passage gives the number or date it asks for": the
     sentence giving 1960 held .35 of it, the texts never writing "according" or "essays"."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "pacts.md").write_text(
-        "# Pacts\n\nThe harbour security treaty was signed in 1999.\n\n"
-        "The lighthouse keepers cleaned the lens every morning.\n",
-        encoding="utf-8",
+    index = _pacts_index(
+        tmp_path,
+        "The harbour security treaty was signed in 1999.",
+        "The lighthouse keepers cleaned the lens every morning.",
     )
-    index = Index.build(tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder())
     for question in (
         "In what year, according to both essays, was the harbour security treaty signed?",
         "When was the harbour security treaty signed, as described in the first document?",
