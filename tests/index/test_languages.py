@@ -12,30 +12,36 @@ from index.languages import MEANINGFUL, note, question_language, text_languages
 REPO = Path(__file__).parents[2]
 SHAPES4 = REPO / "evals" / "shapes4" / "docs"
 SHAPES5 = REPO / "evals" / "shapes5" / "docs"
-# the questions of evals/ written in another language than English, by id (the rest are English)
+# the questions of evals/ written in another language than English, by set (the question file's
+# folder, or its name in evals/questions) and id; the rest are English. Ids are unique within a set
+# only: shapes6's v004 is Spanish, shapes8's English
 NOT_ENGLISH = {
-    **dict.fromkeys(["t052", "t053", "t055", "t056", "t057", "t059", "t061"], "de"),
-    **dict.fromkeys(["t042", "t043", "t045", "t046", "t047", "t049", "t050"], "ja"),
-    **dict.fromkeys(["u026", "u028", "u030", "u092", "h059"], "ja"),
-    **dict.fromkeys(["u032", "u034", "u036", "u094"], "fr"),
+    **dict.fromkeys([("shapes4", i) for i in ("t052", "t053", "t055", "t056", "t057", "t059", "t061")], "de"),
+    **dict.fromkeys([("shapes4", i) for i in ("t042", "t043", "t045", "t046", "t047", "t049", "t050")], "ja"),
+    **dict.fromkeys([("shapes5", i) for i in ("u026", "u028", "u030", "u092")], "ja"),
+    ("shapes2", "h059"): "ja",
+    **dict.fromkeys([("shapes5", i) for i in ("u032", "u034", "u036", "u094")], "fr"),
     # evals/shapes6 (session 21's held-out set): Japanese and Spanish questions
-    **dict.fromkeys(["v010", "v026", "v033", "v046", "v068", "v103", "v107"], "ja"),
-    **dict.fromkeys(["v004", "v018", "v019", "v061", "v081"], "es"),
+    **dict.fromkeys([("shapes6", i) for i in ("v010", "v026", "v033", "v046", "v068", "v103", "v107")], "ja"),
+    **dict.fromkeys([("shapes6", i) for i in ("v004", "v018", "v019", "v061", "v081")], "es"),
     # evals/shapes7 (session 22's held-out set): Chinese and French questions
-    **dict.fromkeys(["w015", "w016", "w060"], "zh"),
-    **dict.fromkeys(["w040", "w054", "w082", "w111"], "fr"),
+    **dict.fromkeys([("shapes7", i) for i in ("w015", "w016", "w060")], "zh"),
+    **dict.fromkeys([("shapes7", i) for i in ("w040", "w054", "w082", "w111")], "fr"),
+    # evals/shapes8 (session 23's held-out set): Spanish questions
+    **dict.fromkeys([("shapes8", i) for i in ("v026", "v027", "v093")], "es"),
 }
 
 
-def _evals_questions() -> list[tuple[str, str]]:
-    """(id, question) of every question set in evals/: the essays' and each folder's."""
+def _evals_questions() -> list[tuple[tuple[str, str], str]]:
+    """((set, id), question) of every question set in evals/: the essays' and each folder's."""
     files = sorted((REPO / "evals" / "questions").glob("*.jsonl")) + sorted(
         REPO.glob("evals/*/questions.jsonl")
     )
-    rows = [
-        json.loads(line) for file in files for line in file.read_text(encoding="utf-8").splitlines() if line
+    return [
+        ((file.stem if file.parent.name == "questions" else file.parent.name, row["id"]), row["question"])
+        for file in files
+        for row in map(json.loads, filter(None, file.read_text(encoding="utf-8").splitlines()))
     ]
-    return [(row["id"], row["question"]) for row in rows]
 
 
 def test_no_english_question_of_the_evals_is_named_another_language() -> None:
@@ -110,6 +116,7 @@ def test_every_english_document_of_the_repository_is_english() -> None:
         "hoja_cuidados_postoperatorios_lola",  # and a vet's care sheet in Spanish
         "cartels_exposition_temps_apprivoise",  # evals/shapes7: an exhibition's labels in French
         "taoyi_zhoumo_kecheng_shouce",  # and a pottery course's handbook in Chinese
+        "huerto_los_almendros_aviso",  # evals/shapes8: a community garden's notice in Spanish
     }
     paths = [
         *(REPO / "corpus").glob("*.txt"),
