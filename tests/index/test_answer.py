@@ -1590,8 +1590,15 @@ def test_a_field_named_by_a_longer_key_answers_from_a_later_passage_of_the_same_
     result = index.ask("What is the TH-22's default Modbus address?", k=3)
     assert result.hits[0].chunk.section == ("TH-22 transmitter",)
     assert result.answer.text == "Default Modbus address: 247"
-    # one word of a key is not enough to leave the first passage ("Weight:")
-    assert index.ask("What is the TH-22's default weight, we hear?", k=3).answer.text.startswith("The TH-22")
+    # one word of a key ("Weight:") is not enough to leave the first passage by the field rule; the
+    # second passage of the same document answers only as a sentence answering clearly better than
+    # the first's (session 23, `answer_elsewhere`), which "Weight: 140 g" is here
+    weight = "What is the TH-22's default weight, we hear?"
+    assert index.ask(weight, k=3).answer.text == "Weight: 140 g"
+    first_only = Index.open(
+        tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(answer_elsewhere=0)
+    )
+    assert first_only.ask(weight, k=3).answer.text.startswith("The TH-22")
     # nor is another document's field
     (tmp_path / "docs" / "th22.md").unlink()
     (tmp_path / "docs" / "rx9.md").write_text(OTHER_SHEET, encoding="utf-8")
@@ -1600,6 +1607,15 @@ def test_a_field_named_by_a_longer_key_answers_from_a_later_passage_of_the_same_
     moved = other.ask("What is the TH-22's default Modbus address?", k=3)
     assert moved.hits[0].chunk.doc_id == "intro"
     assert moved.answer.citation.doc_id == "intro"
+    # ... and another document's second passage never answers for the first, however much better
+    # its sentence does ("Default weight: 140 g", with `answer_elsewhere` at any margin)
+    (tmp_path / "docs" / "rx9.md").unlink()
+    (tmp_path / "docs" / "notes.md").write_text("# Notes\n\nDefault weight: 140 g\n", encoding="utf-8")
+    eager = SearchConfig(answer_elsewhere=0.01)
+    weighed = Index.build(tmp_path / "docs", tmp_path / "weighed", embedder=FakeEmbedder(), config=eager)
+    result = weighed.ask("What is the TH-22's default weight, we hear?", k=3)
+    assert [h.chunk.doc_id for h in result.hits[:2]] == ["intro", "notes"]
+    assert result.answer.citation.doc_id == "intro"
 
 
 PATENT = """# Self-watering planter
