@@ -244,7 +244,7 @@ class SearchConfig:
     # dense and overlap keep their fixed scales; BM25 is divided by its ceiling for the question
     # (`LexicalIndex.ceiling`: each known word's idf), so a question whose rare words a chunk holds
     # leans on it and a paraphrase, whose best chunk holds a few common words, does not. Session 23,
-    # over every set but the essays' test split (1,250 answerable questions, each in four wordings),
+    # over every set but the essays' test split (1,272 answerable questions of 19 sets, four wordings each),
     # against BM25 divided by the best candidate's score at 0.015 and late interaction at 0.35
     # (tuned on dev alone in session 8): hit@1 over documents of one's own 2,585 → 2,678 of 3,248
     # asks, answer right 2,095 → 2,142; over the essays' eight blind sets 1,266 → 1,284, answer
