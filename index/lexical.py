@@ -458,7 +458,7 @@ class LexicalIndex:
 
     def total_weight(self, terms: QueryTerms) -> float:
         """The idf mass of the question: its known stems, plus the rarest weight per unknown word."""
-        return float(self.idf(terms.stems).sum()) + self.rarest_idf * (terms.words - terms.known)
+        return self.ceiling(terms) + self.rarest_idf * (terms.words - terms.known)
 
     def matched_shares(
         self, terms: QueryTerms, rows: Sequence[int]
@@ -469,7 +469,7 @@ class LexicalIndex:
         In the first, words the corpus never uses count as the rarest possible word, so they pull
         the share down; the second leaves them out.
         """
-        total, known = self.total_weight(terms), float(self.idf(terms.stems).sum())
+        total, known = self.total_weight(terms), self.ceiling(terms)
         if total <= 0 or not rows:
             return np.zeros(len(rows), dtype=np.float64), np.zeros(len(rows), dtype=np.float64)
         indptr, indices = self._model.scores["indptr"], self._model.scores["indices"]

@@ -1172,7 +1172,7 @@ class Ranker:
             docs = list(dict.fromkeys(self._spans.doc[rows].tolist()))
             searched = len(self._doc_texts) if allowed is None else len(np.unique(self._spans.doc[allowed]))
             if len(docs) < searched:
-                _, _, knows = within_words(frozenset().union(*map(self._doc_stems, docs)), self.lexical)
+                _, _, knows = within_words(self._docs_stems(docs), self.lexical)
                 if things := unknown_things(question, knows):
                     names, closest = [f"“{w}”" for w in things], tuple(self._doc_ids[d] for d in docs)
         shares, known = self.lexical.matched_shares(terms, rows.tolist())
@@ -1199,6 +1199,10 @@ class Ranker:
             stems = self._stems[doc] = stems_of(self._doc_texts[doc], self.lexical)
         return stems
 
+    def _docs_stems(self, docs: Sequence[int]) -> frozenset[str]:
+        """The stems of the words documents `docs` use, together (`_doc_stems` of each)."""
+        return frozenset().union(*map(self._doc_stems, docs))
+
     def _scope_of(self, allowed: Mask | None) -> Scope:
         """The scope of the documents `allowed` covers: the corpus's when it covers them all."""
         docs = tuple(np.unique(self._spans.doc[allowed]).tolist()) if allowed is not None else ()
@@ -1211,7 +1215,7 @@ class Ranker:
         scope = Scope.within(
             [self._doc_texts[d] for d in docs],
             self.lexical,
-            stems=frozenset().union(*map(self._doc_stems, docs)),
+            stems=self._docs_stems(docs),
         )
         with self._scopes_lock:
             self._scopes[docs] = scope
