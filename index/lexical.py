@@ -7,7 +7,9 @@
       words.index.json           surface word → count, for correcting misspelled query words
 
 Query words the corpus never uses are corrected to the most frequent corpus word one edit away
-(a symmetric-delete lookup, so no per-query scan of the vocabulary): "aliance" → "alliance".
+(a symmetric-delete lookup, so no per-query scan of the vocabulary): "aliance" → "alliance"; a
+long one that is no English word (`index.spelling`), to one two edits away with its first letter,
+for BM25 only: "bycicle" → "bicycle".
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ import numpy as np
 import numpy.typing as npt
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_EN_PLUS
 from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
 
 from alliance_qa.errors import IndexCorruptError, InputError
+from index.spelling import is_english
 from ingest.scripts import (
     HANGUL_SYLLABLES,
     HIRAGANA,
@@ -83,6 +87,8 @@ COLUMN_OPENING = re.compile(r"[^\W\d_]+")
 RUN_SEPARATOR = re.compile(r"[.\-/:]")
 MIN_FUZZY_LENGTH = 4  # shorter words have too many neighbours one edit away
 MIN_PLURAL_LENGTH = 8  # and a singular shorter than this, read for its plural (`_forms`)
+# a word this long that is no English word may be two edits from its corpus word ("bycicle")
+MIN_TWO_EDIT_LENGTH = 7
 
 Scores = npt.NDArray[np.float32]
 
@@ -337,6 +343,8 @@ class LexicalIndex:
                             singulars.setdefault(key, []).append((forms[1], word))
         self._neighbours = neighbours
         self._singulars = singulars
+        # long corpus words by first letter, for corrections two edits away (built on first use)
+        self._by_initial: dict[str, list[str]] | None = None
 
     # ---- tokens -----------------------------------------------------------------------------
 
@@ -372,6 +380,38 @@ class LexicalIndex:
                 return max(sorted(candidates), key=lambda c: self.words[c])
         return None
 
+    def correct_loosely(self, word: str) -> str | None:
+        """`correct(word)`, or, for a long word that is no English word (`index.spelling`), the most
+        frequent corpus word two edits from it with its first letter ("bycicle" → "bicycle",
+        "tradishonal" → "traditional"; session 24).
+
+        Only BM25 reads it: what the corpus never mentions (`knows`, abstention's rule 1) is
+        decided one edit away, since a name is no English word either ("Malabar" must not become
+        a word of the corpus).
+        """
+        fixed = self.correct(word)
+        if (
+            fixed is not None
+            or not self._neighbours
+            or len(word) < MIN_TWO_EDIT_LENGTH
+            or not (word.isascii() and word.isalpha())
+            or is_english(word)
+        ):
+            return fixed
+        if self._by_initial is None:
+            by_initial: dict[str, list[str]] = {}
+            for known in self.words:
+                if len(known) >= MIN_TWO_EDIT_LENGTH - 2 and known.isalpha():
+                    by_initial.setdefault(known[0], []).append(known)
+            self._by_initial = by_initial
+        near = [
+            known
+            for known, _, _ in extract(
+                word, self._by_initial.get(word[0], []), scorer=OSA.distance, score_cutoff=2, limit=None
+            )
+        ]
+        return max(sorted(near), key=lambda c: self.words[c]) if near else None
+
     def is_stopword(self, word: str) -> bool:
         """Is the lower-case `word` one the index leaves out (the texts still use it)?"""
         return word in self._stopwords
@@ -391,14 +431,15 @@ class LexicalIndex:
         """The stems to score `question` with (corrected, unique), and how many of its words are known.
 
         A word counts as known when its stem is in the vocabulary ("patrolling" → "patrol"), or
-        when it is one edit from a corpus word ("aliance" → "alliance").
+        when it is one edit from a corpus word ("aliance" → "alliance"), or two and no English word
+        ("bycicle" → "bicycle", `correct_loosely`).
         """
         words = list(dict.fromkeys(self.words_of(question)))
         vocab = self._model.vocab_dict
         stems: list[str] = []
         for word, stem in zip(words, self.stems(words), strict=True):
             if stem not in vocab:
-                fixed = self.correct(word)
+                fixed = self.correct_loosely(word)
                 if fixed is None:
                     continue
                 stem = self.stems([fixed])[0]

@@ -72,6 +72,36 @@ def test_a_typo_of_a_long_plurals_singular_finds_the_plural() -> None:
     assert lexical.correct("annual") is None
 
 
+def test_a_long_word_that_is_no_english_word_is_read_two_edits_away_for_bm25_only() -> None:
+    # session 24: blind8's "what domanes beyond tradishonal military…" and shapes7's "brisa kettel
+    # recal freefone number" found their passages only with these two edits
+    lexical = LexicalIndex.build(
+        [
+            "Bicycles must be packed in a bike box.",
+            "Traditional military domains and new ones.",
+            "A precedent for cooperation.",
+            "Call our freephone number.",
+            "The Malaria clinic.",
+        ]
+    )
+    assert lexical.correct_loosely("bycicles") == "bicycles"
+    assert lexical.correct_loosely("tradishonal") == "traditional"
+    assert lexical.correct_loosely("freefone") == "freephone"
+    assert int(np.argmax(lexical.scores("bycicles box"))) == 0
+    assert lexical.query_terms("tradishonal domanes").known == 2
+    # one edit stays the rule for what the corpus mentions (rule 1): a name is no English word either
+    assert lexical.correct("bycicles") is None and not lexical.knows("malabar")
+    # an English word the corpus does not use is no typo of one two edits away
+    assert lexical.correct_loosely("president") is None
+    # nor is a short word, nor another first letter, nor a word with accents (another language's)
+    assert lexical.correct_loosely("bycicl") is None
+    assert (
+        lexical.correct_loosely("brecedentt") is None
+        and lexical.correct_loosely("precedentts") == "precedent"
+    )
+    assert lexical.correct_loosely("frèefone") is None
+
+
 def test_versions_dates_and_lone_digits_are_words() -> None:
     # session 17: "What changed in 2.0.0?" over a changelog was answered from 2.1.0's section
     # ("2.0.0" was no word at all, one-character pieces being left out), and "Lab 4" was "lab"
