@@ -59,6 +59,13 @@ The rule (`DEFAULT_RULE`), in order:
    gives it for “2023/24”, not “2024/25”" (session 20; it was answered at confidence .9), and so
    is one naming a run of months or a quarter answered for another ("…income for July to
    September?" by "Hall hire income April–June…", session 21), the sentence read after its headings.
+   A question asking where a thing is or an event was ("Where is the Dharma Guardian exercise
+   held?"; not what the asker can do: "Where can I download invoices?") is refused when its answer
+   sentence names no place: no preposition of place before a name, a figure or a noun ("in
+   Lisbon", "on the sticker", "through Mill Street"), no path ("~/.cache/…") and no field ("Venue:
+   …"): "the closest passage does not say where" (session 24: "…engage in regular joint military
+   exercises, such as the bilateral exercise “Dharma Guardian,” aimed at…" answered it in four
+   blind sets).
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
    refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
    "broad") and inflate coverage, but it cannot fake a sentence match. So is one whose best
@@ -593,6 +600,32 @@ def other_period(question: str, answer: str) -> tuple[str, str] | None:
     return None
 
 
+# "where" asked of a thing or an event, not of what the asker can do ("Where can I download
+# invoices?", "Where should we park?": a means, often no place: "Invoices are emailed after each payment")
+ASKS_WHERE_IT_IS = re.compile(
+    r"^\W*where\s+(?:is|are|was|were|will|does|did|do|has|have)\s+(?!(?:i|we|you)\b)", re.IGNORECASE
+)
+# a place as a sentence gives one: a preposition of place before a name, a figure or a determiner
+# and its noun ("in Lisbon", "at Unit 4", "on the sticker", "through Mill Street"; not "engage in
+# regular exercises", "aimed at enhancing"), a path ("~/.cache/quickcache/cache.sqlite3")
+PLACE = re.compile(
+    r"\b(?i:in|at|on|near|beside|behind|inside|outside|under|beneath|above|below|through|via|opposite"
+    r"|next\s+to|off|along|across|within|from|into|onto)\s+"
+    r"(?:(?i:the|a|an|our|your|their|its|his|her|each|every|this|that)\s+\w|[A-Z0-9])"  # a capital: a name
+    r"|(?:^|[\s`(])~?/[\w.-]|\b[A-Za-z]:\\\w"
+    # ... or a line giving a place's field: an iCalendar event's "LOCATION:St Aldhelm's Church"
+    r"|(?im:^[ \t*•-]*\**(?:location|address|venue|place|where)\**[ \t]*[:=])"
+)
+
+
+def placeless(question: str, answer: str) -> bool:
+    """Does `question` ask where a thing is or an event was, and `answer` (its answer sentence, not
+    a field's value) name no place?"""
+    if ASKS_WHERE_IT_IS.match(question) is None:
+        return False
+    return PLACE.search(answer) is None
+
+
 _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)
 
 
@@ -855,6 +888,8 @@ class Signals:
     # the period of years the question names and the other one its answer gives instead ("2024/25",
     # "2023/24"): the texts give the figure for another year (`other_period`)
     period: tuple[str, str] | None = None
+    # the question asks where a thing is or was, and its answer sentence names no place (`placeless`)
+    placeless: bool = False
     # the script the question is written in when the texts use none of its letters' scripts
     # ("Japanese script"); None for a question they could spell
     script: str | None = None
@@ -939,6 +974,8 @@ class AbstentionRule:
         if signals.period is not None:
             asked, given = signals.period
             return f"the closest passage gives it for “{given}”, not “{asked}”"
+        if signals.placeless:
+            return "the closest passage does not say where"
         if signals.sentence < self.min_sentence or (
             signals.dense < self.min_dense and signals.lexical_known < self.min_lexical
         ):

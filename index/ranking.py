@@ -62,6 +62,7 @@ from index.abstention import (
     number_topic,
     numbers_in,
     other_period,
+    placeless,
     says_condition,
     says_when,
     spells_amount,
@@ -911,6 +912,22 @@ class Ranker:
             and (period := other_period(question, self._read_with_headings(answer)))
         ):
             signals = replace(signals, period=period)
+        # ... and one asking where a thing is, answered by a sentence naming no place, no field
+        # ("Where is the Dharma Guardian exercise held?": "…engage in regular joint military
+        # exercises, such as the bilateral exercise “Dharma Guardian,” aimed at…"; session 24)
+        if (
+            signals is not None
+            and answers
+            and (answer := answers[answer_from]) is not None
+            and not self._keys[answer]
+            and placeless(
+                question,
+                self._doc_texts[int(self._spans.doc[int(self.sentences.rows[answer])])][
+                    slice(*self.answer_span(answer))
+                ],
+            )
+        ):
+            signals = replace(signals, placeless=True)
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
         return Ranking(
             picked=picked,

@@ -27,6 +27,7 @@ from index.abstention import (
     numbers_in,
     other_period,
     periods,
+    placeless,
     says_condition,
     says_when,
     wanted_kind,
@@ -842,3 +843,32 @@ def test_the_texts_named_as_the_source_are_not_what_a_number_is_about(tmp_path: 
     assert not index.ask(
         "In what year, according to the essays, was the lighthouse lens sold?", k=2
     ).answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "refused"),
+    [
+        (
+            "Where is the deposit held?",
+            "A deposit of £1,300 is held in the Deposit Protection Service.",
+            False,
+        ),
+        ("Where will buses be diverted?", "Buses will be diverted through Mill Street.", False),
+        ("Where is the admin password?", "The default admin password is printed on the sticker.", False),
+        ("Where is the cache file stored?", "By default the cache file is `~/.cache/quickcache/db`.", False),
+        ("where are the rehearsals held", "SUMMARY:Weekly rehearsal\nLOCATION:St Aldhelm's Church", False),
+        (
+            "Where is the exercise held?",
+            "Japan and India engage in regular joint exercises, aimed at enhancing trust.",
+            True,
+        ),
+        ("Where was the battery bought?", "Replaced with 110 Ah AGM, GBP 189.", True),
+        # a means, not a place, is what these ask
+        ("Where can I find my invoices?", "Invoices are emailed after each payment.", False),
+        ("Where should we park?", "Parking is very limited.", False),
+    ],
+)
+def test_placeless_where_the_question_asks_where_a_thing_is_and_the_answer_names_no_place(
+    question: str, answer: str, refused: bool
+) -> None:
+    assert placeless(question, answer) is refused

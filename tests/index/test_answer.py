@@ -874,6 +874,29 @@ def test_a_figure_for_another_period_is_no_answer(tmp_path: Path) -> None:
         assert result.answer is not None and "£214.56" in result.answer.text
 
 
+EXERCISES = """Joint exercises
+
+Japan and India engage in regular joint military exercises, such as the bilateral exercise "Dharma
+Guardian," aimed at enhancing mutual understanding between their armed forces.
+
+The annual drill Grey Heron is held off the coast of Okinawa every spring.
+"""
+
+
+def test_a_where_question_answered_by_no_place_is_refused(tmp_path: Path) -> None:
+    """Session 24: "Where is the Dharma Guardian exercise held?" was answered in four blind sets by
+    the essay's sentence naming the exercise, which says nothing of where."""
+    index = _one_document_index(tmp_path, "exercises.txt", EXERCISES)
+    asked = index.ask("Where is the Dharma Guardian exercise held?", k=3)
+    assert not asked.answerable and asked.answer is None
+    assert asked.refusal == "the closest passage does not say where"
+    held = index.ask("Where is the Grey Heron drill held?", k=3)
+    assert held.answer is not None and "Okinawa" in held.answer.text
+    # asked what the exercise is, or where one can read of it, the same sentence answers
+    assert index.ask("What is the Dharma Guardian exercise for?", k=3).answerable
+    assert index.ask("Where can I read about the Dharma Guardian exercise?", k=3).answerable
+
+
 PRICING = """# Pricing
 
 Our service comes in three plans:
