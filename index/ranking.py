@@ -1623,9 +1623,13 @@ def _run_in_labels(
     ("1. Budget. The board approved…", minutes and agendas): a label, not an answer. An item of a
     few words standing alone ("- Tokyo") is one, and stays."""
     labels = np.zeros(len(readings), dtype=bool)
-    for i in range(len(readings) - 1):
-        if readings[i].label and rows[i + 1] == rows[i]:
-            labels[i] = "\n" not in texts[rows[i]][ends[i] : starts[i + 1]]
+    for i, reading in enumerate(readings):
+        if reading.label:
+            # the item's text may run on past the chunk's end ("12. Breach." closing a chunk,
+            # "If the Adopter breaches…" opening the next: session 24), so the line is read whole
+            text = texts[rows[i]]
+            line_end = text.find("\n", ends[i])
+            labels[i] = text[ends[i] : len(text) if line_end < 0 else line_end].strip() != ""
     return labels
 
 

@@ -37,7 +37,7 @@ from index.answer import (
 from index.phrasing import encoding_text
 from index.ranking import SearchConfig
 from index.retriever import Index
-from ingest.chunking import Chunk, units_within
+from ingest.chunking import Chunk, ChunkerConfig, units_within
 from ingest.structure import LIST_ITEM, parse_blocks
 from tests.conftest import FIXTURE_CORPUS, REAL_CORPUS, FakeEmbedder
 
@@ -997,6 +997,35 @@ def test_a_numbered_items_label_is_no_answer(tmp_path: Path) -> None:
             for h in index.search(question, k=3)
             if h.highlight
         )
+
+
+def test_a_label_closing_a_chunk_is_no_answer_either(tmp_path: Path) -> None:
+    """Session 24: an adoption agreement's "12. Breach." closed a chunk, "If the Adopter
+    breaches…" opening the next, and answered "…do I get any money back?" as a label no longer
+    followed by its text inside the chunk."""
+    clauses = "\n\n".join(
+        f"{n}. Clause {n}. The adopter agrees to term number {n} of this agreement, which is binding "
+        f"on both parties from the date of adoption and cannot be waived."
+        for n in range(1, 13)
+    )
+    text = f"Adoption agreement\n\n{clauses}\n"
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "agreement.txt").write_text(text, encoding="utf-8")
+    index = Index.build(
+        tmp_path / "corpus",
+        tmp_path / "index",
+        embedder=FakeEmbedder(),
+        chunker=ChunkerConfig(max_tokens=48, overlap_sentences=0),
+    )
+    ranker, table = index._ranker, index._ranker.sentences
+    labels = [
+        i
+        for i in range(len(table))
+        if re.fullmatch(r"\d+\. Clause \d+\.", text[int(table.starts[i]) : int(table.ends[i])])
+    ]
+    closing = [i for i in labels if i + 1 == len(table) or table.rows[i + 1] != table.rows[i]]
+    assert len(labels) == 12 and closing  # some label closes its chunk
+    assert all(ranker._no_answers[i] for i in labels)
 
 
 FERRY = """Harbour timetable
