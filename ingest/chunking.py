@@ -18,7 +18,7 @@ from ingest.tokens import TokenCounter, count_cl100k
 
 MODEL_WINDOW = 256  # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included
 SPECIAL_TOKENS = 2
-LAYOUT = 13  # the version of how documents are read into blocks; see ChunkerConfig.layout
+LAYOUT = 14  # the version of how documents are read into blocks; see ChunkerConfig.layout
 # a reference's entry up to this long is one unit, as a table row is: "[2] Wohlleben, P. (2016). The
 # Hidden Life of Trees. Greystone Books." (session 18: cut at "(2016).", its title answered "who wrote
 # the hidden life of trees" without the author); a longer one is cut into sentences like any text
@@ -88,7 +88,9 @@ class ChunkerConfig:
     # (`ingest.structure.table_header`) and, as a Markdown table's, the lead-in of its rows (session 19);
     # 12 reads a PDF's running headers and footers, subtitle cues, chat exports, Org-mode, LaTeX, saved
     # web pages and BibTeX (session 20); 13 ends a subtitle's sentence where its cue ends, though its
-    # paragraph goes on to the next cue (`Block.gaps`), so no sentence holds a timing line (session 21).
+    # paragraph goes on to the next cue (`Block.gaps`), so no sentence holds a timing line (session 21);
+    # 14 reads a numbered line boxed by rules ("-----" over "5. DOGS" over "-----") as a heading, as
+    # any other boxed line (session 24).
     # An index built before records another (or none), so it is stale and `alliance-qa ingest
     # --if-stale` (and `make run`) rebuild it.
     layout: int = LAYOUT

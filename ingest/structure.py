@@ -1348,7 +1348,11 @@ def parse_blocks(text: str) -> list[Block]:
         elif latex and (sectioning := LATEX_SECTION.match(line)) is not None:
             kind = "heading"  # "\section{Methods}": named "Methods"
             _enter(path, LATEX_LEVELS[sectioning["command"]], heading_label(sectioning["name"]))
-        elif item and _numbers_a_section(lines, index, previous, text):
+        elif item and (boxed or _numbers_a_section(lines, index, previous, text)):
+            # a numbered line boxed by rules heads its section as any boxed line does ("1. ARRIVING
+            # AND LEAVING" between "-----" lines, over "1.1 Arrival is between 14:00 and 20:00";
+            # session 24: each was an item of its own, and "5. DOGS" answered "…can they all come
+            # camping with us?")
             kind = "heading"
             _enter(path, IMPLICIT_LEVEL, heading_label(stripped))
         elif item and not mid_sentence and (level := _subsection_level(lines, index)) is not None:

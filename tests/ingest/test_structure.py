@@ -823,6 +823,28 @@ def test_a_line_boxed_by_rules_is_a_heading_and_a_stage_direction_none() -> None
     ]
 
 
+def test_a_numbered_line_boxed_by_rules_heads_its_clauses() -> None:
+    # session 24: a campsite's "5. DOGS" between "-----" lines was an item of its own, its clauses
+    # under no heading, and it answered "…can they all come camping with us?"
+    rule = "-" * 40
+    text = (
+        f"Campsite rules\n\n{rule}\n4. FIRES\n{rule}\n4.1  Fire pits can be hired for £10.\n\n"
+        f"{rule}\n5. DOGS\n{rule}\n5.1  Well-behaved dogs are welcome.\n"
+        "     There is a maximum of two dogs per pitch.\n"
+    )
+    shape = [(b.kind, text[b.start : b.end], b.section[1:]) for b in parse_blocks(text)]
+    assert shape[1:] == [
+        ("heading", "4. FIRES", ("4. FIRES",)),
+        ("item", "4.1  Fire pits can be hired for £10.", ("4. FIRES",)),
+        ("heading", "5. DOGS", ("5. DOGS",)),
+        (
+            "item",
+            "5.1  Well-behaved dogs are welcome.\n     There is a maximum of two dogs per pitch.",
+            ("5. DOGS",),
+        ),
+    ]
+
+
 def test_a_forms_answer_under_its_question_is_text_of_its_own_led_in_by_it() -> None:
     # session 19: "March 2022" under "1.6 When was it set up?" headed the rest of a form, and "2.2
     # Describe the project (max 250 words)" ran into the first sentence of its answer
