@@ -329,7 +329,8 @@ def unknown_offices(question: str, uses: Callable[[str], bool]) -> list[str]:
 # helmets?"; what follows the verb is what it asks about
 EXISTENCE = re.compile(
     r"^\W*(?:(?:is|are)\s+there\b|(?:do|does|did|will)\s+(?:[\w'’-]+\s+){0,5}?"
-    r"(?:have|offer|provide|include|come\s+with|accept|take|sell|serve)\b"
+    # (not "have to", which asks what one must do: "do i have to travel somewhere for the interview?")
+    r"(?:have(?!\s+to\b)|offer|provide|include|come\s+with|accept|take|sell|serve)\b"
     # ... and whether one may use or take it: "can I use gluten free flour in the cake", "Is it
     # safe to take Lorvastin with ibuprofen?"
     r"|(?:(?:can|could|may)\s+(?:i|we|you)|is\s+it\s+(?:safe|ok|okay|fine|possible|allowed)\s+to)"
@@ -375,11 +376,12 @@ def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
 
 
 # what says when or how much is asked, not what: "can I take my dog to the beach in summer" asks
-# about dogs on the beach, "Is there extra delivery on the 180cm raised bed?" about delivery
+# about dogs on the beach, "Is there extra delivery on the 180cm raised bed?" about delivery, "can I
+# bring my dog into foundry lane on a tuesday" about dogs (session 24: refused, “tuesday”)
 _TIMES = ("summer", "winter", "spring", "autumn", "fall", "weekend", "weekday", "holiday", "night",
           "morning", "evening", "afternoon", *WEEKDAYS, *MONTHS, "may")  # fmt: skip
 WHEN_ASKED = re.compile(
-    rf"\b(?:in|on|at|during|over|for|this|next|every|each)\s+(?:the\s+)?(?:{'|'.join(_TIMES)})s?\b",
+    rf"\b(?:in|on|at|during|over|for|this|next|every|each)\s+(?:the\s+|an?\s+)?(?:{'|'.join(_TIMES)})s?\b",
     re.IGNORECASE,
 )
 QUALIFIERS = frozenset({"extra", "additional", "more", "further", "other", "any", "some", "free"})
