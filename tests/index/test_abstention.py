@@ -175,6 +175,12 @@ def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
         # "when" opening a clause before the question asks for no time
         ("When browsing a compressed archive inside Vim, how do I unpack one of its files?", False),
         ("When I install packages with npm, do their postinstall hooks run?", False),
+        # how many things the texts list: the list answers, no figure (session 24)
+        ("How many implications for national defense policies does the alliance essay number off?", False),
+        ("HOW MANY KEY IMPLICATIONS FOR NATIONAL DEFENCE POLICIES DOES THE ALLIANCE ESSAY IDENTIFY", False),
+        ("How many partner nations does the treaties essay name as Japan's key allies?", False),
+        ("How many widgets are listed per page?", True),
+        ("How many words must the essay be?", True),
     ],
 )
 def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
