@@ -514,6 +514,7 @@ class Ranker:
         self._has_properties = bool(self._properties.any())
         # each field's key: a question naming its words asks for its value
         self._keys = [r.key for r in readings]
+        self._key_options = [r.key_options for r in readings]
         # each sentence that goes on the block of the one before it, in the same chunk; in a chat, in
         # the same message (session 21: the answer to "What's the session for the first one?" went on
         # over the next three messages, "…<Media omitted>", "Sunrise on the embankment…")
@@ -1023,7 +1024,9 @@ class Ranker:
         pointers = self.sentences.pointers
         for row in rows.tolist():
             for i in range(int(pointers[row]), int(pointers[row + 1])):
-                named[i] = bool(self._keys[i]) and self._keys[i] <= words
+                named[i] = bool(self._keys[i]) and (
+                    self._keys[i] <= words or any(option <= words for option in self._key_options[i])
+                )
         return named
 
     def _same_record(self, keyed: Mask, held: Floats, rows: npt.NDArray[np.int64]) -> Mask:
@@ -1390,6 +1393,9 @@ class _SentenceReading:
     # a field's key, "Incident commander" of "**Incident commander:** Rafael Duarte", as its words
     # (lower case, singular, no stopword); empty for a sentence that is no field
     key: frozenset[str] = frozenset()
+    # ... and, for a key naming alternatives ("Start / finish:", "Date/time:"), each one's words:
+    # a question naming one names the field ("where does the ridge walk start": session 24)
+    key_options: tuple[frozenset[str], ...] = ()
     courtesy: bool = False  # a greeting or a sign-off: "Hi all.", "Thanks,\nDana"
     bare: bool = False  # markup alone, no letter or digit outside its tags: "</p>", ".."
     sound: bool = False  # a subtitle's description of a sound, "[music swells]" (`SOUND_CUE`)
@@ -1423,6 +1429,13 @@ class _SentenceReading:
             key=_key_words(keyed.group("key"), lexical)
             if (keyed := FIELD_LINE.match(text) or org_property or ROW_LABEL.match(text))
             else frozenset(),
+            key_options=tuple(
+                options
+                for part in KEY_ALTERNATIVES.split(keyed.group("key"))
+                if (options := _key_words(part, lexical))
+            )
+            if keyed is not None and KEY_ALTERNATIVES.search(keyed.group("key"))
+            else (),
             org_property=org_property is not None,
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
             bare=LETTER_OR_DIGIT.search(TAG.sub("", text)) is None,
@@ -1466,6 +1479,7 @@ FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
 ASKS_AUTHOR = re.compile(r"\bwho\b.*\b(?:wrote|written|authored)\b", re.IGNORECASE)
 ASKS_WHERE = re.compile(r"\W*where\b", re.IGNORECASE)
 ASKS_WHO = re.compile(r"\W*who\b", re.IGNORECASE)
+KEY_ALTERNATIVES = re.compile(r"\s*/\s*|\s+or\s+", re.IGNORECASE)  # "Start / finish", "Date or time"
 PLACE_KEYS = frozenset({"address", "location", "venue", "place"})  # the fields a "where" names
 
 

@@ -1571,6 +1571,24 @@ def test_a_field_whose_key_the_question_names_answers_it(tmp_path: Path, questio
     assert plain.ask(question, k=1).answer.text != answer
 
 
+ROUTE_CARD = """CARNHALLOW RIDGE CIRCUIT — ROUTE CARD
+
+Distance:        16.4 km (10.2 miles)
+Time:            5.5–6.5 hours walking from the ridge walk start, plus stops
+Start / finish:  Pennock Bridge car park
+Map:             Outdoor Map, sheet 3
+"""
+
+
+def test_a_field_naming_alternatives_is_named_by_either(tmp_path: Path) -> None:
+    """Session 24: "where does the carnhallow ridge walk start" got "Time: … hours walking", the
+    question naming only "start" of "Start / finish:"."""
+    index = _one_document_index(tmp_path, "route.txt", ROUTE_CARD)
+    for question in ("where does the carnhallow ridge walk start", "where does the ridge walk finish"):
+        answer = index.ask(question, k=1).answer
+        assert answer is not None and answer.text == "Start / finish:  Pennock Bridge car park"
+
+
 PASSES = """# Bike hire
 
 ## Prices and passes
