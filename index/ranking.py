@@ -84,6 +84,7 @@ from index.names import asks_thing, country_stand_ins, unknown_things
 from index.number_forms import number_forms, read_numbers
 from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope, stems_of, within_words
+from index.spelling import is_english
 from ingest.chunking import Chunk
 from ingest.documents import Document
 from ingest.structure import (
@@ -1014,7 +1015,16 @@ class Ranker:
         """The sentences of chunk `rows` that are fields whose key `question` names, every word of
         it ("who was the incident commander…": "**Incident commander:** Rafael Duarte")."""
         named = np.zeros(len(self._keys), dtype=bool)
-        words = {_singular(w.lower()) for w in WORD.findall(question)}
+        typed = [w.lower() for w in WORD.findall(question)]
+        # a word misspelt is read as the corpus word it stands for ("wieghting of the practical
+        # observaton": the row keyed "Practical Observation"; session 24), not a word of the language
+        words = {_singular(w) for w in typed} | {
+            _singular(fixed)
+            for w in typed
+            if not self.lexical.uses(w)
+            and (fixed := self.lexical.correct(w)) is not None
+            and not is_english(w)  # "late" is no typo of "date"
+        }
         if ASKS_AUTHOR.search(question):
             words.add("author")  # "Who wrote …?" names a record's "author = {…}" field
         if ASKS_WHERE.match(question):

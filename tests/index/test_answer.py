@@ -1617,6 +1617,16 @@ def test_a_table_row_named_by_its_first_cell_answers_it(tmp_path: Path) -> None:
     )
     plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(field_bonus=0.0))
     assert plain.ask("monthly pass price", k=1).answer.text.startswith("| Annual Pass |")
+    # misspelt, the row's name is still named (session 24: "wieghting of the practical observaton in
+    # the EPA" got the rubric's opening sentence); a word of the language is no typo ("late" of "day")
+    ranker, rows = index._ranker, np.arange(len(index.chunks))
+
+    def named(question: str) -> set[str]:
+        return {ranker._sentence_text(i) for i in np.flatnonzero(ranker._keys_named(question, rows))}
+
+    monthly = "| Monthly Pass | £20 | Unlimited rides for 30 days |"
+    assert named("monthly passs price") == named("monthly pass price") == {monthly}
+    assert named("monthly bass price") == set()
 
 
 def test_a_key_opening_with_a_stopword_is_a_lead_in_not_a_name(tmp_path: Path) -> None:
