@@ -29,6 +29,8 @@ NOT_ENGLISH = {
     **dict.fromkeys([("shapes7", i) for i in ("w040", "w054", "w082", "w111")], "fr"),
     # evals/shapes8 (session 23's held-out set): Spanish questions
     **dict.fromkeys([("shapes8", i) for i in ("v026", "v027", "v093")], "es"),
+    # evals/shapes9 (session 24's held-out set): Italian questions
+    **dict.fromkeys([("shapes9", i) for i in ("w010", "w065", "w103")], "it"),
 }
 
 
@@ -117,6 +119,7 @@ def test_every_english_document_of_the_repository_is_english() -> None:
         "cartels_exposition_temps_apprivoise",  # evals/shapes7: an exhibition's labels in French
         "taoyi_zhoumo_kecheng_shouce",  # and a pottery course's handbook in Chinese
         "huerto_los_almendros_aviso",  # evals/shapes8: a community garden's notice in Spanish
+        "ca_rovere_visite_degustazioni",  # evals/shapes9: a winery's tours and tastings in Italian
     }
     paths = [
         *(REPO / "corpus").glob("*.txt"),
