@@ -922,12 +922,7 @@ class Ranker:
             and answers
             and (answer := answers[answer_from]) is not None
             and not self._keys[answer]
-            and placeless(
-                question,
-                self._doc_texts[int(self._spans.doc[int(self.sentences.rows[answer])])][
-                    slice(*self.answer_span(answer))
-                ],
-            )
+            and placeless(question, self._answer_text(answer))
         ):
             signals = replace(signals, placeless=True)
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
@@ -1156,6 +1151,13 @@ class Ranker:
         table = self.sentences
         text = self._doc_texts[int(self._spans.doc[int(table.rows[sentence])])]
         return text[int(table.starts[sentence]) : int(table.ends[sentence])]
+
+    def _answer_text(self, sentence: int) -> str:
+        """The text that answers with `sentence` (`answer_span`: its list item, or it and the one it
+        points back to)."""
+        text = self._doc_texts[int(self._spans.doc[int(self.sentences.rows[sentence])])]
+        start, end = self.answer_span(sentence)
+        return text[start:end]
 
     def _names_someone(self, sentence: int) -> bool:
         """Is `sentence` a "Key: value" field whose value is words, as a person's or a body's name is
