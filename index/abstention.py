@@ -633,12 +633,15 @@ PLACE = re.compile(
 )
 
 
+def asks_where_it_is(question: str) -> bool:
+    """Does `question` ask where a thing is or an event was (not what the asker can do)?"""
+    return ASKS_WHERE_IT_IS.match(question) is not None
+
+
 def placeless(question: str, answer: str) -> bool:
     """Does `question` ask where a thing is or an event was, and `answer` (its answer sentence, not
     a field's value) name no place?"""
-    if ASKS_WHERE_IT_IS.match(question) is None:
-        return False
-    return PLACE.search(answer) is None
+    return asks_where_it_is(question) and PLACE.search(answer) is None
 
 
 _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)

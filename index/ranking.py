@@ -49,6 +49,7 @@ from index.abstention import (
     asks_measure,
     asks_when,
     asks_when_it_happens,
+    asks_where_it_is,
     gives_count,
     gives_date,
     gives_duration,
@@ -921,6 +922,7 @@ class Ranker:
             signals is not None
             and answers
             and (answer := answers[answer_from]) is not None
+            and asks_where_it_is(question)  # before reading the answer's text, for every other question
             and not self._keys[answer]
             and placeless(question, self._answer_text(answer))
         ):
@@ -1016,8 +1018,12 @@ class Ranker:
         words = {_singular(w) for w in typed} | {
             _singular(fixed)
             for w in typed
-            if not self.lexical.uses(w)
+            # (dictionary look-ups first: this runs for every question, and stopwords are no words of
+            # the index)
+            if w not in self.lexical.words
+            and not self.lexical.is_stopword(w)
             and (fixed := self.lexical.correct(w)) is not None
+            and fixed != w
             and not is_english(w)  # "late" is no typo of "date"
         }
         if ASKS_AUTHOR.search(question):
