@@ -42,6 +42,7 @@ import numpy.typing as npt
 from threadpoolctl import ThreadpoolController
 
 from alliance_qa.errors import InputError
+from index.abbreviations import abbreviations_for, expand_abbreviations
 from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
@@ -654,6 +655,7 @@ class Ranker:
         # and the forms they write year ranges and large numbers in ("2023 to 2024", "10,000")
         self._number_forms = number_forms(texts.values())
         self._aliases = aliases_for(lexical.uses)
+        self._abbreviations = abbreviations_for(lexical.uses)
         # capitals and demonyms of the countries the texts name, for rule 2's share (`_topic_shares`)
         # (in any case: a question typed in lower case or capitals names them too)
         self._stand_ins = {name.lower(): country for name, country in country_stand_ins(lexical.uses).items()}
@@ -679,9 +681,13 @@ class Ranker:
     def expand(self, question: str) -> str:
         """`question` with the acronyms the corpus never writes replaced by their names, other
         names of the countries it names by theirs ("ROK" → "South Korea": `index/countries.py`),
+        abbreviations it never writes by their words ("max" → "maximum": `index/abbreviations.py`),
         and year ranges and large numbers written as the corpus writes them ("2023/24" → "2023 to
         2024": `index/number_forms.py`)."""
-        expanded = expand_aliases(expand_acronyms(question, self.acronyms, self.lexical.words), self._aliases)
+        expanded = expand_abbreviations(
+            expand_aliases(expand_acronyms(question, self.acronyms, self.lexical.words), self._aliases),
+            self._abbreviations,
+        )
         return read_numbers(expanded, self._number_forms)
 
     def read(self, question: str) -> str:
