@@ -638,10 +638,15 @@ def asks_where_it_is(question: str) -> bool:
     return ASKS_WHERE_IT_IS.match(question) is not None
 
 
+def names_place(answer: str) -> bool:
+    """Does `answer` (an answer sentence, not a field's value) name a place (`PLACE`)?"""
+    return PLACE.search(answer) is not None
+
+
 def placeless(question: str, answer: str) -> bool:
     """Does `question` ask where a thing is or an event was, and `answer` (its answer sentence, not
     a field's value) name no place?"""
-    return asks_where_it_is(question) and PLACE.search(answer) is None
+    return asks_where_it_is(question) and not names_place(answer)
 
 
 _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)

@@ -61,10 +61,10 @@ from index.abstention import (
     keyword_kind,
     labelled_numbers,
     named_numbers,
+    names_place,
     number_topic,
     numbers_in,
     other_period,
-    placeless,
     says_condition,
     says_when,
     spells_amount,
@@ -499,7 +499,7 @@ class Ranker:
         self._contents_rows &= np.bincount(sentences.rows, minlength=len(chunks)) > 0
         self._no_answers = (
             np.asarray([r.lead_in or r.asks or r.courtesy or r.bare or r.sound for r in readings], dtype=bool)
-            | _run_in_labels(readings, rows, starts, ends, doc_of_row)
+            | _run_in_labels(readings, rows, ends, doc_of_row)
             | header_rows
             | contents
             | _code_with_output(sentence_texts, rows, ends, doc_of_row)
@@ -928,9 +928,9 @@ class Ranker:
             signals is not None
             and answers
             and (answer := answers[answer_from]) is not None
-            and asks_where_it_is(question)  # before reading the answer's text, for every other question
+            and asks_where_it_is(question)  # (`placeless`, the answer's text read only for such a question)
             and not self._keys[answer]
-            and placeless(question, self._answer_text(answer))
+            and not names_place(self._answer_text(answer))
         ):
             signals = replace(signals, placeless=True)
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
@@ -1029,7 +1029,6 @@ class Ranker:
             if w not in self.lexical.words
             and not self.lexical.is_stopword(w)
             and (fixed := self.lexical.correct(w)) is not None
-            and fixed != w
             and not is_english(w)  # "late" is no typo of "date"
         }
         if ASKS_AUTHOR.search(question):
@@ -1160,16 +1159,18 @@ class Ranker:
         return "\n".join([*headings, self._sentence_text(sentence)])
 
     def _sentence_text(self, sentence: int) -> str:
-        table = self.sentences
-        text = self._doc_texts[int(self._spans.doc[int(table.rows[sentence])])]
-        return text[int(table.starts[sentence]) : int(table.ends[sentence])]
+        start, end = self.sentence_span(sentence)
+        return self._doc_text_of(sentence)[start:end]
 
     def _answer_text(self, sentence: int) -> str:
         """The text that answers with `sentence` (`answer_span`: its list item, or it and the one it
         points back to)."""
-        text = self._doc_texts[int(self._spans.doc[int(self.sentences.rows[sentence])])]
         start, end = self.answer_span(sentence)
-        return text[start:end]
+        return self._doc_text_of(sentence)[start:end]
+
+    def _doc_text_of(self, sentence: int) -> str:
+        """The text of the document `sentence` is of."""
+        return self._doc_texts[int(self._spans.doc[int(self.sentences.rows[sentence])])]
 
     def _names_someone(self, sentence: int) -> bool:
         """Is `sentence` a "Key: value" field whose value is words, as a person's or a body's name is
@@ -1655,7 +1656,7 @@ def _contents_entries(
 
 
 def _run_in_labels(
-    readings: list[_SentenceReading], rows: list[int], starts: list[int], ends: list[int], texts: list[str]
+    readings: list[_SentenceReading], rows: list[int], ends: list[int], texts: list[str]
 ) -> Mask:
     """The sentences labelling a numbered item whose text runs on after them on the same line
     ("1. Budget. The board approved…", minutes and agendas): a label, not an answer. An item of a
