@@ -21,6 +21,7 @@ from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingE
 from index.embedder import Embedder
 from index.languages import prepare as prepare_languages
 from index.retriever import Index
+from index.spelling import prepare as prepare_spelling
 from index.store import index_home, repair_advice, with_recovery
 from service.auth import declare_closed_reads
 from service.balance import ConnectionBalancer, WorkerLoads
@@ -190,6 +191,7 @@ def create_app(
         else:
             _warn_if_not_writable(settings)
             prepare_languages()  # the first question read its language's model: 0.5 s more
+            prepare_spelling()  # and the first with a long word the corpus lacks, the English list
             install_index(app.state, loaded)  # no request yet: frozen at once
             logger.info(
                 "serving index %s (%d chunks), ready in %.1f s",

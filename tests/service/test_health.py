@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from index.retriever import Index
+from index.spelling import english_words
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
@@ -348,3 +349,11 @@ def test_readyz_says_how_the_index_is_searched_and_when_an_older_alliance_qa_bui
     with TestClient(create_app(settings, embedder=FakeEmbedder())) as client:
         ready = client.get("/readyz").json()
     assert ready["lexical"]["cjk"] is False and ready["outdated"] == ["lexical cjk None → True"]
+
+
+def test_word_lists_are_read_at_start_up_not_by_the_first_question(
+    settings: Settings, fixture_index: Index
+) -> None:
+    english_words.cache_clear()
+    with TestClient(create_app(settings, index=fixture_index)):
+        assert english_words.cache_info().currsize == 1
