@@ -297,6 +297,15 @@ DURATION_VERB = re.compile(
     r"\b(?:takes?|took|taken|lasts?|lasted|keeps?|kept|stays?|stayed|remains?|remained)\b", re.IGNORECASE
 )
 COST_QUESTION = re.compile(rf"^\s*how\s+much\b.*{COST_VERB.pattern}", re.IGNORECASE)
+# ... and so do "how much is / are / was … X" and "how much does X charge", unless they name a
+# measurement ("how much is the weight limit"): a price (session 25: "how much is the advanced
+# brakes workshop" was answered "It is taught on our one-day Advanced Brakes workshop", "how much
+# is a resident desk membership per month" with the table row that gives its hours)
+PRICE_QUESTION = re.compile(
+    r"^\s*how\s+much\s+(?:is|are|was|were)\b|^\s*how\s+much['’]s\b|^\s*how\s+much\s+(?:will|would)\b.*\bbe\b"
+    r"|^\s*how\s+much\b.*\bcharg(?:e|es|ed)\b",
+    re.IGNORECASE,
+)
 DURATION_QUESTION = re.compile(rf"^\s*how\s+long\b.*{DURATION_VERB.pattern}", re.IGNORECASE)
 # the asker's verbs, which say nothing of what a number is about ("How much notice do I need to
 # give?": "…by giving two months' written notice"; "How many eggs go in the cake?": "- 4 eggs"
@@ -494,7 +503,7 @@ UNIT_ASKED = re.compile(
 
 
 def wanted_kind(question: str) -> str | None:
-    """ "money" for "how much … cost", "duration" for "how long … take / last", "count" for "how
+    """ "money" for "how much … cost" or "how much is …", "duration" for "how long … take / last", "count" for "how
     many" things that are no span of time, and the kind an amount asked for by name needs ("the
     fine…": money, "the temperature…": "temperature", "the capacity…": count), else None: the kind
     of number the sentence answering must hold (`gives_money`, `gives_duration`, `gives_count`,
@@ -505,7 +514,21 @@ def wanted_kind(question: str) -> str | None:
         return "duration"
     if COUNT_QUESTION.search(question):
         return "count"
+    if (
+        PRICE_QUESTION.search(question)
+        and not _NAMES_MEASURE.search(question)
+        and not _SECOND_QUESTION.search(question)
+    ):
+        return "money"
     return _measured(question)
+
+
+# a second question after the first: "How much is the trip and when do I have to do the consent form
+# by?" may be answered by the date
+_SECOND_QUESTION = re.compile(
+    r"\band\s+(?:when|where|what|who|how|which|why|do|does|is|are|can)\b", re.IGNORECASE
+)
+_NAMES_MEASURE = re.compile(rf"\b(?:{_MEASURES}|{_TEMPERATURE})\b", re.IGNORECASE)
 
 
 # the kind of number an amount asked for by its name needs: a sum of money for a fee, a temperature
@@ -701,6 +724,19 @@ TEMPERATURE = re.compile(
 def gives_temperature(text: str) -> bool:
     """Does `text` give a temperature ("Heat the oven to 160 °C", "thirty-five degrees")?"""
     return TEMPERATURE.search(text) is not None
+
+
+# a table's column of sums, named by its header: "Amount (GBP)", "Cost (£)", "Price" (session 25: "How
+# much was the boiler service?" is answered by a CSV row's "95.00" under "Amount (GBP)")
+MONEY_COLUMN = re.compile(
+    rf"{_CURRENCY_SIGN}|\b{_CURRENCY_CODE}\b|\b(?:prices?|costs?|fees?|charges?|dollars?|euros?|pounds?)\b",
+    re.IGNORECASE,
+)
+
+
+def heads_sums(header: str) -> bool:
+    """Does a table's `header` row name a column of sums of money, so its rows' figures are sums?"""
+    return MONEY_COLUMN.search(header) is not None
 
 
 def gives_money(text: str) -> bool:

@@ -57,6 +57,7 @@ from index.abstention import (
     gives_money,
     gives_temperature,
     has_number,
+    heads_sums,
     held_topic,
     keyword_kind,
     labelled_numbers,
@@ -483,6 +484,7 @@ class Ranker:
         # Price per month |")
         header_rows = np.zeros(len(readings), dtype=bool)
         headers: dict[int, frozenset[int]] = {}
+        under_sums = np.zeros(len(readings), dtype=bool)  # rows whose header names sums ("Cost (£)")
         # (a fixed-width or comma-separated table's rows too, whose header `table_header` finds: "Item
         # Cost (£)" over "Bike stand    285.00"; session 19)
         for i in range(len(readings)):
@@ -492,6 +494,7 @@ class Ranker:
             )
             if header := table_header(text, starts[i]):
                 headers[i] = SentenceWords.columns_in(header, lexical)
+                under_sums[i] = heads_sums(header)
         # a table of contents' entries ("4. Capital Gains Tax rates" under "Contents") name the
         # sections below them and answer nothing; a passage of nothing else goes after the others
         contents = _contents_entries(readings, sentence_texts, rows, chunks)
@@ -550,8 +553,22 @@ class Ranker:
         self._conditions: Mask = self._dated | np.asarray([r.condition for r in readings], dtype=bool)
         # and, of those, the ones giving a sum of money ("how much … cost") or a span of time ("how
         # long … take")
+        # ... and so is a figure in a table's row or a comma-separated record under a heading naming
+        # sums: a CSV export's header line is its title ("Date,Payee,Amount (GBP)" over "…,95.00,…")
+        priced = {
+            section: any(heads_sums(h) for h in section)
+            for section in dict.fromkeys(c.section for c in chunks)
+        }
+        under_sums |= np.asarray(
+            [
+                priced[chunks[r].section] and (reading.table_row or RECORD.fullmatch(text) is not None)
+                for r, reading, text in zip(rows, readings, sentence_texts, strict=True)
+            ],
+            dtype=bool,
+        )
         self._kinds: dict[str, Mask] = {
-            "money": self._amounts & (money := np.asarray([r.money for r in readings], dtype=bool)),
+            "money": self._amounts
+            & (money := np.asarray([r.money for r in readings], dtype=bool) | (under_sums & self._numbered)),
             "duration": self._amounts & np.asarray([r.duration for r in readings], dtype=bool),
             "count": self._amounts & np.asarray([r.count for r in readings], dtype=bool),
             "temperature": self._amounts & np.asarray([r.temperature for r in readings], dtype=bool),
@@ -1469,6 +1486,10 @@ class _SentenceReading:
             if (stamp := CHAT_MESSAGE.match(text))
             else numbered,
         )
+
+
+# one comma-separated record: a line of three or more fields
+RECORD = re.compile(r"[^,\n]*(?:,[^,\n]*){2,}")
 
 
 # a notebook's code cell, fenced with its language, and the untagged fence of its output right after

@@ -222,6 +222,14 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
     assert wanted_kind("How long do refunds take?") == "duration"
     assert wanted_kind("How long did the talks last?") == "duration"
     assert wanted_kind("How much does Japan pay?") is None
+    # "how much is" a thing, or does someone charge, asks its price (session 25), unless it names a
+    # measurement, or a second question follows
+    assert wanted_kind("how much is the advanced brakes workshop") == "money"
+    assert wanted_kind("How much are tickets for the Christmas concert?") == "money"
+    assert wanted_kind("How much does Willowbank charge to spay a cat?") == "money"
+    assert wanted_kind("How much is the weight limit?") is None
+    assert wanted_kind("How much is the trip and when is the form due?") is None
+    assert wanted_kind("How much water is in the tank?") is None
     assert wanted_kind("How many ships took part?") == "count"  # "took", but no "how long": a count
     assert wanted_kind("How many days do I have to appeal?") is None  # days: a span of time answers
     assert wanted_kind("How many times a year does it meet?") is None
@@ -262,7 +270,7 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
         ("What was Fernhill's Q3 revenue?", "money"),
         ("What was Brightwater Foods' revenue in 2023?", "money"),  # a plural's possessive
         ("What is the fine for a first offence under the drone by-law?", "money"),
-        ("How much is the rent?", None),  # "how much": any amount, as before
+        ("How much of the grant goes on rent?", None),  # "how much": any amount, as before
         ("What is Japan's defense budget?", None),  # an amount by name, any figure, as before
         ("What was the speed of the talks?", "count"),
         ("What age is Saltmarsh Traders suitable for?", "count"),

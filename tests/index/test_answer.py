@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import itertools
 import re
 from collections.abc import Callable
@@ -306,6 +307,40 @@ def _header_over(text: str, start: int) -> str:
     return lines[top] if top < at else ""
 
 
+def _record_header_over(text: str, start: int) -> str:
+    """The first line of the run of lines of as many comma-separated fields as the line at `start`
+    (three or more), when that is a later line of the run; else ""."""
+    lines = text.splitlines()
+    at = text.count("\n", 0, start)
+
+    def fields(line: str) -> int:
+        return len(next(csv.reader([line]))) if line.strip() else 0
+
+    if fields(lines[at]) < 3:
+        return ""
+    top = at
+    while top > 0 and fields(lines[top - 1]) == fields(lines[at]):
+        top -= 1
+    return lines[top] if top < at else ""
+
+
+def _sums_named(header: str) -> bool:
+    return (
+        re.search(r"[£$€]|\b(?:GBP|USD|EUR|prices?|costs?|fees?|charges?)\b", header, re.IGNORECASE)
+        is not None
+    )
+
+
+def _in_column_of_sums(text: str, start: int, sentence: str, section: tuple[str, ...]) -> bool:
+    """Is the sentence at `start` a table's row or a comma-separated record under a header row or a
+    heading naming sums ("Amount (GBP)"), with a figure?"""
+    header = _header_over(text, start) or _record_header_over(text, start)
+    tabular = sentence.lstrip().startswith("|") or ("\n" not in sentence and sentence.count(",") >= 2)
+    return has_number(sentence) and (
+        _sums_named(header) or (tabular and any(_sums_named(heading) for heading in section))
+    )
+
+
 def _item_opening(text: str, chunk_start: int, start: int) -> str:
     """The first sentence of the list item (a bullet or a number) the sentence at `start` is a later
     sentence of, and of the item that item is nested in (indented less, the nearest before it in
@@ -360,13 +395,14 @@ def _cue_paragraph_around(text: str, chunk: Chunk, start: int) -> str:
 def _brute_force_held_weights(
     index: Index,
     topic_text: str,
-    keep: Callable[[str, tuple[str, ...]], bool],
+    keep: Callable[[str, tuple[str, ...], int, str], bool],
     *,
     headed: bool = True,
     item: bool = False,
 ) -> tuple[list[float], float]:
     """Sentence by sentence, for each sentence `keep` accepts: the idf weight of the words of
-    `topic_text` it holds, with its heading path's words (when `headed`) and, with `item`, the
+    `topic_text` it holds (`keep` reads the sentence, its heading path, its offset and its
+    document), with its heading path's words (when `headed`) and, with `item`, the
     first sentence of the list item it is a later sentence of, or the rest of the cues its subtitle
     runs over; and the topic's whole weight, a word the corpus never uses weighing as the rarest."""
     table = index._ranker.sentences
@@ -378,7 +414,7 @@ def _brute_force_held_weights(
     for i, (row, start, end) in enumerate(spans):
         chunk = index.chunks[row]
         sentence = texts[chunk.doc_id][start:end]
-        if keep(sentence, chunk.section):
+        if keep(sentence, chunk.section, start, texts[chunk.doc_id]):
             read = " ".join(chunk.section) + "\n" + _header_over(texts[chunk.doc_id], start) + "\n" + sentence
             read = read if headed else sentence
             if item:
@@ -412,8 +448,8 @@ def _brute_force_number_share(
     held, total = _brute_force_held_weights(
         index,
         number_topic(index._ranker.read(question)),
-        lambda sentence, section: (
-            kind(sentence)
+        lambda sentence, section, start, text: (
+            (kind(sentence) or (kind is gives_money and _in_column_of_sums(text, start, sentence, section)))
             and (
                 has_number(sentence, in_words=in_words)
                 or (when and says_when(sentence))
@@ -591,6 +627,40 @@ def test_how_much_cost_wants_a_sum_and_how_long_take_a_span_of_time(
     write them, and the texts never using them weighed them as the rarest words, refusing the first
     two questions; in their place the sentence must give a sum of money or a span of time."""
     index = _one_document_index(tmp_path, "shop.txt", SHOP)
+    share = _rule_two_share(index, question)
+    assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
+
+
+COURSES = """Bike courses
+
+The Basic Maintenance course runs over two evenings and costs £45. Bleeding hydraulic disc brakes is
+taught on our one-day Advanced Brakes workshop.
+
+Date,Course,Places,Amount (GBP)
+12/01/2025,Basic Maintenance,8,45.00
+19/01/2025,Wheel Building,6,60.00
+26/01/2025,Puncture Clinic,10,0.00
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("How much is the Basic Maintenance course?", True),  # "costs £45"
+        ("how much is the advanced brakes workshop", False),  # "one-day" is no price
+        ("How much was the wheel building course?", True),  # "60.00" under "Amount (GBP)"
+        ("How much will the Advanced Brakes workshop be?", False),
+        ("How much does the scheme charge for the Advanced Brakes workshop?", False),
+        ("How much is the Advanced Brakes workshop and how long is it?", True),  # two questions
+    ],
+)
+def test_how_much_is_a_thing_wants_its_price(
+    tmp_path: Path, question: str, answered_by_rule_two: bool
+) -> None:
+    """Session 25: "how much is the advanced brakes workshop at spokes & sprockets" was answered "It
+    is taught on our one-day Advanced Brakes workshop": "how much is" a thing asks its price, which a
+    figure in a column of sums gives too."""
+    index = _one_document_index(tmp_path, "courses.txt", COURSES)
     share = _rule_two_share(index, question)
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
@@ -1118,7 +1188,7 @@ def test_the_share_held_beside_a_named_year_equals_a_sentence_by_sentence_search
 
     named = set(numbers_in(question, parts=False))
     weights, total = _brute_force_held_weights(
-        index, held_topic(question), lambda sentence, _: bool(named) and named <= set(numbers_in(sentence))
+        index, held_topic(question), lambda sentence, *_: bool(named) and named <= set(numbers_in(sentence))
     )
     # None: no sentence writes them all; 1.0: it asks nothing beside them
     expected = None if not weights else max(weights) / total if total > 0 else 1.0
