@@ -793,6 +793,28 @@ CONDITION = re.compile(
 )
 
 
+# "what time…" asks for a time of day, which a weekday or a date does not give (session 25: "what
+# time does the fenwick 10k start" was answered "- Sun: **Fenwick 10K** (club championship race…)")
+WHAT_TIME_OF_DAY = re.compile(r"^\s*(?:(?:on|at|by|from|until)\s+)?what\s+(?:exact\s+)?time\b", re.IGNORECASE)
+# a time of day: "06:40", "8am", "7.30pm", "noon", "half past one", "nine o'clock", an iCalendar
+# stamp's "20251122T193000"
+CLOCK_TIME = re.compile(
+    r"\b\d{1,2}:\d\d\b|\b\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:noon|midday|midnight)\b"
+    r"|o['’]clock\b|\b(?:half|quarter)\s+(?:past|to)\b|\b\d{8}T\d{4,6}",
+    re.IGNORECASE,
+)
+
+
+def asks_time_of_day(question: str) -> bool:
+    """Does `question` ask "what time…", which only a time of day answers (`gives_time_of_day`)?"""
+    return WHAT_TIME_OF_DAY.match(question) is not None
+
+
+def gives_time_of_day(text: str) -> bool:
+    """Does `text` give a time of day ("at 06:40", "8am-6pm", "half past one")?"""
+    return CLOCK_TIME.search(text) is not None
+
+
 def asks_when_it_happens(question: str) -> bool:
     """Does `question` ask when something happens (present or future), which a condition answers?"""
     return HABITUAL_WHEN.match(question) is not None

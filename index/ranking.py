@@ -48,6 +48,7 @@ from index.abstention import (
     AbstentionRule,
     Signals,
     asks_measure,
+    asks_time_of_day,
     asks_when,
     asks_when_it_happens,
     asks_where_it_is,
@@ -56,6 +57,7 @@ from index.abstention import (
     gives_duration,
     gives_money,
     gives_temperature,
+    gives_time_of_day,
     has_number,
     heads_sums,
     held_topic,
@@ -551,6 +553,18 @@ class Ranker:
         )
         self._years: Mask = self._numbered | under_date
         self._conditions: Mask = self._dated | np.asarray([r.condition for r in readings], dtype=bool)
+        # and those giving a time of day, or under a heading that does ("09:30 Registration"): "what time…"
+        clocked = {
+            section: any(gives_time_of_day(h) for h in section)
+            for section in dict.fromkeys(c.section for c in chunks)
+        }
+        self._clocked: Mask = np.asarray(
+            [
+                gives_time_of_day(t) or clocked[chunks[r].section]
+                for t, r in zip(sentence_texts, rows, strict=True)
+            ],
+            dtype=bool,
+        )
         # and, of those, the ones giving a sum of money ("how much … cost") or a span of time ("how
         # long … take")
         # ... and so is a figure in a table's row or a comma-separated record under a heading naming
@@ -1293,6 +1307,8 @@ class Ranker:
         if wants_amount(question):
             kind = wanted_kind(question)
             return self._amounts if kind is None else self._kinds[kind]
+        if asks_time_of_day(question):
+            return self._clocked
         if asks_when_it_happens(question):
             return self._conditions
         return self._dated if asks_when(question) else self._years

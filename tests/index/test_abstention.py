@@ -13,12 +13,14 @@ from index.abstention import (
     AbstentionRule,
     Signals,
     asks_measure,
+    asks_time_of_day,
     asks_when,
     asks_when_it_happens,
     gives_count,
     gives_duration,
     gives_money,
     gives_temperature,
+    gives_time_of_day,
     has_number,
     keyword_kind,
     labelled_numbers,
@@ -215,6 +217,15 @@ def test_number_questions_are_recognised(question: str, wanted: bool) -> None:
 )
 def test_a_time_in_words_says_when(text: str, says: bool) -> None:
     assert says_when(text) is says
+
+
+def test_what_time_asks_for_a_time_of_day() -> None:
+    assert asks_time_of_day("What time does the clinic open on Saturday?")
+    assert asks_time_of_day("at what time is check-out")
+    assert not asks_time_of_day("What day is the market?") and not asks_time_of_day("When does it open?")
+    given = ("at 06:40", "Mon-Fri 8am-6pm", "7.30pm", "at noon", "half past one", "20251122T193000")
+    assert all(gives_time_of_day(text) for text in given)
+    assert not any(gives_time_of_day(text) for text in ("- Sun: Fenwick 10K", "£3.99", "in 2024", "8 May"))
 
 
 def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:

@@ -426,6 +426,11 @@ def _brute_force_held_weights(
     return held, index.lexical.total_weight(topic)
 
 
+def _time_of_day_in(texts: list[str]) -> bool:
+    """Does any of `texts` (a sentence and its headings) give a time of day?"""
+    return any(re.search(r"\d:\d\d|\d\s?[ap]m\b|\bnoon\b|half past", text, re.IGNORECASE) for text in texts)
+
+
 def _brute_force_number_share(
     index: Index, question: str, *, headed: bool = True, words: bool = True
 ) -> float:
@@ -433,6 +438,7 @@ def _brute_force_number_share(
     sentence holding a number (in words too for "how many…", and a time in words for "when…",
     when `words`) holds, with its heading path's words (when `headed`)."""
     in_words = words and wants_amount(question)
+    clock = re.match(r"\s*what time\b", question, re.IGNORECASE) is not None  # a time of day only
     when = words and asks_when(question) and not wants_amount(question)
     kind = {"money": gives_money, "duration": gives_duration, "count": gives_count}.get(
         wanted_kind(question) or "", lambda _: True
@@ -449,7 +455,11 @@ def _brute_force_number_share(
         index,
         number_topic(index._ranker.read(question)),
         lambda sentence, section, start, text: (
-            (kind(sentence) or (kind is gives_money and _in_column_of_sums(text, start, sentence, section)))
+            _time_of_day_in([*section, sentence])
+            if clock
+            else (
+                kind(sentence) or (kind is gives_money and _in_column_of_sums(text, start, sentence, section))
+            )
             and (
                 has_number(sentence, in_words=in_words)
                 or (when and says_when(sentence))
@@ -661,6 +671,37 @@ def test_how_much_is_a_thing_wants_its_price(
     is taught on our one-day Advanced Brakes workshop": "how much is" a thing asks its price, which a
     figure in a column of sums gives too."""
     index = _one_document_index(tmp_path, "courses.txt", COURSES)
+    share = _rule_two_share(index, question)
+    assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
+
+
+RUNNING = """Winter plan
+
+- Sun: **Fenwick 10K** (club championship race; add a 2 km warm-up)
+- Tue: intervals at the track, 19:00 start.
+
+Opening hours: Mon-Fri 8am-6pm, Sat 9am-1pm
+
+## Sunday 12 May
+
+Registration opens at half past eight. The ceremony is in the chapel.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("what time does the fenwick 10k start", False),  # a weekday and "10K" give no time of day
+        ("What time do the Tuesday intervals start?", True),  # "19:00"
+        ("What time does it open on Saturday?", True),  # "9am-1pm"
+        ("What time does registration open?", True),  # "half past eight", in words
+        ("When is the Fenwick 10K?", True),  # "Sun": when, not what time
+    ],
+)
+def test_what_time_wants_a_time_of_day(tmp_path: Path, question: str, answered_by_rule_two: bool) -> None:
+    """Session 25: "what time does the fenwick 10k start" was answered "- Sun: **Fenwick 10K** (club
+    championship race…)": a weekday says when, but not at what time."""
+    index = _one_document_index(tmp_path, "plan.md", RUNNING)
     share = _rule_two_share(index, question)
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
