@@ -78,6 +78,7 @@ _WRAP_END = re.compile(r"[\s\"'“”‘’«»)\]*_`]+$")
 # "…, please?", "… thanks!"
 _SIGN_OFF = re.compile(r"[\s,;]*\b(?:please|thanks|thank\s+you)\b[\s.!]*(?P<mark>\?*)\s*$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z]+")
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.?!:]\s))\s*[A-Z](?=[a-z])")
 
 
 def compatible(question: str) -> str:
@@ -105,8 +106,14 @@ def drop_request(question: str) -> str:
 
 
 def caseless(question: str) -> bool:
-    """Does `question` say nothing by its case: no capital at all, or no word of two letters in lower case?"""
-    words = _WORD.findall(question)
+    """Does `question` say nothing by its case: no capital at all, or no word of two letters in lower case?
+
+    The pronoun "I" says nothing either: a phone writes it so in a question typed in lower case
+    ("can I drive a wheelshare car over to france"; session 25).
+    """
+    words = [
+        w for w in _WORD.findall(_SENTENCE_START.sub(lambda m: m.group(0).lower(), question)) if w != "I"
+    ]
     return bool(words) and (
         not any(c.isupper() for w in words for c in w)
         or not any(any(c.islower() for c in w) for w in words if len(w) > 1)

@@ -76,7 +76,13 @@ def test_questions_without_a_request_are_read_as_asked(question: str) -> None:
         ("WHEN WAS THE JAPAN-US TREATY SIGNED? (A)", True),  # one-letter words say nothing
         ("What is GSOMIA?", False),
         ("what is GSOMIA?", False),  # the acronym is written in capitals: that says something
-        ("When was the treaty signed?", False),
+        # a capital opening a sentence, and the pronoun "I", say nothing either (session 25: "can I
+        # drive a wheelshare car over to france" was answered, "France" being no name to it)
+        ("When was the treaty signed?", True),
+        ("can I drive a wheelshare car over to france", True),
+        ("Hello. Can i take my dog to france?", True),
+        ("can I drive a wheelshare car over to France", False),
+        ("When did Japan sign?", False),
         ("1960?", False),  # no words
     ],
 )
@@ -103,6 +109,7 @@ def test_case_is_restored_as_the_corpus_writes_its_words() -> None:
     assert restore_case("japan philippines reciprocal access agreement", WORDING, ACRONYMS) == (
         "Japan Philippines reciprocal access Agreement"  # the essay writes only "Agreement"
     )
+    assert restore_case("can I drive to france", WORDING, ACRONYMS) == "can i drive to France"
     # a question with case is left as it is, however odd
     assert (
         restore_case("What does gsomia let JAPAN share?", WORDING, ACRONYMS)
