@@ -33,6 +33,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from alliance_qa.errors import IndexCorruptError, InputError
+from index.inflections import forms_of
 from index.spelling import is_english
 from ingest.scripts import (
     HANGUL_SYLLABLES,
@@ -356,9 +357,13 @@ class LexicalIndex:
         return stem_words(words, self.config.stemmer)
 
     def correct(self, word: str) -> str | None:
-        """`word` if the corpus uses it, else its most frequent one-edit neighbour, else None."""
+        """`word` if the corpus uses it, else another form of it that the corpus uses (an irregular
+        one: `index/inflections.py`), else its most frequent one-edit neighbour, else None."""
         if word in self.words:
             return word
+        # another form of the word before any typo: "teach" is "taught", not "reach" (session 25)
+        if (form := next((f for f in forms_of(word) if f in self.words), None)) is not None:
+            return form
         if not self._neighbours or len(word) < MIN_FUZZY_LENGTH or is_number(word):
             return None
         # words sharing a one-deletion key may still be two edits apart ("rimpac" / "impact"); a

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from alliance_qa import __version__
 from alliance_qa.errors import AllianceQAError, IndexCorruptError, IndexMissingError, PayloadTooLargeError
 from index.embedder import Embedder
+from index.inflections import prepare as prepare_inflections
 from index.languages import prepare as prepare_languages
 from index.retriever import Index
 from index.spelling import prepare as prepare_spelling
@@ -192,6 +193,7 @@ def create_app(
             _warn_if_not_writable(settings)
             prepare_languages()  # the first question read its language's model: 0.5 s more
             prepare_spelling()  # and the first with a long word the corpus lacks, the English list
+            prepare_inflections()  # ... or any word it lacks, lemminflect's tables
             install_index(app.state, loaded)  # no request yet: frozen at once
             logger.info(
                 "serving index %s (%d chunks), ready in %.1f s",

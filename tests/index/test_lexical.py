@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from alliance_qa.errors import IndexCorruptError, InputError
+from index.inflections import forms_of
 from index.lexical import BM25_FILES, LEXICAL_DIR, WORDS_FILE, LexicalConfig, LexicalIndex, tokens
 
 TEXTS = [
@@ -51,6 +52,20 @@ def test_a_correction_is_one_edit_not_two_that_share_a_deletion() -> None:
     assert lexical.correct("impcat") == "impact"  # a swap of neighbours is one edit
     # "framework" is more frequent, but "frameworks" is the one edit away
     assert lexical.correct("framworks") == "frameworks"
+
+
+def test_another_form_of_a_word_is_read_before_a_typo() -> None:
+    # session 25: "how many years did margaret teach…" read "teach" as "reach" over "She taught at
+    # Wickham Primary School for thirty-one years", which held too little of it to be answered
+    lexical = LexicalIndex.build(
+        ["She taught at the school for thirty-one years.", "Keep out of reach of children.", "Fees paid."]
+    )
+    assert lexical.correct("teach") == "taught"
+    assert lexical.correct("child") == "children"  # an irregular plural
+    assert lexical.correct("pay") == "paid"
+    assert lexical.correct("reech") == "reach"  # a typo is still a typo
+    assert lexical.query_terms("did she teach").stems == ("taught",)
+    assert forms_of("taught")[0] == "teach" and "teaching" in forms_of("taught")
 
 
 def test_a_typo_of_a_long_plurals_singular_finds_the_plural() -> None:

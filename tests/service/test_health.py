@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from index.inflections import forms_of
 from index.retriever import Index
 from index.spelling import english_words
 from service.app import create_app
@@ -355,5 +356,7 @@ def test_word_lists_are_read_at_start_up_not_by_the_first_question(
     settings: Settings, fixture_index: Index
 ) -> None:
     english_words.cache_clear()
+    forms_of.cache_clear()
     with TestClient(create_app(settings, index=fixture_index)):
         assert english_words.cache_info().currsize == 1
+        assert forms_of.cache_info().currsize == 1  # lemminflect's tables read
