@@ -566,10 +566,15 @@ COUNT_QUESTION = re.compile(rf"^\s*how\s+many\s+(?!(?:[\w-]+\s+)?(?:{_UNITS}|tim
 # "2024-05-20", "10:30", "8am", and what `DATE` reads (a year, a month)
 _MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH_STEM = f"(?:{'|'.join(_MONTH_STEMS)})"
+_MEASURE_UNITS = (
+    r"(?:mm|cm|km|m|kg|g|mg|mcg|ml|l|lb|lbs|oz|in|ft|mph|km/h|kph|v|w|kw|kwh|mah|hz|khz|mhz|ghz|bar|psi"
+    r"|°c|°f|%|litres?|liters?|metres?|meters?|grams?|kilos?|miles?|inch(?:es)?|feet|percent)"
+)
 _DATE_FIGURES = re.compile(
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_STEM}[a-z]*\.?"
     rf"|\b{_MONTH_STEM}[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
-    rf"|\b\d+(?:[/\-:.]\d+)+\b|\b\d{{1,2}}\s?(?:am|pm)\b|{DATE.pattern}",
+    # (not a decimal with its unit: "measured at 1.9 mm" is a measurement; session 25)
+    rf"|\b(?!\d+\.\d+\s?{_MEASURE_UNITS}(?!\w))\d+(?:[/\-:.]\d+)+\b|\b\d{{1,2}}\s?(?:am|pm)\b|{DATE.pattern}",
     re.IGNORECASE,
 )
 

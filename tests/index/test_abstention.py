@@ -358,6 +358,14 @@ def test_a_sum_of_money_is_no_count() -> None:
     assert gives_count("We awarded 12 grants of £500 each.")
 
 
+def test_a_decimal_with_its_unit_is_a_measurement_not_a_date() -> None:
+    # session 25: "what tread depth did they measure…" was refused over "Tread depth measured at 1.9
+    # mm.", "1.9" read as a date
+    assert gives_count("Tread depth measured at 1.9 mm.")
+    assert gives_count("Prints are about 2.5 cm long.") and gives_count("Trips rise by 3.9%.")
+    assert not gives_count("Opens on 12.03.2024.") and not gives_count("Doors open at 10.30.")
+
+
 def test_no_fee_is_a_sum() -> None:
     assert gives_money("No fee shall be charged for a licensed service animal.")
     assert gives_money("There is no charge for children.")
