@@ -85,7 +85,7 @@ from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import FUSIONS, RRF_K, SCALINGS, Run, fuse
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
-from index.names import asks_thing, country_stand_ins, unknown_things
+from index.names import EXISTENCE, asks_thing, country_stand_ins, unknown_things
 from index.number_forms import number_forms, read_numbers
 from index.reading import compatible, drop_request, restore_case
 from index.scope import Scope, stems_of, within_words
@@ -1245,7 +1245,7 @@ class Ranker:
             # it matches best: "Does the Harbour Kitchen take table reservations?" of its menu, which
             # never mentions them, where an onsen's guide does (session 22: it was answered
             # "*Seasonal menu – served 12:00–15:00…")
-            docs = list(dict.fromkeys(self._spans.doc[rows].tolist()))
+            docs = self._holding_place(question, list(dict.fromkeys(self._spans.doc[rows].tolist())))
             searched = len(self._doc_texts) if allowed is None else len(np.unique(self._spans.doc[allowed]))
             if len(docs) < searched:
                 _, _, knows = within_words(self._docs_stems(docs), self.lexical)
@@ -1274,6 +1274,20 @@ class Ranker:
         if (stems := self._stems.get(doc)) is None:
             stems = self._stems[doc] = stems_of(self._doc_texts[doc], self.lexical)
         return stems
+
+    def _holding_place(self, question: str, docs: list[int]) -> list[int]:
+        """Of `docs`, those writing every word of where or what for an existence question asks
+        about a thing ("Is there parking at Larkfield Farm Barns for the groomers?": the grooming
+        price list's address), when some do; else `docs` (session 25: that question was answered
+        from the price list, the order of service among the closest documents mentioning parking)."""
+        asked = EXISTENCE.match(question)
+        place = THING_PLACE.search(asked.group("thing")) if asked is not None else None
+        if place is None:
+            return docs
+        named = self.lexical.stems(self.lexical.words_of(place.group("place")))
+        stems = {s for s, column in zip(named, self.lexical.columns_of(named), strict=True) if column >= 0}
+        holding = [d for d in docs if stems <= self._doc_stems(d)]
+        return holding or docs
 
     def _docs_stems(self, docs: Sequence[int]) -> frozenset[str]:
         """The stems of the words documents `docs` use, together (`_doc_stems` of each)."""
@@ -1506,6 +1520,12 @@ class _SentenceReading:
 
 # one comma-separated record: a line of three or more fields
 RECORD = re.compile(r"[^,\n]*(?:,[^,\n]*){2,}")
+
+
+# where or what for a thing is asked about: "parking at Larkfield Farm Barns for the groomers"
+THING_PLACE = re.compile(
+    r"\b(?:at|in|on|for|near|by|from|inside|outside)\s+(?P<place>.*)", re.IGNORECASE | re.DOTALL
+)
 
 
 # a notebook's code cell, fenced with its language, and the untagged fence of its output right after

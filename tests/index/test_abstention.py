@@ -822,6 +822,23 @@ def test_what_only_other_documents_mention_is_not_answered_from_the_closest(tmp_
     assert answered.answer.citation.doc_id == "onsen"
 
 
+def test_where_a_thing_is_asked_about_picks_the_closest_document(tmp_path: Path) -> None:
+    """Session 25: "is there parking at larkfield farm barns for the groomers" was answered from the
+    grooming price list, which never mentions parking, because an order of service among the
+    closest documents did: the place the question names is the price list's address."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "menu.md").write_text(MENU, encoding="utf-8")
+    (tmp_path / "docs" / "onsen.md").write_text(ONSEN, encoding="utf-8")
+    index = Index.build(
+        tmp_path / "docs", tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(signal_passages=2)
+    )
+    question = "Are there reservations for dinner at the Harbour Kitchen?"
+    assert {h.chunk.doc_id for h in index.ask(question, k=2).hits} == {"menu", "onsen"}
+    assert index.ask(question).refusal == "the document closest to it (menu) never mentions “reservations”"
+    # a place both documents write, or none, leaves the check to all the closest documents
+    assert index.ask("Are there reservations for dinner?").answerable
+
+
 def _pacts_index(tmp_path: Path, *paragraphs: str) -> Index:
     """An index of one document, "# Pacts" over `paragraphs`."""
     (tmp_path / "docs").mkdir()
