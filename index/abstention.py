@@ -265,6 +265,8 @@ _WHEN = (
 # answered by "Subject: Offsite in Porto"); not "what day-to-day tasks…" or "which time zones…"
 _WHAT_TIME = (
     r"(?:(?:on|at|by|from|until)\s+)?(?:what|which)\s+(?:exact\s+)?(?:time|day)"
+    # (and "what time in the morning / of day…": session 25)
+    r"(?:\s+(?:in\s+the\s+(?:morning|afternoon|evening)|of\s+(?:the\s+)?day))?"
     r"(?=\s+(?:do|does|did|is|are|was|were|will|would|should|can|could|must|shall|may|might)\b|\s*\?|\s*$)"
 )
 # questions whose answer is a number or a date: some answer sentence must hold one

@@ -223,6 +223,13 @@ def test_what_time_asks_for_a_time_of_day() -> None:
     assert asks_time_of_day("What time does the clinic open on Saturday?")
     assert asks_time_of_day("at what time is check-out")
     assert not asks_time_of_day("What day is the market?") and not asks_time_of_day("When does it open?")
+    # a part of the day between (session 25) asks the time too, and is no topic of it
+    for question in (
+        "what time in the morning should i check the tunnel by",
+        "What time of day does it open?",
+    ):
+        assert wants_number(question) and asks_time_of_day(question)
+        assert "morning" not in number_topic(question) and "day" not in number_topic(question)
     given = ("at 06:40", "Mon-Fri 8am-6pm", "7.30pm", "at noon", "half past one", "20251122T193000")
     assert all(gives_time_of_day(text) for text in given)
     assert not any(gives_time_of_day(text) for text in ("- Sun: Fenwick 10K", "£3.99", "in 2024", "8 May"))
