@@ -70,6 +70,23 @@ _LEAD_IN = re.compile(
 _ABOUT_ME = re.compile(
     r"^(?i:i|i['’]m|i['’]ve|my|we|we['’]re|we['’]ve|our)\b[^?]*?(?<=[a-z0-9)])[.!]+\s+(?=\S)"
 )
+# three to five words of the asker's own before a colon and the question after it: "Quick check for a
+# sidebar: who signed…?", "… nobody in Europe cares. So settle it: what global impacts … does the
+# essay spell out?" (session 25: refused, "the texts never mention “Europe”"); no name among them
+# ("GSOMIA vs the UK declaration: which…?", "For a class presentation on Japan and Britain: what…?"
+# name what is asked about, and so may a word or two typed in lower case: "acsa: which partner…?")
+_BEFORE_COLON = re.compile(
+    r"^[A-Za-z][a-z'’]*(?:\s+[a-z'’]+){2,4}:\s+(?=(?i:what|which|who|whom|whose|when|where|why|how|is|are|was|"
+    r"were|do|does|did|can|could|should|will|would|has|have)\b[^:]*\?\s*$)"
+)
+
+
+def _lead_before_colon(text: str) -> int:
+    """How long the asker's words before the colon opening `text` are (`_BEFORE_COLON`), or 0."""
+    match = _BEFORE_COLON.match(text)
+    return match.end() if match is not None else 0
+
+
 # a question pointing back at what the sentence before it named ("What areas does it cover?")
 _POINTS_BACK = re.compile(r"\b(?:it|they|them|these|those|he|she|him)\b", re.IGNORECASE)
 # quotation marks, brackets and markdown around a pasted question: '"When was…?"', "> When was…"
@@ -97,10 +114,14 @@ def drop_request(question: str) -> str:
         before = text
         text = _WRAP_END.sub("", _WRAP_START.sub("", text))
         about_me = _ABOUT_ME.match(text)
-        if about_me is not None and _POINTS_BACK.search(text, about_me.end()) is None:
-            text = text[about_me.end() :]
+        # (the question after it may open with a few words of its own: "So settle it: what…?")
+        asked = about_me.end() + _lead_before_colon(text[about_me.end() :]) if about_me is not None else 0
+        if about_me is not None and _POINTS_BACK.search(text, asked) is None:
+            text = text[asked:]
         elif (match := _LEAD_IN.match(text)) is not None:
             text = text[match.end() :]
+        elif (lead := _lead_before_colon(text)) and _POINTS_BACK.search(text, lead) is None:
+            text = text[lead:]
         text = _SIGN_OFF.sub(lambda m: m.group("mark"), text)
     return text.strip() or question.strip()
 

@@ -43,6 +43,13 @@ ACRONYMS = find_acronyms([ESSAY])
         ("I am writing a report. We need facts! When was the treaty signed?", "When was the treaty signed?"),
         ("I'm new here. Can you tell me what GSOMIA is?", "what GSOMIA is?"),
         ("Please, tell me: thank you", "Please, tell me: thank you"),  # nothing else: kept as asked
+        # a few words of one's own before a colon, and context about oneself before them (session 25:
+        # refused, "the texts never mention “Europe”")
+        ("Quick check for a sidebar: who signed the declaration?", "who signed the declaration?"),
+        (
+            "My brother insists nobody in Europe cares. So settle it: what global impacts does the essay name?",
+            "what global impacts does the essay name?",
+        ),
     ],
 )
 def test_the_request_around_a_question_goes(asked: str, read: str) -> None:
@@ -62,6 +69,12 @@ def test_the_request_around_a_question_goes(asked: str, read: str) -> None:
         "I work at the U.S. embassy in Tokyo.",  # nothing after it: the sentence is the question
         "We need the date the treaty was signed",
         "Japan and India signed a pact. When?",  # not about the asker: context of the question
+        # a name before the colon is what the question asks about, and so may be a word or two in
+        # lower case
+        "ACSA: which partner countries does Japan have one with?",
+        "acsa: which partner countries does japan have one with?",
+        "For a talk on Japan and Britain: what do they aim for?",
+        "So tell me: what does it cover?",  # the question points back
     ],
 )
 def test_questions_without_a_request_are_read_as_asked(question: str) -> None:
