@@ -305,9 +305,13 @@ OFFICES = (
     "chairman",
 )
 # "Who was Japan's prime minister…", "Who served as ambassador…"; "Which US president…", "What
-# Japanese defense minister…" (up to three words between: not "What is the role of the secretary")
+# Japanese defense minister…", "the name of the prime minister…" (up to three words between: not
+# "What is the role of the secretary")
 OFFICE_QUESTION = re.compile(
-    r"^\s*(?:who\b.*?\b|(?:which|what)\s+(?:[\w'’-]+\s+){0,3}?)(?P<office>" + "|".join(OFFICES) + r")s?\b",
+    r"(?:^\s*(?:who\b.*?\b|(?:which|what)\s+(?:[\w'’-]+\s+){0,3}?)"
+    # ... and "the name of the Japanese prime minister who…" (session 25: answered by the treaty)
+    r"|\bnames?\s+of\s+(?:the\s+|an?\s+)?(?:(?!(?:the|an?)\s)[\w'’-]+\s+){0,3}?)"
+    r"(?P<office>" + "|".join(OFFICES) + r")s?\b",
     re.IGNORECASE,
 )
 

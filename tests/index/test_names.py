@@ -149,6 +149,9 @@ def test_wording_records_case_and_order() -> None:
         ("What Japanese defense minister met the navy?", "minister"),
         ("Who is the secretary-general of NATO?", "secretary"),
         ("which ambassadors attended?", "ambassador"),
+        # asked for by name (session 25)
+        ("For my essay I need the name of the Japanese prime minister who signed the treaty.", "minister"),
+        ("What was the name of the US ambassador at the time?", "ambassador"),
     ],
 )
 def test_a_question_asking_who_held_an_office_the_corpus_never_mentions(question: str, office: str) -> None:
@@ -162,6 +165,7 @@ def test_a_question_asking_who_held_an_office_the_corpus_never_mentions(question
         "What general principles guide the treaty?",  # "general" is no office here
         "What is the role of the secretary in the treaty?",  # not asking who
         "Which presidential decree created the navy?",
+        "What is the name of the agreement the minister praised?",  # the name of an agreement
     ],
 )
 def test_questions_not_asking_for_an_office_holder_pass(question: str) -> None:
