@@ -81,6 +81,19 @@ _BEFORE_COLON = re.compile(
 )
 
 
+# a phrase saying where the answer is to be found, or a word going on from before, then a comma and
+# the question: "According to you, when did…?", "Based on the texts, how many…?", "So, when…?"
+# (session 25: "According to you, when did South Korea announce…" was read as no question for a
+# date, the question word not opening it); not one naming something or giving a figure ("In 1960,
+# what…?", "According to the Japan-US essay, …")
+_SOURCE_LEAD = re.compile(
+    r"^(?i:according\s+to|based\s+on|going\s+by|judging\s+by|in|from|so|ok|okay|also|now|then|and|but)\b"
+    r"[^,?:;]{0,60},\s+(?=(?i:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|"
+    r"could|should|will|would|has|have)\b)"
+)
+_NAMES_OR_FIGURES = re.compile(r"[A-Z0-9]")
+
+
 def _lead_before_colon(text: str) -> int:
     """How long the asker's words before the colon opening `text` are (`_BEFORE_COLON`), or 0."""
     match = _BEFORE_COLON.match(text)
@@ -122,6 +135,10 @@ def drop_request(question: str) -> str:
             text = text[match.end() :]
         elif (lead := _lead_before_colon(text)) and _POINTS_BACK.search(text, lead) is None:
             text = text[lead:]
+        elif (lead_in := _SOURCE_LEAD.match(text)) is not None and not _NAMES_OR_FIGURES.search(
+            text, 1, lead_in.end()
+        ):
+            text = text[lead_in.end() :]
         text = _SIGN_OFF.sub(lambda m: m.group("mark"), text)
     return text.strip() or question.strip()
 

@@ -46,6 +46,10 @@ ACRONYMS = find_acronyms([ESSAY])
         # a few words of one's own before a colon, and context about oneself before them (session 25:
         # refused, "the texts never mention “Europe”")
         ("Quick check for a sidebar: who signed the declaration?", "who signed the declaration?"),
+        # where the answer is to be found, before a comma (session 25: no question for a date)
+        ("According to you, when did South Korea end the pact?", "when did South Korea end the pact?"),
+        ("Based on the texts, how many agreements are there?", "how many agreements are there?"),
+        ("So, when was it signed?", "when was it signed?"),
         (
             "My brother insists nobody in Europe cares. So settle it: what global impacts does the essay name?",
             "what global impacts does the essay name?",
@@ -71,6 +75,8 @@ def test_the_request_around_a_question_goes(asked: str, read: str) -> None:
         "Japan and India signed a pact. When?",  # not about the asker: context of the question
         # a name before the colon is what the question asks about, and so may be a word or two in
         # lower case
+        "In 1960, what did Japan sign?",  # a figure, or a name, before the comma is asked about
+        "According to the Japan-US essay, when was it signed?",
         "ACSA: which partner countries does Japan have one with?",
         "acsa: which partner countries does japan have one with?",
         "For a talk on Japan and Britain: what do they aim for?",
