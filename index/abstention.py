@@ -272,7 +272,9 @@ _WHAT_TIME = (
 # questions whose answer is a number or a date: some answer sentence must hold one
 NUMBER_QUESTION = re.compile(
     rf"^\s*(?:{_WHEN}|{_WHAT_TIME}|(?:in\s+)?(?:what|which)\s+year\b|what\s+date\b)|"
-    + QUANTITY_QUESTION.pattern,
+    # ... or asking for one after another question: "who signed the declaration, and in which
+    # year?" (session 25: answered by the sentence naming the declaration, which gives no year)
+    r"\band\s+(?:in\s+)?(?:what|which)\s+year\s*\??\s*$|\band\s+when\s*\??\s*$|" + QUANTITY_QUESTION.pattern,
     re.IGNORECASE,
 )
 WHEN_QUESTION = re.compile(rf"^\s*(?:{_WHEN}|{_WHAT_TIME})", re.IGNORECASE)

@@ -305,6 +305,16 @@ def test_a_sum_or_a_measurement_asked_for_by_name_wants_its_kind_of_number(
     assert asks_measure(question) is (kind is not None)
 
 
+def test_a_year_asked_for_after_another_question_wants_a_number() -> None:
+    # session 25: "who signed the Japan-UK Joint Declaration…, and in which year?" was answered by
+    # the sentence naming the declaration, which gives no year
+    assert wants_number("Who signed the Japan-UK Joint Declaration, and in which year?")
+    assert wants_number("Who signed GSOMIA and when?")
+    assert "year" not in number_topic("Who signed the declaration, and in which year?")
+    assert not wants_number("What is GSOMIA and why does it matter?")
+    assert not wants_number("Who signed the pact and what did it cover?")
+
+
 def test_a_measure_is_not_asked_for_where_the_question_asks_something_else() -> None:
     for question in (
         "Does the temperature matter?",
