@@ -336,9 +336,9 @@ EXISTENCE = re.compile(
     # (not "have to", which asks what one must do: "do i have to travel somewhere for the interview?")
     r"(?:have(?!\s+to\b)|offer|provide|include|come\s+with|accept|take|sell|serve)\b"
     # ... and whether one may use or take it: "can I use gluten free flour in the cake", "Is it
-    # safe to take Lorvastin with ibuprofen?"
+    # safe to take Lorvastin with ibuprofen?", or pay with it: "can we pay by credit card"
     r"|(?:(?:can|could|may)\s+(?:i|we|you)|is\s+it\s+(?:safe|ok|okay|fine|possible|allowed)\s+to)"
-    r"\s+(?:use|take|mix|drink|eat|bring|make)\b)(?P<thing>.*)$",
+    r"\s+(?:use|take|mix|drink|eat|bring|make|pay)\b)(?P<thing>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 # (a hyphenated word's parts too: "a cooling-off period"; not a code's letters: "180cm", "AQ-3")

@@ -56,6 +56,10 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
     assert corpus.unknown("can I bring a dog to the lighthouse") == ([], ["“dog”"])
     assert corpus.unknown("Is it safe to take the lens with ibuprofen?") == ([], ["“ibuprofen”"])
     assert corpus.unknown("Can I take the keepers' lens?") == ([], [])
+    # ... and how one may pay (session 25: "can we pay our hearth & harrow invoices by credit card"
+    # was answered "After 3 months, approved accounts may move to 14-day invoices.")
+    assert corpus.unknown("can we pay the keepers by credit card") == ([], ["“credit”", "“card”"])
+    assert corpus.unknown("Can I pay for the lens at the harbour?") == ([], [])
     # the holder of a role the texts never name, and of roles none of which they name
     assert corpus.unknown("Who is the manager of the lighthouse?") == ([], ["“manager”"])
     assert corpus.unknown("who's the head gardener at Calder Point") == ([], ["“head”", "“gardener”"])
