@@ -60,6 +60,14 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
     # was answered "After 3 months, approved accounts may move to 14-day invoices.")
     assert corpus.unknown("can we pay the keepers by credit card") == ([], ["“credit”", "“card”"])
     assert corpus.unknown("Can I pay for the lens at the harbour?") == ([], [])
+    # ... and what a policy covers or a shop stocks (session 25: "Does the Harbourside policy cover
+    # damage caused by pets?" was answered with its unoccupied-home exclusion)
+    assert corpus.unknown("Does the keepers' cover include the lens?") == ([], [])
+    assert corpus.unknown("Does the lighthouse cover damage caused by pets?") == (
+        [],
+        ["“damage”", "“caused”", "“pets”"],
+    )
+    assert corpus.unknown("Does the harbour stock lenses?") == ([], [])
     # the holder of a role the texts never name, and of roles none of which they name
     assert corpus.unknown("Who is the manager of the lighthouse?") == ([], ["“manager”"])
     assert corpus.unknown("who's the head gardener at Calder Point") == ([], ["“head”", "“gardener”"])
