@@ -565,10 +565,9 @@ class Ranker:
             ],
             dtype=bool,
         )
-        # and, of those, the ones giving a sum of money ("how much … cost") or a span of time ("how
-        # long … take")
-        # ... and so is a figure in a table's row or a comma-separated record under a heading naming
-        # sums: a CSV export's header line is its title ("Date,Payee,Amount (GBP)" over "…,95.00,…")
+        # a figure in a table's row or a comma-separated record under a heading naming sums is a
+        # sum, as one under a header row naming them is: a CSV export's header line is its title
+        # ("Date,Payee,Amount (GBP)" over "…,95.00,…")
         priced = {
             section: any(heads_sums(h) for h in section)
             for section in dict.fromkeys(c.section for c in chunks)
@@ -580,6 +579,8 @@ class Ranker:
             ],
             dtype=bool,
         )
+        # and, of the sentences giving an amount, those giving a sum of money ("how much … cost") or
+        # a span of time ("how long … take")
         self._kinds: dict[str, Mask] = {
             "money": self._amounts
             & (money := np.asarray([r.money for r in readings], dtype=bool) | (under_sums & self._numbered)),
