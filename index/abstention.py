@@ -269,9 +269,16 @@ _WHAT_TIME = (
     r"(?:\s+(?:in\s+the\s+(?:morning|afternoon|evening)|of\s+(?:the\s+)?day))?"
     r"(?=\s+(?:do|does|did|is|are|was|were|will|would|should|can|could|must|shall|may|might)\b|\s*\?|\s*$)"
 )
+# "what's the exact date…" asks for a day, which a month or a year does not give (session 25:
+# "what's the exact date of the volunteers dinner this year" was answered "- Annual volunteers'
+# dinner in November.")
+EXACT_DATE = re.compile(
+    r"^\s*(?:(?:on|by)\s+)?(?:what|which)(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?\s+(?:the\s+)?exact\s+dates?\b",
+    re.IGNORECASE,
+)
 # questions whose answer is a number or a date: some answer sentence must hold one
 NUMBER_QUESTION = re.compile(
-    rf"^\s*(?:{_WHEN}|{_WHAT_TIME}|(?:in\s+)?(?:what|which)\s+year\b|what\s+date\b)|"
+    rf"^\s*(?:{_WHEN}|{_WHAT_TIME}|(?:in\s+)?(?:what|which)\s+year\b|what\s+date\b)|{EXACT_DATE.pattern}|"
     # ... or asking for one after another question: "who signed the declaration, and in which
     # year?" (session 25: answered by the sentence naming the declaration, which gives no year)
     r"\band\s+(?:in\s+)?(?:what|which)\s+year\s*\??\s*$|\band\s+when\s*\??\s*$|" + QUANTITY_QUESTION.pattern,
@@ -822,6 +829,24 @@ def asks_time_of_day(question: str) -> bool:
 def gives_time_of_day(text: str) -> bool:
     """Does `text` give a time of day ("at 06:40", "8am-6pm", "half past one")?"""
     return CLOCK_TIME.search(text) is not None
+
+
+# a day of a month: "21 November", "November 21st", "21/11/2025", "2025-11-21", "20251121T193000"
+DAY_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_STEM}[a-z]*\.?(?![a-z])|\b{_MONTH_STEM}[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+    r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{8}T\d{4,6}",
+    re.IGNORECASE,
+)
+
+
+def asks_exact_date(question: str) -> bool:
+    """Does `question` ask "what's the exact date…", which only a day of a month answers?"""
+    return EXACT_DATE.match(question) is not None
+
+
+def gives_day(text: str) -> bool:
+    """Does `text` give a day of a month ("on 21 November", "21/11/2025")?"""
+    return DAY_DATE.search(text) is not None
 
 
 def asks_when_it_happens(question: str) -> bool:

@@ -47,6 +47,7 @@ from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
     Signals,
+    asks_exact_date,
     asks_measure,
     asks_time_of_day,
     asks_when,
@@ -54,6 +55,7 @@ from index.abstention import (
     asks_where_it_is,
     gives_count,
     gives_date,
+    gives_day,
     gives_duration,
     gives_money,
     gives_temperature,
@@ -553,6 +555,15 @@ class Ranker:
         )
         self._years: Mask = self._numbered | under_date
         self._conditions: Mask = self._dated | np.asarray([r.condition for r in readings], dtype=bool)
+        # and those giving a day of a month, or under a heading that does: "what's the exact date…"
+        days = {
+            section: any(gives_day(h) for h in section)
+            for section in dict.fromkeys(c.section for c in chunks)
+        }
+        self._days: Mask = np.asarray(
+            [gives_day(t) or days[chunks[r].section] for t, r in zip(sentence_texts, rows, strict=True)],
+            dtype=bool,
+        )
         # and those giving a time of day, or under a heading that does ("09:30 Registration"): "what time…"
         clocked = {
             section: any(gives_time_of_day(h) for h in section)
@@ -1324,6 +1335,8 @@ class Ranker:
             return self._amounts if kind is None else self._kinds[kind]
         if asks_time_of_day(question):
             return self._clocked
+        if asks_exact_date(question):
+            return self._days
         if asks_when_it_happens(question):
             return self._conditions
         return self._dated if asks_when(question) else self._years

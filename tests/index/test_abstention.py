@@ -12,11 +12,13 @@ from index.abstention import (
     DEFAULT_RULE,
     AbstentionRule,
     Signals,
+    asks_exact_date,
     asks_measure,
     asks_time_of_day,
     asks_when,
     asks_when_it_happens,
     gives_count,
+    gives_day,
     gives_duration,
     gives_money,
     gives_temperature,
@@ -233,6 +235,14 @@ def test_what_time_asks_for_a_time_of_day() -> None:
     given = ("at 06:40", "Mon-Fri 8am-6pm", "7.30pm", "at noon", "half past one", "20251122T193000")
     assert all(gives_time_of_day(text) for text in given)
     assert not any(gives_time_of_day(text) for text in ("- Sun: Fenwick 10K", "£3.99", "in 2024", "8 May"))
+
+
+def test_the_exact_date_asks_for_a_day() -> None:
+    assert asks_exact_date("what's the exact date of the volunteers dinner this year")
+    assert wants_number("what's the exact date of the volunteers dinner this year")
+    assert not asks_exact_date("What date is the offsite?")  # "the first day of each period" answers it
+    assert gives_day("on 21 November") and gives_day("Nov 3rd") and gives_day("12/05/2026")
+    assert not gives_day("- Annual volunteers' dinner in November.") and not gives_day("in May 2024")
 
 
 def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:

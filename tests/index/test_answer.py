@@ -431,6 +431,17 @@ def _time_of_day_in(texts: list[str]) -> bool:
     return any(re.search(r"\d:\d\d|\d\s?[ap]m\b|\bnoon\b|half past", text, re.IGNORECASE) for text in texts)
 
 
+def _day_in(texts: list[str]) -> bool:
+    """Does any of `texts` (a sentence and its headings) give a day of a month?"""
+    months = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+    return any(
+        re.search(
+            rf"\b\d{{1,2}}(st|nd|rd|th)? ({months})|\b({months})[a-z]* \d{{1,2}}\b|\d/\d", text, re.IGNORECASE
+        )
+        for text in texts
+    )
+
+
 def _brute_force_number_share(
     index: Index, question: str, *, headed: bool = True, words: bool = True
 ) -> float:
@@ -439,6 +450,7 @@ def _brute_force_number_share(
     when `words`) holds, with its heading path's words (when `headed`)."""
     in_words = words and wants_amount(question)
     clock = re.match(r"\s*what time\b", question, re.IGNORECASE) is not None  # a time of day only
+    day = re.match(r"\s*what(?:'s| is)? (?:the )?exact date\b", question, re.IGNORECASE) is not None
     when = words and asks_when(question) and not wants_amount(question)
     kind = {"money": gives_money, "duration": gives_duration, "count": gives_count}.get(
         wanted_kind(question) or "", lambda _: True
@@ -457,6 +469,8 @@ def _brute_force_number_share(
         lambda sentence, section, start, text: (
             _time_of_day_in([*section, sentence])
             if clock
+            else _day_in([*section, sentence])
+            if day
             else (
                 kind(sentence) or (kind is gives_money and _in_column_of_sums(text, start, sentence, section))
             )
@@ -702,6 +716,31 @@ def test_what_time_wants_a_time_of_day(tmp_path: Path, question: str, answered_b
     """Session 25: "what time does the fenwick 10k start" was answered "- Sun: **Fenwick 10K** (club
     championship race…)": a weekday says when, but not at what time."""
     index = _one_document_index(tmp_path, "plan.md", RUNNING)
+    share = _rule_two_share(index, question)
+    assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
+
+
+VOLUNTEERS = """Volunteer guide
+
+## Social events
+
+- Annual volunteers' dinner in November.
+- Summer barbecue on 12 July at the station yard.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "answered_by_rule_two"),
+    [
+        ("what's the exact date of the volunteers dinner this year", False),  # a month is no day
+        ("What is the exact date of the summer barbecue?", True),  # "12 July"
+        ("When is the volunteers' dinner?", True),  # "in November" says when
+    ],
+)
+def test_the_exact_date_wants_a_day(tmp_path: Path, question: str, answered_by_rule_two: bool) -> None:
+    """Session 25: "what's the exact date of the volunteers dinner this year" was answered "- Annual
+    volunteers' dinner in November."."""
+    index = _one_document_index(tmp_path, "guide.md", VOLUNTEERS)
     share = _rule_two_share(index, question)
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
