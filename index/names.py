@@ -356,9 +356,36 @@ WHO_HOLDS = re.compile(
 )
 
 
+# a question asking who does what a role does: "who chairs the selection committee", "Who is
+# leading the walk?"; the role is named by any of these words (session 25: "who chairs the aldermoor
+# foundation selection committee" was answered "- references (10%)" from a guide naming no chair)
+ROLE_VERBS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "chair": ("chair", "chairs", "chaired", "chairing", "chairman", "chairwoman", "chairperson"),
+        "lead": ("lead", "leads", "led", "leading", "leader", "leaders"),
+        "coach": ("coach", "coaches", "coached", "coaching"),
+        "host": ("host", "hosts", "hosted", "hosting"),
+        "judge": ("judge", "judges", "judged", "judging"),
+        "organise": ("organise", "organize", "organised", "organized", "organiser", "organizer"),
+        "manage": ("manage", "manages", "managed", "managing", "manager", "managers"),
+        "teach": ("teach", "teaches", "taught", "teaching", "teacher", "teachers", "tutor", "instructor"),
+    }
+)
+WHO_DOES = re.compile(
+    r"^\W*who(?:'s|’s|\s+(?:is|was|are|were|will))?\s+(?:be\s+)?(?P<verb>"
+    + "|".join(sorted({w for words in ROLE_VERBS.values() for w in words}, key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
 def asks_thing(question: str) -> bool:
     """Does `question` ask whether there is a thing, or who holds a role (`unknown_things` reads it)?"""
-    return WHO_HOLDS.match(question) is not None or EXISTENCE.match(question) is not None
+    return (
+        WHO_HOLDS.match(question) is not None
+        or EXISTENCE.match(question) is not None
+        or WHO_DOES.match(question) is not None
+    )
 
 
 def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
@@ -367,7 +394,8 @@ def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
     "parking" cannot say whether there is parking, nor who a manager is if they never write
     "manager" (session 21: "is there parking at the clinic" was answered with its opening hours,
     "Does the clinic offer dental care?" with "Book online or by phone.", "Who is the manager of
-    Ashby Rovers?" with "Champions: Ashby Rovers (third title in four seasons).")."""
+    Ashby Rovers?" with "Champions: Ashby Rovers (third title in four seasons)."), and of the role a
+    "who chairs / leads / hosts …" question asks the holder of (`WHO_DOES`), as its base verb."""
     if (role := WHO_HOLDS.match(question)) is not None:
         # each role it names, when it names several ("the author or maintainer"), must be unknown
         unknown = [
@@ -375,6 +403,10 @@ def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
             for named in re.split(r"\bor\b", role.group("role"), flags=re.IGNORECASE)
         ]
         return [w for words in unknown for w in words] if all(unknown) else []
+    if (doing := WHO_DOES.match(question)) is not None:
+        verb = doing.group("verb").lower()
+        base = next(base for base, words in ROLE_VERBS.items() if verb in words)
+        return [] if any(map(knows, ROLE_VERBS[base])) else [base]
     if (asked := EXISTENCE.match(question)) is None:
         return []
     thing = WHEN_ASKED.sub(" ", asked.group("thing"))

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from index.names import Wording, country_words, name_around, unknown_names, unknown_offices, unknown_titles
+from index.names import (
+    Wording,
+    country_words,
+    name_around,
+    unknown_names,
+    unknown_offices,
+    unknown_things,
+    unknown_titles,
+)
 
 CORPUS = {"japan", "united", "states", "south", "korea", "navy", "exercise", "treaty", "acsa"}
 
@@ -175,3 +185,15 @@ def test_questions_not_asking_for_an_office_holder_pass(question: str) -> None:
 def test_an_office_the_corpus_mentions_passes() -> None:
     uses = (CORPUS | {"presidents"}).__contains__
     assert unknown_offices("Which US president signed the treaty?", uses) == []
+
+
+def test_who_does_what_a_role_does_asks_for_the_role() -> None:
+    # session 25: "who chairs the aldermoor foundation selection committee" was answered
+    # "- references (10%)" from a guide that names no chair
+    def knows(words: set[str]) -> Callable[[str], bool]:
+        return lambda word: word in words
+
+    assert unknown_things("who chairs the selection committee", knows({"selection"})) == ["chair"]
+    assert unknown_things("Who is leading the walk?", knows({"walk", "led"})) == []  # "led by Sam"
+    assert unknown_things("who is hosting the next meeting", knows({"meeting"})) == ["host"]
+    assert unknown_things("who runs the chess club", knows(set())) == []  # "run" is no role's verb
