@@ -85,6 +85,7 @@ from index.countries import aliases_for, asks_countries, countries_named, expand
 from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import FUSIONS, RRF_K, SCALINGS, Run, fuse
+from index.holidays import read_holidays
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
 from index.names import EXISTENCE, asks_thing, country_stand_ins, unknown_things
@@ -725,13 +726,14 @@ class Ranker:
         """`question` with the acronyms the corpus never writes replaced by their names, other
         names of the countries it names by theirs ("ROK" → "South Korea": `index/countries.py`),
         abbreviations it never writes by their words ("max" → "maximum": `index/abbreviations.py`),
-        and year ranges and large numbers written as the corpus writes them ("2023/24" → "2023 to
-        2024": `index/number_forms.py`)."""
+        a holiday it never names with its date ("boxing day" → "boxing day 26 December":
+        `index/holidays.py`), and year ranges and large numbers written as the corpus writes them
+        ("2023/24" → "2023 to 2024": `index/number_forms.py`)."""
         expanded = expand_abbreviations(
             expand_aliases(expand_acronyms(question, self.acronyms, self.lexical.words), self._aliases),
             self._abbreviations,
         )
-        return read_numbers(expanded, self._number_forms)
+        return read_holidays(read_numbers(expanded, self._number_forms), self._scope.wording.writes)
 
     def read(self, question: str) -> str:
         """`question` as the search reads it (`index/reading.py`): in compatibility form (full-width
