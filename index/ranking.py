@@ -556,27 +556,10 @@ class Ranker:
         )
         self._years: Mask = self._numbered | under_date
         self._conditions: Mask = self._dated | np.asarray([r.condition for r in readings], dtype=bool)
-        # and those giving a day of a month, or under a heading that does: "what's the exact date…"
-        days = {
-            section: any(gives_day(h) for h in section)
-            for section in dict.fromkeys(c.section for c in chunks)
-        }
-        self._days: Mask = np.asarray(
-            [gives_day(t) or days[chunks[r].section] for t, r in zip(sentence_texts, rows, strict=True)],
-            dtype=bool,
-        )
-        # and those giving a time of day, or under a heading that does ("09:30 Registration"): "what time…"
-        clocked = {
-            section: any(gives_time_of_day(h) for h in section)
-            for section in dict.fromkeys(c.section for c in chunks)
-        }
-        self._clocked: Mask = np.asarray(
-            [
-                gives_time_of_day(t) or clocked[chunks[r].section]
-                for t, r in zip(sentence_texts, rows, strict=True)
-            ],
-            dtype=bool,
-        )
+        # and those giving a day of a month or a time of day, or under a heading that does ("Sunday
+        # 12 May", "09:30 Registration"): "what's the exact date…", "what time…"
+        self._days: Mask = _said_or_headed(gives_day, sentence_texts, rows, chunks)
+        self._clocked: Mask = _said_or_headed(gives_time_of_day, sentence_texts, rows, chunks)
         # a figure in a table's row or a comma-separated record under a heading naming sums is a
         # sum, as one under a header row naming them is: a CSV export's header line is its title
         # ("Date,Payee,Amount (GBP)" over "…,95.00,…")
@@ -1532,6 +1515,16 @@ class _SentenceReading:
             if (stamp := CHAT_MESSAGE.match(text))
             else numbered,
         )
+
+
+def _said_or_headed(
+    gives: Callable[[str], bool], texts: Sequence[str], rows: Sequence[int], chunks: Sequence[Chunk]
+) -> Mask:
+    """Which sentences (`texts`, in the chunks of `rows`) `gives` accepts, or one of their headings."""
+    headed = {section: any(map(gives, section)) for section in dict.fromkeys(c.section for c in chunks)}
+    return np.asarray(
+        [gives(t) or headed[chunks[r].section] for t, r in zip(texts, rows, strict=True)], dtype=bool
+    )
 
 
 # one comma-separated record: a line of three or more fields
