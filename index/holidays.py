@@ -28,11 +28,18 @@ HOLIDAYS: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...] = tuple(
 )
 
 
-def read_holidays(question: str, writes: Callable[[Sequence[str]], bool]) -> str:
-    """`question` with each fixed-date holiday whose name the texts never `writes` (its words in
-    order, lower case) followed by its date: "open on boxing day?" → "open on boxing day 26
-    December?"."""
-    for named, name, date in HOLIDAYS:
-        if not writes(name):
-            question = named.sub(rf"\g<0> {date}", question)
+Holiday = tuple[re.Pattern[str], tuple[str, ...], str]
+
+
+def unnamed_holidays(writes: Callable[[Sequence[str]], bool]) -> tuple[Holiday, ...]:
+    """The holidays whose names the texts never `writes` (its words in order, lower case): found
+    once per index, as each look-up reads the whole corpus."""
+    return tuple(holiday for holiday in HOLIDAYS if not writes(holiday[1]))
+
+
+def read_holidays(question: str, holidays: Sequence[Holiday]) -> str:
+    """`question` with each of `holidays` it names followed by its date: "open on boxing day?" →
+    "open on boxing day 26 December?"."""
+    for named, _, date in holidays:
+        question = named.sub(rf"\g<0> {date}", question)
     return question

@@ -85,7 +85,7 @@ from index.countries import aliases_for, asks_countries, countries_named, expand
 from index.dense import inner_products, search_dense
 from index.diversity import DUPLICATE_COSINE, MAX_SHARED, Spans, pick_distinct
 from index.fusion import FUSIONS, RRF_K, SCALINGS, Run, fuse
-from index.holidays import read_holidays
+from index.holidays import read_holidays, unnamed_holidays
 from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
 from index.names import EXISTENCE, asks_thing, country_stand_ins, unknown_things
@@ -693,6 +693,8 @@ class Ranker:
         # what every document uses, for the checks that refuse a question naming what none does
         # (`index/scope.py`); a question restricted to some documents is checked against theirs
         self._scope = Scope.corpus(texts.values(), lexical)
+        # the holidays the texts never name, read with their dates (`index/holidays.py`)
+        self._holidays = unnamed_holidays(self._scope.wording.writes)
         self._doc_texts = [d.text for d in documents]
         self._doc_ids = [d.doc_id for d in documents]
         # each document's word stems, read once, for the closest-documents check and for the scope of
@@ -716,7 +718,7 @@ class Ranker:
             expand_aliases(expand_acronyms(question, self.acronyms, self.lexical.words), self._aliases),
             self._abbreviations,
         )
-        return read_holidays(read_numbers(expanded, self._number_forms), self._scope.wording.writes)
+        return read_holidays(read_numbers(expanded, self._number_forms), self._holidays)
 
     def read(self, question: str) -> str:
         """`question` as the search reads it (`index/reading.py`): in compatibility form (full-width

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.holidays import read_holidays
+from index.holidays import read_holidays, unnamed_holidays
 from index.retriever import Index
 from tests.conftest import FakeEmbedder
 
 
 def test_a_holiday_the_texts_never_name_is_read_with_its_date() -> None:
-    never = lambda words: False  # noqa: E731
+    never = unnamed_holidays(lambda words: False)
     assert (
         read_holidays("is crossways open on boxing day?", never)
         == "is crossways open on boxing day 26 December?"
@@ -19,9 +19,9 @@ def test_a_holiday_the_texts_never_name_is_read_with_its_date() -> None:
         "New Year's Day 1 January and christmas eve 24 December"
     )
     # a holiday the texts name is asked as they name it ("the Boxing Day 2015 floods")
-    assert read_holidays("what happened on boxing day?", lambda words: words == ("boxing", "day")) == (
-        "what happened on boxing day?"
-    )
+    named = unnamed_holidays(lambda words: words == ("boxing", "day"))
+    assert read_holidays("what happened on boxing day?", named) == "what happened on boxing day?"
+    assert read_holidays("christmas eve", named) == "christmas eve 24 December"
 
 
 NOTICE = """Crossways Pharmacy
