@@ -243,12 +243,14 @@ _AMOUNT_ASKED = (
     r"(?:(?:[\w-]+\s+){0,2}[\w-]+(?:'s|’s|(?<=s)['’])\s+)?(?:(?!(?:the|a|an)\s)[\w-]+\s+){0,3}?"
     rf"(?:{_AMOUNTS}|{_SUMS}|{_MEASURES}|{_TEMPERATURE})" + _ASKED_END
 )
+# "is" after a question word, or none: "what is", "what's", "whats", "what was"…
+_IS = r"(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?"
 # questions asking for an amount, a count, a duration or an age rather than a date
 QUANTITY_QUESTION = re.compile(
     r"^\s*(?:how\s+(?:many|much|long|old)\b|(?:what|which)\s+(?:percent(?:age)?|proportion|fraction)\b"
     # "what is / what's / whats / what … budget": asked directly, or inside a request whose lead-in
     # `index/reading.py` dropped ("[tell me] what Japan's defense budget is")
-    rf"|what(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?\b\s+{_AMOUNT_ASKED}"
+    rf"|what{_IS}\b\s+{_AMOUNT_ASKED}"
     # a bare noun phrase opening with "the" or a possessive: "Japan's defense budget?", "[I'd like
     # to know] the cost of the US bases."
     rf"|(?=the\s|[\w-]+(?:'s|’s)\s){_AMOUNT_ASKED})",
@@ -263,8 +265,10 @@ _WHEN = (
 # "what time…", "on which day…": asking when, as "when" does ("What time does the clinic open on
 # Saturday?": "Sat 9am-1pm"; session 16: "What time does the return flight from Porto land?" was
 # answered by "Subject: Offsite in Porto"); not "what day-to-day tasks…" or "which time zones…"
+# (a preposition before it: "at what time…", "until which day…")
+_AT = r"(?:(?:on|at|by|from|until)\s+)?"
 _WHAT_TIME = (
-    r"(?:(?:on|at|by|from|until)\s+)?(?:what|which)\s+(?:exact\s+)?(?:time|day)"
+    rf"{_AT}(?:what|which)\s+(?:exact\s+)?(?:time|day)"
     # (and "what time in the morning / of day…": session 25)
     r"(?:\s+(?:in\s+the\s+(?:morning|afternoon|evening)|of\s+(?:the\s+)?day))?"
     r"(?=\s+(?:do|does|did|is|are|was|were|will|would|should|can|could|must|shall|may|might)\b|\s*\?|\s*$)"
@@ -273,7 +277,7 @@ _WHAT_TIME = (
 # "what's the exact date of the volunteers dinner this year" was answered "- Annual volunteers'
 # dinner in November.")
 EXACT_DATE = re.compile(
-    r"^\s*(?:(?:on|by)\s+)?(?:what|which)(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?\s+(?:the\s+)?exact\s+dates?\b",
+    rf"^\s*(?:(?:on|by)\s+)?(?:what|which){_IS}\s+(?:the\s+)?exact\s+dates?\b",
     re.IGNORECASE,
 )
 # questions whose answer is a number or a date: some answer sentence must hold one
@@ -514,10 +518,10 @@ UNIT_ASKED = re.compile(
 
 
 def wanted_kind(question: str) -> str | None:
-    """ "money" for "how much … cost" or "how much is …", "duration" for "how long … take / last", "count" for "how
-    many" things that are no span of time, and the kind an amount asked for by name needs ("the
-    fine…": money, "the temperature…": "temperature", "the capacity…": count), else None: the kind
-    of number the sentence answering must hold (`gives_money`, `gives_duration`, `gives_count`,
+    """ "money" for "how much … cost" or "how much is …", "duration" for "how long … take / last",
+    "count" for "how many" things that are no span of time, and the kind an amount asked for by name
+    needs ("the fine…": money, "the temperature…": "temperature", "the capacity…": count), else
+    None: the kind of number the sentence answering must hold (`gives_money`, `gives_duration`, `gives_count`,
     `gives_temperature`)."""
     if COST_QUESTION.search(question):
         return "money"
@@ -581,9 +585,15 @@ _MEASURE_UNITS = (
     r"(?:mm|cm|km|m|kg|g|mg|mcg|ml|l|lb|lbs|oz|in|ft|mph|km/h|kph|v|w|kw|kwh|mah|hz|khz|mhz|ghz|bar|psi"
     r"|°c|°f|%|litres?|liters?|metres?|meters?|grams?|kilos?|miles?|inch(?:es)?|feet|percent)"
 )
-_DATE_FIGURES = re.compile(
+# a day of a month in words: "1 January", "21st of Nov.", "December 31st"
+_DAY_OF_MONTH = (
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_STEM}[a-z]*\.?"
     rf"|\b{_MONTH_STEM}[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
+)
+# an iCalendar stamp: "20251122T193000" (a day and a time of day)
+_CALENDAR_STAMP = r"\b\d{8}T\d{4,6}"
+_DATE_FIGURES = re.compile(
+    rf"{_DAY_OF_MONTH}"
     # (not a decimal with its unit: "measured at 1.9 mm" is a measurement; session 25)
     rf"|\b(?!\d+\.\d+\s?{_MEASURE_UNITS}(?!\w))\d+(?:[/\-:.]\d+)+\b|\b\d{{1,2}}\s?(?:am|pm)\b|{DATE.pattern}",
     re.IGNORECASE,
@@ -811,12 +821,12 @@ CONDITION = re.compile(
 
 # "what time…" asks for a time of day, which a weekday or a date does not give (session 25: "what
 # time does the fenwick 10k start" was answered "- Sun: **Fenwick 10K** (club championship race…)")
-WHAT_TIME_OF_DAY = re.compile(r"^\s*(?:(?:on|at|by|from|until)\s+)?what\s+(?:exact\s+)?time\b", re.IGNORECASE)
+WHAT_TIME_OF_DAY = re.compile(rf"^\s*{_AT}what\s+(?:exact\s+)?time\b", re.IGNORECASE)
 # a time of day: "06:40", "8am", "7.30pm", "noon", "half past one", "nine o'clock", an iCalendar
 # stamp's "20251122T193000"
 CLOCK_TIME = re.compile(
     r"\b\d{1,2}:\d\d\b|\b\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:noon|midday|midnight)\b"
-    r"|o['’]clock\b|\b(?:half|quarter)\s+(?:past|to)\b|\b\d{8}T\d{4,6}",
+    rf"|o['’]clock\b|\b(?:half|quarter)\s+(?:past|to)\b|{_CALENDAR_STAMP}",
     re.IGNORECASE,
 )
 
@@ -833,8 +843,7 @@ def gives_time_of_day(text: str) -> bool:
 
 # a day of a month: "21 November", "November 21st", "21/11/2025", "2025-11-21", "20251121T193000"
 DAY_DATE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_STEM}[a-z]*\.?(?![a-z])|\b{_MONTH_STEM}[a-z]*\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
-    r"|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{8}T\d{4,6}",
+    rf"{_DAY_OF_MONTH}|\b\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b|{_CALENDAR_STAMP}",
     re.IGNORECASE,
 )
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-# each holiday on a fixed date: how a question names it, its name's words as the texts would write
+# a holiday on a fixed date: how a question names it, its name's words as the texts would write
 # them (lower case, "New Year's Day" as "new year s day"), and its date
-HOLIDAYS: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...] = tuple(
+Holiday = tuple[re.Pattern[str], tuple[str, ...], str]
+HOLIDAYS: tuple[Holiday, ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), tuple(name.split()), date)
     for pattern, name, date in (
         (r"\bboxing\s+day\b", "boxing day", "26 December"),
@@ -26,9 +27,6 @@ HOLIDAYS: tuple[tuple[re.Pattern[str], tuple[str, ...], str], ...] = tuple(
         (r"\bbonfire\s+night\b", "bonfire night", "5 November"),
     )
 )
-
-
-Holiday = tuple[re.Pattern[str], tuple[str, ...], str]
 
 
 def unnamed_holidays(writes: Callable[[Sequence[str]], bool]) -> tuple[Holiday, ...]:
