@@ -68,7 +68,10 @@ The rule (`DEFAULT_RULE`), in order:
    blind sets).
    "How many" things the texts themselves list ("How many implications for national defense
    policies does the alliance essay number off?") asks for no number: the list answers it, which no
-   figure counts (`COUNTS_ITEMS`; session 24: refused in blind8 and twice in a held-out set).
+   figure counts (`COUNTS_ITEMS`; session 24: refused in blind8 and twice in a held-out set), nor
+   do "how many … are listed" (session 26). "How heavy / tall / high / wide / deep…" asks for a
+   measurement as "what is the weight…" does, and "how far / big / large…" for any figure
+   (session 26: "how far is the moon from the earth" was answered "Colour: Moon white").
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
    refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
    "broad") and inflate coverage, but it cannot fake a sentence match. So is one whose best
@@ -245,9 +248,19 @@ _AMOUNT_ASKED = (
 )
 # "is" after a question word, or none: "what is", "what's", "whats", "what was"…
 _IS = r"(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?"
+# "how heavy / tall / high / wide / deep" asks for a measurement as its noun does ("How heavy is the
+# TH-22?" as "What is the TH-22's weight?": a quantity), and "how far / big / large" for any figure
+# ("a 10-minute walk"); "how far ahead / in advance" for a span of time, which it leaves to the
+# sentence (session 26: "How large is the payload of a TMP RESET message?" was answered with the
+# RFC's abstract, "how far is the moon from the earth" with "Colour: Moon white")
+_MEASURED_BY = {"heavy": "weight", "tall": "height", "high": "height", "wide": "width", "deep": "depth"}
+_HOW_MEASURED = (
+    r"how\s+(?:far|big|large|" + "|".join(_MEASURED_BY) + r")\b(?!\s+(?:ahead|in\s+advance|before)\b)"
+)
+HOW_MEASURED = re.compile(rf"\b{_HOW_MEASURED}", re.IGNORECASE)
 # questions asking for an amount, a count, a duration or an age rather than a date
 QUANTITY_QUESTION = re.compile(
-    r"^\s*(?:how\s+(?:many|much|long|old)\b|(?:what|which)\s+(?:percent(?:age)?|proportion|fraction)\b"
+    rf"^\s*(?:how\s+(?:many|much|long|old)\b|{_HOW_MEASURED}|(?:what|which)\s+(?:percent(?:age)?|proportion|fraction)\b"
     # "what is / what's / whats / what … budget": asked directly, or inside a request whose lead-in
     # `index/reading.py` dropped ("[tell me] what Japan's defense budget is")
     rf"|what{_IS}\b\s+{_AMOUNT_ASKED}"
@@ -464,7 +477,12 @@ def keyword_kind(question: str) -> str | None:
 COUNTS_ITEMS = re.compile(
     r"^\W*how\s+many\b.*\b(?:do|does|did)\s+(?:(?:the|this|that|both|each|either)\s+)?(?:[\w'’-]+\s+){0,3}?"
     r"(?:essays?|texts?|documents?|articles?|authors?|writers?|reports?|papers?|sources?)\s+"
-    r"(?:list|name|number|identify|mention|give|outline|enumerate|describe|cite|set\s+out|point\s+to|highlight)",
+    r"(?:list|name|number|identify|mention|give|outline|enumerate|describe|cite|set\s+out|point\s+to|highlight)"
+    # ... or asked in the passive, closing the question: "how many areas of defence collaboration
+    # … are listed" (session 26); not "How many widgets are listed per page?", nor "given": "How many
+    # MMR doses were given on the first day…?" asks for a figure
+    r"|^\W*how\s+many\b.*\b(?:are|were|is)\s+(?:listed|named|mentioned|outlined|identified|enumerated|cited)"
+    r"(?:\s+(?:in|by)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:essays?|texts?|documents?|articles?|reports?))?\W*$",
     re.IGNORECASE,
 )
 
@@ -493,7 +511,7 @@ def wants_amount(question: str) -> bool:
 def number_topic(question: str) -> str:
     """`question` without the words that ask for a number: what the number must be about."""
     topic = QUALIFIERS.sub(" ", ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", WHAT_TIME.sub(" ", question))))
-    topic = SOURCE_WORDS.sub(" ", topic)
+    topic = SOURCE_WORDS.sub(" ", HOW_MEASURED.sub(" ", topic))
     if asks_when(question):
         topic = WHEN_VERBS.sub(" ", topic)
     kind = wanted_kind(question)
@@ -569,6 +587,7 @@ def _measured(question: str) -> str | None:
     noun = re.split(r"\W+", asked.group(0).strip())[-1]
     if noun.lower() == "much":  # "How much compensation will I get?": the word after it
         noun = next(iter(question[asked.end() :].split()), "")
+    noun = _MEASURED_BY.get(noun.lower(), noun)  # "how heavy": a weight
     return next((kind for pattern, kind in _NAMED_KINDS if pattern.fullmatch(noun)), None)
 
 

@@ -184,6 +184,10 @@ def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
         ("HOW MANY KEY IMPLICATIONS FOR NATIONAL DEFENCE POLICIES DOES THE ALLIANCE ESSAY IDENTIFY", False),
         ("How many partner nations does the treaties essay name as Japan's key allies?", False),
         ("How many widgets are listed per page?", True),
+        # ... and asked in the passive (session 26)
+        ("how many areas of defence collaboration between japan and india are listed", False),
+        ("How many partners are named in the treaties essay?", False),
+        ("How many MMR doses were given on the first day at the Eastgate clinic?", True),
         ("How many words must the essay be?", True),
     ],
 )
@@ -313,6 +317,38 @@ def test_a_sum_or_a_measurement_asked_for_by_name_wants_its_kind_of_number(
     assert wants_number(question)
     assert wanted_kind(question) == kind
     assert asks_measure(question) is (kind is not None)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How heavy is the TH-22 transmitter?", "count"),
+        ("how tall is the lighthouse", "count"),
+        ("How wide are the slots in a queen excluder?", "count"),
+        ("how deep is the pool at the shallow end", "count"),
+        ("How large is the payload of a TMP RESET message?", None),
+        ("how far is the moon from the earth", None),  # any figure: "a 10-minute walk" answers too
+    ],
+)
+def test_how_heavy_or_how_far_asks_for_a_measurement(question: str, kind: str | None) -> None:
+    """Session 26: "How large is the payload of a TMP RESET message?" was answered with the RFC's
+    abstract, "how far is the moon from the earth" with a car's "Colour: Moon white"."""
+    assert wants_number(question)
+    assert wanted_kind(question) == kind
+    assert asks_measure(question) is (kind is not None)
+    # the adjective asks; it is no word the sentence must hold ("Its slots are 4.2 mm wide")
+    adjective = question.split()[1]
+    assert adjective not in number_topic(question)
+
+
+def test_how_far_ahead_asks_for_no_measurement() -> None:
+    for question in (
+        "how far ahead can I book the annual roadworthiness check and keep the same date",
+        "How far in advance must I book?",
+        "How fast must the primary acknowledge a page out of hours?",  # "within 15 minutes"
+    ):
+        assert not asks_measure(question)
+    assert not wants_number("How fast must the primary acknowledge a page out of hours?")
 
 
 def test_a_year_asked_for_after_another_question_wants_a_number() -> None:
