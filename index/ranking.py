@@ -770,6 +770,18 @@ class Ranker:
                 return before, end
         return start, end
 
+    def _answers_with(self, sentence: int, kind: Mask) -> bool:
+        """Is `sentence`, or another sentence of the list item that answers with it (`answer_span`),
+        of `kind`? "* Silver Cross Pioneer pram/pushchair, grey, … £140 ono." gives a price in its
+        third sentence (session 26: the first, giving none, sent the answer to a bank's fee)."""
+        if kind[sentence]:
+            return True
+        first, last = self._item_spans[sentence]
+        if first < 0:
+            return False
+        item = int(self.sentences.starts[first]), int(self.sentences.ends[last])
+        return self.answer_span(sentence) == item and bool(kind[first : last + 1].any())
+
     # ---- one question -----------------------------------------------------------------------
 
     def rank(
@@ -889,11 +901,20 @@ class Ranker:
             passed_over = passed_over | (self._properties & ~keyed if keyed is not None else self._properties)
         answers = [self._answer_sentence(int(row), scores, passed_over) for row in picked.rows]
         # the answer comes from the first passage, or, if its sentence is not of the kind asked for,
-        # from the first of the next few whose sentence is
+        # from the first of the next few whose sentence is (or whose list item, answering whole)
         answer_from = 0
-        if typed is not None and answers and (answers[0] is None or not typed[answers[0]]):
+        if (
+            typed is not None
+            and answers
+            and (answers[0] is None or not self._answers_with(answers[0], typed))
+        ):
             answer_from = next(
-                (i for i, a in enumerate(answers[: config.answer_passages]) if a is not None and typed[a]), 0
+                (
+                    i
+                    for i, a in enumerate(answers[: config.answer_passages])
+                    if a is not None and self._answers_with(a, typed)
+                ),
+                0,
             )
         # ... and a field whose key the question names answers it from a later passage of the first
         # one's document ("What supply voltage does the TH-22 need?": the datasheet's "Supply voltage:
@@ -906,7 +927,10 @@ class Ranker:
             answer_from == 0
             and keyed is not None
             and answers
-            and (answers[0] is None or not (keyed[answers[0]] or (typed is not None and typed[answers[0]])))
+            and (
+                answers[0] is None
+                or not (keyed[answers[0]] or (typed is not None and self._answers_with(answers[0], typed)))
+            )
         ):
             first_doc = self._spans.doc[picked.rows[0]]
             answer_from = next(

@@ -689,6 +689,33 @@ def test_how_much_is_a_thing_wants_its_price(
     assert (share >= DEFAULT_RULE.number_share) is answered_by_rule_two
 
 
+CLASSIFIEDS = """Hartfield noticeboard
+
+== FOR SALE ==
+
+* Silver Cross Pioneer pram/pushchair, grey, with carrycot and raincover. Used for one baby, very good condition. £140 ono. Ring Leanne after 6pm.
+"""
+
+TARIFF = """Fairway Bank tariff
+
+What they charge for a cross-border payment: £3 a month for the silver account.
+"""
+
+
+def test_a_list_items_later_sentence_gives_the_number_asked_for(tmp_path: Path) -> None:
+    """Session 26: "how much are they asking for the silver cross pram" was answered with a bank's
+    fee: the pram's item gives its price in its third sentence, and the answer went to the first
+    passage whose answering sentence gave one."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "classifieds.txt").write_text(CLASSIFIEDS, encoding="utf-8")
+    (tmp_path / "corpus" / "tariff.txt").write_text(TARIFF, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    result = index.ask("how much is the silver cross pram", k=2)
+    assert result.hits[0].chunk.doc_id == "classifieds"
+    assert result.answer is not None and result.answer.citation.doc_id == "classifieds"
+    assert "£140" in result.answer.text
+
+
 RUNNING = """Winter plan
 
 - Sun: **Fenwick 10K** (club championship race; add a 2 km warm-up)
