@@ -68,6 +68,12 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
         ["“damage”", "“caused”", "“pets”"],
     )
     assert corpus.unknown("Does the harbour stock lenses?") == ([], [])
+    # ... and what a place does: "does lumo do a student discount" (session 26: answered "You can set
+    # a monthly spending cap…"); not whether a thing does anything (blind2: "Does the military
+    # partnership do anything for employment?" is answerable)
+    assert corpus.unknown("does the lighthouse do birthday parties") == ([], ["“birthday”", "“parties”"])
+    assert corpus.unknown("Does the lighthouse do anything for employment?") == ([], [])
+    assert corpus.unknown("Does the keeper do well with visitors?") == ([], [])
     # the holder of a role the texts never name, and of roles none of which they name
     assert corpus.unknown("Who is the manager of the lighthouse?") == ([], ["“manager”"])
     assert corpus.unknown("who's the head gardener at Calder Point") == ([], ["“head”", "“gardener”"])
