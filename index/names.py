@@ -352,10 +352,15 @@ WORD_OF_THING = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
 
 
 # a question asking who holds a role: "who is the vice chair of the committee", "Who was the first
-# principal keeper at Carrick Point?"; the words before "of/at/for/on/in" name the role
+# principal keeper at Carrick Point?", or their name: "whats the name of the swiftdrop driver who came
+# round" (session 26: answered "- photo ID that matches the name on the parcel"; "who" says it is a
+# person: "the name of the regular army drill that Tokyo and New Delhi run" asks for a thing's); the
+# words before "of/at/for/on/in" or "who" name the role
 WHO_HOLDS = re.compile(
-    r"^\W*who(?:'s|’s|\s+(?:is|was|are|were|will\s+be))\s+(?:the|our|their|its|his|her|my)\s+"
-    r"(?P<role>(?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)\s*(?=\b(?:of|at|for|on|in)\b|[?.!]*\s*$)",
+    r"^\W*(?:who(?:'s|’s|\s+(?:is|was|are|were|will\s+be))\s+(?:the|our|their|its|his|her|my)\s+"
+    r"(?P<role>(?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)\s*(?=\b(?:of|at|for|on|in)\b|[?.!]*\s*$)"
+    r"|what(?:'s|’s|s|\s+(?:is|was))\s+the\s+names?\s+of\s+(?:the|our|their|its|his|her|my)\s+"
+    r"(?P<named>(?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)\s+(?=who\b))",
     re.IGNORECASE,
 )
 
@@ -404,7 +409,7 @@ def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
         # each role it names, when it names several ("the author or maintainer"), must be unknown
         unknown = [
             _unknown_words(named, knows)
-            for named in re.split(r"\bor\b", role.group("role"), flags=re.IGNORECASE)
+            for named in re.split(r"\bor\b", role.group("role") or role.group("named"), flags=re.IGNORECASE)
         ]
         return [w for words in unknown for w in words] if all(unknown) else []
     if (doing := WHO_DOES.match(question)) is not None:

@@ -79,6 +79,11 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
     assert corpus.unknown("who's the head gardener at Calder Point") == ([], ["“head”", "“gardener”"])
     assert corpus.unknown("Who is the keeper or manager of the lighthouse?") == ([], [])
     assert corpus.unknown("Who was the keeper of the lighthouse?") == ([], [])
+    # ... or the name of someone holding it (session 26: "whats the name of the swiftdrop driver who
+    # came round"); not of a thing: "the name of the regular army drill that…"
+    assert corpus.unknown("whats the name of the lighthouse driver who came round") == ([], ["“driver”"])
+    assert corpus.unknown("What is the name of the keeper who lit the lens?") == ([], [])
+    assert corpus.unknown("What is the name of the regular army drill that the keepers run?") == ([], [])
     # a hyphenated word's parts, and what one may make of a thing (session 21, shapes6)
     assert corpus.unknown("Is there a cooling-off period?") == ([], ["“cooling”", "“period”"])
     assert corpus.unknown("can i make the lighthouse lens gluten free") == ([], ["“gluten”"])
