@@ -58,7 +58,10 @@ The rule (`DEFAULT_RULE`), in order:
    answer sentence gives the figure only for another ("£214.56 for 2023/24"): "the closest passage
    gives it for “2023/24”, not “2024/25”" (session 20; it was answered at confidence .9), and so
    is one naming a run of months or a quarter answered for another ("…income for July to
-   September?" by "Hall hire income April–June…", session 21), the sentence read after its headings.
+   September?" by "Hall hire income April–June…", session 21), the sentence read after its headings,
+   and a question asking for a number or a time on a weekday answered by a sentence writing only
+   others ("…open on a sunday?" by "Collection: … Sat 3 August 2024 at 09:15", session 26; "Mon–Fri",
+   "weekends" and "daily" read as the days they cover).
    A question asking where a thing is or an event was ("Where is the Dharma Guardian exercise
    held?"; not what the asker can do: "Where can I download invoices?") is refused when its answer
    sentence names no place: no preposition of place before a name, a figure or a noun ("in
@@ -668,6 +671,59 @@ def periods(text: str) -> dict[tuple[str, int, int], str]:
         quarter = int(match[1]) if match[1] else _ORDINAL_QUARTERS[match[2].lower()]
         found.setdefault(("quarter", quarter, quarter), match[0])
     return found
+
+
+# a weekday as a question names it ("on a sunday"), and as an answer writes it: whole in any case, or
+# cut short with a capital ("Sat 3 August", not "sat on the bench"), and a run of them ("Mon–Fri")
+_DAY_NAMES = tuple(WEEKDAYS)
+ASKED_DAY = re.compile(rf"\b({'|'.join(_DAY_NAMES)})s?\b", re.IGNORECASE)
+_GIVEN_DAY = (
+    rf"\b(?:(?i:{'|'.join(_DAY_NAMES)})s?|(?:{'|'.join(s.title() for short in WEEKDAYS.values() for s in short)})"
+    r"|(?:" + "|".join(s.upper() for short in WEEKDAYS.values() for s in short) + r"))\b\.?"
+)
+GIVEN_DAY = re.compile(_GIVEN_DAY)
+DAY_RUN = re.compile(
+    rf"({_GIVEN_DAY})\s*(?:-|–|—|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b)\s*({_GIVEN_DAY})"
+)
+# ... and the days said in words: "weekdays", "at weekends", "daily", "7 days a week"
+_SAID_DAYS = (
+    (re.compile(r"\bweekdays?\b", re.IGNORECASE), range(0, 5)),
+    (re.compile(r"\bweekends?\b", re.IGNORECASE), range(5, 7)),
+    (re.compile(r"\b(?:daily|every\s+day|7\s+days|seven\s+days|all\s+week)\b", re.IGNORECASE), range(7)),
+)
+_DAY_NUMBERS = {name: i for i, (day, short) in enumerate(WEEKDAYS.items()) for name in (day, *short)}
+
+
+def _day(written: str) -> int:
+    """Monday 0 … Sunday 6, of a weekday whole or cut short ("Sat", "TUES.", "Sundays")."""
+    key = written.lower().rstrip(".")
+    return _DAY_NUMBERS[key if key in _DAY_NUMBERS else key[:-1]]
+
+
+def days_given(answer: str) -> set[int]:
+    """The weekdays `answer` writes, runs ("Mon–Fri") and words ("weekends") read as the days they cover."""
+    days = {_day(m[0]) for m in GIVEN_DAY.finditer(answer)}
+    for run in DAY_RUN.finditer(answer):
+        first, last = _day(run[1]), _day(run[2])
+        days.update(d % 7 for d in range(first, last + (1 if last >= first else 8)))
+    for said, covered in _SAID_DAYS:
+        if said.search(answer):
+            days.update(covered)
+    return days
+
+
+def other_weekday(question: str, answer: str) -> tuple[str, str] | None:
+    """The weekday the question names and the one `answer` gives instead, when it writes weekdays and
+    none of those asked ("what time does the inverness airport hire desk open on a sunday?" answered
+    "Collection: Inverness Airport desk, Sat 3 August 2024 at 09:15": session 26); None otherwise."""
+    asked = {_day(m[1]): m[1] for m in ASKED_DAY.finditer(question)}
+    if not asked:
+        return None
+    given = days_given(answer)
+    if not given or given & asked.keys():
+        return None
+    written = GIVEN_DAY.search(answer) or next(m for said, _ in _SAID_DAYS if (m := said.search(answer)))
+    return next(iter(asked.values())), written[0].rstrip(".")
 
 
 def other_period(question: str, answer: str) -> tuple[str, str] | None:

@@ -70,6 +70,7 @@ from index.abstention import (
     number_topic,
     numbers_in,
     other_period,
+    other_weekday,
     says_condition,
     says_when,
     spells_amount,
@@ -967,12 +968,17 @@ class Ranker:
             else None
         )
         # a question naming a period ("…band D figure for 2024/25?") answered by a sentence giving the
-        # figure for another ("£214.56 for 2023/24"; session 20) is not answered
+        # figure for another ("£214.56 for 2023/24"; session 20) is not answered, nor one asking when
+        # or how much on a weekday answered for others only ("what time does the … hire desk open on
+        # a sunday?": "Collection: Inverness Airport desk, Sat 3 August 2024 at 09:15"; session 26)
         if (
             signals is not None
             and answers
             and (answer := answers[answer_from]) is not None
-            and (period := other_period(question, self._read_with_headings(answer)))
+            and (
+                period := other_period(question, read := self._read_with_headings(answer))
+                or (other_weekday(question, read) if wants_number(question) else None)
+            )
         ):
             signals = replace(signals, period=period)
         # ... and one asking where a thing is, answered by a sentence naming no place, no field

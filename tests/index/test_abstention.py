@@ -17,6 +17,7 @@ from index.abstention import (
     asks_time_of_day,
     asks_when,
     asks_when_it_happens,
+    days_given,
     gives_count,
     gives_day,
     gives_duration,
@@ -30,6 +31,7 @@ from index.abstention import (
     number_topic,
     numbers_in,
     other_period,
+    other_weekday,
     periods,
     placeless,
     says_condition,
@@ -349,6 +351,29 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
     ):
         assert not asks_measure(question)
     assert not wants_number("How fast must the primary acknowledge a page out of hours?")
+
+
+def test_the_weekdays_an_answer_gives() -> None:
+    assert days_given("Mon–Fri 9-5, Sat 10-2") == {0, 1, 2, 3, 4, 5}
+    assert days_given("Fri to Mon") == {4, 5, 6, 0}  # a run across the week's end
+    assert days_given("open weekdays, closed at weekends") == set(range(7))
+    assert days_given("TUES. and Sundays") == {1, 6}
+    # a short form counts only with a capital: "sat", "sun" and "wed" are words
+    assert days_given("She sat in the sun and we wed in May") == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "other"),
+    [
+        ("what time does the desk open on a sunday?", "Collection: Sat 3 August at 09:15", ("sunday", "Sat")),
+        ("When is the pool open on Sundays?", "Mon-Sun 7am-9pm", None),
+        ("What time is the Tuesday session?", "Tues 7pm", None),
+        ("When does the class start on Friday?", "Classes start at 6pm.", None),  # no weekday: no signal
+        ("When does the class start?", "Sat 6pm", None),  # no weekday asked
+    ],
+)
+def test_a_weekday_answered_for_another(question: str, answer: str, other: tuple[str, str] | None) -> None:
+    assert other_weekday(question, answer) == other
 
 
 def test_a_year_asked_for_after_another_question_wants_a_number() -> None:

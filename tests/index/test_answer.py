@@ -716,6 +716,26 @@ def test_a_list_items_later_sentence_gives_the_number_asked_for(tmp_path: Path) 
     assert "£140" in result.answer.text
 
 
+HIRE = """Highland Drive car hire
+
+Collection: Inverness Airport hire desk, Sat 3 August 2024 at 09:15
+Return due: Inverness Airport car park, Sat 10 August 2024 by 17:00
+"""
+
+
+def test_a_weekday_asked_for_is_not_answered_for_another(tmp_path: Path) -> None:
+    """Session 26: "what time does the inverness airport hire desk open on a sunday?" was answered
+    "Collection: Inverness Airport desk, Sat 3 August 2024 at 09:15"."""
+    index = _one_document_index(tmp_path, "hire.txt", HIRE)
+    refused = index.ask("what time is collection at the inverness airport hire desk on a sunday?")
+    assert not refused.answerable
+    assert refused.refusal == "the closest passage gives it for “Sat”, not “sunday”"
+    answered = index.ask("what time is collection at the inverness airport hire desk on saturday?")
+    assert answered.answerable and answered.answer is not None and "09:15" in answered.answer.text
+    # a question asking for no number or time is left to the answer
+    assert index.ask("is there collection at the inverness airport hire desk on a sunday?").refusal != refused.refusal
+
+
 RUNNING = """Winter plan
 
 - Sun: **Fenwick 10K** (club championship race; add a 2 km warm-up)
