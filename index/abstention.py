@@ -68,7 +68,9 @@ The rule (`DEFAULT_RULE`), in order:
    Lisbon", "on the sticker", "through Mill Street"), no path ("~/.cache/…") and no field ("Venue:
    …"): "the closest passage does not say where" (session 24: "…engage in regular joint military
    exercises, such as the bilateral exercise “Dharma Guardian,” aimed at…" answered it in four
-   blind sets).
+   blind sets). So is one asking for a phone number or an email address answered by a passage
+   giving none ("whats the u10 coach kez's phone number" by "- U10 coach: Kez Adeyemi": "the
+   closest passage gives no phone number", session 26).
    "How many" things the texts themselves list ("How many implications for national defense
    policies does the alliance essay number off?") asks for no number: the list answers it, which no
    figure counts (`COUNTS_ITEMS`; session 24: refused in blind8 and twice in a held-out set), nor
@@ -773,6 +775,43 @@ def placeless(question: str, answer: str) -> bool:
     return asks_where_it_is(question) and not names_place(answer)
 
 
+# a question asking for a phone number or an email address, and what gives one: "whats the u10
+# coach kez's phone number" was answered "- U10 coach: Kez Adeyemi" (session 26); a number of three
+# or more digits ("call 105") or a run of groups ("07700 915 604"), and an address with its "@"
+_CONTACTS = (
+    (
+        re.compile(
+            r"\b(?:phone|telephone|mobile|contact|landline)\s+(?:number|no)\b|\bnumber\s+to\s+(?:call|ring|text|phone)\b",
+            re.IGNORECASE,
+        ),
+        "phone number",
+        re.compile(r"\d{3}|\d+(?:[ .-]\d+){2,}"),
+    ),
+    (
+        re.compile(r"\be-?mail\s+address(?:es)?\b|\be-?mail\W*$", re.IGNORECASE),
+        "email address",
+        re.compile(r"[\w.+-]+@[\w-]+\.\w|\S\s*(?:\[at\]|\(at\))\s*\S"),
+    ),
+)
+
+
+# (asked for, not about: "how do I hang on to my existing mobile number?")
+_NOT_ASKING_CONTACT = re.compile(
+    r"^\W*(?:how|why|can|could|do|does|did|will|would|should|is|are|when|where)\b"
+    r"|\b(?:my|our|your|existing|current|new|old)\s+(?:[\w-]+\s+)?(?:number|e-?mail)\b",
+    re.IGNORECASE,
+)
+
+
+def contact_ungiven(question: str, answer: str) -> str | None:
+    """The contact `question` asks for ("phone number", "email address") when `answer` gives none."""
+    if _NOT_ASKING_CONTACT.search(question):
+        return None
+    return next(
+        (name for asks, name, gives in _CONTACTS if asks.search(question) and not gives.search(answer)), None
+    )
+
+
 _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)
 
 
@@ -1089,6 +1128,8 @@ class Signals:
     period: tuple[str, str] | None = None
     # the question asks where a thing is or was, and its answer sentence names no place (`placeless`)
     placeless: bool = False
+    # the contact the question asks for that its answer does not give: "phone number" (`contact_ungiven`)
+    ungiven: str | None = None
     # the script the question is written in when the texts use none of its letters' scripts
     # ("Japanese script"); None for a question they could spell
     script: str | None = None
@@ -1175,6 +1216,8 @@ class AbstentionRule:
             return f"the closest passage gives it for “{given}”, not “{asked}”"
         if signals.placeless:
             return "the closest passage does not say where"
+        if signals.ungiven is not None:
+            return f"the closest passage gives no {signals.ungiven}"
         if signals.sentence < self.min_sentence or (
             signals.dense < self.min_dense and signals.lexical_known < self.min_lexical
         ):

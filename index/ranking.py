@@ -53,6 +53,7 @@ from index.abstention import (
     asks_when,
     asks_when_it_happens,
     asks_where_it_is,
+    contact_ungiven,
     gives_count,
     gives_date,
     gives_day,
@@ -993,6 +994,15 @@ class Ranker:
             and not names_place(self._answer_text(answer))
         ):
             signals = replace(signals, placeless=True)
+        # ... and one asking for a phone number or an email address answered by a passage giving none
+        # ("whats the u10 coach kez's phone number": "- U10 coach: Kez Adeyemi"; session 26)
+        if (
+            signals is not None
+            and answers
+            and (answer := answers[answer_from]) is not None
+            and (ungiven := contact_ungiven(question, self._answer_text(answer)))
+        ):
+            signals = replace(signals, ungiven=ungiven)
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
         return Ranking(
             picked=picked,

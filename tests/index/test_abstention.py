@@ -17,6 +17,7 @@ from index.abstention import (
     asks_time_of_day,
     asks_when,
     asks_when_it_happens,
+    contact_ungiven,
     days_given,
     gives_count,
     gives_day,
@@ -351,6 +352,24 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
     ):
         assert not asks_measure(question)
     assert not wants_number("How fast must the primary acknowledge a page out of hours?")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "ungiven"),
+    [
+        ("whats the u10 coach kez's phone number", "- U10 coach: Kez Adeyemi", "phone number"),
+        ("whats the u10 coach kez's phone number", "- U10 coach: Kez Adeyemi — 07700 915 604", None),
+        ("power cut phone number", "Power cut: call 105 (free, 24 hours)", None),
+        ("Ben Osei email address", "- **Ben Osei** — backend engineer. Based in Accra.", "email address"),
+        ("Ben Osei email", "Ben Osei (ben@example.org)", None),
+        # asked about, not for
+        ("how do I hang on to my existing mobile number?", "We'll move your number across.", None),
+        ("Can I change the email address on my account?", "Go to Settings.", None),
+    ],
+)
+def test_a_phone_number_or_email_address_asked_for(question: str, answer: str, ungiven: str | None) -> None:
+    """Session 26: "whats the u10 coach kez's phone number" was answered "- U10 coach: Kez Adeyemi"."""
+    assert contact_ungiven(question, answer) == ungiven
 
 
 def test_the_weekdays_an_answer_gives() -> None:

@@ -733,7 +733,26 @@ def test_a_weekday_asked_for_is_not_answered_for_another(tmp_path: Path) -> None
     answered = index.ask("what time is collection at the inverness airport hire desk on saturday?")
     assert answered.answerable and answered.answer is not None and "09:15" in answered.answer.text
     # a question asking for no number or time is left to the answer
-    assert index.ask("is there collection at the inverness airport hire desk on a sunday?").refusal != refused.refusal
+    assert (
+        index.ask("is there collection at the inverness airport hire desk on a sunday?").refusal
+        != refused.refusal
+    )
+
+
+COLTS = """Millbrook Colts newsletter
+
+- U10 coach: Kez Adeyemi
+- Welfare officer: Denise Archer — 07700 915 604
+"""
+
+
+def test_a_phone_number_asked_for_needs_one(tmp_path: Path) -> None:
+    """Session 26: "whats the u10 coach kez's phone number" was answered "- U10 coach: Kez Adeyemi"."""
+    index = _one_document_index(tmp_path, "colts.txt", COLTS)
+    refused = index.ask("whats the u10 coach kez's phone number")
+    assert not refused.answerable and refused.refusal == "the closest passage gives no phone number"
+    answered = index.ask("whats the welfare officer denise's phone number")
+    assert answered.answer is not None and "07700" in answered.answer.text, answered.refusal
 
 
 RUNNING = """Winter plan
