@@ -418,7 +418,7 @@ def unknown_things(question: str, knows: Callable[[str], bool]) -> list[str]:
         return [] if any(map(knows, ROLE_VERBS[base])) else [base]
     if (asked := EXISTENCE.match(question)) is None:
         return []
-    thing = WHEN_ASKED.sub(" ", asked.group("thing"))
+    thing = AFTER_WHEN.sub(" ", WHEN_ASKED.sub(" ", asked.group("thing")))
     return [w for w in _unknown_words(thing, knows) if w.lower() not in QUALIFIERS]
 
 
@@ -431,6 +431,9 @@ WHEN_ASKED = re.compile(
     rf"\b(?:in|on|at|during|over|for|this|next|every|each)\s+(?:the\s+|an?\s+)?(?:{'|'.join(_TIMES)})s?\b",
     re.IGNORECASE,
 )
+# ... and after or before what: "did isla have any reaction after her 8 week injections?" asks about a
+# reaction (session 26: refused, “injections”, of a record writing "jabs")
+AFTER_WHEN = re.compile(r"\b(?:after|before|following|since|until|till)\b.*$", re.IGNORECASE | re.DOTALL)
 QUALIFIERS = frozenset({"extra", "additional", "more", "further", "other", "any", "some", "free"})
 
 

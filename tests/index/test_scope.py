@@ -93,6 +93,10 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
     assert corpus.unknown("Is there extra parking at the lighthouse in summer?") == ([], ["“parking”"])
     assert corpus.unknown("Can I bring the lens to the harbour in the evening?") == ([], [])
     assert corpus.unknown("Is there any free keeper at night?") == ([], [])
+    # ... nor after or before what (session 26: "did isla have any reaction after her 8 week
+    # injections?" was refused for “injections”, of a record writing "jabs")
+    assert corpus.unknown("Did the keeper have any lens after the storm injections?") == ([], [])
+    assert corpus.unknown("Is there parking at the lighthouse before the tours?") == ([], ["“parking”"])
     # ... nor a weekday said with "a" (session 24: "can I bring my dog into foundry lane on a
     # tuesday" was refused for “tuesday”), nor what one must do ("have to"), which is no having
     assert corpus.unknown("can I bring the lens to the harbour on a tuesday") == ([], [])
