@@ -182,7 +182,8 @@ thresholds fit both it and the full question):
   for a number (rule 2) and is refused: no sentence gives a figure about a budget. "The costs and
   benefits of the alliance", "the costs of the alliance" and "the budget process" ask for none. It
   moved q099 alone: no refusal or answer of test or the blind set, nor of dev asked in a request,
-  after a sentence about the asker or in capitals.
+  after a sentence about the asker or in capitals. A rate and a limit were added in session 26
+  ("What's the rate limit on the Parcelio sandbox?" had been answered with its address).
 - Dev: 18 of 18 unanswerable refused (17 before the amounts rule), 49 of 49 answerable answered
   (100 %). Test: 13 of 13 refused (100 %; 10 before the names rule, 12 before the offices rule),
   40 of 42 answered (95 %). Blind set (`evals/questions/blind.jsonl`): 7 of 7 refused (6 before
@@ -223,9 +224,10 @@ from alliance_qa.errors import InputError
 from index.lexical import NUMBER_RUN
 from index.names import WEEKDAYS
 
-# what an amount is called when a question asks for it by name: "What is Japan's defense budget?"
+# what an amount is called when a question asks for it by name: "What is Japan's defense budget?",
+# "What's the rate limit on the Parcelio sandbox?" (session 26: answered with the sandbox's address)
 # ("costs", plural, are as often drawbacks as sums: "the costs and benefits", "the costs of the alliance")
-_AMOUNTS = "budgets?|cost|prices?|populations?|percentages?|spending|expenditures?|salary|salaries|sizes?"
+_AMOUNTS = "budgets?|cost|prices?|populations?|percentages?|spending|expenditures?|salary|salaries|sizes?|rates?|limits?"
 # what a sum of money is called: "What was Fernhill's Q3 revenue?", "What is the fine for a first
 # offence?" need a sum; a sentence without one does not answer them (session 21: "What was Fernhill
 # Outdoor's net profit in Q3?" was answered "- Product wins / misses")

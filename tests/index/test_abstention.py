@@ -187,6 +187,11 @@ def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
         ("HOW MANY KEY IMPLICATIONS FOR NATIONAL DEFENCE POLICIES DOES THE ALLIANCE ESSAY IDENTIFY", False),
         ("How many partner nations does the treaties essay name as Japan's key allies?", False),
         ("How many widgets are listed per page?", True),
+        # a rate and a limit are amounts (session 26: "What's the rate limit on the Parcelio sandbox?"
+        # was answered with the sandbox's address)
+        ("What interest rate does the fairway savings account pay", True),
+        ("What's the rate limit on the Parcelio sandbox?", True),
+        ("What limits the alliance's reach?", False),
         # ... and asked in the passive (session 26)
         ("how many areas of defence collaboration between japan and india are listed", False),
         ("How many partners are named in the treaties essay?", False),
