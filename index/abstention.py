@@ -908,6 +908,24 @@ def has_number(text: str, *, in_words: bool = False) -> bool:
     return NUMBER.search(LIST_MARKER.sub("", text, count=1)) is not None or (in_words and spells_amount(text))
 
 
+# "in what year…" needs a year, a decade or a century: "Open house: Saturday 14 June, 10am–12 noon"
+# gives none (session 26: it answered "what year was the wrenfield close house built")
+ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
+WRITES_YEAR = re.compile(
+    r"(?<![\d.,:/-])(?:1[5-9]\d\d|20\d\d)(?:s|/\d\d)?(?![\d.,:]\d)|\bcentur(?:y|ies)\b", re.IGNORECASE
+)
+
+
+def asks_year(question: str) -> bool:
+    """Does `question` ask in what year, which only a year, a decade or a century answers?"""
+    return ASKS_YEAR.search(question) is not None
+
+
+def gives_year(text: str) -> bool:
+    """Does `text` write a year ("1951", "2023/24"), a decade ("the 1990s") or a century?"""
+    return WRITES_YEAR.search(text) is not None
+
+
 def asks_when(question: str) -> bool:
     """Does `question` ask "when…", which a time in words answers as well as a date (`says_when`)?"""
     return WHEN_QUESTION.match(question) is not None

@@ -53,6 +53,7 @@ from index.abstention import (
     asks_when,
     asks_when_it_happens,
     asks_where_it_is,
+    asks_year,
     contact_ungiven,
     gives_count,
     gives_date,
@@ -61,6 +62,7 @@ from index.abstention import (
     gives_money,
     gives_temperature,
     gives_time_of_day,
+    gives_year,
     has_number,
     heads_sums,
     held_topic,
@@ -557,6 +559,10 @@ class Ranker:
             self._numbered | under_date | np.asarray([r.says_when for r in readings], dtype=bool)
         )
         self._years: Mask = self._numbered | under_date
+        # ... and, for "in what year…", those writing a year, a decade or a century: "Open house:
+        # Saturday 14 June, 10am–12 noon" gives none (session 26: it answered "what year was the
+        # wrenfield close house built")
+        self._year_given: Mask = under_date | np.asarray([gives_year(t) for t in sentence_texts], dtype=bool)
         self._conditions: Mask = self._dated | np.asarray([r.condition for r in readings], dtype=bool)
         # and those giving a day of a month or a time of day, or under a heading that does ("Sunday
         # 12 May", "09:30 Registration"): "what's the exact date…", "what time…"
@@ -1355,8 +1361,8 @@ class Ranker:
     def _numbered_for(self, question: str) -> Mask:
         """The sentences that may answer `question`, which asks for a number: an amount in words
         answers "how many / much / long / old", a time in words ("at noon every Sunday") "when",
-        and only a figure, month or century "in what year" or "what date"; a date in the heading
-        over a sentence answers these two."""
+        and only a figure, month or century "what date", a year, decade or century "in what year"; a
+        date in the heading over a sentence answers these two."""
         if wants_amount(question):
             kind = wanted_kind(question)
             return self._amounts if kind is None else self._kinds[kind]
@@ -1366,7 +1372,9 @@ class Ranker:
             return self._days
         if asks_when_it_happens(question):
             return self._conditions
-        return self._dated if asks_when(question) else self._years
+        if asks_when(question):
+            return self._dated
+        return self._year_given if asks_year(question) else self._years
 
     def _held_share(self, question: str, sentences: Mask) -> float | None:
         """For a question naming numbers the texts write ("What happened in 1951?"), the most of the

@@ -17,6 +17,7 @@ from index.abstention import (
     asks_time_of_day,
     asks_when,
     asks_when_it_happens,
+    asks_year,
     contact_ungiven,
     days_given,
     gives_count,
@@ -25,6 +26,7 @@ from index.abstention import (
     gives_money,
     gives_temperature,
     gives_time_of_day,
+    gives_year,
     has_number,
     keyword_kind,
     labelled_numbers,
@@ -375,6 +377,15 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
 def test_a_phone_number_or_email_address_asked_for(question: str, answer: str, ungiven: str | None) -> None:
     """Session 26: "whats the u10 coach kez's phone number" was answered "- U10 coach: Kez Adeyemi"."""
     assert contact_ungiven(question, answer) == ungiven
+
+
+def test_a_year_asked_for_and_given() -> None:
+    assert asks_year("what year was the wrenfield close house built") and asks_year("In which year…?")
+    assert not asks_year("When was it built?") and not asks_year("What yearly fee is charged?")
+    assert [gives_year(t) for t in ("signed in 1951", "the 1990s", "for 2023/24", "the ninth century")] == [
+        *(True, True, True, True)
+    ]
+    assert [gives_year(t) for t in ("Saturday 14 June, 10am", "£2,023.50", "1.2025")] == [False, False, False]
 
 
 def test_the_weekdays_an_answer_gives() -> None:

@@ -755,6 +755,26 @@ def test_a_phone_number_asked_for_needs_one(tmp_path: Path) -> None:
     assert answered.answer is not None and "07700" in answered.answer.text, answered.refusal
 
 
+PARTICULARS = """14 Wrenfield Close
+
+A three-bedroom semi-detached house on a quiet close.
+
+Open house to see the newly built extension: Saturday 14 June, 10am–12 noon.
+"""
+
+
+def test_in_what_year_needs_a_year(tmp_path: Path) -> None:
+    """Session 26: "what year was the wrenfield close house built" was answered "Open house:
+    Saturday 14 June, 10am–12 noon…", which gives a day and a time but no year."""
+    index = _one_document_index(tmp_path, "house.txt", PARTICULARS)
+    assert not index.ask("what year was the wrenfield close house built").answerable
+    dated = PARTICULARS.replace("on a quiet close.", "on a quiet close, built in 1932.")
+    (tmp_path / "corpus" / "house.txt").write_text(dated, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index2", embedder=FakeEmbedder())
+    answered = index.ask("what year was the wrenfield close house built")
+    assert answered.answer is not None and "1932" in answered.answer.text
+
+
 RUNNING = """Winter plan
 
 - Sun: **Fenwick 10K** (club championship race; add a 2 km warm-up)
