@@ -333,14 +333,17 @@ def unknown_offices(question: str, uses: Callable[[str], bool]) -> list[str]:
 # helmets?"; or whether a policy covers it, a shop stocks it, a rule allows it ("Does the Harbourside
 # policy cover damage caused by pets?", session 25; not the noun: "Does my contents cover include…"),
 # or a place does it ("does lumo do a student discount", session 26; not "do anything / well / with…":
-# "Does the military partnership do anything for employment?"); what follows the verb is what it
-# asks about
+# "Does the military partnership do anything for employment?"), charges for it or anyone sells it
+# ("does highland drive charge extra for a sat nav", "is anyone selling a bike…"); what follows the
+# verb is what it asks about
 EXISTENCE = re.compile(
     r"^\W*(?:(?:is|are)\s+there\b|(?:do|does|did|will)\s+(?:[\w'’-]+\s+){0,5}?"
     # (not "have to", which asks what one must do: "do i have to travel somewhere for the interview?")
     r"(?:have(?!\s+to\b)|offer|provide|include|come\s+with|accept|take|sell|serve|cover(?!\s+(?:includes?|has|have|provides?|offers?)\b)|stock|allow"
     r"|do(?!\s+(?:anything|something|nothing|everything|much|more|well|better|enough|so|it|this|that|them|what"
-    r"|with|to|about|for|in|on|at|if|when|any\s+(?:good|harm))\b))\b"
+    r"|with|to|about|for|in|on|at|if|when|any\s+(?:good|harm))\b)|charge\s+(?:(?:extra|more|anything)\s+)?for)\b"
+    # ... or whether anyone sells or offers it: "is anyone selling a bike on the noticeboard"
+    r"|(?:is|are)\s+(?:anyone|anybody|someone|somebody)\s+(?:selling|offering|giving\s+away)\b"
     # ... and whether one may use or take it: "can I use gluten free flour in the cake", "Is it
     # safe to take Lorvastin with ibuprofen?", or pay with it: "can we pay by credit card"
     r"|(?:(?:can|could|may)\s+(?:i|we|you)|is\s+it\s+(?:safe|ok|okay|fine|possible|allowed)\s+to)"

@@ -74,6 +74,11 @@ def test_an_existence_question_about_a_thing_the_texts_never_mention_names_it(le
     assert corpus.unknown("does the lighthouse do birthday parties") == ([], ["“birthday”", "“parties”"])
     assert corpus.unknown("Does the lighthouse do anything for employment?") == ([], [])
     assert corpus.unknown("Does the keeper do well with visitors?") == ([], [])
+    # ... and whether it charges for a thing, or anyone sells one (session 26: "does highland drive
+    # charge extra for a sat nav", "is anyone selling a bike on the hartfield noticeboard")
+    assert corpus.unknown("does the lighthouse charge extra for parking") == ([], ["“parking”"])
+    assert corpus.unknown("is anyone selling a bike at the harbour") == ([], ["“bike”"])
+    assert corpus.unknown("does the harbour charge for the lens") == ([], [])
     # the holder of a role the texts never name, and of roles none of which they name
     assert corpus.unknown("Who is the manager of the lighthouse?") == ([], ["“manager”"])
     assert corpus.unknown("who's the head gardener at Calder Point") == ([], ["“head”", "“gardener”"])
