@@ -68,9 +68,9 @@ The rule (`DEFAULT_RULE`), in order:
    Lisbon", "on the sticker", "through Mill Street"), no path ("~/.cache/…") and no field ("Venue:
    …"): "the closest passage does not say where" (session 24: "…engage in regular joint military
    exercises, such as the bilateral exercise “Dharma Guardian,” aimed at…" answered it in four
-   blind sets). So is one asking for a phone number or an email address answered by a passage
-   giving none ("whats the u10 coach kez's phone number" by "- U10 coach: Kez Adeyemi": "the
-   closest passage gives no phone number", session 26).
+   blind sets). So is one asking for a phone number, an email address, a password or a code
+   answered by a passage giving none ("whats the u10 coach kez's phone number" by "- U10 coach: Kez
+   Adeyemi": "the closest passage gives no phone number", session 26).
    "How many" things the texts themselves list ("How many implications for national defense
    policies does the alliance essay number off?") asks for no number: the list answers it, which no
    figure counts (`COUNTS_ITEMS`; session 24: refused in blind8 and twice in a held-out set), nor
@@ -794,24 +794,51 @@ _CONTACTS = (
         "email address",
         re.compile(r"[\w.+-]+@[\w-]+\.\w|\S\s*(?:\[at\]|\(at\))\s*\S"),
     ),
+    # ... and a password or a code ("whats the code for the van key safe", answered "Van keys are in
+    # the key safe at the warehouse (code from Dennis)."), which a quoted or marked word gives
+    # ("bluebell", `realLife2025`), a number of three or more digits ("4719") or a word of letters and
+    # digits ("HIVE15"); not an error's or a dress code, nor what a code means
+    (
+        re.compile(
+            r"^(?!.*\b(?:mean|means|meaning|stand\s+for)\b).*\b(?<!error\s)(?<!exit\s)(?<!status\s)(?<!dress\s)"
+            r"(?<!post\s)(?<!zip\s)(?<!area\s)(?<!source\s)(?:password|passcode|pin|code)\b",
+            re.IGNORECASE | re.DOTALL,
+        ),
+        "password or code",
+        re.compile(
+            r"[\"“'‘`][^\s\"”'’`]{3,}[\"”'’`]|\d{3}|\b(?=[A-Za-z-]*\d)(?=\d*[A-Za-z])[A-Za-z\d-]{4,}\b"
+        ),
+    ),
 )
 
 
-# (asked for, not about: "how do I hang on to my existing mobile number?")
+# (asked for, not about: "how do I hang on to my existing mobile number?", "i forgot my password how
+# do i reset it")
 _NOT_ASKING_CONTACT = re.compile(
     r"^\W*(?:how|why|can|could|do|does|did|will|would|should|is|are|when|where)\b"
-    r"|\b(?:my|our|your|existing|current|new|old)\s+(?:[\w-]+\s+)?(?:number|e-?mail)\b",
+    r"|\b(?:my|our|your|existing|current|new|old)\s+(?:[\w-]+\s+)?(?:number|e-?mail|password|passcode|pin|code)\b"
+    r"|\bhow\s+(?:do|can|could|should|to)\b",
     re.IGNORECASE,
 )
 
 
-def contact_ungiven(question: str, answer: str) -> str | None:
-    """The contact `question` asks for ("phone number", "email address") when `answer` gives none."""
+def contact_asked(question: str) -> str | None:
+    """The contact `question` asks for: "phone number", "email address", "password or code", or None."""
     if _NOT_ASKING_CONTACT.search(question):
         return None
-    return next(
-        (name for asks, name, gives in _CONTACTS if asks.search(question) and not gives.search(answer)), None
-    )
+    return next((name for asks, name, _ in _CONTACTS if asks.search(question)), None)
+
+
+def gives_contact(contact: str, text: str) -> bool:
+    """Does `text` give a `contact` (as `contact_asked` names it): a phone number, an email address…?"""
+    return next(gives for _, name, gives in _CONTACTS if name == contact).search(text) is not None
+
+
+def contact_ungiven(question: str, answer: str) -> str | None:
+    """The contact `question` asks for ("phone number", "email address", "password or code") when
+    `answer` gives none."""
+    contact = contact_asked(question)
+    return contact if contact is not None and not gives_contact(contact, answer) else None
 
 
 _REPEATED_FIGURE = re.compile(r"(?<=[a-z])\s*\(\d[\d,.]*\)", re.IGNORECASE)

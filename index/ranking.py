@@ -54,7 +54,9 @@ from index.abstention import (
     asks_when_it_happens,
     asks_where_it_is,
     asks_year,
+    contact_asked,
     contact_ungiven,
+    gives_contact,
     gives_count,
     gives_date,
     gives_day,
@@ -591,6 +593,7 @@ class Ranker:
             "count": self._amounts & np.asarray([r.count for r in readings], dtype=bool),
             "temperature": self._amounts & np.asarray([r.temperature for r in readings], dtype=bool),
         }
+        self._contacts: dict[str, Mask] = {}  # the sentences giving each kind of contact (`_giving`)
         self._money: Mask = money  # ... and those naming a sum, in figures or not ("No fee shall be charged")
         # the sentences writing each number of two or more digits ("1951" → the sentences with it)
         written: dict[str, list[int]] = {}
@@ -778,6 +781,15 @@ class Ranker:
                 return before, end
         return start, end
 
+    def _giving(self, contact: str) -> Mask:
+        """The sentences giving a `contact` (`gives_contact`), found once per index and kind."""
+        if (giving := self._contacts.get(contact)) is None:
+            texts = (self._sentence_text(i) for i in range(len(self.sentences)))
+            giving = self._contacts[contact] = np.fromiter(
+                (gives_contact(contact, t) for t in texts), dtype=bool, count=len(self.sentences)
+            )
+        return giving
+
     def _answers_with(self, sentence: int, kind: Mask) -> bool:
         """Is `sentence`, or another sentence of the list item that answers with it (`answer_span`),
         of `kind`? "* Silver Cross Pioneer pram/pushchair, grey, … £140 ono." gives a price in its
@@ -899,6 +911,10 @@ class Ranker:
             # don't use neonicotinoid pesticides." over "…banned for outdoor use in the EU in 2018")
             typed = self._years if kind == "date" else self._money
             scores = scores + config.number_bonus * typed
+        elif (contact := contact_asked(question)) is not None:
+            # "waxwing frames discount code": the sentence giving one ("…with the code HIVE15"), in the
+            # first passage (from a later one, "what is the wifi password?" got "…a `401 Unauthorized`")
+            scores = scores + config.number_bonus * self._giving(contact)
         if config.countries_bonus and asks_countries(question):
             typed = self._naming_countries(picked.rows, besides=names_in(question))
             scores = scores + config.countries_bonus * typed

@@ -18,8 +18,10 @@ from index.abstention import (
     asks_when,
     asks_when_it_happens,
     asks_year,
+    contact_asked,
     contact_ungiven,
     days_given,
+    gives_contact,
     gives_count,
     gives_day,
     gives_duration,
@@ -372,11 +374,33 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
         # asked about, not for
         ("how do I hang on to my existing mobile number?", "We'll move your number across.", None),
         ("Can I change the email address on my account?", "Go to Settings.", None),
+        # a password or a code (session 26: "whats the code for the van key safe" was answered "Van
+        # keys are in the key safe at the warehouse (code from Dennis).")
+        (
+            "whats the code for the van key safe",
+            "Van keys are in the key safe (code from Dennis).",
+            "password or code",
+        ),
+        (
+            "What is the wifi password?",
+            "The default admin password is printed on the sticker.",
+            "password or code",
+        ),
+        ("what's the website password?", 'It\'s "bluebell" if you have lost the card.', None),
+        ("tool shed code", "- Tool shed code changed to 4417", None),
+        ("waxwing frames discount code", "the code HIVE15 at checkout", None),
+        ("ux northwest wifi password", "network `CottonExchange-Guest`, password `realLife2025`", None),
+        ("what does error code E3 mean", "E3: the tank is full", None),
+        ("What is the dress code?", "Smart casual.", None),
+        ("i forgot my password how do i reset it", "Click Reset password.", None),
     ],
 )
 def test_a_phone_number_or_email_address_asked_for(question: str, answer: str, ungiven: str | None) -> None:
     """Session 26: "whats the u10 coach kez's phone number" was answered "- U10 coach: Kez Adeyemi"."""
     assert contact_ungiven(question, answer) == ungiven
+    asked = contact_asked(question)
+    assert ungiven is None or asked == ungiven
+    assert asked is None or gives_contact(asked, answer) is (ungiven is None)
 
 
 def test_a_year_asked_for_and_given() -> None:

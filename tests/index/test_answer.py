@@ -755,6 +755,23 @@ def test_a_phone_number_asked_for_needs_one(tmp_path: Path) -> None:
     assert answered.answer is not None and "07700" in answered.answer.text, answered.refusal
 
 
+PODCAST = """Hive Minds, episode 112
+
+Before we go, this episode is supported by Waxwing Frames, who make the cedar hives I use. Listeners get
+15% off with the code HIVE15 at checkout. The van keys are in the key safe (code from Dennis).
+"""
+
+
+def test_a_code_asked_for_is_answered_by_the_sentence_giving_one(tmp_path: Path) -> None:
+    """Session 26: "waxwing frames discount code" was answered "Before we go, this episode is
+    supported by Waxwing Frames…", and "whats the code for the van key safe" "… (code from Dennis)"."""
+    index = _one_document_index(tmp_path, "podcast.txt", PODCAST)
+    answered = index.ask("waxwing frames discount code")
+    assert answered.answer is not None and "HIVE15" in answered.answer.text
+    refused = index.ask("whats the code for the van key safe")
+    assert refused.refusal == "the closest passage gives no password or code"
+
+
 PARTICULARS = """14 Wrenfield Close
 
 A three-bedroom semi-detached house on a quiet close.
