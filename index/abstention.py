@@ -797,11 +797,12 @@ _CONTACTS = (
     # ... and a password or a code ("whats the code for the van key safe", answered "Van keys are in
     # the key safe at the warehouse (code from Dennis)."), which a quoted or marked word gives
     # ("bluebell", `realLife2025`), a number of three or more digits ("4719") or a word of letters and
-    # digits ("HIVE15"); not an error's or a dress code, nor what a code means
+    # digits ("HIVE15"); not an error's or a dress code, nor what a code means (nor a bare "pin": "Which
+    # pin does the sensor use?")
     (
         re.compile(
             r"^(?!.*\b(?:mean|means|meaning|stand\s+for)\b).*\b(?<!error\s)(?<!exit\s)(?<!status\s)(?<!dress\s)"
-            r"(?<!post\s)(?<!zip\s)(?<!area\s)(?<!source\s)(?:password|passcode|pin|code)\b",
+            r"(?<!post\s)(?<!zip\s)(?<!area\s)(?<!source\s)(?:password|passcode|pin\s+(?:number|code)|code)\b",
             re.IGNORECASE | re.DOTALL,
         ),
         "password or code",

@@ -1016,8 +1016,9 @@ class Ranker:
             and not names_place(self._answer_text(answer))
         ):
             signals = replace(signals, placeless=True)
-        # ... and one asking for a phone number or an email address answered by a passage giving none
-        # ("whats the u10 coach kez's phone number": "- U10 coach: Kez Adeyemi"; session 26)
+        # ... and one asking for a phone number, an email address, a password or a code answered by a
+        # passage giving none ("whats the u10 coach kez's phone number": "- U10 coach: Kez Adeyemi";
+        # session 26)
         if (
             signals is not None
             and answers

@@ -34,6 +34,8 @@ NOT_ENGLISH = {
     # evals/shapes10 (session 25's held-out set): Dutch questions, and English keywords around a Dutch
     # street's name that py3langid reads as Dutch ("lindelaan phase 2 dates")
     **dict.fromkeys([("shapes10", i) for i in ("y063", "y074", "y114", "y078")], "nl"),
+    # evals/shapes11 (session 26's held-out set): Polish questions
+    **dict.fromkeys([("shapes11", i) for i in ("a031", "a059", "a064", "a070", "a073", "a084", "a087")], "pl"),
 }
 
 
@@ -124,6 +126,7 @@ def test_every_english_document_of_the_repository_is_english() -> None:
         "huerto_los_almendros_aviso",  # evals/shapes8: a community garden's notice in Spanish
         "ca_rovere_visite_degustazioni",  # evals/shapes9: a winery's tours and tastings in Italian
         "bewonersbrief_herinrichting_lindelaan",  # evals/shapes10: a council's letter to residents in Dutch
+        "ogloszenie_wspolnoty_jasna14",  # evals/shapes11: a housing community's notice in Polish
     }
     paths = [
         *(REPO / "corpus").glob("*.txt"),
