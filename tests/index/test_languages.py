@@ -35,7 +35,9 @@ NOT_ENGLISH = {
     # street's name that py3langid reads as Dutch ("lindelaan phase 2 dates")
     **dict.fromkeys([("shapes10", i) for i in ("y063", "y074", "y114", "y078")], "nl"),
     # evals/shapes11 (session 26's held-out set): Polish questions
-    **dict.fromkeys([("shapes11", i) for i in ("a031", "a059", "a064", "a070", "a073", "a084", "a087")], "pl"),
+    **dict.fromkeys(
+        [("shapes11", i) for i in ("a031", "a059", "a064", "a070", "a073", "a084", "a087")], "pl"
+    ),
 }
 
 
