@@ -797,12 +797,13 @@ _CONTACTS = (
     # ... and a password or a code ("whats the code for the van key safe", answered "Van keys are in
     # the key safe at the warehouse (code from Dennis)."), which a quoted or marked word gives
     # ("bluebell", `realLife2025`), a number of three or more digits ("4719") or a word of letters and
-    # digits ("HIVE15"); not an error's or a dress code, nor what a code means (nor a bare "pin": "Which
-    # pin does the sensor use?")
+    # digits ("HIVE15"); not an error's, a dress or a building code, nor a code of conduct, nor what a
+    # code means (nor a bare "pin": "Which pin does the sensor use?")
     (
         re.compile(
             r"^(?!.*\b(?:mean|means|meaning|stand\s+for)\b).*\b(?<!error\s)(?<!exit\s)(?<!status\s)(?<!dress\s)"
-            r"(?<!post\s)(?<!zip\s)(?<!area\s)(?<!source\s)(?:password|passcode|pin\s+(?:number|code)|code)\b",
+            r"(?<!post\s)(?<!zip\s)(?<!area\s)(?<!source\s)(?<!highway\s)(?<!building\s)(?<!colour\s)(?<!color\s)"
+            r"(?:password|passcode|pin\s+(?:number|code)|code(?!\s+of\b))\b",
             re.IGNORECASE | re.DOTALL,
         ),
         "password or code",

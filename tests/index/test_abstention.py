@@ -392,6 +392,8 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
         ("ux northwest wifi password", "network `CottonExchange-Guest`, password `realLife2025`", None),
         ("what does error code E3 mean", "E3: the tank is full", None),
         ("What is the dress code?", "Smart casual.", None),
+        ("What does the code of conduct say about harassment?", "Harassment is never tolerated.", None),
+        ("what does the highway code say about cyclists", "Give cyclists room.", None),
         ("i forgot my password how do i reset it", "Click Reset password.", None),
     ],
 )
