@@ -257,12 +257,15 @@ _AMOUNT_ASKED = (
 _IS = r"(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?"
 # "how heavy / tall / high / wide / deep" asks for a measurement as its noun does ("How heavy is the
 # TH-22?" as "What is the TH-22's weight?": a quantity), and "how far / big / large" for any figure
-# ("a 10-minute walk"); "how far ahead / in advance" for a span of time, which it leaves to the
-# sentence (session 26: "How large is the payload of a TMP RESET message?" was answered with the
-# RFC's abstract, "how far is the moon from the earth" with "Colour: Moon white")
+# ("a 10-minute walk"); not "how far ahead / in advance", a span of time, nor "how far has Japan
+# moved…" or "how big a role…", which ask how much in words (session 26: "How large is the payload
+# of a TMP RESET message?" was answered with the RFC's abstract, "how far is the moon from the
+# earth" with "Colour: Moon white")
 _MEASURED_BY = {"heavy": "weight", "tall": "height", "high": "height", "wide": "width", "deep": "depth"}
 _HOW_MEASURED = (
-    r"how\s+(?:far|big|large|" + "|".join(_MEASURED_BY) + r")\b(?!\s+(?:ahead|in\s+advance|before)\b)"
+    r"how\s+(?:far(?=\s+(?:is|are|was|were|away)\b)|(?:big|large|"
+    + "|".join(_MEASURED_BY)
+    + r")(?!\s+an?\s))\b"
 )
 HOW_MEASURED = re.compile(rf"\b{_HOW_MEASURED}", re.IGNORECASE)
 # questions asking for an amount, a count, a duration or an age rather than a date
@@ -790,7 +793,9 @@ _CONTACTS = (
         re.compile(r"\d{3}|\d+(?:[ .-]\d+){2,}"),
     ),
     (
-        re.compile(r"\be-?mail\s+address(?:es)?\b|\be-?mail\W*$", re.IGNORECASE),
+        re.compile(
+            r"\be-?mail\s+address(?:es)?\b|^(?=\W*(?:\S+\s+){0,4}\S+\W*$).*\be-?mail\W*$", re.IGNORECASE
+        ),
         "email address",
         re.compile(r"[\w.+-]+@[\w-]+\.\w|\S\s*(?:\[at\]|\(at\))\s*\S"),
     ),

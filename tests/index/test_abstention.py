@@ -361,6 +361,10 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
     ):
         assert not asks_measure(question)
     assert not wants_number("How fast must the primary acknowledge a page out of hours?")
+    # how much, asked in words: a figure does not answer it
+    assert not wants_number("How far has Japan moved away from pacifism?")
+    assert not wants_number("How big a role does public opinion play in the alliance?")
+    assert not wants_number("How large a part of the costs does Japan bear?")
 
 
 @pytest.mark.parametrize(
@@ -370,6 +374,8 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
         ("whats the u10 coach kez's phone number", "- U10 coach: Kez Adeyemi — 07700 915 604", None),
         ("power cut phone number", "Power cut: call 105 (free, 24 hours)", None),
         ("Ben Osei email address", "- **Ben Osei** — backend engineer. Based in Accra.", "email address"),
+        ("Ben Osei email", "- **Ben Osei** — backend engineer. Based in Accra.", "email address"),
+        ("What is the policy on personal use of work email", "Keep it brief.", None),  # no keyword query
         ("Ben Osei email", "Ben Osei (ben@example.org)", None),
         # asked about, not for
         ("how do I hang on to my existing mobile number?", "We'll move your number across.", None),
