@@ -74,8 +74,8 @@ The rule (`DEFAULT_RULE`), in order:
    "How many" things the texts themselves list ("How many implications for national defense
    policies does the alliance essay number off?") asks for no number: the list answers it, which no
    figure counts (`COUNTS_ITEMS`; session 24: refused in blind8 and twice in a held-out set), nor
-   do "how many … are listed" (session 26). "How heavy / tall / high / wide / deep…" asks for a
-   measurement as "what is the weight…" does, and "how far / big / large…" for any figure
+   do "how many … are listed" (session 26). "How heavy / tall…" asks for a measurement as "what is
+   the weight…" does, and "how far is / big / large…" for any figure
    (session 26: "how far is the moon from the earth" was answered "Colour: Moon white").
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
    refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
@@ -255,13 +255,14 @@ _AMOUNT_ASKED = (
 )
 # "is" after a question word, or none: "what is", "what's", "whats", "what was"…
 _IS = r"(?:'s|’s|s|\s+(?:is|was|are|were|will\s+be))?"
-# "how heavy / tall / high / wide / deep" asks for a measurement as its noun does ("How heavy is the
-# TH-22?" as "What is the TH-22's weight?": a quantity), and "how far / big / large" for any figure
+# "how heavy / tall" asks for a measurement as its noun does ("How heavy is the TH-22?" as "What is
+# the TH-22's weight?": a quantity; not "how high / deep / wide", as often a degree: "How deep is the
+# partnership?", "how wide is the gap…"), and "how far / big / large" for any figure
 # ("a 10-minute walk"); not "how far ahead / in advance", a span of time, nor "how far has Japan
 # moved…" or "how big a role…", which ask how much in words (session 26: "How large is the payload
 # of a TMP RESET message?" was answered with the RFC's abstract, "how far is the moon from the
 # earth" with "Colour: Moon white")
-_MEASURED_BY = {"heavy": "weight", "tall": "height", "high": "height", "wide": "width", "deep": "depth"}
+_MEASURED_BY = {"heavy": "weight", "tall": "height"}
 _HOW_MEASURED = (
     r"how\s+(?:far(?=\s+(?:is|are|was|were|away)\b)|(?:big|large|"
     + "|".join(_MEASURED_BY)

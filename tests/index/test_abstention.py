@@ -336,8 +336,6 @@ def test_a_sum_or_a_measurement_asked_for_by_name_wants_its_kind_of_number(
     [
         ("How heavy is the TH-22 transmitter?", "count"),
         ("how tall is the lighthouse", "count"),
-        ("How wide are the slots in a queen excluder?", "count"),
-        ("how deep is the pool at the shallow end", "count"),
         ("How large is the payload of a TMP RESET message?", None),
         ("how far is the moon from the earth", None),  # any figure: "a 10-minute walk" answers too
     ],
@@ -365,6 +363,8 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
     assert not wants_number("How far has Japan moved away from pacifism?")
     assert not wants_number("How big a role does public opinion play in the alliance?")
     assert not wants_number("How large a part of the costs does Japan bear?")
+    assert not wants_number("How deep is the partnership between Japan and India?")
+    assert not wants_number("How wide is the gap between the allies' views?")
 
 
 @pytest.mark.parametrize(
