@@ -74,7 +74,7 @@ The rule (`DEFAULT_RULE`), in order:
    "How many" things the texts themselves list ("How many implications for national defense
    policies does the alliance essay number off?") asks for no number: the list answers it, which no
    figure counts (`COUNTS_ITEMS`; session 24: refused in blind8 and twice in a held-out set), nor
-   do "how many … are listed" (session 26). "How heavy / tall…" asks for a measurement as "what is
+   do "how many … are listed" and "how many countries…, and which ones are they?" (session 26). "How heavy / tall…" asks for a measurement as "what is
    the weight…" does, and "how far is / big / large…" for any figure
    (session 26: "how far is the moon from the earth" was answered "Colour: Moon white").
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
@@ -492,6 +492,9 @@ COUNTS_ITEMS = re.compile(
     # ... or asked in the passive, closing the question: "how many areas of defence collaboration
     # … are listed" (session 26); not "How many widgets are listed per page?", nor "given": "How many
     # MMR doses were given on the first day…?" asks for a figure
+    # ... or asking which they are too: "How many countries does Japan have key defense partnerships
+    # with, and which ones are they?" (session 26)
+    r"|^\W*how\s+many\b.*\band\s+(?:which|what)\s+(?:ones|are\s+they|they\s+are|countries|nations)\b"
     r"|^\W*how\s+many\b.*\b(?:are|were|is)\s+(?:listed|named|mentioned|outlined|identified|enumerated|cited)"
     r"(?:\s+(?:in|by)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,2}?(?:essays?|texts?|documents?|articles?|reports?))?\W*$",
     re.IGNORECASE,

@@ -19,9 +19,9 @@ from types import MappingProxyType
 
 # "Which countries…", "With what nations…", "Which other allies…"
 COUNTRIES_QUESTION = re.compile(
-    r"^\s*(?:(?:with|to|in|from|between|among)\s+)?(?:which|what)\s+(?:other\s+|foreign\s+)?"
-    r"(?:countries|countrys|contries|nations|states|allies|partners|governments)\b",
-    re.IGNORECASE,
+    r"^\s*(?:(?:with|to|in|from|between|among)\s+)?(?:(?:which|what)|how\s+many(?=.*\band\s+(?:which|what)\b))"
+    r"\s+(?:other\s+|foreign\s+)?(?:countries|countrys|contries|nations|states|allies|partners|governments)\b",
+    re.IGNORECASE | re.DOTALL,
 )
 CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]+\b")
 

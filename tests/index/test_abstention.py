@@ -200,6 +200,7 @@ def test_a_number_question_needs_a_sentence_with_a_figure_about_it() -> None:
         ("how many areas of defence collaboration between japan and india are listed", False),
         ("How many partners are named in the treaties essay?", False),
         ("How many MMR doses were given on the first day at the Eastgate clinic?", True),
+        ("How many countries does Japan have key defense partnerships with, and which ones are they?", False),
         ("How many words must the essay be?", True),
     ],
 )

@@ -24,6 +24,9 @@ ALLIES = "By forging partnerships with key allies like the United States, Austra
         ("Which country signed first?", False),  # one country: any sentence may name it
         ("Which agreements did Japan sign?", False),
         ("How do the countries cooperate?", False),
+        # how many, and which (session 26: answered with the 2015 guidelines' year)
+        ("How many countries does Japan have key defense partnerships with, and which ones are they?", True),
+        ("How many countries signed the treaty?", False),  # a figure
     ],
 )
 def test_which_countries_questions(question: str, asks: bool) -> None:
