@@ -74,9 +74,10 @@ The rule (`DEFAULT_RULE`), in order:
    "How many" things the texts themselves list ("How many implications for national defense
    policies does the alliance essay number off?") asks for no number: the list answers it, which no
    figure counts (`COUNTS_ITEMS`; session 24: refused in blind8 and twice in a held-out set), nor
-   do "how many … are listed" and "how many countries…, and which ones are they?" (session 26). "How heavy / tall…" asks for a measurement as "what is
-   the weight…" does, and "how far is / big / large…" for any figure
-   (session 26: "how far is the moon from the earth" was answered "Colour: Moon white").
+   do "how many … are listed" and "how many countries…, and which ones are they?" (session 26).
+   "How heavy / tall…" asks for a measurement as "what is the weight…" does, and "how far is / big /
+   large…" for any figure (session 26: "how far is the moon from the earth" was answered "Colour:
+   Moon white").
 3. A question no sentence of the corpus is even loosely about (best sentence cosine < 0.23) is
    refused: typo correction can map off-topic words onto corpus words ("bake bread" → "base",
    "broad") and inflate coverage, but it cannot fake a sentence match. So is one whose best
