@@ -536,8 +536,17 @@ def number_topic(question: str) -> str:
         topic = UNIT_ASKED.sub(" ", topic)
         if kind == "temperature":
             topic = re.sub(rf"\b(?:{_TEMPERATURE})\b", " ", topic, flags=re.IGNORECASE)
+    if kind == "duration" and len(WORD.findall(kept := BEFORE_WHAT.sub(" ", topic))) >= 3:
+        # "how long does my registration last before i have to sign the form again?" asks how long
+        # the registration lasts (session 26: "Registration is valid for 12 months…" was refused);
+        # not when too little is left: "How long before the trip must I pay?"
+        topic = kept
     verb = {"money": COST_VERB, "duration": DURATION_VERB}.get(kind or "")
     return topic if verb is None else verb.sub(" ", topic)
+
+
+BEFORE_WHAT = re.compile(r"\s(?:before|until|till)\s.*$", re.IGNORECASE | re.DOTALL)
+WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 # the unit a measurement is asked in, closing the question: "…capacity in litres?"

@@ -281,6 +281,11 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
     # "kept" is no stem of "keeps" ("…keeps them for 35 days"): the verb asks, session 16
     assert wanted_kind("How long are backups kept?") == "duration"
     assert "kept" not in number_topic("How long are backups kept?")
+    # ... nor what follows "before / until" (session 26), unless too little would be left
+    assert number_topic(
+        "how long does my registration last before i have to sign the form again?"
+    ).split() == [*("how", "does", "my", "registration")]
+    assert "trip" in number_topic("How long before the trip must I pay?")
     assert wanted_kind("How long will the bridge remain closed?") == "duration"
     assert "cost" not in number_topic("How much does the Basic plan cost?")
     assert "take" not in number_topic("How long do refunds take?")
