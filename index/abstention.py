@@ -70,7 +70,10 @@ The rule (`DEFAULT_RULE`), in order:
    exercises, such as the bilateral exercise “Dharma Guardian,” aimed at…" answered it in four
    blind sets). So is one asking for a phone number, an email address, a password or a code
    answered by a passage giving none ("whats the u10 coach kez's phone number" by "- U10 coach: Kez
-   Adeyemi": "the closest passage gives no phone number", session 26).
+   Adeyemi": "the closest passage gives no phone number", session 26), and one asking for a number
+   whose answer, from the first few passages, gives none of the kind it asks for though a sentence
+   elsewhere passed the share above ("How much is the monthly rent for a flat at Harbour View
+   Apartments?" by "9. MOVING OUT Give at least one month's written notice…", session 26).
    "How many" things the texts themselves list ("How many implications for national defense
    policies does the alliance essay number off?") asks for no number: the list answers it, which no
    figure counts (`COUNTS_ITEMS`; session 24: refused in blind8 and twice in a held-out set), nor
@@ -1198,6 +1201,8 @@ class Signals:
     placeless: bool = False
     # the contact the question asks for that its answer does not give: "phone number" (`contact_ungiven`)
     ungiven: str | None = None
+    # the question asks for a number, and its answer sentence gives none of the kind it asks for
+    untyped: bool = False
     # the script the question is written in when the texts use none of its letters' scripts
     # ("Japanese script"); None for a question they could spell
     script: str | None = None
@@ -1293,6 +1298,8 @@ class AbstentionRule:
         needed = self.measure_share if signals.measure else self.number_share
         if signals.number_share is not None and signals.number_share < needed:
             return "no passage gives the number or date it asks for"
+        if signals.untyped:
+            return "the closest passage gives no number of the kind it asks for"
         probability = self.probability(signals)
         if probability < self.min_confidence:
             if probability >= CALIBRATED_CONFIDENCE:  # only a threshold raised above the rule's refuses it

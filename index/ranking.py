@@ -1027,6 +1027,19 @@ class Ranker:
             and (ungiven := contact_ungiven(question, self._answer_text(answer)))
         ):
             signals = replace(signals, ungiven=ungiven)
+        # ... and one asking for a number answered by a passage giving none of the kind it asks for,
+        # a later passage's sentence having passed rule 2 ("How much is the monthly rent for a flat
+        # at Harbour View Apartments?": "9. MOVING OUT Give at least one month's written notice…";
+        # session 26)
+        if (
+            signals is not None
+            and typed is not None
+            and wants_number(question)
+            and answers
+            and (answer := answers[answer_from]) is not None
+            and not self._answers_with(answer, typed)
+        ):
+            signals = replace(signals, untyped=True)
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
         return Ranking(
             picked=picked,

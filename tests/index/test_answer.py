@@ -772,6 +772,33 @@ def test_a_code_asked_for_is_answered_by_the_sentence_giving_one(tmp_path: Path)
     assert refused.refusal == "the closest passage gives no password or code"
 
 
+RULES = """Harbour View Apartments: flat rules
+
+The monthly rent for the flat at Harbour View Apartments is paid by standing order.
+"""
+LEAFLET = """Lettings leaflet
+
+We let homes across the town, from studios to family houses, and answer every enquiry within a day.
+The monthly rent for a flat at Harbour View Apartments is £950. Our office opens at nine.
+"""
+
+
+def test_a_number_asked_for_is_not_answered_by_a_passage_giving_none(tmp_path: Path) -> None:
+    """Session 26: "How much is the monthly rent for a flat at Harbour View Apartments?" was answered
+    "9. MOVING OUT Give at least one month's written notice…": another passage's sentence had passed
+    rule 2, and the answer came from the first, which gives no sum."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "rules.txt").write_text(RULES, encoding="utf-8")
+    (tmp_path / "corpus" / "leaflet.txt").write_text(LEAFLET, encoding="utf-8")
+    index = Index.build(tmp_path / "corpus", tmp_path / "index", embedder=FakeEmbedder())
+    question = "How much is the monthly rent for a flat at Harbour View Apartments?"
+    assert index.ask(question, k=1).hits[0].chunk.doc_id == "rules"
+    refused = index.ask(question, k=1)
+    assert refused.refusal == "the closest passage gives no number of the kind it asks for"
+    answered = index.ask(question, k=2)
+    assert answered.answer is not None and "£950" in answered.answer.text
+
+
 PARTICULARS = """14 Wrenfield Close
 
 A three-bedroom semi-detached house on a quiet close.
