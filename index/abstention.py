@@ -699,11 +699,11 @@ def periods(text: str) -> dict[tuple[str, int, int], str]:
 
 # a weekday as a question names it ("on a sunday"), and as an answer writes it: whole in any case, or
 # cut short with a capital ("Sat 3 August", not "sat on the bench"), and a run of them ("Mon–Fri")
-_DAY_NAMES = tuple(WEEKDAYS)
-ASKED_DAY = re.compile(rf"\b({'|'.join(_DAY_NAMES)})s?\b", re.IGNORECASE)
+# (the names whole, `_SHORT_WEEKDAYS` cut short as a sentence writes them, or those in capitals)
+ASKED_DAY = re.compile(rf"\b({'|'.join(WEEKDAYS)})s?\b", re.IGNORECASE)
 _GIVEN_DAY = (
-    rf"\b(?:(?i:{'|'.join(_DAY_NAMES)})s?|(?:{'|'.join(s.title() for short in WEEKDAYS.values() for s in short)})"
-    r"|(?:" + "|".join(s.upper() for short in WEEKDAYS.values() for s in short) + r"))\b\.?"
+    rf"\b(?:(?i:{'|'.join(WEEKDAYS)})s?|(?:{'|'.join(_SHORT_WEEKDAYS)})"
+    rf"|(?:{'|'.join(map(str.upper, _SHORT_WEEKDAYS))}))\b\.?"
 )
 GIVEN_DAY = re.compile(_GIVEN_DAY)
 DAY_RUN = re.compile(
