@@ -221,8 +221,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from alliance_qa.errors import InputError
 from index.lexical import NUMBER_RUN
@@ -799,40 +800,40 @@ def placeless(question: str, answer: str) -> bool:
 
 # a question asking for a phone number or an email address, and what gives one: "whats the u10
 # coach kez's phone number" was answered "- U10 coach: Kez Adeyemi" (session 26); a number of three
-# or more digits ("call 105") or a run of groups ("07700 915 604"), and an address with its "@"
-_CONTACTS = (
-    (
-        re.compile(
-            r"\b(?:phone|telephone|mobile|contact|landline)\s+(?:number|no)\b|\bnumber\s+to\s+(?:call|ring|text|phone)\b",
-            re.IGNORECASE,
+# or more digits ("call 105") or a run of groups ("07700 915 604"), and an address with its "@";
+# each kind by its name: (what asks for it, what gives it)
+_CONTACTS: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]] = MappingProxyType(
+    {
+        "phone number": (
+            re.compile(
+                r"\b(?:phone|telephone|mobile|contact|landline)\s+(?:number|no)\b|\bnumber\s+to\s+(?:call|ring|text|phone)\b",
+                re.IGNORECASE,
+            ),
+            re.compile(r"\d{3}|\d+(?:[ .-]\d+){2,}"),
         ),
-        "phone number",
-        re.compile(r"\d{3}|\d+(?:[ .-]\d+){2,}"),
-    ),
-    (
-        re.compile(
-            r"\be-?mail\s+address(?:es)?\b|^(?=\W*(?:\S+\s+){0,4}\S+\W*$).*\be-?mail\W*$", re.IGNORECASE
+        "email address": (
+            re.compile(
+                r"\be-?mail\s+address(?:es)?\b|^(?=\W*(?:\S+\s+){0,4}\S+\W*$).*\be-?mail\W*$", re.IGNORECASE
+            ),
+            re.compile(r"[\w.+-]+@[\w-]+\.\w|\S\s*(?:\[at\]|\(at\))\s*\S"),
         ),
-        "email address",
-        re.compile(r"[\w.+-]+@[\w-]+\.\w|\S\s*(?:\[at\]|\(at\))\s*\S"),
-    ),
-    # ... and a password or a code ("whats the code for the van key safe", answered "Van keys are in
-    # the key safe at the warehouse (code from Dennis)."), which a quoted or marked word gives
-    # ("bluebell", `realLife2025`), a number of three or more digits ("4719") or a word of letters and
-    # digits ("HIVE15"); not an error's, a dress or a building code, nor a code of conduct, nor what a
-    # code means (nor a bare "pin": "Which pin does the sensor use?")
-    (
-        re.compile(
-            r"^(?!.*\b(?:mean|means|meaning|stand\s+for)\b).*\b(?<!error\s)(?<!exit\s)(?<!status\s)(?<!dress\s)"
-            r"(?<!post\s)(?<!zip\s)(?<!area\s)(?<!source\s)(?<!highway\s)(?<!building\s)(?<!colour\s)(?<!color\s)"
-            r"(?:password|passcode|pin\s+(?:number|code)|code(?!\s+of\b))\b",
-            re.IGNORECASE | re.DOTALL,
+        # ... and a password or a code ("whats the code for the van key safe", answered "Van keys are in
+        # the key safe at the warehouse (code from Dennis)."), which a quoted or marked word gives
+        # ("bluebell", `realLife2025`), a number of three or more digits ("4719") or a word of letters and
+        # digits ("HIVE15"); not an error's, a dress or a building code, nor a code of conduct, nor what a
+        # code means (nor a bare "pin": "Which pin does the sensor use?")
+        "password or code": (
+            re.compile(
+                r"^(?!.*\b(?:mean|means|meaning|stand\s+for)\b).*\b(?<!error\s)(?<!exit\s)(?<!status\s)(?<!dress\s)"
+                r"(?<!post\s)(?<!zip\s)(?<!area\s)(?<!source\s)(?<!highway\s)(?<!building\s)(?<!colour\s)(?<!color\s)"
+                r"(?:password|passcode|pin\s+(?:number|code)|code(?!\s+of\b))\b",
+                re.IGNORECASE | re.DOTALL,
+            ),
+            re.compile(
+                r"[\"“'‘`][^\s\"”'’`]{3,}[\"”'’`]|\d{3}|\b(?=[A-Za-z-]*\d)(?=\d*[A-Za-z])[A-Za-z\d-]{4,}\b"
+            ),
         ),
-        "password or code",
-        re.compile(
-            r"[\"“'‘`][^\s\"”'’`]{3,}[\"”'’`]|\d{3}|\b(?=[A-Za-z-]*\d)(?=\d*[A-Za-z])[A-Za-z\d-]{4,}\b"
-        ),
-    ),
+    }
 )
 
 
@@ -850,12 +851,12 @@ def contact_asked(question: str) -> str | None:
     """The contact `question` asks for: "phone number", "email address", "password or code", or None."""
     if _NOT_ASKING_CONTACT.search(question):
         return None
-    return next((name for asks, name, _ in _CONTACTS if asks.search(question)), None)
+    return next((name for name, (asks, _) in _CONTACTS.items() if asks.search(question)), None)
 
 
 def gives_contact(contact: str, text: str) -> bool:
     """Does `text` give a `contact` (as `contact_asked` names it): a phone number, an email address…?"""
-    return next(gives for _, name, gives in _CONTACTS if name == contact).search(text) is not None
+    return _CONTACTS[contact][1].search(text) is not None
 
 
 def contact_ungiven(question: str, answer: str) -> str | None:
