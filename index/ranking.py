@@ -780,6 +780,36 @@ class Ranker:
                 return before, end
         return start, end
 
+    def _judged(
+        self, question: str, signals: Signals, answer: int, *, asks_number: bool, typed: Mask | None
+    ) -> Signals:
+        """`signals` with what the answer sentence `answer` gives against what `question` asks."""
+        read = self._read_with_headings(answer)
+        text = self._answer_text(answer)
+        # a question naming a period ("…band D figure for 2024/25?") answered by a sentence giving the
+        # figure for another ("£214.56 for 2023/24"; session 20) is not answered, nor one asking when
+        # or how much on a weekday answered for others only ("what time does the … hire desk open on
+        # a sunday?": "Collection: Inverness Airport desk, Sat 3 August 2024 at 09:15"; session 26)
+        if period := other_period(question, read) or (other_weekday(question, read) if asks_number else None):
+            signals = replace(signals, period=period)
+        # ... and one asking where a thing is, answered by a sentence naming no place, no field
+        # ("Where is the Dharma Guardian exercise held?": "…engage in regular joint military
+        # exercises, such as the bilateral exercise “Dharma Guardian,” aimed at…"; session 24)
+        if asks_where_it_is(question) and not self._keys[answer] and not names_place(text):
+            signals = replace(signals, placeless=True)
+        # ... and one asking for a phone number, an email address, a password or a code answered by a
+        # passage giving none ("whats the u10 coach kez's phone number": "- U10 coach: Kez Adeyemi";
+        # session 26)
+        if ungiven := contact_ungiven(question, text):
+            signals = replace(signals, ungiven=ungiven)
+        # ... and one asking for a number answered by a passage giving none of the kind it asks for,
+        # a later passage's sentence having passed rule 2 ("How much is the monthly rent for a flat
+        # at Harbour View Apartments?": "9. MOVING OUT Give at least one month's written notice…";
+        # session 26)
+        if asks_number and typed is not None and not self._answers_with(answer, typed):
+            signals = replace(signals, untyped=True)
+        return signals
+
     def _giving(self, contact: str, rows: npt.NDArray[np.int64]) -> Mask:
         """The sentences of the chunks `rows` giving a `contact` (`gives_contact`): read per question,
         over the passages picked only (over every sentence, once per index, the first such question of
@@ -904,7 +934,7 @@ class Ranker:
         if keyed is not None:
             scores = scores + config.field_bonus * keyed
         typed: Mask | None = None  # the sentences of the kind the question asks for, if it asks one
-        if wants_number(question):
+        if asks_number := wants_number(question):
             typed = self._numbered_for(question)
             scores = scores + config.number_bonus * typed
         elif kind := keyword_kind(question):
@@ -991,55 +1021,9 @@ class Ranker:
             if len(picked)
             else None
         )
-        # a question naming a period ("…band D figure for 2024/25?") answered by a sentence giving the
-        # figure for another ("£214.56 for 2023/24"; session 20) is not answered, nor one asking when
-        # or how much on a weekday answered for others only ("what time does the … hire desk open on
-        # a sunday?": "Collection: Inverness Airport desk, Sat 3 August 2024 at 09:15"; session 26)
-        if (
-            signals is not None
-            and answers
-            and (answer := answers[answer_from]) is not None
-            and (
-                period := other_period(question, read := self._read_with_headings(answer))
-                or (other_weekday(question, read) if wants_number(question) else None)
-            )
-        ):
-            signals = replace(signals, period=period)
-        # ... and one asking where a thing is, answered by a sentence naming no place, no field
-        # ("Where is the Dharma Guardian exercise held?": "…engage in regular joint military
-        # exercises, such as the bilateral exercise “Dharma Guardian,” aimed at…"; session 24)
-        if (
-            signals is not None
-            and answers
-            and (answer := answers[answer_from]) is not None
-            and asks_where_it_is(question)  # (`placeless`, the answer's text read only for such a question)
-            and not self._keys[answer]
-            and not names_place(self._answer_text(answer))
-        ):
-            signals = replace(signals, placeless=True)
-        # ... and one asking for a phone number, an email address, a password or a code answered by a
-        # passage giving none ("whats the u10 coach kez's phone number": "- U10 coach: Kez Adeyemi";
-        # session 26)
-        if (
-            signals is not None
-            and answers
-            and (answer := answers[answer_from]) is not None
-            and (ungiven := contact_ungiven(question, self._answer_text(answer)))
-        ):
-            signals = replace(signals, ungiven=ungiven)
-        # ... and one asking for a number answered by a passage giving none of the kind it asks for,
-        # a later passage's sentence having passed rule 2 ("How much is the monthly rent for a flat
-        # at Harbour View Apartments?": "9. MOVING OUT Give at least one month's written notice…";
-        # session 26)
-        if (
-            signals is not None
-            and typed is not None
-            and wants_number(question)
-            and answers
-            and (answer := answers[answer_from]) is not None
-            and not self._answers_with(answer, typed)
-        ):
-            signals = replace(signals, untyped=True)
+        answer = answers[answer_from] if answers else None
+        if signals is not None and answer is not None:
+            signals = self._judged(question, signals, answer, asks_number=asks_number, typed=typed)
         refusal, confidence = (None, None) if signals is None else config.abstention.verdict(signals)
         return Ranking(
             picked=picked,
