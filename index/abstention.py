@@ -309,12 +309,14 @@ EXACT_DATE = re.compile(
     rf"^\s*(?:(?:on|by)\s+)?(?:what|which){_IS}\s+(?:the\s+)?exact\s+dates?\b",
     re.IGNORECASE,
 )
+# "in what year…" (`ASKS_YEAR`)
+_WHICH_YEAR = r"(?:what|which)\s+year"
 # questions whose answer is a number or a date: some answer sentence must hold one
 NUMBER_QUESTION = re.compile(
-    rf"^\s*(?:{_WHEN}|{_WHAT_TIME}|(?:in\s+)?(?:what|which)\s+year\b|what\s+date\b)|{EXACT_DATE.pattern}|"
+    rf"^\s*(?:{_WHEN}|{_WHAT_TIME}|(?:in\s+)?{_WHICH_YEAR}\b|what\s+date\b)|{EXACT_DATE.pattern}|"
     # ... or asking for one after another question: "who signed the declaration, and in which
     # year?" (session 25: answered by the sentence naming the declaration, which gives no year)
-    r"\band\s+(?:in\s+)?(?:what|which)\s+year\s*\??\s*$|\band\s+when\s*\??\s*$|" + QUANTITY_QUESTION.pattern,
+    rf"\band\s+(?:in\s+)?{_WHICH_YEAR}\s*\??\s*$|\band\s+when\s*\??\s*$|" + QUANTITY_QUESTION.pattern,
     re.IGNORECASE,
 )
 WHEN_QUESTION = re.compile(rf"^\s*(?:{_WHEN}|{_WHAT_TIME})", re.IGNORECASE)
@@ -962,7 +964,7 @@ def has_number(text: str, *, in_words: bool = False) -> bool:
 
 # "in what year…" needs a year, a decade or a century: "Open house: Saturday 14 June, 10am–12 noon"
 # gives none (session 26: it answered "what year was the wrenfield close house built")
-ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
+ASKS_YEAR = re.compile(rf"\b{_WHICH_YEAR}\b", re.IGNORECASE)
 WRITES_YEAR = re.compile(
     r"(?<![\d.,:/-])(?:1[5-9]\d\d|20\d\d)(?:s|/\d\d)?(?![\d.,:]\d)|\bcentur(?:y|ies)\b", re.IGNORECASE
 )
