@@ -705,7 +705,7 @@ def periods(text: str) -> dict[tuple[str, int, int], str]:
 # (the names whole, `_SHORT_WEEKDAYS` cut short as a sentence writes them, or those in capitals)
 ASKED_DAY = re.compile(rf"\b({'|'.join(WEEKDAYS)})s?\b", re.IGNORECASE)
 _GIVEN_DAY = (
-    rf"\b(?:(?i:{'|'.join(WEEKDAYS)})s?|(?:{'|'.join(_SHORT_WEEKDAYS)})"
+    rf"\b(?:(?i:(?:{'|'.join(WEEKDAYS)})s?)|(?:{'|'.join(_SHORT_WEEKDAYS)})"
     rf"|(?:{'|'.join(map(str.upper, _SHORT_WEEKDAYS))}))\b\.?"
 )
 GIVEN_DAY = re.compile(_GIVEN_DAY)

@@ -431,6 +431,8 @@ def test_the_weekdays_an_answer_gives() -> None:
     assert days_given("Fri to Mon") == {4, 5, 6, 0}  # a run across the week's end
     assert days_given("open weekdays, closed at weekends") == set(range(7))
     assert days_given("TUES. and Sundays") == {1, 6}
+    # a plural in capitals, as signs write it (session 27: "CLOSED SUNDAYS" was read as no weekday)
+    assert days_given("CLOSED SUNDAYS") == {6} and days_given("OPEN MONDAYS–FRIDAYS") == set(range(5))
     # a short form counts only with a capital: "sat", "sun" and "wed" are words
     assert days_given("She sat in the sun and we wed in May") == set()
 
