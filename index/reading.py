@@ -102,6 +102,21 @@ def _lead_before_colon(text: str) -> int:
 
 # a question pointing back at what the sentence before it named ("What areas does it cover?")
 _POINTS_BACK = re.compile(r"\b(?:it|they|them|these|those|he|she|him)\b", re.IGNORECASE)
+# ... before naming anything itself: in "In which year did Seoul announce it would let…" the "it"
+# is Seoul (session 27: "We are debating alliances in class tomorrow." was kept before it, and the
+# question answered wrongly where alone it is refused)
+_NAMED = re.compile(r"\b(?!I\b)[A-Z]")
+
+
+def _points_back(text: str, start: int) -> bool:
+    """Does the question opening `text` at `start` point back, with a pronoun before any name of its own?"""
+    pronoun = _POINTS_BACK.search(text, start)
+    if pronoun is None:
+        return False
+    name = _NAMED.search(text, start + 1)
+    return name is None or pronoun.start() < name.start()
+
+
 # quotation marks, brackets and markdown around a pasted question: '"When was…?"', "> When was…"
 _WRAP_START = re.compile(r"^[\s\"'“”‘’«»(\[*_>#`•-]+")
 _WRAP_END = re.compile(r"[\s\"'“”‘’«»)\]*_`]+$")
@@ -129,11 +144,11 @@ def drop_request(question: str) -> str:
         about_me = _ABOUT_ME.match(text)
         # (the question after it may open with a few words of its own: "So settle it: what…?")
         asked = about_me.end() + _lead_before_colon(text[about_me.end() :]) if about_me is not None else 0
-        if about_me is not None and _POINTS_BACK.search(text, asked) is None:
+        if about_me is not None and not _points_back(text, asked):
             text = text[asked:]
         elif (match := _LEAD_IN.match(text)) is not None:
             text = text[match.end() :]
-        elif (lead := _lead_before_colon(text)) and _POINTS_BACK.search(text, lead) is None:
+        elif (lead := _lead_before_colon(text)) and not _points_back(text, lead):
             text = text[lead:]
         elif (lead_in := _SOURCE_LEAD.match(text)) is not None and not _NAMES_OR_FIGURES.search(
             text, 1, lead_in.end()

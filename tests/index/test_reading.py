@@ -50,6 +50,11 @@ ACRONYMS = find_acronyms([ESSAY])
         ("According to you, when did South Korea end the pact?", "when did South Korea end the pact?"),
         ("Based on the texts, how many agreements are there?", "how many agreements are there?"),
         ("So, when was it signed?", "when was it signed?"),
+        # a pronoun after a name of the question's own points at that name, not back (session 27)
+        (
+            "We are debating alliances in class. In which year did Seoul say it would end GSOMIA?",
+            "In which year did Seoul say it would end GSOMIA?",
+        ),
         (
             "My brother insists nobody in Europe cares. So settle it: what global impacts does the essay name?",
             "what global impacts does the essay name?",
@@ -70,6 +75,7 @@ def test_the_request_around_a_question_goes(asked: str, read: str) -> None:
         "Historical grievances between Japan and South Korea",
         "Which agreement do Japan and India keep, please note, in force?",  # "please" not at the end
         "I read that Japan and India signed a pact. What areas does it cover?",  # "it" needs the pact
+        "I read about the pact. When did they sign the GSOMIA?",  # the pronoun before any name
         "I work at the U.S. embassy in Tokyo.",  # nothing after it: the sentence is the question
         "We need the date the treaty was signed",
         "Japan and India signed a pact. When?",  # not about the asker: context of the question
