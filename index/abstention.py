@@ -739,11 +739,16 @@ def days_given(answer: str) -> set[int]:
     return days
 
 
+def days_asked(question: str) -> dict[int, str]:
+    """The weekdays `question` names, Monday 0 … Sunday 6, each as it writes it."""
+    return {_day(m[1]): m[1] for m in ASKED_DAY.finditer(question)}
+
+
 def other_weekday(question: str, answer: str) -> tuple[str, str] | None:
     """The weekday the question names and the one `answer` gives instead, when it writes weekdays and
     none of those asked ("what time does the inverness airport hire desk open on a sunday?" answered
     "Collection: Inverness Airport desk, Sat 3 August 2024 at 09:15": session 26); None otherwise."""
-    asked = {_day(m[1]): m[1] for m in ASKED_DAY.finditer(question)}
+    asked = days_asked(question)
     if not asked:
         return None
     given = days_given(answer)
@@ -1011,9 +1016,12 @@ CONDITION = re.compile(
 # time does the fenwick 10k start" was answered "- Sun: **Fenwick 10K** (club championship race…)")
 WHAT_TIME_OF_DAY = re.compile(rf"^\s*{_AT}what\s+(?:exact\s+)?time\b", re.IGNORECASE)
 # a time of day: "06:40", "8am", "7.30pm", "noon", "half past one", "nine o'clock", an iCalendar
-# stamp's "20251122T193000"
+# stamp's "20251122T193000", or hours written with a point, from one to another ("Saturday —
+# 8.30–16.00"; session 27: "what time does thread and shear shut on saturdays" was answered by a
+# later passage's "Tuesday morning special … before 12 noon"), not a sum's ("£1.50–2.00")
 CLOCK_TIME = re.compile(
     r"\b\d{1,2}:\d\d\b|\b\d{1,2}(?:[.:]\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\b(?:noon|midday|midnight)\b"
+    r"|(?<![£$€\d.,])\b(?:[01]?\d|2[0-3])\.[0-5]\d\s?(?:-|–|—|to)\s?(?:[01]?\d|2[0-4])\.[0-5]\d\b(?![.,]\d)"
     rf"|o['’]clock\b|\b(?:half|quarter)\s+(?:past|to)\b|{_CALENDAR_STAMP}",
     re.IGNORECASE,
 )

@@ -56,6 +56,8 @@ from index.abstention import (
     asks_year,
     contact_asked,
     contact_ungiven,
+    days_asked,
+    days_given,
     gives_contact,
     gives_count,
     gives_date,
@@ -810,15 +812,15 @@ class Ranker:
             signals = replace(signals, untyped=True)
         return signals
 
-    def _giving(self, contact: str, rows: npt.NDArray[np.int64]) -> Mask:
-        """The sentences of the chunks `rows` giving a `contact` (`gives_contact`): read per question,
-        over the passages picked only (over every sentence, once per index, the first such question of
-        58,862 sentences would wait about half a second)."""
+    def _reading(self, gives: Callable[[str], bool], rows: npt.NDArray[np.int64]) -> Mask:
+        """The sentences of the chunks `rows` whose text `gives` what a question asks for (a contact,
+        a weekday): read per question, over the passages picked only (over every sentence, once per
+        index, the first such question of 58,862 sentences would wait about half a second)."""
         giving = np.zeros(len(self.sentences), dtype=bool)
         pointers = self.sentences.pointers
         for row in rows.tolist():
             for sentence in range(int(pointers[row]), int(pointers[row + 1])):
-                giving[sentence] = gives_contact(contact, self._sentence_text(sentence))
+                giving[sentence] = gives(self._sentence_text(sentence))
         return giving
 
     def _answers_with(self, sentence: int, kind: Mask) -> bool:
@@ -937,6 +939,12 @@ class Ranker:
         if asks_number := wants_number(question):
             typed = self._numbered_for(question)
             scores = scores + config.number_bonus * typed
+            if days := days_asked(question).keys():
+                # "what time does thread and shear shut on saturdays": the sentence giving that day
+                # ("- Saturday — 8.30–16.00"), not the passage's first ("- Tuesday — 9.00–17.30"),
+                # which was refused as given for another day (session 27)
+                giving = self._reading(lambda text: bool(days_given(text) & days), picked.rows)
+                scores = scores + config.number_bonus * giving
         elif kind := keyword_kind(question):
             # "neonicotinoid ban year": the sentence giving one (session 21: it was answered "…please
             # don't use neonicotinoid pesticides." over "…banned for outdoor use in the EU in 2018")
@@ -945,7 +953,8 @@ class Ranker:
         elif (contact := contact_asked(question)) is not None:
             # "waxwing frames discount code": the sentence giving one ("…with the code HIVE15"), in the
             # first passage (from a later one, "what is the wifi password?" got "…a `401 Unauthorized`")
-            scores = scores + config.number_bonus * self._giving(contact, picked.rows)
+            giving = self._reading(lambda text: gives_contact(contact, text), picked.rows)
+            scores = scores + config.number_bonus * giving
         if config.countries_bonus and asks_countries(question):
             typed = self._naming_countries(picked.rows, besides=names_in(question))
             scores = scores + config.countries_bonus * typed

@@ -252,6 +252,9 @@ def test_what_time_asks_for_a_time_of_day() -> None:
     given = ("at 06:40", "Mon-Fri 8am-6pm", "7.30pm", "at noon", "half past one", "20251122T193000")
     assert all(gives_time_of_day(text) for text in given)
     assert not any(gives_time_of_day(text) for text in ("- Sun: Fenwick 10K", "£3.99", "in 2024", "8 May"))
+    # hours written with a point, from one to another (session 27), not a sum's or a version's
+    assert gives_time_of_day("- Saturday — 8.30–16.00") and gives_time_of_day("9.00 to 17.30")
+    assert not any(gives_time_of_day(text) for text in ("£1.50–2.00", "v1.10-1.12.3", "pages 3.5-4.25"))
 
 
 def test_the_exact_date_asks_for_a_day() -> None:

@@ -739,6 +739,29 @@ def test_a_weekday_asked_for_is_not_answered_for_another(tmp_path: Path) -> None
     )
 
 
+SALON = """# Thread & Shear Hair Studio — Price List
+
+## Opening hours
+
+- Mon: the studio is closed
+- Tue: the studio is open 9.00–17.30
+- Wed: the studio is open 9.00–20.00 (late night)
+- Sat: the studio is open 8.30–16.00
+- Sun: the studio is closed
+"""
+
+
+def test_a_time_asked_for_a_weekday_is_answered_by_the_sentence_giving_that_day(tmp_path: Path) -> None:
+    """Session 27: "what time does thread and shear close on saturday" was refused as given for
+    Tuesday: the list's first day was picked over the one asked for, and hours written with a point
+    ("8.30–16.00") were no time of day, so the answer went to a later passage's "before 12 noon"."""
+    index = _one_document_index(tmp_path, "salon.md", SALON)
+    answered = index.ask("what time is the studio open on saturday")
+    assert answered.answer is not None and "8.30–16.00" in answered.answer.text, answered.refusal
+    wednesday = index.ask("what time is the studio open on wednesday")
+    assert wednesday.answer is not None and "9.00–20.00" in wednesday.answer.text, wednesday.refusal
+
+
 COLTS = """Millbrook Colts newsletter
 
 - U10 coach: Kez Adeyemi
