@@ -805,6 +805,10 @@ def placeless(question: str, answer: str) -> bool:
     return asks_where_it_is(question) and not names_place(answer)
 
 
+# a number of three or more digits, not a year, a sum's or a decimal's part ("call 105", "code 4719";
+# not "21 November 2024", "£125", "10.30pm": session 27, "whats dr sarah finch's phone number" was
+# answered "Date: Thursday 21 November 2024")
+_LONG_NUMBER = r"(?<![\d£$€.,:/])(?!(?:19|20)\d\d\b)\d{3,}(?![.,:/]\d)"
 # a question asking for a phone number or an email address, and what gives one: "whats the u10
 # coach kez's phone number" was answered "- U10 coach: Kez Adeyemi" (session 26); a number of three
 # or more digits ("call 105") or a run of groups ("07700 915 604"), and an address with its "@";
@@ -816,7 +820,7 @@ _CONTACTS: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]] = MappingProxyT
                 r"\b(?:phone|telephone|mobile|contact|landline)\s+(?:number|no)\b|\bnumber\s+to\s+(?:call|ring|text|phone)\b",
                 re.IGNORECASE,
             ),
-            re.compile(r"\d{3}|\d+(?:[ .-]\d+){2,}"),
+            re.compile(rf"{_LONG_NUMBER}|\d+(?:[ .-]\d+){{2,}}"),
         ),
         "email address": (
             re.compile(
@@ -837,7 +841,7 @@ _CONTACTS: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]] = MappingProxyT
                 re.IGNORECASE | re.DOTALL,
             ),
             re.compile(
-                r"[\"“'‘`][^\s\"”'’`]{3,}[\"”'’`]|\d{3}|\b(?=[A-Za-z-]*\d)(?=\d*[A-Za-z])[A-Za-z\d-]{4,}\b"
+                rf"[\"“'‘`][^\s\"”'’`]{{3,}}[\"”'’`]|{_LONG_NUMBER}|\b(?=[A-Za-z-]*\d)(?=\d*[A-Za-z])(?!\d+[a-z]+\b)[A-Za-z\d-]{{4,}}\b"
             ),
         ),
     }

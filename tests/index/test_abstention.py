@@ -410,6 +410,16 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
         ("What does the code of conduct say about harassment?", "Harassment is never tolerated.", None),
         ("what does the highway code say about cyclists", "Give cyclists room.", None),
         ("i forgot my password how do i reset it", "Click Reset password.", None),
+        # a year, a sum or a time is no number to call or type (session 27: "whats dr sarah finch's
+        # phone number at quarry road surgery" was answered "Date: Thursday 21 November 2024")
+        ("whats dr sarah finch's phone number", "Date:  Thursday 21 November 2024", "phone number"),
+        ("whats the surgery's phone number", "Fee £125, or call 01632 960 912", None),
+        (
+            "what is the barrier code at larkspur meadow",
+            "- Quiet time: 10.30pm – 7.30am.",
+            "password or code",
+        ),
+        ("what is the barrier code at larkspur meadow", "Barrier code: 4719", None),
     ],
 )
 def test_a_phone_number_or_email_address_asked_for(question: str, answer: str, ungiven: str | None) -> None:
