@@ -817,7 +817,8 @@ _CONTACTS: Mapping[str, tuple[re.Pattern[str], re.Pattern[str]]] = MappingProxyT
     {
         "phone number": (
             re.compile(
-                r"\b(?:phone|telephone|mobile|contact|landline)\s+(?:number|no)\b|\bnumber\s+to\s+(?:call|ring|text|phone)\b",
+                r"\b(?:phone|telephone|mobile|contact|landline)\s+(?:number|no|extension)\b|\bextension\s+number\b"
+                r"|\bnumber\s+to\s+(?:call|ring|text|phone)\b",
                 re.IGNORECASE,
             ),
             re.compile(rf"{_LONG_NUMBER}|\d+(?:[ .-]\d+){{2,}}"),

@@ -414,6 +414,8 @@ def test_how_far_ahead_asks_for_no_measurement() -> None:
         # phone number at quarry road surgery" was answered "Date: Thursday 21 November 2024")
         ("whats dr sarah finch's phone number", "Date:  Thursday 21 November 2024", "phone number"),
         ("whats the surgery's phone number", "Fee £125, or call 01632 960 912", None),
+        ("what is colin hartigan's phone extension", "Line manager:  Colin Hartigan", "phone number"),
+        ("what is the payroll extension number", "Payroll queries: ext. 2214", None),
         (
             "what is the barrier code at larkspur meadow",
             "- Quiet time: 10.30pm – 7.30am.",
