@@ -343,7 +343,8 @@ EXISTENCE = re.compile(
     r"|do(?!\s+(?:anything|something|nothing|everything|much|more|well|better|enough|so|it|this|that|them|what"
     r"|with|to|about|for|in|on|at|if|when|any\s+(?:good|harm))\b)|charge\s+(?:(?:extra|more|anything)\s+)?for)\b"
     # ... or whether anyone sells or offers it: "is anyone selling a bike on the noticeboard"
-    r"|(?:is|are)\s+(?:anyone|anybody|someone|somebody)\s+(?:selling|offering|giving\s+away)\b"
+    r"|(?:(?:is|are)\s+(?:anyone|anybody|someone|somebody)\s+(?:selling|offering|giving\s+away)"
+    r"|(?:did|has)\s+(?:anyone|anybody|someone|somebody)\s+(?:hand(?:ed)?\s+in|f(?:ou|i)nd|turn(?:ed)?\s+in))\b"
     # ... and whether one may use or take it: "can I use gluten free flour in the cake", "Is it
     # safe to take Lorvastin with ibuprofen?", or pay with it: "can we pay by credit card"
     r"|(?:(?:can|could|may)\s+(?:i|we|you)|is\s+it\s+(?:safe|ok|okay|fine|possible|allowed)\s+to)"
