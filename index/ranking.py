@@ -534,6 +534,7 @@ class Ranker:
         # each field's key: a question naming its words asks for its value
         self._keys = [r.key for r in readings]
         self._key_options = [r.key_options for r in readings]
+        self._key_heads = [r.key_head for r in readings]
         # each sentence that goes on the block of the one before it, in the same chunk; in a chat, in
         # the same message (session 21: the answer to "What's the session for the first one?" went on
         # over the next three messages, "…<Media omitted>", "Sunrise on the embankment…")
@@ -1137,11 +1138,17 @@ class Ranker:
             # "Where was the … paper presented?" names its record's "address = {Yokohama, Japan}"
             # (session 21: it got the record's title), and "Location: …" or "Venue: …" fields
             words.update(PLACE_KEYS)
+        # "what council tax band is flat 3…" names the field "Valuation band: C" by what it is (session
+        # 27: answered "Property address: Flat 3, 17 Quarry Road…")
+        thing = ASKED_THING.match(question)
+        head = _singular(thing.group("head").lower()) if thing is not None else None
         pointers = self.sentences.pointers
         for row in rows.tolist():
             for i in range(int(pointers[row]), int(pointers[row + 1])):
                 named[i] = bool(self._keys[i]) and (
-                    self._keys[i] <= words or any(option <= words for option in self._key_options[i])
+                    self._keys[i] <= words
+                    or any(option <= words for option in self._key_options[i])
+                    or self._key_heads[i] == head
                 )
         return named
 
@@ -1541,6 +1548,9 @@ class _SentenceReading:
     # ... and, for a key naming alternatives ("Start / finish:", "Date/time:"), each one's words:
     # a question naming one names the field ("where does the ridge walk start": session 24)
     key_options: tuple[frozenset[str], ...] = ()
+    # ... and its last word, what the field is ("band" of "Valuation band:"), for a question asking
+    # "what council tax band is…" (`ASKED_THING`)
+    key_head: str = ""
     courtesy: bool = False  # a greeting or a sign-off: "Hi all.", "Thanks,\nDana"
     bare: bool = False  # markup alone, no letter or digit outside its tags: "</p>", ".."
     sound: bool = False  # a subtitle's description of a sound, "[music swells]" (`SOUND_CUE`)
@@ -1581,6 +1591,9 @@ class _SentenceReading:
             )
             if keyed is not None and KEY_ALTERNATIVES.search(keyed.group("key"))
             else (),
+            key_head=_singular(words[-1].lower())
+            if keyed is not None and (words := WORD.findall(keyed.group("key")))
+            else "",
             org_property=org_property is not None,
             courtesy=len(text) <= MAX_COURTESY_CHARS and COURTESY.match(text) is not None,
             bare=LETTER_OR_DIGIT.search(TAG.sub("", text)) is None,
@@ -1643,6 +1656,11 @@ FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
 # Island: A Guidebook?" was answered with the BibTeX entry's title line, over its author line)
 ASKS_AUTHOR = re.compile(r"\bwho\b.*\b(?:wrote|written|authored)\b", re.IGNORECASE)
 ASKS_WHERE = re.compile(r"\W*where\b", re.IGNORECASE)
+# what a "what / which X is…" question asks for, by its last word: "what council tax band is flat 3"
+ASKED_THING = re.compile(
+    r"^\W*(?:what|which)\s+(?:[\w'’-]+\s+){0,3}?(?P<head>[A-Za-z]+)\s+(?:is|are|was|were|does|do|did)\b",
+    re.IGNORECASE,
+)
 ASKS_WHO = re.compile(r"\W*who\b", re.IGNORECASE)
 KEY_ALTERNATIVES = re.compile(r"\s*/\s*|\s+or\s+", re.IGNORECASE)  # "Start / finish", "Date or time"
 PLACE_KEYS = frozenset({"address", "location", "venue", "place"})  # the fields a "where" names

@@ -762,6 +762,22 @@ def test_a_time_asked_for_a_weekday_is_answered_by_the_sentence_giving_that_day(
     assert wednesday.answer is not None and "9.00–20.00" in wednesday.answer.text, wednesday.refusal
 
 
+BILL = """Council tax bill 2024/25
+
+Property address:    Flat 3, 17 Quarry Road, Hallowmere HM2 4LS
+Valuation band:      C
+Account holder:      Ms P. Okafor
+"""
+
+
+def test_a_field_named_by_what_it_is_answers(tmp_path: Path) -> None:
+    """Session 27: "what council tax band is flat 3 17 quarry road" was answered "Property address:
+    Flat 3, 17 Quarry Road…", the field holding most of its words, over "Valuation band: C"."""
+    index = _one_document_index(tmp_path, "bill.txt", BILL)
+    result = index.ask("what council tax band is flat 3 17 quarry road")
+    assert result.answer is not None and result.answer.text.startswith("Valuation band"), result.answer
+
+
 COLTS = """Millbrook Colts newsletter
 
 - U10 coach: Kez Adeyemi
