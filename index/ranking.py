@@ -1656,9 +1656,10 @@ FIELD_LINE = re.compile(r"^[ \t]*(?:[•\-*–][ \t]+(?=\*\*))?" + FIELD_KEY)
 # Island: A Guidebook?" was answered with the BibTeX entry's title line, over its author line)
 ASKS_AUTHOR = re.compile(r"\bwho\b.*\b(?:wrote|written|authored)\b", re.IGNORECASE)
 ASKS_WHERE = re.compile(r"\W*where\b", re.IGNORECASE)
-# what a "what / which X is…" question asks for, by its last word: "what council tax band is flat 3"
+# what a "what / which X is…" question asks for, by its last word: "what council tax band is flat 3",
+# "which vet treated juniper"
 ASKED_THING = re.compile(
-    r"^\W*(?:what|which)\s+(?:[\w'’-]+\s+){0,3}?(?P<head>[A-Za-z]+)\s+(?:is|are|was|were|does|do|did)\b",
+    r"^\W*(?:what|which)\s+(?:[\w'’-]+\s+){0,3}?(?P<head>[A-Za-z]+)\s+(?:is|are|was|were|does|do|did|[a-z]+ed)\b",
     re.IGNORECASE,
 )
 ASKS_WHO = re.compile(r"\W*who\b", re.IGNORECASE)

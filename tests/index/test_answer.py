@@ -767,6 +767,8 @@ BILL = """Council tax bill 2024/25
 Property address:    Flat 3, 17 Quarry Road, Hallowmere HM2 4LS
 Valuation band:      C
 Account holder:      Ms P. Okafor
+Practice:            Larchfield Veterinary Clinic, Larch Road
+Treating vet:        Ms Priya Nandakumar
 """
 
 
@@ -776,6 +778,9 @@ def test_a_field_named_by_what_it_is_answers(tmp_path: Path) -> None:
     index = _one_document_index(tmp_path, "bill.txt", BILL)
     result = index.ask("what council tax band is flat 3 17 quarry road")
     assert result.answer is not None and result.answer.text.startswith("Valuation band"), result.answer
+    # ... and "which vet treated juniper at larchfield" the "Treating vet" over the "Practice"
+    vet = index.ask("which vet treated her at the larchfield veterinary clinic on larch road")
+    assert vet.answer is not None and vet.answer.text.startswith("Treating vet"), vet.answer
 
 
 COLTS = """Millbrook Colts newsletter
