@@ -533,6 +533,10 @@ def number_topic(question: str) -> str:
     """`question` without the words that ask for a number: what the number must be about."""
     topic = QUALIFIERS.sub(" ", ASKERS_WORDS.sub(" ", NUMBER_WORDS.sub(" ", WHAT_TIME.sub(" ", question))))
     topic = SOURCE_WORDS.sub(" ", HOW_MEASURED.sub(" ", topic))
+    if asks_time_of_day(question):
+        # the day it is asked for: "what time is our flight to lisbon on the 18th" (session 27: refused,
+        # "dep 07:05" under "Mon 18 Aug" holding .68 of it)
+        topic = DAY_OF_MONTH_ASKED.sub(" ", topic)
     if asks_when(question):
         topic = WHEN_VERBS.sub(" ", topic)
     kind = wanted_kind(question)
@@ -551,6 +555,7 @@ def number_topic(question: str) -> str:
     return topic if verb is None else verb.sub(" ", topic)
 
 
+DAY_OF_MONTH_ASKED = re.compile(r"\bon\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b", re.IGNORECASE)
 BEFORE_WHAT = re.compile(r"\s(?:before|until|till)\s.*$", re.IGNORECASE | re.DOTALL)
 WORD = re.compile(r"[^\W\d_]{2,}")
 

@@ -466,6 +466,15 @@ def test_a_weekday_answered_for_another(question: str, answer: str, other: tuple
     assert other_weekday(question, answer) == other
 
 
+def test_the_day_a_time_is_asked_for_is_no_part_of_what_it_is_about() -> None:
+    # session 27: "what time is our flight to lisbon on the 18th" was refused, the flight's "dep 07:05"
+    # under "Mon 18 Aug" holding .68 of it
+    assert "18th" not in number_topic("what time is our flight to lisbon on the 18th")
+    assert "lisbon" in number_topic("what time is our flight to lisbon on the 18th")
+    # (not what a span of time or an amount is about)
+    assert "12th" in number_topic("How much was paid on the 12th?")
+
+
 def test_a_year_asked_for_after_another_question_wants_a_number() -> None:
     # session 25: "who signed the Japan-UK Joint Declaration…, and in which year?" was answered by
     # the sentence naming the declaration, which gives no year
