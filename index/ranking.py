@@ -98,7 +98,7 @@ from index.late import TokenTable
 from index.lexical import LexicalIndex, QueryTerms
 from index.names import EXISTENCE, asks_thing, country_stand_ins, unknown_things
 from index.number_forms import number_forms, read_numbers
-from index.reading import compatible, drop_request, restore_case
+from index.reading import compatible, drop_request, question_word_spelt, restore_case
 from index.scope import Scope, stems_of, within_words
 from index.spelling import is_english
 from ingest.chunking import Chunk
@@ -739,7 +739,9 @@ class Ranker:
         has none, acronyms the corpus never writes and other names of countries replaced by their
         names (`expand`)."""
         return self.expand(
-            restore_case(drop_request(compatible(question)), self._scope.wording, self.acronyms)
+            restore_case(
+                question_word_spelt(drop_request(compatible(question))), self._scope.wording, self.acronyms
+            )
         )
 
     def allowed_rows(self, doc_ids: Sequence[str] | None) -> Mask | None:

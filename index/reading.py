@@ -158,6 +158,35 @@ def drop_request(question: str) -> str:
     return text.strip() or question.strip()
 
 
+# a question word as a phone types it, opening the question: "wen do bookins open for the gym clases"
+# (session 27: not read as asking when, it was answered "Studio doors close 5 minutes after the
+# class starts"), "wat time…", "wher is…"
+# (before a verb or "time", so "Wen Jiabao visited…" keeps its name)
+_TYPED_QUESTION_WORD = re.compile(
+    r"^(\W*)(wat|wot|wut|wen|whn|wher|whr)(?=\s+(?:is|are|was|were|do|does|did|can|could|will|would|should"
+    r"|time|day|date)\b)",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = {"wat": "what", "wot": "what", "wut": "what", "wen": "when", "whn": "when", "wher": "where"}
+
+
+def question_word_spelt(question: str) -> str:
+    """`question` with the question word opening it spelt out, if a phone typed it short ("wen")."""
+
+    def spelt(match: re.Match[str]) -> str:
+        word = _QUESTION_WORDS.get(match[2].lower(), "where")
+        typed = match[2]
+        return match[1] + (
+            word.upper()
+            if typed.isupper() and len(typed) > 1
+            else word.capitalize()
+            if typed[0].isupper()
+            else word
+        )
+
+    return _TYPED_QUESTION_WORD.sub(spelt, question, count=1)
+
+
 def caseless(question: str) -> bool:
     """Does `question` say nothing by its case: no capital at all, or no word of two letters in lower case?
 

@@ -6,7 +6,7 @@ import pytest
 
 from index.acronyms import find_acronyms
 from index.names import Wording
-from index.reading import caseless, compatible, drop_request, restore_case
+from index.reading import caseless, compatible, drop_request, question_word_spelt, restore_case
 
 ESSAY = (
     "The Japan-US alliance rests on the Treaty of Mutual Cooperation and Security. "
@@ -163,3 +163,19 @@ def test_a_corpus_word_is_never_read_as_an_acronym() -> None:
 )
 def test_compatibility_forms_are_read_as_the_letters_they_stand_for(typed: str, read: str) -> None:
     assert compatible(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        # session 27: "wen do bookins open for the gym clases" was not read as asking when
+        ("wen do bookins open for the gym clases", "when do bookins open for the gym clases"),
+        ("wat time is our flight", "what time is our flight"),
+        ("WAT TIME IS OUR FLIGHT", "WHAT TIME IS OUR FLIGHT"),
+        ("Wher is the defibrilator", "Where is the defibrilator"),
+        ("Wen Jiabao visited Tokyo in 2007", "Wen Jiabao visited Tokyo in 2007"),  # a name: no verb after it
+        ("what is GSOMIA?", "what is GSOMIA?"),
+    ],
+)
+def test_a_question_word_typed_short_is_spelt_out(typed: str, read: str) -> None:
+    assert question_word_spelt(typed) == read
