@@ -336,7 +336,7 @@ NUMBER_WORDS = re.compile(
 # does the Basic plan cost?": "| Basic | $10 |"; "How long do refunds take?": "Refunds are issued
 # within 14 days."), where a word the texts never use weighs as the rarest and refused these; the
 # sentence must hold a sum (`MONEY`) or a span of time (`DURATION`) instead
-COST_VERB = re.compile(r"\bcost(?:s|ed)?\b", re.IGNORECASE)
+COST_VERB = re.compile(r"\b(?:cost(?:s|ed)?|owe(?:s|d)?|(?:pay|pays|paid)\s+out)\b", re.IGNORECASE)
 # ... and "how long … kept / stay / remain" too ("How long are backups kept?": "…keeps them for 35
 # days", refused before session 16, "kept" being no stem of "keeps")
 DURATION_VERB = re.compile(

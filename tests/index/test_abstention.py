@@ -270,6 +270,12 @@ def test_cost_and_take_ask_for_a_kind_of_number_and_leave_the_topic() -> None:
     assert wanted_kind("How long do refunds take?") == "duration"
     assert wanted_kind("How long did the talks last?") == "duration"
     assert wanted_kind("How much does Japan pay?") is None
+    # ... and what is paid out or owed is a sum (session 27: "how much did brightpaw pay out on juniper's
+    # claim" was answered "…a 20% co-payment also applies to every claim"); "pay" alone is left
+    # to the topic ("How much did Brightwater pay shareholders per share…?": "…3.7p paid in October")
+    assert wanted_kind("how much did brightpaw pay out on juniper's claim") == "money"
+    assert wanted_kind("how much do i still owe") == "money"
+    assert "out" not in number_topic("how much did brightpaw pay out on the claim").split()
     # "how much is" a thing, or does someone charge, asks its price (session 25), unless it names a
     # measurement, or a second question follows
     assert wanted_kind("how much is the advanced brakes workshop") == "money"
