@@ -779,7 +779,9 @@ def other_period(question: str, answer: str) -> tuple[str, str] | None:
 # "where" asked of a thing or an event, not of what the asker can do ("Where can I download
 # invoices?", "Where should we park?": a means, often no place: "Invoices are emailed after each payment")
 ASKS_WHERE_IT_IS = re.compile(
-    r"^\W*where\s+(?:is|are|was|were|will|does|did|do|has|have)\s+(?!(?:i|we|you)\b)", re.IGNORECASE
+    r"^\W*where\s+(?:and\s+(?:when|(?:in\s+)?(?:what|which)\s+year)\s+)?(?:is|are|was|were|will|does|did|do|has|have)\s+"
+    r"(?!(?:i|we|you)\b)",
+    re.IGNORECASE,
 )
 # a place as a sentence gives one: a preposition of place before a name, a figure or a determiner
 # and its noun ("in Lisbon", "at Unit 4", "on the sticker", "through Mill Street"; not "engage in

@@ -1106,6 +1106,14 @@ def test_the_texts_named_as_the_source_are_not_what_a_number_is_about(tmp_path: 
             True,
         ),
         ("Where was the battery bought?", "Replaced with 110 Ah AGM, GBP 189.", True),
+        # ... asked with when (session 27: "Where and in what year was the first Dharma Guardian
+        # exercise held?" was answered by the sentence naming the exercise)
+        (
+            "Where and in what year was the first exercise held?",
+            "Japan and India engage in regular joint exercises, aimed at enhancing trust.",
+            True,
+        ),
+        ("Where and when was the treaty signed?", "It was signed in San Francisco in 1951.", False),
         # a means, not a place, is what these ask
         ("Where can I find my invoices?", "Invoices are emailed after each payment.", False),
         ("Where should we park?", "Parking is very limited.", False),
