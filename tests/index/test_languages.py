@@ -38,6 +38,10 @@ NOT_ENGLISH = {
     **dict.fromkeys(
         [("shapes11", i) for i in ("a031", "a059", "a064", "a070", "a073", "a084", "a087")], "pl"
     ),
+    # evals/shapes12 (session 27's held-out set): Italian questions
+    **dict.fromkeys(
+        [("shapes12", i) for i in ("r008", "r012", "r037", "r042", "r049", "r106", "r121")], "it"
+    ),
 }
 
 
@@ -129,6 +133,7 @@ def test_every_english_document_of_the_repository_is_english() -> None:
         "ca_rovere_visite_degustazioni",  # evals/shapes9: a winery's tours and tastings in Italian
         "bewonersbrief_herinrichting_lindelaan",  # evals/shapes10: a council's letter to residents in Dutch
         "ogloszenie_wspolnoty_jasna14",  # evals/shapes11: a housing community's notice in Polish
+        "centro_estivo",  # evals/shapes12: a town's summer day camp's information sheet in Italian
     }
     paths = [
         *(REPO / "corpus").glob("*.txt"),
