@@ -519,6 +519,7 @@ class Ranker:
             | header_rows
             | contents
             | _code_with_output(sentence_texts, rows, ends, doc_of_row)
+            | np.asarray([_numbered_title(text) for text in sentence_texts], dtype=bool)
             | np.asarray(
                 [
                     CHARACTER_CUE.match(text.strip()) is not None and character_cue_at(doc_of_row[row], start)
@@ -1814,6 +1815,21 @@ def _contents_entries(
                 bool(key) and key in headings[chunk.doc_id] and key not in map(_title_key, chunk.section)
             )
     return entries
+
+
+NUMBERED_TITLE = re.compile(r"^\s*\d{1,2}[.)]\s+\S[^\n]{1,78}$")
+
+
+def _numbered_title(text: str) -> bool:
+    """Is `text` a numbered title in capitals standing alone ("4. PAYMENTS", "5. OPŁATY OD 1 LIPCA
+    2025 R."): a section's name, which answers nothing (session 27: a bank's tariff answered "what
+    happens if I try to pay … and there isn't enough money" and "whats the biggest overdraft limit
+    fairway will give me" with "4. PAYMENTS")?"""
+    return (
+        NUMBERED_TITLE.match(text) is not None
+        and text == text.upper()
+        and sum(c.isupper() for c in text) >= 3  # cased letters: a Chinese item has none
+    )
 
 
 def _run_in_labels(

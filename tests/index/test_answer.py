@@ -783,6 +783,24 @@ def test_a_field_named_by_what_it_is_answers(tmp_path: Path) -> None:
     assert vet.answer is not None and vet.answer.text.startswith("Treating vet"), vet.answer
 
 
+def test_a_numbered_title_in_capitals_answers_nothing(tmp_path: Path) -> None:
+    """Session 27: "what happens if I try to pay for something with my Fairway card and there isn't
+    enough money" (shapes11) was answered "4. PAYMENTS", the title of the section answering it."""
+    tariff = Path(__file__).parents[2] / "evals/shapes11/docs/fairway_bank_tariff_of_charges.txt"
+    ranker = _one_document_index(tmp_path, "tariff.txt", tariff.read_text(encoding="utf-8"))._ranker
+    passed_over = {
+        ranker._sentence_text(i).strip(): bool(ranker._no_answers[i]) for i in range(len(ranker._no_answers))
+    }
+    assert passed_over["4. PAYMENTS"]
+    assert not any(over for text, over in passed_over.items() if "unarranged overdrafts" in text)
+    # (a Chinese numbered item has no capitals: it answers)
+    (tmp_path / "zh").mkdir()
+    index = _one_document_index(
+        tmp_path / "zh", "rules.txt", "课程须知\n\n4. 孕妇或对粉尘过敏者请在报名时告知。\n"
+    )
+    assert not index._ranker._no_answers.any()
+
+
 COLTS = """Millbrook Colts newsletter
 
 - U10 coach: Kez Adeyemi
