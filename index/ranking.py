@@ -1286,7 +1286,13 @@ class Ranker:
         """Is `sentence` a "Key: value" field whose value is words, as a person's or a body's name is
         ("Inventors: Dana Whitcombe; Rafael Ito"), not a figure or a code ("Application No: 24/01187")?"""
         text = self._sentence_text(sentence)
-        return (keyed := FIELD_LINE.match(text)) is not None and text[keyed.end() - 1].isalpha()
+        if (keyed := FIELD_LINE.match(text)) is not None:
+            return text[keyed.end() - 1].isalpha()
+        # ... or a table row whose label names the role and whose next cell the holder ("| Costumes |
+        # Wendy Pratt |"; session 27: "who did the costumes for the importance of being earnest" got
+        # the director's note "We have kept the costumes firmly in 1895…")
+        cells = text.strip().strip("|").split("|") if ROW_LABEL.match(text) else []
+        return len(cells) > 1 and cells[1].strip()[:1].isalpha()
 
     def _answer_sentence(self, row: int, scores: Floats, passed_over: Mask | None = None) -> int | None:
         """The sentence of chunk `row` answering best by `scores`, none of `passed_over` (the

@@ -801,6 +801,27 @@ def test_a_numbered_title_in_capitals_answers_nothing(tmp_path: Path) -> None:
     assert not index._ranker._no_answers.any()
 
 
+PROGRAMME = """# The Lantern Players present The Importance of Being Earnest
+
+### Production team
+
+| Role | Name |
+|---|---|
+| Costumes | Wendy Pratt |
+| Tickets | £12 |
+"""
+
+
+def test_a_table_row_naming_someone_holds_a_role(tmp_path: Path) -> None:
+    """Session 27: "who did the costums for importance of being ernest" (shapes12) got the director's
+    note "We have kept the costumes firmly in 1895…" over the crew table's "| Costumes | Wendy Pratt
+    |": a field naming someone answers "who" from a later passage, and a table row had been no field."""
+    ranker = _one_document_index(tmp_path, "programme.md", PROGRAMME)._ranker
+    rows = {ranker._sentence_text(i).strip(): i for i in range(len(ranker._no_answers))}
+    assert ranker._names_someone(rows["| Costumes | Wendy Pratt |"])
+    assert not ranker._names_someone(rows["| Tickets | £12 |"])
+
+
 COLTS = """Millbrook Colts newsletter
 
 - U10 coach: Kez Adeyemi
