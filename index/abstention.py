@@ -475,17 +475,23 @@ LIST_MARKER = re.compile(r"^\s*(?:[•\-*–]|\d{1,3}[.)])\s+")  # "2. " numbers
 # "rsvp deadline", "late cancellation fee" (no question word, no question mark)
 KEYWORD_KIND = re.compile(
     r"^(?!\W*(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|could|should"
-    r"|will|would|has|have|had)\b)[^?]*?\b(?:(?P<date>year|date|deadline)|(?P<money>price|cost|fee|fees))\W*$",
+    r"|will|would|has|have|had)\b)[^?]*?\b(?:(?P<date>year|date|deadline)|(?P<money>price|cost|fee|fees)"
+    # ... or a number or a reference naming something ("pawsitive strides key tag number", "booking
+    # ref"; not "code": "E2 error code" asks what the code means)
+    r"|(?P<code>number|no|ref|reference))\W*$",
     re.IGNORECASE,
 )
 
 
 def keyword_kind(question: str) -> str | None:
-    """ "date" or "money" for a keyword search naming last the kind of number it is after
-    ("neonicotinoid ban year", "late cancellation fee"), else None: its answer sentence should give
-    one, though, unlike a question, it is not refused for want of one (rule 2 reads questions)."""
+    """ "date", "money" or "code" for a keyword search naming last the kind of number it is after
+    ("neonicotinoid ban year", "late cancellation fee", "key tag number"), else None: its answer
+    sentence should give one, though, unlike a question, it is not refused for want of one (rule 2
+    reads questions); a phone number or a password is a contact's (`contact_asked`)."""
     if len(question.split()) > 8 or (found := KEYWORD_KIND.match(question)) is None:
         return None
+    if found.group("code"):
+        return None if contact_asked(question) is not None else "code"
     return "date" if found.group("date") else "money"
 
 

@@ -952,7 +952,10 @@ class Ranker:
         elif kind := keyword_kind(question):
             # "neonicotinoid ban year": the sentence giving one (session 21: it was answered "…please
             # don't use neonicotinoid pesticides." over "…banned for outdoor use in the EU in 2018")
-            typed = self._years if kind == "date" else self._money
+            if kind == "code":  # "pawsitive strides key tag number": "…key tag number K-114"
+                typed = self._reading(lambda text: gives_contact("password or code", text), picked.rows)
+            else:
+                typed = self._years if kind == "date" else self._money
             scores = scores + config.number_bonus * typed
         elif (contact := contact_asked(question)) is not None:
             # "waxwing frames discount code": the sentence giving one ("…with the code HIVE15"), in the

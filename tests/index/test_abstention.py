@@ -537,6 +537,12 @@ def test_a_measure_named_needs_a_sentence_of_its_kind_holding_half_its_words() -
         ("What is the fee?", None),  # a question: rule 2 reads it
         ("core hours", None),
         ("does the ban say which year", None),
+        # a number or a reference naming something (session 27: "pawsitive strides key tag number" got
+        # "Keys are … labelled by tag number only" over "…key tag number K-114")
+        ("pawsitive strides key tag number", "code"),
+        ("hotel booking ref", "code"),
+        ("ben osei phone number", None),  # a contact's: `contact_asked`
+        ("E2 error code", None),  # what a code means
     ],
 )
 def test_a_keyword_search_naming_a_kind_of_number_last_wants_one(search: str, kind: str | None) -> None:
