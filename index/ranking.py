@@ -296,6 +296,11 @@ class SearchConfig:
     # an answer sentence that is a list item gains this: in these essays the items hold the
     # specifics, while the sentence before a list only announces them
     item_bonus: float = 0.2
+    # ... and so does one enumerating ("…, including intelligence sharing, joint military exercises,
+    # and technology transfer") for a question asking which things, in the plural ("What areas do
+    # Japan and the UK work together on…?"; session 27: "By working together, both countries
+    # strengthen…" answered it in four blind sets); a plateau from 0.2 to 0.3 lost nothing, 0.4 lost 5
+    list_bonus: float = 0.25
     # the answer is the whole list item its sentence is in, when the item is at most this long:
     # "Owns billing and invoices." answers "Who owns billing?" with no name, "- **Ben Osei** —
     # backend engineer. Based in Accra. Owns billing and invoices." with it (session 16); 0: the
@@ -529,6 +534,7 @@ class Ranker:
             )
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
+        self._enumerates = np.asarray([ENUMERATES.search(t) is not None for t in sentence_texts], dtype=bool)
         # an Org entry's drawer properties (":OWNER:    Raj"), fields of the entry, not its text
         self._properties = np.asarray([r.org_property for r in readings], dtype=bool)
         self._has_properties = bool(self._properties.any())
@@ -919,6 +925,8 @@ class Ranker:
             answering[back] = np.maximum(answering[back], answering[back - 1])
         held = self._headed_words.shares(*weighted) if config.answer_headed else shares
         scores = answering + config.answer_overlap * held + config.item_bonus * self._items
+        if config.list_bonus and ASKS_SEVERAL.match(question):
+            scores = scores + config.list_bonus * self._enumerates
         if config.digit_bonus and (named := [s for s in terms.stems if len(s) == 1 and s.isdigit()]):
             columns = self.lexical.columns_of(named)
             writes = self.sentence_words.shares(columns, np.ones(len(columns))) > 0
@@ -1675,6 +1683,19 @@ ASKED_THING = re.compile(
     re.IGNORECASE,
 )
 ASKS_WHO = re.compile(r"\W*who\b", re.IGNORECASE)
+# a question asking which things, in the plural, before its verb: "What areas do…", "Through which
+# mechanisms will…", "What kinds of danger will…" (`list_bonus`)
+ASKS_SEVERAL = re.compile(
+    r"^\W*(?:(?:through|in|by|under)\s+)?(?:what|which)\s+(?:[a-z-]+\s+){0,2}?[a-z]{2,}[^s\W]s\s+"
+    r"(?:of\s+[a-z-]+\s+)?(?:do|does|did|are|were|will|would|can|could|should|have|has)\b",
+    re.IGNORECASE,
+)
+# a sentence enumerating: "including / such as / namely … and …", a colon before "A, B and C", or
+# "A, B, and C" (not the one comma of "Furthermore, X and Y…")
+ENUMERATES = re.compile(
+    r"\b(?:including|such\s+as|namely)\b[^.;]*\b(?:and|or)\s|:[^.;]*,[^.;]*\b(?:and|or)\s|,[^,.;]+,[^,.;]*\b(?:and|or)\s",
+    re.IGNORECASE,
+)
 KEY_ALTERNATIVES = re.compile(r"\s*/\s*|\s+or\s+", re.IGNORECASE)  # "Start / finish", "Date or time"
 PLACE_KEYS = frozenset({"address", "location", "venue", "place"})  # the fields a "where" names
 

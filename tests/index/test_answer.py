@@ -36,7 +36,7 @@ from index.answer import (
     sentence_context_text,
 )
 from index.phrasing import encoding_text
-from index.ranking import SearchConfig
+from index.ranking import ASKS_SEVERAL, ENUMERATES, SearchConfig
 from index.retriever import Index
 from ingest.chunking import Chunk, ChunkerConfig, units_within
 from ingest.structure import LIST_ITEM, parse_blocks
@@ -820,6 +820,32 @@ def test_a_table_row_naming_someone_holds_a_role(tmp_path: Path) -> None:
     rows = {ranker._sentence_text(i).strip(): i for i in range(len(ranker._no_answers))}
     assert ranker._names_someone(rows["| Costumes | Wendy Pratt |"])
     assert not ranker._names_someone(rows["| Tickets | £12 |"])
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("What areas do Japan and the UK work together on under their Joint Declaration?", True),
+        ("Through which mechanisms will Japan and Britain work together on security?", True),
+        ("What new kinds of danger will the partnership have to cope with?", True),
+        ("What is GSOMIA?", False),
+        ("What does the Japan-Australia ACSA allow?", False),
+    ],
+)
+def test_a_question_asking_which_things_prefers_a_sentence_listing_them(question: str, several: bool) -> None:
+    """Session 27: "Through which mechanisms will Japan and Britain work together on security?" (and
+    "What areas do Japan and the UK work together on…", in four blind sets) was answered "By working
+    together, both countries strengthen…", which restates it, over the sentence listing them: a
+    question asking which things, in the plural, gains `list_bonus` on sentences that enumerate."""
+    assert (ASKS_SEVERAL.match(question) is not None) is several
+    assert ENUMERATES.search(
+        "…on security initiatives, including intelligence sharing, joint exercises and technology."
+    )
+    assert ENUMERATES.search(
+        "The mechanisms are intelligence sharing, joint exercises, and technology transfer."
+    )
+    assert not ENUMERATES.search("Furthermore, differing perspectives and priorities add complexity.")
+    assert SearchConfig().list_bonus > 0
 
 
 COLTS = """Millbrook Colts newsletter
