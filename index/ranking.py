@@ -519,12 +519,14 @@ class Ranker:
         self._contents_rows = np.bincount(sentences.rows[~contents], minlength=len(chunks)) == 0
         self._contents_rows &= np.bincount(sentences.rows, minlength=len(chunks)) > 0
         self._no_answers = (
-            np.asarray([r.lead_in or r.asks or r.courtesy or r.bare or r.sound for r in readings], dtype=bool)
+            np.asarray(
+                [r.lead_in or r.asks or r.courtesy or r.bare or r.sound or r.title for r in readings],
+                dtype=bool,
+            )
             | _run_in_labels(readings, rows, ends, doc_of_row)
             | header_rows
             | contents
             | _code_with_output(sentence_texts, rows, ends, doc_of_row)
-            | np.asarray([_numbered_title(text) for text in sentence_texts], dtype=bool)
             | np.asarray(
                 [
                     CHARACTER_CUE.match(text.strip()) is not None and character_cue_at(doc_of_row[row], start)
@@ -534,7 +536,7 @@ class Ranker:
             )
         )
         self._items = np.asarray([r.item for r in readings], dtype=bool)
-        self._enumerates = np.asarray([ENUMERATES.search(t) is not None for t in sentence_texts], dtype=bool)
+        self._enumerates = np.asarray([r.enumerates for r in readings], dtype=bool)
         # an Org entry's drawer properties (":OWNER:    Raj"), fields of the entry, not its text
         self._properties = np.asarray([r.org_property for r in readings], dtype=bool)
         self._has_properties = bool(self._properties.any())
@@ -574,7 +576,7 @@ class Ranker:
         # ... and, for "in what year…", those writing a year, a decade or a century: "Open house:
         # Saturday 14 June, 10am–12 noon" gives none (session 26: it answered "what year was the
         # wrenfield close house built")
-        self._year_given: Mask = under_date | np.asarray([gives_year(t) for t in sentence_texts], dtype=bool)
+        self._year_given: Mask = under_date | np.asarray([r.year for r in readings], dtype=bool)
         self._conditions: Mask = self._dated | np.asarray([r.condition for r in readings], dtype=bool)
         # and those giving a day of a month or a time of day, or under a heading that does ("Sunday
         # 12 May", "09:30 Registration"): "what's the exact date…", "what time…"
@@ -1562,6 +1564,9 @@ class _SentenceReading:
     count: bool  # gives a count, no date or span of time ("42 plots", "three keepers")
     temperature: bool  # gives a temperature ("160 °C", "thirty-five degrees")
     numbers: tuple[str, ...]  # the numbers of two or more digits it writes, each once
+    year: bool  # writes a year, a decade or a century (`gives_year`), for "in what year…"
+    title: bool  # a numbered title in capitals standing alone ("4. PAYMENTS"): answers nothing
+    enumerates: bool  # lists things ("…, including A, B, and C"): for a question asking which (`list_bonus`)
     # a field's key, "Incident commander" of "**Incident commander:** Rafael Duarte", as its words
     # (lower case, singular, no stopword); empty for a sentence that is no field
     key: frozenset[str] = frozenset()
@@ -1601,6 +1606,9 @@ class _SentenceReading:
             count=gives_count(text),
             temperature=gives_temperature(text),
             numbers=tuple(dict.fromkeys(numbers_in(text))),
+            year=gives_year(text),
+            title=_numbered_title(text),
+            enumerates=ENUMERATES.search(text) is not None,
             key=_key_words(keyed.group("key"), lexical)
             if (keyed := FIELD_LINE.match(text) or org_property or ROW_LABEL.match(text))
             else frozenset(),
