@@ -785,7 +785,7 @@ def other_period(question: str, answer: str) -> tuple[str, str] | None:
 # "where" asked of a thing or an event, not of what the asker can do ("Where can I download
 # invoices?", "Where should we park?": a means, often no place: "Invoices are emailed after each payment")
 ASKS_WHERE_IT_IS = re.compile(
-    r"^\W*where\s+(?:and\s+(?:when|(?:in\s+)?(?:what|which)\s+year)\s+)?(?:is|are|was|were|will|does|did|do|has|have)\s+"
+    rf"^\W*where\s+(?:and\s+(?:when|(?:in\s+)?{_WHICH_YEAR})\s+)?(?:is|are|was|were|will|does|did|do|has|have)\s+"
     r"(?!(?:i|we|you)\b)",
     re.IGNORECASE,
 )

@@ -161,27 +161,30 @@ def drop_request(question: str) -> str:
 # a question word as a phone types it, opening the question: "wen do bookins open for the gym clases"
 # (session 27: not read as asking when, it was answered "Studio doors close 5 minutes after the
 # class starts"), "wat time…", "wher is…"
+_QUESTION_WORDS = {
+    "wat": "what",
+    "wot": "what",
+    "wut": "what",
+    "wen": "when",
+    "whn": "when",
+    "wher": "where",
+    "whr": "where",
+}
 # (before a verb or "time", so "Wen Jiabao visited…" keeps its name)
 _TYPED_QUESTION_WORD = re.compile(
-    r"^(\W*)(wat|wot|wut|wen|whn|wher|whr)(?=\s+(?:is|are|was|were|do|does|did|can|could|will|would|should"
+    rf"^(\W*)({'|'.join(_QUESTION_WORDS)})(?=\s+(?:is|are|was|were|do|does|did|can|could|will|would|should"
     r"|time|day|date)\b)",
     re.IGNORECASE,
 )
-_QUESTION_WORDS = {"wat": "what", "wot": "what", "wut": "what", "wen": "when", "whn": "when", "wher": "where"}
 
 
 def question_word_spelt(question: str) -> str:
     """`question` with the question word opening it spelt out, if a phone typed it short ("wen")."""
 
     def spelt(match: re.Match[str]) -> str:
-        word = _QUESTION_WORDS.get(match[2].lower(), "where")
-        typed = match[2]
+        typed, word = match[2], _QUESTION_WORDS[match[2].lower()]
         return match[1] + (
-            word.upper()
-            if typed.isupper() and len(typed) > 1
-            else word.capitalize()
-            if typed[0].isupper()
-            else word
+            word.upper() if typed.isupper() else word.capitalize() if typed[0].isupper() else word
         )
 
     return _TYPED_QUESTION_WORD.sub(spelt, question, count=1)
