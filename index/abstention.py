@@ -382,12 +382,13 @@ QUALIFIERS = re.compile(
 # year, according to both essays, was the US–Japan Mutual Cooperation and Security treaty signed?"
 # was refused over "…Security Treaty signed in 1960" (session 23: it held .35 of the question, the
 # corpus never writing "according" nor "essays"; 1.0 without them)
-_SOURCE = r"(?:essays?|texts?|documents?|articles?|authors?|writers?)"
+_SOURCE = r"(?:essays?|texts?|documents?|articles?|pieces?|authors?|writers?)"
 _WHICH_SOURCE = (
     r"(?:(?:the|both|each|either|these|this|that)\s+)?(?:(?:two|first|second|other|former|latter)\s+)?"
+    r"(?:[\w-]+\s+(?=essays?\b))?"
 )
 SOURCE_WORDS = re.compile(
-    rf"\b(?:according\s+to|(?:as\s+)?(?:described|stated|given|told|put)\s+(?:in|by)|in|by|from)\s+{_WHICH_SOURCE}{_SOURCE}\b"
+    rf"\b(?:according(?:\s+to)?|(?:as\s+)?(?:described|stated|given|told|put)\s+(?:in|by)|in|by|from|per)\s+{_WHICH_SOURCE}{_SOURCE}\b"
     rf"|\b(?:do|does|did)\s+{_WHICH_SOURCE}{_SOURCE}\s+(?:say|give|state|mention|report|put|describe|claim)\b",
     re.IGNORECASE,
 )

@@ -1083,6 +1083,11 @@ def test_the_texts_named_as_the_source_are_not_what_a_number_is_about(tmp_path: 
         "In what year, according to both essays, was the harbour security treaty signed?",
         "When was the harbour security treaty signed, as described in the first document?",
         "Which year does the article give for the signing of the harbour security treaty?",
+        # session 28: a source named without "to", with "per", or with a word before "essay"
+        # (blind14's "…was signed, according the essay about Japan's defense treaties?")
+        "In which year the harbour security treaty was signed, according the essay about treaties?",
+        "Per the treaties essay, in which year was the harbour security treaty signed?",
+        "In the piece about treaties, when was the harbour security treaty signed?",
     ):
         result = index.ask(question, k=2)
         assert result.answerable, question
