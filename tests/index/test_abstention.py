@@ -1134,3 +1134,35 @@ def test_placeless_where_the_question_asks_where_a_thing_is_and_the_answer_names
     question: str, answer: str, refused: bool
 ) -> None:
     assert placeless(question, answer) is refused
+
+
+def test_a_number_question_may_name_what_the_documents_opening_does(tmp_path: Path) -> None:
+    """Session 28: "how much is the monthly rent for the flat" was refused by rule 2 over a lease
+    whose "The rent is £1,150 per calendar month" leaves the flat to the lease's first lines. The
+    words of a document's first `opening_chars` it lacks count at `opening_weight`; another
+    document's opening counts for nothing."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    filler = " ".join(["The tenant keeps the gardens tidy and the bins out of sight."] * 4)
+    (docs / "lease.txt").write_text(
+        f"LEASE AGREEMENT\n\nThe property is Flat 4, 27 Quay Street.\n\n{filler}\n\n"
+        "The rent is £1,150 per calendar month.\n",
+        encoding="utf-8",
+    )
+    (docs / "notice.txt").write_text(
+        f"NOTICE TO THE STUDIO TENANTS\n\nThe garage roof is being repaired.\n\n{filler}\n",
+        encoding="utf-8",
+    )
+    index = Index.build(docs, tmp_path / "index", embedder=FakeEmbedder())
+    question = "how much is the monthly rent for the flat"
+    result = index.ask(question, k=3)
+    assert result.answerable, result.refusal
+    assert result.answer is not None and "1,150" in result.answer.text
+    # the opening of another document, and a word no opening holds, count for nothing
+    for other in (
+        "how much is the monthly rent for the studio",
+        "how much is the monthly rent for the garage",
+    ):
+        assert index.ask(other, k=3).refusal == "no passage gives the number or date it asks for", other
+    plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(opening_weight=0.0))
+    assert plain.ask(question, k=3).refusal == "no passage gives the number or date it asks for"

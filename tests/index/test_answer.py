@@ -399,12 +399,15 @@ def _brute_force_held_weights(
     *,
     headed: bool = True,
     item: bool = False,
+    opening: float = 0.0,
 ) -> tuple[list[float], float]:
     """Sentence by sentence, for each sentence `keep` accepts: the idf weight of the words of
     `topic_text` it holds (`keep` reads the sentence, its heading path, its offset and its
     document), with its heading path's words (when `headed`) and, with `item`, the
     first sentence of the list item it is a later sentence of, or the rest of the cues its subtitle
-    runs over; and the topic's whole weight, a word the corpus never uses weighing as the rarest."""
+    runs over; and the topic's whole weight, a word the corpus never uses weighing as the rarest.
+    With `opening`, a sentence below its document's opening (`_opening_of`) adds that share of the
+    weight of the words it lacks and the opening holds."""
     table = index._ranker.sentences
     topic = index.lexical.query_terms(topic_text)
     weights = dict(zip(topic.stems, index.lexical.idf(topic.stems), strict=True))
@@ -423,7 +426,19 @@ def _brute_force_held_weights(
                 read += "\n" + _cue_paragraph_around(texts[chunk.doc_id], chunk, start)
             stems = set(index.lexical.stems(index.lexical.words_of(read)))
             held.append(sum(w for stem, w in weights.items() if stem in stems))
+            head = _opening_of(texts[chunk.doc_id], SearchConfig().opening_chars)
+            if opening and start >= len(head):
+                opened = set(index.lexical.stems(index.lexical.words_of(head)))
+                held[-1] += opening * sum(w for stem, w in weights.items() if stem in opened - stems)
     return held, index.lexical.total_weight(topic)
+
+
+def _opening_of(text: str, chars: int) -> str:
+    """The first `chars` characters of `text`, less the part of a word the cut would leave."""
+    head = text[:chars]
+    if len(text) > chars and text[chars].strip() and head[-1:].strip() and re.search(r"\s", head):
+        head = re.sub(r"\S+$", "", head)
+    return head
 
 
 def _time_of_day_in(texts: list[str]) -> bool:
@@ -483,6 +498,7 @@ def _brute_force_number_share(
         ),
         headed=headed,
         item=headed,
+        opening=SearchConfig().opening_weight if headed else 0.0,
     )
     return max(held, default=0.0) / total if total > 0 else 0.0
 

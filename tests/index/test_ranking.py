@@ -9,7 +9,7 @@ import pytest
 
 from alliance_qa.errors import InputError
 from index.abstention import DEFAULT_RULE
-from index.ranking import SearchConfig
+from index.ranking import SearchConfig, opening
 from index.retriever import Index
 from tests.conftest import FIXTURE_CORPUS, FakeEmbedder
 
@@ -51,3 +51,17 @@ def test_settings_at_their_bounds_answer(tmp_path: Any) -> None:
     assert (
         replace(config, abstention=replace(DEFAULT_RULE, min_confidence=0.9)).abstention.min_confidence == 0.9
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "chars", "expected"),
+    [
+        ("Lease for Flat 4, Quay Street", 12, "Lease for"),  # "Flat" would be cut to "Fl"
+        ("Lease for Flat 4, Quay Street", 14, "Lease for Flat"),  # a word ends at the cut
+        ("Lease for Flat 4, Quay Street", 15, "Lease for Flat "),  # a space follows the cut
+        ("Lease", 200, "Lease"),
+        ("Supercalifragilistic", 5, "Super"),  # one word longer than the opening: cut
+    ],
+)
+def test_a_documents_opening_keeps_whole_words(text: str, chars: int, expected: str) -> None:
+    assert opening(text, chars) == expected
