@@ -703,10 +703,11 @@ def _month(name: str) -> int:
     return _MONTH_STEMS.index(name[:3].lower()) + 1
 
 
-def periods(text: str) -> dict[tuple[str, int, int], str]:
+def periods(text: str, *, asked: bool = False) -> dict[tuple[str, int, int], str]:
     """The periods `text` writes, each keyed by its kind and bounds and with the text writing it
     first: years ("2023/24" → ("years", 2023, 2024)), runs of months ("April–June" → ("months", 4,
-    6)) and quarters ("Q3", "the third quarter" → ("quarter", 3, 3))."""
+    6)), quarters ("Q3", "the third quarter" → ("quarter", 3, 3)) and single years ("2025" and
+    "2024/25" → ("year", 2025, 2025)); `asked`: as a question names them."""
     found: dict[tuple[str, int, int], str] = {
         ("years", *bounds): written for bounds, written in year_ranges(text).items()
     }
@@ -715,7 +716,21 @@ def periods(text: str) -> dict[tuple[str, int, int], str]:
     for match in QUARTER.finditer(text):
         quarter = int(match[1]) if match[1] else _ORDINAL_QUARTERS[match[2].lower()]
         found.setdefault(("quarter", quarter, quarter), match[0])
+    # and the years, one by one: "the autumn 2026 term" is not given by "| Autumn 2025 | Wednesday 3
+    # September 2025 |" (session 28), and a period of years gives each of its own; a year a question
+    # names as a bound ("since 2016", "before 1960") is not one it asks about (a period's "between
+    # 1951 and 1960" names both)
+    for match in YEAR.finditer(text):
+        if not (asked and YEAR_BOUND.search(text, 0, match.start())):
+            found.setdefault(("year", int(match[0]), int(match[0])), match[0])
+    for (start, end), written in year_ranges(text).items():
+        for year in range(start, end + 1):
+            found.setdefault(("year", year, year), written)
     return found
+
+
+YEAR = re.compile(r"(?<![\d/–-])\b(?:1[89]|20)\d\d\b(?!\s*[/–-]\s*\d)")
+YEAR_BOUND = re.compile(r"\b(?:since|after|before|until|till|prior\s+to)\s+$", re.IGNORECASE)
 
 
 # a weekday as a question names it ("on a sunday"), and as an answer writes it: whole in any case, or
@@ -780,7 +795,7 @@ def other_period(question: str, answer: str) -> tuple[str, str] | None:
     """The period the question names and the other one `answer` gives instead, when it gives only
     others of that kind ("…for 2024/25?" answered "£214.56 for 2023/24"; "…income for July to
     September?" answered "Hall hire income April–June…": session 21); None otherwise."""
-    asked, given = periods(question), periods(answer)
+    asked, given = periods(question, asked=True), periods(answer)
     for kind in dict.fromkeys(k[0] for k in asked):
         theirs = {k: w for k, w in given.items() if k[0] == kind}
         ours = {k: w for k, w in asked.items() if k[0] == kind}

@@ -955,7 +955,32 @@ def test_periods_of_years_are_read_however_they_are_written() -> None:
     assert other_period("the figure for 2024/25?", "£214.56 for 2023/24") == ("2024/25", "2023/24")
     assert other_period("the figure for 2023 to 2024?", "£214.56 for 2023/24") is None
     assert other_period("the figure for 2024/25?", "£214.56 this year") is None  # it names none
-    assert other_period("the figure in 2024?", "£214.56 for 2023/24") is None  # a year is no period
+    assert other_period("the figure in 2024?", "£214.56 for 2023/24") is None  # 2023/24 gives 2024
+
+
+def test_a_year_asked_about_is_not_given_by_a_sentence_giving_others() -> None:
+    """Session 28: "What was Brightwater Foods' revenue in 2021?" was answered "…revenue of £412.6
+    million (2022: £388.1 million)", and "Who won the 2022 World Cup?" by a quiz's "Which country won
+    the men's Rugby World Cup in 2023?"."""
+    assert other_period("What was revenue in 2021?", "revenue of £412.6 million (2022: £388.1 million)") == (
+        "2021",
+        "2022",
+    )
+    assert other_period(
+        "when does the autumn 2026 term start", "| Autumn 2025 | Wednesday 3 September |"
+    ) == (
+        "2026",
+        "2025",
+    )
+    assert (
+        other_period("What was revenue in 2022?", "revenue of £412.6 million (2022: £388.1 million)") is None
+    )
+    assert other_period("the figure in 2024?", "£214.56 for 2023/25") is None  # a period gives its years
+    assert other_period("What was revenue in 2021?", "revenue of £412.6 million") is None  # it names none
+    # a year a question names as a bound is not the one it asks about; a period's "between" names both
+    assert other_period("What has the pact done since 2016?", "It was renewed in 2019.") is None
+    assert other_period("How many years between 1951 and 1960?", "…signed in 1960.") is None
+    assert other_period("How many years between 1951 and 1960?", "…signed in 1952.") == ("1951", "1952")
 
 
 MENU = """# Harbour Kitchen
