@@ -1170,6 +1170,10 @@ class Ranker:
         }
         if ASKS_AUTHOR.search(question):
             words.add("author")  # "Who wrote …?" names a record's "author = {…}" field
+        if (doing := WHO_DOES.match(question)) is not None:
+            # "who teaches harry's swimming group" names the field "Teacher: Coach Nadia Farrow" by
+            # its holder's name for the doer (session 28: it got "Group: Stage 4 — Tuesday 17:30")
+            words.update(_doers(doing.group("verb").lower()))
         if ASKS_WHERE.match(question):
             # "Where was the … paper presented?" names its record's "address = {Yokohama, Japan}"
             # (session 21: it got the record's title), and "Location: …" or "Venue: …" fields
@@ -1744,6 +1748,10 @@ ASKED_THING = re.compile(
     re.IGNORECASE,
 )
 ASKS_WHO = re.compile(r"\W*who\b", re.IGNORECASE)
+# how a verb ends as a question writes it, and what its stem ends with instead ("teaches" → "teach",
+# "organises" → "organise", "opening" → "open")
+VERB_ENDINGS = (("ies", "y"), ("es", ""), ("es", "e"), ("s", ""), ("ing", ""), ("ing", "e"), ("", ""))
+WHO_DOES = re.compile(r"\W*who(?:[’']s|\s+is|\s+will|\s+would)?\s+(?P<verb>[a-z]{3,})\b", re.IGNORECASE)
 # a question asking which things, in the plural, before its verb: "What areas do…", "Through which
 # mechanisms will…", "What kinds of danger will…" (`list_bonus`)
 ASKS_SEVERAL = re.compile(
@@ -1768,6 +1776,20 @@ def _key_words(key: str, lexical: LexicalIndex) -> frozenset[str]:
     if not words or lexical.is_stopword(words[0]):
         return frozenset()
     return frozenset(_singular(w) for w in words if not lexical.is_stopword(w))
+
+
+def _doers(verb: str) -> set[str]:
+    """The nouns naming who does what `verb` (as a question writes it) says: "teaches" → "teacher",
+    "leads" → "leader", "runs" → "runner", "organises" → "organiser", "coaches" → "coach"."""
+    bases = {verb[: len(verb) - len(ending)] + back for ending, back in VERB_ENDINGS if verb.endswith(ending)}
+    doers = set()
+    for base in {b for b in bases if len(b) >= 3}:
+        doers.update({base, base + ("r" if base.endswith("e") else "er"), base + "or"})
+        if base.endswith("y"):
+            doers.add(base[:-1] + "ier")
+        if base[-1] not in "aeiouwy" and base[-2] in "aeiou" and base[-3] not in "aeiou":
+            doers.add(base + base[-1] + "er")  # "run" → "runner"
+    return doers
 
 
 def _singular(word: str) -> str:

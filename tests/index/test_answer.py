@@ -36,7 +36,7 @@ from index.answer import (
     sentence_context_text,
 )
 from index.phrasing import encoding_text
-from index.ranking import ASKS_SEVERAL, ENUMERATES, SearchConfig
+from index.ranking import ASKS_SEVERAL, ENUMERATES, SearchConfig, _doers
 from index.retriever import Index
 from ingest.chunking import Chunk, ChunkerConfig, units_within
 from ingest.structure import LIST_ITEM, parse_blocks
@@ -797,6 +797,25 @@ def test_a_field_named_by_what_it_is_answers(tmp_path: Path) -> None:
     # ... and "which vet treated juniper at larchfield" the "Treating vet" over the "Practice"
     vet = index.ask("which vet treated her at the larchfield veterinary clinic on larch road")
     assert vet.answer is not None and vet.answer.text.startswith("Treating vet"), vet.answer
+
+
+SWIM = """Swimming progress record
+
+Swimmer:   Harry Pemberton
+Group:     Stage 4, Tuesday 17:30, Hollinsford pool
+Teacher:   Coach Nadia Farrow
+"""
+
+
+def test_who_does_a_thing_names_the_field_of_its_doer(tmp_path: Path) -> None:
+    """Session 28: "who teaches harry pemberton's swimming group" was answered "Group: Stage 4 —
+    Tuesday 17:30–18:00…" over "Teacher: Coach Nadia Farrow", the question naming no field's key."""
+    index = _one_document_index(tmp_path, "swim.txt", SWIM)
+    result = index.ask("who teaches harry pemberton in the pool")
+    assert result.answer is not None and result.answer.text.startswith("Teacher"), result.answer
+    assert {"teacher", "leader", "runner", "organiser", "coach", "instructor"} <= set().union(
+        *map(_doers, ("teaches", "leads", "runs", "organises", "coaches", "instructs"))
+    )
 
 
 def test_a_numbered_title_in_capitals_answers_nothing(tmp_path: Path) -> None:
