@@ -1000,6 +1000,16 @@ class Ranker:
         passed_over = self._no_answers
         if self._has_properties:  # (most corpora have none: no mask of every sentence per question)
             passed_over = passed_over | (self._properties & ~keyed if keyed is not None else self._properties)
+        if codes := CODE_WORD.findall(question):
+            # a field whose value is a code the question writes restates it: "What's the total cost
+            # on repair job SS-24187?" got "Job no.: SS-24187" (session 28)
+            written = {code.lower() for code in codes}
+            passed_over = passed_over | self._reading(
+                lambda text: (
+                    (value := FIELD_VALUE.match(text)) is not None and value["value"].lower() in written
+                ),
+                picked.rows,
+            )
         answers = [self._answer_sentence(int(row), scores, passed_over) for row in picked.rows]
         # the answer comes from the first passage, or, if its sentence is not of the kind asked for,
         # from the first of the next few whose sentence is (or whose list item, answering whole)
@@ -1746,6 +1756,14 @@ ASKS_WHERE = re.compile(r"\W*where\b", re.IGNORECASE)
 ASKED_THING = re.compile(
     r"^\W*(?:what|which)\s+(?:[\w'’-]+\s+){0,3}?(?P<head>[A-Za-z]+)\s+(?:is|are|was|were|does|do|did|[a-z]+ed)\b",
     re.IGNORECASE,
+)
+# a code as a question or a field writes it: letters and digits, with dashes, slashes or points
+# between ("SS-24187", "24/01187/FUL", "TH-22", "JOB-27714"), and a field whose value is one alone
+CODE_WORD = re.compile(
+    r"(?<![\w/.-])(?=[\w/.-]*\d)(?=[\w/.-]*[A-Za-z/-])[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+(?![\w/-])"
+)
+FIELD_VALUE = re.compile(
+    r"^\s*(?:[•\-*–]\s+)?\**[^\W\d_][\w '’().&-]{0,40}?\**\s*:\**\s*(?P<value>[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+)\s*$"
 )
 ASKS_WHO = re.compile(r"\W*who\b", re.IGNORECASE)
 # how a verb ends as a question writes it, and what its stem ends with instead ("teaches" → "teach",

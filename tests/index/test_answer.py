@@ -818,6 +818,26 @@ def test_who_does_a_thing_names_the_field_of_its_doer(tmp_path: Path) -> None:
     )
 
 
+REPAIR = """Repair job ticket
+
+Job no.:           SS-24187
+Customer:          Hannah Whitlock
+Work:              new chain and cassette fitted
+Total:             £117.97
+"""
+
+
+def test_a_field_giving_the_code_a_question_writes_answers_nothing(tmp_path: Path) -> None:
+    """Session 28: "What's the total cost on repair job SS-24187?" and "Who was the case officer on
+    application 24/01187/FUL?" were answered with the field giving the code they name."""
+    index = _one_document_index(tmp_path, "ticket.txt", REPAIR)
+    result = index.ask("what work was done on repair job SS-24187")
+    assert result.answer is not None and result.answer.text.startswith("Work"), result.answer
+    # ... and still answers one asking for it
+    number = index.ask("what is the job number for hannah whitlock's repair")
+    assert number.answer is not None and "SS-24187" in number.answer.text, number.answer
+
+
 def test_a_numbered_title_in_capitals_answers_nothing(tmp_path: Path) -> None:
     """Session 27: "what happens if I try to pay for something with my Fairway card and there isn't
     enough money" (shapes11) was answered "4. PAYMENTS", the title of the section answering it."""
