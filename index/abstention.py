@@ -319,7 +319,12 @@ EXACT_DATE = re.compile(
 _WHICH_YEAR = r"(?:what|which)\s+year"
 # questions whose answer is a number or a date: some answer sentence must hold one
 NUMBER_QUESTION = re.compile(
-    rf"^\s*(?:{_WHEN}|{_WHAT_TIME}|(?:in\s+)?{_WHICH_YEAR}\b|what\s+date\b)|{EXACT_DATE.pattern}|"
+    rf"^\s*(?:{_WHEN}|{_WHAT_TIME}|(?:in\s+)?{_WHICH_YEAR}\b|what\s+date\b"
+    # ... or which article, section or page ("Which article of the treaty contains the armed-attack
+    # clause?": the essays number none, and it was answered by the sentence naming the treaty)
+    r"|(?:in\s+|under\s+)?(?:what|which)\s+(?:article|section|clause|paragraph|chapter|page)\s+"
+    r"(?:number\s+)?(?:of\b|is|are|was|were|does|do|did|has|contains?|covers?|says?)\b)"
+    rf"|{EXACT_DATE.pattern}|"
     # ... or asking for one after another question: "who signed the declaration, and in which
     # year?" (session 25: answered by the sentence naming the declaration, which gives no year)
     rf"\band\s+(?:in\s+)?{_WHICH_YEAR}\s*\??\s*$|\band\s+when\s*\??\s*$|" + QUANTITY_QUESTION.pattern,

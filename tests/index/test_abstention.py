@@ -1191,3 +1191,22 @@ def test_a_number_question_may_name_what_the_documents_opening_does(tmp_path: Pa
         assert index.ask(other, k=3).refusal == "no passage gives the number or date it asks for", other
     plain = Index.open(tmp_path / "index", embedder=FakeEmbedder(), config=SearchConfig(opening_weight=0.0))
     assert plain.ask(question, k=3).refusal == "no passage gives the number or date it asks for"
+
+
+def test_which_article_or_section_asks_for_its_number(tmp_path: Path) -> None:
+    """Session 28: "Which article of the Treaty of Mutual Cooperation and Security contains the
+    armed-attack clause?" (blind14) was answered by the sentence naming the treaty: the essays number
+    no article."""
+    assert wants_number("Which article of the treaty contains the armed-attack clause?")
+    assert wants_number("What section covers storm damage?")
+    assert not wants_number("Which articles of clothing should I bring?")
+    index = _pacts_index(
+        tmp_path,
+        "The harbour treaty commits each party to act together against an armed attack.",
+        "The lighthouse treaty sets out in Article 7 how the keepers are paid.",
+    )
+    assert index.ask("Which article of the harbour treaty covers an armed attack?", k=2).refusal == (
+        "no passage gives the number or date it asks for"
+    )
+    answered = index.ask("Which article of the lighthouse treaty sets out how the keepers are paid?", k=2)
+    assert answered.answerable, answered.refusal
