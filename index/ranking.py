@@ -1517,8 +1517,10 @@ class Ranker:
         docs = self._sentence_docs[rows]
         missing = np.zeros(len(rows), dtype=np.float64)
         for column, idf in zip(columns.tolist(), weights.tolist(), strict=True):
+            if column < 0:  # a word no chunk holds is in no opening either
+                continue
             opens = np.asarray([column in opening for opening in self._openings], dtype=bool)[docs]
-            if column < 0 or not opens.any():
+            if not opens.any():
                 continue
             held = self._headed_words.shares(np.asarray([column]), np.asarray([1.0])) > 0
             if len(self._item_rows):
