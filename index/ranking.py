@@ -1781,8 +1781,13 @@ ASKS_SEVERAL = re.compile(
 )
 # a sentence enumerating: "including / such as / namely … and …", a colon before "A, B and C", or
 # "A, B, and C" (not the one comma of "Furthermore, X and Y…")
+_NO_STOP = (
+    r"(?:[^.;]|\.(?=\s*[\d(a-z]))"  # a point before a figure or lower case ends no clause: "(nos. 1–48)"
+)
+_NO_STOP_OR_COMMA = r"(?:[^,.;]|\.(?=\s*[\d(a-z]))"
 ENUMERATES = re.compile(
-    r"\b(?:including|such\s+as|namely)\b[^.;]*\b(?:and|or)\s|:[^.;]*,[^.;]*\b(?:and|or)\s|,[^,.;]+,[^,.;]*\b(?:and|or)\s",
+    rf"\b(?:including|such\s+as|namely)\b{_NO_STOP}*\b(?:and|or)\s|:{_NO_STOP}*,{_NO_STOP}*\b(?:and|or)\s"
+    rf"|,{_NO_STOP_OR_COMMA}+,{_NO_STOP_OR_COMMA}*\b(?:and|or)\s",
     re.IGNORECASE,
 )
 KEY_ALTERNATIVES = re.compile(r"\s*/\s*|\s+or\s+", re.IGNORECASE)  # "Start / finish", "Date or time"

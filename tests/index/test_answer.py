@@ -900,6 +900,12 @@ def test_a_question_asking_which_things_prefers_a_sentence_listing_them(question
         "The mechanisms are intelligence sharing, joint exercises, and technology transfer."
     )
     assert not ENUMERATES.search("Furthermore, differing perspectives and priorities add complexity.")
+    # session 28: an abbreviation's point is no clause's end ("Which streets are affected…?" got "To
+    # do this safely we need to turn off the water supply…" over the notice's list of streets)
+    assert ENUMERATES.search(
+        "Properties in: Ferry Road (nos. 1–48), Slipway Close, Mill Lane (nos. 2–30), and Orchard Rise"
+    )
+    assert not ENUMERATES.search("Roads close at 9. Then, Mill Lane and Orchard Rise reopen.")
     assert SearchConfig().list_bonus > 0
 
 
