@@ -726,16 +726,51 @@ def periods(text: str, *, asked: bool = False) -> dict[tuple[str, int, int], str
     # names as a bound ("since 2016", "before 1960") is not one it asks about (a period's "between
     # 1951 and 1960" names both)
     for match in YEAR.finditer(text):
-        if not (asked and YEAR_BOUND.search(text, 0, match.start())):
+        if not (asked and BOUND.search(text, 0, match.start())):
             found.setdefault(("year", int(match[0]), int(match[0])), match[0])
     for (start, end), written in year_ranges(text).items():
         for year in range(start, end + 1):
             found.setdefault(("year", year, year), written)
+    # ... and the months, one by one, a run of them ("from October to March", "1 June 2026 - 31 May
+    # 2027") giving each of its own: "which book is the adult book group reading in april" is not
+    # answered by "Thu 19 March — Adult Book Group" (session 28); a month a question names as a bound
+    # ("by december") is not one it asks about
+    for match in (ASKED_MONTH if asked else GIVEN_MONTH).finditer(text):
+        if not (asked and BOUND.search(text, 0, match.start())):
+            written = next(group for group in match.groups() if group)
+            found.setdefault(("month", _month(written), _month(written)), written)
+    if not asked:
+        for match in MONTH_SPAN.finditer(text):
+            first, last = _month(match[1]), _month(match[2])
+            for month in range(first, last + (1 if last >= first else 13)):
+                found.setdefault(("month", (month - 1) % 12 + 1, (month - 1) % 12 + 1), match[0])
     return found
 
 
+_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
+# a month as a question names it (in any case; "may" and "march" only after "in", "from"…: "may I…")
+ASKED_MONTH = re.compile(
+    rf"(?i:\b(?:in|on|during|for|of|from|early|late|mid)\s+)((?i:{_MONTH_NAMES}))\b"
+    r"|\b((?i:january|february|april|june|july|august|september|october|november|december))\b"
+)
+# ... and as a sentence gives it: with a capital, whole or cut short
+GIVEN_MONTH = re.compile(
+    r"\b((?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))\b"
+)
+MONTH_SPAN = re.compile(
+    rf"\b({_MONTHS})[a-z]*\.?(?:\s+\d{{4}})?\s*(?:-|–|—|\bto\b|\bthrough\b|\buntil\b|\btill\b|\band\b)\s*"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?({_MONTHS})",
+    re.IGNORECASE,
+)
+
+
 YEAR = re.compile(r"(?<![\d/–-])\b(?:1[89]|20)\d\d\b(?!\s*[/–-]\s*\d)")
-YEAR_BOUND = re.compile(r"\b(?:since|after|before|until|till|prior\s+to)\s+$", re.IGNORECASE)
+# a year or a month named as a bound, not as the period asked about: "since 2016", "by december",
+# "before the end of March"
+BOUND = re.compile(
+    r"\b(?:since|after|before|until|till|by|prior\s+to)\s+(?:the\s+end\s+of\s+)?$", re.IGNORECASE
+)
 
 
 # a weekday as a question names it ("on a sunday"), and as an answer writes it: whole in any case, or

@@ -918,10 +918,17 @@ def test_runs_of_months_and_quarters_are_periods_too() -> None:
     assert periods("income for July to September and Q3") == {
         ("months", 7, 9): "July to September",
         ("quarter", 3, 3): "Q3",
+        # (and each month of the run, session 28)
+        ("month", 7, 7): "July",
+        ("month", 8, 8): "July to September",
+        ("month", 9, 9): "September",
     }
     assert periods("Apr-Jun, the third quarter") == {
         ("months", 4, 6): "Apr-Jun",
         ("quarter", 3, 3): "third quarter",
+        ("month", 4, 4): "Apr",
+        ("month", 5, 5): "Apr-Jun",
+        ("month", 6, 6): "Jun",
     }
     assert other_period("hall hire income for july to september", "Hall hire income April–June: £3,960") == (
         "july to september",
@@ -981,6 +988,28 @@ def test_a_year_asked_about_is_not_given_by_a_sentence_giving_others() -> None:
     assert other_period("What has the pact done since 2016?", "It was renewed in 2019.") is None
     assert other_period("How many years between 1951 and 1960?", "…signed in 1960.") is None
     assert other_period("How many years between 1951 and 1960?", "…signed in 1952.") == ("1951", "1952")
+
+
+def test_a_month_asked_about_is_not_given_by_a_sentence_giving_others() -> None:
+    """Session 28: "which book is the library adult book group reading in april" was answered "Thu
+    19 March — Adult Book Group", and "What is the new padlock code … from 1 April?" by "Date of
+    issue: 1 March 2024"."""
+    assert other_period("which book is the book group reading in april", "Thu 19 March — Book Group") == (
+        "april",
+        "March",
+    )
+    assert other_period("What is the padlock code from 1 April?", "Date of issue: 1 March 2024") == (
+        "April",
+        "March",
+    )
+    assert other_period("what is on in april", "Sat 4 April — Lego club; Thu 19 March — Book Group") is None
+    # a run of months gives each of its own, across the year's end too
+    assert other_period("is a head torch needed in february?", "Head torches from October to March.") is None
+    assert other_period("what % if we cleared it in july 2026", "1 June 2026 - 31 May 2027     4%") is None
+    # a month named as a bound, or "may" and "march" as words, are none asked about
+    assert other_period("what happens to leave I don't use by december", "Carry it over until March.") is None
+    assert other_period("may I march in the parade?", "The parade is on 4 July.") is None
+    assert other_period("is it open in may?", "Closed in August.") == ("may", "August")
 
 
 MENU = """# Harbour Kitchen
