@@ -430,10 +430,13 @@ _ORDINALS = (
     "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
     "fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first"
 )
+# the months by name, and those no other word is spelt as ("may", "march" are verbs too)
+_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
+_PLAIN_MONTH_NAMES = "|".join(m for m in _MONTH_NAMES.split("|") if m not in ("march", "may"))
 # digits, a month or a century ("in the ninth century"); not number words, since "the two
 # countries" answers no "when"
 NUMBER = re.compile(
-    r"\d|\b(?:january|february|april|june|july|august|september|october|november|december)\b"
+    rf"\d|\b(?:{_PLAIN_MONTH_NAMES})\b"
     rf"|\b(?:{_ORDINALS})\s+centur(?:y|ies)\b",
     re.IGNORECASE,
 )
@@ -474,8 +477,7 @@ CAPITALISED_MARKS = ("May", "March", *_SHORT_WEEKDAYS)
 # a date a heading may give the sentences under it ("## 2.1.0 - 2026-03-02", "Minutes, 14 March
 # 2026"): a year, or a month named in full
 DATE = re.compile(
-    r"\b1[5-9]\d\d\b|\b20\d\d\b|\b(?:january|february|march|april|may|june|july|august|september"
-    r"|october|november|december)\b",
+    rf"\b1[5-9]\d\d\b|\b20\d\d\b|\b(?:{_MONTH_NAMES})\b",
     re.IGNORECASE,
 )
 DIGITS = re.compile(r"\b\d{2,}\b")
@@ -747,16 +749,15 @@ def periods(text: str, *, asked: bool = False) -> dict[tuple[str, int, int], str
     return found
 
 
-_MONTH_NAMES = "january|february|march|april|may|june|july|august|september|october|november|december"
 # a month as a question names it (in any case; "may" and "march" only after "in", "from"…: "may I…")
 ASKED_MONTH = re.compile(
     rf"(?i:\b(?:in|on|during|for|of|from|early|late|mid)\s+)((?i:{_MONTH_NAMES}))\b"
-    r"|\b((?i:january|february|april|june|july|august|september|october|november|december))\b"
+    rf"|\b((?i:{_PLAIN_MONTH_NAMES}))\b"
 )
 # ... and as a sentence gives it: with a capital, whole or cut short
 GIVEN_MONTH = re.compile(
-    r"\b((?:January|February|March|April|May|June|July|August|September|October|November|December)"
-    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec))\b"
+    rf"\b((?:{'|'.join(m.capitalize() for m in _MONTH_NAMES.split('|'))})"
+    rf"|(?:{'|'.join(m.capitalize() + ('|Sept' if m == 'sep' else '') for m in _MONTH_STEMS if m != 'may')}))\b"
 )
 MONTH_SPAN = re.compile(
     rf"\b({_MONTHS})[a-z]*\.?(?:\s+\d{{4}})?\s*(?:-|–|—|\bto\b|\bthrough\b|\buntil\b|\btill\b|\band\b)\s*"

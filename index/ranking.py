@@ -1522,9 +1522,7 @@ class Ranker:
             opens = np.asarray([column in opening for opening in self._openings], dtype=bool)[docs]
             if not opens.any():
                 continue
-            held = self._headed_words.shares(np.asarray([column]), np.asarray([1.0])) > 0
-            if len(self._item_rows):
-                held[self._item_rows] = self._item_words.shares(np.asarray([column]), np.asarray([1.0])) > 0
+            held = self._read_shares(np.asarray([column]), np.asarray([1.0]), total=1.0, items=True) > 0
             missing += idf * (opens & ~held[rows] & self._below_opening[rows])
         return weight * missing / total
 
@@ -1553,10 +1551,16 @@ class Ranker:
         total = self.lexical.total_weight(topic)
         if total <= 0:
             return None
-        weighted = self.lexical.weighted_columns(topic.stems)
-        shares = self._headed_words.shares(*weighted, total=total)
+        return self._read_shares(*self.lexical.weighted_columns(topic.stems), total=total, items=items)
+
+    def _read_shares(
+        self, columns: npt.NDArray[np.int64], weights: Floats, *, total: float, items: bool
+    ) -> Floats:
+        """Per sentence read with its heading path, the weighted share of the stems `columns` it
+        holds; with `items`, a list item's later sentence read with its first too (`_headed_shares`)."""
+        shares = self._headed_words.shares(columns, weights, total=total)
         if items and len(self._item_rows):
-            shares[self._item_rows] = self._item_words.shares(*weighted, total=total)
+            shares[self._item_rows] = self._item_words.shares(columns, weights, total=total)
         return shares
 
 
